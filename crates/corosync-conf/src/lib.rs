@@ -1,0 +1,1 @@
+//! Parser and validated model of corosync.conf (totem, nodelist, quorum, logging), with corosync 3.1 defaults.

@@ -1,0 +1,1 @@
+//! Seeded deterministic simulator that runs whole Totem clusters over a faulty simulated network.

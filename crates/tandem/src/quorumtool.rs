@@ -1,0 +1,8 @@
+//! `tandem quorumtool`: show quorum status and members, as corosync-quorumtool.
+
+use std::process::ExitCode;
+
+/// Runs the tool on its arguments.
+pub fn run(_args: &[String]) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("not built yet")
+}

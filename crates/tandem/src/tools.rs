@@ -1,0 +1,99 @@
+//! The table of tools this binary answers to: one entry per tool, with its summary.
+
+use std::process::ExitCode;
+
+/// One tool: the name it answers to, a one-line summary, and its entry point.
+pub struct Tool {
+    /// Name as typed after `tandem`, or as the name of a symlink to the binary.
+    pub name: &'static str,
+    /// One line for `tandem --help`.
+    pub summary: &'static str,
+    /// Runs the tool on its arguments (without the tool name).
+    pub run: fn(&[String]) -> anyhow::Result<ExitCode>,
+}
+
+/// Every tool, in the order `tandem --help` lists them.
+pub const TOOLS: &[Tool] = &[
+    Tool {
+        name: "agent",
+        summary: "list, describe, run and test resource and fence agents",
+        run: crate::agent::run,
+    },
+    Tool {
+        name: "crm_simulate",
+        summary: "run the scheduler on a CIB and simulate the transition",
+        run: crate::crm_simulate::run,
+    },
+    Tool {
+        name: "crm_verify",
+        summary: "check a CIB's configuration for errors",
+        run: crate::crm_verify::run,
+    },
+    Tool {
+        name: "verify",
+        summary: "same as crm_verify",
+        run: crate::crm_verify::run,
+    },
+    Tool {
+        name: "keygen",
+        summary: "write a random cluster authkey",
+        run: crate::keygen::run,
+    },
+    Tool {
+        name: "corosync-keygen",
+        summary: "same as keygen",
+        run: crate::keygen::run,
+    },
+    Tool {
+        name: "cfgtool",
+        summary: "show the local node id and each ring's status",
+        run: crate::cfgtool::run,
+    },
+    Tool {
+        name: "corosync-cfgtool",
+        summary: "same as cfgtool",
+        run: crate::cfgtool::run,
+    },
+    Tool {
+        name: "quorumtool",
+        summary: "show quorum status, votes and members",
+        run: crate::quorumtool::run,
+    },
+    Tool {
+        name: "corosync-quorumtool",
+        summary: "same as quorumtool",
+        run: crate::quorumtool::run,
+    },
+    Tool {
+        name: "cmapctl",
+        summary: "show runtime keys (members, rings)",
+        run: crate::cmapctl::run,
+    },
+    Tool {
+        name: "corosync-cmapctl",
+        summary: "same as cmapctl",
+        run: crate::cmapctl::run,
+    },
+    Tool {
+        name: "cpg",
+        summary: "send to or watch a closed process group",
+        run: crate::cpg::run,
+    },
+];
+
+/// The tool answering to `name`, if any.
+pub fn find(name: &str) -> Option<&'static Tool> {
+    TOOLS.iter().find(|tool| tool.name == name)
+}
+
+/// The help text listing every tool.
+pub fn usage() -> String {
+    let mut text = String::from(
+        "Usage: tandem COMMAND [ARGS...]\n\nA high-availability cluster stack compatible with Pacemaker and Corosync.\n\nCommands:\n",
+    );
+    for tool in TOOLS {
+        text.push_str(&format!("  {:<20} {}\n", tool.name, tool.summary));
+    }
+    text.push_str("\nRun 'tandem COMMAND --help' for a command's options.\n");
+    text
+}

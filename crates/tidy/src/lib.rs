@@ -1,0 +1,1 @@
+//! Repository hygiene rules checked as tests: the IO ban on pure crates, test attributes.

@@ -1,0 +1,1 @@
+//! Totem single-ring ordering and membership protocol as a sans-IO state machine.

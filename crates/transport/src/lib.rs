@@ -1,0 +1,1 @@
+//! UDP transport for Totem: unicast and multicast sockets, redundant rings, AEAD packet encryption with replay protection.
