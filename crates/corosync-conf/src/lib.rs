@@ -3,18 +3,20 @@
 //!
 //! [`parse`] takes the file's text and its name (for messages) and returns a
 //! typed [`Config`] plus [`Warning`]s for keys and sections that were ignored.
-//! It does no IO: the caller reads the file. [`Config::timers`] gives the
+//! It does no IO; [`load`] is the small helper that reads a file and parses it. [`Config::timers`] gives the
 //! derived Totem timers (token_real, consensus, token_retransmit, hold), and
 //! [`cmap_keys`] the flat `section.key` view that `cmapctl` shows.
 
 mod decode;
 mod error;
 pub mod limits;
+mod load;
 mod model;
 mod syntax;
 mod timers;
 
 pub use error::{ConfError, Warning};
+pub use load::{load, LoadError};
 pub use model::{
     Cipher, Config, DebugLevel, Hash, Interface, LoggerSubsys, Logging, Node, NodeAddr, Quorum,
     RingMode, TieBreaker, Timestamp, Totem, TransportKind, DEFAULT_KEYFILE, DEFAULT_MCASTPORT,

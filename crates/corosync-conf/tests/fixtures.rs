@@ -147,3 +147,23 @@ fn cmap_view_of_fixture_uses_corosync_key_names() {
     assert_eq!(get("logging.logger_subsys.AMF.debug"), Some("off"));
     assert_eq!(get("quorum.expected_votes"), Some("7"));
 }
+
+#[test]
+fn load_reads_a_file_and_names_it_in_errors() {
+    let dir = std::env::temp_dir().join(format!("tandem-conf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let good = dir.join("good.conf");
+    std::fs::write(&good, include_str!("fixtures/openstack-unicast.conf")).expect("write");
+    let parsed = corosync_conf::load(&good).expect("loads");
+    assert_eq!(parsed.config.nodelist.len(), 3);
+    let bad = dir.join("bad.conf");
+    std::fs::write(&bad, "totem {\n").expect("write");
+    let e = corosync_conf::load(&bad).expect_err("unbalanced");
+    assert_eq!(
+        e.to_string(),
+        format!("parser error: {}:1: Missing closing brace", bad.display())
+    );
+    let e = corosync_conf::load(&dir.join("missing.conf")).expect_err("missing");
+    assert!(e.to_string().starts_with("cannot read "), "{e}");
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
