@@ -1,0 +1,471 @@
+//! Cluster-wide CPG group membership, rebuilt identically on every node from Totem's ordered stream.
+//!
+//! Input: ordered [`ClusterMessage`]s with their sender node, and Totem configuration changes.
+//! Output: [`CpgOutput`]s (deliveries and per-group confchgs) for the daemon to route to local
+//! clients. Pure: no IO, no clock.
+//!
+//! After a ring change every node multicasts a `JoinList` of its local processes. Processes of
+//! nodes not yet known (new or merged nodes) are added, with reason NODEUP, in one confchg per
+//! group once the lists of every member of the ring have been delivered. Processes of nodes
+//! missing from the transitional configuration are removed at once, reason NODEDOWN.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::cluster_message::ClusterMessage;
+use crate::ipc::protocol::{ConfchgReason, CpgChange, CpgProcess, RingId};
+use crate::limits;
+
+/// Something the daemon must hand to the local members of a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CpgOutput {
+    /// A message ordered for the group.
+    Deliver {
+        /// Group name.
+        group: Vec<u8>,
+        /// Ring it was ordered on.
+        ring_id: RingId,
+        /// Sender process.
+        sender: CpgProcess,
+        /// Sender's message number.
+        sequence: u64,
+        /// Payload.
+        data: Vec<u8>,
+    },
+    /// The group's membership changed.
+    Confchg {
+        /// Group name.
+        group: Vec<u8>,
+        /// Current ring.
+        ring_id: RingId,
+        /// Members after the change, in join order.
+        members: Vec<CpgProcess>,
+        /// Processes that left.
+        left: Vec<CpgChange>,
+        /// Processes that joined.
+        joined: Vec<CpgChange>,
+    },
+}
+
+#[derive(Debug)]
+struct Sync {
+    ring_id: RingId,
+    waiting_for: BTreeSet<u32>,
+    new_nodes: BTreeSet<u32>,
+    found: Vec<(Vec<u8>, CpgProcess)>,
+}
+
+/// The group table and the sync state after ring changes.
+#[derive(Debug)]
+pub struct CpgGroups {
+    local_nodeid: u32,
+    ring_id: RingId,
+    groups: BTreeMap<Vec<u8>, Vec<CpgProcess>>,
+    known_nodes: BTreeSet<u32>,
+    sync: Option<Sync>,
+}
+
+impl CpgGroups {
+    /// An empty table for the given local node.
+    pub fn new(local_nodeid: u32) -> Self {
+        CpgGroups {
+            local_nodeid,
+            ring_id: RingId::default(),
+            groups: BTreeMap::new(),
+            known_nodes: BTreeSet::from([local_nodeid]),
+            sync: None,
+        }
+    }
+
+    /// Current members of a group, in join order.
+    pub fn members(&self, group: &[u8]) -> Vec<CpgProcess> {
+        self.groups.get(group).cloned().unwrap_or_default()
+    }
+
+    /// All groups and their members (for `cpgtool`-like listings).
+    pub fn groups(&self) -> impl Iterator<Item = (&Vec<u8>, &Vec<CpgProcess>)> {
+        self.groups.iter()
+    }
+
+    /// Whether the sync after the last ring change is still collecting join lists.
+    pub fn syncing(&self) -> bool {
+        self.sync.is_some()
+    }
+
+    /// Totem delivered the transitional configuration: nodes outside it are gone.
+    pub fn transitional(&mut self, members: &BTreeSet<u32>) -> Vec<CpgOutput> {
+        self.sync = None;
+        let gone: BTreeSet<u32> = self
+            .known_nodes
+            .iter()
+            .copied()
+            .filter(|node| !members.contains(node) && *node != self.local_nodeid)
+            .collect();
+        self.known_nodes.retain(|node| !gone.contains(node));
+        let mut outputs = Vec::new();
+        let group_names: Vec<Vec<u8>> = self.groups.keys().cloned().collect();
+        for group in group_names {
+            let Some(list) = self.groups.get_mut(&group) else {
+                continue;
+            };
+            let left: Vec<CpgChange> = list
+                .iter()
+                .filter(|process| !members.contains(&process.nodeid))
+                .map(|process| CpgChange {
+                    process: *process,
+                    reason: ConfchgReason::NodeDown,
+                })
+                .collect();
+            // Processes of nodes we never knew (partially synced) are dropped silently too.
+            list.retain(|process| members.contains(&process.nodeid));
+            if !left.is_empty() {
+                outputs.push(self.confchg(&group, left, Vec::new()));
+            }
+        }
+        self.groups.retain(|_, list| !list.is_empty());
+        outputs
+    }
+
+    /// Totem installed a regular configuration. Returns whether a join list must now be sent
+    /// (always true: every member announces its local processes for the new ring).
+    pub fn regular(&mut self, ring_id: RingId, members: &BTreeSet<u32>) -> Vec<CpgOutput> {
+        // Anything not in the transitional set was already removed; be robust if a
+        // transitional configuration was not reported.
+        let mut outputs = self.transitional(&self.intersect_known(members));
+        self.ring_id = ring_id;
+        let new_nodes: BTreeSet<u32> = members
+            .iter()
+            .copied()
+            .filter(|node| !self.known_nodes.contains(node))
+            .collect();
+        self.sync = Some(Sync {
+            ring_id,
+            waiting_for: members.clone(),
+            new_nodes,
+            found: Vec::new(),
+        });
+        outputs.extend(self.finish_sync_if_done());
+        outputs
+    }
+
+    fn intersect_known(&self, members: &BTreeSet<u32>) -> BTreeSet<u32> {
+        members
+            .iter()
+            .copied()
+            .filter(|node| self.known_nodes.contains(node))
+            .collect()
+    }
+
+    /// The join list this node must multicast for the current ring: its local members.
+    pub fn local_join_list(&self, local: &[(Vec<u8>, u32)]) -> ClusterMessage {
+        ClusterMessage::JoinList {
+            ring_id: self.ring_id,
+            entries: local.to_vec(),
+        }
+    }
+
+    /// Applies one message delivered by Totem from `sender_node`, in agreed order.
+    pub fn deliver(&mut self, sender_node: u32, message: ClusterMessage) -> Vec<CpgOutput> {
+        match message {
+            ClusterMessage::CpgJoin { group, pid } => {
+                let process = CpgProcess {
+                    nodeid: sender_node,
+                    pid,
+                };
+                if !self.known_nodes.contains(&sender_node) {
+                    // Its join list will carry it; avoid a double join.
+                    if let Some(sync) = &mut self.sync {
+                        if sync.new_nodes.contains(&sender_node) {
+                            sync.found.retain(|(g, p)| !(g == &group && *p == process));
+                            sync.found.push((group, process));
+                        }
+                    }
+                    return Vec::new();
+                }
+                if self.groups.len() >= limits::CPG_GROUPS_MAX && !self.groups.contains_key(&group)
+                {
+                    tracing::warn!("CPG: group limit reached; join of {process:?} ignored");
+                    return Vec::new();
+                }
+                let list = self.groups.entry(group.clone()).or_default();
+                if list.contains(&process) || list.len() >= limits::CPG_GROUP_MEMBERS_MAX {
+                    return Vec::new();
+                }
+                list.push(process);
+                vec![self.confchg(
+                    &group,
+                    Vec::new(),
+                    vec![CpgChange {
+                        process,
+                        reason: ConfchgReason::Join,
+                    }],
+                )]
+            }
+            ClusterMessage::CpgLeave { group, pid, reason } => {
+                let process = CpgProcess {
+                    nodeid: sender_node,
+                    pid,
+                };
+                if let Some(sync) = &mut self.sync {
+                    sync.found.retain(|(g, p)| !(g == &group && *p == process));
+                }
+                let Some(list) = self.groups.get_mut(&group) else {
+                    return Vec::new();
+                };
+                let before = list.len();
+                list.retain(|member| *member != process);
+                if list.len() == before {
+                    return Vec::new();
+                }
+                let output = self.confchg(&group, vec![CpgChange { process, reason }], Vec::new());
+                self.groups.retain(|_, list| !list.is_empty());
+                vec![output]
+            }
+            ClusterMessage::CpgMcast {
+                group,
+                pid,
+                sequence,
+                data,
+            } => vec![CpgOutput::Deliver {
+                group,
+                ring_id: self.ring_id,
+                sender: CpgProcess {
+                    nodeid: sender_node,
+                    pid,
+                },
+                sequence,
+                data,
+            }],
+            ClusterMessage::JoinList { ring_id, entries } => {
+                let Some(sync) = &mut self.sync else {
+                    return Vec::new();
+                };
+                if sync.ring_id != ring_id || !sync.waiting_for.remove(&sender_node) {
+                    return Vec::new();
+                }
+                if sync.new_nodes.contains(&sender_node) {
+                    for (group, pid) in entries {
+                        let process = CpgProcess {
+                            nodeid: sender_node,
+                            pid,
+                        };
+                        if !sync.found.iter().any(|(g, p)| g == &group && *p == process) {
+                            sync.found.push((group, process));
+                        }
+                    }
+                }
+                self.finish_sync_if_done()
+            }
+            ClusterMessage::NodeInfo { .. } => Vec::new(),
+        }
+    }
+
+    fn finish_sync_if_done(&mut self) -> Vec<CpgOutput> {
+        let done = self
+            .sync
+            .as_ref()
+            .is_some_and(|sync| sync.waiting_for.is_empty());
+        if !done {
+            return Vec::new();
+        }
+        let Some(sync) = self.sync.take() else {
+            return Vec::new();
+        };
+        self.known_nodes.extend(sync.new_nodes.iter().copied());
+        let mut joined_by_group: BTreeMap<Vec<u8>, Vec<CpgChange>> = BTreeMap::new();
+        for (group, process) in sync.found {
+            let list = self.groups.entry(group.clone()).or_default();
+            if list.contains(&process) || list.len() >= limits::CPG_GROUP_MEMBERS_MAX {
+                continue;
+            }
+            list.push(process);
+            joined_by_group.entry(group).or_default().push(CpgChange {
+                process,
+                reason: ConfchgReason::NodeUp,
+            });
+        }
+        joined_by_group
+            .into_iter()
+            .map(|(group, joined)| self.confchg(&group, Vec::new(), joined))
+            .collect()
+    }
+
+    fn confchg(&self, group: &[u8], left: Vec<CpgChange>, joined: Vec<CpgChange>) -> CpgOutput {
+        CpgOutput::Confchg {
+            group: group.to_vec(),
+            ring_id: self.ring_id,
+            members: self.members(group),
+            left,
+            joined,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(nodes: &[u32]) -> BTreeSet<u32> {
+        nodes.iter().copied().collect()
+    }
+
+    fn join(group: &str, pid: u32) -> ClusterMessage {
+        ClusterMessage::CpgJoin {
+            group: group.as_bytes().to_vec(),
+            pid,
+        }
+    }
+
+    fn joined_of(output: &CpgOutput) -> Vec<(u32, u32, ConfchgReason)> {
+        match output {
+            CpgOutput::Confchg { joined, .. } => joined
+                .iter()
+                .map(|c| (c.process.nodeid, c.process.pid, c.reason))
+                .collect(),
+            CpgOutput::Deliver { .. } => Vec::new(),
+        }
+    }
+
+    fn left_of(output: &CpgOutput) -> Vec<(u32, u32, ConfchgReason)> {
+        match output {
+            CpgOutput::Confchg { left, .. } => left
+                .iter()
+                .map(|c| (c.process.nodeid, c.process.pid, c.reason))
+                .collect(),
+            CpgOutput::Deliver { .. } => Vec::new(),
+        }
+    }
+
+    /// Brings `groups` (node `me`) into a ring of `nodes` whose join lists are all empty.
+    fn form_ring(groups: &mut CpgGroups, ring: RingId, nodes: &[u32]) {
+        groups.regular(ring, &set(nodes));
+        for node in nodes {
+            groups.deliver(
+                *node,
+                ClusterMessage::JoinList {
+                    ring_id: ring,
+                    entries: Vec::new(),
+                },
+            );
+        }
+        assert!(!groups.syncing());
+    }
+
+    #[test]
+    fn join_mcast_leave_in_order() {
+        let mut groups = CpgGroups::new(1);
+        let ring = RingId { rep: 1, seq: 5 };
+        form_ring(&mut groups, ring, &[1, 2]);
+        let out = groups.deliver(2, join("g", 10));
+        assert_eq!(joined_of(&out[0]), vec![(2, 10, ConfchgReason::Join)]);
+        let out = groups.deliver(
+            2,
+            ClusterMessage::CpgMcast {
+                group: b"g".to_vec(),
+                pid: 10,
+                sequence: 1,
+                data: b"x".to_vec(),
+            },
+        );
+        assert!(
+            matches!(&out[0], CpgOutput::Deliver { sequence: 1, ring_id, .. } if *ring_id == ring)
+        );
+        let out = groups.deliver(
+            2,
+            ClusterMessage::CpgLeave {
+                group: b"g".to_vec(),
+                pid: 10,
+                reason: ConfchgReason::Leave,
+            },
+        );
+        assert_eq!(left_of(&out[0]), vec![(2, 10, ConfchgReason::Leave)]);
+        assert!(groups.members(b"g").is_empty());
+    }
+
+    #[test]
+    fn node_failure_gives_one_nodedown_confchg_per_group() {
+        let mut groups = CpgGroups::new(1);
+        form_ring(&mut groups, RingId { rep: 1, seq: 5 }, &[1, 2, 3]);
+        groups.deliver(1, join("g", 1));
+        groups.deliver(2, join("g", 2));
+        groups.deliver(3, join("g", 3));
+        groups.deliver(3, join("g", 4));
+        let out = groups.transitional(&set(&[1, 2]));
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            left_of(&out[0]),
+            vec![
+                (3, 3, ConfchgReason::NodeDown),
+                (3, 4, ConfchgReason::NodeDown)
+            ]
+        );
+        assert_eq!(
+            groups.members(b"g"),
+            vec![
+                CpgProcess { nodeid: 1, pid: 1 },
+                CpgProcess { nodeid: 2, pid: 2 }
+            ]
+        );
+    }
+
+    #[test]
+    fn merge_adds_other_side_with_nodeup_once_all_lists_arrive() {
+        let mut groups = CpgGroups::new(1);
+        form_ring(&mut groups, RingId { rep: 1, seq: 5 }, &[1]);
+        groups.deliver(1, join("g", 1));
+        let ring = RingId { rep: 1, seq: 9 };
+        groups.transitional(&set(&[1]));
+        assert!(groups.regular(ring, &set(&[1, 2])).is_empty());
+        let list = |entries: Vec<(Vec<u8>, u32)>| ClusterMessage::JoinList {
+            ring_id: ring,
+            entries,
+        };
+        assert!(groups.deliver(2, list(vec![(b"g".to_vec(), 7)])).is_empty());
+        // Stale lists (other ring) are ignored.
+        assert!(groups
+            .deliver(
+                1,
+                ClusterMessage::JoinList {
+                    ring_id: RingId { rep: 1, seq: 5 },
+                    entries: Vec::new()
+                }
+            )
+            .is_empty());
+        let out = groups.deliver(1, list(vec![(b"g".to_vec(), 1)]));
+        assert_eq!(out.len(), 1);
+        assert_eq!(joined_of(&out[0]), vec![(2, 7, ConfchgReason::NodeUp)]);
+        assert_eq!(groups.members(b"g").len(), 2);
+    }
+
+    #[test]
+    fn interrupted_sync_is_redone_on_the_next_ring() {
+        let mut groups = CpgGroups::new(1);
+        form_ring(&mut groups, RingId { rep: 1, seq: 5 }, &[1]);
+        groups.regular(RingId { rep: 1, seq: 9 }, &set(&[1, 2]));
+        groups.deliver(
+            2,
+            ClusterMessage::JoinList {
+                ring_id: RingId { rep: 1, seq: 9 },
+                entries: vec![(b"g".to_vec(), 7)],
+            },
+        );
+        // Ring changes before node 1's own list arrives: node 2 stays unknown.
+        groups.transitional(&set(&[1, 2]));
+        let ring = RingId { rep: 1, seq: 13 };
+        groups.regular(ring, &set(&[1, 2]));
+        groups.deliver(
+            2,
+            ClusterMessage::JoinList {
+                ring_id: ring,
+                entries: vec![(b"g".to_vec(), 7)],
+            },
+        );
+        let out = groups.deliver(
+            1,
+            ClusterMessage::JoinList {
+                ring_id: ring,
+                entries: Vec::new(),
+            },
+        );
+        assert_eq!(joined_of(&out[0]), vec![(2, 7, ConfchgReason::NodeUp)]);
+    }
+}

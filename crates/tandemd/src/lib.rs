@@ -1,0 +1,7 @@
+//! The Tandem daemon's library: the local IPC protocol and client, CPG group state, and the event
+//! loop that drives Totem, the transport and votequorum.
+
+pub mod cluster_message;
+pub mod cpg_groups;
+pub mod ipc;
+pub mod limits;

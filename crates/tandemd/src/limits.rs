@@ -1,0 +1,30 @@
+//! Every bound the daemon and its IPC protocol enforce, in one place.
+
+/// Largest IPC frame body accepted or sent, in bytes (a CPG message plus headers).
+pub const IPC_FRAME_BYTES_MAX: usize = 16 * 1024 * 1024 + 4096;
+/// Largest CPG message payload a client may multicast, in bytes.
+pub const CPG_MESSAGE_BYTES_MAX: usize = 16 * 1024 * 1024;
+/// Largest CPG group name, in bytes (as corosync's CPG).
+pub const CPG_GROUP_NAME_BYTES_MAX: usize = 128;
+/// Largest number of entries in any list carried by one IPC frame.
+pub const IPC_LIST_ENTRIES_MAX: usize = 65_536;
+/// Bytes queued towards one client before it is considered too slow and disconnected.
+pub const CLIENT_OUTPUT_BYTES_MAX: usize = 64 * 1024 * 1024;
+/// Bytes buffered from one client before a complete frame must have arrived.
+pub const CLIENT_INPUT_BYTES_MAX: usize = IPC_FRAME_BYTES_MAX + 4;
+/// Connected IPC clients at once; further connections are refused.
+pub const CLIENTS_MAX: usize = 1024;
+/// Events (readable fds, timers, signals) handled per wake-up of the event loop.
+pub const EVENTS_PER_WAKEUP_MAX: usize = 256;
+/// Frames read from one client per wake-up, so one busy client cannot starve others.
+pub const FRAMES_PER_CLIENT_WAKEUP_MAX: usize = 64;
+/// Packets read from one socket per wake-up.
+pub const PACKETS_PER_SOCKET_WAKEUP_MAX: usize = 64;
+/// Messages queued by local clients but not yet accepted by Totem, across all clients.
+pub const PENDING_MULTICAST_MAX: usize = 16_384;
+/// Processes (client handles) tracked in one CPG group, cluster-wide.
+pub const CPG_GROUP_MEMBERS_MAX: usize = 4096;
+/// Distinct CPG groups tracked, cluster-wide.
+pub const CPG_GROUPS_MAX: usize = 4096;
+/// Largest UDP datagram read from a socket, in bytes.
+pub const PACKET_BYTES_MAX: usize = 65_536;
