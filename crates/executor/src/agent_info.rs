@@ -1,0 +1,100 @@
+//! Reading an agent's meta-data (through the cache) and resolving timeouts from it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::ExecError;
+use crate::invoke;
+use crate::limits;
+use crate::metadata::{Metadata, MetadataCache};
+use crate::outcome::ExecStatus;
+use crate::paths::AgentPaths;
+use crate::request::OpRequest;
+use crate::spec::{Action, AgentSpec};
+
+/// Timeout for the meta-data action itself.
+pub const METADATA_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs the agent's meta-data action and parses its output (no cache).
+pub fn read_metadata(spec: &AgentSpec, paths: &AgentPaths) -> Result<Metadata, ExecError> {
+    let request = OpRequest::new(
+        format!("{}-meta-data", spec.kind),
+        spec.clone(),
+        Action::MetaData,
+    );
+    let mut meta_paths = paths.clone();
+    meta_paths.max_stdout = limits::MAX_METADATA_BYTES;
+    let result = invoke::execute(&request, METADATA_TIMEOUT, &meta_paths, None);
+    let failed = |reason: String| ExecError::Metadata {
+        spec: spec.to_string(),
+        reason,
+    };
+    if result.status != ExecStatus::Done {
+        return Err(failed(format!(
+            "{}: {}",
+            result.status,
+            result.exit_reason.unwrap_or_default()
+        )));
+    }
+    if result.stdout.truncated() {
+        return Err(failed(format!(
+            "output larger than {} bytes",
+            limits::MAX_METADATA_BYTES
+        )));
+    }
+    // Fence agents exit 0 after printing meta-data; some OCF agents do too with odd codes,
+    // so the XML decides.
+    let text = String::from_utf8_lossy(&result.stdout.bytes);
+    if text.trim().is_empty() {
+        return Err(failed(format!(
+            "agent printed no meta-data (rc={})",
+            result.code
+        )));
+    }
+    Metadata::parse(&text, &spec.to_string())
+}
+
+/// The meta-data of `spec`, from `cache` or read and cached.
+pub fn metadata(
+    spec: &AgentSpec,
+    paths: &AgentPaths,
+    cache: &MetadataCache,
+) -> Result<Arc<Metadata>, ExecError> {
+    if let Some(found) = cache.get(spec) {
+        return Ok(found);
+    }
+    let metadata = Arc::new(read_metadata(spec, paths)?);
+    cache.insert(spec.clone(), metadata.clone());
+    Ok(metadata)
+}
+
+/// The timeout for `request`: its own, else the agent's advertised default, else 20 s.
+pub fn resolve_timeout(request: &OpRequest, paths: &AgentPaths, cache: &MetadataCache) -> Duration {
+    if let Some(timeout) = request.timeout {
+        return timeout;
+    }
+    if request.action == Action::MetaData {
+        return METADATA_TIMEOUT;
+    }
+    match metadata(&request.spec, paths, cache) {
+        Ok(metadata) => metadata
+            .default_timeout(request.action, request.interval)
+            .unwrap_or(limits::DEFAULT_TIMEOUT),
+        Err(error) => {
+            tracing::debug!(%error, "no meta-data for the default timeout");
+            limits::DEFAULT_TIMEOUT
+        }
+    }
+    .min(limits::MAX_TIMEOUT)
+}
+
+/// Runs `request` once, synchronously, in this thread (timeout resolved as by the executor).
+pub fn run_blocking(
+    request: &OpRequest,
+    paths: &AgentPaths,
+    cache: &MetadataCache,
+) -> Result<crate::outcome::OpResult, ExecError> {
+    request.check()?;
+    let timeout = resolve_timeout(request, paths, cache);
+    Ok(invoke::execute(request, timeout, paths, None))
+}
