@@ -4,4 +4,11 @@
 pub mod cluster_message;
 pub mod cpg_groups;
 pub mod ipc;
+pub mod ipc_server;
 pub mod limits;
+pub mod local_addresses;
+pub mod local_time;
+pub mod poller;
+pub mod ring_seq_file;
+pub mod signals;
+pub mod timer_heap;

@@ -257,3 +257,15 @@ impl Client {
         }
     }
 }
+
+/// The socket path a tool should use: `--socket PATH` if given, else `$TANDEM_SOCKET`, else the
+/// default.
+pub fn socket_path(flag: Option<&str>) -> std::path::PathBuf {
+    if let Some(path) = flag {
+        return path.into();
+    }
+    match std::env::var_os("TANDEM_SOCKET") {
+        Some(path) if !path.is_empty() => path.into(),
+        _ => DEFAULT_SOCKET_PATH.into(),
+    }
+}

@@ -4,5 +4,5 @@ pub mod client;
 pub mod codec;
 pub mod protocol;
 
-pub use client::{Client, ClientError, DEFAULT_SOCKET_PATH};
+pub use client::{socket_path, Client, ClientError, DEFAULT_SOCKET_PATH};
 pub use protocol::*;
