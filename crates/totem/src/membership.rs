@@ -1,0 +1,345 @@
+//! Membership (brief §3.2–§3.4): Gather with JOIN proc/fail sets and consensus, and the commit
+//! token's two rotations.
+
+use std::collections::BTreeSet;
+
+use tracing::debug;
+
+use crate::codec::{CommitToken, Join, MemberState, Message};
+use crate::node::{Forming, Node, Ring, State};
+use crate::types::{Destination, NodeId, Output, RingId, TimerKind};
+
+impl Node {
+    /// Enters (or restarts) Gather (brief §3.2), adding `joining` to the proc set and
+    /// `suspects` to the fail set.
+    pub(crate) fn enter_gather(
+        &mut self,
+        now_ms: u64,
+        reason: &str,
+        joining: BTreeSet<NodeId>,
+        suspects: BTreeSet<NodeId>,
+    ) {
+        debug!(node = %self.me, "entering GATHER state from {reason}");
+        self.stats.gather_entered += 1;
+        let previous = self.state;
+        if previous != State::Gather {
+            let mut proc_set: BTreeSet<NodeId> = self.current.members.iter().copied().collect();
+            if let Some(forming) = self.forming.take() {
+                proc_set.extend(forming.ring.members.iter().copied());
+            }
+            if previous != State::Operational {
+                proc_set.extend(self.gather.proc_set.iter().copied());
+            }
+            proc_set.insert(self.me);
+            self.gather.proc_set = proc_set;
+            self.gather.fail_set.clear();
+            self.gather.joins.clear();
+        }
+        self.gather.proc_set.extend(
+            joining
+                .into_iter()
+                .filter(|n| !self.gather.fail_set.contains(n)),
+        );
+        self.gather
+            .fail_set
+            .extend(suspects.into_iter().filter(|n| *n != self.me));
+        self.state = State::Gather;
+        self.held_token = None;
+        self.token_copy = None;
+        for kind in [
+            TimerKind::TokenLoss,
+            TimerKind::TokenRetransmit,
+            TimerKind::TokenHold,
+            TimerKind::MergeDetect,
+        ] {
+            self.timers.cancel(&mut self.outputs, kind);
+        }
+        self.timers.set(
+            &mut self.outputs,
+            TimerKind::Consensus,
+            now_ms + self.config.consensus_ms,
+        );
+        self.send_join(now_ms);
+        self.check_consensus(now_ms);
+    }
+
+    /// Multicasts my JOIN and re-arms the join timer.
+    pub(crate) fn send_join(&mut self, now_ms: u64) {
+        let join = Join {
+            proc_set: self.gather.proc_set.iter().copied().collect(),
+            fail_set: self.gather.fail_set.iter().copied().collect(),
+            ring_seq: self.highest_ring_seq,
+        };
+        self.stats.memb_join_tx += 1;
+        self.transmit(Destination::All, &Message::Join(join));
+        let at = now_ms + self.config.join_ms + self.config.send_join_ms;
+        self.timers.set(&mut self.outputs, TimerKind::Join, at);
+    }
+
+    pub(crate) fn on_join_timer(&mut self, now_ms: u64) {
+        if self.state == State::Gather {
+            self.send_join(now_ms);
+        }
+    }
+
+    /// A JOIN arrived (brief §3.3).
+    pub(crate) fn on_join(&mut self, now_ms: u64, sender: NodeId, join: Join) {
+        match self.state {
+            State::Operational => {
+                let member = self.current.members.contains(&sender);
+                if member && join.ring_seq < self.current.id.seq {
+                    return; // stale JOIN from the gather round that formed this ring
+                }
+                self.enter_gather(
+                    now_ms,
+                    "join during operational state",
+                    BTreeSet::new(),
+                    BTreeSet::new(),
+                );
+            }
+            State::Commit | State::Recovery => {
+                let forming = self.forming.as_ref();
+                let abandoned = forming.is_some_and(|f| {
+                    f.ring.members.contains(&sender) && join.ring_seq >= f.ring.id.seq
+                });
+                if !abandoned {
+                    return;
+                }
+                self.enter_gather(
+                    now_ms,
+                    "join during commit/recovery state",
+                    BTreeSet::new(),
+                    BTreeSet::new(),
+                );
+            }
+            State::Gather => {}
+            State::Left => return,
+        }
+        self.highest_ring_seq = self.highest_ring_seq.max(join.ring_seq);
+        self.merge_join(now_ms, sender, join);
+    }
+
+    /// Folds a JOIN's sets into mine; re-announces if they changed, then checks consensus.
+    fn merge_join(&mut self, now_ms: u64, sender: NodeId, join: Join) {
+        let me = self.me;
+        if self.gather.fail_set.contains(&sender) {
+            return;
+        }
+        let mut changed = self.gather.proc_set.insert(sender);
+        for node in &join.proc_set {
+            changed |= self.gather.proc_set.insert(*node);
+        }
+        for node in &join.fail_set {
+            if *node != me {
+                changed |= self.gather.fail_set.insert(*node);
+            }
+        }
+        if join.fail_set.contains(&me) {
+            changed |= self.gather.fail_set.insert(sender);
+        }
+        self.gather.joins.insert(sender, join);
+        if changed {
+            self.send_join(now_ms);
+        }
+        self.check_consensus(now_ms);
+    }
+
+    /// Members the consensus is about: proc_set − fail_set, ascending.
+    fn candidates(&self) -> Vec<NodeId> {
+        self.gather
+            .proc_set
+            .difference(&self.gather.fail_set)
+            .copied()
+            .collect()
+    }
+
+    /// Whether every candidate sent a JOIN with exactly my sets.
+    fn consensus_reached(&self) -> bool {
+        let proc_set: Vec<NodeId> = self.gather.proc_set.iter().copied().collect();
+        let fail_set: Vec<NodeId> = self.gather.fail_set.iter().copied().collect();
+        self.candidates().iter().all(|node| {
+            *node == self.me
+                || self
+                    .gather
+                    .joins
+                    .get(node)
+                    .is_some_and(|j| j.proc_set == proc_set && j.fail_set == fail_set)
+        })
+    }
+
+    /// On consensus, the representative creates the commit token (brief §3.4 step 1).
+    pub(crate) fn check_consensus(&mut self, now_ms: u64) {
+        if self.state != State::Gather || !self.consensus_reached() {
+            return;
+        }
+        let members = self.candidates();
+        if members.first() != Some(&self.me) {
+            return;
+        }
+        let highest_joined = self
+            .gather
+            .joins
+            .values()
+            .map(|j| j.ring_seq)
+            .max()
+            .unwrap_or(0);
+        let seq = self
+            .highest_ring_seq
+            .max(highest_joined)
+            .max(self.highest_commit_seq)
+            .max(self.current.id.seq)
+            + 4;
+        let ring_id = RingId { rep: self.me, seq };
+        debug!(node = %self.me, ring = %ring_id, ?members, "Creating commit token because I am the rep.");
+        self.persist_ring_seq(seq);
+        self.highest_commit_seq = seq;
+        let entries = vec![None; members.len()];
+        let token = CommitToken {
+            token_seq: 0,
+            ring_id,
+            memb_index: 0,
+            members,
+            entries,
+        };
+        self.accept_commit_token(now_ms, token);
+    }
+
+    /// Consensus timeout: silent nodes move to the fail set and Gather restarts (brief §3.3).
+    pub(crate) fn on_consensus_timeout(&mut self, now_ms: u64) {
+        if self.state != State::Gather {
+            return;
+        }
+        self.stats.consensus_timeouts += 1;
+        let candidates = self.candidates();
+        if self.consensus_reached() {
+            // Everyone agreed but no commit token came: the representative is gone.
+            if let Some(rep) = candidates.first().copied().filter(|rep| *rep != self.me) {
+                self.gather.fail_set.insert(rep);
+            }
+        } else {
+            let proc_set: Vec<NodeId> = self.gather.proc_set.iter().copied().collect();
+            let fail_set: Vec<NodeId> = self.gather.fail_set.iter().copied().collect();
+            for node in candidates {
+                let agreed = node == self.me
+                    || self
+                        .gather
+                        .joins
+                        .get(&node)
+                        .is_some_and(|j| j.proc_set == proc_set && j.fail_set == fail_set);
+                if !agreed {
+                    self.gather.fail_set.insert(node);
+                }
+            }
+        }
+        self.enter_gather(
+            now_ms,
+            "consensus timeout",
+            BTreeSet::new(),
+            BTreeSet::new(),
+        );
+    }
+
+    /// My old-ring state as reported in the commit token.
+    fn my_member_state(&self) -> MemberState {
+        let store = &self.current.store;
+        MemberState {
+            old_ring_id: self.current.id,
+            aru: store.aru,
+            high_delivered: store.delivered,
+            high_seq_received: store.high_seq,
+            received_flg: store.aru == store.high_seq,
+        }
+    }
+
+    /// A commit token arrived (brief §3.4).
+    pub(crate) fn on_commit_token(&mut self, now_ms: u64, _sender: NodeId, token: CommitToken) {
+        let index = usize::from(token.memb_index);
+        if token.members.get(index) != Some(&self.me) {
+            return;
+        }
+        match self.state {
+            State::Gather => {
+                let fresh = token.ring_id.seq > self.highest_commit_seq
+                    && token.ring_id.seq > self.current.id.seq;
+                let first_rotation = token.entries.get(index).is_some_and(Option::is_none);
+                if fresh && first_rotation && token.ring_id.rep != self.me {
+                    self.persist_ring_seq(token.ring_id.seq);
+                    self.highest_commit_seq = token.ring_id.seq;
+                    self.accept_commit_token(now_ms, token);
+                }
+            }
+            State::Commit | State::Recovery => {
+                let Some(forming) = self.forming.as_ref() else {
+                    return;
+                };
+                let newer = token.token_seq > forming.commit_token_seq;
+                let complete = token.entries.iter().all(Option::is_some);
+                if forming.ring.id != token.ring_id || !newer || !complete {
+                    return;
+                }
+                self.timers
+                    .cancel(&mut self.outputs, TimerKind::TokenRetransmit);
+                self.token_copy = None;
+                if self.state == State::Commit {
+                    self.enter_recovery(now_ms, token);
+                } else if forming.ring.members[0] == self.me && !forming.token_started {
+                    self.start_ring_token(now_ms);
+                }
+            }
+            State::Operational | State::Left => {}
+        }
+    }
+
+    /// First rotation: fill my entry, enter Commit and pass the token on.
+    fn accept_commit_token(&mut self, now_ms: u64, mut token: CommitToken) {
+        let index = usize::from(token.memb_index);
+        token.entries[index] = Some(self.my_member_state());
+        self.stats.commit_entered += 1;
+        debug!(node = %self.me, ring = %token.ring_id, "entering COMMIT state.");
+        self.state = State::Commit;
+        self.timers.cancel(&mut self.outputs, TimerKind::Join);
+        self.timers.cancel(&mut self.outputs, TimerKind::Consensus);
+        self.forming = Some(Forming {
+            ring: Ring::new(token.ring_id, token.members.clone()),
+            entries: token.entries.clone(),
+            trans: Vec::new(),
+            pending: Default::default(),
+            safe_limit: 0,
+            commit_token_seq: token.token_seq,
+            token_started: false,
+        });
+        if token.members.len() == 1 {
+            self.enter_recovery(now_ms, token);
+            return;
+        }
+        self.timers.set(
+            &mut self.outputs,
+            TimerKind::TokenLoss,
+            now_ms + self.config.token_ms,
+        );
+        self.forward_commit_token(now_ms, token);
+    }
+
+    /// Sends the commit token to the next member and keeps a copy for retransmission.
+    pub(crate) fn forward_commit_token(&mut self, now_ms: u64, mut token: CommitToken) {
+        let n = token.members.len();
+        token.memb_index = ((usize::from(token.memb_index) + 1) % n) as u16;
+        token.token_seq = token.token_seq.wrapping_add(1);
+        if let Some(forming) = self.forming.as_mut() {
+            forming.commit_token_seq = token.token_seq;
+        }
+        let next = token.members[usize::from(token.memb_index)];
+        let bytes = crate::codec::encode(self.me, &Message::CommitToken(token));
+        self.outputs.push_back(Output::Transmit {
+            dest: Destination::Node(next),
+            bytes: bytes.clone(),
+        });
+        self.token_copy = Some((next, bytes));
+        self.successor_heard = false;
+        self.timers.set(
+            &mut self.outputs,
+            TimerKind::TokenRetransmit,
+            now_ms + self.config.token_retransmit_ms,
+        );
+    }
+}
