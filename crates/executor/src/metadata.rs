@@ -198,8 +198,14 @@ impl Metadata {
                 limits::MAX_METADATA_BYTES
             )));
         }
-        let doc = roxmltree::Document::parse(xml)
-            .map_err(|error| bad(format!("invalid XML: {error}")))?;
+        let doc = roxmltree::Document::parse_with_options(
+            xml,
+            roxmltree::ParsingOptions {
+                allow_dtd: true,
+                ..roxmltree::ParsingOptions::default()
+            },
+        )
+        .map_err(|error| bad(format!("invalid XML: {error}")))?;
         let root = doc.root_element();
         if !root.has_tag_name("resource-agent") {
             return Err(bad(format!(

@@ -93,25 +93,94 @@ fn zombie_children() -> Vec<u32> {
     zombies
 }
 
-/// Reaps every zombie child that is not an agent still owned by a runner; returns how many.
-pub fn reap_orphans() -> usize {
-    let candidates = zombie_children();
-    if candidates.is_empty() {
-        return 0;
+/// The pid of some exited child, without reaping it; `None` when no child has exited.
+fn peek_exited_child() -> Option<u32> {
+    // SAFETY: siginfo_t is plain data; zeroed is a valid initial value for waitid to fill.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    // SAFETY: waitid writes only into `info`; WNOWAIT leaves the child waitable.
+    let rc = unsafe {
+        libc::waitid(
+            libc::P_ALL,
+            0,
+            &mut info,
+            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+        )
+    };
+    if rc != 0 {
+        return None;
     }
-    let guard = own_children();
+    // SAFETY: after a successful waitid, si_pid is the field that was filled (0 if none).
+    let pid = unsafe { info.si_pid() };
+    (pid > 0).then_some(pid as u32)
+}
+
+fn reap(pid: u32) -> bool {
+    let mut status: libc::c_int = 0;
+    // SAFETY: waitpid on a specific pid with WNOHANG writes only the status int.
+    let rc = unsafe { libc::waitpid(pid as libc::pid_t, &mut status, libc::WNOHANG) };
+    if rc == pid as libc::pid_t {
+        tracing::debug!(pid, "reaped orphaned agent descendant");
+        true
+    } else {
+        false
+    }
+}
+
+/// Reaps every exited child that is not an agent still owned by a runner; returns how many.
+pub fn reap_orphans() -> usize {
     let mut reaped = 0;
+    // Cheap path: ask the kernel which child has exited, one at a time.
+    loop {
+        let Some(pid) = peek_exited_child() else {
+            return reaped;
+        };
+        let guard = own_children();
+        if guard.as_ref().is_some_and(|set| set.contains(&pid)) {
+            // An agent whose runner will wait for it hides the others: scan /proc instead.
+            break;
+        }
+        if reap(pid) {
+            reaped += 1;
+        } else {
+            return reaped;
+        }
+    }
+    let candidates = zombie_children();
+    let guard = own_children();
     for pid in candidates {
         if guard.as_ref().is_some_and(|set| set.contains(&pid)) {
             continue;
         }
-        let mut status: libc::c_int = 0;
-        // SAFETY: waitpid on a specific pid with WNOHANG writes only the status int.
-        let rc = unsafe { libc::waitpid(pid as libc::pid_t, &mut status, libc::WNOHANG) };
-        if rc == pid as libc::pid_t {
+        if reap(pid) {
             reaped += 1;
-            tracing::debug!(pid, "reaped orphaned agent descendant");
         }
     }
     reaped
+}
+
+/// Period of the background reaper.
+const REAP_PERIOD: std::time::Duration = std::time::Duration::from_millis(100);
+
+static BACKGROUND: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+
+/// Becomes a child subreaper and starts (once per process) a thread that reaps orphans
+/// every 100 ms, so agents that poll their own daemons with `kill -0` see them go.
+pub fn start_reaping() -> io::Result<()> {
+    become_subreaper()?;
+    let mut spawn_error = None;
+    BACKGROUND.get_or_init(|| {
+        let spawned = std::thread::Builder::new()
+            .name("agent-reaper".into())
+            .spawn(|| loop {
+                reap_orphans();
+                std::thread::sleep(REAP_PERIOD);
+            });
+        if let Err(error) = spawned {
+            spawn_error = Some(error);
+        }
+    });
+    match spawn_error {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
 }

@@ -77,7 +77,7 @@ pub struct ExecutorConfig {
     pub max_concurrent: usize,
     /// Period after which an unchanged recurring result is reported again.
     pub refresh: Duration,
-    /// Become a child subreaper and reap agents' orphaned descendants.
+    /// Become a child subreaper and reap agents' orphaned descendants (a background thread).
     pub reap_orphans: bool,
     /// Called after each event is queued.
     pub waker: Option<Waker>,
@@ -171,7 +171,6 @@ struct Scheduler {
     waiting: VecDeque<String>,
     running: usize,
     workers: Vec<JoinHandle<()>>,
-    last_reap: Instant,
 }
 
 impl Scheduler {
@@ -302,6 +301,9 @@ impl Scheduler {
             }
         };
         let finished = op.recurring.is_none() || op.cancelled;
+        if finished {
+            self.finish(id);
+        }
         if let Some(kind) = kind {
             self.emit(OpEvent {
                 id,
@@ -310,9 +312,6 @@ impl Scheduler {
                 result,
                 timeout,
             });
-        }
-        if finished {
-            self.finish(id);
         }
     }
 
@@ -340,6 +339,10 @@ impl Scheduler {
         if let Some(resource) = self.resources.get_mut(&request.resource) {
             resource.queue.retain(|queued| *queued != id);
         }
+        // A running recurring op finishes its current run; on_done then forgets it.
+        if !(running && recurring) {
+            self.finish(id);
+        }
         let cancelled = OpResult::not_run(OcfCode::Success, ExecStatus::Cancelled, "cancelled");
         self.emit(OpEvent {
             id,
@@ -348,23 +351,11 @@ impl Scheduler {
             result: cancelled,
             timeout,
         });
-        // A running recurring op finishes its current run; on_done then forgets it.
-        if !(running && recurring) {
-            self.finish(id);
-        }
         Ok(())
     }
 
     fn next_wake(&self) -> Option<Instant> {
-        let timer = self.timers.first().map(|(at, _)| *at);
-        let reap = self
-            .config
-            .reap_orphans
-            .then(|| self.last_reap + Duration::from_millis(500));
-        match (timer, reap) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        self.timers.first().map(|(at, _)| *at)
     }
 
     fn run(mut self, inbox: Receiver<Msg>) {
@@ -421,12 +412,6 @@ impl Scheduler {
                 self.timers.pop_first();
                 self.enqueue(id);
             }
-            if self.config.reap_orphans
-                && now.duration_since(self.last_reap) >= Duration::from_millis(500)
-            {
-                reaper::reap_orphans();
-                self.last_reap = now;
-            }
             self.dispatch();
         }
         // Shutting down: kill what runs, wait for the workers.
@@ -454,7 +439,7 @@ impl Executor {
     pub fn start(config: ExecutorConfig) -> Result<(Executor, Receiver<OpEvent>), ExecError> {
         config.validate()?;
         if config.reap_orphans {
-            if let Err(error) = reaper::become_subreaper() {
+            if let Err(error) = reaper::start_reaping() {
                 tracing::warn!(%error, "cannot become a child subreaper; orphaned agent processes are left to init");
             }
         }
@@ -475,7 +460,6 @@ impl Executor {
             waiting: VecDeque::new(),
             running: 0,
             workers: Vec::new(),
-            last_reap: Instant::now(),
         };
         let handle = std::thread::Builder::new()
             .name("executor".into())
