@@ -1,0 +1,335 @@
+//! Packet framing and encryption, with no IO: [`Sealer`] turns a payload
+//! into a datagram and [`Opener`] checks and opens datagrams.
+//!
+//! Layout (big-endian), 30 header bytes then the body:
+//!
+//! | bytes | field |
+//! |---|---|
+//! | 0..2 | magic `TD` |
+//! | 2 | version (1) |
+//! | 3 | flags: bit 0 = encrypted |
+//! | 4 | kind: 0 data, 1 probe |
+//! | 5 | reserved (0) |
+//! | 6..10 | cluster tag (FNV-1a of the cluster name) |
+//! | 10..14 | sender node id |
+//! | 14..22 | sender epoch (grows across restarts) |
+//! | 22..30 | per-sender packet counter |
+//!
+//! Encrypted bodies are XChaCha20-Poly1305 ciphertext plus a 16-byte tag; the
+//! whole header is the associated data, and the 24-byte nonce is
+//! `sender ‖ epoch ‖ counter ‖ 0000`, unique because the counter never
+//! repeats within an epoch. The key is HKDF-SHA256 of the authkey, salted
+//! with a fixed label and bound to the cluster name. The same bytes go out on
+//! every ring, so an active-ring duplicate is caught by the replay window.
+
+use chacha20poly1305::aead::{AeadInPlace, KeyInit};
+use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
+use hkdf::Hkdf;
+use sha2::Sha256;
+
+use crate::limits::{HEADER_LEN, MAX_DATAGRAM, MAX_PAYLOAD, TAG_LEN};
+use crate::replay::{ReplayGuard, ReplayVerdict};
+
+const MAGIC: [u8; 2] = *b"TD";
+const VERSION: u8 = 1;
+const FLAG_ENCRYPTED: u8 = 1;
+const HKDF_SALT: &[u8] = b"tandem totem transport v1";
+
+/// What a packet carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A Totem payload for the daemon.
+    Data,
+    /// A ring liveness probe with no payload.
+    Probe,
+}
+
+impl Kind {
+    fn byte(self) -> u8 {
+        match self {
+            Kind::Data => 0,
+            Kind::Probe => 1,
+        }
+    }
+}
+
+/// Why a datagram was dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DropReason {
+    /// Shorter than a header (plus tag when encrypted).
+    #[error("truncated packet")]
+    Truncated,
+    /// Wrong magic, version, flags or kind.
+    #[error("garbage packet")]
+    Garbage,
+    /// Encrypted when we are not, or the reverse.
+    #[error("packet with the wrong encryption setting")]
+    CryptoMismatch,
+    /// Another cluster's tag.
+    #[error("packet from another cluster")]
+    WrongCluster,
+    /// Authentication failed: wrong key or tampered.
+    #[error("packet failed authentication (wrong key or tampered)")]
+    AuthFailed,
+    /// A counter already seen (replay; in active ring mode, the other ring's copy).
+    #[error("replayed or duplicate packet")]
+    Duplicate,
+    /// A counter below the replay window or an older sender epoch.
+    #[error("packet older than the replay window")]
+    TooOld,
+    /// Too many distinct senders.
+    #[error("too many senders")]
+    TooManySenders,
+    /// Our own packet, looped back.
+    #[error("own packet")]
+    Own,
+}
+
+/// Why a payload could not be sealed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SealError {
+    /// Payload larger than [`MAX_PAYLOAD`].
+    #[error("payload of {0} bytes is larger than the {MAX_PAYLOAD}-byte limit")]
+    TooLarge(usize),
+    /// The counter is exhausted; a new epoch is needed.
+    #[error("packet counter exhausted")]
+    CounterExhausted,
+    /// The cipher refused (cannot happen with valid sizes).
+    #[error("encryption failed")]
+    Encrypt,
+}
+
+/// The 32-byte packet key derived from an authkey.
+#[derive(Clone)]
+pub struct PacketKey([u8; 32]);
+
+impl std::fmt::Debug for PacketKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PacketKey(..)")
+    }
+}
+
+impl PacketKey {
+    /// Derives the key: HKDF-SHA256(authkey, salt = label, info = cluster name).
+    pub fn derive(authkey: &[u8], cluster_name: &str) -> Self {
+        let hk = Hkdf::<Sha256>::new(Some(HKDF_SALT), authkey);
+        let mut okm = [0u8; 32];
+        // 32 bytes is far below HKDF-SHA256's 8160-byte limit.
+        if hk.expand(cluster_name.as_bytes(), &mut okm).is_err() {
+            okm = [0u8; 32];
+        }
+        PacketKey(okm)
+    }
+
+    fn cipher(&self) -> XChaCha20Poly1305 {
+        XChaCha20Poly1305::new((&self.0).into())
+    }
+}
+
+/// FNV-1a hash of the cluster name: the cluster tag of every packet.
+pub fn cluster_tag(cluster_name: &str) -> u32 {
+    cluster_name.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+fn nonce(sender: u32, epoch: u64, counter: u64) -> XNonce {
+    let mut n = [0u8; 24];
+    n[0..4].copy_from_slice(&sender.to_be_bytes());
+    n[4..12].copy_from_slice(&epoch.to_be_bytes());
+    n[12..20].copy_from_slice(&counter.to_be_bytes());
+    n.into()
+}
+
+/// Builds this node's outgoing datagrams.
+#[derive(Debug, Clone)]
+pub struct Sealer {
+    key: Option<PacketKey>,
+    cluster_tag: u32,
+    sender: u32,
+    epoch: u64,
+    counter: u64,
+}
+
+impl Sealer {
+    /// A sealer for `sender` in epoch `epoch` (must exceed the epoch of any
+    /// earlier run of this node, e.g. wall-clock nanoseconds at start).
+    /// `key: None` sends plaintext (still framed and counted).
+    pub fn new(key: Option<PacketKey>, cluster_tag: u32, sender: u32, epoch: u64) -> Self {
+        Sealer {
+            key,
+            cluster_tag,
+            sender,
+            epoch,
+            counter: 0,
+        }
+    }
+
+    /// The counter the next packet will carry.
+    pub fn next_counter(&self) -> u64 {
+        self.counter
+    }
+
+    /// Seals `payload` as a `kind` packet into `out` (cleared first).
+    pub fn seal(&mut self, kind: Kind, payload: &[u8], out: &mut Vec<u8>) -> Result<(), SealError> {
+        if payload.len() > MAX_PAYLOAD {
+            return Err(SealError::TooLarge(payload.len()));
+        }
+        let counter = self.counter;
+        self.counter = counter.checked_add(1).ok_or(SealError::CounterExhausted)?;
+        out.clear();
+        out.extend_from_slice(&MAGIC);
+        out.push(VERSION);
+        out.push(if self.key.is_some() {
+            FLAG_ENCRYPTED
+        } else {
+            0
+        });
+        out.push(kind.byte());
+        out.push(0);
+        out.extend_from_slice(&self.cluster_tag.to_be_bytes());
+        out.extend_from_slice(&self.sender.to_be_bytes());
+        out.extend_from_slice(&self.epoch.to_be_bytes());
+        out.extend_from_slice(&counter.to_be_bytes());
+        out.extend_from_slice(payload);
+        if let Some(key) = &self.key {
+            let (header, body) = out.split_at_mut(HEADER_LEN);
+            let tag = key
+                .cipher()
+                .encrypt_in_place_detached(&nonce(self.sender, self.epoch, counter), header, body)
+                .map_err(|_| SealError::Encrypt)?;
+            out.extend_from_slice(&tag);
+        }
+        Ok(())
+    }
+}
+
+/// A datagram that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    /// Sender node id.
+    pub sender: u32,
+    /// Packet kind.
+    pub kind: Kind,
+    /// The payload.
+    pub payload: Vec<u8>,
+}
+
+/// The header fields, read before authentication (so not yet trusted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    /// Encrypted flag.
+    pub encrypted: bool,
+    /// Packet kind.
+    pub kind: Kind,
+    /// Cluster tag.
+    pub cluster_tag: u32,
+    /// Claimed sender.
+    pub sender: u32,
+    /// Sender epoch.
+    pub epoch: u64,
+    /// Packet counter.
+    pub counter: u64,
+}
+
+/// Parses the header of a datagram.
+pub fn parse_header(packet: &[u8]) -> Result<Header, DropReason> {
+    let header = packet.get(..HEADER_LEN).ok_or(DropReason::Truncated)?;
+    if header[0..2] != MAGIC
+        || header[2] != VERSION
+        || header[5] != 0
+        || header[3] & !FLAG_ENCRYPTED != 0
+    {
+        return Err(DropReason::Garbage);
+    }
+    let kind = match header[4] {
+        0 => Kind::Data,
+        1 => Kind::Probe,
+        _ => return Err(DropReason::Garbage),
+    };
+    let u32_at =
+        |i: usize| u32::from_be_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
+    let u64_at = |i: usize| (u64::from(u32_at(i)) << 32) | u64::from(u32_at(i + 4));
+    Ok(Header {
+        encrypted: header[3] & FLAG_ENCRYPTED != 0,
+        kind,
+        cluster_tag: u32_at(6),
+        sender: u32_at(10),
+        epoch: u64_at(14),
+        counter: u64_at(22),
+    })
+}
+
+/// Checks and opens incoming datagrams.
+#[derive(Debug, Clone)]
+pub struct Opener {
+    key: Option<PacketKey>,
+    cluster_tag: u32,
+    me: u32,
+    replay: ReplayGuard,
+}
+
+impl Opener {
+    /// An opener for node `me`; `key: None` expects plaintext packets.
+    pub fn new(key: Option<PacketKey>, cluster_tag: u32, me: u32) -> Self {
+        Opener {
+            key,
+            cluster_tag,
+            me,
+            replay: ReplayGuard::new(),
+        }
+    }
+
+    /// Checks framing, cluster, authenticity and freshness, in that order,
+    /// and returns the payload. The replay window is updated only for
+    /// authentic packets.
+    pub fn open(&mut self, packet: &[u8]) -> Result<Opened, DropReason> {
+        if packet.len() > MAX_DATAGRAM {
+            return Err(DropReason::Garbage);
+        }
+        let h = parse_header(packet)?;
+        if h.encrypted != self.key.is_some() {
+            return Err(DropReason::CryptoMismatch);
+        }
+        if h.cluster_tag != self.cluster_tag {
+            return Err(DropReason::WrongCluster);
+        }
+        let mut payload = match &self.key {
+            Some(key) => {
+                if packet.len() < HEADER_LEN + TAG_LEN {
+                    return Err(DropReason::Truncated);
+                }
+                let (header, rest) = packet.split_at(HEADER_LEN);
+                let (body, tag) = rest.split_at(rest.len() - TAG_LEN);
+                let mut plain = body.to_vec();
+                key.cipher()
+                    .decrypt_in_place_detached(
+                        &nonce(h.sender, h.epoch, h.counter),
+                        header,
+                        &mut plain,
+                        Tag::from_slice(tag),
+                    )
+                    .map_err(|_| DropReason::AuthFailed)?;
+                plain
+            }
+            None => packet[HEADER_LEN..].to_vec(),
+        };
+        if h.sender == self.me {
+            return Err(DropReason::Own);
+        }
+        match self.replay.check_and_record(h.sender, h.epoch, h.counter) {
+            ReplayVerdict::Fresh => {}
+            ReplayVerdict::Duplicate => return Err(DropReason::Duplicate),
+            ReplayVerdict::TooOld => return Err(DropReason::TooOld),
+            ReplayVerdict::TooManySenders => return Err(DropReason::TooManySenders),
+        }
+        if h.kind == Kind::Probe {
+            payload.clear();
+        }
+        Ok(Opened {
+            sender: h.sender,
+            kind: h.kind,
+            payload,
+        })
+    }
+}
