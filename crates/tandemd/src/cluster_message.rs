@@ -19,8 +19,8 @@ pub struct NodeInfo {
     pub expected_votes: u32,
     /// Whether the sender is currently quorate.
     pub quorate: bool,
-    /// Whether the sender is leaving the cluster.
-    pub leaving: bool,
+    /// Whether wait_for_all still holds the sender inquorate.
+    pub wait_for_all_waiting: bool,
 }
 
 /// One daemon-to-daemon message.
@@ -122,7 +122,7 @@ impl ClusterMessage {
                     .u32(info.votes)
                     .u32(info.expected_votes)
                     .bool(info.quorate)
-                    .bool(info.leaving);
+                    .bool(info.wait_for_all_waiting);
             }
         }
         w.finish()
@@ -176,7 +176,7 @@ impl ClusterMessage {
                     votes: r.u32("votes")?,
                     expected_votes: r.u32("expected votes")?,
                     quorate: r.bool("quorate")?,
-                    leaving: r.bool("leaving")?,
+                    wait_for_all_waiting: r.bool("wait_for_all_waiting")?,
                 },
             },
             tag => {
@@ -224,7 +224,7 @@ mod tests {
                     votes: 1,
                     expected_votes: 3,
                     quorate: true,
-                    leaving: false,
+                    wait_for_all_waiting: false,
                 },
             },
         ];

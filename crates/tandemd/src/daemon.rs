@@ -1,0 +1,899 @@
+//! The daemon's state and its reaction to each event: Totem outputs, CPG routing, votequorum,
+//! and IPC requests. The loop that waits for events is in [`crate::event_loop`].
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::path::PathBuf;
+
+use crate::cluster_message::{ClusterMessage, NodeInfo};
+use crate::cluster_setup::ClusterSetup;
+use crate::cpg_groups::{CpgGroups, CpgOutput};
+use crate::ipc::protocol::{
+    ConfchgReason, CpgProcess, ErrorCode, Event as IpcEvent, MemberStatus, QuorumMember,
+    QuorumStatus, Reply, Request, RingId, RuntimeStatus, ServerMessage, PROTOCOL_VERSION,
+};
+use crate::ipc_server::{ClientId, IpcServer};
+use crate::limits;
+use crate::network::{Network, Target};
+use crate::ring_seq_file;
+use crate::timer_heap::TimerHeap;
+
+/// Bytes a CPG message adds around the client's payload (tags, group name, pid, sequence).
+const CPG_ENVELOPE_BYTES: usize = 2 + 4 + limits::CPG_GROUP_NAME_BYTES_MAX + 4 + 8 + 4;
+
+/// Where a local client is in its group's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Join multicast, own join confchg not yet delivered.
+    Joining,
+    /// Member.
+    Joined,
+    /// Leave multicast, own leave confchg not yet delivered.
+    Leaving,
+}
+
+#[derive(Debug)]
+struct ClientGroup {
+    group: Vec<u8>,
+    phase: Phase,
+}
+
+#[derive(Debug, Default)]
+struct ClientState {
+    group: Option<ClientGroup>,
+    quorum_tracking: bool,
+    next_sequence: u64,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct MemberRecord {
+    join_count: u32,
+    joined: bool,
+}
+
+/// The protocol timers the daemon runs for its cores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DaemonTimer {
+    /// A Totem timer.
+    Totem(totem::TimerKind),
+    /// A votequorum timer.
+    Quorum(quorum::Timer),
+}
+
+/// The whole daemon state.
+pub struct Daemon {
+    setup: ClusterSetup,
+    cluster_name: String,
+    config_values: Vec<(String, u64)>,
+    state_dir: PathBuf,
+    totem: totem::Node,
+    quorum: Option<quorum::Votequorum>,
+    last_report_sent: Option<NodeInfo>,
+    cpg: CpgGroups,
+    /// Cluster messages waiting for room in Totem's send queue, in order.
+    pending: VecDeque<Vec<u8>>,
+    /// Local clients per group (any phase).
+    group_clients: BTreeMap<Vec<u8>, BTreeSet<ClientId>>,
+    clients: BTreeMap<ClientId, ClientState>,
+    client_pids: BTreeMap<ClientId, u32>,
+    /// Protocol timers.
+    pub timers: TimerHeap<DaemonTimer>,
+    ring_id: RingId,
+    ring_members: Vec<u32>,
+    members: BTreeMap<u32, MemberRecord>,
+    /// Set once a clean shutdown was asked for (SIGTERM or IPC).
+    pub shutdown_requested: bool,
+}
+
+fn ring_id_of(id: totem::RingId) -> RingId {
+    RingId {
+        rep: id.rep.0,
+        seq: id.seq,
+    }
+}
+
+impl Daemon {
+    /// Builds the daemon state; Totem starts at once (singleton ring, then merge).
+    pub fn new(
+        setup: ClusterSetup,
+        config: &corosync_conf::Config,
+        state_dir: PathBuf,
+        now_ms: u64,
+    ) -> anyhow::Result<Self> {
+        let restored = ring_seq_file::load(&state_dir, setup.nodeid).map_err(|error| {
+            anyhow::anyhow!(
+                "cannot read {}: {error}",
+                ring_seq_file::path(&state_dir, setup.nodeid).display()
+            )
+        })?;
+        let totem_config = crate::cluster_setup::totem_config(config);
+        let nodelist: Vec<totem::NodeId> = setup
+            .nodes
+            .iter()
+            .map(|n| totem::NodeId(n.nodeid))
+            .collect();
+        let totem = totem::Node::new(
+            totem_config.clone(),
+            totem::NodeId(setup.nodeid),
+            &nodelist,
+            restored.unwrap_or(0),
+            now_ms,
+        )
+        .map_err(|error| anyhow::anyhow!("totem: {error}"))?;
+        tracing::info!(
+            "Created or loaded sequence id {:x}.{:x} for this ring.",
+            setup.nodeid,
+            restored.unwrap_or(0)
+        );
+        let quorum =
+            quorum::Settings::from_config(config, setup.nodeid).map(quorum::Votequorum::new);
+        let timers = config.timers();
+        let config_values = vec![
+            ("totem.token".to_string(), u64::from(timers.token)),
+            ("totem.consensus".to_string(), u64::from(timers.consensus)),
+            (
+                "totem.token_retransmit".to_string(),
+                u64::from(timers.token_retransmit),
+            ),
+            ("totem.hold".to_string(), u64::from(timers.hold)),
+            ("totem.join".to_string(), u64::from(timers.join)),
+            ("totem.merge".to_string(), u64::from(timers.merge)),
+            ("totem.downcheck".to_string(), u64::from(timers.downcheck)),
+            (
+                "totem.fail_recv_const".to_string(),
+                u64::from(timers.fail_recv_const),
+            ),
+            (
+                "totem.seqno_unchanged_const".to_string(),
+                u64::from(timers.seqno_unchanged_const),
+            ),
+            (
+                "totem.token_retransmits_before_loss_const".to_string(),
+                u64::from(timers.token_retransmits_before_loss_const),
+            ),
+            (
+                "totem.window_size".to_string(),
+                u64::from(totem_config.window_size),
+            ),
+            (
+                "totem.max_messages".to_string(),
+                u64::from(totem_config.max_messages),
+            ),
+        ];
+        let nodeid = setup.nodeid;
+        let mut daemon = Daemon {
+            cluster_name: config.totem.cluster_name.clone().unwrap_or_default(),
+            setup,
+            config_values,
+            state_dir,
+            totem,
+            quorum,
+            last_report_sent: None,
+            cpg: CpgGroups::new(nodeid),
+            pending: VecDeque::new(),
+            group_clients: BTreeMap::new(),
+            clients: BTreeMap::new(),
+            client_pids: BTreeMap::new(),
+            timers: TimerHeap::default(),
+            ring_id: RingId {
+                rep: nodeid,
+                seq: restored.unwrap_or(0),
+            },
+            ring_members: vec![nodeid],
+            members: BTreeMap::new(),
+            shutdown_requested: false,
+        };
+        if let Some(quorum) = &mut daemon.quorum {
+            let outputs = quorum.membership(now_ms, &[nodeid]);
+            daemon.apply_quorum_outputs(outputs, None);
+        }
+        Ok(daemon)
+    }
+
+    /// Local node id.
+    pub fn nodeid(&self) -> u32 {
+        self.setup.nodeid
+    }
+
+    /// A packet arrived from a peer.
+    pub fn on_packet(&mut self, now_ms: u64, from: u32, bytes: &[u8]) {
+        self.totem.handle_packet(now_ms, totem::NodeId(from), bytes);
+    }
+
+    /// A protocol timer fired.
+    pub fn on_timer(&mut self, now_ms: u64, timer: DaemonTimer, ipc: &mut IpcServer) {
+        match timer {
+            DaemonTimer::Totem(kind) => self.totem.handle_timer(now_ms, kind),
+            DaemonTimer::Quorum(kind) => {
+                if let Some(quorum) = &mut self.quorum {
+                    let outputs = quorum.timer_expired(now_ms, kind);
+                    self.apply_quorum_outputs(outputs, Some(ipc));
+                }
+            }
+        }
+    }
+
+    /// Starts the clean leave: Totem announces the departure.
+    pub fn leave(&mut self, now_ms: u64) {
+        self.totem.leave(now_ms);
+    }
+
+    /// Moves queued cluster messages into Totem and acts on every Totem output, in order.
+    /// Returns an error only when the ring seq cannot be persisted (the daemon must stop).
+    pub fn drain(
+        &mut self,
+        now_ms: u64,
+        network: &mut dyn Network,
+        ipc: &mut IpcServer,
+    ) -> anyhow::Result<()> {
+        // Bounded: outputs are finite per input, and each delivery enqueues a bounded number
+        // of new messages.
+        for _ in 0..64 {
+            self.feed_totem(now_ms);
+            let mut handled = 0usize;
+            while let Some(output) = self.totem.poll_output() {
+                handled += 1;
+                self.on_totem_output(now_ms, output, network, ipc)?;
+            }
+            if handled == 0 {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn feed_totem(&mut self, now_ms: u64) {
+        while self.totem.send_queue_len() < totem::SEND_QUEUE_MESSAGES_MAX {
+            let Some(message) = self.pending.pop_front() else {
+                break;
+            };
+            if let Err(error) = self.totem.send(now_ms, message) {
+                tracing::warn!("TOTEM: message not sent: {error}");
+            }
+        }
+    }
+
+    fn on_totem_output(
+        &mut self,
+        now_ms: u64,
+        output: totem::Output,
+        network: &mut dyn Network,
+        ipc: &mut IpcServer,
+    ) -> anyhow::Result<()> {
+        match output {
+            totem::Output::Transmit { dest, bytes } => {
+                let target = match dest {
+                    totem::Destination::All => Target::All,
+                    totem::Destination::Node(node) => Target::Node(node.0),
+                };
+                network.transmit(now_ms, target, &bytes);
+            }
+            totem::Output::SetTimer { kind, at_ms } => {
+                self.timers.set(DaemonTimer::Totem(kind), at_ms);
+            }
+            totem::Output::CancelTimer { kind } => self.timers.cancel(DaemonTimer::Totem(kind)),
+            totem::Output::PersistRingSeq(seq) => {
+                ring_seq_file::store(&self.state_dir, self.setup.nodeid, seq).map_err(|error| {
+                    anyhow::anyhow!(
+                        "cannot store the ring seq in {}: {error}",
+                        ring_seq_file::path(&self.state_dir, self.setup.nodeid).display()
+                    )
+                })?;
+            }
+            totem::Output::Deliver(delivery) => {
+                let sender = delivery.sender.0;
+                match ClusterMessage::decode(&delivery.payload) {
+                    Ok(ClusterMessage::NodeInfo { ring_id, info }) => {
+                        if ring_id == self.ring_id {
+                            self.on_node_info(now_ms, sender, info, ipc);
+                        }
+                    }
+                    Ok(message) => {
+                        let outputs = self.cpg.deliver(sender, message);
+                        self.route_cpg(outputs, ipc);
+                    }
+                    Err(error) => {
+                        tracing::warn!(
+                            "dropping an undecodable message from node {sender}: {error}"
+                        );
+                    }
+                }
+            }
+            totem::Output::ConfigurationChange(change) => {
+                self.on_configuration_change(now_ms, change, ipc);
+            }
+        }
+        Ok(())
+    }
+
+    fn on_configuration_change(
+        &mut self,
+        now_ms: u64,
+        change: totem::ConfigurationChange,
+        ipc: &mut IpcServer,
+    ) {
+        let members: BTreeSet<u32> = change.members.iter().map(|n| n.0).collect();
+        match change.kind {
+            totem::ConfigurationKind::Transitional => {
+                let outputs = self.cpg.transitional(&members);
+                self.route_cpg(outputs, ipc);
+            }
+            totem::ConfigurationKind::Regular => {
+                let ring_id = ring_id_of(change.ring_id);
+                let list = |nodes: &[totem::NodeId]| {
+                    nodes
+                        .iter()
+                        .map(|n| n.0.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                let mut text = format!("A new membership ({ring_id}) was formed.");
+                if !change.joined.is_empty() {
+                    text.push_str(&format!(" Members joined: {}", list(&change.joined)));
+                }
+                if !change.left.is_empty() {
+                    text.push_str(&format!(" Members left: {}", list(&change.left)));
+                }
+                tracing::info!(target: "TOTEM", "{text}");
+                tracing::info!(
+                    target: "QUORUM",
+                    "Members[{}]: {}",
+                    change.members.len(),
+                    list(&change.members)
+                );
+                self.ring_id = ring_id;
+                self.ring_members = members.iter().copied().collect();
+                for record in self.members.values_mut() {
+                    record.joined = false;
+                }
+                for node in &members {
+                    let record = self.members.entry(*node).or_default();
+                    if !record.joined {
+                        record.joined = true;
+                    }
+                }
+                for node in &change.joined {
+                    self.members.entry(node.0).or_default().join_count += 1;
+                }
+                if self
+                    .members
+                    .get(&self.setup.nodeid)
+                    .is_some_and(|r| r.join_count == 0)
+                {
+                    if let Some(record) = self.members.get_mut(&self.setup.nodeid) {
+                        record.join_count = 1;
+                    }
+                }
+                let outputs = self.cpg.regular(ring_id, &members);
+                self.route_cpg(outputs, ipc);
+                // Announce our processes and votes for the new ring; these go first.
+                let local = self.local_join_list();
+                self.pending
+                    .push_front(self.cpg.local_join_list(&local).encode());
+                if let Some(quorum) = &mut self.quorum {
+                    let member_list: Vec<u32> = members.iter().copied().collect();
+                    let outputs = quorum.membership(now_ms, &member_list);
+                    self.apply_quorum_outputs(outputs, Some(ipc));
+                    self.send_node_info(true);
+                }
+                self.notify_quorum_trackers(ipc);
+            }
+        }
+    }
+
+    fn local_join_list(&self) -> Vec<(Vec<u8>, u32)> {
+        let mut entries = Vec::new();
+        for (id, state) in &self.clients {
+            if let Some(group) = &state.group {
+                if group.phase != Phase::Leaving {
+                    let pid = self.client_pid(*id);
+                    entries.push((group.group.clone(), pid));
+                }
+            }
+        }
+        entries
+    }
+
+    fn client_pid(&self, id: ClientId) -> u32 {
+        self.client_pids.get(&id).copied().unwrap_or(0)
+    }
+
+    fn on_node_info(&mut self, now_ms: u64, sender: u32, info: NodeInfo, ipc: &mut IpcServer) {
+        let Some(quorum) = &mut self.quorum else {
+            return;
+        };
+        let outputs = quorum.report(
+            now_ms,
+            quorum::NodeReport {
+                node: sender,
+                votes: info.votes,
+                expected_votes: info.expected_votes,
+                quorate: info.quorate,
+                wait_for_all_waiting: info.wait_for_all_waiting,
+            },
+        );
+        self.apply_quorum_outputs(outputs, Some(ipc));
+    }
+
+    fn send_node_info(&mut self, force: bool) {
+        let Some(quorum) = &self.quorum else {
+            return;
+        };
+        let report = quorum.local_report();
+        let info = NodeInfo {
+            votes: report.votes,
+            expected_votes: report.expected_votes,
+            quorate: report.quorate,
+            wait_for_all_waiting: report.wait_for_all_waiting,
+        };
+        if !force && self.last_report_sent.as_ref() == Some(&info) {
+            return;
+        }
+        self.last_report_sent = Some(info.clone());
+        let message = ClusterMessage::NodeInfo {
+            ring_id: self.ring_id,
+            info,
+        };
+        self.pending.push_back(message.encode());
+    }
+
+    fn apply_quorum_outputs(&mut self, outputs: Vec<quorum::Output>, ipc: Option<&mut IpcServer>) {
+        let mut changed = false;
+        for output in outputs {
+            match output {
+                quorum::Output::Changed(status) => {
+                    changed = true;
+                    if status.quorate {
+                        tracing::info!(target: "QUORUM", "This node is within the primary component and will provide service.");
+                    } else {
+                        tracing::info!(target: "QUORUM", "This node is within the non-primary component and will NOT provide any services.");
+                    }
+                }
+                quorum::Output::SetTimer { timer, deadline_ms } => {
+                    self.timers.set(DaemonTimer::Quorum(timer), deadline_ms);
+                }
+                quorum::Output::CancelTimer(timer) => {
+                    self.timers.cancel(DaemonTimer::Quorum(timer))
+                }
+            }
+        }
+        if changed {
+            self.send_node_info(false);
+            if let Some(ipc) = ipc {
+                self.notify_quorum_trackers(ipc);
+            }
+        }
+    }
+
+    fn notify_quorum_trackers(&self, ipc: &mut IpcServer) {
+        let status = self.quorum_status();
+        for (id, state) in &self.clients {
+            if state.quorum_tracking {
+                ipc.send(*id, &ServerMessage::Event(IpcEvent::Quorum(status.clone())));
+            }
+        }
+    }
+
+    /// The quorum status as tools show it.
+    pub fn quorum_status(&self) -> QuorumStatus {
+        let name_of = |nodeid: u32| {
+            self.setup
+                .nodes
+                .iter()
+                .find(|n| n.nodeid == nodeid)
+                .map(|n| n.name.clone())
+                .unwrap_or_else(|| nodeid.to_string())
+        };
+        match &self.quorum {
+            Some(quorum) => {
+                let status = quorum.status();
+                let flags = status
+                    .flags
+                    .to_string()
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect();
+                QuorumStatus {
+                    provider_enabled: true,
+                    nodeid: self.setup.nodeid,
+                    ring_id: self.ring_id,
+                    quorate: status.quorate,
+                    expected_votes: status.expected_votes,
+                    highest_expected: status.highest_expected,
+                    total_votes: status.total_votes,
+                    quorum: status.quorum,
+                    flags,
+                    members: status
+                        .members
+                        .iter()
+                        .map(|m| QuorumMember {
+                            nodeid: m.node,
+                            votes: m.votes,
+                            name: name_of(m.node),
+                        })
+                        .collect(),
+                }
+            }
+            None => QuorumStatus {
+                provider_enabled: false,
+                nodeid: self.setup.nodeid,
+                ring_id: self.ring_id,
+                quorate: true,
+                expected_votes: 0,
+                highest_expected: 0,
+                total_votes: 0,
+                quorum: 0,
+                flags: Vec::new(),
+                members: self
+                    .ring_members
+                    .iter()
+                    .map(|n| QuorumMember {
+                        nodeid: *n,
+                        votes: 1,
+                        name: name_of(*n),
+                    })
+                    .collect(),
+            },
+        }
+    }
+
+    /// The runtime status for `cfgtool` and `cmapctl`.
+    pub fn runtime_status(&self, now_ms: u64, network: &dyn Network) -> RuntimeStatus {
+        let stats = self.totem.stats();
+        let mut counters = vec![
+            ("srp.orf_token_rx".to_string(), stats.orf_token_rx),
+            ("srp.orf_token_tx".to_string(), stats.orf_token_tx),
+            ("srp.mcast_tx".to_string(), stats.mcast_tx),
+            ("srp.mcast_retx".to_string(), stats.mcast_retx),
+            ("srp.mcast_rx".to_string(), stats.mcast_rx),
+            ("srp.memb_join_tx".to_string(), stats.memb_join_tx),
+            ("srp.gather_entered".to_string(), stats.gather_entered),
+            ("srp.commit_entered".to_string(), stats.commit_entered),
+            ("srp.recovery_entered".to_string(), stats.recovery_entered),
+            (
+                "srp.operational_entered".to_string(),
+                stats.operational_entered,
+            ),
+            ("srp.token_lost".to_string(), stats.token_lost),
+            (
+                "srp.consensus_timeouts".to_string(),
+                stats.consensus_timeouts,
+            ),
+            ("srp.rx_msg_dropped".to_string(), stats.rx_msg_dropped),
+            ("srp.token_retransmits".to_string(), stats.token_retransmits),
+        ];
+        counters.extend(network.stats());
+        RuntimeStatus {
+            nodeid: self.setup.nodeid,
+            cluster_name: self.cluster_name.clone(),
+            transport: network.name().to_string(),
+            ring_id: self.ring_id,
+            ring_members: self.ring_members.clone(),
+            rings: network.rings(now_ms),
+            members: self
+                .members
+                .iter()
+                .map(|(nodeid, record)| MemberStatus {
+                    nodeid: *nodeid,
+                    addresses: self
+                        .setup
+                        .nodes
+                        .iter()
+                        .find(|n| n.nodeid == *nodeid)
+                        .map(|n| n.addresses.values().map(|a| a.to_string()).collect())
+                        .unwrap_or_default(),
+                    join_count: record.join_count,
+                    joined: record.joined,
+                })
+                .collect(),
+            config: self.config_values.clone(),
+            stats: counters,
+        }
+    }
+
+    fn route_cpg(&mut self, outputs: Vec<CpgOutput>, ipc: &mut IpcServer) {
+        let me = self.setup.nodeid;
+        for output in outputs {
+            match output {
+                CpgOutput::Deliver {
+                    group,
+                    ring_id,
+                    sender,
+                    sequence,
+                    data,
+                } => {
+                    let Some(ids) = self.group_clients.get(&group) else {
+                        continue;
+                    };
+                    let message = ServerMessage::Event(IpcEvent::CpgDeliver {
+                        group: group.clone(),
+                        ring_id,
+                        sender,
+                        sequence,
+                        data,
+                    });
+                    for id in ids {
+                        let member = self.clients.get(id).and_then(|c| c.group.as_ref());
+                        if member.is_some_and(|g| g.phase != Phase::Joining) {
+                            ipc.send(*id, &message);
+                        }
+                    }
+                }
+                CpgOutput::Confchg {
+                    group,
+                    ring_id,
+                    members,
+                    left,
+                    joined,
+                } => {
+                    let Some(ids) = self.group_clients.get(&group).cloned() else {
+                        continue;
+                    };
+                    let message = ServerMessage::Event(IpcEvent::CpgConfchg {
+                        group: group.clone(),
+                        ring_id,
+                        members,
+                        left: left.clone(),
+                        joined: joined.clone(),
+                    });
+                    for id in ids {
+                        let pid = self.client_pid(id);
+                        let me_process = CpgProcess { nodeid: me, pid };
+                        let Some(state) = self.clients.get_mut(&id) else {
+                            continue;
+                        };
+                        let Some(membership) = &mut state.group else {
+                            continue;
+                        };
+                        match membership.phase {
+                            Phase::Joining => {
+                                if joined.iter().any(|c| {
+                                    c.process == me_process && c.reason == ConfchgReason::Join
+                                }) {
+                                    membership.phase = Phase::Joined;
+                                    ipc.send(id, &message);
+                                }
+                            }
+                            Phase::Joined => ipc.send(id, &message),
+                            Phase::Leaving => {
+                                ipc.send(id, &message);
+                                if left.iter().any(|c| {
+                                    c.process == me_process && c.reason == ConfchgReason::Leave
+                                }) {
+                                    state.group = None;
+                                    if let Some(set) = self.group_clients.get_mut(&group) {
+                                        set.remove(&id);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    self.group_clients.retain(|_, set| !set.is_empty());
+                }
+            }
+        }
+    }
+
+    /// A client connected.
+    pub fn on_client_connected(&mut self, id: ClientId, pid: u32) {
+        self.clients.insert(id, ClientState::default());
+        self.client_pids.insert(id, pid);
+    }
+
+    /// A client went away: its group membership ends with reason PROCDOWN.
+    pub fn on_client_gone(&mut self, id: ClientId, pid: u32, reason: &str) {
+        tracing::debug!("IPC: client {id} (pid {pid}) disconnected: {reason}");
+        if reason.starts_with("client too slow") {
+            tracing::warn!("IPC: disconnecting client pid {pid}: {reason}");
+        }
+        if let Some(state) = self.clients.remove(&id) {
+            if let Some(group) = state.group {
+                if group.phase != Phase::Leaving {
+                    self.pending.push_back(
+                        ClusterMessage::CpgLeave {
+                            group: group.group.clone(),
+                            pid,
+                            reason: ConfchgReason::ProcDown,
+                        }
+                        .encode(),
+                    );
+                }
+                if let Some(set) = self.group_clients.get_mut(&group.group) {
+                    set.remove(&id);
+                }
+                self.group_clients.retain(|_, set| !set.is_empty());
+            }
+        }
+        self.client_pids.remove(&id);
+    }
+
+    /// Handles one request and queues its reply (and any immediate event) to the client.
+    pub fn on_request(
+        &mut self,
+        now_ms: u64,
+        id: ClientId,
+        greeted: &mut bool,
+        request: Request,
+        network: &dyn Network,
+        ipc: &mut IpcServer,
+    ) {
+        let error = |code, message: &str| Reply::Error {
+            code,
+            message: message.to_string(),
+        };
+        if !*greeted && !matches!(request, Request::Hello { .. }) {
+            ipc.send(
+                id,
+                &ServerMessage::Reply(error(ErrorCode::Version, "send Hello first")),
+            );
+            return;
+        }
+        let pid = self.client_pid(id);
+        let mut follow_up = None;
+        let reply = match request {
+            Request::Hello { version } => {
+                if version != PROTOCOL_VERSION {
+                    error(
+                        ErrorCode::Version,
+                        &format!("protocol version {version} not supported (daemon speaks {PROTOCOL_VERSION})"),
+                    )
+                } else {
+                    *greeted = true;
+                    Reply::Hello {
+                        version: PROTOCOL_VERSION,
+                        nodeid: self.setup.nodeid,
+                        pid,
+                    }
+                }
+            }
+            Request::CpgJoin { group } => self.cpg_join(id, pid, group),
+            Request::CpgLeave => self.cpg_leave(id, pid),
+            Request::CpgMcast { data } => self.cpg_mcast(id, pid, data),
+            Request::CpgMembership => match self.clients.get(&id).and_then(|c| c.group.as_ref()) {
+                Some(group) => Reply::CpgMembers {
+                    members: self.cpg.members(&group.group),
+                },
+                None => error(ErrorCode::BadHandle, "not in a group"),
+            },
+            Request::QuorumGet => Reply::Quorum(self.quorum_status()),
+            Request::QuorumTrack { enable } => {
+                if let Some(state) = self.clients.get_mut(&id) {
+                    state.quorum_tracking = enable;
+                }
+                if enable {
+                    follow_up = Some(ServerMessage::Event(IpcEvent::Quorum(self.quorum_status())));
+                }
+                Reply::Ok
+            }
+            Request::Status => Reply::Status(self.runtime_status(now_ms, network)),
+            Request::Shutdown => {
+                tracing::info!("shutdown requested over IPC by pid {pid}");
+                self.shutdown_requested = true;
+                Reply::Ok
+            }
+        };
+        ipc.send(id, &ServerMessage::Reply(reply));
+        if let Some(message) = follow_up {
+            ipc.send(id, &message);
+        }
+    }
+
+    fn cpg_join(&mut self, id: ClientId, pid: u32, group: Vec<u8>) -> Reply {
+        if group.is_empty() || group.len() > limits::CPG_GROUP_NAME_BYTES_MAX {
+            return Reply::Error {
+                code: ErrorCode::InvalidParam,
+                message: format!(
+                    "group name must be 1..={} bytes",
+                    limits::CPG_GROUP_NAME_BYTES_MAX
+                ),
+            };
+        }
+        if self.clients.get(&id).is_some_and(|c| c.group.is_some()) {
+            return Reply::Error {
+                code: ErrorCode::Exist,
+                message: "this connection is already in a group".to_string(),
+            };
+        }
+        let same_process = self
+            .group_clients
+            .get(&group)
+            .is_some_and(|ids| ids.iter().any(|other| self.client_pid(*other) == pid));
+        if same_process {
+            return Reply::Error {
+                code: ErrorCode::Exist,
+                message: format!("process {pid} is already in this group"),
+            };
+        }
+        if self.group_clients.len() >= limits::CPG_GROUPS_MAX
+            && !self.group_clients.contains_key(&group)
+        {
+            return Reply::Error {
+                code: ErrorCode::TryAgain,
+                message: "too many groups".to_string(),
+            };
+        }
+        let Some(state) = self.clients.get_mut(&id) else {
+            return Reply::Error {
+                code: ErrorCode::BadHandle,
+                message: "unknown client".to_string(),
+            };
+        };
+        state.group = Some(ClientGroup {
+            group: group.clone(),
+            phase: Phase::Joining,
+        });
+        self.group_clients
+            .entry(group.clone())
+            .or_default()
+            .insert(id);
+        self.pending
+            .push_back(ClusterMessage::CpgJoin { group, pid }.encode());
+        Reply::Ok
+    }
+
+    fn cpg_leave(&mut self, id: ClientId, pid: u32) -> Reply {
+        let Some(group) = self.clients.get_mut(&id).and_then(|c| c.group.as_mut()) else {
+            return Reply::Error {
+                code: ErrorCode::BadHandle,
+                message: "not in a group".to_string(),
+            };
+        };
+        if group.phase == Phase::Leaving {
+            return Reply::Error {
+                code: ErrorCode::BadHandle,
+                message: "already leaving".to_string(),
+            };
+        }
+        group.phase = Phase::Leaving;
+        let message = ClusterMessage::CpgLeave {
+            group: group.group.clone(),
+            pid,
+            reason: ConfchgReason::Leave,
+        };
+        self.pending.push_back(message.encode());
+        Reply::Ok
+    }
+
+    fn cpg_mcast(&mut self, id: ClientId, pid: u32, data: Vec<u8>) -> Reply {
+        let max = self
+            .totem
+            .config()
+            .message_size_bytes_max
+            .saturating_sub(CPG_ENVELOPE_BYTES);
+        if data.len() > max {
+            return Reply::Error {
+                code: ErrorCode::TooBig,
+                message: format!(
+                    "message of {} bytes exceeds the maximum of {max}",
+                    data.len()
+                ),
+            };
+        }
+        if self.pending.len() >= limits::PENDING_MULTICAST_MAX {
+            return Reply::Error {
+                code: ErrorCode::TryAgain,
+                message: "send queue full".to_string(),
+            };
+        }
+        let Some(state) = self.clients.get_mut(&id) else {
+            return Reply::Error {
+                code: ErrorCode::BadHandle,
+                message: "unknown client".to_string(),
+            };
+        };
+        let Some(group) = state.group.as_ref().filter(|g| g.phase != Phase::Leaving) else {
+            return Reply::Error {
+                code: ErrorCode::BadHandle,
+                message: "not in a group".to_string(),
+            };
+        };
+        state.next_sequence += 1;
+        let message = ClusterMessage::CpgMcast {
+            group: group.group.clone(),
+            pid,
+            sequence: state.next_sequence,
+            data,
+        };
+        self.pending.push_back(message.encode());
+        Reply::Ok
+    }
+}
