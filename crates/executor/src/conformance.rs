@@ -3,7 +3,7 @@
 use crate::agent_info;
 use crate::error::ExecError;
 use crate::metadata::{Metadata, MetadataCache};
-use crate::outcome::{OcfCode, OpResult};
+use crate::outcome::{ExecStatus, OcfCode, OpResult};
 use crate::paths::AgentPaths;
 use crate::request::OpRequest;
 use crate::spec::Action;
@@ -46,7 +46,7 @@ impl Report {
     }
 }
 
-/// Runs meta-data, validate-all, monitor (7), start, monitor (0), start again, promote and
+/// Runs meta-data (which must parse), validate-all, monitor (7), start, monitor (0), start again, promote and
 /// demote (when advertised), stop, stop again and monitor (7) for `template`'s agent and
 /// parameters; `on_step` sees each step as it finishes. A failed step ends the sequence
 /// after a clean-up stop.
@@ -62,12 +62,43 @@ pub fn run(
         metadata_error: None,
         steps: Vec::new(),
     };
-    match agent_info::read_metadata(&template.spec, paths) {
+    let request = OpRequest {
+        action: Action::MetaData,
+        interval: std::time::Duration::ZERO,
+        ..template.clone()
+    };
+    let mut result = agent_info::run_blocking(&request, paths, &cache)?;
+    let parsed = if result.status != ExecStatus::Done {
+        Err(format!(
+            "{}: {}",
+            result.status,
+            result.exit_reason.clone().unwrap_or_default()
+        ))
+    } else {
+        Metadata::parse(
+            &String::from_utf8_lossy(&result.stdout.bytes),
+            &template.spec.to_string(),
+        )
+        .map_err(|error| error.to_string())
+    };
+    match parsed {
         Ok(metadata) => report.metadata = Some(metadata),
         Err(error) => {
-            report.metadata_error = Some(error.to_string());
-            return Ok(report);
+            result.status = ExecStatus::Invalid;
+            result.exit_reason = Some(error.clone());
+            report.metadata_error = Some(error);
         }
+    }
+    let step = Step {
+        name: "meta-data".into(),
+        action: Action::MetaData,
+        expected: vec![OcfCode::Success],
+        result,
+    };
+    on_step(&step);
+    report.steps.push(step);
+    if report.metadata_error.is_some() {
+        return Ok(report);
     }
     let advertised = |action: &str| {
         report
