@@ -93,6 +93,31 @@ impl RingMonitor {
         self.rings.iter().any(|h| h.number == ring && h.faulty)
     }
 
+    /// True when `peer` was heard on `ring` within the fault bound.
+    pub fn peer_alive(&self, ring: u8, peer: u32, now: Instant) -> bool {
+        self.rings
+            .iter()
+            .find(|h| h.number == ring)
+            .and_then(|h| h.peers.get(&peer))
+            .is_some_and(|t| now.saturating_duration_since(*t) <= self.fault_after)
+    }
+
+    /// True when `peer` is silent on `ring` beyond the fault bound (counted
+    /// from start when never heard) while heard on another ring within it:
+    /// the peer's link on this ring is down.
+    pub fn peer_faulty(&self, ring: u8, peer: u32, now: Instant) -> bool {
+        let Some(h) = self.rings.iter().find(|h| h.number == ring) else {
+            return false;
+        };
+        let last = h.peers.get(&peer).copied().unwrap_or(self.started);
+        if now.saturating_duration_since(last) <= self.fault_after {
+            return false;
+        }
+        self.rings
+            .iter()
+            .any(|o| o.number != ring && self.peer_alive(o.number, peer, now))
+    }
+
     /// Peers heard on `ring` within the fault bound.
     pub fn reachable(&self, ring: u8, now: Instant) -> Vec<u32> {
         self.rings

@@ -296,8 +296,9 @@ impl Transport {
             .collect()
     }
 
-    /// Indexes of the rings a packet goes out on now.
-    fn send_rings(&mut self) -> Vec<usize> {
+    /// Indexes of the rings a multicast packet goes out on now: active mode
+    /// uses every healthy ring, passive mode the next healthy ring in turn.
+    fn group_rings(&self, turn: usize) -> Vec<usize> {
         let healthy: Vec<usize> = (0..self.rings.len())
             .filter(|i| !self.monitor.is_faulty(self.rings[*i].number))
             .collect();
@@ -306,14 +307,61 @@ impl Transport {
         } else {
             healthy
         };
+        self.pick(usable, turn)
+    }
+
+    fn pick(&self, candidates: Vec<usize>, turn: usize) -> Vec<usize> {
         match self.config.ring_mode {
-            RingMode::Active => usable,
-            RingMode::None | RingMode::Passive => {
-                let pick = usable[self.next_passive % usable.len()];
-                self.next_passive = self.next_passive.wrapping_add(1);
-                vec![pick]
+            RingMode::Active => candidates,
+            RingMode::None | RingMode::Passive => candidates
+                .get(turn % candidates.len().max(1))
+                .copied()
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    /// Indexes of the rings a packet to `peer` goes out on now: rings that
+    /// are neither FAULTY nor dead for this peer; failing that, every ring
+    /// with an address for it.
+    fn peer_rings(&self, peer: NodeId, turn: usize, now: Instant) -> Vec<usize> {
+        let with_addr: Vec<usize> = (0..self.rings.len())
+            .filter(|i| self.rings[*i].peers.contains_key(&peer))
+            .collect();
+        let usable: Vec<usize> = with_addr
+            .iter()
+            .copied()
+            .filter(|i| {
+                let number = self.rings[*i].number;
+                !self.monitor.is_faulty(number) && !self.monitor.peer_faulty(number, peer, now)
+            })
+            .collect();
+        self.pick(if usable.is_empty() { with_addr } else { usable }, turn)
+    }
+
+    /// (ring index, address) pairs one packet to `dest` goes to now.
+    fn targets(&self, dest: Dest, turn: usize, now: Instant) -> Vec<(usize, SocketAddr)> {
+        let mut out = Vec::new();
+        let peers: Vec<NodeId> = match dest {
+            Dest::All if self.config.mode == Mode::Multicast => {
+                for i in self.group_rings(turn) {
+                    if let Some(group) = self.rings.get(i).and_then(|r| r.group) {
+                        out.push((i, group));
+                    }
+                }
+                return out;
+            }
+            Dest::All => self.config.peers.iter().map(|p| p.node).collect(),
+            Dest::Node(id) => vec![id],
+        };
+        for peer in peers {
+            for i in self.peer_rings(peer, turn, now) {
+                if let Some(addr) = self.rings.get(i).and_then(|r| r.peers.get(&peer)) {
+                    out.push((i, *addr));
+                }
             }
         }
+        out
     }
 
     /// Sends `payload` to `dest`. Kernel send errors are counted, not
@@ -327,27 +375,22 @@ impl Transport {
         }
         self.sealer.seal(Kind::Data, payload, &mut self.out)?;
         self.stats.tx_bytes += payload.len() as u64;
-        let rings = self.send_rings();
         let now = Instant::now();
-        for i in rings {
-            self.send_on_ring(i, dest, now);
-        }
+        let turn = self.next_passive;
+        self.next_passive = self.next_passive.wrapping_add(1);
+        let targets = self.targets(dest, turn, now);
+        self.transmit(&targets, now);
         Ok(())
     }
 
-    fn send_on_ring(&mut self, i: usize, dest: Dest, now: Instant) {
-        let Some(ring) = self.rings.get_mut(i) else {
-            return;
-        };
-        ring.last_tx = now;
-        let mut targets: Vec<SocketAddr> = Vec::new();
-        match (dest, ring.group) {
-            (Dest::All, Some(group)) => targets.push(group),
-            (Dest::All, None) => targets.extend(ring.peers.values().copied()),
-            (Dest::Node(id), _) => targets.extend(ring.peers.get(&id).copied()),
-        }
-        for target in targets {
-            match ring.unicast.send_to(&self.out, target) {
+    /// Sends `self.out` to every target.
+    fn transmit(&mut self, targets: &[(usize, SocketAddr)], now: Instant) {
+        for (i, target) in targets {
+            let Some(ring) = self.rings.get_mut(*i) else {
+                continue;
+            };
+            ring.last_tx = now;
+            match ring.unicast.send_to(&self.out, *target) {
                 Ok(_) => self.stats.tx_packets += 1,
                 Err(e) => {
                     self.stats.tx_errors += 1;
@@ -387,6 +430,8 @@ impl Transport {
                 Ok((len, src)) => {
                     idle = 0;
                     if let Some(r) = self.accept(ring_index, len, src) {
+                        // Next call starts at the next socket: no ring starves another.
+                        self.recv_cursor = self.recv_cursor.wrapping_add(1);
                         return Some(r);
                     }
                 }
@@ -494,20 +539,43 @@ impl Transport {
             }
         }
         for i in 0..self.rings.len() {
-            let (number, last_tx, last_probe) = match self.rings.get(i) {
-                Some(r) => (r.number, r.last_tx, r.last_probe),
-                None => continue,
+            let Some(ring) = self.rings.get(i) else {
+                continue;
             };
-            let due = if self.monitor.is_faulty(number) {
-                now.saturating_duration_since(last_probe) >= self.config.downcheck
-            } else {
-                now.saturating_duration_since(last_tx) >= self.config.probe_interval
+            let number = ring.number;
+            let mut targets: Vec<(usize, SocketAddr)> = Vec::new();
+            let downcheck_due =
+                now.saturating_duration_since(ring.last_probe) >= self.config.downcheck;
+            let idle = now.saturating_duration_since(ring.last_tx) >= self.config.probe_interval;
+            let everyone = |targets: &mut Vec<(usize, SocketAddr)>| match ring.group {
+                Some(group) => targets.push((i, group)),
+                None => targets.extend(ring.peers.values().map(|a| (i, *a))),
             };
-            if due && self.sealer.seal(Kind::Probe, &[], &mut self.out).is_ok() {
-                if let Some(r) = self.rings.get_mut(i) {
-                    r.last_probe = now;
+            if self.monitor.is_faulty(number) {
+                if downcheck_due {
+                    everyone(&mut targets);
                 }
-                self.send_on_ring(i, Dest::All, now);
+            } else if idle {
+                everyone(&mut targets);
+            } else if downcheck_due && ring.group.is_none() {
+                // Peers dead on this ring only: probe them so the ring can come back for them.
+                targets.extend(
+                    ring.peers
+                        .iter()
+                        .filter(|(p, _)| self.monitor.peer_faulty(number, **p, now))
+                        .map(|(_, a)| (i, *a)),
+                );
+            }
+            if targets.is_empty() {
+                continue;
+            }
+            if self.sealer.seal(Kind::Probe, &[], &mut self.out).is_ok() {
+                if let Some(r) = self.rings.get_mut(i) {
+                    if downcheck_due {
+                        r.last_probe = now;
+                    }
+                }
+                self.transmit(&targets, now);
             }
         }
         events

@@ -15,7 +15,7 @@ const KEY: [u8; 256] = [0x5a; 256];
 /// rings, 127.<net>.1.x (ring 1), base port `port`.
 fn conf(net: u8, n: u8, port: u16, rings: u8, mode: &str, secure: bool) -> String {
     let mut text = format!(
-        "totem {{\n version: 2\n transport: udpu\n cluster_name: t{net}\n token: 400\n secauth: {}\n rrp_mode: {mode}\n interface {{\n  linknumber: 0\n  mcastport: {port}\n }}\n interface {{\n  linknumber: 1\n  mcastport: {}\n }}\n}}\nnodelist {{\n",
+        "totem {{\n version: 2\n transport: udpu\n cluster_name: t{net}\n token: 400\n token_coefficient: 0\n secauth: {}\n rrp_mode: {mode}\n interface {{\n  linknumber: 0\n  mcastport: {port}\n }}\n interface {{\n  linknumber: 1\n  mcastport: {}\n }}\n}}\nnodelist {{\n",
         if secure { "on" } else { "off" },
         port + 1
     );
@@ -241,4 +241,50 @@ fn silent_ring_goes_faulty_cluster_stays_up_and_recovers() {
         pump(&mut [&mut a, &mut b], Duration::from_millis(20));
     }
     assert!(!a.ring_status()[1].faulty, "ring 1 recovered");
+}
+
+#[test]
+fn peer_silent_on_one_ring_is_reached_on_the_other() {
+    let full = conf(17, 3, 41_700, 2, "passive", true);
+    let mut a = start(&full, 1, &KEY);
+    let mut b = start(&full, 2, &KEY);
+    // Node 3's ring-1 link is down: only ring 0 works for it.
+    let mut c_setup = setup(&full, 3);
+    c_setup.rings.retain(|r| r.number == 0);
+    let mut c = Transport::new(c_setup, Some(&KEY), transport::epoch_now()).expect("bind");
+    // Warm up past the fault bound (token 400 ms): everyone hears everyone
+    // where it can, and node 3's ring 1 is found dead.
+    for _ in 0..30 {
+        for t in [&mut a, &mut b, &mut c] {
+            t.send(Dest::All, b"hello").expect("send");
+        }
+        pump(&mut [&mut a, &mut b, &mut c], Duration::from_millis(20));
+    }
+    let status = a.ring_status();
+    assert!(
+        !status[1].faulty,
+        "ring 1 still works between 1 and 2: {status:?}"
+    );
+    assert_eq!(status[1].reachable, [2]);
+    assert_eq!(status[0].reachable, [2, 3]);
+    for i in 0..20 {
+        a.send(Dest::Node(3), format!("n{i}").as_bytes())
+            .expect("send");
+        a.send(Dest::All, format!("all{i}").as_bytes())
+            .expect("send");
+    }
+    let got = pump(&mut [&mut a, &mut b, &mut c], Duration::from_millis(150));
+    let to_c = |prefix: &[u8]| {
+        got[2]
+            .iter()
+            .filter(|r| r.payload.starts_with(prefix))
+            .count()
+    };
+    assert_eq!(to_c(b"n"), 20, "no message to node 3 went to its dead ring");
+    assert_eq!(to_c(b"all"), 20);
+    let on1 = got[1]
+        .iter()
+        .filter(|r| r.payload.starts_with(b"all") && r.ring == 1)
+        .count();
+    assert!(on1 > 0, "node 2 still gets traffic on ring 1");
 }
