@@ -2,7 +2,7 @@
 //! collecting warnings for keys and sections that are unknown or obsolete.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::IpAddr;
+use core::net::IpAddr;
 use std::str::FromStr;
 
 use crate::error::{ConfError, Warning};

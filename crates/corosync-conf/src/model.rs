@@ -1,7 +1,7 @@
 //! The typed, validated configuration with corosync 3.1 defaults applied.
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
+use core::net::IpAddr;
 
 /// Default `totem.token`, ms.
 pub const DEFAULT_TOKEN: u32 = 3000;
