@@ -280,9 +280,9 @@ impl Opener {
         }
     }
 
-    /// Checks framing, cluster, authenticity and freshness, in that order,
-    /// and returns the payload. The replay window is updated only for
-    /// authentic packets.
+    /// Checks framing, cluster, sender, freshness (without recording) and
+    /// authenticity, in that order, and returns the payload. The replay
+    /// window is updated only for authentic packets.
     pub fn open(&mut self, packet: &[u8]) -> Result<Opened, DropReason> {
         if packet.len() > MAX_DATAGRAM {
             return Err(DropReason::Garbage);
@@ -293,6 +293,17 @@ impl Opener {
         }
         if h.cluster_tag != self.cluster_tag {
             return Err(DropReason::WrongCluster);
+        }
+        // Cheap refusals before decryption: our own looped-back multicast, and
+        // counters already seen (the other ring's copy in active mode).
+        if h.sender == self.me {
+            return Err(DropReason::Own);
+        }
+        match self.replay.peek(h.sender, h.epoch, h.counter) {
+            ReplayVerdict::Fresh => {}
+            ReplayVerdict::Duplicate => return Err(DropReason::Duplicate),
+            ReplayVerdict::TooOld => return Err(DropReason::TooOld),
+            ReplayVerdict::TooManySenders => return Err(DropReason::TooManySenders),
         }
         let mut payload = match &self.key {
             Some(key) => {
@@ -314,9 +325,6 @@ impl Opener {
             }
             None => packet[HEADER_LEN..].to_vec(),
         };
-        if h.sender == self.me {
-            return Err(DropReason::Own);
-        }
         match self.replay.check_and_record(h.sender, h.epoch, h.counter) {
             ReplayVerdict::Fresh => {}
             ReplayVerdict::Duplicate => return Err(DropReason::Duplicate),

@@ -87,6 +87,36 @@ impl ReplayGuard {
         Self::default()
     }
 
+    /// What [`ReplayGuard::check_and_record`] would answer, without recording:
+    /// lets duplicates be dropped before paying for decryption.
+    pub fn peek(&self, sender: u32, epoch: u64, counter: u64) -> ReplayVerdict {
+        let Some(w) = self.windows.get(&sender) else {
+            return if self.windows.len() >= limits::MAX_SENDERS {
+                ReplayVerdict::TooManySenders
+            } else {
+                ReplayVerdict::Fresh
+            };
+        };
+        if epoch != w.epoch {
+            return if epoch < w.epoch {
+                ReplayVerdict::TooOld
+            } else {
+                ReplayVerdict::Fresh
+            };
+        }
+        if counter > w.highest {
+            return ReplayVerdict::Fresh;
+        }
+        let offset = w.highest - counter;
+        if offset >= limits::REPLAY_WINDOW {
+            ReplayVerdict::TooOld
+        } else if w.get(offset) {
+            ReplayVerdict::Duplicate
+        } else {
+            ReplayVerdict::Fresh
+        }
+    }
+
     /// Checks `(sender, epoch, counter)` and records it when fresh. Call only
     /// for packets that passed authentication.
     pub fn check_and_record(&mut self, sender: u32, epoch: u64, counter: u64) -> ReplayVerdict {
@@ -154,6 +184,26 @@ mod tests {
             Fresh,
             "senders are independent"
         );
+    }
+
+    #[test]
+    fn peek_agrees_with_check_and_does_not_record() {
+        let mut g = ReplayGuard::new();
+        let cases = [
+            (1, 5, 10),
+            (1, 5, 10),
+            (1, 5, 9),
+            (1, 5, 3000),
+            (1, 5, 9),
+            (1, 4, 1),
+            (1, 6, 0),
+            (2, 1, 1),
+        ];
+        for (s, e, c) in cases {
+            let peeked = g.peek(s, e, c);
+            assert_eq!(g.peek(s, e, c), peeked, "peek is pure");
+            assert_eq!(g.check_and_record(s, e, c), peeked, "case {s} {e} {c}");
+        }
     }
 
     #[test]

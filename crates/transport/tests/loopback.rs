@@ -137,7 +137,12 @@ fn hostile_datagrams_are_dropped_counted_and_harmless() {
     raw.send_to(&good[..20], target).expect("truncated");
     raw.send_to(b"complete garbage that is long enough to parse", target)
         .expect("garbage");
-    let mut tampered = good.clone();
+    // A fresh packet with one bit flipped (a tampered copy of `good` would be
+    // refused even earlier, as a duplicate).
+    let mut tampered = Vec::new();
+    sealer
+        .seal(Kind::Data, b"tamper me", &mut tampered)
+        .expect("seal");
     tampered[35] ^= 0x40;
     raw.send_to(&tampered, target).expect("tampered");
     // From an address that is not in the nodelist.
