@@ -7,7 +7,8 @@
 //! After a ring change every node multicasts a `JoinList` of its local processes. Processes of
 //! nodes not yet known (new or merged nodes) are added, with reason NODEUP, in one confchg per
 //! group once the lists of every member of the ring have been delivered. Processes of nodes
-//! missing from the transitional configuration are removed at once, reason NODEDOWN.
+//! missing from the transitional configuration are removed, reason NODEDOWN, when the regular
+//! configuration is installed (after the old ring's last messages).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -61,6 +62,7 @@ pub struct CpgGroups {
     ring_id: RingId,
     groups: BTreeMap<Vec<u8>, Vec<CpgProcess>>,
     known_nodes: BTreeSet<u32>,
+    moved_with_me: Option<BTreeSet<u32>>,
     sync: Option<Sync>,
 }
 
@@ -72,6 +74,7 @@ impl CpgGroups {
             ring_id: RingId::default(),
             groups: BTreeMap::new(),
             known_nodes: BTreeSet::from([local_nodeid]),
+            moved_with_me: None,
             sync: None,
         }
     }
@@ -91,47 +94,28 @@ impl CpgGroups {
         self.sync.is_some()
     }
 
-    /// Totem delivered the transitional configuration: nodes outside it are gone.
-    pub fn transitional(&mut self, members: &BTreeSet<u32>) -> Vec<CpgOutput> {
+    /// Totem delivered the transitional configuration: the members that move with this node to
+    /// the new ring. Departures are reported only with the regular configuration, after the
+    /// old ring's last messages (brief §1 G8).
+    pub fn transitional(&mut self, members: &BTreeSet<u32>) {
         self.sync = None;
-        let gone: BTreeSet<u32> = self
-            .known_nodes
-            .iter()
-            .copied()
-            .filter(|node| !members.contains(node) && *node != self.local_nodeid)
-            .collect();
-        self.known_nodes.retain(|node| !gone.contains(node));
-        let mut outputs = Vec::new();
-        let group_names: Vec<Vec<u8>> = self.groups.keys().cloned().collect();
-        for group in group_names {
-            let Some(list) = self.groups.get_mut(&group) else {
-                continue;
-            };
-            let left: Vec<CpgChange> = list
-                .iter()
-                .filter(|process| !members.contains(&process.nodeid))
-                .map(|process| CpgChange {
-                    process: *process,
-                    reason: ConfchgReason::NodeDown,
-                })
-                .collect();
-            // Processes of nodes we never knew (partially synced) are dropped silently too.
-            list.retain(|process| members.contains(&process.nodeid));
-            if !left.is_empty() {
-                outputs.push(self.confchg(&group, left, Vec::new()));
-            }
-        }
-        self.groups.retain(|_, list| !list.is_empty());
-        outputs
+        self.moved_with_me = Some(members.clone());
     }
 
-    /// Totem installed a regular configuration. Returns whether a join list must now be sent
-    /// (always true: every member announces its local processes for the new ring).
+    /// Totem installed a regular configuration: processes of nodes that did not move with this
+    /// node leave (NODEDOWN, one confchg per group), then the join-list sync for `ring_id`
+    /// starts. The caller must multicast [`CpgGroups::local_join_list`] for the new ring.
     pub fn regular(&mut self, ring_id: RingId, members: &BTreeSet<u32>) -> Vec<CpgOutput> {
-        // Anything not in the transitional set was already removed; be robust if a
-        // transitional configuration was not reported.
-        let mut outputs = self.transitional(&self.intersect_known(members));
+        self.sync = None;
+        let moved = self.moved_with_me.take().unwrap_or_else(|| {
+            members
+                .iter()
+                .copied()
+                .filter(|node| self.known_nodes.contains(node))
+                .collect()
+        });
         self.ring_id = ring_id;
+        let mut outputs = self.remove_departed(&moved);
         let new_nodes: BTreeSet<u32> = members
             .iter()
             .copied()
@@ -147,12 +131,31 @@ impl CpgGroups {
         outputs
     }
 
-    fn intersect_known(&self, members: &BTreeSet<u32>) -> BTreeSet<u32> {
-        members
-            .iter()
-            .copied()
-            .filter(|node| self.known_nodes.contains(node))
-            .collect()
+    fn remove_departed(&mut self, moved: &BTreeSet<u32>) -> Vec<CpgOutput> {
+        let local = self.local_nodeid;
+        let stays = |node: u32| node == local || moved.contains(&node);
+        self.known_nodes.retain(|node| stays(*node));
+        let mut outputs = Vec::new();
+        let group_names: Vec<Vec<u8>> = self.groups.keys().cloned().collect();
+        for group in group_names {
+            let Some(list) = self.groups.get_mut(&group) else {
+                continue;
+            };
+            let left: Vec<CpgChange> = list
+                .iter()
+                .filter(|process| !stays(process.nodeid))
+                .map(|process| CpgChange {
+                    process: *process,
+                    reason: ConfchgReason::NodeDown,
+                })
+                .collect();
+            list.retain(|process| stays(process.nodeid));
+            if !left.is_empty() {
+                outputs.push(self.confchg(&group, left, Vec::new()));
+            }
+        }
+        self.groups.retain(|_, list| !list.is_empty());
+        outputs
     }
 
     /// The join list this node must multicast for the current ring: its local members.
@@ -389,7 +392,8 @@ mod tests {
         groups.deliver(2, join("g", 2));
         groups.deliver(3, join("g", 3));
         groups.deliver(3, join("g", 4));
-        let out = groups.transitional(&set(&[1, 2]));
+        groups.transitional(&set(&[1, 2]));
+        let out = groups.regular(RingId { rep: 1, seq: 9 }, &set(&[1, 2]));
         assert_eq!(out.len(), 1);
         assert_eq!(
             left_of(&out[0]),
@@ -467,5 +471,58 @@ mod tests {
             },
         );
         assert_eq!(joined_of(&out[0]), vec![(2, 7, ConfchgReason::NodeUp)]);
+    }
+
+    #[test]
+    fn restarted_node_leaves_then_comes_back_with_nodeup() {
+        let mut groups = CpgGroups::new(1);
+        form_ring(&mut groups, RingId { rep: 1, seq: 5 }, &[1, 2]);
+        groups.deliver(2, join("g", 20));
+        // Node 2 restarted unnoticed: it is in the new ring but did not move with us.
+        groups.transitional(&set(&[1]));
+        let ring = RingId { rep: 1, seq: 9 };
+        let out = groups.regular(ring, &set(&[1, 2]));
+        assert_eq!(left_of(&out[0]), vec![(2, 20, ConfchgReason::NodeDown)]);
+        groups.deliver(
+            1,
+            ClusterMessage::JoinList {
+                ring_id: ring,
+                entries: Vec::new(),
+            },
+        );
+        let out = groups.deliver(
+            2,
+            ClusterMessage::JoinList {
+                ring_id: ring,
+                entries: vec![(b"g".to_vec(), 21)],
+            },
+        );
+        assert_eq!(joined_of(&out[0]), vec![(2, 21, ConfchgReason::NodeUp)]);
+    }
+
+    #[test]
+    fn departed_senders_messages_precede_their_nodedown() {
+        let mut groups = CpgGroups::new(1);
+        form_ring(&mut groups, RingId { rep: 1, seq: 5 }, &[1, 2]);
+        groups.deliver(2, join("g", 20));
+        groups.transitional(&set(&[1]));
+        // An old-ring message of node 2 delivered in the transitional configuration.
+        let out = groups.deliver(
+            2,
+            ClusterMessage::CpgMcast {
+                group: b"g".to_vec(),
+                pid: 20,
+                sequence: 1,
+                data: b"last".to_vec(),
+            },
+        );
+        assert!(matches!(out[0], CpgOutput::Deliver { .. }));
+        assert_eq!(
+            groups.members(b"g").len(),
+            1,
+            "still a member until the regular change"
+        );
+        let out = groups.regular(RingId { rep: 1, seq: 9 }, &set(&[1]));
+        assert_eq!(left_of(&out[0]), vec![(2, 20, ConfchgReason::NodeDown)]);
     }
 }

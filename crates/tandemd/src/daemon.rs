@@ -313,10 +313,7 @@ impl Daemon {
     ) {
         let members: BTreeSet<u32> = change.members.iter().map(|n| n.0).collect();
         match change.kind {
-            totem::ConfigurationKind::Transitional => {
-                let outputs = self.cpg.transitional(&members);
-                self.route_cpg(outputs, ipc);
-            }
+            totem::ConfigurationKind::Transitional => self.cpg.transitional(&members),
             totem::ConfigurationKind::Regular => {
                 let ring_id = ring_id_of(change.ring_id);
                 let list = |nodes: &[totem::NodeId]| {
