@@ -9,6 +9,7 @@
 //! - [`Metadata`] parses agents' meta-data, validates parameters and gives default timeouts.
 //! - [`conformance`] runs the ocf-tester style sequence on an agent.
 //! - [`discovery`] lists installed agents.
+//! - [`sim::SimRunner`] is a seeded, logical-time [`AgentRunner`] for tests of the layers above.
 
 pub mod agent_info;
 pub mod conformance;
@@ -24,6 +25,7 @@ pub mod process;
 pub mod reaper;
 pub mod request;
 pub mod runner;
+pub mod sim;
 pub mod spec;
 
 pub use agent_info::{metadata as cached_metadata, read_metadata, resolve_timeout, run_blocking};

@@ -3,7 +3,9 @@
 //! When the executor's process is a child subreaper, every process an agent leaves behind
 //! becomes its child when the agent exits. Those are reaped here, never the agents the
 //! executor is still waiting for: spawning an agent and recording its pid happen under one
-//! lock, and the reaper skips recorded pids.
+//! lock, and the reaper skips recorded pids. Children in this process's own process group
+//! are never touched either: those are what the rest of the program spawned with
+//! `std::process` and will wait for itself. (Agents run in process groups of their own.)
 
 use std::collections::HashSet;
 use std::io;
@@ -61,9 +63,23 @@ pub(crate) fn untrack(pid: u32) {
     }
 }
 
-/// Zombie children of this process, read from /proc.
+/// The process group of `pid`, if it still exists.
+fn pgid_of(pid: u32) -> Option<u32> {
+    // SAFETY: getpgid takes a pid and returns a pgid or -1.
+    let pgid = unsafe { libc::getpgid(pid as libc::pid_t) };
+    (pgid > 0).then_some(pgid as u32)
+}
+
+/// This process's own process group.
+fn own_pgid() -> u32 {
+    // SAFETY: getpgrp has no preconditions.
+    unsafe { libc::getpgrp() as u32 }
+}
+
+/// Zombie children of this process outside its own process group, read from /proc.
 fn zombie_children() -> Vec<u32> {
     let me = std::process::id();
+    let own = own_pgid();
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
@@ -86,7 +102,8 @@ fn zombie_children() -> Vec<u32> {
         let mut fields = after.split_whitespace();
         let state = fields.next();
         let ppid = fields.next().and_then(|field| field.parse::<u32>().ok());
-        if state == Some("Z") && ppid == Some(me) {
+        let pgrp = fields.next().and_then(|field| field.parse::<u32>().ok());
+        if state == Some("Z") && ppid == Some(me) && pgrp != Some(own) {
             zombies.push(pid);
         }
     }
@@ -135,8 +152,9 @@ pub fn reap_orphans() -> usize {
             return reaped;
         };
         let guard = own_children();
-        if guard.as_ref().is_some_and(|set| set.contains(&pid)) {
-            // An agent whose runner will wait for it hides the others: scan /proc instead.
+        let owned = guard.as_ref().is_some_and(|set| set.contains(&pid));
+        if owned || pgid_of(pid).is_none_or(|pgid| pgid == own_pgid()) {
+            // A child someone will wait for hides the others: scan /proc instead.
             break;
         }
         if reap(pid) {

@@ -165,6 +165,7 @@ struct Scheduler {
     to_self: Sender<Msg>,
     events: SyncSender<OpEvent>,
     pending: Arc<AtomicUsize>,
+    runs: Arc<AtomicU64>,
     ops: HashMap<OpId, Op>,
     resources: HashMap<String, Resource>,
     timers: BTreeSet<(Instant, OpId)>,
@@ -257,6 +258,7 @@ impl Scheduler {
 
     fn on_done(&mut self, id: OpId, result: OpResult, timeout: Duration) {
         self.running = self.running.saturating_sub(1);
+        self.runs.fetch_add(1, Ordering::Relaxed);
         let now = Instant::now();
         let Some(op) = self.ops.get_mut(&id) else {
             return;
@@ -430,6 +432,7 @@ pub struct Executor {
     scheduler: Option<JoinHandle<()>>,
     next_id: AtomicU64,
     pending: Arc<AtomicUsize>,
+    runs: Arc<AtomicU64>,
     cache: Arc<MetadataCache>,
     paths: AgentPaths,
 }
@@ -446,6 +449,7 @@ impl Executor {
         let (to_scheduler, inbox) = mpsc::channel();
         let (events, receiver) = mpsc::sync_channel(limits::MAX_EVENT_BACKLOG);
         let pending = Arc::new(AtomicUsize::new(0));
+        let runs = Arc::new(AtomicU64::new(0));
         let cache = Arc::new(MetadataCache::new());
         let paths = config.paths.clone();
         let scheduler = Scheduler {
@@ -454,6 +458,7 @@ impl Executor {
             to_self: to_scheduler.clone(),
             events,
             pending: pending.clone(),
+            runs: runs.clone(),
             ops: HashMap::new(),
             resources: HashMap::new(),
             timers: BTreeSet::new(),
@@ -473,6 +478,7 @@ impl Executor {
                 scheduler: Some(handle),
                 next_id: AtomicU64::new(1),
                 pending,
+                runs,
                 cache,
                 paths,
             },
@@ -495,6 +501,11 @@ impl Executor {
     /// Operations accepted and not yet finished (recurring ones count until cancelled).
     pub fn pending(&self) -> usize {
         self.pending.load(Ordering::Relaxed)
+    }
+
+    /// Agent runs finished since start, reported or not (recurring runs each count).
+    pub fn runs_completed(&self) -> u64 {
+        self.runs.load(Ordering::Relaxed)
     }
 
     /// Stops accepting work, kills running agents and waits for the scheduler to end.

@@ -371,3 +371,26 @@ fn fence_agent_reads_its_arguments_from_stdin() {
         "action=off\nipaddr=10.201.9.9\nplug=node3\nnodename=node3\n"
     );
 }
+
+#[test]
+fn reaper_leaves_the_programs_own_children_alone() {
+    let _fixtures = setup();
+    // A thread reaping as fast as it can must not steal the exit status of children the
+    // rest of the program spawns (in its own process group) and waits for.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = stop.clone();
+    let reaper = std::thread::spawn(move || {
+        while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+            executor::reaper::reap_orphans();
+        }
+    });
+    for _ in 0..200 {
+        let status = std::process::Command::new("/bin/sh")
+            .args(["-c", "exit 3"])
+            .status()
+            .expect("own child waited for");
+        assert_eq!(status.code(), Some(3));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    reaper.join().expect("reaper thread");
+}
