@@ -7,6 +7,38 @@ use crate::ipc::codec::{DecodeError, Reader, Writer};
 use crate::ipc::protocol::{ConfchgReason, RingId};
 use crate::limits;
 
+/// Largest payload piece carried by one Totem message; larger CPG messages are fragmented.
+pub const FRAGMENT_BYTES: usize = 60_000;
+
+/// Bytes a CPG message adds around its payload (version, tags, group name, pid, sequence).
+pub const CPG_ENVELOPE_BYTES: usize = 2 + 4 + limits::CPG_GROUP_NAME_BYTES_MAX + 4 + 8 + 1 + 4;
+
+/// Largest Totem message tandemd hands to Totem: one fragment and its envelope.
+pub const TOTEM_MESSAGE_BYTES_MAX: usize = FRAGMENT_BYTES + CPG_ENVELOPE_BYTES;
+
+/// Splits a client's message into the cluster messages that carry it.
+pub fn cpg_messages(group: &[u8], pid: u32, sequence: u64, data: Vec<u8>) -> Vec<ClusterMessage> {
+    if data.len() <= FRAGMENT_BYTES {
+        return vec![ClusterMessage::CpgMcast {
+            group: group.to_vec(),
+            pid,
+            sequence,
+            data,
+        }];
+    }
+    let count = data.len().div_ceil(FRAGMENT_BYTES);
+    data.chunks(FRAGMENT_BYTES)
+        .enumerate()
+        .map(|(index, piece)| ClusterMessage::CpgFragment {
+            group: group.to_vec(),
+            pid,
+            sequence,
+            last: index + 1 == count,
+            data: piece.to_vec(),
+        })
+        .collect()
+}
+
 /// Version byte of the daemon-to-daemon payload format.
 pub const CLUSTER_MESSAGE_VERSION: u8 = 1;
 
@@ -53,6 +85,20 @@ pub enum ClusterMessage {
         /// Payload.
         data: Vec<u8>,
     },
+    /// One piece of a message too large for one Totem message; pieces of one message are sent
+    /// in order, and the piece with `last` completes it.
+    CpgFragment {
+        /// Group name.
+        group: Vec<u8>,
+        /// Process id on the sending node.
+        pid: u32,
+        /// The whole message's per-connection number.
+        sequence: u64,
+        /// Whether this piece completes the message.
+        last: bool,
+        /// The piece.
+        data: Vec<u8>,
+    },
     /// After a ring change: the sender's local group members, so new nodes learn them.
     JoinList {
         /// Ring this list belongs to; lists for other rings are ignored.
@@ -75,6 +121,7 @@ mod tag {
     pub const CPG_MCAST: u8 = 3;
     pub const JOIN_LIST: u8 = 4;
     pub const NODE_INFO: u8 = 5;
+    pub const CPG_FRAGMENT: u8 = 6;
 }
 
 impl ClusterMessage {
@@ -104,6 +151,21 @@ impl ClusterMessage {
                     .bytes(group)
                     .u32(*pid)
                     .u64(*sequence)
+                    .bytes(data);
+            }
+            ClusterMessage::CpgFragment {
+                group,
+                pid,
+                sequence,
+                last,
+                data,
+            } => {
+                w = Writer::new(CLUSTER_MESSAGE_VERSION);
+                w.u8(tag::CPG_FRAGMENT)
+                    .bytes(group)
+                    .u32(*pid)
+                    .u64(*sequence)
+                    .bool(*last)
                     .bytes(data);
             }
             ClusterMessage::JoinList { ring_id, entries } => {
@@ -153,6 +215,13 @@ impl ClusterMessage {
                 group: r.bytes("group", group_max)?.to_vec(),
                 pid: r.u32("pid")?,
                 sequence: r.u64("sequence")?,
+                data: r.bytes("data", limits::CPG_MESSAGE_BYTES_MAX)?.to_vec(),
+            },
+            tag::CPG_FRAGMENT => ClusterMessage::CpgFragment {
+                group: r.bytes("group", group_max)?.to_vec(),
+                pid: r.u32("pid")?,
+                sequence: r.u64("sequence")?,
+                last: r.bool("last")?,
                 data: r.bytes("data", limits::CPG_MESSAGE_BYTES_MAX)?.to_vec(),
             },
             tag::JOIN_LIST => {
@@ -213,6 +282,13 @@ mod tests {
                 pid: 7,
                 sequence: 3,
                 data: b"hello".to_vec(),
+            },
+            ClusterMessage::CpgFragment {
+                group: b"g1".to_vec(),
+                pid: 7,
+                sequence: 4,
+                last: true,
+                data: b"tail".to_vec(),
             },
             ClusterMessage::JoinList {
                 ring_id,

@@ -139,6 +139,9 @@ pub fn totem_config(config: &Config) -> totem::Config {
     totem_config.fail_recv_const = timers.fail_recv_const;
     totem_config.window_size = config.totem.window_size;
     totem_config.max_messages = config.totem.max_messages;
+    // The transport carries one datagram per Totem message: larger CPG messages are
+    // fragmented by tandemd (see `cluster_message::cpg_messages`).
+    totem_config.message_size_bytes_max = crate::cluster_message::TOTEM_MESSAGE_BYTES_MAX;
     totem_config
 }
 

@@ -64,6 +64,8 @@ pub struct CpgGroups {
     known_nodes: BTreeSet<u32>,
     moved_with_me: Option<BTreeSet<u32>>,
     sync: Option<Sync>,
+    /// Fragmented messages being reassembled, by sender process and message number.
+    partial: BTreeMap<(CpgProcess, u64), Vec<u8>>,
 }
 
 impl CpgGroups {
@@ -76,6 +78,7 @@ impl CpgGroups {
             known_nodes: BTreeSet::from([local_nodeid]),
             moved_with_me: None,
             sync: None,
+            partial: BTreeMap::new(),
         }
     }
 
@@ -135,6 +138,7 @@ impl CpgGroups {
         let local = self.local_nodeid;
         let stays = |node: u32| node == local || moved.contains(&node);
         self.known_nodes.retain(|node| stays(*node));
+        self.partial.retain(|(process, _), _| stays(process.nodeid));
         let mut outputs = Vec::new();
         let group_names: Vec<Vec<u8>> = self.groups.keys().cloned().collect();
         for group in group_names {
@@ -211,6 +215,7 @@ impl CpgGroups {
                 if let Some(sync) = &mut self.sync {
                     sync.found.retain(|(g, p)| !(g == &group && *p == process));
                 }
+                self.partial.retain(|(sender, _), _| *sender != process);
                 let Some(list) = self.groups.get_mut(&group) else {
                     return Vec::new();
                 };
@@ -238,6 +243,39 @@ impl CpgGroups {
                 sequence,
                 data,
             }],
+            ClusterMessage::CpgFragment {
+                group,
+                pid,
+                sequence,
+                last,
+                data,
+            } => {
+                let sender = CpgProcess {
+                    nodeid: sender_node,
+                    pid,
+                };
+                let buffered: usize = self.partial.values().map(Vec::len).sum();
+                let piece = self.partial.entry((sender, sequence)).or_default();
+                if piece.len() + data.len() > limits::CPG_MESSAGE_BYTES_MAX
+                    || buffered + data.len() > limits::CPG_REASSEMBLY_BYTES_MAX
+                {
+                    tracing::warn!("CPG: dropping an oversized fragmented message from {sender:?}");
+                    self.partial.remove(&(sender, sequence));
+                    return Vec::new();
+                }
+                piece.extend_from_slice(&data);
+                if !last {
+                    return Vec::new();
+                }
+                let data = self.partial.remove(&(sender, sequence)).unwrap_or_default();
+                vec![CpgOutput::Deliver {
+                    group,
+                    ring_id: self.ring_id,
+                    sender,
+                    sequence,
+                    data,
+                }]
+            }
             ClusterMessage::JoinList { ring_id, entries } => {
                 let Some(sync) = &mut self.sync else {
                     return Vec::new();
@@ -524,5 +562,28 @@ mod tests {
         );
         let out = groups.regular(RingId { rep: 1, seq: 9 }, &set(&[1]));
         assert_eq!(left_of(&out[0]), vec![(2, 20, ConfchgReason::NodeDown)]);
+    }
+
+    #[test]
+    fn fragments_are_reassembled_in_order_and_dropped_with_their_node() {
+        use crate::cluster_message::{cpg_messages, FRAGMENT_BYTES};
+        let mut groups = CpgGroups::new(1);
+        form_ring(&mut groups, RingId { rep: 1, seq: 5 }, &[1, 2]);
+        let big: Vec<u8> = (0..FRAGMENT_BYTES * 2 + 10).map(|i| i as u8).collect();
+        let pieces = cpg_messages(b"g", 7, 1, big.clone());
+        assert_eq!(pieces.len(), 3);
+        let mut delivered = Vec::new();
+        for piece in pieces {
+            delivered.extend(groups.deliver(2, piece));
+        }
+        assert!(
+            matches!(&delivered[..], [CpgOutput::Deliver { data, sequence: 1, .. }] if *data == big)
+        );
+        // A node that fails mid-message leaves nothing behind.
+        let pieces = cpg_messages(b"g", 7, 2, big);
+        groups.deliver(2, pieces[0].clone());
+        groups.transitional(&set(&[1]));
+        groups.regular(RingId { rep: 1, seq: 9 }, &set(&[1]));
+        assert!(groups.partial.is_empty());
     }
 }

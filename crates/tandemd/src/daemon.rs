@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::PathBuf;
 
-use crate::cluster_message::{ClusterMessage, NodeInfo};
+use crate::cluster_message::{cpg_messages, ClusterMessage, NodeInfo};
 use crate::cluster_setup::ClusterSetup;
 use crate::cpg_groups::{CpgGroups, CpgOutput};
 use crate::ipc::protocol::{
@@ -16,9 +16,6 @@ use crate::limits;
 use crate::network::{Network, Target};
 use crate::ring_seq_file;
 use crate::timer_heap::TimerHeap;
-
-/// Bytes a CPG message adds around the client's payload (tags, group name, pid, sequence).
-const CPG_ENVELOPE_BYTES: usize = 2 + 4 + limits::CPG_GROUP_NAME_BYTES_MAX + 4 + 8 + 4;
 
 /// Where a local client is in its group's life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +68,8 @@ pub struct Daemon {
     cpg: CpgGroups,
     /// Cluster messages waiting for room in Totem's send queue, in order.
     pending: VecDeque<Vec<u8>>,
+    /// Bytes in `pending`.
+    pending_bytes: usize,
     /// Local clients per group (any phase).
     group_clients: BTreeMap<Vec<u8>, BTreeSet<ClientId>>,
     clients: BTreeMap<ClientId, ClientState>,
@@ -170,6 +169,7 @@ impl Daemon {
             last_report_sent: None,
             cpg: CpgGroups::new(nodeid),
             pending: VecDeque::new(),
+            pending_bytes: 0,
             group_clients: BTreeMap::new(),
             clients: BTreeMap::new(),
             client_pids: BTreeMap::new(),
@@ -241,11 +241,17 @@ impl Daemon {
         Ok(())
     }
 
+    fn push_pending(&mut self, message: Vec<u8>) {
+        self.pending_bytes += message.len();
+        self.pending.push_back(message);
+    }
+
     fn feed_totem(&mut self, now_ms: u64) {
         while self.totem.send_queue_len() < totem::SEND_QUEUE_MESSAGES_MAX {
             let Some(message) = self.pending.pop_front() else {
                 break;
             };
+            self.pending_bytes = self.pending_bytes.saturating_sub(message.len());
             if let Err(error) = self.totem.send(now_ms, message) {
                 tracing::warn!("TOTEM: message not sent: {error}");
             }
@@ -364,8 +370,9 @@ impl Daemon {
                 self.route_cpg(outputs, ipc);
                 // Announce our processes and votes for the new ring; these go first.
                 let local = self.local_join_list();
-                self.pending
-                    .push_front(self.cpg.local_join_list(&local).encode());
+                let join_list = self.cpg.local_join_list(&local).encode();
+                self.pending_bytes += join_list.len();
+                self.pending.push_front(join_list);
                 if let Some(quorum) = &mut self.quorum {
                     let member_list: Vec<u32> = members.iter().copied().collect();
                     let outputs = quorum.membership(now_ms, &member_list);
@@ -430,7 +437,7 @@ impl Daemon {
             ring_id: self.ring_id,
             info,
         };
-        self.pending.push_back(message.encode());
+        self.push_pending(message.encode());
     }
 
     fn apply_quorum_outputs(&mut self, outputs: Vec<quorum::Output>, ipc: Option<&mut IpcServer>) {
@@ -685,7 +692,7 @@ impl Daemon {
         if let Some(state) = self.clients.remove(&id) {
             if let Some(group) = state.group {
                 if group.phase != Phase::Leaving {
-                    self.pending.push_back(
+                    self.push_pending(
                         ClusterMessage::CpgLeave {
                             group: group.group.clone(),
                             pid,
@@ -846,16 +853,12 @@ impl Daemon {
             pid,
             reason: ConfchgReason::Leave,
         };
-        self.pending.push_back(message.encode());
+        self.push_pending(message.encode());
         Reply::Ok
     }
 
     fn cpg_mcast(&mut self, id: ClientId, pid: u32, data: Vec<u8>) -> Reply {
-        let max = self
-            .totem
-            .config()
-            .message_size_bytes_max
-            .saturating_sub(CPG_ENVELOPE_BYTES);
+        let max = limits::CPG_MESSAGE_BYTES_MAX;
         if data.len() > max {
             return Reply::Error {
                 code: ErrorCode::TooBig,
@@ -865,7 +868,9 @@ impl Daemon {
                 ),
             };
         }
-        if self.pending.len() >= limits::PENDING_MULTICAST_MAX {
+        if self.pending.len() >= limits::PENDING_MULTICAST_MAX
+            || self.pending_bytes + data.len() > limits::PENDING_MULTICAST_BYTES_MAX
+        {
             return Reply::Error {
                 code: ErrorCode::TryAgain,
                 message: "send queue full".to_string(),
@@ -884,13 +889,11 @@ impl Daemon {
             };
         };
         state.next_sequence += 1;
-        let message = ClusterMessage::CpgMcast {
-            group: group.group.clone(),
-            pid,
-            sequence: state.next_sequence,
-            data,
-        };
-        self.pending.push_back(message.encode());
+        let group = group.group.clone();
+        let sequence = state.next_sequence;
+        for message in cpg_messages(&group, pid, sequence, data) {
+            self.push_pending(message.encode());
+        }
         Reply::Ok
     }
 }

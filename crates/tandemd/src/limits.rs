@@ -22,6 +22,10 @@ pub const FRAMES_PER_CLIENT_WAKEUP_MAX: usize = 64;
 pub const PACKETS_PER_SOCKET_WAKEUP_MAX: usize = 64;
 /// Messages queued by local clients but not yet accepted by Totem, across all clients.
 pub const PENDING_MULTICAST_MAX: usize = 16_384;
+/// Bytes of client messages queued but not yet accepted by Totem, across all clients.
+pub const PENDING_MULTICAST_BYTES_MAX: usize = 64 * 1024 * 1024;
+/// Bytes of fragmented CPG messages being reassembled at once, from all senders.
+pub const CPG_REASSEMBLY_BYTES_MAX: usize = 256 * 1024 * 1024;
 /// Processes (client handles) tracked in one CPG group, cluster-wide.
 pub const CPG_GROUP_MEMBERS_MAX: usize = 4096;
 /// Distinct CPG groups tracked, cluster-wide.
