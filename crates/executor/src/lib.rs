@@ -33,6 +33,6 @@ pub use error::ExecError;
 pub use metadata::{ActionInfo, Metadata, MetadataCache, ParamInfo, ParamProblem};
 pub use outcome::{Captured, ExecStatus, OcfCode, OpResult};
 pub use paths::AgentPaths;
-pub use request::OpRequest;
+pub use request::{CloneMeta, NotifyMeta, OpRequest};
 pub use runner::{AgentRunner, EventKind, Executor, ExecutorConfig, OpEvent, OpId, Waker};
 pub use spec::{Action, AgentSpec, Class};

@@ -201,3 +201,128 @@ mod tests {
         ));
     }
 }
+
+/// Clone instance facts an agent of a clone or promotable clone receives as meta attributes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CloneMeta {
+    /// This instance's number (`clone`).
+    pub instance: u32,
+    /// `clone-max`.
+    pub clone_max: u32,
+    /// `clone-node-max`.
+    pub clone_node_max: u32,
+    /// `promoted-max`, for promotable clones (also sent under the legacy `master-max`).
+    pub promoted_max: Option<u32>,
+    /// `promoted-node-max` (also sent under the legacy `master-node-max`).
+    pub promoted_node_max: Option<u32>,
+    /// Whether the clone asked for notifications.
+    pub notify: bool,
+    /// Whether instances are globally unique.
+    pub globally_unique: bool,
+}
+
+impl CloneMeta {
+    /// Adds the clone meta attributes to `request`.
+    pub fn apply(&self, request: &mut OpRequest) {
+        let meta = &mut request.meta;
+        meta.insert("clone".into(), self.instance.to_string());
+        meta.insert("clone_max".into(), self.clone_max.to_string());
+        meta.insert("clone_node_max".into(), self.clone_node_max.to_string());
+        meta.insert("notify".into(), self.notify.to_string());
+        meta.insert("globally_unique".into(), self.globally_unique.to_string());
+        if let Some(max) = self.promoted_max {
+            meta.insert("promoted_max".into(), max.to_string());
+            meta.insert("master_max".into(), max.to_string());
+        }
+        if let Some(max) = self.promoted_node_max {
+            meta.insert("promoted_node_max".into(), max.to_string());
+            meta.insert("master_node_max".into(), max.to_string());
+        }
+    }
+}
+
+/// The variables of one clone notification (`notify` action), lists space-separated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotifyMeta {
+    /// `pre` or `post`.
+    pub kind: String,
+    /// The operation notified about: start, stop, promote, demote.
+    pub operation: String,
+    /// (instance, node) pairs per category: active, inactive, start, stop, promote, demote,
+    /// promoted, unpromoted.
+    pub lists: BTreeMap<String, Vec<(String, String)>>,
+}
+
+impl NotifyMeta {
+    /// Adds `notify_type`, `notify_operation` and every `notify_<category>_resource` /
+    /// `_uname` pair to `request` (promoted/unpromoted also under the legacy master/slave names).
+    pub fn apply(&self, request: &mut OpRequest) {
+        let meta = &mut request.meta;
+        meta.insert("notify_type".into(), self.kind.clone());
+        meta.insert("notify_operation".into(), self.operation.clone());
+        for (category, entries) in &self.lists {
+            let resources: Vec<&str> = entries.iter().map(|(r, _)| r.as_str()).collect();
+            let unames: Vec<&str> = entries.iter().map(|(_, n)| n.as_str()).collect();
+            let mut names = vec![category.as_str()];
+            match category.as_str() {
+                "promoted" => names.push("master"),
+                "unpromoted" => names.push("slave"),
+                _ => {}
+            }
+            for name in names {
+                meta.insert(format!("notify_{name}_resource"), resources.join(" "));
+                meta.insert(format!("notify_{name}_uname"), unames.join(" "));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod clone_tests {
+    use super::*;
+
+    #[test]
+    fn clone_and_notify_meta_become_crm_meta_variables() {
+        let spec = AgentSpec::parse("ocf:pacemaker:Stateful").expect("spec");
+        let mut request = OpRequest::new("st:1", spec, Action::Notify);
+        CloneMeta {
+            instance: 1,
+            clone_max: 3,
+            clone_node_max: 1,
+            promoted_max: Some(1),
+            promoted_node_max: Some(1),
+            notify: true,
+            globally_unique: false,
+        }
+        .apply(&mut request);
+        let mut lists = BTreeMap::new();
+        lists.insert(
+            "start".to_string(),
+            vec![
+                ("st:1".to_string(), "node2".to_string()),
+                ("st:2".to_string(), "node3".to_string()),
+            ],
+        );
+        lists.insert(
+            "promoted".to_string(),
+            vec![("st:0".to_string(), "node1".to_string())],
+        );
+        NotifyMeta {
+            kind: "pre".into(),
+            operation: "start".into(),
+            lists,
+        }
+        .apply(&mut request);
+        let get = |name: &str| request.meta.get(name).map(String::as_str);
+        assert_eq!(get("clone"), Some("1"));
+        assert_eq!(get("clone_max"), Some("3"));
+        assert_eq!(get("promoted_max"), Some("1"));
+        assert_eq!(get("master_max"), Some("1"));
+        assert_eq!(get("notify_type"), Some("pre"));
+        assert_eq!(get("notify_start_resource"), Some("st:1 st:2"));
+        assert_eq!(get("notify_start_uname"), Some("node2 node3"));
+        assert_eq!(get("notify_promoted_uname"), Some("node1"));
+        assert_eq!(get("notify_master_resource"), Some("st:0"));
+        assert_eq!(request.check(), Ok(()));
+    }
+}

@@ -77,8 +77,8 @@ fn operations_on_one_resource_never_overlap() {
 #[test]
 fn different_resources_run_in_parallel_up_to_the_limit() {
     let fixtures = Fixtures::new();
-    let spec = fixtures.agent("Slow", "#!/bin/sh\nsleep 0.3\nexit 0\n", 0o755);
-    // 6 resources, 3 at a time: two waves of 0.3 s.
+    let spec = fixtures.agent("Slow", "#!/bin/sh\nsleep 0.5\nexit 0\n", 0o755);
+    // 6 resources, 3 at a time: two waves of 0.5 s (3 s if they ran one by one).
     let (executor, events) = executor(&fixtures, 3, Duration::from_secs(600));
     let started = Instant::now();
     for index in 0..6 {
