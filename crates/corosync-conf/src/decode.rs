@@ -1,8 +1,8 @@
 //! Turns the syntax tree into a typed [`Config`], checking every value and
 //! collecting warnings for keys and sections that are unknown or obsolete.
 
-use std::collections::{BTreeMap, BTreeSet};
 use core::net::IpAddr;
+use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
 use crate::error::{ConfError, Warning};
@@ -144,6 +144,15 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    /// A votequorum switch: an integer (non-zero is on, as corosync reads
+    /// them) or yes/no.
+    fn flag(&self, pair: &Pair, key: &str) -> Result<bool, ConfError> {
+        match pair.value.parse::<u32>() {
+            Ok(n) => Ok(n != 0),
+            Err(_) => self.boolean(pair, key),
+        }
+    }
+
     fn ip(&self, pair: &Pair, key: &str) -> Result<IpAddr, ConfError> {
         pair.value
             .parse()
@@ -212,7 +221,7 @@ impl<'a> Decoder<'a> {
         self.finish_totem(&mut config, &totem)?;
         self.finish_nodelist(&config)?;
         self.finish_quorum(&mut config, &quorum);
-        self.finish_logging(&config)?;
+        self.finish_logging(&mut config);
         Ok(config)
     }
 
@@ -500,19 +509,30 @@ impl<'a> Decoder<'a> {
             match pair.key.as_str() {
                 "provider" => {
                     if pair.value != "corosync_votequorum" {
-                        return Err(self.value_error(pair, k, "corosync_votequorum"));
+                        self.warn(
+                            pair.line,
+                            k,
+                            format!(
+                                "unknown quorum provider \"{}\": quorum is disabled",
+                                pair.value
+                            ),
+                        );
                     }
                     q.provider = Some(pair.value.clone())
                 }
-                "expected_votes" => q.expected_votes = Some(self.int(pair, k, 1, u32::MAX)?),
+                "expected_votes" => {
+                    // corosync accepts 0 and then uses the nodelist sum.
+                    let v = self.int(pair, k, 0, u32::MAX)?;
+                    q.expected_votes = (v > 0).then_some(v);
+                }
                 "votes" => q.votes = Some(self.int(pair, k, 0, u32::MAX)?),
-                "two_node" => q.two_node = self.boolean(pair, k)?,
-                "wait_for_all" => draft.wait_for_all = Some(self.boolean(pair, k)?),
-                "last_man_standing" => q.last_man_standing = self.boolean(pair, k)?,
+                "two_node" => q.two_node = self.flag(pair, k)?,
+                "wait_for_all" => draft.wait_for_all = Some(self.flag(pair, k)?),
+                "last_man_standing" => q.last_man_standing = self.flag(pair, k)?,
                 "last_man_standing_window" => {
                     q.last_man_standing_window = self.int(pair, k, 1, u32::MAX)?
                 }
-                "auto_tie_breaker" => q.auto_tie_breaker = self.boolean(pair, k)?,
+                "auto_tie_breaker" => q.auto_tie_breaker = self.flag(pair, k)?,
                 "auto_tie_breaker_node" => {
                     q.auto_tie_breaker_node = match pair.value.as_str() {
                         "lowest" => TieBreaker::Lowest,
@@ -535,8 +555,8 @@ impl<'a> Decoder<'a> {
                         }
                     }
                 }
-                "allow_downscale" => q.allow_downscale = self.boolean(pair, k)?,
-                "expected_votes_tracking" => q.expected_votes_tracking = self.boolean(pair, k)?,
+                "allow_downscale" => q.allow_downscale = self.flag(pair, k)?,
+                "expected_votes_tracking" => q.expected_votes_tracking = self.flag(pair, k)?,
                 _ => self.unknown_key(pair, k, &["cancel_wait_for_all"], &[]),
             }
         }
@@ -688,10 +708,26 @@ impl<'a> Decoder<'a> {
         }
         let t = &mut config.totem;
         if t.transport == TransportKind::Udp {
+            if t.interfaces.is_empty() {
+                t.interfaces.push(Interface {
+                    linknumber: 0,
+                    bindnetaddr: None,
+                    mcastaddr: None,
+                    mcastport: DEFAULT_MCASTPORT,
+                    broadcast: false,
+                    ttl: 1,
+                    line: t.line,
+                });
+            }
+            let derived = t.cluster_name.as_deref().map(derived_mcastaddr);
+            for iface in &mut t.interfaces {
+                if iface.mcastaddr.is_none() && !iface.broadcast {
+                    iface.mcastaddr = derived;
+                }
+            }
             for iface in &t.interfaces {
                 match iface.mcastaddr {
-                    Some(addr) if addr.is_multicast() => {}
-                    Some(_) if iface.broadcast => {}
+                    Some(addr) if addr.is_multicast() || iface.broadcast => {}
                     None if iface.broadcast => {}
                     Some(addr) => {
                         return Err(self.invalid(
@@ -704,17 +740,13 @@ impl<'a> Decoder<'a> {
                         return Err(self.invalid(
                             iface.line,
                             "totem.interface.mcastaddr",
-                            "transport udp needs mcastaddr (or broadcast: yes) in every interface",
+                            format!(
+                                "No multicast address specified for interface {} (set mcastaddr or cluster_name)",
+                                iface.linknumber
+                            ),
                         ))
                     }
                 }
-            }
-            if t.interfaces.is_empty() {
-                return Err(self.invalid(
-                    t.line,
-                    "totem.interface",
-                    "transport udp needs an interface section with mcastaddr",
-                ));
             }
         }
         let rings = t.interfaces.len().max(
@@ -818,16 +850,26 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    fn finish_logging(&self, config: &Config) -> Result<(), ConfError> {
+    fn finish_logging(&mut self, config: &mut Config) {
         if config.logging.to_logfile && config.logging.logfile.is_none() {
-            return Err(self.invalid(
+            self.warn(
                 0,
                 "logging.logfile",
-                "to_logfile is yes but no logfile is given",
-            ));
+                "to_logfile is yes but no logfile is given: not logging to a file",
+            );
+            config.logging.to_logfile = false;
         }
-        Ok(())
     }
+}
+
+/// The multicast group derived from `cluster_name` when `mcastaddr` is not
+/// given: 239.192.x.y with x.y from an FNV-1a hash of the name (an
+/// administratively scoped group; not corosync's own derivation).
+pub(crate) fn derived_mcastaddr(cluster_name: &str) -> IpAddr {
+    let h = cluster_name.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    IpAddr::V4(core::net::Ipv4Addr::new(239, 192, (h >> 8) as u8, h as u8))
 }
 
 /// Values whose defaults depend on other keys, held until the file is read.

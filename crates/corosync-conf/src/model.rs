@@ -1,7 +1,7 @@
 //! The typed, validated configuration with corosync 3.1 defaults applied.
 
-use std::collections::BTreeMap;
 use core::net::IpAddr;
+use std::collections::BTreeMap;
 
 /// Default `totem.token`, ms.
 pub const DEFAULT_TOKEN: u32 = 3000;

@@ -94,10 +94,53 @@ fn udp_needs_a_multicast_group() {
     let e = err(
         "totem {\n version: 2\n transport: udp\n interface {\n  bindnetaddr: 10.0.0.0\n }\n}\n",
     );
-    assert!(e.starts_with("c.conf:4: totem.interface.mcastaddr"), "{e}");
+    assert_eq!(e, "c.conf:4: totem.interface.mcastaddr: No multicast address specified for interface 0 (set mcastaddr or cluster_name)");
     let e =
         err("totem {\n version: 2\n transport: udp\n interface {\n  mcastaddr: 10.0.0.1\n }\n}\n");
     assert!(e.contains("is not a multicast address"), "{e}");
+}
+
+/// corosync -t accepts udp with only a cluster_name: the group is derived.
+#[test]
+fn udp_group_derived_from_cluster_name() {
+    let p = parse(
+        &format!("totem {{\n version: 2\n transport: udp\n cluster_name: abc\n}}\n{NODES}"),
+        "c.conf",
+    )
+    .expect("valid");
+    let iface = &p.config.totem.interfaces[0];
+    let group = iface.mcastaddr.expect("derived");
+    assert!(
+        group.is_multicast() && group.to_string().starts_with("239.192."),
+        "{group}"
+    );
+    assert_eq!((iface.linknumber, iface.mcastport), (0, 5405));
+}
+
+/// Calibrated with `corosync -t`: these load (with a warning where something is ignored).
+#[test]
+fn lenient_where_corosync_is() {
+    let p = parse(
+        &format!("totem {{\n version: 2\n}}\nlogging {{\n to_logfile: yes\n}}\nquorum {{\n provider: corosync_votequorum\n expected_votes: 0\n wait_for_all: 2\n}}\n{NODES}"),
+        "c.conf",
+    )
+    .expect("valid");
+    assert_eq!(p.config.quorum.expected_votes, None);
+    assert_eq!(p.config.expected_votes(), Some(1), "nodelist sum");
+    assert!(p.config.quorum.wait_for_all, "non-zero integer is on");
+    assert!(!p.config.logging.to_logfile);
+    assert_eq!(p.warnings.len(), 1);
+    assert_eq!(p.warnings[0].key, "logging.logfile");
+    let p = parse(
+        &format!("totem {{\n version: 2\n}}\nquorum {{\n provider: foo\n}}\n{NODES}"),
+        "c.conf",
+    )
+    .expect("valid");
+    assert!(!p.config.quorum.votequorum_enabled());
+    assert_eq!(
+        p.warnings[0].to_string(),
+        "c.conf:5: quorum.provider: unknown quorum provider \"foo\": quorum is disabled"
+    );
 }
 
 #[test]
