@@ -10,7 +10,7 @@ use crate::metadata::{Metadata, MetadataCache};
 use crate::outcome::ExecStatus;
 use crate::paths::AgentPaths;
 use crate::request::OpRequest;
-use crate::spec::{Action, AgentSpec};
+use crate::spec::{Action, AgentSpec, Class};
 
 /// Timeout for the meta-data action itself.
 pub const METADATA_TIMEOUT: Duration = Duration::from_secs(10);
@@ -88,13 +88,34 @@ pub fn resolve_timeout(request: &OpRequest, paths: &AgentPaths, cache: &Metadata
     .min(limits::MAX_TIMEOUT)
 }
 
-/// Runs `request` once, synchronously, in this thread (timeout resolved as by the executor).
+/// `request` completed from the agent's meta-data where Pacemaker does so: for fencing a
+/// target without `pcmk_host_argument`, the argument is `plug` when the agent declares it,
+/// else `port`.
+pub fn complete(request: &OpRequest, paths: &AgentPaths, cache: &MetadataCache) -> OpRequest {
+    let mut completed = request.clone();
+    if request.spec.class == Class::Stonith
+        && request.target.is_some()
+        && !request.params.contains_key("pcmk_host_argument")
+    {
+        let plug = metadata(&request.spec, paths, cache)
+            .map(|metadata| metadata.parameters.iter().any(|p| p.name == "plug"))
+            .unwrap_or(false);
+        let argument = if plug { "plug" } else { "port" };
+        completed
+            .params
+            .insert("pcmk_host_argument".into(), argument.into());
+    }
+    completed
+}
+
+/// Runs `request` once, synchronously, in this thread (completed and timed as by the executor).
 pub fn run_blocking(
     request: &OpRequest,
     paths: &AgentPaths,
     cache: &MetadataCache,
 ) -> Result<crate::outcome::OpResult, ExecError> {
     request.check()?;
-    let timeout = resolve_timeout(request, paths, cache);
-    Ok(invoke::execute(request, timeout, paths, None))
+    let request = complete(request, paths, cache);
+    let timeout = resolve_timeout(&request, paths, cache);
+    Ok(invoke::execute(&request, timeout, paths, None))
 }

@@ -276,6 +276,9 @@ fn plan_stonith(request: &OpRequest, paths: &AgentPaths) -> Plan {
             );
         }
     };
+    // pcmk_<action>_action renames a fencing action for devices that call it otherwise.
+    let renamed = request.params.get(&format!("pcmk_{agent_action}_action"));
+    let agent_action = renamed.map(String::as_str).unwrap_or(agent_action);
     let mut stdin = format!("action={agent_action}\n");
     if agent_action != "metadata" {
         for (name, value) in &request.params {
@@ -288,7 +291,7 @@ fn plan_stonith(request: &OpRequest, paths: &AgentPaths) -> Plan {
                 .params
                 .get("pcmk_host_argument")
                 .map(String::as_str)
-                .unwrap_or("plug");
+                .unwrap_or("port");
             if argument != "none" {
                 stdin.push_str(&format!(
                     "{argument}={}\n",
@@ -568,11 +571,12 @@ mod tests {
             .param("type", "file")
             .param("pcmk_host_map", "node1:1;node2:7")
             .param("pcmk_delay_max", "5")
+            .param("pcmk_reboot_action", "off")
         };
         match plan(&request, Duration::from_secs(20), &AgentPaths::default()) {
             Plan::Run(invocation, Class::Stonith) => {
                 let stdin = String::from_utf8(invocation.stdin.expect("stdin")).expect("utf8");
-                assert_eq!(stdin, "action=reboot\ntype=file\nplug=7\nnodename=node2\n");
+                assert_eq!(stdin, "action=off\ntype=file\nport=7\nnodename=node2\n");
                 assert!(invocation.args.is_empty());
             }
             other => panic!("unexpected plan {other:?}"),

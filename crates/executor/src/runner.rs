@@ -232,8 +232,9 @@ impl Scheduler {
             let spawned = std::thread::Builder::new()
                 .name(format!("op-{id}"))
                 .spawn(move || {
-                    let timeout = agent_info::resolve_timeout(&request, &paths, &cache);
-                    let result = invoke::execute(&request, timeout, &paths, Some(&cancel));
+                    let completed = agent_info::complete(&request, &paths, &cache);
+                    let timeout = agent_info::resolve_timeout(&completed, &paths, &cache);
+                    let result = invoke::execute(&completed, timeout, &paths, Some(&cancel));
                     let _ = to_self.send(Msg::Done(id, result, timeout));
                 });
             match spawned {

@@ -368,7 +368,8 @@ fn fence_agent_reads_its_arguments_from_stdin() {
     assert!(result.is(OcfCode::Success), "{}", result.summary());
     assert_eq!(
         result.stdout.text(),
-        "action=off\nipaddr=10.201.9.9\nplug=node3\nnodename=node3\n"
+        // The agent's meta-data (it only echoes) declares no `plug`, so `port` is used.
+        "action=off\nipaddr=10.201.9.9\nport=node3\nnodename=node3\n"
     );
 }
 
