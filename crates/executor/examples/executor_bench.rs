@@ -2,7 +2,8 @@
 //! and throughput with 100 resources monitored concurrently.
 //!
 //! Usage: cargo run --release -p executor --example executor_bench -- [RUNS] [SECONDS]
-//! (defaults: 10000 runs of ocf:heartbeat:Dummy monitor; 10 s for the concurrent phases).
+//! (defaults: 10000 runs of ocf:heartbeat:Dummy monitor per mode; 10 s per concurrent phase).
+//! The modes are interleaved in chunks of 100 runs so that machine load hits them alike.
 
 use std::process::{Command, Stdio};
 use std::sync::mpsc::Receiver;
@@ -12,6 +13,9 @@ use executor::{
     run_blocking, Action, AgentPaths, AgentRunner, AgentSpec, Executor, ExecutorConfig,
     MetadataCache, OcfCode, OpEvent, OpRequest,
 };
+
+/// Runs of each mode between switches.
+const CHUNK: usize = 100;
 
 const AGENT: &str = "/usr/lib/ocf/resource.d/heartbeat/Dummy";
 
@@ -29,31 +33,24 @@ fn request(resource: &str, action: Action) -> OpRequest {
         .timeout(Duration::from_secs(20))
 }
 
-/// Per-run times in microseconds: mean, p50, p99.
-fn stats(mut samples: Vec<u128>) -> (f64, u128, u128) {
+/// Prints mean, p50 and p99 of per-run times (µs); returns the mean in ms.
+fn report(name: &str, mut samples: Vec<u128>, total: Duration) -> f64 {
     samples.sort_unstable();
-    let mean = samples.iter().sum::<u128>() as f64 / samples.len().max(1) as f64;
-    let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
-    (mean, at(0.5), at(0.99))
-}
-
-fn report(name: &str, samples: Vec<u128>, total: Duration) -> f64 {
-    let n = samples.len();
-    let (mean, p50, p99) = stats(samples);
+    let n = samples.len().max(1);
+    let mean = samples.iter().sum::<u128>() as f64 / n as f64 / 1000.0;
+    let at = |q: f64| samples[((n as f64 * q) as usize).min(n - 1)] as f64 / 1000.0;
     println!(
-        "{name:<44} n={n:<6} total={:>7.2}s mean={:>7.3}ms p50={:>7.3}ms p99={:>7.3}ms",
+        "{name:<42} n={:<6} total={:>7.2}s mean={mean:>7.3}ms p50={:>7.3}ms p99={:>7.3}ms",
+        samples.len(),
         total.as_secs_f64(),
-        mean / 1000.0,
-        p50 as f64 / 1000.0,
-        p99 as f64 / 1000.0
+        at(0.5),
+        at(0.99)
     );
-    mean / 1000.0
+    mean
 }
 
 /// The same agent and environment, spawned directly with std::process and waited for.
-fn bare_spawn(runs: usize, resource: &str) -> f64 {
-    let mut samples = Vec::with_capacity(runs);
-    let started = Instant::now();
+fn bare_spawn(runs: usize, resource: &str, samples: &mut Vec<u128>) {
     for _ in 0..runs {
         let t = Instant::now();
         let status = Command::new(AGENT)
@@ -70,11 +67,10 @@ fn bare_spawn(runs: usize, resource: &str) -> f64 {
         assert_eq!(status.code(), Some(0));
         samples.push(t.elapsed().as_micros());
     }
-    report("bare std::process spawn+wait", samples, started.elapsed())
 }
 
-/// The same loop run by /bin/sh: what an administrator's shell loop costs.
-fn shell_loop(runs: usize, resource: &str) -> f64 {
+/// The same loop run by /bin/sh; every run of a chunk gets the chunk's mean.
+fn shell_loop(runs: usize, resource: &str, samples: &mut Vec<u128>) {
     let script = format!(
         "export OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE={resource} OCF_RESKEY_state={}; i=0; while [ $i -lt {runs} ]; do {AGENT} monitor >/dev/null 2>&1 || exit 1; i=$((i+1)); done",
         state_file(resource)
@@ -86,44 +82,38 @@ fn shell_loop(runs: usize, resource: &str) -> f64 {
         .status()
         .expect("sh");
     assert!(status.success(), "shell loop failed");
-    let total = started.elapsed();
-    let mean = total.as_secs_f64() * 1000.0 / runs as f64;
-    println!(
-        "{:<44} n={runs:<6} total={:>7.2}s mean={mean:>7.3}ms",
-        "bare /bin/sh loop",
-        total.as_secs_f64()
-    );
-    mean
+    let per_run = started.elapsed().as_micros() / runs as u128;
+    samples.extend(std::iter::repeat_n(per_run, runs));
 }
 
-fn blocking(runs: usize, resource: &str) -> f64 {
+fn blocking(runs: usize, resource: &str, samples: &mut Vec<u128>) {
     let paths = AgentPaths::default();
     let cache = MetadataCache::new();
     let monitor = request(resource, Action::Monitor);
-    let mut samples = Vec::with_capacity(runs);
-    let started = Instant::now();
     for _ in 0..runs {
         let t = Instant::now();
         let result = run_blocking(&monitor, &paths, &cache).expect("run");
         assert!(result.is(OcfCode::Success), "{}", result.summary());
         samples.push(t.elapsed().as_micros());
     }
-    report("executor run_blocking", samples, started.elapsed())
 }
 
 fn next(events: &Receiver<OpEvent>) -> OpEvent {
     events.recv_timeout(Duration::from_secs(60)).expect("event")
 }
 
-fn through_executor(runs: usize, resource: &str) -> f64 {
-    let (executor, events) = Executor::start(ExecutorConfig::default()).expect("executor");
+fn through_executor(
+    executor: &Executor,
+    events: &Receiver<OpEvent>,
+    runs: usize,
+    resource: &str,
+    samples: &mut Vec<u128>,
+) {
     let monitor = request(resource, Action::Monitor);
-    let mut samples = Vec::with_capacity(runs);
-    let started = Instant::now();
     for _ in 0..runs {
         let t = Instant::now();
         executor.submit(monitor.clone()).expect("submit");
-        let event = next(&events);
+        let event = next(events);
         assert!(
             event.result.is(OcfCode::Success),
             "{}",
@@ -131,11 +121,47 @@ fn through_executor(runs: usize, resource: &str) -> f64 {
         );
         samples.push(t.elapsed().as_micros());
     }
-    report(
-        "executor submit -> event (one at a time)",
-        samples,
-        started.elapsed(),
-    )
+}
+
+fn overhead(runs: usize, resource: &str) {
+    println!(
+        "ocf:heartbeat:Dummy monitor, {runs} runs per mode, interleaved in chunks of {CHUNK}:"
+    );
+    let (executor, events) = Executor::start(ExecutorConfig::default()).expect("executor");
+    let mut shell = Vec::new();
+    let mut bare = Vec::new();
+    let mut blocked = Vec::new();
+    let mut queued = Vec::new();
+    let mut totals = [Duration::ZERO; 4];
+    let mut left = runs;
+    while left > 0 {
+        let chunk = left.min(CHUNK);
+        left -= chunk;
+        let t = Instant::now();
+        shell_loop(chunk, resource, &mut shell);
+        totals[0] += t.elapsed();
+        let t = Instant::now();
+        bare_spawn(chunk, resource, &mut bare);
+        totals[1] += t.elapsed();
+        let t = Instant::now();
+        blocking(chunk, resource, &mut blocked);
+        totals[2] += t.elapsed();
+        let t = Instant::now();
+        through_executor(&executor, &events, chunk, resource, &mut queued);
+        totals[3] += t.elapsed();
+    }
+    let shell = report("bare /bin/sh loop (chunk means)", shell, totals[0]);
+    let bare = report("bare std::process spawn+wait", bare, totals[1]);
+    let blocked = report("executor run_blocking", blocked, totals[2]);
+    let queued = report("executor submit -> event, one at a time", queued, totals[3]);
+    println!(
+        "overhead per op: run_blocking {:+.3}ms, executor {:+.3}ms vs bare spawn; {:+.3}ms, {:+.3}ms vs the shell loop",
+        blocked - bare,
+        queued - bare,
+        blocked - shell,
+        queued - shell
+    );
+    executor.shutdown();
 }
 
 /// 100 resources, each always with one monitor queued: saturated ops/s.
@@ -169,25 +195,15 @@ fn saturated(resources: usize, seconds: u64) {
     }
     let elapsed = started.elapsed().as_secs_f64();
     println!(
-        "{resources} resources, one-shot monitors back to back (limit {}): {:.0} ops/s ({done} ops in {elapsed:.1}s)",
+        "{resources} resources, monitors back to back (limit {} at once): {:.0} ops/s ({done} ops in {elapsed:.1}s)",
         executor::limits::DEFAULT_MAX_CONCURRENT,
         done as f64 / elapsed
     );
-    for name in &names {
-        executor
-            .submit(request(name, Action::Stop))
-            .expect("submit");
-    }
-    let mut pending = names.len() + resources;
-    while pending > 0 {
-        if events.recv_timeout(Duration::from_secs(5)).is_err() {
-            break;
-        }
-        pending -= 1;
-    }
+    executor.shutdown();
+    stop_all(&names);
 }
 
-/// 100 recurring monitors at a 1 s interval: the steady-state load a node carries.
+/// 100 recurring monitors at `interval`: the steady load a node carries.
 fn recurring(resources: usize, seconds: u64, interval: Duration) {
     let (executor, events) = Executor::start(ExecutorConfig::default()).expect("executor");
     let names: Vec<String> = (0..resources).map(|i| format!("rec{i}")).collect();
@@ -217,16 +233,20 @@ fn recurring(resources: usize, seconds: u64, interval: Duration) {
     let runs = executor.runs_completed() - runs_before;
     let cpu = cpu_seconds() - cpu_before;
     println!(
-        "{resources} recurring monitors every {}ms: {:.0} runs/s (ideal {:.0}), {reported} events reported, executor+agents CPU {:.1}%",
+        "{resources} recurring monitors every {}ms: {:.0} runs/s (ideal {:.0}), {reported} events reported (first results only: unchanged), CPU of executor+agents {:.0}% of one core",
         interval.as_millis(),
         runs as f64 / elapsed,
         resources as f64 / interval.as_secs_f64(),
         cpu / elapsed * 100.0
     );
     executor.shutdown();
+    stop_all(&names);
+}
+
+fn stop_all(names: &[String]) {
     let paths = AgentPaths::default();
     let cache = MetadataCache::new();
-    for name in &names {
+    for name in names {
         let _ = run_blocking(&request(name, Action::Stop), &paths, &cache);
     }
 }
@@ -235,7 +255,7 @@ fn recurring(resources: usize, seconds: u64, interval: Duration) {
 fn cpu_seconds() -> f64 {
     let mut total = 0.0;
     for who in [libc::RUSAGE_SELF, libc::RUSAGE_CHILDREN] {
-        // SAFETY: getrusage fills the struct it is given.
+        // SAFETY: an all-zero rusage is valid; getrusage fills it.
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
         // SAFETY: valid pointer to a rusage struct.
         unsafe { libc::getrusage(who, &mut usage) };
@@ -257,18 +277,7 @@ fn main() {
         &MetadataCache::new(),
     )
     .expect("start");
-    println!("ocf:heartbeat:Dummy monitor, {runs} runs each:");
-    let shell = shell_loop(runs, resource);
-    let bare = bare_spawn(runs, resource);
-    let blocking = blocking(runs, resource);
-    let executor = through_executor(runs, resource);
-    println!(
-        "overhead per op: run_blocking {:+.3}ms, executor {:+.3}ms vs bare spawn; {:+.3}ms, {:+.3}ms vs the shell loop",
-        blocking - bare,
-        executor - bare,
-        blocking - shell,
-        executor - shell
-    );
+    overhead(runs, resource);
     run_blocking(
         &request(resource, Action::Stop),
         &paths,
