@@ -2,8 +2,8 @@
 //! up to two redundant rings (active or passive) with fault detection, and
 //! AEAD packet encryption with replay protection.
 //!
-//! The pure part is [`packet`] (framing, XChaCha20-Poly1305 with an
-//! HKDF-SHA256 key, [`replay`] windows) and [`ring`] (fault rules with time
+//! The pure part is [`packet`] (framing, AES-256-GCM with per-sender
+//! HKDF-SHA256 keys, [`replay`] windows) and [`ring`] (fault rules with time
 //! as input). [`Transport`] is the thin socket layer the daemon polls:
 //! [`Transport::fds`], [`Transport::send`], [`Transport::recv`],
 //! [`Transport::tick`], [`Transport::ring_status`], [`Transport::stats`].

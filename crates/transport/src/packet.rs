@@ -15,15 +15,20 @@
 //! | 14..22 | sender epoch (grows across restarts) |
 //! | 22..30 | per-sender packet counter |
 //!
-//! Encrypted bodies are XChaCha20-Poly1305 ciphertext plus a 16-byte tag; the
-//! whole header is the associated data, and the 24-byte nonce is
-//! `sender ‖ epoch ‖ counter ‖ 0000`, unique because the counter never
-//! repeats within an epoch. The key is HKDF-SHA256 of the authkey, salted
-//! with a fixed label and bound to the cluster name. The same bytes go out on
-//! every ring, so an active-ring duplicate is caught by the replay window.
+//! Encrypted bodies are AES-256-GCM ciphertext plus a 16-byte tag; the whole
+//! header is the associated data. The cluster key is HKDF-SHA256 of the
+//! authkey, salted with a fixed label and bound to the cluster name; each
+//! sender encrypts with its own subkey, HKDF-expanded from the cluster key
+//! with `sender ‖ epoch`, so the 12-byte nonce `counter ‖ 0000` never repeats
+//! under one key (the counter never repeats within an epoch). The same bytes
+//! go out on every ring, so an active-ring duplicate is caught by the replay
+//! window.
 
-use chacha20poly1305::aead::{AeadInPlace, KeyInit};
-use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
+use std::collections::HashMap;
+
+use aes_gcm::aead::consts::U12;
+use aes_gcm::aead::{AeadInPlace, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use hkdf::Hkdf;
 use sha2::Sha256;
 
@@ -110,7 +115,7 @@ impl std::fmt::Debug for PacketKey {
 }
 
 impl PacketKey {
-    /// Derives the key: HKDF-SHA256(authkey, salt = label, info = cluster name).
+    /// Derives the cluster key: HKDF-SHA256(authkey, salt = label, info = cluster name).
     pub fn derive(authkey: &[u8], cluster_name: &str) -> Self {
         let hk = Hkdf::<Sha256>::new(Some(HKDF_SALT), authkey);
         let mut okm = [0u8; 32];
@@ -121,8 +126,20 @@ impl PacketKey {
         PacketKey(okm)
     }
 
-    fn cipher(&self) -> XChaCha20Poly1305 {
-        XChaCha20Poly1305::new((&self.0).into())
+    /// The cipher of one sender in one epoch: AES-256-GCM keyed with
+    /// HKDF-Expand(cluster key, "sender" ‖ sender ‖ epoch).
+    fn sender_cipher(&self, sender: u32, epoch: u64) -> Aes256Gcm {
+        let mut info = [0u8; 18];
+        info[..6].copy_from_slice(b"sender");
+        info[6..10].copy_from_slice(&sender.to_be_bytes());
+        info[10..18].copy_from_slice(&epoch.to_be_bytes());
+        let mut okm = [0u8; 32];
+        match Hkdf::<Sha256>::from_prk(&self.0) {
+            Ok(hk) if hk.expand(&info, &mut okm).is_ok() => {}
+            // Unreachable with a 32-byte PRK; fall back to the cluster key itself.
+            _ => okm = self.0,
+        }
+        Aes256Gcm::new((&okm).into())
     }
 }
 
@@ -133,18 +150,16 @@ pub fn cluster_tag(cluster_name: &str) -> u32 {
     })
 }
 
-fn nonce(sender: u32, epoch: u64, counter: u64) -> XNonce {
-    let mut n = [0u8; 24];
-    n[0..4].copy_from_slice(&sender.to_be_bytes());
-    n[4..12].copy_from_slice(&epoch.to_be_bytes());
-    n[12..20].copy_from_slice(&counter.to_be_bytes());
+fn nonce(counter: u64) -> Nonce<U12> {
+    let mut n = [0u8; 12];
+    n[0..8].copy_from_slice(&counter.to_be_bytes());
     n.into()
 }
 
 /// Builds this node's outgoing datagrams.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Sealer {
-    key: Option<PacketKey>,
+    cipher: Option<Aes256Gcm>,
     cluster_tag: u32,
     sender: u32,
     epoch: u64,
@@ -157,7 +172,7 @@ impl Sealer {
     /// `key: None` sends plaintext (still framed and counted).
     pub fn new(key: Option<PacketKey>, cluster_tag: u32, sender: u32, epoch: u64) -> Self {
         Sealer {
-            key,
+            cipher: key.map(|k| k.sender_cipher(sender, epoch)),
             cluster_tag,
             sender,
             epoch,
@@ -180,7 +195,7 @@ impl Sealer {
         out.clear();
         out.extend_from_slice(&MAGIC);
         out.push(VERSION);
-        out.push(if self.key.is_some() {
+        out.push(if self.cipher.is_some() {
             FLAG_ENCRYPTED
         } else {
             0
@@ -192,11 +207,10 @@ impl Sealer {
         out.extend_from_slice(&self.epoch.to_be_bytes());
         out.extend_from_slice(&counter.to_be_bytes());
         out.extend_from_slice(payload);
-        if let Some(key) = &self.key {
+        if let Some(cipher) = &self.cipher {
             let (header, body) = out.split_at_mut(HEADER_LEN);
-            let tag = key
-                .cipher()
-                .encrypt_in_place_detached(&nonce(self.sender, self.epoch, counter), header, body)
+            let tag = cipher
+                .encrypt_in_place_detached(&nonce(counter), header, body)
                 .map_err(|_| SealError::Encrypt)?;
             out.extend_from_slice(&tag);
         }
@@ -260,13 +274,36 @@ pub fn parse_header(packet: &[u8]) -> Result<Header, DropReason> {
     })
 }
 
+impl std::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sealer")
+            .field("encrypted", &self.cipher.is_some())
+            .field("sender", &self.sender)
+            .field("epoch", &self.epoch)
+            .field("counter", &self.counter)
+            .finish()
+    }
+}
+
 /// Checks and opens incoming datagrams.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Opener {
     key: Option<PacketKey>,
     cluster_tag: u32,
     me: u32,
     replay: ReplayGuard,
+    /// Each sender's cipher for its current epoch, kept once a packet authenticated.
+    ciphers: HashMap<u32, (u64, Aes256Gcm)>,
+}
+
+impl std::fmt::Debug for Opener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Opener")
+            .field("encrypted", &self.key.is_some())
+            .field("me", &self.me)
+            .field("senders", &self.ciphers.len())
+            .finish()
+    }
 }
 
 impl Opener {
@@ -277,6 +314,7 @@ impl Opener {
             cluster_tag,
             me,
             replay: ReplayGuard::new(),
+            ciphers: HashMap::new(),
         }
     }
 
@@ -313,14 +351,34 @@ impl Opener {
                 let (header, rest) = packet.split_at(HEADER_LEN);
                 let (body, tag) = rest.split_at(rest.len() - TAG_LEN);
                 let mut plain = body.to_vec();
-                key.cipher()
+                let cached = self
+                    .ciphers
+                    .get(&h.sender)
+                    .filter(|(epoch, _)| *epoch == h.epoch)
+                    .map(|(_, c)| c);
+                let fresh;
+                let cipher = match cached {
+                    Some(c) => c,
+                    None => {
+                        fresh = key.sender_cipher(h.sender, h.epoch);
+                        &fresh
+                    }
+                };
+                cipher
                     .decrypt_in_place_detached(
-                        &nonce(h.sender, h.epoch, h.counter),
+                        &nonce(h.counter),
                         header,
                         &mut plain,
                         Tag::from_slice(tag),
                     )
                     .map_err(|_| DropReason::AuthFailed)?;
+                if cached.is_none()
+                    && (self.ciphers.len() < crate::limits::MAX_SENDERS
+                        || self.ciphers.contains_key(&h.sender))
+                {
+                    let c = key.sender_cipher(h.sender, h.epoch);
+                    self.ciphers.insert(h.sender, (h.epoch, c));
+                }
                 plain
             }
             None => packet[HEADER_LEN..].to_vec(),
