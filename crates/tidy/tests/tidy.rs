@@ -11,6 +11,7 @@ const PURE_CRATES: &[(&str, &[&str])] = &[
     ("scheduler", &[]),
     ("cib", &["storage.rs"]),
     ("corosync-conf", &["load.rs"]),
+    ("controller", &[]),
 ];
 
 /// Words that mean IO, a clock, a thread or an RNG.

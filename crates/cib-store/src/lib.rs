@@ -1,0 +1,1 @@
+//! Durable CIB storage on disk: atomic writes with checksums, backups, and the pe-input series.
