@@ -15,6 +15,9 @@ use crate::limits;
 /// A cluster node id.
 pub type NodeId = u32;
 
+/// Shortest fault bound, ms, whatever the token timeout.
+const MIN_FAULT_AFTER_MS: u32 = 200;
+
 /// Unicast to every peer, or one multicast group per ring.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -74,7 +77,9 @@ pub struct TransportConfig {
     pub rings: Vec<RingSetup>,
     /// The other nodes of the nodelist.
     pub peers: Vec<Peer>,
-    /// A ring silent this long while another ring receives is FAULTY.
+    /// A ring silent this long while another ring receives is FAULTY (and a
+    /// peer silent this long on one ring but heard on another is avoided on
+    /// it): the token retransmit interval, at least 200 ms.
     pub fault_after: Duration,
     /// A ring we have not sent on for this long gets a probe.
     pub probe_interval: Duration,
@@ -298,7 +303,12 @@ impl TransportConfig {
         } else {
             totem.ring_mode
         };
-        let fault_after = Duration::from_millis(u64::from(timers.token.max(100)));
+        // A ring (or a peer on it) is declared dead after one token
+        // retransmit interval of silence: well before the token-loss timeout,
+        // so Totem's retransmissions already avoid the dead ring. Idle rings
+        // are probed four times per interval, so silence means loss.
+        let fault_after =
+            Duration::from_millis(u64::from(timers.token_retransmit.max(MIN_FAULT_AFTER_MS)));
         Ok(TransportConfig {
             my_node,
             cluster_name: totem.cluster_name.clone().unwrap_or_default(),
@@ -346,7 +356,11 @@ mod tests {
         assert_eq!(tc.peers.len(), 1);
         assert_eq!(tc.peers[0].node, 1);
         assert!(tc.secure);
-        assert_eq!(tc.fault_after, Duration::from_millis(1000));
+        assert_eq!(
+            tc.fault_after,
+            Duration::from_millis(238),
+            "token_retransmit of token 1000"
+        );
         assert_eq!(
             find_local_node(&config, &["127.0.0.2".parse().expect("literal")]).expect("ok"),
             Some(2)
