@@ -80,6 +80,7 @@ fn plan_ocf(request: &OpRequest, timeout: Duration, paths: &AgentPaths) -> Plan 
         env("OCF_RESOURCE_INSTANCE", request.resource.clone()),
         env("OCF_RESOURCE_TYPE", request.spec.kind.clone()),
         env("OCF_RESOURCE_PROVIDER", provider.clone()),
+        env("OCF_EXIT_REASON_PREFIX", "ocf-exit-reason:"),
     ];
     for (name, value) in &request.params {
         if name == "OCF_CHECK_LEVEL" {
@@ -481,7 +482,12 @@ pub fn execute(
 ) -> OpResult {
     match plan(request, timeout, paths) {
         Plan::Answer(result) => result,
-        Plan::Run(invocation, class) => {
+        Plan::Run(mut invocation, class) => {
+            for (name, value) in &paths.extra_env {
+                if !invocation.env.iter().any(|(k, _)| k == name.as_str()) {
+                    invocation.env.push(env(name, value.clone()));
+                }
+            }
             let limits = ProcessLimits {
                 timeout,
                 kill_grace: paths.kill_grace,

@@ -22,6 +22,8 @@ pub struct AgentPaths {
     pub path_env: String,
     /// Working directory of agents.
     pub cwd: PathBuf,
+    /// Extra environment given to every agent (e.g. `HA_logfacility` from the daemon's settings).
+    pub extra_env: Vec<(String, String)>,
     /// Time between SIGTERM and SIGKILL after a timeout.
     pub kill_grace: Duration,
     /// Bytes of stdout kept per operation.
@@ -37,9 +39,10 @@ impl Default for AgentPaths {
             lsb_dir: PathBuf::from("/etc/init.d"),
             fence_dir: PathBuf::from("/usr/sbin"),
             systemd_marker: PathBuf::from("/run/systemd/system"),
-            systemctl: PathBuf::from("/bin/systemctl"),
+            systemctl: PathBuf::from("/usr/bin/systemctl"),
             path_env: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string(),
             cwd: PathBuf::from("/"),
+            extra_env: Vec::new(),
             kill_grace: limits::DEFAULT_KILL_GRACE,
             max_stdout: limits::MAX_STDOUT_BYTES,
             max_stderr: limits::MAX_STDERR_BYTES,

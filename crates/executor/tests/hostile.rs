@@ -292,7 +292,11 @@ fn agents_see_the_ocf_environment_and_nothing_else() {
         .meta("notify_operation", "start")
         .meta("clone-max", "2")
         .timeout(Duration::from_secs(7));
-    let result = run_blocking(&request, &fixtures.paths(), &MetadataCache::new()).expect("runs");
+    let paths = executor::AgentPaths {
+        extra_env: vec![("HA_logfacility".into(), "none".into())],
+        ..fixtures.paths()
+    };
+    let result = run_blocking(&request, &paths, &MetadataCache::new()).expect("runs");
     let text = result.stdout.text();
     let root = fixtures.root.display().to_string();
     for line in [
@@ -309,6 +313,8 @@ fn agents_see_the_ocf_environment_and_nothing_else() {
         "OCF_RESKEY_CRM_meta_clone_max=2".into(),
         "OCF_RESKEY_CRM_meta_timeout=7000".into(),
         "OCF_RESKEY_CRM_meta_interval=0".into(),
+        "OCF_EXIT_REASON_PREFIX=ocf-exit-reason:".into(),
+        "HA_logfacility=none".into(),
         format!("PATH={}", executor::AgentPaths::default().path_env),
     ] {
         assert!(
