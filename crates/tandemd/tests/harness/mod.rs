@@ -98,6 +98,10 @@ pub struct Options {
     pub token_ms: u32,
     /// A node that gets a different authkey (with `crypto`).
     pub wrong_key_node: Option<usize>,
+    /// Nodes started by [`Cluster::start`] (default: all); others via [`Cluster::start_node`].
+    pub started: Option<Vec<usize>>,
+    /// Extra lines for the `quorum {}` section.
+    pub quorum_extra: String,
 }
 
 impl Options {
@@ -109,6 +113,8 @@ impl Options {
             crypto: false,
             token_ms: 1000,
             wrong_key_node: None,
+            started: None,
+            quorum_extra: String::new(),
         }
     }
 }
@@ -147,7 +153,11 @@ impl Cluster {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         delete_leftovers();
-        let dir = std::env::temp_dir().join(format!("tandemd-cluster-{}", std::process::id()));
+        static CLUSTERS_STARTED: std::sync::atomic::AtomicUsize =
+            std::sync::atomic::AtomicUsize::new(0);
+        let number = CLUSTERS_STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("tandemd-cluster-{}-{number}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("cluster dir");
         let mut cluster = Cluster {
@@ -158,7 +168,11 @@ impl Cluster {
         };
         cluster.build_network();
         cluster.write_config();
-        for n in 1..=options.nodes {
+        let started = options
+            .started
+            .clone()
+            .unwrap_or_else(|| (1..=options.nodes).collect());
+        for n in started {
             cluster.start_node(n);
         }
         cluster
@@ -227,7 +241,9 @@ impl Cluster {
                 "        nodeid: {n}\n        name: node{n}\n    }}\n"
             ));
         }
-        text.push_str("}\nquorum {\n    provider: corosync_votequorum\n}\n");
+        text.push_str("}\nquorum {\n    provider: corosync_votequorum\n");
+        text.push_str(&self.options.quorum_extra);
+        text.push_str("}\n");
         for n in 1..=self.options.nodes {
             let node_dir = self.node_dir(n);
             std::fs::create_dir_all(&node_dir).expect("node dir");
@@ -258,6 +274,11 @@ impl Cluster {
         self.node_dir(n).join("tandem.sock")
     }
 
+    /// State directory of node `n` (holds `ringid_<n>`).
+    pub fn state_dir(&self, n: usize) -> PathBuf {
+        self.node_dir(n).join("state")
+    }
+
     /// Log file of node `n`.
     pub fn log(&self, n: usize) -> PathBuf {
         self.node_dir(n).join("tandemd.log")
@@ -281,7 +302,10 @@ impl Cluster {
             .arg(node_dir.join("state"))
             .arg("--socket")
             .arg(self.socket(n))
-            .env("RUST_LOG", "info")
+            .env(
+                "RUST_LOG",
+                std::env::var("TANDEM_TEST_RUST_LOG").unwrap_or_else(|_| "info".to_string()),
+            )
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log clone"))
             .stderr(log)

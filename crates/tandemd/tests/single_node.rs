@@ -1,0 +1,149 @@
+//! Real-process tests of one `tandemd` on its own (other nodes configured but down): the IPC
+//! protocol's errors, quorum without peers.
+//! Run only with TANDEM_SLOW_TESTS=1, as root.
+
+mod harness;
+
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::time::Duration;
+
+use harness::{Cluster, Options};
+use tandemd::ipc::codec::Writer;
+use tandemd::ipc::{frame, ClientError, ErrorCode, Event, Request, ServerMessage};
+
+fn lone_node(nodes: usize) -> Cluster {
+    let mut options = Options::new(nodes);
+    options.started = Some(vec![1]);
+    let cluster = Cluster::start(options);
+    cluster.wait_for_ring(&[1], Duration::from_secs(10));
+    cluster
+}
+
+fn refused_code(result: Result<(), ClientError>) -> ErrorCode {
+    match result {
+        Err(ClientError::Refused { code, .. }) => code,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn ipc_refuses_bad_requests_without_harm() {
+    if !harness::enabled("ipc_refuses_bad_requests_without_harm") {
+        return;
+    }
+    let cluster = lone_node(3);
+    let mut client = cluster.client(1);
+    assert_eq!(refused_code(client.cpg_mcast(b"x")), ErrorCode::BadHandle);
+    assert_eq!(refused_code(client.cpg_leave()), ErrorCode::BadHandle);
+    assert_eq!(refused_code(client.cpg_join(b"")), ErrorCode::InvalidParam);
+    assert_eq!(
+        refused_code(client.cpg_join(&[b'g'; 129])),
+        ErrorCode::InvalidParam
+    );
+    client.cpg_join(b"g").expect("join");
+    assert_eq!(refused_code(client.cpg_join(b"h")), ErrorCode::Exist);
+    // A second connection of the same process may not join the same group.
+    let mut twin = cluster.client(1);
+    assert_eq!(refused_code(twin.cpg_join(b"g")), ErrorCode::Exist);
+
+    // Wrong version: refused, connection stays usable for nothing else.
+    let mut raw = UnixStream::connect(cluster.socket(1)).expect("connect");
+    raw.write_all(&frame(&Request::Hello { version: 99 }.encode()))
+        .expect("write");
+    let reply = read_frame(&mut raw);
+    assert!(matches!(
+        ServerMessage::decode(&reply),
+        Ok(ServerMessage::Reply(tandemd::ipc::Reply::Error {
+            code: ErrorCode::Version,
+            ..
+        }))
+    ));
+    // Garbage and an oversized length prefix: the daemon drops the connection and goes on.
+    let mut raw = UnixStream::connect(cluster.socket(1)).expect("connect");
+    let mut garbage = Writer::new(250);
+    garbage.u32(7);
+    raw.write_all(&frame(&garbage.finish())).expect("write");
+    assert_eof(&mut raw);
+    let mut raw = UnixStream::connect(cluster.socket(1)).expect("connect");
+    raw.write_all(&[0xff, 0xff, 0xff, 0xff, 1, 2, 3])
+        .expect("write");
+    assert_eof(&mut raw);
+    // Still serving.
+    assert_eq!(cluster.status(1).nodeid, 1);
+    assert!(client.cpg_membership().is_ok());
+}
+
+fn read_frame(stream: &mut UnixStream) -> Vec<u8> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let mut length = [0u8; 4];
+    stream.read_exact(&mut length).expect("length");
+    let mut body = vec![0u8; u32::from_be_bytes(length) as usize];
+    stream.read_exact(&mut body).expect("body");
+    body
+}
+
+fn assert_eof(stream: &mut UnixStream) {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let mut buffer = [0u8; 64];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) => return,
+            Ok(_) => continue,
+            Err(error) if error.kind() == std::io::ErrorKind::ConnectionReset => return,
+            Err(error) => panic!("expected the daemon to close the connection: {error}"),
+        }
+    }
+}
+
+#[test]
+fn a_lone_node_of_three_is_not_quorate() {
+    if !harness::enabled("a_lone_node_of_three_is_not_quorate") {
+        return;
+    }
+    let cluster = lone_node(3);
+    let quorum = cluster.quorum(1);
+    assert!(!quorum.quorate);
+    assert_eq!(
+        (quorum.expected_votes, quorum.total_votes, quorum.quorum),
+        (3, 1, 2)
+    );
+    if let Some((code, text)) = cluster.tandem(1, &["quorumtool", "-s"]) {
+        assert_eq!(code, 2, "{text}");
+        assert!(text.contains("Quorate:          No\n"), "{text}");
+        assert!(
+            text.contains("Quorum:           2 Activity blocked\n"),
+            "{text}"
+        );
+        assert!(text.contains("Flags:            \n"), "{text}");
+    }
+    let mut tracker = cluster.client(1);
+    tracker.quorum_track(true).expect("track");
+    match tracker
+        .next_event(Some(Duration::from_secs(5)))
+        .expect("event")
+    {
+        Some(Event::Quorum(status)) => assert!(!status.quorate),
+        other => panic!("expected the initial quorum event, got {other:?}"),
+    }
+}
+
+#[test]
+fn two_node_alone_waits_for_all() {
+    if !harness::enabled("two_node_alone_waits_for_all") {
+        return;
+    }
+    let mut options = Options::new(2);
+    options.started = Some(vec![1]);
+    options.quorum_extra = "    two_node: 1\n".to_string();
+    let cluster = Cluster::start(options);
+    cluster.wait_for_ring(&[1], Duration::from_secs(10));
+    let quorum = cluster.quorum(1);
+    assert!(!quorum.quorate);
+    assert_eq!(quorum.flags, vec!["2Node", "WaitForAll"]);
+    assert_eq!(quorum.quorum, 1);
+}
