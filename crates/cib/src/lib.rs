@@ -1,1 +1,16 @@
-//! Typed model of the Pacemaker 2.1 CIB: XML in and out, versions, diffs, durable storage.
+//! Typed model of the Pacemaker 2.1 CIB: XML in and out.
+//!
+//! [`xml`] holds a small owned element tree (parsed with line numbers, written
+//! back verbatim); [`model`] is the typed view the scheduler works on: cluster
+//! options, nodes, resources, constraints, rules and the status section.
+
+pub mod error;
+pub mod limits;
+pub mod model;
+pub mod rule;
+pub mod score;
+pub mod xml;
+
+pub use error::CibError;
+pub use model::Cib;
+pub use score::Score;

@@ -1,1 +1,80 @@
 //! Pacemaker-compatible policy engine: a pure function from a CIB to scores and a transition graph.
+//!
+//! [`schedule`] unpacks the CIB into a working set ([`cluster`]), assigns resources to nodes
+//! ([`assign`]), plans the actions ([`actions`]) and applies them ([`simulate`]); [`report`]
+//! prints the results in crm_simulate's layout.
+
+#![allow(clippy::needless_range_loop, clippy::type_complexity)]
+
+pub mod actions;
+pub mod assign;
+pub mod cluster;
+pub mod report;
+pub mod simulate;
+pub mod unpack;
+
+use cib::Cib;
+
+pub use actions::{Action, ActionKind, Transition};
+pub use cluster::{Cluster, Role};
+
+/// Everything the scheduler decided for one CIB.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    /// The cluster as the CIB describes it, with placement results.
+    pub before: Cluster,
+    /// The planned transition.
+    pub transition: Transition,
+    /// The cluster once the transition ran.
+    pub after: Cluster,
+}
+
+/// Runs the scheduler on `cib` at time `now` (seconds since the epoch).
+pub fn schedule(cib: &Cib, now: i64) -> Schedule {
+    let mut c = unpack::unpack(cib, now);
+    let k = assign::collect(&mut c, cib);
+    assign::Assigner::new(&mut c, &k).run();
+    let transition = actions::plan(&c, cib);
+    let after = simulate::apply(&c, &transition);
+    Schedule {
+        before: c,
+        transition,
+        after,
+    }
+}
+
+/// The text `crm_simulate -S` prints for a schedule (`simulate` adds the execution and the
+/// revised status).
+pub fn simulation_text(s: &Schedule, simulate: bool) -> String {
+    let mut out = String::new();
+    out.push_str("Current cluster status:\n");
+    out.push_str(&report::status_text(&s.before));
+    out.push('\n');
+    out.push_str("Transition Summary:\n");
+    for line in &s.transition.summary {
+        out.push_str("  * ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    if simulate {
+        out.push('\n');
+        out.push_str("Executing Cluster Transition:\n");
+        for i in actions::execution_order(&s.transition) {
+            let a = &s.transition.actions[i];
+            let prefix = match a.kind {
+                ActionKind::Resource => "Resource action: ",
+                ActionKind::Pseudo => "Pseudo action:   ",
+                ActionKind::Fence => "Fencing ",
+                ActionKind::Cluster => "Cluster action:  ",
+            };
+            out.push_str("  * ");
+            out.push_str(prefix);
+            out.push_str(&a.label);
+            out.push('\n');
+        }
+        out.push('\n');
+        out.push_str("Revised Cluster Status:\n");
+        out.push_str(&report::status_text(&s.after));
+    }
+    out
+}

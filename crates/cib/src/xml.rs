@@ -1,0 +1,197 @@
+//! A small owned XML element tree: parsed with line numbers, written back out.
+
+use crate::error::CibError;
+use crate::limits;
+
+/// One XML element with its attributes (in document order) and child elements.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Element {
+    /// Tag name.
+    pub name: String,
+    /// Attributes in document order.
+    pub attrs: Vec<(String, String)>,
+    /// Child elements (text and comments are dropped).
+    pub children: Vec<Element>,
+    /// 1-based source line (0 for elements built in memory).
+    pub line: u32,
+}
+
+impl Element {
+    /// A new element with no attributes or children.
+    pub fn new(name: &str) -> Element {
+        Element {
+            name: name.to_string(),
+            ..Element::default()
+        }
+    }
+
+    /// The value of attribute `key`.
+    pub fn attr(&self, key: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Sets (or replaces) attribute `key`.
+    pub fn set_attr(&mut self, key: &str, value: &str) {
+        if let Some(slot) = self.attrs.iter_mut().find(|(k, _)| k == key) {
+            slot.1 = value.to_string();
+        } else {
+            self.attrs.push((key.to_string(), value.to_string()));
+        }
+    }
+
+    /// The element's `id` attribute, or "" when it has none.
+    pub fn id(&self) -> &str {
+        self.attr("id").unwrap_or("")
+    }
+
+    /// The first child element named `name`.
+    pub fn child(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    /// The first child element named `name`, mutably.
+    pub fn child_mut(&mut self, name: &str) -> Option<&mut Element> {
+        self.children.iter_mut().find(|c| c.name == name)
+    }
+
+    /// All child elements named `name`.
+    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+
+    /// A short description for error messages: `name[@id='x']`.
+    pub fn describe(&self) -> String {
+        match self.attr("id") {
+            Some(id) => format!("{}[@id='{id}']", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// Writes the element as indented XML.
+    pub fn write(&self, out: &mut String, indent: usize) {
+        for _ in 0..indent {
+            out.push_str("  ");
+        }
+        out.push('<');
+        out.push_str(&self.name);
+        for (k, v) in &self.attrs {
+            out.push(' ');
+            out.push_str(k);
+            out.push_str("=\"");
+            escape_into(v, out);
+            out.push('"');
+        }
+        if self.children.is_empty() {
+            out.push_str("/>\n");
+            return;
+        }
+        out.push_str(">\n");
+        for c in &self.children {
+            c.write(out, indent + 1);
+        }
+        for _ in 0..indent {
+            out.push_str("  ");
+        }
+        out.push_str("</");
+        out.push_str(&self.name);
+        out.push_str(">\n");
+    }
+
+    /// The element as an XML document string.
+    pub fn to_xml(&self) -> String {
+        let mut s = String::new();
+        self.write(&mut s, 0);
+        s
+    }
+}
+
+fn escape_into(v: &str, out: &mut String) {
+    for ch in v.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("&#10;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Parses an XML document into its root element.
+pub fn parse(text: &str) -> Result<Element, CibError> {
+    if text.len() > limits::MAX_DOCUMENT_BYTES {
+        return Err(CibError::TooLarge(text.len()));
+    }
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: u32::MAX,
+    };
+    let doc = roxmltree::Document::parse_with_options(text, opts).map_err(|e| {
+        let pos = e.pos();
+        CibError::Xml {
+            line: pos.row,
+            column: pos.col,
+            message: e.to_string(),
+        }
+    })?;
+    convert(&doc, doc.root_element(), 0, "")
+}
+
+fn convert(
+    doc: &roxmltree::Document<'_>,
+    node: roxmltree::Node<'_, '_>,
+    depth: usize,
+    parent_path: &str,
+) -> Result<Element, CibError> {
+    let line = doc.text_pos_at(node.range().start).row;
+    let mut el = Element {
+        name: node.tag_name().name().to_string(),
+        attrs: node
+            .attributes()
+            .map(|a| (a.name().to_string(), a.value().to_string()))
+            .collect(),
+        children: Vec::new(),
+        line,
+    };
+    let path = format!("{parent_path}/{}", el.describe());
+    if depth >= limits::MAX_DEPTH {
+        return Err(CibError::TooDeep { line, path });
+    }
+    for child in node.children().filter(|c| c.is_element()) {
+        el.children.push(convert(doc, child, depth + 1, &path)?);
+    }
+    Ok(el)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_reports_lines() {
+        let el = parse("<a x=\"1\">\n  <b id=\"q&amp;\"/>\n</a>").expect("well-formed");
+        assert_eq!(el.attr("x"), Some("1"));
+        assert_eq!(el.children[0].line, 2);
+        assert_eq!(el.children[0].id(), "q&");
+        let again = parse(&el.to_xml()).expect("written XML parses");
+        assert_eq!(again.children[0].id(), "q&");
+    }
+
+    #[test]
+    fn malformed_xml_names_line() {
+        match parse("<a>\n<b></a>") {
+            Err(CibError::Xml { line, .. }) => assert_eq!(line, 2),
+            other => panic!("expected an XML error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_rejected() {
+        let text = "<a>".repeat(100) + &"</a>".repeat(100);
+        assert!(matches!(parse(&text), Err(CibError::TooDeep { .. })));
+    }
+}

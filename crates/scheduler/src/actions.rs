@@ -1,0 +1,780 @@
+//! Actions: what each resource must do, the Transition Summary lines, ordering between
+//! actions, and the order a simulated run executes them in.
+
+use std::collections::HashMap;
+
+use cib::model::{Cib, Constraint};
+
+use crate::cluster::{Cluster, NodeKind, Role, Variant};
+
+/// What an action is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActionKind {
+    /// An agent operation on a node.
+    Resource,
+    /// A pseudo action (group/clone milestones, implied stops).
+    Pseudo,
+    /// Fencing a node.
+    Fence,
+    /// A cluster action (do_shutdown, clear_failcount).
+    Cluster,
+}
+
+/// One action in the transition.
+#[derive(Clone, Debug)]
+pub struct Action {
+    /// What kind.
+    pub kind: ActionKind,
+    /// Resource (primitive for resource actions; group/clone for their pseudo actions).
+    pub rsc: Option<usize>,
+    /// Operation (start, stop, monitor, promote, demote, migrate_to, migrate_from, ...).
+    pub task: String,
+    /// Interval (recurring monitors).
+    pub interval_ms: u64,
+    /// Node it runs on.
+    pub node: Option<usize>,
+    /// Text crm_simulate prints after the action label.
+    pub label: String,
+    /// Actions that must complete first.
+    pub after: Vec<usize>,
+}
+
+/// The planned transition.
+#[derive(Clone, Debug, Default)]
+pub struct Transition {
+    /// Transition Summary lines (without the leading `* `).
+    pub summary: Vec<String>,
+    /// Actions in graph order.
+    pub actions: Vec<Action>,
+}
+
+struct Builder<'a> {
+    c: &'a Cluster,
+    t: Transition,
+    index: HashMap<(Option<usize>, String, u64, Option<usize>), usize>,
+}
+
+/// Printed name of a primitive in resource actions (anonymous clones use history names).
+pub fn action_name(c: &Cluster, p: usize) -> String {
+    let r = &c.rscs[p];
+    if let Some(h) = &r.history_name {
+        return h.clone();
+    }
+    if let Some(clone) = c.clone_ancestor(p) {
+        if !c.rscs[clone].unique {
+            let any_bare = c.primitives(clone).iter().any(|&q| {
+                c.rscs[q].config_id == r.config_id
+                    && c.rscs[q].history_name.as_deref() == Some(r.config_id.as_str())
+            });
+            if any_bare {
+                return r.config_id.clone();
+            }
+        }
+    }
+    r.id.clone()
+}
+
+impl<'a> Builder<'a> {
+    fn add(
+        &mut self,
+        kind: ActionKind,
+        rsc: Option<usize>,
+        task: &str,
+        interval_ms: u64,
+        node: Option<usize>,
+    ) -> usize {
+        let key = (rsc, task.to_string(), interval_ms, node);
+        if kind != ActionKind::Cluster {
+            if let Some(&i) = self.index.get(&key) {
+                return i;
+            }
+        }
+        let c = self.c;
+        let label = match kind {
+            ActionKind::Resource => {
+                let name = rsc.map(|r| action_name(c, r)).unwrap_or_default();
+                let op = if interval_ms > 0 {
+                    format!("{task}={interval_ms}")
+                } else {
+                    task.to_string()
+                };
+                let on = node.map(|n| c.nodes[n].name.clone()).unwrap_or_default();
+                format!("{name} {op} on {on}")
+            }
+            ActionKind::Pseudo => {
+                let name = rsc.map(|r| c.rscs[r].id.clone()).unwrap_or_default();
+                format!("{name}_{task}_0")
+            }
+            ActionKind::Fence => {
+                let on = node.map(|n| c.nodes[n].name.clone()).unwrap_or_default();
+                format!("{on} (reboot)")
+            }
+            ActionKind::Cluster => task.to_string(),
+        };
+        let i = self.t.actions.len();
+        self.t.actions.push(Action {
+            kind,
+            rsc,
+            task: task.to_string(),
+            interval_ms,
+            node,
+            label,
+            after: Vec::new(),
+        });
+        self.index.insert(key, i);
+        i
+    }
+
+    fn find(&self, rsc: Option<usize>, task: &str, node: Option<usize>) -> Option<usize> {
+        self.index.get(&(rsc, task.to_string(), 0, node)).copied()
+    }
+
+    fn order(&mut self, first: usize, then: usize) {
+        if first != then && !self.t.actions[then].after.contains(&first) {
+            self.t.actions[then].after.push(first);
+        }
+    }
+}
+
+fn recurring_ops(c: &Cluster, p: usize, role: Role) -> Vec<u64> {
+    let r = &c.rscs[p];
+    let mut out = Vec::new();
+    for op in &r.ops {
+        if op.name != "monitor" || op.interval_ms == 0 {
+            continue;
+        }
+        if op.get("enabled").is_some_and(|v| !cib::model::is_true(&v)) {
+            continue;
+        }
+        let op_role = op.role.as_deref().and_then(Role::parse);
+        let matches = match op_role {
+            None | Some(Role::Started) => role != Role::Promoted || !r.promotable,
+            Some(Role::Unpromoted) => role == Role::Unpromoted,
+            Some(Role::Promoted) => role == Role::Promoted,
+            _ => false,
+        };
+        if matches && !out.contains(&op.interval_ms) {
+            out.push(op.interval_ms);
+        }
+    }
+    out
+}
+
+fn role_word(c: &Cluster, p: usize, role: Role) -> String {
+    if c.rscs[p].promotable {
+        format!("{} ", role.name())
+    } else {
+        String::new()
+    }
+}
+
+/// Plans the transition for an assigned cluster.
+pub fn plan(c: &Cluster, cib: &Cib) -> Transition {
+    let mut b = Builder {
+        c,
+        t: Transition::default(),
+        index: HashMap::new(),
+    };
+    // Fencing of unclean nodes.
+    let mut fenced: Vec<usize> = Vec::new();
+    for (n, node) in c.nodes.iter().enumerate() {
+        if node.unclean && c.stonith_enabled && node.kind == NodeKind::Member {
+            fenced.push(n);
+        }
+    }
+    let mut restart_due: HashMap<usize, String> = HashMap::new();
+    // Group members after a (re)started member restart too.
+    for r in 0..c.rscs.len() {
+        if c.rscs[r].variant != Variant::Group {
+            continue;
+        }
+        let mut prev_restarts: Option<String> = None;
+        for &m in &c.rscs[r].children {
+            let mr = &c.rscs[m];
+            let cur = mr.running.keys().next().copied();
+            let staying = cur.is_some() && cur == mr.next && mr.running.len() == 1;
+            let changes = mr.next.is_some()
+                && (!staying || !mr.failed_on.is_empty() || restart_due.contains_key(&m));
+            if let Some(reason) = &prev_restarts {
+                if staying && mr.failed_on.is_empty() {
+                    restart_due.insert(m, reason.clone());
+                }
+            }
+            if changes || restart_due.contains_key(&m) {
+                prev_restarts = Some(format!("required {} start", mr.id));
+            }
+        }
+    }
+    for &top in &c.top {
+        plan_rsc(&mut b, top, &fenced, &restart_due);
+    }
+    for &n in &fenced {
+        let f = b.add(ActionKind::Fence, None, "stonith", 0, Some(n));
+        let reason = if c.nodes[n].unclean_reason.is_empty() {
+            "node is unclean".to_string()
+        } else {
+            c.nodes[n].unclean_reason.clone()
+        };
+        b.t.summary
+            .push(format!("Fence (reboot) {} '{}'", c.nodes[n].name, reason));
+        // Implied stops on the fenced node follow the fencing.
+        for i in 0..b.t.actions.len() {
+            let a = &b.t.actions[i];
+            if a.kind == ActionKind::Pseudo && a.node == Some(n) {
+                b.order(f, i);
+            }
+        }
+    }
+    // Fence lines come first in the summary.
+    let (fence, rest): (Vec<String>, Vec<String>) =
+        b.t.summary
+            .iter()
+            .cloned()
+            .partition(|l| l.starts_with("Fence"));
+    b.t.summary = fence.into_iter().chain(rest).collect();
+    order_constraints(&mut b, cib);
+    b.t
+}
+
+fn plan_rsc(b: &mut Builder<'_>, r: usize, fenced: &[usize], restart_due: &HashMap<usize, String>) {
+    let c = b.c;
+    match c.rscs[r].variant {
+        Variant::Primitive => plan_primitive(b, r, fenced, restart_due),
+        Variant::Group | Variant::Clone | Variant::Bundle => {
+            for &k in &c.rscs[r].children.clone() {
+                plan_rsc(b, k, fenced, restart_due);
+            }
+            add_container_pseudo(b, r);
+        }
+    }
+}
+
+/// Adds the group/clone milestone pseudo actions around the children's actions.
+fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
+    let c = b.c;
+    let kids = c.rscs[r].children.clone();
+    let child_actions = |b: &Builder<'_>, task: &str| -> Vec<usize> {
+        let mut out = Vec::new();
+        for &k in &kids {
+            for (i, a) in b.t.actions.iter().enumerate() {
+                if a.rsc == Some(k)
+                    && a.task == task
+                    && a.interval_ms == 0
+                    && a.kind != ActionKind::Fence
+                {
+                    out.push(i);
+                }
+                // Nested containers expose their milestones.
+                if a.rsc == Some(k) && a.kind == ActionKind::Pseudo {
+                    let done = match task {
+                        "stop" => "stopped",
+                        "start" => "running",
+                        "promote" => "promoted",
+                        "demote" => "demoted",
+                        _ => "",
+                    };
+                    if a.task == done {
+                        out.push(i);
+                    }
+                }
+            }
+        }
+        out
+    };
+    let pairs = [
+        ("demote", "demoted"),
+        ("stop", "stopped"),
+        ("start", "running"),
+        ("promote", "promoted"),
+    ];
+    let mut made: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (task, done) in pairs {
+        let acts = child_actions(b, task);
+        let acts: Vec<usize> = acts
+            .into_iter()
+            .filter(|&i| {
+                b.t.actions[i].kind == ActionKind::Resource
+                    || b.t.actions[i].task == done
+                    || b.t.actions[i].kind == ActionKind::Pseudo && b.t.actions[i].task == task
+            })
+            .collect();
+        if acts.is_empty() {
+            continue;
+        }
+        let begin = b.add(ActionKind::Pseudo, Some(r), task, 0, None);
+        let end = b.add(ActionKind::Pseudo, Some(r), done, 0, None);
+        for &a in &acts {
+            let inner_begin =
+                if b.t.actions[a].kind == ActionKind::Pseudo && b.t.actions[a].task == done {
+                    let k = b.t.actions[a].rsc;
+                    b.find(k, task, None)
+                } else {
+                    Some(a)
+                };
+            if let Some(ib) = inner_begin {
+                b.order(begin, ib);
+            }
+            b.order(a, end);
+        }
+        made.insert(task, (begin, end));
+    }
+    if let (Some(&(_, demoted)), Some(&(stop, _))) = (made.get("demote"), made.get("stop")) {
+        b.order(demoted, stop);
+    }
+    if let (Some(&(_, stopped)), Some(&(start, _))) = (made.get("stop"), made.get("start")) {
+        b.order(stopped, start);
+    }
+    if let (Some(&(_, running)), Some(&(promote, _))) = (made.get("start"), made.get("promote")) {
+        b.order(running, promote);
+    }
+    if let (Some(&(_, demoted)), Some(&(start, _))) = (made.get("demote"), made.get("start")) {
+        b.order(demoted, start);
+    }
+    // Group members start in order and stop in reverse.
+    if c.rscs[r].variant == Variant::Group {
+        for w in kids.windows(2) {
+            let (a, bb) = (w[0], w[1]);
+            let a_starts: Vec<usize> =
+                b.t.actions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| x.rsc == Some(a) && x.task == "start")
+                    .map(|(i, _)| i)
+                    .collect();
+            let b_starts: Vec<usize> =
+                b.t.actions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| x.rsc == Some(bb) && x.task == "start")
+                    .map(|(i, _)| i)
+                    .collect();
+            for &x in &a_starts {
+                for &y in &b_starts {
+                    b.order(x, y);
+                }
+            }
+            let a_stops: Vec<usize> =
+                b.t.actions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| x.rsc == Some(a) && x.task == "stop")
+                    .map(|(i, _)| i)
+                    .collect();
+            let b_stops: Vec<usize> =
+                b.t.actions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| x.rsc == Some(bb) && x.task == "stop")
+                    .map(|(i, _)| i)
+                    .collect();
+            for &x in &b_stops {
+                for &y in &a_stops {
+                    b.order(x, y);
+                }
+            }
+        }
+    }
+}
+
+fn plan_primitive(
+    b: &mut Builder<'_>,
+    p: usize,
+    fenced: &[usize],
+    restart_due: &HashMap<usize, String>,
+) {
+    let c = b.c;
+    let r = &c.rscs[p];
+    // Probes where the resource has never been seen.
+    let mut probes = Vec::new();
+    if !r.orphan {
+        let known: Vec<usize> = match c.clone_ancestor(p) {
+            Some(k) if !c.rscs[k].unique => c
+                .primitives(k)
+                .iter()
+                .filter(|&&q| c.rscs[q].config_id == r.config_id)
+                .flat_map(|&q| c.rscs[q].known_on.clone())
+                .collect(),
+            _ => r.known_on.clone(),
+        };
+        for n in (0..c.nodes.len()).rev() {
+            let node = &c.nodes[n];
+            if !node.online
+                || node.unclean
+                || node.pending
+                || known.contains(&n)
+                || r.no_discovery.contains(&n)
+            {
+                continue;
+            }
+            if node.kind != NodeKind::Member
+                && r.agent.as_ref().is_some_and(|a| a.class == "stonith")
+            {
+                continue;
+            }
+            if let Some(k) = c.clone_ancestor(p) {
+                if !c.rscs[k].unique {
+                    // One probe per node, by the instance placed there (or the first).
+                    let inst = crate::unpack::instance_root(c, p);
+                    let siblings: Vec<usize> = c
+                        .primitives(k)
+                        .into_iter()
+                        .filter(|&q| c.rscs[q].config_id == r.config_id)
+                        .collect();
+                    let owner = siblings
+                        .iter()
+                        .copied()
+                        .find(|&q| c.rscs[q].next == Some(n))
+                        .or_else(|| siblings.iter().copied().find(|&q| c.rscs[q].next.is_none()))
+                        .or(siblings.first().copied());
+                    let _ = inst;
+                    if owner != Some(p) {
+                        continue;
+                    }
+                }
+            }
+            probes.push(n);
+        }
+    }
+    if !r.managed {
+        for n in probes {
+            b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+        }
+        return;
+    }
+    let cur: Vec<(usize, Role)> = r.running.iter().map(|(&n, &ro)| (n, ro)).collect();
+    let failed = !r.failed_on.is_empty();
+    let next = r.next;
+    let next_role = r.next_role;
+    let name = r.id.clone();
+    let nodename = |n: usize| c.nodes[n].name.clone();
+    let mut stops: Vec<usize> = Vec::new();
+    let mut start: Option<usize> = None;
+
+    let stop_on = |b: &mut Builder<'_>, n: usize, role: Role| -> usize {
+        let mut demote = None;
+        if role == Role::Promoted {
+            demote = Some(if fenced.contains(&n) {
+                b.add(ActionKind::Pseudo, Some(p), "demote", 0, Some(n))
+            } else {
+                b.add(ActionKind::Resource, Some(p), "demote", 0, Some(n))
+            });
+        }
+        let s = if fenced.contains(&n) {
+            b.add(ActionKind::Pseudo, Some(p), "stop", 0, Some(n))
+        } else {
+            b.add(ActionKind::Resource, Some(p), "stop", 0, Some(n))
+        };
+        if let Some(d) = demote {
+            b.order(d, s);
+        }
+        s
+    };
+
+    match (cur.as_slice(), next) {
+        ([], None) => {}
+        ([], Some(n)) => {
+            let s = b.add(ActionKind::Resource, Some(p), "start", 0, Some(n));
+            start = Some(s);
+            if next_role == Role::Promoted {
+                b.t.summary.push(format!(
+                    "Promote {name} ( Stopped -> Promoted {} )",
+                    nodename(n)
+                ));
+            } else {
+                b.t.summary
+                    .push(format!("Start {name} ( {} )", nodename(n)));
+            }
+        }
+        (&[(a, role)], Some(n)) if a == n => {
+            let restart = restart_due.get(&p);
+            if failed || restart.is_some() {
+                let st = stop_on(b, a, role);
+                stops.push(st);
+                let s = b.add(ActionKind::Resource, Some(p), "start", 0, Some(n));
+                b.order(st, s);
+                start = Some(s);
+                if failed {
+                    b.t.summary.push(format!(
+                        "Recover {name} ( {}{} )",
+                        role_word(c, p, role),
+                        nodename(n)
+                    ));
+                } else if let Some(reason) = restart {
+                    b.t.summary.push(format!(
+                        "Restart {name} ( {} ) due to {reason}",
+                        nodename(n)
+                    ));
+                }
+            } else if role != next_role && r.promotable {
+                if next_role == Role::Promoted {
+                    b.t.summary.push(format!(
+                        "Promote {name} ( {} -> Promoted {} )",
+                        role.name(),
+                        nodename(n)
+                    ));
+                } else {
+                    b.t.summary.push(format!(
+                        "Demote {name} ( Promoted -> {} {} )",
+                        next_role.name(),
+                        nodename(n)
+                    ));
+                    b.add(ActionKind::Resource, Some(p), "demote", 0, Some(n));
+                }
+            }
+        }
+        (&[(a, role)], Some(n)) => {
+            let st = stop_on(b, a, role);
+            stops.push(st);
+            let s = b.add(ActionKind::Resource, Some(p), "start", 0, Some(n));
+            b.order(st, s);
+            start = Some(s);
+            let verb = if failed { "Recover" } else { "Move" };
+            if r.promotable {
+                b.t.summary.push(format!(
+                    "{verb} {name} ( {} {} -> {} {} )",
+                    role.name(),
+                    nodename(a),
+                    next_role.name(),
+                    nodename(n)
+                ));
+            } else {
+                b.t.summary.push(format!(
+                    "{verb} {name} ( {} -> {} )",
+                    nodename(a),
+                    nodename(n)
+                ));
+            }
+        }
+        (&[(a, role)], None) => {
+            let st = stop_on(b, a, role);
+            stops.push(st);
+            let reason = if r.orphan {
+                String::new()
+            } else if !c.have_quorum && c.no_quorum_policy == "stop" {
+                " due to no quorum".to_string()
+            } else {
+                " due to node availability".to_string()
+            };
+            b.t.summary.push(format!(
+                "Stop {name} ( {}{} ){reason}",
+                role_word(c, p, role),
+                nodename(a)
+            ));
+        }
+        (many, target) => {
+            for &(a, role) in many {
+                let st = stop_on(b, a, role);
+                stops.push(st);
+            }
+            if let Some(n) = target {
+                let s = b.add(ActionKind::Resource, Some(p), "start", 0, Some(n));
+                for &st in &stops {
+                    b.order(st, s);
+                }
+                start = Some(s);
+                b.t.summary
+                    .push(format!("Recover {name} ( {} )", nodename(n)));
+            } else {
+                for &(a, _) in many {
+                    b.t.summary.push(format!(
+                        "Stop {name} ( {} ) due to node availability",
+                        nodename(a)
+                    ));
+                }
+            }
+        }
+    }
+    // Probes (ordered before any start).
+    let mut probe_actions = Vec::new();
+    for n in probes {
+        probe_actions.push(b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n)));
+    }
+    if let Some(s) = start {
+        for &pa in &probe_actions {
+            b.order(pa, s);
+        }
+        for &st in &stops {
+            b.order(st, s);
+        }
+    }
+    // Promotion after start.
+    let mut promote = None;
+    if let Some(n) = next {
+        let cur_role = r.running.get(&n).copied();
+        let restarted = start.is_some();
+        if next_role == Role::Promoted && (restarted || cur_role != Some(Role::Promoted)) {
+            let pr = b.add(ActionKind::Resource, Some(p), "promote", 0, Some(n));
+            if let Some(s) = start {
+                b.order(s, pr);
+            }
+            promote = Some(pr);
+        }
+    }
+    // Recurring monitors for the new role where missing.
+    if let Some(n) = next {
+        let changed_role = r.running.get(&n).copied() != Some(next_role);
+        for interval in recurring_ops(c, p, next_role) {
+            let have = r
+                .recurring
+                .iter()
+                .any(|(rn, op, i)| *rn == n && op == "monitor" && *i == interval);
+            if start.is_some() || changed_role || !have {
+                let m = b.add(ActionKind::Resource, Some(p), "monitor", interval, Some(n));
+                if let Some(s) = start {
+                    b.order(s, m);
+                }
+                if let Some(pr) = promote {
+                    b.order(pr, m);
+                }
+                if let Some(d) = b.find(Some(p), "demote", Some(n)) {
+                    b.order(d, m);
+                }
+            }
+        }
+    }
+}
+
+fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
+    let c = b.c;
+    for k in &cib.constraints {
+        let Constraint::Order(o) = k else { continue };
+        let mut pairs: Vec<(String, String, String, String)> = Vec::new();
+        if o.sets.is_empty() {
+            let fa = o.first_action.clone().unwrap_or_else(|| "start".into());
+            let ta = o.then_action.clone().unwrap_or_else(|| fa.clone());
+            pairs.push((o.first.clone(), fa, o.then.clone(), ta));
+        } else {
+            let mut prev: Option<(Vec<String>, String)> = None;
+            for s in &o.sets {
+                let act = s.action.clone().unwrap_or_else(|| "start".into());
+                if s.sequential {
+                    for w in s.resources.windows(2) {
+                        pairs.push((w[0].clone(), act.clone(), w[1].clone(), act.clone()));
+                    }
+                }
+                if let Some((pr, pa)) = &prev {
+                    for a in pr {
+                        for t in &s.resources {
+                            pairs.push((a.clone(), pa.clone(), t.clone(), act.clone()));
+                        }
+                    }
+                }
+                let tail = if s.sequential {
+                    s.resources.last().cloned().into_iter().collect()
+                } else {
+                    s.resources.clone()
+                };
+                prev = Some((tail, act));
+            }
+        }
+        let symmetrical = o
+            .symmetrical
+            .unwrap_or(o.kind.as_deref() != Some("Serialize"));
+        for (f, fa, t, ta) in pairs {
+            let (Some(fi), Some(ti)) = (top_by_id(c, &f), top_by_id(c, &t)) else {
+                continue;
+            };
+            link(b, fi, &fa, ti, &ta);
+            if symmetrical {
+                if let (Some(rfa), Some(rta)) = (invert(&ta), invert(&fa)) {
+                    link(b, ti, rfa, fi, rta);
+                }
+            }
+        }
+    }
+}
+
+fn invert(task: &str) -> Option<&'static str> {
+    match task {
+        "start" => Some("stop"),
+        "stop" => Some("start"),
+        "promote" => Some("demote"),
+        "demote" => Some("promote"),
+        _ => None,
+    }
+}
+
+fn top_by_id(c: &Cluster, id: &str) -> Option<usize> {
+    c.rscs.iter().position(|r| {
+        r.id == id
+            || r.config_id == id && r.parent.is_none_or(|p| c.rscs[p].variant != Variant::Clone)
+    })
+}
+
+/// Actions standing for `task` of resource `r`: its own, or its pseudo milestone.
+fn endpoints(b: &Builder<'_>, r: usize, task: &str, as_first: bool) -> Vec<usize> {
+    let c = b.c;
+    if c.rscs[r].variant == Variant::Primitive {
+        return b
+            .t
+            .actions
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.rsc == Some(r) && a.task == task && a.interval_ms == 0)
+            .map(|(i, _)| i)
+            .collect();
+    }
+    let name = if as_first {
+        match task {
+            "start" => "running",
+            "stop" => "stopped",
+            "promote" => "promoted",
+            "demote" => "demoted",
+            other => other,
+        }
+    } else {
+        task
+    };
+    b.find(Some(r), name, None).into_iter().collect()
+}
+
+fn link(b: &mut Builder<'_>, first: usize, fa: &str, then: usize, ta: &str) {
+    let firsts = endpoints(b, first, fa, true);
+    let thens = endpoints(b, then, ta, false);
+    for &f in &firsts {
+        for &t in &thens {
+            b.order(f, t);
+        }
+    }
+}
+
+/// The order a simulated run executes the actions in: passes over the graph in order, where
+/// pseudo actions complete at once and others at the end of their pass.
+pub fn execution_order(t: &Transition) -> Vec<usize> {
+    let n = t.actions.len();
+    let mut done = vec![false; n];
+    let mut fired = vec![false; n];
+    let mut out = Vec::new();
+    let graph_order = graph_order(t);
+    loop {
+        let mut progressed = false;
+        let mut completed_this_pass = Vec::new();
+        for &i in &graph_order {
+            if fired[i] {
+                continue;
+            }
+            if t.actions[i].after.iter().all(|&d| done[d]) {
+                fired[i] = true;
+                progressed = true;
+                out.push(i);
+                if t.actions[i].kind == ActionKind::Pseudo {
+                    done[i] = true;
+                } else {
+                    completed_this_pass.push(i);
+                }
+            }
+        }
+        for i in completed_this_pass {
+            done[i] = true;
+        }
+        if !progressed {
+            break;
+        }
+    }
+    out
+}
+
+/// Graph (synapse) order: container milestones first, then each resource's actions.
+pub fn graph_order(t: &Transition) -> Vec<usize> {
+    (0..t.actions.len()).collect()
+}

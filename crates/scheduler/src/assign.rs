@@ -1,0 +1,671 @@
+//! Placement: node scores from constraints, stickiness and colocation; node choice for each
+//! resource, clone instance and promotion.
+
+use std::collections::HashMap;
+
+use cib::model::{Cib, Constraint};
+use cib::rule::RuleContext;
+use cib::Score;
+
+use crate::cluster::{Cluster, Role, Variant};
+
+/// A colocation between two placement units.
+#[derive(Clone, Debug)]
+pub struct Coloc {
+    /// Constraint id.
+    pub id: String,
+    /// Dependent unit.
+    pub dep: usize,
+    /// Primary unit.
+    pub primary: usize,
+    /// Score.
+    pub score: Score,
+    /// Role of the dependent.
+    pub dep_role: Option<Role>,
+    /// Role of the primary.
+    pub primary_role: Option<Role>,
+    /// Whether the dependent's preferences influence the primary.
+    pub influence: bool,
+}
+
+/// Placement inputs derived from the constraints.
+#[derive(Clone, Debug, Default)]
+pub struct Constraints {
+    /// Location scores by configuration id: per node.
+    pub loc: HashMap<String, Vec<Score>>,
+    /// Promotion location scores (role=Promoted) by configuration id: per node.
+    pub loc_promoted: HashMap<String, Vec<Score>>,
+    /// Colocations between units.
+    pub colocs: Vec<Coloc>,
+}
+
+/// The unit placed for configuration id `id`: the resource itself, or its group or clone.
+pub fn unit_of(c: &Cluster, id: &str) -> Option<usize> {
+    let first = c
+        .rscs
+        .iter()
+        .position(|r| r.config_id == id || r.id == id)?;
+    let mut unit = first;
+    let mut cur = first;
+    while let Some(p) = c.rscs[cur].parent {
+        match c.rscs[p].variant {
+            Variant::Clone | Variant::Bundle => unit = p,
+            Variant::Group => {
+                if c.rscs[unit].variant != Variant::Clone {
+                    unit = p;
+                }
+            }
+            Variant::Primitive => {}
+        }
+        cur = p;
+    }
+    Some(unit)
+}
+
+fn add(v: &mut [Score], n: usize, s: Score) {
+    if let Some(slot) = v.get_mut(n) {
+        *slot = slot.plus(s);
+    }
+}
+
+/// Collects location and colocation inputs from the CIB.
+pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
+    let nn = c.nodes.len();
+    let mut out = Constraints::default();
+    for k in &cib.constraints {
+        match k {
+            Constraint::Location(l) => {
+                let mut targets: Vec<(String, Option<String>)> =
+                    l.rsc.iter().map(|r| (r.clone(), l.role.clone())).collect();
+                for s in &l.sets {
+                    for r in &s.resources {
+                        targets.push((r.clone(), s.role.clone().or(l.role.clone())));
+                    }
+                }
+                for (rid, role) in targets {
+                    let promoted = role.as_deref().and_then(Role::parse) == Some(Role::Promoted);
+                    let mut contrib = vec![Score::ZERO; nn];
+                    let mut touched = vec![false; nn];
+                    if let (Some(node), Some(score)) = (&l.node, l.score) {
+                        if let Some(n) = c.node_index(node) {
+                            contrib[n] = score;
+                            touched[n] = true;
+                        }
+                    }
+                    for rule in &l.rules {
+                        for n in 0..nn {
+                            let ctx = RuleContext {
+                                node_attrs: Some(&c.nodes[n].attrs),
+                                now: Some(c.now),
+                                ..RuleContext::default()
+                            };
+                            if rule.eval(&ctx) {
+                                let s = match (&rule.score_attribute, rule.score) {
+                                    (Some(attr), _) => c.nodes[n]
+                                        .attrs
+                                        .get(attr)
+                                        .and_then(|v| Score::parse(v))
+                                        .unwrap_or(Score::ZERO),
+                                    (None, Some(s)) => s,
+                                    (None, None) => Score::ZERO,
+                                };
+                                contrib[n] = contrib[n].plus(s);
+                                touched[n] = true;
+                            }
+                        }
+                    }
+                    let map = if promoted {
+                        &mut out.loc_promoted
+                    } else {
+                        &mut out.loc
+                    };
+                    let entry = map
+                        .entry(rid.clone())
+                        .or_insert_with(|| vec![Score::ZERO; nn]);
+                    for n in 0..nn {
+                        if touched[n] {
+                            entry[n] = entry[n].plus(contrib[n]);
+                        }
+                    }
+                    let disc = l.discovery.as_deref();
+                    for (i, r) in c.rscs.iter_mut().enumerate() {
+                        let _ = i;
+                        if r.config_id != rid {
+                            continue;
+                        }
+                        for n in 0..nn {
+                            if touched[n] && !contrib[n].is_neg_inf() && !r.allowed_any.contains(&n)
+                            {
+                                r.allowed_any.push(n);
+                            }
+                            if disc == Some("never") && touched[n] && !r.no_discovery.contains(&n) {
+                                r.no_discovery.push(n);
+                            }
+                        }
+                    }
+                }
+            }
+            Constraint::Colocation(co) => {
+                let mut pairs: Vec<(String, String, Option<String>, Option<String>, Score)> =
+                    Vec::new();
+                if co.sets.is_empty() {
+                    pairs.push((
+                        co.rsc.clone(),
+                        co.with_rsc.clone(),
+                        co.rsc_role.clone(),
+                        co.with_rsc_role.clone(),
+                        co.score,
+                    ));
+                } else {
+                    // Within a sequential set each member depends on the previous one;
+                    // each set depends on the next set's first member.
+                    for (si, s) in co.sets.iter().enumerate() {
+                        let score = s.score.unwrap_or(co.score);
+                        if s.sequential {
+                            for w in s.resources.windows(2) {
+                                pairs.push((
+                                    w[1].clone(),
+                                    w[0].clone(),
+                                    s.role.clone(),
+                                    s.role.clone(),
+                                    score,
+                                ));
+                            }
+                        }
+                        if let Some(next) = co.sets.get(si + 1) {
+                            if let Some(p) = next.resources.first() {
+                                for r in &s.resources {
+                                    pairs.push((
+                                        r.clone(),
+                                        p.clone(),
+                                        s.role.clone(),
+                                        next.role.clone(),
+                                        co.score,
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                }
+                for (d, p, dr, pr, score) in pairs {
+                    let (Some(du), Some(pu)) = (unit_of(c, &d), unit_of(c, &p)) else {
+                        continue;
+                    };
+                    if du == pu {
+                        continue;
+                    }
+                    out.colocs.push(Coloc {
+                        id: co.id.clone(),
+                        dep: du,
+                        primary: pu,
+                        score,
+                        dep_role: dr.as_deref().and_then(Role::parse),
+                        primary_role: pr.as_deref().and_then(Role::parse),
+                        influence: co.influence.unwrap_or(true),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Placement state shared while assigning.
+pub struct Assigner<'a> {
+    /// The cluster being assigned.
+    pub c: &'a mut Cluster,
+    /// Constraint inputs.
+    pub k: &'a Constraints,
+    state: Vec<u8>,
+    load: Vec<i64>,
+}
+
+impl<'a> Assigner<'a> {
+    /// A new assigner.
+    pub fn new(c: &'a mut Cluster, k: &'a Constraints) -> Self {
+        let n = c.rscs.len();
+        let nn = c.nodes.len();
+        Assigner {
+            c,
+            k,
+            state: vec![0; n],
+            load: vec![0; nn],
+        }
+    }
+
+    /// Assigns every resource.
+    pub fn run(&mut self) {
+        let mut order: Vec<usize> = self.c.top.clone();
+        order.sort_by_key(|&r| std::cmp::Reverse(self.c.rscs[r].priority));
+        for r in order {
+            self.assign(r);
+        }
+    }
+
+    fn loc_for(&self, id: &str) -> Option<&Vec<Score>> {
+        self.k.loc.get(id)
+    }
+
+    /// Base scores for a unit (no colocation): availability, location, stickiness, failures.
+    fn base_scores(&self, u: usize, with_stickiness: bool) -> Vec<Score> {
+        let c = &*self.c;
+        let nn = c.nodes.len();
+        let rsc = &c.rscs[u];
+        let mut s = vec![
+            if c.symmetric {
+                Score::ZERO
+            } else {
+                Score::NEG_INF
+            };
+            nn
+        ];
+        if !c.symmetric {
+            let prims = c.primitives(u);
+            let mut ids: Vec<&str> = vec![rsc.config_id.as_str()];
+            for &p in &prims {
+                ids.push(&c.rscs[p].config_id);
+            }
+            for &ch in &rsc.children {
+                ids.push(&c.rscs[ch].config_id);
+            }
+            for (i, slot) in s.iter_mut().enumerate() {
+                let allowed = ids.iter().any(|id| {
+                    c.rscs
+                        .iter()
+                        .any(|r| r.config_id == *id && r.allowed_any.contains(&i))
+                });
+                if allowed {
+                    *slot = Score::ZERO;
+                }
+            }
+        }
+        // Location constraints on the unit, its members and its ancestors.
+        let mut ids: Vec<String> = vec![rsc.config_id.clone()];
+        let mut cur = rsc.parent;
+        while let Some(p) = cur {
+            ids.push(c.rscs[p].config_id.clone());
+            cur = c.rscs[p].parent;
+        }
+        let mut stack = rsc.children.clone();
+        while let Some(k) = stack.pop() {
+            if !ids.contains(&c.rscs[k].config_id) {
+                ids.push(c.rscs[k].config_id.clone());
+            }
+            stack.extend(c.rscs[k].children.iter().copied());
+        }
+        for id in &ids {
+            if let Some(v) = self.loc_for(id) {
+                for n in 0..nn {
+                    if !c.symmetric && v[n] == Score::ZERO {
+                        continue;
+                    }
+                    s[n] = s[n].plus(v[n]);
+                }
+            }
+        }
+        let prims = c.primitives(u);
+        for n in 0..nn {
+            if !c.nodes[n].can_run() {
+                s[n] = Score::NEG_INF;
+            }
+        }
+        for &p in &prims {
+            let pr = &c.rscs[p];
+            for (&n, &fc) in &pr.failcount {
+                if fc >= pr.migration_threshold {
+                    s[n] = Score::NEG_INF;
+                }
+            }
+            if with_stickiness && pr.managed {
+                for &n in pr.running.keys() {
+                    s[n] = s[n].plus(Score(pr.stickiness));
+                }
+            }
+            if pr.target_role == Some(Role::Stopped) && c.rscs[u].variant == Variant::Primitive {
+                for v in s.iter_mut() {
+                    *v = Score::NEG_INF;
+                }
+            }
+        }
+        if rsc.target_role == Some(Role::Stopped) {
+            for v in s.iter_mut() {
+                *v = Score::NEG_INF;
+            }
+        }
+        s
+    }
+
+    fn primary_nodes(&self, co: &Coloc) -> Vec<usize> {
+        let c = &*self.c;
+        let p = co.primary;
+        let mut out = Vec::new();
+        match c.rscs[p].variant {
+            Variant::Clone => {
+                for &inst in &c.rscs[p].children {
+                    if let Some(n) = c.rscs[inst].next {
+                        if co.primary_role == Some(Role::Promoted)
+                            && c.rscs[inst].next_role != Role::Promoted
+                        {
+                            continue;
+                        }
+                        if !out.contains(&n) {
+                            out.push(n);
+                        }
+                    }
+                }
+            }
+            _ => {
+                if let Some(n) = c.rscs[p].next {
+                    out.push(n);
+                }
+            }
+        }
+        out
+    }
+
+    fn apply_colocations(&mut self, u: usize, s: &mut [Score]) {
+        let colocs: Vec<Coloc> = self
+            .k
+            .colocs
+            .iter()
+            .filter(|co| co.dep == u)
+            .cloned()
+            .collect();
+        for co in &colocs {
+            if co.dep_role == Some(Role::Promoted) {
+                continue; // affects promotion only
+            }
+            self.assign(co.primary);
+            let nodes = self.primary_nodes(co);
+            apply_coloc_score(s, &nodes, co.score);
+        }
+        // Dependents' preferences pull the primary (influence).
+        let deps: Vec<Coloc> = self
+            .k
+            .colocs
+            .iter()
+            .filter(|co| co.primary == u && co.influence && co.score.0 > 0 && co.dep_role.is_none())
+            .cloned()
+            .collect();
+        for co in deps {
+            if self.state[co.dep] != 0 {
+                continue;
+            }
+            let ds = self.base_scores(co.dep, true);
+            for n in 0..s.len() {
+                if ds[n].is_neg_inf() || ds[n].is_pos_inf() {
+                    continue;
+                }
+                let v = ds[n].0 * co.score.0.min(Score::INFINITY) / Score::INFINITY;
+                s[n] = s[n].plus(Score(v));
+            }
+        }
+    }
+
+    fn choose(
+        &self,
+        s: &[Score],
+        current: Option<usize>,
+        exclude: &dyn Fn(usize) -> bool,
+    ) -> Option<usize> {
+        let c = &*self.c;
+        let mut best: Option<usize> = None;
+        for n in 0..s.len() {
+            if s[n].0 < 0 || exclude(n) {
+                continue;
+            }
+            best = match best {
+                None => Some(n),
+                Some(b) => {
+                    let better = s[n] > s[b]
+                        || s[n] == s[b]
+                            && (Some(n) == current && Some(b) != current
+                                || Some(b) != current
+                                    && (self.load[n] < self.load[b]
+                                        || self.load[n] == self.load[b]
+                                            && c.nodes[n].name < c.nodes[b].name));
+                    if better {
+                        Some(n)
+                    } else {
+                        Some(b)
+                    }
+                }
+            };
+        }
+        best
+    }
+
+    /// Assigns unit `u` (and first the units it depends on).
+    pub fn assign(&mut self, u: usize) {
+        if self.state[u] != 0 {
+            return;
+        }
+        self.state[u] = 1;
+        match self.c.rscs[u].variant {
+            Variant::Clone => self.assign_clone(u),
+            _ => {
+                let mut s = self.base_scores(u, true);
+                self.apply_colocations(u, &mut s);
+                let current = self.c.active_nodes(u).first().copied();
+                let chosen = self.choose(&s, current, &|_| false);
+                self.c.rscs[u].scores = s;
+                self.set_next(u, chosen);
+            }
+        }
+        self.state[u] = 2;
+    }
+
+    fn set_next(&mut self, u: usize, node: Option<usize>) {
+        let prims = self.c.primitives(u);
+        let mut blocked_from: Option<usize> = None;
+        for (i, &p) in prims.iter().enumerate() {
+            let mut target = node;
+            if let Some(n) = node {
+                let pr = &self.c.rscs[p];
+                let banned = pr.target_role == Some(Role::Stopped)
+                    || pr
+                        .failcount
+                        .get(&n)
+                        .is_some_and(|&fc| fc >= pr.migration_threshold);
+                if banned && blocked_from.is_none() {
+                    blocked_from = Some(i);
+                }
+                if blocked_from.is_some() {
+                    target = None;
+                }
+            }
+            let pr = &mut self.c.rscs[p];
+            pr.next = target;
+            pr.next_role = if target.is_some() {
+                if pr.promotable {
+                    Role::Unpromoted
+                } else {
+                    Role::Started
+                }
+            } else {
+                Role::Stopped
+            };
+            if let Some(n) = target {
+                self.load[n] += 1;
+            }
+        }
+        self.c.rscs[u].next = node;
+        self.c.rscs[u].next_role = if node.is_some() {
+            Role::Started
+        } else {
+            Role::Stopped
+        };
+        for &k in &self.c.rscs[u].children.clone() {
+            if self.c.rscs[k].variant == Variant::Group {
+                self.c.rscs[k].next = node;
+            }
+        }
+    }
+
+    fn assign_clone(&mut self, u: usize) {
+        let mut base = self.base_scores(u, false);
+        self.apply_colocations(u, &mut base);
+        let instances = self.c.rscs[u].children.clone();
+        let node_max = self.c.rscs[u].clone_node_max.max(1);
+        let clone_max = self.c.rscs[u].clone_max;
+        let mut per_node = vec![0usize; self.c.nodes.len()];
+        let mut assigned_count = 0usize;
+        let mut done = vec![false; instances.len()];
+        // Instances already running keep their node when allowed.
+        for (i, &inst) in instances.iter().enumerate() {
+            let nodes = self.c.active_nodes(inst);
+            if nodes.len() != 1 {
+                continue;
+            }
+            let n = nodes[0];
+            let inst_scores = self.instance_scores(inst, &base);
+            if inst_scores[n].0 >= 0 && per_node[n] < node_max && assigned_count < clone_max {
+                per_node[n] += 1;
+                assigned_count += 1;
+                done[i] = true;
+                self.c.rscs[inst].scores = inst_scores;
+                self.set_next(inst, Some(n));
+            }
+        }
+        for (i, &inst) in instances.iter().enumerate() {
+            if done[i] {
+                continue;
+            }
+            if assigned_count >= clone_max {
+                self.set_next(inst, None);
+                continue;
+            }
+            let inst_scores = self.instance_scores(inst, &base);
+            let pn = per_node.clone();
+            let chosen = self.choose(&inst_scores, None, &|n| pn[n] >= node_max);
+            if let Some(n) = chosen {
+                per_node[n] += 1;
+                assigned_count += 1;
+            }
+            self.c.rscs[inst].scores = inst_scores;
+            self.set_next(inst, chosen);
+        }
+        self.c.rscs[u].scores = base;
+        if self.c.rscs[u].promotable {
+            self.promote(u);
+        }
+    }
+
+    fn instance_scores(&self, inst: usize, base: &[Score]) -> Vec<Score> {
+        let mut s = base.to_vec();
+        let c = &*self.c;
+        for &p in &c.primitives(inst) {
+            let pr = &c.rscs[p];
+            for (&n, &fc) in &pr.failcount {
+                if fc >= pr.migration_threshold {
+                    s[n] = Score::NEG_INF;
+                }
+            }
+            if pr.managed {
+                for &n in pr.running.keys() {
+                    s[n] = s[n].plus(Score(pr.stickiness));
+                }
+            }
+        }
+        s
+    }
+
+    fn promote(&mut self, u: usize) {
+        let c = &*self.c;
+        let instances = c.rscs[u].children.clone();
+        let promoted_max = c.rscs[u].promoted_max;
+        let node_max = c.rscs[u].promoted_node_max.max(1);
+        let mut cands: Vec<(Score, bool, usize, usize)> = Vec::new();
+        let target_ok = c.rscs[u].target_role != Some(Role::Unpromoted);
+        for (i, &inst) in instances.iter().enumerate() {
+            let Some(n) = c.rscs[inst].next else { continue };
+            let prims = c.primitives(inst);
+            let mut score: Option<Score> = None;
+            for &p in &prims {
+                let pr = &c.rscs[p];
+                let keys = [
+                    format!("master-{}", pr.config_id),
+                    format!("master-{}", pr.id),
+                ];
+                for k in &keys {
+                    if let Some(v) = c.nodes[n].attrs.get(k).and_then(|v| Score::parse(v)) {
+                        score = Some(score.unwrap_or(Score::ZERO).plus(v));
+                        break;
+                    }
+                }
+            }
+            let mut ids = vec![c.rscs[u].config_id.clone(), c.rscs[inst].config_id.clone()];
+            for &p in &prims {
+                ids.push(c.rscs[p].config_id.clone());
+            }
+            for id in &ids {
+                if let Some(v) = self.k.loc_promoted.get(id) {
+                    if v[n] != Score::ZERO {
+                        score = Some(score.unwrap_or(Score::ZERO).plus(v[n]));
+                    }
+                }
+            }
+            for co in self
+                .k
+                .colocs
+                .iter()
+                .filter(|co| co.dep == u && co.dep_role == Some(Role::Promoted))
+            {
+                let nodes = self.primary_nodes(co);
+                let mut one = vec![Score::ZERO; c.nodes.len()];
+                apply_coloc_score(&mut one, &nodes, co.score);
+                score = Some(score.unwrap_or(Score::ZERO).plus(one[n]));
+            }
+            let was_promoted = prims
+                .iter()
+                .any(|&p| c.rscs[p].running.get(&n) == Some(&Role::Promoted));
+            if let Some(s) = score {
+                if s.0 >= 0 && target_ok {
+                    cands.push((s, was_promoted, i, inst));
+                }
+            }
+        }
+        cands.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        let mut count = 0;
+        let mut per_node: HashMap<usize, usize> = HashMap::new();
+        for (_, _, _, inst) in cands {
+            if count >= promoted_max {
+                break;
+            }
+            let Some(n) = self.c.rscs[inst].next else {
+                continue;
+            };
+            let e = per_node.entry(n).or_insert(0);
+            if *e >= node_max {
+                continue;
+            }
+            *e += 1;
+            count += 1;
+            self.c.rscs[inst].next_role = Role::Promoted;
+            for p in self.c.primitives(inst) {
+                if self.c.rscs[p].next.is_some() {
+                    self.c.rscs[p].next_role = Role::Promoted;
+                }
+            }
+        }
+    }
+}
+
+fn apply_coloc_score(s: &mut [Score], nodes: &[usize], score: Score) {
+    if score.is_pos_inf() {
+        for (n, v) in s.iter_mut().enumerate() {
+            if !nodes.contains(&n) {
+                *v = Score::NEG_INF;
+            }
+        }
+    } else if score.is_neg_inf() {
+        for &n in nodes {
+            s[n] = Score::NEG_INF;
+        }
+    } else {
+        for &n in nodes {
+            add(s, n, score);
+        }
+    }
+}

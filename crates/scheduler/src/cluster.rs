@@ -1,0 +1,356 @@
+//! The scheduler's working set: nodes and resource instances with their current state.
+
+use std::collections::{BTreeMap, HashMap};
+
+use cib::model::{Agent, OpDef};
+use cib::Score;
+
+/// A resource role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// Not known.
+    Unknown,
+    /// Not running.
+    Stopped,
+    /// Running (not promotable).
+    Started,
+    /// Running in the unpromoted role.
+    Unpromoted,
+    /// Running in the promoted role.
+    Promoted,
+}
+
+impl Role {
+    /// Parses target-role / role spellings, old and new.
+    pub fn parse(text: &str) -> Option<Role> {
+        match text.to_ascii_lowercase().as_str() {
+            "stopped" => Some(Role::Stopped),
+            "started" => Some(Role::Started),
+            "slave" | "unpromoted" => Some(Role::Unpromoted),
+            "master" | "promoted" => Some(Role::Promoted),
+            _ => None,
+        }
+    }
+
+    /// The name crm_mon prints.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Unknown => "Unknown",
+            Role::Stopped => "Stopped",
+            Role::Started => "Started",
+            Role::Unpromoted => "Unpromoted",
+            Role::Promoted => "Promoted",
+        }
+    }
+
+    /// True for any running role.
+    pub fn is_active(self) -> bool {
+        matches!(self, Role::Started | Role::Unpromoted | Role::Promoted)
+    }
+}
+
+/// What kind of node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A full cluster member.
+    Member,
+    /// A Pacemaker Remote node with its own connection resource.
+    Remote,
+    /// A guest node inside a container resource.
+    Guest,
+}
+
+/// One node and its state.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// Node name.
+    pub name: String,
+    /// Node id.
+    pub id: String,
+    /// Member, remote or guest.
+    pub kind: NodeKind,
+    /// Up and able to run resources (before standby).
+    pub online: bool,
+    /// Must be fenced before its resources can be recovered.
+    pub unclean: bool,
+    /// Why it is unclean (fencing reason).
+    pub unclean_reason: String,
+    /// In standby.
+    pub standby: bool,
+    /// In maintenance mode.
+    pub maintenance: bool,
+    /// Joining, not yet a member.
+    pub pending: bool,
+    /// Shutting down.
+    pub shutdown: bool,
+    /// The DC.
+    pub is_dc: bool,
+    /// Node attributes (configured, then transient), plus #uname/#id/#kind/#is_dc.
+    pub attrs: HashMap<String, String>,
+    /// Health colour when node health is in use and not green.
+    pub health: Option<&'static str>,
+    /// Connection/container resource for remote and guest nodes.
+    pub connection: Option<usize>,
+    /// Whether a node_state entry exists.
+    pub has_state: bool,
+    /// Node utilization capacity.
+    pub capacity: HashMap<String, i64>,
+}
+
+impl Node {
+    /// Able to host resources now (online, clean, not standby or pending or in maintenance).
+    pub fn can_run(&self) -> bool {
+        self.online
+            && !self.unclean
+            && !self.standby
+            && !self.pending
+            && !self.maintenance
+            && !self.shutdown
+    }
+}
+
+/// Resource variant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    /// A primitive.
+    Primitive,
+    /// A group.
+    Group,
+    /// A clone or promotable clone.
+    Clone,
+    /// A bundle.
+    Bundle,
+}
+
+/// One resource (or clone instance) in the working set.
+#[derive(Clone, Debug)]
+pub struct Rsc {
+    /// Id as printed (clone instances carry `:N`).
+    pub id: String,
+    /// Id in the configuration.
+    pub config_id: String,
+    /// Variant.
+    pub variant: Variant,
+    /// Parent in the tree.
+    pub parent: Option<usize>,
+    /// Children in the tree (group members, clone instances).
+    pub children: Vec<usize>,
+    /// Agent (primitives).
+    pub agent: Option<Agent>,
+    /// Configured operations (primitives).
+    pub ops: Vec<OpDef>,
+    /// Effective meta-attributes (defaults, then parents, then own).
+    pub meta: HashMap<String, String>,
+    /// Instance parameters.
+    pub params: HashMap<String, String>,
+    /// Utilization.
+    pub utilization: HashMap<String, i64>,
+    /// Whether the cluster manages it.
+    pub managed: bool,
+    /// target-role.
+    pub target_role: Option<Role>,
+    /// Priority.
+    pub priority: i64,
+    /// Stickiness.
+    pub stickiness: i64,
+    /// migration-threshold.
+    pub migration_threshold: i64,
+    /// Promotable clone (or child of one).
+    pub promotable: bool,
+    /// globally-unique clone.
+    pub unique: bool,
+    /// Clone parameters.
+    pub clone_max: usize,
+    /// Instances per node.
+    pub clone_node_max: usize,
+    /// Promoted instances.
+    pub promoted_max: usize,
+    /// Promoted instances per node.
+    pub promoted_node_max: usize,
+    /// Orphan: in the status but not the configuration.
+    pub orphan: bool,
+    /// Current role on each node where active.
+    pub running: BTreeMap<usize, Role>,
+    /// Nodes where the resource failed and was not since cleaned up.
+    pub failed_on: Vec<usize>,
+    /// Nodes where a stop failed (needs fencing or blocks).
+    pub stop_failed_on: Vec<usize>,
+    /// Pending operation per node.
+    pub pending: BTreeMap<usize, String>,
+    /// Nodes where an operation history exists (probed).
+    pub known_on: Vec<usize>,
+    /// Failure counts per node.
+    pub failcount: HashMap<usize, i64>,
+    /// Probe found the agent not installed on these nodes.
+    pub not_installed_on: Vec<usize>,
+    /// Placement scores per node (index = node index).
+    pub scores: Vec<Score>,
+    /// Node assigned by placement.
+    pub next: Option<usize>,
+    /// Role after the transition.
+    pub next_role: Role,
+    /// Placement done.
+    pub assigned: bool,
+    /// Cannot act (failed stop without fencing, unmanaged ...).
+    pub blocked: bool,
+    /// Nodes a location constraint names (asymmetric clusters).
+    pub allowed_any: Vec<usize>,
+    /// Nodes where probes are not wanted (resource-discovery=never/exclusive).
+    pub no_discovery: Vec<usize>,
+    /// Reason the resource is stopping, for the summary.
+    pub stop_reason: Option<String>,
+    /// Name the node's history knows the resource by, when that differs from `id`.
+    pub history_name: Option<String>,
+    /// Recurring operations recorded in the history: (node, op name, interval ms).
+    pub recurring: Vec<(usize, String, u64)>,
+}
+
+impl Rsc {
+    /// A new resource with defaults.
+    pub fn new(id: &str, config_id: &str, variant: Variant, parent: Option<usize>) -> Rsc {
+        Rsc {
+            id: id.to_string(),
+            config_id: config_id.to_string(),
+            variant,
+            parent,
+            children: Vec::new(),
+            agent: None,
+            ops: Vec::new(),
+            meta: HashMap::new(),
+            params: HashMap::new(),
+            utilization: HashMap::new(),
+            managed: true,
+            target_role: None,
+            priority: 0,
+            stickiness: 0,
+            migration_threshold: Score::INFINITY,
+            promotable: false,
+            unique: false,
+            clone_max: 0,
+            clone_node_max: 1,
+            promoted_max: 1,
+            promoted_node_max: 1,
+            orphan: false,
+            running: BTreeMap::new(),
+            failed_on: Vec::new(),
+            stop_failed_on: Vec::new(),
+            pending: BTreeMap::new(),
+            known_on: Vec::new(),
+            failcount: HashMap::new(),
+            not_installed_on: Vec::new(),
+            scores: Vec::new(),
+            next: None,
+            next_role: Role::Stopped,
+            assigned: false,
+            blocked: false,
+            allowed_any: Vec::new(),
+            no_discovery: Vec::new(),
+            stop_reason: None,
+            history_name: None,
+            recurring: Vec::new(),
+        }
+    }
+
+    /// The current role: the highest on any node.
+    pub fn role(&self) -> Role {
+        self.running
+            .values()
+            .copied()
+            .max()
+            .unwrap_or(Role::Stopped)
+    }
+
+    /// A meta-attribute as a boolean.
+    pub fn meta_bool(&self, key: &str, default: bool) -> bool {
+        self.meta
+            .get(key)
+            .map(|v| cib::model::is_true(v))
+            .unwrap_or(default)
+    }
+}
+
+/// The working set: nodes, resources and cluster options.
+#[derive(Clone, Debug, Default)]
+pub struct Cluster {
+    /// Nodes in configuration order (then status-only nodes).
+    pub nodes: Vec<Node>,
+    /// Resource arena.
+    pub rscs: Vec<Rsc>,
+    /// Top-level resources in configuration order.
+    pub top: Vec<usize>,
+    /// Cluster options.
+    pub options: HashMap<String, String>,
+    /// Whether the partition has quorum.
+    pub have_quorum: bool,
+    /// stonith-enabled.
+    pub stonith_enabled: bool,
+    /// symmetric-cluster.
+    pub symmetric: bool,
+    /// maintenance-mode.
+    pub maintenance_mode: bool,
+    /// no-quorum-policy.
+    pub no_quorum_policy: String,
+    /// Evaluation time.
+    pub now: i64,
+}
+
+impl Cluster {
+    /// The index of the node named `name`.
+    pub fn node_index(&self, name: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.name == name)
+    }
+
+    /// The index of the resource whose printed id is `id`.
+    pub fn rsc_index(&self, id: &str) -> Option<usize> {
+        self.rscs.iter().position(|r| r.id == id)
+    }
+
+    /// The top-level ancestor of `r`.
+    pub fn top_of(&self, mut r: usize) -> usize {
+        while let Some(p) = self.rscs[r].parent {
+            r = p;
+        }
+        r
+    }
+
+    /// All primitives at or below `r`, in tree order.
+    pub fn primitives(&self, r: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        self.collect_primitives(r, &mut out);
+        out
+    }
+
+    fn collect_primitives(&self, r: usize, out: &mut Vec<usize>) {
+        if self.rscs[r].variant == Variant::Primitive {
+            out.push(r);
+        }
+        for &c in &self.rscs[r].children {
+            self.collect_primitives(c, out);
+        }
+    }
+
+    /// The clone ancestor of `r`, if any.
+    pub fn clone_ancestor(&self, r: usize) -> Option<usize> {
+        let mut cur = self.rscs[r].parent;
+        while let Some(p) = cur {
+            if self.rscs[p].variant == Variant::Clone {
+                return Some(p);
+            }
+            cur = self.rscs[p].parent;
+        }
+        None
+    }
+
+    /// Nodes where `r` (or any primitive below it) is active.
+    pub fn active_nodes(&self, r: usize) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        for p in self.primitives(r) {
+            for &n in self.rscs[p].running.keys() {
+                if !out.contains(&n) {
+                    out.push(n);
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,58 @@
+//! Applying a transition to the working set: the cluster as it will be once the actions ran.
+
+use crate::actions::{ActionKind, Transition};
+use crate::cluster::{Cluster, Variant};
+
+/// The cluster after every action of `t` succeeded.
+pub fn apply(c: &Cluster, t: &Transition) -> Cluster {
+    let mut out = c.clone();
+    for a in &t.actions {
+        if a.kind == ActionKind::Fence {
+            if let Some(n) = a.node {
+                let node = &mut out.nodes[n];
+                node.unclean = false;
+                node.online = false;
+                for r in &mut out.rscs {
+                    r.running.remove(&n);
+                    r.failed_on.retain(|&x| x != n);
+                }
+            }
+        }
+    }
+    for p in 0..out.rscs.len() {
+        if out.rscs[p].variant != Variant::Primitive {
+            continue;
+        }
+        let touched = t.actions.iter().any(|a| {
+            a.rsc == Some(p)
+                && a.kind != ActionKind::Fence
+                && !(a.task == "monitor" && a.interval_ms == 0)
+        });
+        let r = &mut out.rscs[p];
+        if !r.managed
+            || !touched
+                && r.next.is_some()
+                && r.running.len() == 1
+                && r.running.contains_key(&r.next.unwrap_or(usize::MAX))
+                && r.running.values().all(|&ro| ro == r.next_role)
+        {
+            continue;
+        }
+        if !r.managed {
+            continue;
+        }
+        r.running.clear();
+        r.failed_on.clear();
+        r.pending.clear();
+        if let Some(n) = r.next {
+            r.running.insert(n, r.next_role);
+        }
+    }
+    // Remote and guest nodes follow their connections.
+    for n in 0..out.nodes.len() {
+        if let Some(conn) = out.nodes[n].connection {
+            out.nodes[n].online = !out.rscs[conn].running.is_empty();
+        }
+    }
+    out
+}

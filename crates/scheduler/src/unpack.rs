@@ -1,0 +1,686 @@
+//! Building the working set from a CIB: options, nodes, resources and their state from history.
+
+use std::collections::HashMap;
+
+use cib::model::{resolve_sets, Cib, LrmOp, LrmResource, NodeState, ResourceKind};
+use cib::rule::RuleContext;
+use cib::Score;
+
+use crate::cluster::{Cluster, Node, NodeKind, Role, Rsc, Variant};
+
+fn truthy(v: Option<&String>, default: bool) -> bool {
+    v.map(|v| cib::model::is_true(v)).unwrap_or(default)
+}
+
+fn flag_on(v: &Option<String>) -> bool {
+    match v.as_deref() {
+        None => false,
+        Some(s) => {
+            cib::model::is_true(s)
+                || s.parse::<i64>().map(|n| n > 0).unwrap_or(false)
+                || s == "online"
+        }
+    }
+}
+
+/// Builds the working set from `cib` evaluated at `now` (seconds since the epoch).
+pub fn unpack(cib: &Cib, now: i64) -> Cluster {
+    let options = cib.cluster_options(Some(now));
+    let mut c = Cluster {
+        have_quorum: cib.have_quorum,
+        stonith_enabled: truthy(options.get("stonith-enabled"), true),
+        symmetric: truthy(options.get("symmetric-cluster"), true),
+        maintenance_mode: truthy(options.get("maintenance-mode"), false),
+        no_quorum_policy: options
+            .get("no-quorum-policy")
+            .cloned()
+            .unwrap_or_else(|| "stop".to_string()),
+        options,
+        now,
+        ..Cluster::default()
+    };
+    unpack_nodes(&mut c, cib);
+    for r in &cib.resources {
+        let i = build(&mut c, cib, r, None, None);
+        c.top.push(i);
+    }
+    add_remote_nodes(&mut c, cib);
+    for st in &cib.status {
+        unpack_history(&mut c, st);
+    }
+    post_state(&mut c);
+    c
+}
+
+fn unpack_nodes(c: &mut Cluster, cib: &Cib) {
+    for def in &cib.nodes {
+        if def.kind == "remote" {
+            // Remote nodes are created from their connection resources.
+            continue;
+        }
+        let state = cib
+            .status
+            .iter()
+            .find(|s| s.id == def.id || s.uname == def.uname);
+        let mut node = Node {
+            name: def.uname.clone(),
+            id: def.id.clone(),
+            kind: NodeKind::Member,
+            online: false,
+            unclean: false,
+            unclean_reason: String::new(),
+            standby: false,
+            maintenance: false,
+            pending: false,
+            shutdown: false,
+            is_dc: cib.dc_uuid.as_deref() == Some(def.id.as_str()),
+            attrs: HashMap::new(),
+            health: None,
+            connection: None,
+            has_state: state.is_some(),
+            capacity: HashMap::new(),
+        };
+        let ctx = RuleContext {
+            now: Some(c.now),
+            ..RuleContext::default()
+        };
+        resolve_sets(&def.attrs, &ctx, &mut node.attrs);
+        let mut util = HashMap::new();
+        resolve_sets(&def.utilization, &ctx, &mut util);
+        node.capacity = util
+            .into_iter()
+            .filter_map(|(k, v)| v.parse().ok().map(|n| (k, n)))
+            .collect();
+        if let Some(st) = state {
+            for (k, v) in &st.attrs {
+                node.attrs.insert(k.clone(), v.clone());
+            }
+            member_status(c, &mut node, st);
+        }
+        finish_node_attrs(&mut node);
+        c.nodes.push(node);
+    }
+}
+
+fn finish_node_attrs(node: &mut Node) {
+    node.attrs.insert("#uname".into(), node.name.clone());
+    node.attrs.insert("#id".into(), node.id.clone());
+    let kind = match node.kind {
+        NodeKind::Member => "cluster",
+        NodeKind::Remote => "remote",
+        NodeKind::Guest => "container",
+    };
+    node.attrs.insert("#kind".into(), kind.into());
+    node.attrs.insert(
+        "#is_dc".into(),
+        if node.is_dc { "true" } else { "false" }.into(),
+    );
+    node.standby = truthy(node.attrs.get("standby"), false);
+    node.maintenance = truthy(node.attrs.get("maintenance"), false);
+    if let Some(s) = node.attrs.get("shutdown") {
+        if s != "0" && !s.is_empty() {
+            node.shutdown = true;
+        }
+    }
+}
+
+fn member_status(c: &Cluster, node: &mut Node, st: &NodeState) {
+    let in_ccm = flag_on(&st.in_ccm);
+    let crmd = flag_on(&st.crmd);
+    let join = st.join.as_deref().unwrap_or("down");
+    let expected = st.expected.as_deref().unwrap_or("down");
+    if in_ccm && crmd && join == "member" {
+        node.online = true;
+    } else if in_ccm && crmd && (join == "pending" || join == "banned") {
+        node.pending = join == "pending";
+    } else if !in_ccm {
+        if expected == "member" && c.stonith_enabled {
+            node.unclean = true;
+            node.unclean_reason = "peer is no longer part of the cluster".into();
+        }
+    } else if !crmd && expected == "member" && c.stonith_enabled {
+        node.unclean = true;
+        node.unclean_reason = "peer process is no longer available".into();
+    }
+}
+
+fn rsc_meta(
+    c: &Cluster,
+    cib: &Cib,
+    r: &cib::model::Resource,
+    parent: Option<usize>,
+) -> HashMap<String, String> {
+    let mut meta = HashMap::new();
+    let (class, provider, kind) = match &r.kind {
+        ResourceKind::Primitive { agent, .. } => (
+            agent.class.as_str(),
+            agent.provider.as_deref(),
+            agent.kind.as_str(),
+        ),
+        _ => ("", None, ""),
+    };
+    let ctx = RuleContext {
+        now: Some(c.now),
+        rsc: Some((class, provider, kind)),
+        ..RuleContext::default()
+    };
+    resolve_sets(&cib.rsc_defaults, &ctx, &mut meta);
+    if let Some(p) = parent {
+        for (k, v) in &c.rscs[p].meta {
+            meta.insert(k.clone(), v.clone());
+        }
+    }
+    let mut own = HashMap::new();
+    resolve_sets(&r.meta, &ctx, &mut own);
+    meta.extend(own);
+    meta
+}
+
+fn build(
+    c: &mut Cluster,
+    cib: &Cib,
+    r: &cib::model::Resource,
+    parent: Option<usize>,
+    suffix: Option<usize>,
+) -> usize {
+    let id = match suffix {
+        Some(n) => format!("{}:{n}", r.id),
+        None => r.id.clone(),
+    };
+    let variant = match &r.kind {
+        ResourceKind::Primitive { .. } => Variant::Primitive,
+        ResourceKind::Group(_) => Variant::Group,
+        ResourceKind::Clone { .. } => Variant::Clone,
+        ResourceKind::Bundle(_) => Variant::Bundle,
+    };
+    let mut rsc = Rsc::new(&id, &r.id, variant, parent);
+    rsc.meta = rsc_meta(c, cib, r, parent);
+    let ctx = RuleContext {
+        now: Some(c.now),
+        ..RuleContext::default()
+    };
+    resolve_sets(&r.instance, &ctx, &mut rsc.params);
+    let mut util = HashMap::new();
+    resolve_sets(&r.utilization, &ctx, &mut util);
+    rsc.utilization = util
+        .into_iter()
+        .filter_map(|(k, v)| v.parse().ok().map(|n| (k, n)))
+        .collect();
+    let m = rsc.meta.clone();
+    let num = |k: &str| m.get(k).and_then(|v| Score::parse(v)).map(|s| s.0);
+    rsc.managed = truthy(m.get("is-managed"), true)
+        && !c.maintenance_mode
+        && !truthy(m.get("maintenance"), false);
+    rsc.target_role = m.get("target-role").and_then(|v| Role::parse(v));
+    rsc.priority = num("priority").unwrap_or(0);
+    rsc.stickiness = num("resource-stickiness")
+        .or_else(|| num("default-resource-stickiness"))
+        .or_else(|| {
+            c.options
+                .get("default-resource-stickiness")
+                .and_then(|v| Score::parse(v))
+                .map(|s| s.0)
+        })
+        .unwrap_or(0);
+    rsc.migration_threshold = num("migration-threshold").unwrap_or(Score::INFINITY);
+    if rsc.migration_threshold <= 0 {
+        rsc.migration_threshold = Score::INFINITY;
+    }
+    if let Some(p) = parent {
+        let pr = &c.rscs[p];
+        rsc.promotable = pr.promotable;
+        rsc.unique = pr.unique;
+    }
+    let idx = c.rscs.len();
+    c.rscs.push(rsc);
+    match &r.kind {
+        ResourceKind::Primitive { agent, ops } => {
+            c.rscs[idx].agent = Some(agent.clone());
+            c.rscs[idx].ops = ops.clone();
+        }
+        ResourceKind::Group(members) => {
+            for m in members {
+                let k = build(c, cib, m, Some(idx), suffix);
+                c.rscs[idx].children.push(k);
+            }
+        }
+        ResourceKind::Clone {
+            master_element,
+            child,
+        } => {
+            let nodes = c.nodes.len().max(1);
+            let cm = &c.rscs[idx].meta;
+            let promotable = *master_element || truthy(cm.get("promotable"), false);
+            let get = |k: &str| cm.get(k).and_then(|v| v.parse::<usize>().ok());
+            let clone_max = get("clone-max").unwrap_or(nodes);
+            let clone_node_max = get("clone-node-max").unwrap_or(1);
+            let promoted_max = get("promoted-max")
+                .or_else(|| get("master-max"))
+                .unwrap_or(1);
+            let promoted_node_max = get("promoted-node-max")
+                .or_else(|| get("master-node-max"))
+                .unwrap_or(1);
+            let unique = truthy(cm.get("globally-unique"), false);
+            {
+                let rs = &mut c.rscs[idx];
+                rs.promotable = promotable;
+                rs.unique = unique;
+                rs.clone_max = clone_max;
+                rs.clone_node_max = clone_node_max;
+                rs.promoted_max = promoted_max;
+                rs.promoted_node_max = promoted_node_max;
+                if !rs.meta.contains_key("resource-stickiness") {
+                    rs.stickiness = 1;
+                }
+            }
+            for i in 0..clone_max {
+                let k = build(c, cib, child, Some(idx), Some(i));
+                c.rscs[idx].children.push(k);
+            }
+        }
+        ResourceKind::Bundle(b) => {
+            if let Some(child) = &b.child {
+                let k = build(c, cib, child, Some(idx), None);
+                c.rscs[idx].children.push(k);
+            }
+        }
+    }
+    // Clone stickiness applies to instances that did not set their own.
+    if let Some(p) = parent {
+        if c.rscs[p].variant == Variant::Clone
+            && !c.rscs[idx].meta.contains_key("resource-stickiness")
+        {
+            c.rscs[idx].stickiness = c.rscs[p].stickiness;
+        }
+        if c.rscs[p].variant == Variant::Group {
+            if let Some(gp) = c.rscs[p].parent {
+                if c.rscs[gp].variant == Variant::Clone
+                    && !c.rscs[idx].meta.contains_key("resource-stickiness")
+                {
+                    c.rscs[idx].stickiness = c.rscs[gp].stickiness;
+                }
+            }
+        }
+    }
+    idx
+}
+
+fn add_remote_nodes(c: &mut Cluster, cib: &Cib) {
+    let mut new_nodes = Vec::new();
+    for (i, r) in c.rscs.iter().enumerate() {
+        if r.variant != Variant::Primitive {
+            continue;
+        }
+        let agent = r.agent.as_ref();
+        let is_remote = agent.is_some_and(|a| {
+            a.class == "ocf" && a.provider.as_deref() == Some("pacemaker") && a.kind == "remote"
+        });
+        if is_remote {
+            new_nodes.push((r.id.clone(), NodeKind::Remote, i));
+        } else if let Some(name) = r.meta.get("remote-node") {
+            new_nodes.push((name.clone(), NodeKind::Guest, i));
+        }
+    }
+    for (name, kind, conn) in new_nodes {
+        let state = cib.status.iter().find(|s| s.uname == name || s.id == name);
+        let def = cib.nodes.iter().find(|d| d.uname == name || d.id == name);
+        let mut node = Node {
+            name: name.clone(),
+            id: def.map(|d| d.id.clone()).unwrap_or_else(|| name.clone()),
+            kind,
+            online: false,
+            unclean: false,
+            unclean_reason: String::new(),
+            standby: false,
+            maintenance: false,
+            pending: false,
+            shutdown: false,
+            is_dc: false,
+            attrs: HashMap::new(),
+            health: None,
+            connection: Some(conn),
+            has_state: state.is_some(),
+            capacity: HashMap::new(),
+        };
+        if let Some(d) = def {
+            let ctx = RuleContext {
+                now: Some(c.now),
+                ..RuleContext::default()
+            };
+            resolve_sets(&d.attrs, &ctx, &mut node.attrs);
+        }
+        if let Some(st) = state {
+            for (k, v) in &st.attrs {
+                node.attrs.insert(k.clone(), v.clone());
+            }
+        }
+        finish_node_attrs(&mut node);
+        c.nodes.push(node);
+    }
+}
+
+fn strip_instance(id: &str) -> (&str, Option<usize>) {
+    if let Some((base, n)) = id.rsplit_once(':') {
+        if let Ok(n) = n.parse::<usize>() {
+            return (base, Some(n));
+        }
+    }
+    (id, None)
+}
+
+/// Outcome of replaying one resource's history on one node.
+#[derive(Debug, Default)]
+struct Replay {
+    role: Option<Role>,
+    failed: bool,
+    stop_failed: bool,
+    pending: Option<String>,
+    not_installed: bool,
+}
+
+fn replay(ops: &[LrmOp]) -> Replay {
+    let mut sorted: Vec<&LrmOp> = ops.iter().collect();
+    sorted.sort_by_key(|o| if o.call_id < 0 { i64::MAX } else { o.call_id });
+    let mut out = Replay {
+        role: Some(Role::Stopped),
+        ..Replay::default()
+    };
+    for op in sorted {
+        let expected = op.target_rc.unwrap_or(0);
+        let task = op.operation.as_str();
+        if op.op_status == -1 || op.call_id == -1 {
+            out.pending = Some(task.to_string());
+            match task {
+                "start" | "migrate_from" => out.role = Some(Role::Started),
+                "promote" => out.role = Some(Role::Promoted),
+                _ => {}
+            }
+            continue;
+        }
+        if op.op_status == 1 {
+            continue; // cancelled
+        }
+        let rc = op.rc_code;
+        let exec_failed = !matches!(op.op_status, 0);
+        if op.interval_ms > 0 && task == "monitor" {
+            if rc == expected && !exec_failed {
+                if rc == 8 {
+                    out.role = Some(Role::Promoted);
+                }
+                continue;
+            }
+            match rc {
+                7 => {
+                    out.failed = true;
+                }
+                8 => {
+                    out.role = Some(Role::Promoted);
+                    out.failed = true;
+                }
+                _ => out.failed = true,
+            }
+            continue;
+        }
+        match task {
+            "monitor" => match rc {
+                0 => {
+                    out.role = Some(Role::Started);
+                    out.failed = exec_failed;
+                }
+                7 => {
+                    out.role = Some(Role::Stopped);
+                    out.failed = false;
+                }
+                8 => out.role = Some(Role::Promoted),
+                5 => {
+                    out.role = Some(Role::Stopped);
+                    out.not_installed = true;
+                }
+                _ => {
+                    out.failed = true;
+                    out.role = Some(Role::Started);
+                }
+            },
+            "start" | "migrate_from" => {
+                out.role = Some(Role::Started);
+                out.failed = rc != expected || exec_failed;
+            }
+            "stop" => {
+                if rc == expected && !exec_failed {
+                    out.role = Some(Role::Stopped);
+                    out.failed = false;
+                    out.stop_failed = false;
+                } else {
+                    out.failed = true;
+                    out.stop_failed = true;
+                    out.role = Some(Role::Started);
+                }
+            }
+            "migrate_to" => {
+                if rc == expected && !exec_failed {
+                    out.role = Some(Role::Started);
+                } else {
+                    out.failed = true;
+                }
+            }
+            "promote" => {
+                out.role = Some(Role::Promoted);
+                out.failed = rc != expected || exec_failed;
+            }
+            "demote" => {
+                if rc == expected && !exec_failed {
+                    out.role = Some(Role::Unpromoted);
+                } else {
+                    out.failed = true;
+                    out.role = Some(Role::Promoted);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn find_rsc_for_history(
+    c: &Cluster,
+    lrm: &LrmResource,
+    node: usize,
+    replay_active: bool,
+) -> Option<usize> {
+    if let Some(i) = c.rsc_index(&lrm.id) {
+        let r = &c.rscs[i];
+        if r.variant == Variant::Primitive {
+            let anon_clone = c.clone_ancestor(i).is_some_and(|k| !c.rscs[k].unique);
+            if !anon_clone {
+                return Some(i);
+            }
+        }
+    }
+    let (base, _n) = strip_instance(&lrm.id);
+    // Instances of an anonymous clone configured with this primitive id.
+    let candidates: Vec<usize> = c
+        .rscs
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.variant == Variant::Primitive && r.config_id == base)
+        .map(|(i, _)| i)
+        .collect();
+    if candidates.is_empty() {
+        return None;
+    }
+    let clone = c.clone_ancestor(candidates[0]);
+    if clone.is_none() {
+        return Some(candidates[0]);
+    }
+    // Prefer an instance whose clone instance (group or primitive) is already on this node.
+    for &i in &candidates {
+        let inst = instance_root(c, i);
+        let on_node = c.primitives(inst).iter().any(|&p| {
+            c.rscs[p].running.contains_key(&node)
+                || c.rscs[p].known_on.contains(&node)
+                    && replay_active
+                    && c.rscs[p].running.contains_key(&node)
+        });
+        if on_node {
+            return Some(i);
+        }
+    }
+    if !replay_active {
+        // Inactive history: attach to an instance already known on this node, or the first.
+        for &i in &candidates {
+            if c.rscs[i].known_on.contains(&node) {
+                return Some(i);
+            }
+        }
+        for &i in &candidates {
+            let inst = instance_root(c, i);
+            if c.primitives(inst)
+                .iter()
+                .all(|&p| c.rscs[p].running.is_empty())
+            {
+                return Some(i);
+            }
+        }
+        return candidates.first().copied();
+    }
+    for &i in &candidates {
+        let inst = instance_root(c, i);
+        if c.primitives(inst)
+            .iter()
+            .all(|&p| c.rscs[p].running.is_empty() && c.rscs[p].pending.is_empty())
+        {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// The direct child of the clone that contains `r`.
+pub fn instance_root(c: &Cluster, r: usize) -> usize {
+    let mut cur = r;
+    while let Some(p) = c.rscs[cur].parent {
+        if c.rscs[p].variant == Variant::Clone {
+            return cur;
+        }
+        cur = p;
+    }
+    cur
+}
+
+fn unpack_history(c: &mut Cluster, st: &NodeState) {
+    let Some(node) = c
+        .nodes
+        .iter()
+        .position(|n| n.id == st.id || n.name == st.uname)
+    else {
+        return;
+    };
+    // Active histories first so anonymous instances keep their numbering stable.
+    for lrm in &st.lrm {
+        let rp = replay(&lrm.ops);
+        let active = rp.role.is_some_and(|r| r.is_active()) || rp.pending.is_some();
+        let idx = match find_rsc_for_history(c, lrm, node, active) {
+            Some(i) => i,
+            None => {
+                if !active && !rp.failed {
+                    continue;
+                }
+                // Orphan: in the history but not configured.
+                let (base, _) = strip_instance(&lrm.id);
+                let existing = c.rscs.iter().position(|r| r.orphan && r.id == lrm.id);
+                match existing {
+                    Some(i) => i,
+                    None => {
+                        let mut r = Rsc::new(&lrm.id, base, Variant::Primitive, None);
+                        r.orphan = true;
+                        r.agent = Some(cib::model::Agent {
+                            class: lrm.class.clone(),
+                            provider: lrm.provider.clone(),
+                            kind: lrm.kind.clone(),
+                        });
+                        r.target_role = Some(Role::Stopped);
+                        let i = c.rscs.len();
+                        c.rscs.push(r);
+                        c.top.push(i);
+                        i
+                    }
+                }
+            }
+        };
+        let r = &mut c.rscs[idx];
+        if lrm.id != r.id && r.history_name.is_none() {
+            r.history_name = Some(lrm.id.clone());
+        }
+        for op in &lrm.ops {
+            if op.interval_ms > 0 && op.op_status != 1 && op.op_status != -1 && op.rc_code != 7
+                || op.interval_ms > 0 && op.op_status == 0
+            {
+                let key = (node, op.operation.clone(), op.interval_ms);
+                if !r.recurring.contains(&key) {
+                    r.recurring.push(key);
+                }
+            }
+        }
+        if !r.known_on.contains(&node) {
+            r.known_on.push(node);
+        }
+        if let Some(role) = rp.role {
+            if role.is_active() {
+                let role = if role == Role::Started && r.promotable {
+                    Role::Unpromoted
+                } else {
+                    role
+                };
+                r.running.insert(node, role);
+            }
+        }
+        if rp.failed && rp.role.is_some_and(|r| r.is_active()) {
+            r.failed_on.push(node);
+        }
+        if rp.stop_failed {
+            r.stop_failed_on.push(node);
+        }
+        if let Some(p) = rp.pending {
+            r.pending.insert(node, p);
+        }
+        if rp.not_installed {
+            r.not_installed_on.push(node);
+        }
+        // Fail counts.
+        let mut fc: i64 = 0;
+        for (k, v) in &st.attrs {
+            let Some(rest) = k.strip_prefix("fail-count-") else {
+                continue;
+            };
+            let name = rest.split('#').next().unwrap_or(rest);
+            if name == lrm.id || name == c.rscs[idx].id {
+                let n = Score::parse(v).map(|s| s.0).unwrap_or(0);
+                fc = Score(fc).plus(Score(n)).0;
+            }
+        }
+        if fc > 0 {
+            c.rscs[idx].failcount.insert(node, fc);
+        }
+    }
+}
+
+fn post_state(c: &mut Cluster) {
+    // Unpromoted is only meaningful for promotable clones.
+    for r in &mut c.rscs {
+        if !r.promotable {
+            for role in r.running.values_mut() {
+                if *role == Role::Unpromoted {
+                    *role = Role::Started;
+                }
+            }
+        }
+    }
+    // Remote/guest nodes are online when their connection resource runs.
+    for n in 0..c.nodes.len() {
+        if let Some(conn) = c.nodes[n].connection {
+            let running = !c.rscs[conn].running.is_empty();
+            let conn_failed = !c.rscs[conn].failed_on.is_empty();
+            c.nodes[n].online = running && !conn_failed;
+        }
+    }
+}
