@@ -33,6 +33,8 @@ pub enum Plan {
     Run(Invocation, Class),
     /// Answer without running anything (synthesized meta-data, stonith start/stop, refusals).
     Answer(OpResult),
+    /// Ask systemd, over D-Bus, to do this to the unit.
+    Systemd(String, Action),
 }
 
 fn env(name: &str, value: impl Into<OsString>) -> (OsString, OsString) {
@@ -191,11 +193,10 @@ fn plan_systemd(request: &OpRequest, paths: &AgentPaths) -> Plan {
         );
     }
     let unit = unit_name(&request.spec.kind);
-    let args: Vec<&str> = match request.action {
-        Action::Start => vec!["start", &unit],
-        Action::Stop => vec!["stop", &unit],
-        Action::Reload => vec!["reload-or-restart", &unit],
-        Action::Monitor | Action::Status => vec!["is-active", "--quiet", &unit],
+    match request.action {
+        Action::Start | Action::Stop | Action::Reload | Action::Monitor | Action::Status => {
+            Plan::Systemd(unit, request.action)
+        }
         Action::MetaData => {
             let xml = lsb::synthesized_metadata(
                 &unit,
@@ -209,26 +210,14 @@ fn plan_systemd(request: &OpRequest, paths: &AgentPaths) -> Plan {
                     ("meta-data", "5s"),
                 ],
             );
-            return Plan::Answer(answer_with_stdout(xml));
+            Plan::Answer(answer_with_stdout(xml))
         }
-        other => {
-            return refuse(
-                OcfCode::ErrUnimplemented,
-                ExecStatus::NotSupported,
-                format!("systemd units have no '{other}' action"),
-            );
-        }
-    };
-    Plan::Run(
-        Invocation {
-            program: paths.systemctl.clone(),
-            args: args.into_iter().map(OsString::from).collect(),
-            env: vec![env("PATH", paths.path_env.clone())],
-            stdin: None,
-            cwd: paths.cwd.clone(),
-        },
-        Class::Systemd,
-    )
+        other => refuse(
+            OcfCode::ErrUnimplemented,
+            ExecStatus::NotSupported,
+            format!("systemd units have no '{other}' action"),
+        ),
+    }
 }
 
 /// Parameters of a fence device that are Pacemaker's, not the agent's.
@@ -482,6 +471,7 @@ pub fn execute(
 ) -> OpResult {
     match plan(request, timeout, paths) {
         Plan::Answer(result) => result,
+        Plan::Systemd(unit, action) => crate::systemd::run(&unit, action, timeout),
         Plan::Run(mut invocation, class) => {
             for (name, value) in &paths.extra_env {
                 if !invocation.env.iter().any(|(k, _)| k == name.as_str()) {
@@ -517,7 +507,7 @@ mod tests {
                     )
                 })
                 .collect(),
-            Plan::Answer(_) => Vec::new(),
+            Plan::Answer(_) | Plan::Systemd(..) => Vec::new(),
         }
     }
 
@@ -561,7 +551,7 @@ mod tests {
                     PathBuf::from("/usr/lib/ocf/resource.d/heartbeat/Dummy")
                 );
             }
-            Plan::Answer(result) => panic!("unexpected answer {result:?}"),
+            other => panic!("unexpected plan {other:?}"),
         }
     }
 

@@ -52,6 +52,7 @@
 
 pub mod agent_info;
 pub mod conformance;
+pub mod dbus;
 pub mod discovery;
 pub mod error;
 pub mod invoke;
@@ -66,6 +67,7 @@ pub mod request;
 pub mod runner;
 pub mod sim;
 pub mod spec;
+pub mod systemd;
 
 pub use agent_info::{metadata as cached_metadata, read_metadata, resolve_timeout, run_blocking};
 pub use error::ExecError;
