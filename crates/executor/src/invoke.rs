@@ -50,17 +50,6 @@ fn refuse(code: OcfCode, status: ExecStatus, reason: String) -> Plan {
     Plan::Answer(OpResult::not_run(code, status, reason))
 }
 
-/// The path of the program that implements `request`'s agent.
-pub fn agent_path(request: &OpRequest, paths: &AgentPaths) -> PathBuf {
-    let kind = &request.spec.kind;
-    match effective_class(request.spec.class, paths) {
-        Class::Ocf => paths.ocf_agent(request.spec.provider.as_deref().unwrap_or_default(), kind),
-        Class::Lsb | Class::Service => paths.lsb_dir.join(kind),
-        Class::Stonith => paths.fence_dir.join(kind),
-        Class::Systemd => paths.systemctl.clone(),
-    }
-}
-
 /// Plans `request` with timeout `timeout` (already resolved).
 pub fn plan(request: &OpRequest, timeout: Duration, paths: &AgentPaths) -> Plan {
     let class = effective_class(request.spec.class, paths);

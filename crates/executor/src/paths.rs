@@ -16,7 +16,7 @@ pub struct AgentPaths {
     pub fence_dir: PathBuf,
     /// Directory whose existence tells that systemd is the running init.
     pub systemd_marker: PathBuf,
-    /// The `systemctl` program used for systemd units.
+    /// The `systemctl` program, used only to list units (operations go over D-Bus).
     pub systemctl: PathBuf,
     /// `PATH` given to agents.
     pub path_env: String,
