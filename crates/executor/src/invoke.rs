@@ -3,7 +3,6 @@
 
 use std::ffi::OsString;
 use std::io;
-use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
@@ -483,6 +482,7 @@ pub fn execute(
 mod tests {
     use super::*;
     use crate::spec::AgentSpec;
+    use std::path::PathBuf;
 
     fn env_of(plan: &Plan) -> Vec<(String, String)> {
         match plan {
