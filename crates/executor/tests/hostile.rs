@@ -401,3 +401,34 @@ fn reaper_leaves_the_programs_own_children_alone() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     reaper.join().expect("reaper thread");
 }
+
+#[test]
+fn discovery_lists_executable_agents_per_class() {
+    let fixtures = setup();
+    fixtures.agent("Alpha", "#!/bin/sh\nexit 0\n", 0o755);
+    fixtures.agent("Beta", "#!/bin/sh\nexit 0\n", 0o755);
+    fixtures.agent("NotAnAgent", "data\n", 0o644);
+    fixtures.fence("fence_one", "#!/bin/sh\nexit 0\n");
+    fixtures.lsb("svc", "#!/bin/sh\nexit 0\n");
+    let paths = fixtures.paths();
+    let names = |class, provider| -> Vec<String> {
+        executor::discovery::list_agents(&paths, class, provider)
+            .expect("listable")
+            .into_iter()
+            .map(|spec| spec.to_string())
+            .collect()
+    };
+    assert_eq!(
+        names(executor::Class::Ocf, None),
+        vec!["ocf:tandemtest:Alpha", "ocf:tandemtest:Beta"]
+    );
+    assert_eq!(names(executor::Class::Ocf, Some("tandemtest")).len(), 2);
+    assert_eq!(
+        names(executor::Class::Stonith, None),
+        vec!["stonith:fence_one"]
+    );
+    assert_eq!(names(executor::Class::Lsb, None), vec!["lsb:svc"]);
+    let error = executor::discovery::list_agents(&paths, executor::Class::Ocf, Some("nosuch"))
+        .expect_err("missing provider");
+    assert!(error.to_string().contains("nosuch"), "{error}");
+}
