@@ -364,6 +364,17 @@ impl Cluster {
         }
     }
 
+    /// Resident memory of node `n`'s daemon in KiB (from /proc), if it runs.
+    pub fn rss_kib(&self, n: usize) -> Option<u64> {
+        let pid = self.daemons[n - 1].as_ref()?.id();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kib| kib.parse().ok())
+    }
+
     /// Whether node `n`'s daemon is still running.
     pub fn running(&mut self, n: usize) -> bool {
         self.daemons[n - 1]
