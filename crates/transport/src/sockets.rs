@@ -174,7 +174,10 @@ impl Transport {
         let mut rings = Vec::new();
         for ring in &config.rings {
             let local = SocketAddr::new(ring.local, ring.port);
-            let unicast = bind_udp(local, true)?;
+            // Exclusive, so a second daemon on the same address fails loudly;
+            // only broadcast needs sharing (its receive socket binds 0.0.0.0).
+            let shared = ring.multicast.as_ref().is_some_and(|m| m.broadcast);
+            let unicast = bind_udp(local, shared)?;
             let mut group_rx = None;
             let mut group = None;
             if let Some(m) = &ring.multicast {

@@ -293,3 +293,15 @@ fn peer_silent_on_one_ring_is_reached_on_the_other() {
         .count();
     assert!(on1 > 0, "node 2 still gets traffic on ring 1");
 }
+
+#[test]
+fn second_transport_on_the_same_address_fails_to_bind() {
+    let text = conf(18, 2, 41_800, 1, "none", false);
+    let _first = Transport::new(setup(&text, 1), None, 1).expect("bind");
+    let err = Transport::new(setup(&text, 1), None, 2).expect_err("address in use");
+    assert!(
+        err.to_string()
+            .starts_with("cannot set up socket 127.18.0.1:41800"),
+        "{err}"
+    );
+}
