@@ -32,6 +32,14 @@ pub enum TransportError {
         /// Why.
         reason: String,
     },
+    /// The epoch state file could not be read or written.
+    #[error("epoch state {path}: {reason}")]
+    Epoch {
+        /// State file path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
     /// The payload could not be framed.
     #[error(transparent)]
     Seal(#[from] crate::packet::SealError),

@@ -25,5 +25,5 @@ pub use setup::{
     find_local_node, in_bindnet, node_id, resolved_nodelist, Mode, Multicast, NodeId, Peer,
     RingSetup, TransportConfig,
 };
-pub use sockets::{epoch_now, read_authkey, Dest, Received, RingStatus, Transport};
+pub use sockets::{epoch_now, next_epoch, read_authkey, Dest, Received, RingStatus, Transport};
 pub use stats::Stats;

@@ -89,6 +89,32 @@ pub fn epoch_now() -> u64 {
         .unwrap_or(1)
 }
 
+/// The sender epoch for this start, kept monotonic across restarts even if
+/// the wall clock steps back: `max(epoch_now(), last stored + 1)`, stored in
+/// `state_file` (written to a temporary file, synced, renamed) before use.
+/// Peers refuse packets from an epoch lower than one they saw, so a node
+/// whose epoch went backwards could not rejoin until they restart.
+pub fn next_epoch(state_file: &std::path::Path) -> Result<u64, TransportError> {
+    use std::io::Write;
+    let err = |what: &str, e: std::io::Error| TransportError::Epoch {
+        path: state_file.display().to_string(),
+        reason: format!("{what}: {e}"),
+    };
+    let stored = match std::fs::read_to_string(state_file) {
+        Ok(text) => text.trim().parse::<u64>().ok(),
+        Err(e) if e.kind() == ErrorKind::NotFound => None,
+        Err(e) => return Err(err("read", e)),
+    };
+    let epoch = stored.map_or(0, |s| s.saturating_add(1)).max(epoch_now());
+    let tmp = state_file.with_extension("tmp");
+    let mut file = std::fs::File::create(&tmp).map_err(|e| err("create", e))?;
+    file.write_all(format!("{epoch}\n").as_bytes())
+        .map_err(|e| err("write", e))?;
+    file.sync_all().map_err(|e| err("sync", e))?;
+    std::fs::rename(&tmp, state_file).map_err(|e| err("rename", e))?;
+    Ok(epoch)
+}
+
 /// Reads an authkey file and checks its size.
 pub fn read_authkey(path: &std::path::Path) -> Result<Vec<u8>, TransportError> {
     let err = |reason: String| TransportError::Key {

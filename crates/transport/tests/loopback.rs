@@ -305,3 +305,22 @@ fn second_transport_on_the_same_address_fails_to_bind() {
         "{err}"
     );
 }
+
+#[test]
+fn epoch_state_keeps_epochs_increasing() {
+    let dir = std::env::temp_dir().join(format!("tandem-epoch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let state = dir.join("epoch");
+    let first = transport::next_epoch(&state).expect("first");
+    let second = transport::next_epoch(&state).expect("second");
+    assert!(second > first);
+    // The wall clock went far back (or the file holds a future value): still increasing.
+    let future = transport::epoch_now() + 3_600_000_000_000;
+    std::fs::write(&state, format!("{future}\n")).expect("write");
+    assert_eq!(transport::next_epoch(&state).expect("third"), future + 1);
+    std::fs::write(&state, "garbage").expect("write");
+    assert!(transport::next_epoch(&state).expect("recovers") >= first);
+    let e = transport::next_epoch(&dir.join("missing/epoch")).expect_err("no directory");
+    assert!(e.to_string().starts_with("epoch state "), "{e}");
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
