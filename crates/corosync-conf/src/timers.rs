@@ -36,6 +36,40 @@ pub struct Timers {
     pub token_retransmits_before_loss_const: u32,
 }
 
+impl Timers {
+    /// The effective values as cmap shows them under `runtime.config.totem.*`
+    /// (`runtime.config.totem.token (u32) = 3650`), in a fixed order.
+    pub fn runtime_keys(&self) -> Vec<(&'static str, u32)> {
+        vec![
+            ("runtime.config.totem.consensus", self.consensus),
+            ("runtime.config.totem.downcheck", self.downcheck),
+            ("runtime.config.totem.fail_recv_const", self.fail_recv_const),
+            ("runtime.config.totem.hold", self.hold),
+            ("runtime.config.totem.join", self.join),
+            ("runtime.config.totem.merge", self.merge),
+            (
+                "runtime.config.totem.miss_count_const",
+                self.miss_count_const,
+            ),
+            ("runtime.config.totem.send_join", self.send_join),
+            (
+                "runtime.config.totem.seqno_unchanged_const",
+                self.seqno_unchanged_const,
+            ),
+            ("runtime.config.totem.token", self.token),
+            (
+                "runtime.config.totem.token_retransmit",
+                self.token_retransmit,
+            ),
+            (
+                "runtime.config.totem.token_retransmits_before_loss_const",
+                self.token_retransmits_before_loss_const,
+            ),
+            ("runtime.config.totem.token_warning", self.token_warning),
+        ]
+    }
+}
+
 impl Config {
     /// The effective timers for this configuration.
     pub fn timers(&self) -> Timers {
@@ -119,6 +153,17 @@ mod tests {
         }
         let t = config(2, 1000).timers();
         assert_eq!((t.token_retransmit, t.hold, t.consensus), (238, 180, 1200));
+    }
+
+    /// Totem brief §7: runtime.config.totem.{token,consensus,token_retransmit,hold} at N = 3.
+    #[test]
+    fn runtime_keys_show_effective_values() {
+        let keys = config(3, 3000).timers().runtime_keys();
+        let get = |k: &str| keys.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
+        assert_eq!(get("runtime.config.totem.token"), Some(3650));
+        assert_eq!(get("runtime.config.totem.consensus"), Some(4380));
+        assert_eq!(get("runtime.config.totem.token_retransmit"), Some(869));
+        assert_eq!(get("runtime.config.totem.hold"), Some(685));
     }
 
     #[test]
