@@ -205,6 +205,23 @@ impl Votequorum {
         Ok(self.after_change(now_ms, true))
     }
 
+    /// `node` announced a clean shutdown (it is leaving, not failing). With
+    /// allow_downscale, expected votes drop by its votes, never below the
+    /// configured value; the membership change that follows is reported
+    /// through [`Votequorum::membership`] as usual.
+    pub fn node_leaving(&mut self, now_ms: u64, node: NodeId) -> Vec<Output> {
+        if !self.settings.allow_downscale || !self.members.contains(&node) {
+            return Vec::new();
+        }
+        let floor = self.settings.expected_votes.max(1);
+        let lowered = self.expected.saturating_sub(self.votes_of(node)).max(floor);
+        self.lower_expected(lowered);
+        self.members.remove(&node);
+        self.reports.remove(&node);
+        self.members.insert(self.settings.my_node);
+        self.after_change(now_ms, true)
+    }
+
     /// Stops waiting for all nodes (cmap `quorum.cancel_wait_for_all`).
     pub fn cancel_wait_for_all(&mut self, now_ms: u64) -> Vec<Output> {
         self.waiting_for_all = false;
@@ -284,6 +301,7 @@ impl Votequorum {
                 wait_for_all: self.settings.wait_for_all,
                 last_man_standing: self.settings.last_man_standing,
                 auto_tie_breaker: self.settings.auto_tie_breaker,
+                allow_downscale: self.settings.allow_downscale,
             },
             wait_for_all_waiting: self.waiting_for_all,
             members: self

@@ -34,6 +34,9 @@ pub struct Settings {
     pub auto_tie_breaker: bool,
     /// `auto_tie_breaker_node`.
     pub tie_breaker: TieBreaker,
+    /// `allow_downscale`: a clean leave lowers expected votes, never below
+    /// the configured value.
+    pub allow_downscale: bool,
 }
 
 impl Settings {
@@ -50,6 +53,7 @@ impl Settings {
             last_man_standing_window_ms: 10_000,
             auto_tie_breaker: false,
             tie_breaker: TieBreaker::Lowest,
+            allow_downscale: false,
         }
     }
 
@@ -78,6 +82,7 @@ impl Settings {
             last_man_standing_window_ms: u64::from(q.last_man_standing_window),
             auto_tie_breaker: q.auto_tie_breaker,
             tie_breaker: q.auto_tie_breaker_node.clone(),
+            allow_downscale: q.allow_downscale,
         })
     }
 

@@ -17,11 +17,14 @@ pub struct Flags {
     pub last_man_standing: bool,
     /// auto_tie_breaker is configured.
     pub auto_tie_breaker: bool,
+    /// allow_downscale is configured.
+    pub allow_downscale: bool,
 }
 
 impl fmt::Display for Flags {
     /// The flag words in corosync's order, each followed by one space
-    /// (`2Node Quorate WaitForAll LastManStanding AutoTieBreaker `).
+    /// (`2Node Quorate WaitForAll LastManStanding AutoTieBreaker `;
+    /// `AllowDownscale` was not observed and is placed last).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let words = [
             (self.two_node, "2Node"),
@@ -29,6 +32,7 @@ impl fmt::Display for Flags {
             (self.wait_for_all, "WaitForAll"),
             (self.last_man_standing, "LastManStanding"),
             (self.auto_tie_breaker, "AutoTieBreaker"),
+            (self.allow_downscale, "AllowDownscale"),
         ];
         for (on, word) in words {
             if on {

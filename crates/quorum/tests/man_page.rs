@@ -362,3 +362,38 @@ fn settings_from_openstack_config() {
     .config;
     assert!(Settings::from_config(&no_provider, 1).is_none());
 }
+
+/// votequorum(5) allow_downscale: expected 3 configured, 13 nodes join
+/// (expected becomes 13), then an ordered shutdown brings it back to 3, not below.
+#[test]
+fn allow_downscale_follows_clean_leaves_down_to_configured() {
+    let mut settings = Settings::new(1, 3);
+    settings.allow_downscale = true;
+    let mut vq = up(settings, &ids(1..=13));
+    assert_eq!(summary(&vq.status()), (13, 13, 7, true));
+    assert_eq!(vq.status().flags.to_string(), "Quorate AllowDownscale ");
+    let mut now = 0;
+    for leaving in (2..=13).rev() {
+        now += 1000;
+        vq.node_leaving(now, leaving);
+        vq.membership(now, &ids(1..=leaving - 1));
+        let s = vq.status();
+        let expected = (leaving - 1).max(3);
+        assert_eq!(s.expected_votes, expected, "after node {leaving} left");
+        let remaining = leaving - 1;
+        assert_eq!(s.quorate, remaining > expected / 2);
+    }
+    // Only node 1 remains: expected stays at the configured 3.
+    assert_eq!(summary(&vq.status()), (3, 1, 2, false));
+    // A failure (no clean leave) never lowers expected votes.
+    let mut vq = up(
+        {
+            let mut s = Settings::new(1, 3);
+            s.allow_downscale = true;
+            s
+        },
+        &ids(1..=5),
+    );
+    vq.membership(1, &ids(1..=4));
+    assert_eq!(vq.status().expected_votes, 5);
+}
