@@ -775,6 +775,17 @@ impl<'a> Decoder<'a> {
     }
 
     fn finish_nodelist(&mut self, config: &Config) -> Result<(), ConfError> {
+        if !config.nodelist.is_empty() {
+            for iface in &config.totem.interfaces {
+                if iface.bindnetaddr.is_some() {
+                    self.warn(
+                        iface.line,
+                        "totem.interface.bindnetaddr",
+                        "bindnetaddr is used together with nodelist: the nodelist address is used",
+                    );
+                }
+            }
+        }
         let mut ids = BTreeSet::new();
         let mut addrs: BTreeSet<(u8, String)> = BTreeSet::new();
         let rings: BTreeSet<u8> = config

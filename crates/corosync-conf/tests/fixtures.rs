@@ -125,6 +125,7 @@ fn openstack_udpu_votequorum_example_loads() {
         [
             "totem.vsftype",
             "totem.threads",
+            "totem.interface.bindnetaddr",
             "logging.logger_subsys.tags",
             "amf"
         ]
