@@ -3,12 +3,15 @@
 //!
 //! Usage: cargo run --release -p executor --example executor_bench -- [RUNS] [SECONDS]
 //! (defaults: 10000 runs of ocf:heartbeat:Dummy monitor per mode; 10 s per concurrent phase).
-//! The modes are interleaved in chunks of 100 runs so that machine load hits them alike.
+//! The modes are interleaved (the shell loop in chunks of 100 runs, the in-process modes run
+//! by run) so that machine load hits them alike.
 
 use std::process::{Command, Stdio};
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
+use executor::invoke::{self, Plan};
+use executor::process::Invocation;
 use executor::{
     run_blocking, Action, AgentPaths, AgentRunner, AgentSpec, Executor, ExecutorConfig,
     MetadataCache, OcfCode, OpEvent, OpRequest,
@@ -16,8 +19,6 @@ use executor::{
 
 /// Runs of each mode between switches.
 const CHUNK: usize = 100;
-
-const AGENT: &str = "/usr/lib/ocf/resource.d/heartbeat/Dummy";
 
 fn state_file(resource: &str) -> String {
     std::env::temp_dir()
@@ -49,17 +50,29 @@ fn report(name: &str, mut samples: Vec<u128>, total: Duration) -> f64 {
     mean
 }
 
-/// The same agent and environment, spawned directly with std::process and waited for.
+/// The exact invocation the executor would make (program, argument, environment, working
+/// directory), as planned by `executor::invoke::plan`.
+fn invocation(resource: &str) -> Invocation {
+    match invoke::plan(
+        &request(resource, Action::Monitor),
+        Duration::from_secs(20),
+        &AgentPaths::default(),
+    ) {
+        Plan::Run(invocation, _) => invocation,
+        other => panic!("Dummy monitor is not a process run: {other:?}"),
+    }
+}
+
+/// The same invocation, spawned directly with std::process and waited for.
 fn bare_spawn(runs: usize, resource: &str, samples: &mut Vec<u128>) {
+    let invocation = invocation(resource);
     for _ in 0..runs {
         let t = Instant::now();
-        let status = Command::new(AGENT)
-            .arg("monitor")
+        let status = Command::new(&invocation.program)
+            .args(&invocation.args)
             .env_clear()
-            .env("PATH", AgentPaths::default().path_env)
-            .env("OCF_ROOT", "/usr/lib/ocf")
-            .env("OCF_RESOURCE_INSTANCE", resource)
-            .env("OCF_RESKEY_state", state_file(resource))
+            .envs(invocation.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(&invocation.cwd)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
@@ -69,16 +82,20 @@ fn bare_spawn(runs: usize, resource: &str, samples: &mut Vec<u128>) {
     }
 }
 
-/// The same loop run by /bin/sh; every run of a chunk gets the chunk's mean.
+/// The same invocation looped by /bin/sh; every run of a chunk gets the chunk's mean.
 fn shell_loop(runs: usize, resource: &str, samples: &mut Vec<u128>) {
+    let invocation = invocation(resource);
+    let program = invocation.program.display().to_string();
     let script = format!(
-        "export OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE={resource} OCF_RESKEY_state={}; i=0; while [ $i -lt {runs} ]; do {AGENT} monitor >/dev/null 2>&1 || exit 1; i=$((i+1)); done",
-        state_file(resource)
+        "cd {}; i=0; while [ $i -lt {runs} ]; do {program} monitor >/dev/null 2>&1 || exit 1; i=$((i+1)); done",
+        invocation.cwd.display()
     );
     let started = Instant::now();
     let status = Command::new("/bin/sh")
         .arg("-c")
         .arg(script)
+        .env_clear()
+        .envs(invocation.env.iter().map(|(k, v)| (k, v)))
         .status()
         .expect("sh");
     assert!(status.success(), "shell loop failed");
@@ -125,7 +142,7 @@ fn through_executor(
 
 fn overhead(runs: usize, resource: &str) {
     println!(
-        "ocf:heartbeat:Dummy monitor, {runs} runs per mode, interleaved in chunks of {CHUNK}:"
+        "ocf:heartbeat:Dummy monitor, {runs} runs per mode, the shell loop in chunks of {CHUNK}, the others alternating run by run:"
     );
     let (executor, events) = Executor::start(ExecutorConfig::default()).expect("executor");
     let mut shell = Vec::new();
@@ -140,15 +157,18 @@ fn overhead(runs: usize, resource: &str) {
         let t = Instant::now();
         shell_loop(chunk, resource, &mut shell);
         totals[0] += t.elapsed();
-        let t = Instant::now();
-        bare_spawn(chunk, resource, &mut bare);
-        totals[1] += t.elapsed();
-        let t = Instant::now();
-        blocking(chunk, resource, &mut blocked);
-        totals[2] += t.elapsed();
-        let t = Instant::now();
-        through_executor(&executor, &events, chunk, resource, &mut queued);
-        totals[3] += t.elapsed();
+        // The three in-process modes alternate run by run.
+        for _ in 0..chunk {
+            let t = Instant::now();
+            bare_spawn(1, resource, &mut bare);
+            totals[1] += t.elapsed();
+            let t = Instant::now();
+            blocking(1, resource, &mut blocked);
+            totals[2] += t.elapsed();
+            let t = Instant::now();
+            through_executor(&executor, &events, 1, resource, &mut queued);
+            totals[3] += t.elapsed();
+        }
     }
     let shell = report("bare /bin/sh loop (chunk means)", shell, totals[0]);
     let bare = report("bare std::process spawn+wait", bare, totals[1]);
