@@ -7,6 +7,8 @@
 //! derived Totem timers (token_real, consensus, token_retransmit, hold), and
 //! [`cmap_keys`] the flat `section.key` view that `cmapctl` shows.
 
+#![deny(missing_docs)]
+
 mod decode;
 mod error;
 pub mod limits;

@@ -10,6 +10,8 @@
 //! wait_for_all, last_man_standing and auto_tie_breaker modify it as the man
 //! page says. It does no IO and reads no clock.
 
+#![deny(missing_docs)]
+
 pub mod limits;
 mod machine;
 mod settings;

@@ -9,6 +9,8 @@
 //! [`Transport::tick`], [`Transport::ring_status`], [`Transport::stats`].
 //! [`TransportConfig::from_config`] builds its setup from corosync.conf.
 
+#![deny(missing_docs)]
+
 mod drop_log;
 mod error;
 pub mod limits;
