@@ -517,7 +517,8 @@ pub fn parse_interval_ms(text: &str) -> Option<u64> {
                         ('D', false) => 86400,
                         ('H', true) => 3600,
                         ('M', true) => 60,
-                        ('S', true) => 1,
+                        ('S', _) => 1,
+                        ('H', false) => 3600,
                         _ => return None,
                     };
                 }

@@ -169,7 +169,7 @@ fn role_word(c: &Cluster, p: usize, role: Role) -> String {
 }
 
 /// Plans the transition for an assigned cluster.
-pub fn plan(c: &Cluster, cib: &Cib) -> Transition {
+pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transition {
     let mut b = Builder {
         c,
         t: Transition::default(),
@@ -182,29 +182,7 @@ pub fn plan(c: &Cluster, cib: &Cib) -> Transition {
             fenced.push(n);
         }
     }
-    let mut restart_due: HashMap<usize, String> = HashMap::new();
-    // Group members after a (re)started member restart too.
-    for r in 0..c.rscs.len() {
-        if c.rscs[r].variant != Variant::Group {
-            continue;
-        }
-        let mut prev_restarts: Option<String> = None;
-        for &m in &c.rscs[r].children {
-            let mr = &c.rscs[m];
-            let cur = mr.running.keys().next().copied();
-            let staying = cur.is_some() && cur == mr.next && mr.running.len() == 1;
-            let changes = mr.next.is_some()
-                && (!staying || !mr.failed_on.is_empty() || restart_due.contains_key(&m));
-            if let Some(reason) = &prev_restarts {
-                if staying && mr.failed_on.is_empty() {
-                    restart_due.insert(m, reason.clone());
-                }
-            }
-            if changes || restart_due.contains_key(&m) {
-                prev_restarts = Some(format!("required {} start", mr.id));
-            }
-        }
-    }
+    let restart_due = restart.clone();
     for &top in &c.top {
         plan_rsc(&mut b, top, &fenced, &restart_due);
     }
@@ -550,6 +528,8 @@ fn plan_primitive(
             stops.push(st);
             let reason = if r.orphan {
                 String::new()
+            } else if let Some(why) = &r.stop_reason {
+                format!(" due to {why}")
             } else if !c.have_quorum && c.no_quorum_policy == "stop" {
                 " due to no quorum".to_string()
             } else {

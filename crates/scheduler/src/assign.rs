@@ -420,10 +420,10 @@ impl<'a> Assigner<'a> {
                 Some(b) => {
                     let better = s[n] > s[b]
                         || s[n] == s[b]
-                            && (Some(n) == current && Some(b) != current
-                                || Some(b) != current
-                                    && (self.load[n] < self.load[b]
-                                        || self.load[n] == self.load[b]
+                            && (self.load[n] < self.load[b]
+                                || self.load[n] == self.load[b]
+                                    && (Some(n) == current
+                                        || Some(b) != current
                                             && c.nodes[n].name < c.nodes[b].name));
                     if better {
                         Some(n)
@@ -490,12 +490,14 @@ impl<'a> Assigner<'a> {
                 self.load[n] += 1;
             }
         }
-        self.c.rscs[u].next = node;
-        self.c.rscs[u].next_role = if node.is_some() {
-            Role::Started
-        } else {
-            Role::Stopped
-        };
+        if self.c.rscs[u].variant != Variant::Primitive {
+            self.c.rscs[u].next = node;
+            self.c.rscs[u].next_role = if node.is_some() {
+                Role::Started
+            } else {
+                Role::Stopped
+            };
+        }
         for &k in &self.c.rscs[u].children.clone() {
             if self.c.rscs[k].variant == Variant::Group {
                 self.c.rscs[k].next = node;

@@ -9,6 +9,7 @@
 pub mod actions;
 pub mod assign;
 pub mod cluster;
+pub mod orders;
 pub mod report;
 pub mod simulate;
 pub mod unpack;
@@ -34,7 +35,8 @@ pub fn schedule(cib: &Cib, now: i64) -> Schedule {
     let mut c = unpack::unpack(cib, now);
     let k = assign::collect(&mut c, cib);
     assign::Assigner::new(&mut c, &k).run();
-    let transition = actions::plan(&c, cib);
+    let restart = orders::propagate(&mut c, cib);
+    let transition = actions::plan(&c, cib, &restart);
     let after = simulate::apply(&c, &transition);
     Schedule {
         before: c,

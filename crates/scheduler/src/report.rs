@@ -195,7 +195,9 @@ fn primitive_line(c: &Cluster, r: usize) -> String {
     if !flags.is_empty() {
         let _ = write!(state, " ({})", flags.join(", "));
     }
-    format!("{}\t({agent}):\t {state}", rsc.id)
+    let anonymous = c.clone_ancestor(r).is_some_and(|k| !c.rscs[k].unique);
+    let name = if anonymous { &rsc.config_id } else { &rsc.id };
+    format!("{name}\t({agent}):\t {state}")
 }
 
 fn print_rsc(c: &Cluster, r: usize, depth: usize, out: &mut String) {

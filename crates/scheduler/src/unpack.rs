@@ -45,6 +45,8 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
         c.top.push(i);
     }
     add_remote_nodes(&mut c, cib);
+    c.nodes
+        .sort_by(|a, b| crate::report::natural_cmp(&a.name, &b.name));
     for st in &cib.status {
         unpack_history(&mut c, st);
     }
@@ -374,6 +376,7 @@ struct Replay {
     role: Option<Role>,
     failed: bool,
     stop_failed: bool,
+    start_failed: bool,
     pending: Option<String>,
     not_installed: bool,
 }
@@ -406,6 +409,8 @@ fn replay(ops: &[LrmOp]) -> Replay {
             if rc == expected && !exec_failed {
                 if rc == 8 {
                     out.role = Some(Role::Promoted);
+                } else if rc == 0 && out.role == Some(Role::Stopped) {
+                    out.role = Some(Role::Started);
                 }
                 continue;
             }
@@ -444,6 +449,7 @@ fn replay(ops: &[LrmOp]) -> Replay {
             "start" | "migrate_from" => {
                 out.role = Some(Role::Started);
                 out.failed = rc != expected || exec_failed;
+                out.start_failed = out.failed && task == "start";
             }
             "stop" => {
                 if rc == expected && !exec_failed {
@@ -482,7 +488,7 @@ fn replay(ops: &[LrmOp]) -> Replay {
 }
 
 fn find_rsc_for_history(
-    c: &Cluster,
+    c: &mut Cluster,
     lrm: &LrmResource,
     node: usize,
     replay_active: bool,
@@ -509,50 +515,83 @@ fn find_rsc_for_history(
         return None;
     }
     let clone = c.clone_ancestor(candidates[0]);
-    if clone.is_none() {
+    let Some(clone) = clone else {
         return Some(candidates[0]);
-    }
-    // Prefer an instance whose clone instance (group or primitive) is already on this node.
-    for &i in &candidates {
-        let inst = instance_root(c, i);
-        let on_node = c.primitives(inst).iter().any(|&p| {
-            c.rscs[p].running.contains_key(&node)
-                || c.rscs[p].known_on.contains(&node)
-                    && replay_active
-                    && c.rscs[p].running.contains_key(&node)
-        });
-        if on_node {
-            return Some(i);
-        }
-    }
-    if !replay_active {
-        // Inactive history: attach to an instance already known on this node, or the first.
-        for &i in &candidates {
-            if c.rscs[i].known_on.contains(&node) {
-                return Some(i);
+    };
+    if replay_active {
+        let is_group_clone = instance_root(c, candidates[0]) != candidates[0];
+        if !is_group_clone {
+            if candidates
+                .iter()
+                .any(|&i| c.rscs[i].running.contains_key(&node))
+            {
+                return orphan_instance(c, clone, lrm);
+            }
+        } else {
+            for &i in &candidates {
+                let inst = instance_root(c, i);
+                let here = c
+                    .primitives(inst)
+                    .iter()
+                    .any(|&p| c.rscs[p].running.contains_key(&node));
+                if here && c.rscs[i].running.is_empty() {
+                    return Some(i);
+                }
             }
         }
         for &i in &candidates {
             let inst = instance_root(c, i);
             if c.primitives(inst)
                 .iter()
-                .all(|&p| c.rscs[p].running.is_empty())
+                .all(|&p| c.rscs[p].running.is_empty() && c.rscs[p].pending.is_empty())
             {
                 return Some(i);
             }
         }
-        return candidates.first().copied();
+        if !is_group_clone {
+            return orphan_instance(c, clone, lrm);
+        }
+        return None;
+    }
+    for &i in &candidates {
+        if c.rscs[i].known_on.contains(&node) {
+            return Some(i);
+        }
     }
     for &i in &candidates {
         let inst = instance_root(c, i);
         if c.primitives(inst)
             .iter()
-            .all(|&p| c.rscs[p].running.is_empty() && c.rscs[p].pending.is_empty())
+            .all(|&p| c.rscs[p].running.is_empty())
         {
             return Some(i);
         }
     }
-    None
+    candidates.first().copied()
+}
+
+fn orphan_instance(c: &mut Cluster, clone: usize, lrm: &LrmResource) -> Option<usize> {
+    let (base, _) = strip_instance(&lrm.id);
+    let n = c.rscs[clone].children.len();
+    let mut r = Rsc::new(
+        &format!("{base}:{n}"),
+        base,
+        Variant::Primitive,
+        Some(clone),
+    );
+    r.orphan = true;
+    r.agent = Some(cib::model::Agent {
+        class: lrm.class.clone(),
+        provider: lrm.provider.clone(),
+        kind: lrm.kind.clone(),
+    });
+    r.target_role = Some(Role::Stopped);
+    r.promotable = c.rscs[clone].promotable;
+    r.managed = truthy(c.options.get("stop-orphan-resources"), true) && c.rscs[clone].managed;
+    let i = c.rscs.len();
+    c.rscs.push(r);
+    c.rscs[clone].children.push(i);
+    Some(i)
 }
 
 /// The direct child of the clone that contains `r`.
@@ -599,6 +638,7 @@ fn unpack_history(c: &mut Cluster, st: &NodeState) {
                             kind: lrm.kind.clone(),
                         });
                         r.target_role = Some(Role::Stopped);
+                        r.managed = truthy(c.options.get("stop-orphan-resources"), true);
                         let i = c.rscs.len();
                         c.rscs.push(r);
                         c.top.push(i);
@@ -657,6 +697,9 @@ fn unpack_history(c: &mut Cluster, st: &NodeState) {
                 let n = Score::parse(v).map(|s| s.0).unwrap_or(0);
                 fc = Score(fc).plus(Score(n)).0;
             }
+        }
+        if rp.start_failed && rp.failed && truthy(c.options.get("start-failure-is-fatal"), true) {
+            fc = Score::INFINITY;
         }
         if fc > 0 {
             c.rscs[idx].failcount.insert(node, fc);

@@ -1,0 +1,234 @@
+//! Consequences of ordering: resources that must stop because what they need first cannot
+//! run, and resources that must restart because what they need first (re)starts.
+
+use std::collections::HashMap;
+
+use cib::model::{Cib, Constraint};
+
+use crate::cluster::{Cluster, Role, Variant};
+
+/// One mandatory ordering between two resources (or group members).
+#[derive(Clone, Debug)]
+struct Edge {
+    first: usize,
+    first_action: String,
+    then: usize,
+    then_action: String,
+}
+
+/// The resource a constraint's id names: the clone for ids of cloned children.
+pub fn named(c: &Cluster, id: &str) -> Option<usize> {
+    let i = c
+        .rscs
+        .iter()
+        .position(|r| r.id == id && (r.parent.is_none() || !is_in_clone(c, r.parent)))
+        .or_else(|| c.rscs.iter().position(|r| r.config_id == id))?;
+    Some(match c.clone_ancestor(i) {
+        Some(k) if c.rscs[i].id != id || is_in_clone(c, c.rscs[i].parent) => k,
+        _ => i,
+    })
+}
+
+fn is_in_clone(c: &Cluster, parent: Option<usize>) -> bool {
+    let mut cur = parent;
+    while let Some(p) = cur {
+        if c.rscs[p].variant == Variant::Clone {
+            return true;
+        }
+        cur = c.rscs[p].parent;
+    }
+    false
+}
+
+fn mandatory(kind: Option<&str>, score: Option<cib::Score>) -> bool {
+    match kind {
+        Some(k) => k.eq_ignore_ascii_case("mandatory"),
+        None => score.is_none_or(|s| s.0 > 0),
+    }
+}
+
+fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
+    let mut out = Vec::new();
+    for k in &cib.constraints {
+        let Constraint::Order(o) = k else { continue };
+        if o.sets.is_empty() {
+            if !mandatory(o.kind.as_deref(), o.score) {
+                continue;
+            }
+            let (Some(f), Some(t)) = (named(c, &o.first), named(c, &o.then)) else {
+                continue;
+            };
+            let fa = o.first_action.clone().unwrap_or_else(|| "start".into());
+            let ta = o.then_action.clone().unwrap_or_else(|| fa.clone());
+            out.push(Edge {
+                first: f,
+                first_action: fa,
+                then: t,
+                then_action: ta,
+            });
+        } else {
+            let mut prev: Option<(Vec<usize>, String)> = None;
+            for s in &o.sets {
+                if !mandatory(s.kind.as_deref().or(o.kind.as_deref()), o.score) {
+                    prev = None;
+                    continue;
+                }
+                let act = s.action.clone().unwrap_or_else(|| "start".into());
+                let members: Vec<usize> = s.resources.iter().filter_map(|r| named(c, r)).collect();
+                if s.sequential {
+                    for w in members.windows(2) {
+                        out.push(Edge {
+                            first: w[0],
+                            first_action: act.clone(),
+                            then: w[1],
+                            then_action: act.clone(),
+                        });
+                    }
+                }
+                if let Some((pm, pa)) = &prev {
+                    if s.require_all {
+                        for &f in pm {
+                            for &t in &members {
+                                out.push(Edge {
+                                    first: f,
+                                    first_action: pa.clone(),
+                                    then: t,
+                                    then_action: act.clone(),
+                                });
+                            }
+                        }
+                    }
+                }
+                let tail = if s.sequential {
+                    members.last().copied().into_iter().collect()
+                } else {
+                    members
+                };
+                prev = Some((tail, act));
+            }
+        }
+    }
+    // Group members: each needs the previous one.
+    for r in &c.rscs {
+        if r.variant != Variant::Group {
+            continue;
+        }
+        for w in r.children.windows(2) {
+            out.push(Edge {
+                first: w[0],
+                first_action: "start".into(),
+                then: w[1],
+                then_action: "start".into(),
+            });
+        }
+    }
+    out
+}
+
+fn will_run(c: &Cluster, r: usize, action: &str) -> bool {
+    if c.rscs[r].variant == Variant::Group && action == "start" {
+        return c.primitives(r).iter().all(|&p| c.rscs[p].next.is_some());
+    }
+    c.primitives(r).iter().any(|&p| {
+        let pr = &c.rscs[p];
+        match action {
+            "promote" => pr.next_role == Role::Promoted,
+            _ => pr.next.is_some(),
+        }
+    })
+}
+
+fn starts(c: &Cluster, r: usize, restart: &HashMap<usize, String>) -> bool {
+    c.primitives(r).iter().any(|&p| {
+        let pr = &c.rscs[p];
+        match pr.next {
+            None => false,
+            Some(n) => {
+                !pr.running.contains_key(&n) || !pr.failed_on.is_empty() || restart.contains_key(&p)
+            }
+        }
+    })
+}
+
+fn action_word(c: &Cluster, r: usize, action: &str) -> String {
+    if c.rscs[r].variant == Variant::Primitive {
+        action.to_string()
+    } else {
+        match action {
+            "start" => "running".into(),
+            "promote" => "promoted".into(),
+            "stop" => "stopped".into(),
+            "demote" => "demoted".into(),
+            a => a.to_string(),
+        }
+    }
+}
+
+/// Applies ordering consequences to the assigned cluster; returns the resources that must
+/// restart in place, with the reason.
+pub fn propagate(c: &mut Cluster, cib: &Cib) -> HashMap<usize, String> {
+    let edges = edges(c, cib);
+    let mut restart: HashMap<usize, String> = HashMap::new();
+    let limit = c.rscs.len() + 2;
+    for _ in 0..limit {
+        let mut changed = false;
+        for e in &edges {
+            if e.then_action != "start" && e.then_action != "promote" {
+                continue;
+            }
+            if !matches!(e.first_action.as_str(), "start" | "promote") {
+                continue;
+            }
+            let first_runs = will_run(c, e.first, &e.first_action);
+            let then_prims = c.primitives(e.then);
+            if !first_runs {
+                let reason = format!(
+                    "unrunnable {} {}",
+                    c.rscs[e.first].id,
+                    action_word(c, e.first, &e.first_action)
+                );
+                for p in then_prims {
+                    let pr = &mut c.rscs[p];
+                    if !pr.managed {
+                        continue;
+                    }
+                    if e.then_action == "promote" {
+                        if pr.next_role == Role::Promoted {
+                            pr.next_role = Role::Unpromoted;
+                            changed = true;
+                        }
+                    } else if pr.next.is_some() {
+                        pr.next = None;
+                        pr.next_role = Role::Stopped;
+                        if pr.stop_reason.is_none() {
+                            pr.stop_reason = Some(reason.clone());
+                        }
+                        changed = true;
+                    }
+                }
+            } else if e.then_action == "start" && starts(c, e.first, &restart) {
+                let reason = format!(
+                    "required {} {}",
+                    c.rscs[e.first].id,
+                    action_word(c, e.first, &e.first_action)
+                );
+                for p in then_prims {
+                    let pr = &c.rscs[p];
+                    if !pr.managed || restart.contains_key(&p) || !pr.failed_on.is_empty() {
+                        continue;
+                    }
+                    if let Some(n) = pr.next {
+                        if pr.running.len() == 1 && pr.running.contains_key(&n) {
+                            restart.insert(p, reason.clone());
+                            changed = true;
+                        }
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    restart
+}
