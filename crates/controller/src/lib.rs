@@ -1,1 +1,85 @@
 //! The cluster resource manager's brain as a pure state machine: DC election, node join, CIB replication, transition execution, attributes.
+//!
+//! One [`Controller`] runs per node. It does no IO and reads no clock: the host (tandemd)
+//! feeds it [`Input`]s with the current time and carries out the [`Output`]s.
+//!
+//! # Driving it
+//!
+//! ```text
+//! let mut c = Controller::new(ControllerConfig { node_id, node_name, instance }, cib_from_disk);
+//! loop {
+//!     let input = match event {
+//!         group message (agreed order, own included) => Input::Message { from, bytes },
+//!         group membership change (join order)      => Input::Membership(members),
+//!         votequorum verdict                         => Input::Quorum(quorate),
+//!         executor result / recurring change         => Input::Executed(result),
+//!         timer the controller asked for             => Input::Timer(timer),
+//!         cibadmin / crm_attribute / cleanup          => Input::Admin { req, op },
+//!     };
+//!     for out in c.handle(now_ms, input) {
+//!         Output::Multicast(bytes)     => send to the controllers' CPG group
+//!         Output::Exec(request)        => executor.submit (recurring when interval_ms > 0)
+//!         Output::Cancel { handle }    => executor.cancel
+//!         Output::PersistCib(xml)      => cib_store.save(&xml)
+//!         Output::SchedulerInput {..}  => pe_series.save(series, &xml, max)
+//!         Output::SetTimer {..}        => arm a timer, feed Input::Timer when it fires
+//!         Output::AdminReply {..}      => answer the waiting client
+//!     }
+//! }
+//! ```
+//!
+//! # How it works, and why the replicas agree
+//!
+//! - **DC election** needs no messages: the DC is the first member of the agreed
+//!   membership, which the group layer lists in join order, identically on every node
+//!   and at the same point of the message stream (virtual synchrony). Every member
+//!   therefore names the same DC for the same configuration, and the longest-standing
+//!   member keeps the role when others join. A partition elects one DC per side.
+//! - **Join and CIB sync.** On each membership change every member multicasts its CIB
+//!   version ([`Message::Version`]). Once all members' versions are delivered, each node
+//!   computes the same winner (highest `(admin_epoch, epoch, num_updates)`, ties to the
+//!   longest-standing member) and the winner multicasts its CIB ([`Message::Sync`]).
+//!   Every replica installs it, records the membership in the status section, and
+//!   applies the CIB updates it held back during the round, in delivery order. Each
+//!   member then multicasts its own operation history (authoritative for its node, like
+//!   Pacemaker's join-time LRM refresh); the DC schedules once every member's is in.
+//! - **Updates** (administrator changes, operation results, attributes, quorum) are
+//!   group messages, applied by every replica when delivered, in agreed order, so all
+//!   copies stay identical. Configuration changes bump `epoch` (resetting
+//!   `num_updates`), status changes bump `num_updates`.
+//! - **Transitions.** After any change (and every cluster-recheck-interval) the DC runs
+//!   [`scheduler::schedule`], saves the input ([`Output::SchedulerInput`]), and dispatches
+//!   actions whose prerequisites completed, at most batch-limit at a time, as
+//!   [`Message::Exec`] to the target node; that node's controller hands them to its
+//!   executor and multicasts the result ([`Message::Result`]), which every replica records
+//!   as an `lrm_rsc_op` (`RSC_last_0`, `RSC_monitor_N`, `RSC_last_failure_0`). An
+//!   unexpected result, an update, a membership change or an action timeout aborts the
+//!   transition: nothing more is dispatched and, once the in-flight actions answered,
+//!   the scheduler runs again.
+//! - **Failures** bump `fail-count-RSC#OP_INTERVAL` and set `last-failure-...` in the
+//!   node's transient attributes (INFINITY for a failed start unless
+//!   start-failure-is-fatal=false); [`CibOp::Cleanup`] clears history and counts.
+//! - **Fencing** actions run the configured stonith device on a member other than the
+//!   target; a successful result marks the target down and erases its history.
+//! - **Node loss** leaves the node's state `in_ccm=false` with `expected=member`: the
+//!   scheduler fences it first when stonith-enabled, or recovers its resources at once
+//!   when fencing is disabled. `have-quorum` is written by the DC from its quorum input;
+//!   no-quorum-policy is applied by the scheduler.
+
+pub mod api;
+pub mod cib_doc;
+pub mod controller;
+pub mod error;
+pub mod limits;
+pub mod message;
+pub mod options;
+pub mod transition;
+pub mod version;
+
+pub use api::{
+    ControllerConfig, ExecRequest, ExecResult, Input, InputSeries, Member, NodeId, Output, Timer,
+};
+pub use controller::{empty_cib, Controller, Phase};
+pub use error::ControllerError;
+pub use message::{CibOp, ExecAction, Message, OpRecord};
+pub use version::CibVersion;

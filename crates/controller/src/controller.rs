@@ -1,0 +1,861 @@
+//! The per-node state machine: membership and DC, CIB sync, agreed-order CIB updates,
+//! transition execution (on the DC) and local operation execution (on every node).
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use cib::xml::Element;
+
+use crate::api::{
+    ControllerConfig, ExecRequest, ExecResult, Input, InputSeries, Member, NodeId, Output, Timer,
+};
+use crate::cib_doc::{self, Change};
+use crate::error::ControllerError;
+use crate::limits;
+use crate::message::{CibOp, ExecAction, Message, OpRecord};
+use crate::options;
+use crate::transition::{self, ActionState, Run};
+use crate::version::CibVersion;
+
+/// A CIB sync round in progress for one membership.
+#[derive(Clone, Debug)]
+struct SyncRound {
+    view: u64,
+    reports: BTreeMap<NodeId, Option<CibVersion>>,
+}
+
+/// An operation handed to the local executor.
+#[derive(Clone, Debug)]
+struct LocalOp {
+    action: ExecAction,
+}
+
+/// Phase of the cluster as this replica sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// No membership yet.
+    Down,
+    /// Collecting CIB versions and waiting for the winning copy.
+    Syncing,
+    /// CIB agreed; waiting for members' own operation histories.
+    Joining,
+    /// Every member joined; the DC schedules.
+    Running,
+}
+
+/// One node's controller. Feed it [`Input`]s with the current time; act on the [`Output`]s.
+#[derive(Debug)]
+pub struct Controller {
+    cfg: ControllerConfig,
+    cib: Option<Element>,
+    members: Vec<Member>,
+    view: u64,
+    sync: Option<SyncRound>,
+    held: VecDeque<(NodeId, Message)>,
+    join_pending: BTreeSet<NodeId>,
+    quorate: bool,
+    // DC only.
+    run: Option<Run>,
+    transitions: u64,
+    dirty: bool,
+    recheck_gen: u64,
+    // Local execution.
+    next_handle: u64,
+    call_id: u64,
+    local_ops: BTreeMap<u64, LocalOp>,
+    own_lrm: Option<Element>,
+    now_ms: u64,
+    out: Vec<Output>,
+}
+
+/// FNV-1a digest of the member ids, naming a membership view in sync messages.
+fn view_of(members: &[Member]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for m in members {
+        for b in m.id.to_le_bytes().iter().chain(m.name.as_bytes()) {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+impl Controller {
+    /// A controller starting with the CIB read from disk (`None` when there is none or it
+    /// is corrupt: the cluster's copy is taken at the first sync).
+    pub fn new(cfg: ControllerConfig, cib: Option<Element>) -> Controller {
+        Controller {
+            cfg,
+            cib,
+            members: Vec::new(),
+            view: 0,
+            sync: None,
+            held: VecDeque::new(),
+            join_pending: BTreeSet::new(),
+            quorate: false,
+            run: None,
+            transitions: 0,
+            dirty: false,
+            recheck_gen: 0,
+            next_handle: 1,
+            call_id: 0,
+            local_ops: BTreeMap::new(),
+            own_lrm: None,
+            now_ms: 0,
+            out: Vec::new(),
+        }
+    }
+
+    /// Handles one input at wall-clock time `now_ms` (ms since the epoch) and returns what
+    /// to do, in order.
+    pub fn handle(&mut self, now_ms: u64, input: Input) -> Vec<Output> {
+        self.now_ms = self.now_ms.max(now_ms);
+        match input {
+            Input::Message { from, bytes } => match Message::decode(&bytes) {
+                Ok(m) => self.on_message(from, m),
+                Err(e) => tracing::warn!(from, error = %e, "dropping a group message"),
+            },
+            Input::Membership(members) => self.on_membership(members),
+            Input::Quorum(q) => {
+                self.quorate = q;
+                if self.is_dc() && self.phase() != Phase::Syncing {
+                    self.send(Message::Quorum(q));
+                }
+            }
+            Input::Executed(r) => self.on_executed(r),
+            Input::Timer(t) => self.on_timer(t),
+            Input::Admin { req, op } => self.send(Message::Admin { req, op }),
+        }
+        self.maybe_schedule();
+        std::mem::take(&mut self.out)
+    }
+
+    /// The replica's CIB (`None` before the first sync when none was loaded).
+    pub fn cib(&self) -> Option<&Element> {
+        self.cib.as_ref()
+    }
+
+    /// The replica's CIB version.
+    pub fn version(&self) -> Option<CibVersion> {
+        self.cib.as_ref().map(CibVersion::of)
+    }
+
+    /// The DC of the current membership: its first (longest-standing) member.
+    pub fn dc(&self) -> Option<NodeId> {
+        self.members.first().map(|m| m.id)
+    }
+
+    /// True when this node is the DC.
+    pub fn is_dc(&self) -> bool {
+        self.dc() == Some(self.cfg.node_id)
+    }
+
+    /// The current membership.
+    pub fn members(&self) -> &[Member] {
+        &self.members
+    }
+
+    /// Where the cluster stands as this replica sees it.
+    pub fn phase(&self) -> Phase {
+        if self.members.is_empty() {
+            Phase::Down
+        } else if self.sync.is_some() {
+            Phase::Syncing
+        } else if !self.join_pending.is_empty() {
+            Phase::Joining
+        } else {
+            Phase::Running
+        }
+    }
+
+    /// True when the DC has nothing in flight and nothing left to recompute.
+    pub fn is_idle(&self) -> bool {
+        self.phase() == Phase::Running && self.run.is_none() && !self.dirty
+    }
+
+    /// Transitions this node computed as DC.
+    pub fn transitions(&self) -> u64 {
+        self.transitions
+    }
+
+    /// Operations handed to the local executor and not yet finished (recurring included).
+    pub fn local_ops(&self) -> usize {
+        self.local_ops.len()
+    }
+
+    fn send(&mut self, m: Message) {
+        self.out.push(Output::Multicast(m.encode()));
+    }
+
+    fn now_s(&self) -> i64 {
+        i64::try_from(self.now_ms / 1000).unwrap_or(i64::MAX)
+    }
+
+    fn name_of(&self, id: NodeId) -> Option<&str> {
+        self.members
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.name.as_str())
+    }
+
+    fn persist(&mut self) {
+        if let Some(c) = &self.cib {
+            self.out.push(Output::PersistCib(c.to_xml()));
+        }
+    }
+
+    // ---- membership, election and sync -------------------------------------------------
+
+    fn on_membership(&mut self, members: Vec<Member>) {
+        let was_dc = self.is_dc();
+        let gone: Vec<String> = self
+            .members
+            .iter()
+            .filter(|m| !members.iter().any(|n| n.id == m.id))
+            .map(|m| m.name.clone())
+            .collect();
+        self.members = members;
+        self.view = view_of(&self.members);
+        tracing::info!(
+            node = %self.cfg.node_name,
+            members = ?self.members.iter().map(|m| m.id).collect::<Vec<_>>(),
+            dc = ?self.dc(),
+            "membership changed"
+        );
+        if !self.members.iter().any(|m| m.id == self.cfg.node_id) {
+            // Not (yet) part of the group: nothing to sync.
+            self.sync = None;
+            self.run = None;
+            return;
+        }
+        if was_dc && self.is_dc() {
+            if let Some(run) = &mut self.run {
+                run.aborted = true;
+                for a in run.actions.iter_mut() {
+                    let lost = a.state == ActionState::InFlight
+                        && a.exec.as_ref().is_some_and(|e| gone.contains(&e.node));
+                    if lost {
+                        a.state = ActionState::Failed;
+                    }
+                }
+            }
+        } else {
+            self.run = None;
+        }
+        self.dirty = true;
+        self.sync = Some(SyncRound {
+            view: self.view,
+            reports: BTreeMap::new(),
+        });
+        self.send(Message::Version {
+            view: self.view,
+            version: self.version(),
+        });
+    }
+
+    fn on_version(&mut self, from: NodeId, view: u64, version: Option<CibVersion>) {
+        let Some(round) = &mut self.sync else {
+            return;
+        };
+        if round.view != view || !self.members.iter().any(|m| m.id == from) {
+            return;
+        }
+        round.reports.insert(from, version);
+        if round.reports.len() < self.members.len() {
+            return;
+        }
+        // Every member reported, in the same order everywhere: all pick the same winner.
+        // Highest version wins; ties go to the longest-standing member.
+        let mut winner: Option<(NodeId, CibVersion)> = None;
+        for m in &self.members {
+            if let Some(Some(v)) = round.reports.get(&m.id) {
+                if winner.is_none_or(|(_, best)| *v > best) {
+                    winner = Some((m.id, *v));
+                }
+            }
+        }
+        let winner_id = winner.map(|(id, _)| id).or(self.dc());
+        if winner_id == Some(self.cfg.node_id) {
+            let cib = match &self.cib {
+                Some(c) => c.clone(),
+                None => match cib::xml::parse(&empty_cib()) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::error!(error = %e, "built-in empty CIB does not parse");
+                        return;
+                    }
+                },
+            };
+            tracing::info!(node = %self.cfg.node_name, version = %CibVersion::of(&cib).dotted(), "our CIB is the newest; sending it");
+            self.send(Message::Sync { view, cib });
+        }
+    }
+
+    fn on_sync(&mut self, view: u64, mut cib: Element) {
+        let Some(round) = &self.sync else {
+            return;
+        };
+        if round.view != view {
+            return;
+        }
+        self.sync = None;
+        let members: Vec<(String, String)> = self
+            .members
+            .iter()
+            .map(|m| (m.id.to_string(), m.name.clone()))
+            .collect();
+        let mut change = cib_doc::set_membership(&mut cib, &members);
+        let stonith =
+            options::property(&cib, "stonith-enabled").is_none_or(|v| cib::model::is_true(&v));
+        if !stonith {
+            change = change.or(cib_doc::forget_departed(&mut cib, &members));
+        }
+        if let Some(dc) = self.dc() {
+            let dc = dc.to_string();
+            if cib.attr("dc-uuid") != Some(dc.as_str()) {
+                cib.set_attr("dc-uuid", &dc);
+                change.status = true;
+            }
+        }
+        cib_doc::bump(&mut cib, change);
+        self.cib = Some(cib);
+        self.join_pending = self.members.iter().map(|m| m.id).collect();
+        // Our own operation history is authoritative for our node: send it.
+        let lrm = self.own_lrm.clone().unwrap_or_else(|| {
+            let mut l = Element::new("lrm");
+            l.set_attr("id", &self.cfg.node_id.to_string());
+            l.children.push(Element::new("lrm_resources"));
+            l
+        });
+        let mut body = Element::new("join");
+        body.set_attr("node", &self.cfg.node_name);
+        body.children.push(lrm);
+        self.send(Message::Admin {
+            req: 0,
+            op: CibOp::Replace(body),
+        });
+        if self.is_dc() {
+            self.send(Message::Quorum(self.quorate));
+        }
+        self.dirty = true;
+        self.persist();
+        // Apply what arrived during the round, in the order it arrived.
+        let held = std::mem::take(&mut self.held);
+        for (from, m) in held {
+            self.apply(from, m);
+        }
+    }
+
+    fn on_join_lrm(&mut self, from: NodeId, body: &Element) {
+        let Some(name) = self.name_of(from).map(str::to_string) else {
+            return;
+        };
+        let Some(cib) = &mut self.cib else {
+            return;
+        };
+        let id = from.to_string();
+        let ns = cib_doc::node_state_mut(cib, &id, &name);
+        ns.children.retain(|c| c.name != "lrm");
+        if let Some(lrm) = body.child("lrm") {
+            let mut lrm = lrm.clone();
+            lrm.set_attr("id", &id);
+            ns.children.push(lrm);
+        }
+        cib_doc::bump(
+            cib,
+            Change {
+                config: false,
+                status: true,
+            },
+        );
+        self.join_pending.remove(&from);
+        self.dirty = true;
+        self.persist();
+    }
+
+    // ---- messages ------------------------------------------------------------------------
+
+    fn on_message(&mut self, from: NodeId, m: Message) {
+        match m {
+            Message::Version { view, version } => self.on_version(from, view, version),
+            Message::Sync { view, cib } => self.on_sync(view, cib),
+            Message::Exec(a) => self.on_exec(a),
+            other => {
+                if self.sync.is_some() || self.cib.is_none() {
+                    if self.held.len() >= limits::MAX_HELD_MESSAGES {
+                        tracing::error!(
+                            "too many messages held during CIB sync; dropping the oldest"
+                        );
+                        self.held.pop_front();
+                    }
+                    self.held.push_back((from, other));
+                } else {
+                    self.apply(from, other);
+                }
+            }
+        }
+    }
+
+    /// Applies a CIB-changing message; identical on every replica.
+    fn apply(&mut self, from: NodeId, m: Message) {
+        let now_s = self.now_s();
+        match m {
+            Message::Quorum(q) => {
+                let Some(cib) = &mut self.cib else { return };
+                let v = if q { "1" } else { "0" };
+                if cib.attr("have-quorum") != Some(v) {
+                    cib.set_attr("have-quorum", v);
+                    cib_doc::bump(
+                        cib,
+                        Change {
+                            config: false,
+                            status: true,
+                        },
+                    );
+                    self.dirty = true;
+                    self.persist();
+                }
+            }
+            Message::Admin {
+                op: CibOp::Replace(body),
+                ..
+            } if body.name == "join" => self.on_join_lrm(from, &body),
+            Message::Admin { req, op } => {
+                let Some(cib) = &mut self.cib else { return };
+                let mut copy = cib.clone();
+                let result = cib_doc::apply_admin(&mut copy, &op, now_s);
+                match &result {
+                    Ok(change) if change.any() => {
+                        // A replaced configuration keeps the members' node entries.
+                        let members: Vec<(String, String)> = self
+                            .members
+                            .iter()
+                            .map(|m| (m.id.to_string(), m.name.clone()))
+                            .collect();
+                        let change = change.or(cib_doc::set_membership(&mut copy, &members));
+                        cib_doc::bump(&mut copy, change);
+                        *cib = copy;
+                        self.dirty = true;
+                        self.abort("CIB update");
+                        self.persist();
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "refused CIB update"),
+                }
+                if from == self.cfg.node_id {
+                    self.out.push(Output::AdminReply {
+                        req,
+                        result: result.map(|_| ()),
+                    });
+                }
+            }
+            Message::Result(rec) => self.on_result(rec),
+            Message::Version { .. } | Message::Sync { .. } | Message::Exec(_) => {}
+        }
+    }
+
+    fn on_result(&mut self, rec: OpRecord) {
+        let now_s = self.now_s();
+        let _ = now_s;
+        let Some(cib) = &mut self.cib else { return };
+        let Some(node_id) = cib_doc::node_id_of(cib, &rec.node) else {
+            tracing::warn!(node = %rec.node, "result from a node not in the CIB");
+            return;
+        };
+        let mut change = Change {
+            config: false,
+            status: true,
+        };
+        let failed;
+        if let Some(target) = &rec.fence_target {
+            failed = !rec.succeeded();
+            if !failed {
+                tracing::info!(target = %target, by = %rec.node, "node fenced");
+                change = change.or(cib_doc::mark_fenced(cib, target));
+            }
+        } else {
+            failed = cib_doc::record_op(cib, &node_id, &rec);
+            if failed {
+                let fatal_start = rec.task == "start"
+                    && options::property(cib, "start-failure-is-fatal")
+                        .is_none_or(|v| cib::model::is_true(&v));
+                change = change.or(cib_doc::count_failure(
+                    cib,
+                    &node_id,
+                    &rec.node,
+                    &rec,
+                    fatal_start,
+                ));
+            }
+            if rec.node == self.cfg.node_name {
+                self.own_lrm = cib
+                    .child("status")
+                    .and_then(|s| s.children_named("node_state").find(|n| n.id() == node_id))
+                    .and_then(|n| n.child("lrm"))
+                    .cloned();
+            }
+        }
+        cib_doc::bump(cib, change);
+        self.persist();
+        // The DC follows its transition.
+        if !self.is_dc() {
+            return;
+        }
+        let matched = self.match_action(&rec);
+        // Any result other than the expected one (a failure, or a probe finding the
+        // resource active) invalidates the plan.
+        let unexpected = failed || !rec.succeeded();
+        match matched {
+            Some(i) => {
+                let Some(run) = &mut self.run else { return };
+                if unexpected {
+                    run.actions[i].state = ActionState::Failed;
+                    tracing::info!(action = %run.actions[i].label, rc = rec.rc, "unexpected result; aborting the transition");
+                    run.aborted = true;
+                    self.dirty = true;
+                } else {
+                    run.actions[i].state = ActionState::Done;
+                }
+            }
+            None if failed || rec.fence_target.is_some() => {
+                tracing::info!(rsc = %rec.rsc, task = %rec.task, node = %rec.node, rc = rec.rc, "unexpected result; recomputing");
+                self.abort("unexpected result");
+                self.dirty = true;
+            }
+            None => {}
+        }
+    }
+
+    fn match_action(&self, rec: &OpRecord) -> Option<usize> {
+        let run = self.run.as_ref()?;
+        let mut parts = rec.key.split(':');
+        let action: usize = parts.next()?.parse().ok()?;
+        let transition: u64 = parts.next()?.parse().ok()?;
+        let _rc = parts.next()?;
+        let instance = parts.next()?;
+        if instance != self.cfg.instance || transition != run.id {
+            return None;
+        }
+        (run.actions.get(action)?.state == ActionState::InFlight).then_some(action)
+    }
+
+    fn abort(&mut self, why: &str) {
+        if let Some(run) = &mut self.run {
+            if !run.aborted {
+                tracing::debug!(transition = run.id, why, "transition aborted");
+                run.aborted = true;
+            }
+        }
+    }
+
+    // ---- local execution -----------------------------------------------------------------
+
+    fn on_exec(&mut self, a: ExecAction) {
+        if a.node != self.cfg.node_name {
+            return;
+        }
+        // Recurring monitors end before the resource stops or changes role, and a new
+        // monitor of the same interval replaces the old one.
+        let cancels: Vec<u64> = self
+            .local_ops
+            .iter()
+            .filter(|(_, op)| {
+                op.action.rsc == a.rsc
+                    && op.action.interval_ms > 0
+                    && (matches!(
+                        a.task.as_str(),
+                        "stop" | "demote" | "promote" | "migrate_to" | "migrate_from"
+                    ) || (a.interval_ms > 0 && op.action.interval_ms == a.interval_ms))
+            })
+            .map(|(h, _)| *h)
+            .collect();
+        for h in cancels {
+            self.local_ops.remove(&h);
+            self.out.push(Output::Cancel { handle: h });
+        }
+        if self.local_ops.len() >= limits::MAX_LOCAL_OPS {
+            tracing::error!(rsc = %a.rsc, "too many local operations; refusing");
+            self.report(
+                &a,
+                &ExecResult {
+                    handle: 0,
+                    rc: 1,
+                    op_status: 4,
+                    exit_reason: "too many operations".into(),
+                    exec_ms: 0,
+                    queue_ms: 0,
+                },
+            );
+            return;
+        }
+        let handle = self.next_handle;
+        self.next_handle += 1;
+        self.out.push(Output::Exec(ExecRequest {
+            handle,
+            rsc: a.rsc.clone(),
+            class: a.class.clone(),
+            provider: a.provider.clone(),
+            kind: a.kind.clone(),
+            action: a.task.clone(),
+            interval_ms: a.interval_ms,
+            timeout_ms: a.timeout_ms,
+            params: a.params.clone(),
+            fence_target: a.fence_target.clone(),
+        }));
+        self.local_ops.insert(handle, LocalOp { action: a });
+    }
+
+    fn on_executed(&mut self, r: ExecResult) {
+        let Some(op) = self.local_ops.get(&r.handle) else {
+            return;
+        };
+        let a = op.action.clone();
+        if a.interval_ms == 0 {
+            self.local_ops.remove(&r.handle);
+        }
+        self.report(&a, &r);
+    }
+
+    fn report(&mut self, a: &ExecAction, r: &ExecResult) {
+        self.call_id += 1;
+        let rec = OpRecord {
+            node: self.cfg.node_name.clone(),
+            rsc: a.rsc.clone(),
+            class: a.class.clone(),
+            provider: a.provider.clone(),
+            kind: a.kind.clone(),
+            task: a.task.clone(),
+            interval_ms: a.interval_ms,
+            rc: r.rc,
+            op_status: r.op_status,
+            call_id: self.call_id,
+            key: a.key.clone(),
+            exit_reason: r.exit_reason.clone(),
+            exec_ms: r.exec_ms,
+            queue_ms: r.queue_ms,
+            when_s: self.now_s(),
+            fence_target: a.fence_target.clone(),
+            digest: a.digest.clone(),
+        };
+        self.send(Message::Result(rec));
+    }
+
+    // ---- timers --------------------------------------------------------------------------
+
+    fn on_timer(&mut self, t: Timer) {
+        match t {
+            Timer::Recheck { gen } => {
+                if gen == self.recheck_gen && self.is_dc() {
+                    self.dirty = true;
+                }
+            }
+            Timer::ActionTimeout { transition, action } => {
+                let Some(run) = &mut self.run else { return };
+                if run.id != transition {
+                    return;
+                }
+                if let Some(a) = run.actions.get_mut(action) {
+                    if a.state == ActionState::InFlight {
+                        tracing::warn!(action = %a.label, "action timed out at the DC");
+                        a.state = ActionState::Failed;
+                        run.aborted = true;
+                        self.dirty = true;
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- the DC's scheduling loop --------------------------------------------------------
+
+    fn maybe_schedule(&mut self) {
+        if !self.is_dc() || self.phase() != Phase::Running {
+            return;
+        }
+        // Bounded: each pass either dispatches, finishes a run, or computes a new one.
+        for _ in 0..4 {
+            if self.run.is_some() {
+                self.dispatch();
+                let finished = self.run.as_ref().is_some_and(Run::finished);
+                if !finished {
+                    return;
+                }
+                if let Some(run) = self.run.take() {
+                    let (done, failed, pending) = run.tally();
+                    tracing::info!(
+                        transition = run.id,
+                        done,
+                        failed,
+                        pending,
+                        aborted = run.aborted,
+                        "transition finished"
+                    );
+                }
+                self.arm_recheck();
+            }
+            if !self.dirty {
+                return;
+            }
+            self.compute();
+        }
+    }
+
+    fn arm_recheck(&mut self) {
+        self.recheck_gen += 1;
+        let after_ms = self
+            .cib
+            .as_ref()
+            .and_then(|c| options::property(c, "cluster-recheck-interval"))
+            .and_then(|v| options::duration_ms(&v))
+            .unwrap_or(limits::DEFAULT_RECHECK_MS);
+        if after_ms > 0 {
+            self.out.push(Output::SetTimer {
+                timer: Timer::Recheck {
+                    gen: self.recheck_gen,
+                },
+                after_ms,
+            });
+        }
+    }
+
+    fn compute(&mut self) {
+        self.dirty = false;
+        let Some(root) = &self.cib else { return };
+        let now_s = self.now_s();
+        let input = transition::scheduler_input(root, now_s);
+        let max = options::property(root, "pe-input-series-max")
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .unwrap_or(4000);
+        let parsed = match cib::Cib::from_element(input.clone()) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "the CIB does not parse; not scheduling");
+                let max = options::property(root, "pe-error-series-max")
+                    .and_then(|v| v.trim().parse::<i64>().ok())
+                    .unwrap_or(5000);
+                self.out.push(Output::SchedulerInput {
+                    series: InputSeries::Error,
+                    xml: input.to_xml(),
+                    max,
+                });
+                return;
+            }
+        };
+        let schedule = scheduler::schedule(&parsed, now_s);
+        self.out.push(Output::SchedulerInput {
+            series: InputSeries::Input,
+            xml: input.to_xml(),
+            max,
+        });
+        let id = self.transitions;
+        self.transitions += 1;
+        let members: Vec<String> = self.members.iter().map(|m| m.name.clone()).collect();
+        let run = transition::plan(
+            id,
+            &schedule,
+            &self.cfg.instance,
+            &members,
+            &self.cfg.node_name,
+        );
+        tracing::info!(
+            transition = id,
+            actions = run.actions.len(),
+            summary = ?schedule.transition.summary,
+            "transition computed"
+        );
+        self.run = Some(run);
+        self.dispatch();
+    }
+
+    fn batch_limit(&self) -> usize {
+        let v = self
+            .cib
+            .as_ref()
+            .and_then(|c| options::property(c, "batch-limit"))
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .unwrap_or(0);
+        if v == 0 {
+            limits::DEFAULT_BATCH_LIMIT
+        } else {
+            v
+        }
+    }
+
+    fn dispatch(&mut self) {
+        let limit = self.batch_limit();
+        let members: BTreeSet<String> = self.members.iter().map(|m| m.name.clone()).collect();
+        let mut sends = Vec::new();
+        let mut timers = Vec::new();
+        {
+            let Some(run) = &mut self.run else { return };
+            loop {
+                let mut progress = false;
+                for i in 0..run.actions.len() {
+                    if !run.ready(i) {
+                        continue;
+                    }
+                    if let Some(why) = &run.actions[i].impossible {
+                        tracing::warn!(action = %run.actions[i].label, why = %why, "action cannot run");
+                        run.actions[i].state = ActionState::Failed;
+                        progress = true;
+                        continue;
+                    }
+                    match run.actions[i].exec.clone() {
+                        None => {
+                            run.actions[i].state = ActionState::Done;
+                            progress = true;
+                        }
+                        Some(_) if run.aborted => {}
+                        Some(e) => {
+                            if run.in_flight() >= limit {
+                                continue;
+                            }
+                            if !members.contains(&e.node) {
+                                if matches!(e.task.as_str(), "stop" | "demote") {
+                                    // The node is gone: its resources are down with it.
+                                    tracing::info!(action = %run.actions[i].label, "implied by the node's absence");
+                                    run.actions[i].state = ActionState::Done;
+                                } else {
+                                    tracing::warn!(action = %run.actions[i].label, "target node is not a member");
+                                    run.actions[i].state = ActionState::Failed;
+                                    run.aborted = true;
+                                }
+                                progress = true;
+                                continue;
+                            }
+                            run.actions[i].state = ActionState::InFlight;
+                            timers.push((run.id, i, e.timeout_ms));
+                            sends.push(e);
+                            progress = true;
+                        }
+                    }
+                }
+                if !progress {
+                    break;
+                }
+            }
+        }
+        for e in sends {
+            self.send(Message::Exec(e));
+        }
+        for (transition, action, timeout) in timers {
+            self.out.push(Output::SetTimer {
+                timer: Timer::ActionTimeout { transition, action },
+                after_ms: timeout + limits::ACTION_TIMEOUT_MARGIN_MS,
+            });
+        }
+    }
+}
+
+/// The empty CIB a cluster with no stored configuration starts from (as Debian's
+/// `cibadmin --empty` prints it).
+pub fn empty_cib() -> String {
+    "<cib crm_feature_set=\"3.16.1\" validate-with=\"pacemaker-3.9\" epoch=\"1\" \
+     num_updates=\"0\" admin_epoch=\"0\"><configuration><crm_config/><nodes/>\
+     <resources/><constraints/></configuration><status/></cib>"
+        .to_string()
+}
+
+/// Maps the error type for callers that want to show it.
+pub type AdminResult = Result<(), ControllerError>;

@@ -1,0 +1,26 @@
+//! Bounds on the controller's queues and counters.
+
+/// Messages held while a CIB sync round is in progress; past this the round is
+/// abandoned and the held messages dropped (a new membership change restarts it).
+pub const MAX_HELD_MESSAGES: usize = 10_000;
+
+/// Largest encoded group message the controller accepts, in bytes.
+pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Actions in flight when batch-limit is 0 (Pacemaker derives it from load).
+pub const DEFAULT_BATCH_LIMIT: usize = 30;
+
+/// Operations one node's controller tracks at once (one-shot and recurring).
+pub const MAX_LOCAL_OPS: usize = 100_000;
+
+/// Extra time the DC waits past an action's timeout before calling it lost, in ms.
+pub const ACTION_TIMEOUT_MARGIN_MS: u64 = 10_000;
+
+/// Default operation timeout when the configuration gives none, in ms.
+pub const DEFAULT_OP_TIMEOUT_MS: u64 = 20_000;
+
+/// Default cluster-recheck-interval, in ms (Pacemaker 2.1: 15 minutes).
+pub const DEFAULT_RECHECK_MS: u64 = 15 * 60 * 1000;
+
+/// Fail-count value meaning INFINITY.
+pub const INFINITY: i64 = 1_000_000;
