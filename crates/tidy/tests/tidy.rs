@@ -12,6 +12,7 @@ const PURE_CRATES: &[(&str, &[&str])] = &[
     ("cib", &["storage.rs"]),
     ("corosync-conf", &["load.rs"]),
     ("controller", &[]),
+    ("crm-syntax", &[]),
 ];
 
 /// Words that mean IO, a clock, a thread or an RNG.
