@@ -56,9 +56,13 @@ pub enum Input {
     Executed(ExecResult),
     /// A timer set with [`Output::SetTimer`] expired.
     Timer(Timer),
+    /// This node wants to leave the cluster cleanly: its resources are moved away, then
+    /// [`Output::ShutdownReady`] says it may go (and its departure is not a failure).
+    Shutdown,
     /// An administrator's CIB change; answered by [`Output::AdminReply`] once applied.
     Admin {
-        /// Caller's request number.
+        /// Caller's request number (0 is reserved for the controller's own requests,
+        /// which get no reply).
         req: u64,
         /// The change.
         op: CibOp,
@@ -167,6 +171,8 @@ pub enum Output {
         /// Delay in ms.
         after_ms: u64,
     },
+    /// After [`Input::Shutdown`]: nothing runs here any more; the node may leave.
+    ShutdownReady,
     /// An administrator's request was applied (or refused) by this replica.
     AdminReply {
         /// The request number.

@@ -305,6 +305,20 @@ pub fn set_membership(root: &mut Element, members: &[(String, String)]) -> Chang
             change.config = true;
         }
         let ns = node_state_mut(root, id, uname);
+        if ns.attr("in_ccm") != Some("true") {
+            // A (re)joining node starts without a pending shutdown request.
+            for ta in ns
+                .children
+                .iter_mut()
+                .filter(|c| c.name == "transient_attributes")
+            {
+                for ia in ta.children.iter_mut() {
+                    let before = ia.children.len();
+                    ia.children.retain(|nv| nv.attr("name") != Some("shutdown"));
+                    change.status |= ia.children.len() != before;
+                }
+            }
+        }
         if set_attrs(
             ns,
             &[
@@ -327,6 +341,19 @@ pub fn set_membership(root: &mut Element, members: &[(String, String)]) -> Chang
             if members.iter().any(|(id, _)| id == ns.id()) {
                 continue;
             }
+            // A node that asked to shut down and left is down as expected, not lost.
+            let leaving = ns
+                .child("transient_attributes")
+                .and_then(|t| t.child("instance_attributes"))
+                .is_some_and(|ia| {
+                    ia.children_named("nvpair").any(|nv| {
+                        nv.attr("name") == Some("shutdown") && nv.attr("value") != Some("0")
+                    })
+                });
+            if leaving && ns.attr("expected") != Some("down") {
+                ns.set_attr("expected", "down");
+                change.status = true;
+            }
             if set_attrs(
                 ns,
                 &[("in_ccm", "false"), ("crmd", "offline"), ("join", "down")],
@@ -337,6 +364,33 @@ pub fn set_membership(root: &mut Element, members: &[(String, String)]) -> Chang
         }
     }
     change
+}
+
+/// True when node `id`'s history shows any resource active (last operation a successful
+/// start, promote, migrate_from or a monitor finding it running) or in an unknown state
+/// after a failure.
+pub fn node_active(root: &Element, id: &str) -> bool {
+    let Some(lrs) = root
+        .child("status")
+        .and_then(|s| s.children_named("node_state").find(|n| n.id() == id))
+        .and_then(|n| n.child("lrm"))
+        .and_then(|l| l.child("lrm_resources"))
+    else {
+        return false;
+    };
+    lrs.children_named("lrm_resource").any(|r| {
+        let last_id = format!("{}_last_0", r.id());
+        let Some(last) = r.children_named("lrm_rsc_op").find(|o| o.id() == last_id) else {
+            return false;
+        };
+        let rc = last.attr("rc-code").unwrap_or("");
+        let ok = last.attr("op-status") == Some("0");
+        match last.attr("operation").unwrap_or("") {
+            "stop" => !(ok && rc == "0"),
+            "monitor" => !(ok && rc == "7"),
+            _ => true,
+        }
+    })
 }
 
 /// Forgets the operation history and transient attributes of nodes outside `members`

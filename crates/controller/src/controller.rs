@@ -29,6 +29,17 @@ struct LocalOp {
     action: ExecAction,
 }
 
+/// Where a clean shutdown of this node stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ShutdownState {
+    /// Not asked.
+    No,
+    /// Asked; resources are being moved away.
+    Requested,
+    /// [`Output::ShutdownReady`] was given.
+    Ready,
+}
+
 /// Phase of the cluster as this replica sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
@@ -63,6 +74,7 @@ pub struct Controller {
     call_id: u64,
     local_ops: BTreeMap<u64, LocalOp>,
     own_lrm: Option<Element>,
+    shutdown: ShutdownState,
     now_ms: u64,
     out: Vec<Output>,
 }
@@ -102,6 +114,7 @@ impl Controller {
             call_id: 0,
             local_ops: BTreeMap::new(),
             own_lrm: None,
+            shutdown: ShutdownState::No,
             now_ms: 0,
             out: Vec::new(),
         }
@@ -125,9 +138,21 @@ impl Controller {
             }
             Input::Executed(r) => self.on_executed(r),
             Input::Timer(t) => self.on_timer(t),
+            Input::Shutdown => {
+                if self.shutdown == ShutdownState::No {
+                    self.shutdown = ShutdownState::Requested;
+                    let op = CibOp::SetAttr {
+                        node: self.cfg.node_name.clone(),
+                        name: "shutdown".into(),
+                        value: Some(self.now_s().to_string()),
+                    };
+                    self.send(Message::Admin { req: 0, op });
+                }
+            }
             Input::Admin { req, op } => self.send(Message::Admin { req, op }),
         }
         self.maybe_schedule();
+        self.check_shutdown();
         std::mem::take(&mut self.out)
     }
 
@@ -328,12 +353,9 @@ impl Controller {
             l.children.push(Element::new("lrm_resources"));
             l
         });
-        let mut body = Element::new("join");
-        body.set_attr("node", &self.cfg.node_name);
-        body.children.push(lrm);
-        self.send(Message::Admin {
-            req: 0,
-            op: CibOp::Replace(body),
+        self.send(Message::Join {
+            view: self.view,
+            lrm,
         });
         if self.is_dc() {
             self.send(Message::Quorum(self.quorate));
@@ -347,7 +369,7 @@ impl Controller {
         }
     }
 
-    fn on_join_lrm(&mut self, from: NodeId, body: &Element) {
+    fn on_join_lrm(&mut self, from: NodeId, view: u64, lrm: Element) {
         let Some(name) = self.name_of(from).map(str::to_string) else {
             return;
         };
@@ -357,11 +379,10 @@ impl Controller {
         let id = from.to_string();
         let ns = cib_doc::node_state_mut(cib, &id, &name);
         ns.children.retain(|c| c.name != "lrm");
-        if let Some(lrm) = body.child("lrm") {
-            let mut lrm = lrm.clone();
-            lrm.set_attr("id", &id);
-            ns.children.push(lrm);
-        }
+        let mut lrm = lrm;
+        lrm.name = "lrm".into();
+        lrm.set_attr("id", &id);
+        ns.children.push(lrm);
         cib_doc::bump(
             cib,
             Change {
@@ -369,7 +390,9 @@ impl Controller {
                 status: true,
             },
         );
-        self.join_pending.remove(&from);
+        if view == self.view {
+            self.join_pending.remove(&from);
+        }
         self.dirty = true;
         self.persist();
     }
@@ -417,10 +440,7 @@ impl Controller {
                     self.persist();
                 }
             }
-            Message::Admin {
-                op: CibOp::Replace(body),
-                ..
-            } if body.name == "join" => self.on_join_lrm(from, &body),
+            Message::Join { view, lrm } => self.on_join_lrm(from, view, lrm),
             Message::Admin { req, op } => {
                 let Some(cib) = &mut self.cib else { return };
                 let mut copy = cib.clone();
@@ -443,7 +463,7 @@ impl Controller {
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "refused CIB update"),
                 }
-                if from == self.cfg.node_id {
+                if from == self.cfg.node_id && req != 0 {
                     self.out.push(Output::AdminReply {
                         req,
                         result: result.map(|_| ()),
@@ -639,6 +659,25 @@ impl Controller {
             digest: a.digest.clone(),
         };
         self.send(Message::Result(rec));
+    }
+
+    // ---- clean shutdown ------------------------------------------------------------------
+
+    fn check_shutdown(&mut self) {
+        if self.shutdown != ShutdownState::Requested
+            || self.phase() != Phase::Running
+            || !self.local_ops.is_empty()
+        {
+            return;
+        }
+        let Some(cib) = &self.cib else { return };
+        let id = self.cfg.node_id.to_string();
+        if cib_doc::transient(cib, &id, "shutdown").is_none() || cib_doc::node_active(cib, &id) {
+            return;
+        }
+        tracing::info!(node = %self.cfg.node_name, "resources moved away; ready to leave");
+        self.shutdown = ShutdownState::Ready;
+        self.out.push(Output::ShutdownReady);
     }
 
     // ---- timers --------------------------------------------------------------------------

@@ -144,6 +144,14 @@ pub enum Message {
         /// The whole CIB.
         cib: Element,
     },
+    /// A member's own operation history (`<lrm>`), sent after each sync: authoritative
+    /// for its node.
+    Join {
+        /// Membership digest the join belongs to.
+        view: u64,
+        /// The sender's `<lrm>` element.
+        lrm: Element,
+    },
     /// The DC's quorum verdict, recorded as `have-quorum`.
     Quorum(bool),
     /// An administrator's request (`req` is the sender's request number).
@@ -188,6 +196,12 @@ impl Message {
                 let mut e = msg("sync");
                 e.set_attr("view", &view.to_string());
                 e.children.push(cib.clone());
+                e
+            }
+            Message::Join { view, lrm } => {
+                let mut e = msg("join");
+                e.set_attr("view", &view.to_string());
+                e.children.push(lrm.clone());
                 e
             }
             Message::Quorum(q) => {
@@ -307,6 +321,10 @@ impl Message {
             "sync" => Message::Sync {
                 view: num(&e, "view")?,
                 cib: first_child(&e)?,
+            },
+            "join" => Message::Join {
+                view: num(&e, "view")?,
+                lrm: first_child(&e)?,
             },
             "quorum" => Message::Quorum(req(&e, "quorate")? == "1"),
             "admin" => {
@@ -431,7 +449,14 @@ mod tests {
                 view: 7,
                 version: None,
             },
-            Message::Sync { view: 7, cib },
+            Message::Sync {
+                view: 7,
+                cib: cib.clone(),
+            },
+            Message::Join {
+                view: 7,
+                lrm: Element::new("lrm"),
+            },
             Message::Quorum(true),
             Message::Admin {
                 req: 4,

@@ -509,11 +509,9 @@ fn fencing_precedes_recovery_when_stonith_is_enabled() {
     let others: Vec<u32> = (1..=3).filter(|&i| i != victim).collect();
     sim.set_parts(vec![others.clone(), vec![victim]]);
     sim.settle(120_000);
-    assert!(
-        sim.fenced.iter().any(|(_, t)| *t == victim_name),
-        "victim fenced: {:?}",
-        sim.fenced
-    );
+    assert_eq!(sim.fenced.len(), 1, "fenced once: {:?}", sim.fenced);
+    assert_eq!(sim.fenced[0].1, victim_name);
+    assert_ne!(sim.fenced[0].0, victim_name, "fenced from another node");
     assert!(
         sim.nodes[(victim - 1) as usize].ctrl.is_none(),
         "fencing killed it"
@@ -527,4 +525,126 @@ fn fencing_precedes_recovery_when_stonith_is_enabled() {
     let ns = status_node_state(&cib, &victim_name);
     assert_eq!(ns.attr("expected"), Some("down"));
     assert!(ns.child("lrm").is_none(), "history erased after fencing");
+}
+
+#[test]
+fn rolling_restart_keeps_services_up_without_fencing() {
+    let mut sim = cold_start(3, &config(true, ""));
+    assert_each_exclusive_runs_once(&sim);
+    for id in [3, 1, 2] {
+        let name = sim.name(id);
+        sim.input(id, controller::Input::Shutdown);
+        sim.settle(120_000);
+        assert!(
+            sim.nodes[(id - 1) as usize].shutdown_ready,
+            "{name} not released"
+        );
+        assert!(
+            sim.nodes[(id - 1) as usize].exec.running.is_empty(),
+            "{name} still runs {:?}",
+            sim.nodes[(id - 1) as usize].exec.running
+        );
+        // Everything runs elsewhere before the node goes.
+        assert_each_exclusive_runs_once(&sim);
+        sim.crash(id);
+        sim.settle(120_000);
+        assert!(
+            sim.fenced.is_empty(),
+            "a clean leave was fenced: {:?}",
+            sim.fenced
+        );
+        assert_each_exclusive_runs_once(&sim);
+        let survivor = (1..=3).find(|&i| i != id).expect("survivor");
+        let cib = sim.ctrl(survivor).cib().expect("cib").clone();
+        assert_eq!(
+            status_node_state(&cib, &name).attr("expected"),
+            Some("down")
+        );
+        sim.restart(id);
+        let mut part = sim.parts[0].clone();
+        part.push(id);
+        sim.set_parts(vec![part]);
+        sim.settle(120_000);
+        assert_each_exclusive_runs_once(&sim);
+        assert_eq!(sim.running_on("cd").len(), 3, "clone back on {name}");
+        let cib = sim.ctrl(id).cib().expect("cib").clone();
+        assert_eq!(transient(&cib, &name, "shutdown"), None);
+    }
+    assert_replicas_identical(&sim, &[1, 2, 3]);
+}
+
+#[test]
+fn transient_attributes_are_replicated_and_deleted() {
+    let mut sim = cold_start(3, &config(false, ""));
+    sim.admin(
+        2,
+        10,
+        CibOp::SetAttr {
+            node: "node3".into(),
+            name: "pingd".into(),
+            value: Some("100".into()),
+        },
+    );
+    sim.settle(60_000);
+    assert!(sim.nodes[1].replies.contains(&(10, Ok(()))));
+    for id in 1..=3 {
+        let cib = sim.ctrl(id).cib().expect("cib").clone();
+        assert_eq!(transient(&cib, "node3", "pingd").as_deref(), Some("100"));
+    }
+    sim.admin(
+        1,
+        11,
+        CibOp::SetAttr {
+            node: "node3".into(),
+            name: "pingd".into(),
+            value: None,
+        },
+    );
+    sim.admin(
+        1,
+        12,
+        CibOp::SetAttr {
+            node: "nosuch".into(),
+            name: "pingd".into(),
+            value: Some("1".into()),
+        },
+    );
+    sim.settle(60_000);
+    let cib = sim.ctrl(2).cib().expect("cib").clone();
+    assert_eq!(transient(&cib, "node3", "pingd"), None);
+    let refused = sim.nodes[0]
+        .replies
+        .iter()
+        .find(|(r, _)| *r == 12)
+        .expect("reply to 12");
+    assert!(
+        refused.1.as_ref().is_err_and(|e| e.contains("nosuch")),
+        "{refused:?}"
+    );
+    assert_replicas_identical(&sim, &[1, 2, 3]);
+}
+
+#[test]
+fn standby_attribute_moves_resources_away() {
+    let mut sim = cold_start(3, &config(false, ""));
+    let home = sim.running_on("g1")[0].clone();
+    sim.admin(
+        1,
+        20,
+        CibOp::SetAttr {
+            node: home.clone(),
+            name: "standby".into(),
+            value: Some("on".into()),
+        },
+    );
+    sim.settle(60_000);
+    for r in EXCLUSIVE {
+        assert_ne!(
+            sim.running_on(r),
+            vec![home.clone()],
+            "{r} left the standby node"
+        );
+    }
+    assert_each_exclusive_runs_once(&sim);
+    assert!(!sim.running_on("cd").contains(&home));
 }

@@ -77,6 +77,8 @@ pub struct SimNode {
     pub pe_inputs: u32,
     /// Admin replies received: (req, ok).
     pub replies: Vec<(u64, Result<(), String>)>,
+    /// The controller said the node may leave.
+    pub shutdown_ready: bool,
 }
 
 /// The simulated cluster.
@@ -115,6 +117,7 @@ impl Sim {
                     incarnation: 0,
                     pe_inputs: 0,
                     replies: Vec::new(),
+                    shutdown_ready: false,
                 })
                 .collect(),
             parts: Vec::new(),
@@ -152,6 +155,7 @@ impl Sim {
         let node = self.node(id);
         node.incarnation += 1;
         node.exec = FakeExec::default();
+        node.shutdown_ready = false;
         node.disk = disk.map(str::to_string);
         let cib = disk.and_then(|t| cib::xml::parse(t).ok());
         node.ctrl = Some(Controller::new(
@@ -299,6 +303,7 @@ impl Sim {
                     timer,
                 },
             ),
+            Output::ShutdownReady => self.node(id).shutdown_ready = true,
             Output::AdminReply { req, result } => self
                 .node(id)
                 .replies
@@ -434,9 +439,8 @@ impl Sim {
     }
 
     fn execute(&mut self, node: NodeId, req: &ExecRequest) -> i32 {
-        if req.class == "stonith" {
+        if let Some(target) = req.fence_target.clone() {
             let by = self.name(node);
-            let target = req.fence_target.clone().unwrap_or_default();
             self.fenced.push((by, target.clone()));
             if let Some(t) = self.nodes.iter().find(|n| n.name == target).map(|n| n.id) {
                 if self.nodes[(t - 1) as usize].ctrl.is_some() {
