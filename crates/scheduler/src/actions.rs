@@ -178,7 +178,9 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     // Fencing of unclean nodes.
     let mut fenced: Vec<usize> = Vec::new();
     for (n, node) in c.nodes.iter().enumerate() {
-        if node.unclean && c.stonith_enabled && node.kind == NodeKind::Member {
+        if (node.unclean && c.stonith_enabled || node.fencing.is_some())
+            && node.kind == NodeKind::Member
+        {
             fenced.push(n);
         }
     }
@@ -188,7 +190,9 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     }
     for &n in &fenced {
         let f = b.add(ActionKind::Fence, None, "stonith", 0, Some(n));
-        let reason = if c.nodes[n].unclean_reason.is_empty() {
+        let reason = if let Some(why) = &c.nodes[n].fencing {
+            why.clone()
+        } else if c.nodes[n].unclean_reason.is_empty() {
             "node is unclean".to_string()
         } else {
             c.nodes[n].unclean_reason.clone()
@@ -500,6 +504,22 @@ fn plan_primitive(
                 }
             }
         }
+        (&[(a, role)], Some(n)) if can_migrate(c, p, a, fenced) => {
+            let mt = b.add(ActionKind::Resource, Some(p), "migrate_to", 0, Some(a));
+            let mf = b.add(ActionKind::Resource, Some(p), "migrate_from", 0, Some(n));
+            b.order(mt, mf);
+            let st = b.add(ActionKind::Resource, Some(p), "stop", 0, Some(a));
+            b.order(mf, st);
+            let s = b.add(ActionKind::Pseudo, Some(p), "start", 0, Some(n));
+            b.order(mf, s);
+            let _ = role;
+            start = Some(s);
+            b.t.summary.push(format!(
+                "Migrate {name} ( {} -> {} )",
+                nodename(a),
+                nodename(n)
+            ));
+        }
         (&[(a, role)], Some(n)) => {
             let st = stop_on(b, a, role);
             stops.push(st);
@@ -507,6 +527,7 @@ fn plan_primitive(
             b.order(st, s);
             start = Some(s);
             let verb = if failed { "Recover" } else { "Move" };
+
             if r.promotable {
                 b.t.summary.push(format!(
                     "{verb} {name} ( {} {} -> {} {} )",
@@ -757,4 +778,37 @@ pub fn execution_order(t: &Transition) -> Vec<usize> {
 /// Graph (synapse) order: container milestones first, then each resource's actions.
 pub fn graph_order(t: &Transition) -> Vec<usize> {
     (0..t.actions.len()).collect()
+}
+
+/// Whether primitive `p` may live-migrate away from `from` (allow-migrate, healthy, not
+/// cloned, and no earlier group member that has to stop and start instead).
+fn can_migrate(c: &Cluster, p: usize, from: usize, fenced: &[usize]) -> bool {
+    let r = &c.rscs[p];
+    if !r.meta_bool("allow-migrate", false)
+        || !r.failed_on.is_empty()
+        || r.promotable
+        || c.clone_ancestor(p).is_some()
+        || fenced.contains(&from)
+        || !c.nodes[from].online
+        || c.nodes[from].unclean
+    {
+        return false;
+    }
+    if let Some(g) = r.parent {
+        if c.rscs[g].variant == Variant::Group {
+            for &m in &c.rscs[g].children {
+                if m == p {
+                    break;
+                }
+                let mr = &c.rscs[m];
+                let moving = mr.next.is_some()
+                    && mr.running.len() == 1
+                    && !mr.running.contains_key(&mr.next.unwrap_or(usize::MAX));
+                if moving && !mr.meta_bool("allow-migrate", false) {
+                    return false;
+                }
+            }
+        }
+    }
+    true
 }

@@ -37,6 +37,21 @@ pub struct Constraints {
     pub loc_promoted: HashMap<String, Vec<Score>>,
     /// Colocations between units.
     pub colocs: Vec<Coloc>,
+    /// Units depending on tickets that are not granted (or in standby).
+    pub revoked: Vec<TicketLoss>,
+}
+
+/// A unit whose ticket is not granted.
+#[derive(Clone, Debug)]
+pub struct TicketLoss {
+    /// The unit.
+    pub unit: usize,
+    /// Only the promoted role depends on the ticket.
+    pub promoted_only: bool,
+    /// stop, demote, fence or freeze.
+    pub policy: String,
+    /// The ticket was granted but is in standby.
+    pub standby: bool,
 }
 
 /// The unit placed for configuration id `id`: the resource itself, or its group or clone.
@@ -145,6 +160,39 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                     }
                 }
             }
+            Constraint::Ticket(tk) => {
+                let mut deps: Vec<(String, Option<String>)> = Vec::new();
+                if !tk.rsc.is_empty() {
+                    deps.push((tk.rsc.clone(), tk.rsc_role.clone()));
+                }
+                for s in &tk.sets {
+                    for r in &s.resources {
+                        deps.push((r.clone(), s.role.clone()));
+                    }
+                }
+                let state = cib.tickets.iter().find(|t| t.id == tk.ticket);
+                let granted = state.is_some_and(|t| t.granted);
+                let standby = state.is_some_and(|t| t.standby);
+                if granted && !standby {
+                    continue;
+                }
+                for (rid, role) in deps {
+                    let Some(unit) = unit_of(c, &rid) else {
+                        continue;
+                    };
+                    out.revoked.push(TicketLoss {
+                        unit,
+                        promoted_only: role.as_deref().and_then(Role::parse)
+                            == Some(Role::Promoted),
+                        policy: if standby {
+                            "stop".to_string()
+                        } else {
+                            tk.loss_policy.clone().unwrap_or_else(|| "stop".to_string())
+                        },
+                        standby,
+                    });
+                }
+            }
             Constraint::Colocation(co) => {
                 let mut pairs: Vec<(String, String, Option<String>, Option<String>, Score)> =
                     Vec::new();
@@ -236,6 +284,23 @@ impl<'a> Assigner<'a> {
 
     /// Assigns every resource.
     pub fn run(&mut self) {
+        for t in &self.k.revoked {
+            if t.policy != "fence" || t.standby {
+                continue;
+            }
+            for p in self.c.primitives(t.unit) {
+                let nodes: Vec<usize> = self.c.rscs[p]
+                    .running
+                    .iter()
+                    .filter(|(_, &role)| !t.promoted_only || role == Role::Promoted)
+                    .map(|(&n, _)| n)
+                    .collect();
+                for n in nodes {
+                    self.c.nodes[n].fencing = Some("deadman ticket was lost".to_string());
+                }
+            }
+        }
+
         let mut order: Vec<usize> = self.c.top.clone();
         order.sort_by_key(|&r| std::cmp::Reverse(self.c.rscs[r].priority));
         for r in order {
@@ -326,6 +391,20 @@ impl<'a> Assigner<'a> {
                 for v in s.iter_mut() {
                     *v = Score::NEG_INF;
                 }
+            }
+        }
+        for t in self
+            .k
+            .revoked
+            .iter()
+            .filter(|t| t.unit == u && !t.promoted_only)
+        {
+            let running: Vec<usize> = c.active_nodes(u);
+            for (n, v) in s.iter_mut().enumerate() {
+                if t.policy == "freeze" && running.contains(&n) {
+                    continue;
+                }
+                *v = Score::NEG_INF;
             }
         }
         if rsc.target_role == Some(Role::Stopped) {
@@ -579,7 +658,13 @@ impl<'a> Assigner<'a> {
         let promoted_max = c.rscs[u].promoted_max;
         let node_max = c.rscs[u].promoted_node_max.max(1);
         let mut cands: Vec<(Score, bool, usize, usize)> = Vec::new();
+        let revoked = self
+            .k
+            .revoked
+            .iter()
+            .find(|t| t.unit == u && t.promoted_only);
         let target_ok = c.rscs[u].target_role != Some(Role::Unpromoted);
+
         for (i, &inst) in instances.iter().enumerate() {
             let Some(n) = c.rscs[inst].next else { continue };
             let prims = c.primitives(inst);
@@ -622,6 +707,12 @@ impl<'a> Assigner<'a> {
             let was_promoted = prims
                 .iter()
                 .any(|&p| c.rscs[p].running.get(&n) == Some(&Role::Promoted));
+            if let Some(t) = revoked {
+                if !(t.policy == "freeze" && was_promoted) {
+                    continue;
+                }
+            }
+
             if let Some(s) = score {
                 if s.0 >= 0 && target_ok {
                     cands.push((s, was_promoted, i, inst));

@@ -95,6 +95,8 @@ pub struct Node {
     pub has_state: bool,
     /// Node utilization capacity.
     pub capacity: HashMap<String, i64>,
+    /// Scheduled for fencing by policy (not because it is unclean), with the reason.
+    pub fencing: Option<String>,
 }
 
 impl Node {
@@ -106,6 +108,7 @@ impl Node {
             && !self.pending
             && !self.maintenance
             && !self.shutdown
+            && self.fencing.is_none()
     }
 }
 

@@ -81,6 +81,7 @@ fn unpack_nodes(c: &mut Cluster, cib: &Cib) {
             connection: None,
             has_state: state.is_some(),
             capacity: HashMap::new(),
+            fencing: None,
         };
         let ctx = RuleContext {
             now: Some(c.now),
@@ -343,6 +344,7 @@ fn add_remote_nodes(c: &mut Cluster, cib: &Cib) {
             connection: Some(conn),
             has_state: state.is_some(),
             capacity: HashMap::new(),
+            fencing: None,
         };
         if let Some(d) = def {
             let ctx = RuleContext {
