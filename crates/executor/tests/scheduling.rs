@@ -277,3 +277,38 @@ fn invalid_requests_are_refused_at_submit() {
     .validate()
     .is_err());
 }
+
+#[test]
+fn timeouts_through_the_executor_kill_the_group_and_free_the_slot() {
+    let fixtures = Fixtures::new();
+    let hang = fixtures.agent("Hang", "#!/bin/sh\nsleep 1000 &\nwait\n", 0o755);
+    let ok = fixtures.agent("Ok", "#!/bin/sh\nexit 0\n", 0o755);
+    // One slot: the second operation can only run once the hung one is dealt with.
+    let (executor, events) = executor(&fixtures, 1, Duration::from_secs(600));
+    let resource = unique("exec-hang");
+    let hung = executor
+        .submit(OpRequest::new(&resource, hang, Action::Start).timeout(Duration::from_millis(300)))
+        .expect("accepted");
+    let after = executor
+        .submit(
+            OpRequest::new(unique("exec-ok"), ok, Action::Start).timeout(Duration::from_secs(5)),
+        )
+        .expect("accepted");
+    let first = next(&events);
+    assert_eq!(
+        (first.id, first.result.status),
+        (hung, ExecStatus::Timeout),
+        "{}",
+        first.result.summary()
+    );
+    assert_eq!(first.timeout, Duration::from_millis(300));
+    let second = next(&events);
+    assert_eq!(second.id, after);
+    assert!(second.result.is(OcfCode::Success));
+    assert_eq!(
+        common::leftovers(&resource, Duration::from_secs(2)),
+        Vec::<u32>::new()
+    );
+    assert_eq!(executor.pending(), 0);
+    assert_eq!(executor.runs_completed(), 2);
+}
