@@ -191,12 +191,14 @@ pub fn run(
             }
             daemon.drain(now, network, ipc)?;
         }
+        ipc.flush_all();
         for (id, pid, reason) in ipc.reap() {
             greeted.remove(&id);
             daemon.on_client_gone(id, pid, &reason);
         }
         let now = clock.now_ms();
         daemon.drain(now, network, ipc)?;
+        ipc.flush_all();
         if daemon.shutdown_requested {
             daemon.leave(now);
             daemon.drain(now, network, ipc)?;

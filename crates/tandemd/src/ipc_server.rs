@@ -232,7 +232,8 @@ impl IpcServer {
             .is_some_and(|c| matches!(next_frame(&c.input), Ok(Some(_))))
     }
 
-    /// Queues a message for a client; a client whose queue passes the limit is marked closing.
+    /// Queues a message for a client (written by [`IpcServer::flush_all`]); a client whose queue
+    /// passes the limit is marked closing.
     pub fn send(&mut self, id: ClientId, message: &ServerMessage) {
         let Some(client) = self.clients.get_mut(&id) else {
             return;
@@ -250,7 +251,10 @@ impl IpcServer {
             return;
         }
         client.output.extend_from_slice(&bytes);
-        Self::flush_connection(client);
+        // Written by `flush_all` at the end of the wake-up, batching many frames per write.
+        if client.pending_output() >= 1 << 20 {
+            Self::flush_connection(client);
+        }
     }
 
     fn flush_connection(client: &mut Connection) {
@@ -299,10 +303,12 @@ impl IpcServer {
             .collect()
     }
 
-    /// Tries to write every client's remaining output, for a clean shutdown.
+    /// Writes every client's queued output (as much as the sockets take).
     pub fn flush_all(&mut self) {
         for client in self.clients.values_mut() {
-            Self::flush_connection(client);
+            if client.pending_output() > 0 && client.closing.is_none() {
+                Self::flush_connection(client);
+            }
         }
     }
 }
