@@ -6,8 +6,9 @@ use std::time::Duration;
 use crate::error::ExecError;
 use crate::invoke;
 use crate::limits;
+use crate::metadata::ParamProblem;
 use crate::metadata::{Metadata, MetadataCache};
-use crate::outcome::ExecStatus;
+use crate::outcome::{ExecStatus, OcfCode, OpResult};
 use crate::paths::AgentPaths;
 use crate::request::OpRequest;
 use crate::spec::{Action, AgentSpec, Class};
@@ -106,6 +107,41 @@ pub fn complete(request: &OpRequest, paths: &AgentPaths, cache: &MetadataCache) 
             .insert("pcmk_host_argument".into(), argument.into());
     }
     completed
+}
+
+/// A refusal for a start, reload or validate-all whose parameters break the agent's
+/// meta-data; `None` when they are fine, for other actions, or without meta-data.
+pub fn param_errors(
+    request: &OpRequest,
+    paths: &AgentPaths,
+    cache: &MetadataCache,
+) -> Option<OpResult> {
+    if !matches!(
+        request.action,
+        Action::Start | Action::Reload | Action::ReloadAgent | Action::ValidateAll
+    ) {
+        return None;
+    }
+    let metadata = metadata(&request.spec, paths, cache).ok()?;
+    let errors: Vec<String> = metadata
+        .validate(&request.params, request.spec.class)
+        .into_iter()
+        .filter(ParamProblem::is_error)
+        .map(|problem| problem.to_string())
+        .collect();
+    if errors.is_empty() {
+        return None;
+    }
+    Some(OpResult::not_run(
+        OcfCode::ErrConfigured,
+        ExecStatus::Invalid,
+        format!(
+            "{} parameters of {}: {}",
+            request.spec,
+            request.resource,
+            errors.join("; ")
+        ),
+    ))
 }
 
 /// Runs `request` once, synchronously, in this thread (completed and timed as by the executor).

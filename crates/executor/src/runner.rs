@@ -79,6 +79,9 @@ pub struct ExecutorConfig {
     pub refresh: Duration,
     /// Become a child subreaper and reap agents' orphaned descendants (a background thread).
     pub reap_orphans: bool,
+    /// Refuse start, reload and validate-all requests whose parameters break the agent's
+    /// meta-data (missing required, badly typed), without running the agent.
+    pub check_params: bool,
     /// Called after each event is queued.
     pub waker: Option<Waker>,
 }
@@ -90,6 +93,7 @@ impl std::fmt::Debug for ExecutorConfig {
             .field("max_concurrent", &self.max_concurrent)
             .field("refresh", &self.refresh)
             .field("reap_orphans", &self.reap_orphans)
+            .field("check_params", &self.check_params)
             .field("waker", &self.waker.is_some())
             .finish()
     }
@@ -102,6 +106,7 @@ impl Default for ExecutorConfig {
             max_concurrent: limits::DEFAULT_MAX_CONCURRENT,
             refresh: limits::DEFAULT_REFRESH,
             reap_orphans: true,
+            check_params: false,
             waker: None,
         }
     }
@@ -229,12 +234,21 @@ impl Scheduler {
             let paths = self.config.paths.clone();
             let cache = self.cache.clone();
             let to_self = self.to_self.clone();
+            let check_params = self.config.check_params;
             let spawned = std::thread::Builder::new()
                 .name(format!("op-{id}"))
                 .spawn(move || {
                     let completed = agent_info::complete(&request, &paths, &cache);
                     let timeout = agent_info::resolve_timeout(&completed, &paths, &cache);
-                    let result = invoke::execute(&completed, timeout, &paths, Some(&cancel));
+                    let refused = if check_params {
+                        agent_info::param_errors(&completed, &paths, &cache)
+                    } else {
+                        None
+                    };
+                    let result = match refused {
+                        Some(result) => result,
+                        None => invoke::execute(&completed, timeout, &paths, Some(&cancel)),
+                    };
                     let _ = to_self.send(Msg::Done(id, result, timeout));
                 });
             match spawned {

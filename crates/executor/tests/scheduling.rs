@@ -24,6 +24,7 @@ fn executor(
         max_concurrent,
         refresh,
         reap_orphans: true,
+        check_params: false,
         waker: None,
     };
     Executor::start(config).expect("executor starts")
@@ -311,4 +312,46 @@ fn timeouts_through_the_executor_kill_the_group_and_free_the_slot() {
     );
     assert_eq!(executor.pending(), 0);
     assert_eq!(executor.runs_completed(), 2);
+}
+
+#[test]
+fn parameters_are_checked_against_meta_data_when_asked() {
+    let fixtures = Fixtures::new();
+    let body = "#!/bin/sh\ncase \"$1\" in\nmeta-data) cat <<'XML'\n<resource-agent name=\"Strict\"><parameters>\n<parameter name=\"state\" required=\"1\"><content type=\"string\"/></parameter>\n<parameter name=\"port\"><content type=\"integer\"/></parameter>\n</parameters><actions><action name=\"start\" timeout=\"7s\"/></actions></resource-agent>\nXML\nexit 0;;\n*) echo \"timeout=$OCF_RESKEY_CRM_meta_timeout\"; exit 0;;\nesac\n";
+    let spec = fixtures.agent("Strict", body, 0o755);
+    let config = ExecutorConfig {
+        paths: fixtures.paths(),
+        check_params: true,
+        ..ExecutorConfig::default()
+    };
+    let (executor, events) = Executor::start(config).expect("starts");
+    executor
+        .submit(OpRequest::new("strict", spec.clone(), Action::Start).param("port", "eighty"))
+        .expect("accepted");
+    let refused = next(&events);
+    assert_eq!(
+        (refused.result.code, refused.result.status),
+        (OcfCode::ErrConfigured, ExecStatus::Invalid)
+    );
+    let reason = refused.result.exit_reason.unwrap_or_default();
+    assert!(
+        reason.contains("required parameter 'state'") && reason.contains("'port' = 'eighty'"),
+        "{reason}"
+    );
+    // Valid parameters run, with the advertised default timeout.
+    executor
+        .submit(
+            OpRequest::new("strict", spec.clone(), Action::Start)
+                .param("state", "x")
+                .param("port", "80"),
+        )
+        .expect("accepted");
+    let ran = next(&events);
+    assert!(ran.result.is(OcfCode::Success), "{}", ran.result.summary());
+    assert_eq!(ran.result.stdout.text(), "timeout=7000\n");
+    // Monitors are never refused: they must report the truth.
+    executor
+        .submit(OpRequest::new("strict", spec, Action::Monitor))
+        .expect("accepted");
+    assert!(next(&events).result.is(OcfCode::Success));
 }
