@@ -1,1 +1,19 @@
 //! Seeded deterministic simulator that runs whole Totem clusters over a faulty simulated network.
+//!
+//! A run ([`Simulation`]) owns N [`totem::Node`]s, a [`network::Network`] with loss,
+//! duplication, delay/reordering and partitions, and a client workload; it crashes, restarts
+//! and cleanly stops nodes, all drawn from one [`prng::Prng`] seeded by [`Options::seed`].
+//! After every output the [`checker::Checker`] asserts the guarantees; at the end it checks the
+//! whole-history ones and that the ring re-formed once faults stopped.
+
+pub mod checker;
+pub mod network;
+pub mod prng;
+mod simulation;
+
+pub use simulation::{Options, Report, Simulation, Swarm};
+
+/// Runs one seed.
+pub fn run(options: Options) -> Report {
+    Simulation::new(options).run()
+}

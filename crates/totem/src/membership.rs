@@ -84,6 +84,11 @@ impl Node {
 
     /// A JOIN arrived (brief §3.3).
     pub(crate) fn on_join(&mut self, now_ms: u64, sender: NodeId, join: Join) {
+        if self.state != State::Gather && join.fail_set.contains(&self.me) {
+            // The sender is forming a ring without me: it will be merged back later through
+            // merge detection; reacting here would only break my own ring.
+            return;
+        }
         match self.state {
             State::Operational => {
                 let member = self.current.members.contains(&sender);
@@ -93,7 +98,7 @@ impl Node {
                 self.enter_gather(
                     now_ms,
                     "join during operational state",
-                    BTreeSet::new(),
+                    BTreeSet::from([sender]),
                     BTreeSet::new(),
                 );
             }
@@ -108,7 +113,7 @@ impl Node {
                 self.enter_gather(
                     now_ms,
                     "join during commit/recovery state",
-                    BTreeSet::new(),
+                    BTreeSet::from([sender]),
                     BTreeSet::new(),
                 );
             }
@@ -125,6 +130,16 @@ impl Node {
         if self.gather.fail_set.contains(&sender) {
             return;
         }
+        if join.fail_set.contains(&me) {
+            // The sender excludes me: it cannot be in my ring, and its view of the others is
+            // not mine to adopt (adopting it would let one isolated node fail everyone).
+            self.gather.proc_set.insert(sender);
+            if self.gather.fail_set.insert(sender) {
+                self.send_join(now_ms);
+            }
+            self.check_consensus(now_ms);
+            return;
+        }
         let mut changed = self.gather.proc_set.insert(sender);
         for node in &join.proc_set {
             changed |= self.gather.proc_set.insert(*node);
@@ -133,9 +148,6 @@ impl Node {
             if *node != me {
                 changed |= self.gather.fail_set.insert(*node);
             }
-        }
-        if join.fail_set.contains(&me) {
-            changed |= self.gather.fail_set.insert(sender);
         }
         self.gather.joins.insert(sender, join);
         if changed {
@@ -173,6 +185,7 @@ impl Node {
             return;
         }
         let members = self.candidates();
+        debug_assert!(members.contains(&self.me));
         if members.first() != Some(&self.me) {
             return;
         }

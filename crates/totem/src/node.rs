@@ -231,6 +231,7 @@ impl Node {
             send_queue: VecDeque::new(),
             stats: Stats::default(),
         };
+        node.gather.proc_set.insert(me);
         node.enter_gather(now_ms, "interface change", BTreeSet::new(), BTreeSet::new());
         Ok(node)
     }

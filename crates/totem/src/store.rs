@@ -45,7 +45,11 @@ impl RingStore {
 
     /// Held messages with seq in `(from, to]`, ascending.
     pub(crate) fn range(&self, from: u32, to: u32) -> impl Iterator<Item = (&u32, &Mcast)> {
-        self.messages.range(from.saturating_add(1)..=to.max(from))
+        let end = to.max(from);
+        self.messages.range((
+            std::ops::Bound::Excluded(from),
+            std::ops::Bound::Included(end),
+        ))
     }
 
     /// Discards messages up to `upto` (never beyond the delivered position).

@@ -80,7 +80,7 @@ impl TimerKind {
 }
 
 /// Delivery guarantee of a message (brief §1, G3/G5).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Guarantee {
     /// Total order (G3).
     Agreed,
@@ -89,7 +89,7 @@ pub enum Guarantee {
 }
 
 /// Kind of a configuration change (extended virtual synchrony).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ConfigurationKind {
     /// The members of the new ring that were in this node's previous regular configuration;
     /// remaining old-ring messages are delivered under it.
