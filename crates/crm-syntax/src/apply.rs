@@ -23,26 +23,36 @@ const SECTION_ORDER: &[&str] = &[
 const RESOURCE_KINDS: &[&str] = &["primitive", "group", "clone", "master", "bundle"];
 
 /// Applies one statement to `doc` (a `<cib>` root or its `<configuration>`), as an
-/// interactive `crm configure` command would: objects are added, or replaced when their
-/// id exists; `property`/`rsc_defaults`/`op_defaults` merge into an existing set;
+/// interactive `crm configure` command would: objects are added, and an object whose id
+/// exists is an error ([`ApplyError::Exists`]; nodes and fencing topology are replaced);
+/// `property`/`rsc_defaults`/`op_defaults` merge into an existing set;
 /// containers take their members out of the resources section; `delete` removes objects
 /// and the constraint references to them.
 pub fn apply(doc: &mut Element, statement: &Statement) -> Result<(), ApplyError> {
     let mut ids = IdAllocator::from_document(doc);
-    apply_with(configuration_mut(doc)?, statement, &mut ids)
+    apply_with(configuration_mut(doc)?, statement, &mut ids, Mode::Create)
+}
+
+/// Whether existing objects may be redefined.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Interactive commands: an existing id is an error.
+    Create,
+    /// `load update`: an existing object is replaced.
+    Update,
 }
 
 /// Applies many statements as `crm configure load update` does: whatever the written
 /// order, primitives come first, then groups, ms, clones, tags, constraints, tickets,
 /// fencing topology and deletions (each kind in written order), so constraints may be
-/// written before the resources they name.
+/// written before the resources they name. Objects whose id exists are replaced.
 pub fn load_update(doc: &mut Element, statements: &[Statement]) -> Result<(), ApplyError> {
     let mut ids = IdAllocator::from_document(doc);
     let conf = configuration_mut(doc)?;
     let mut order: Vec<&Statement> = statements.iter().collect();
     order.sort_by_key(|s| phase(&s.command));
     for st in order {
-        apply_with(conf, st, &mut ids)?;
+        apply_with(conf, st, &mut ids, Mode::Update)?;
     }
     Ok(())
 }
@@ -209,8 +219,39 @@ fn upsert(section: &mut Element, new: Element, ids: &mut IdAllocator) {
     }
 }
 
-fn apply_with(conf: &mut Element, st: &Statement, ids: &mut IdAllocator) -> Result<(), ApplyError> {
+fn apply_with(
+    conf: &mut Element,
+    st: &Statement,
+    ids: &mut IdAllocator,
+    mode: Mode,
+) -> Result<(), ApplyError> {
     let line = st.line;
+    if mode == Mode::Create {
+        let created = match &st.command {
+            Command::Primitive { id, .. }
+            | Command::Group { id, .. }
+            | Command::Clone { id, .. }
+            | Command::Location { id, .. }
+            | Command::Colocation { id, .. }
+            | Command::Order { id, .. }
+            | Command::RscTicket { id, .. }
+            | Command::Tag { id, .. } => Some(id),
+            _ => None,
+        };
+        if let Some(id) = created {
+            let existing = ["resources", "constraints", "tags"]
+                .iter()
+                .filter_map(|s| conf.child(s))
+                .find_map(|s| find(s, id));
+            if let Some(e) = existing {
+                return Err(ApplyError::Exists {
+                    line,
+                    kind: e.name.clone(),
+                    id: id.clone(),
+                });
+            }
+        }
+    }
     match &st.command {
         Command::Defaults { kind, id, pairs } => {
             let set_id = id.as_deref().unwrap_or(kind.default_id()).to_string();
@@ -368,43 +409,47 @@ fn put_in_container(
     };
     check_free(conf, id, &["group", "clone", "master"], line)?;
     let resources = section_mut(conf, "resources");
-    // Redefining a container: its old members go back to the top level first.
-    if let Some(old) = remove(resources, id) {
-        for c in old.children {
-            if RESOURCE_KINDS.contains(&c.name.as_str()) {
-                resources.children.push(c);
-            } else {
-                ids.release_tree(&c);
+    // Redefining a container: it keeps its place, and old members that are not in the
+    // new list go back to the top level (as `crm configure load update` does).
+    let old_members: Vec<String> = match find_resource(resources, id, None) {
+        Some((old, _)) => {
+            if old.name != kind {
+                return Err(ApplyError::IdTaken {
+                    line,
+                    id: id.to_string(),
+                    existing: old.name.clone(),
+                });
             }
+            members_of(old)
+                .into_iter()
+                .map(|e| e.id().to_string())
+                .collect()
         }
-    }
-    let mut taken = Vec::new();
+        None => Vec::new(),
+    };
     for m in members {
         let (found, parent) = match find_resource(resources, m, None) {
             Some(f) => f,
             None => {
-                // Put back what was taken so a failed statement changes nothing visible.
-                resources.children.extend(taken);
                 return Err(ApplyError::Missing {
                     line,
                     what: "resource",
                     id: m.clone(),
-                });
+                })
             }
         };
-        let bad = if let Some(p) = parent {
+        let bad = if m == id {
+            Some("a container cannot hold itself".to_string())
+        } else if let Some(p) = parent.filter(|p| *p != id) {
             Some(format!("it is already in '{p}'"))
         } else if kind == "group" && found.name != "primitive" {
             Some(format!("a group holds primitives, not a {}", found.name))
         } else if kind != "group" && !(found.name == "primitive" || found.name == "group") {
             Some(format!("a {} cannot be cloned", found.name))
-        } else if m == id {
-            Some("a container cannot hold itself".to_string())
         } else {
             None
         };
         if let Some(reason) = bad {
-            resources.children.extend(taken);
             return Err(ApplyError::BadMember {
                 line,
                 id: m.clone(),
@@ -412,16 +457,51 @@ fn put_in_container(
                 reason,
             });
         }
+    }
+    // Checks done: now change the document.
+    let mut old_sets = Vec::new();
+    if let Some((old, _)) = find_resource(resources, id, None) {
+        old_sets = old
+            .children
+            .iter()
+            .filter(|c| !RESOURCE_KINDS.contains(&c.name.as_str()))
+            .cloned()
+            .collect();
+    }
+    for s in &old_sets {
+        ids.release_tree(s);
+    }
+    let mut taken = Vec::new();
+    for m in members {
         if let Some(e) = remove(resources, m) {
             taken.push(e);
         }
     }
-    let mut built = build(&st.command, ids)?;
-    if let Some(container) = built.first_mut() {
-        container.children.extend(taken);
+    let mut lifted = Vec::new();
+    for m in old_members.iter().filter(|m| !members.contains(m)) {
+        if let Some(e) = remove(resources, m) {
+            lifted.push(e);
+        }
     }
-    section_mut(conf, "resources").children.extend(built);
+    let mut built = build(&st.command, ids)?;
+    let resources = section_mut(conf, "resources");
+    if let Some(mut container) = built.pop() {
+        container.children.extend(taken);
+        let mut slot = Some(container);
+        replace(resources, id, &mut slot);
+        if let Some(c) = slot {
+            resources.children.push(c);
+        }
+    }
+    resources.children.extend(lifted);
     Ok(())
+}
+
+fn members_of(e: &Element) -> Vec<&Element> {
+    e.children
+        .iter()
+        .filter(|c| RESOURCE_KINDS.contains(&c.name.as_str()))
+        .collect()
 }
 
 /// Rewrites constraint references from `from` to `to` (crmsh does so when a resource is

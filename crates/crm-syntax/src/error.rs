@@ -44,6 +44,16 @@ pub enum ApplyError {
         /// Element name of the current holder.
         existing: String,
     },
+    /// `apply` (interactive mode) does not redefine objects; `load_update` does.
+    #[error("line {line}: cannot create {kind} with id '{id}': found an existing {kind} with the same id")]
+    Exists {
+        /// Line of the statement.
+        line: usize,
+        /// Element name of the existing object.
+        kind: String,
+        /// The id.
+        id: String,
+    },
     /// A resource cannot be put into a container.
     #[error("line {line}: resource '{id}' cannot be put into '{container}': {reason}")]
     BadMember {

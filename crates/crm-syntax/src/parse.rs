@@ -128,11 +128,12 @@ impl<'a> Cursor<'a> {
         Ok(Statement { line, command })
     }
 
-    /// Reads `name=value` words until one without `=` (or a section keyword).
+    /// Reads `name=value` words. With a non-empty `stop` list (section keywords), stops
+    /// at a keyword or a word without `=` and lets the caller judge it.
     fn pairs(&mut self, stop: &[&str]) -> Result<Vec<NvPair>, ParseError> {
         let mut out = Vec::new();
         while let Some(w) = self.peek() {
-            if stop.contains(&w) {
+            if stop.contains(&w) || (!stop.is_empty() && !w.contains('=')) {
                 break;
             }
             out.push(self.pair()?);
