@@ -300,10 +300,8 @@ fn node(n: &Element) -> String {
         format!("node {}: {uname}", n.id())
     };
     if let Some(t) = n.attr("type") {
-        if t != "member" && t != "normal" {
-            head.push(':');
-            head.push_str(t);
-        }
+        head.push(':');
+        head.push_str(t);
     }
     if let Some(d) = n.attr("description") {
         head.push(' ');
