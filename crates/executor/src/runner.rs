@@ -135,6 +135,7 @@ impl ExecutorConfig {
 enum Msg {
     Submit(OpId, Arc<OpRequest>),
     Cancel(OpId, SyncSender<Result<(), ExecError>>),
+    CancelRecurring(String, SyncSender<usize>),
     Done(OpId, OpResult, Duration),
     Shutdown,
 }
@@ -230,6 +231,7 @@ impl Scheduler {
             };
             self.running += 1;
             let request = op.request.clone();
+            tracing::debug!(id, resource = %request.resource, action = %request.action, agent = %request.spec, "running");
             let cancel = op.cancel.clone();
             let paths = self.config.paths.clone();
             let cache = self.cache.clone();
@@ -317,6 +319,7 @@ impl Scheduler {
                 kind
             }
         };
+        tracing::debug!(id, resource = %request.resource, action = %request.action, result = %result.summary(), reported = kind.is_some(), "finished");
         let finished = op.recurring.is_none() || op.cancelled;
         if finished {
             self.finish(id);
@@ -416,6 +419,21 @@ impl Scheduler {
                 }
                 Some(Msg::Cancel(id, reply)) => {
                     let _ = reply.send(self.on_cancel(id));
+                }
+                Some(Msg::CancelRecurring(resource, reply)) => {
+                    let mut ids: Vec<OpId> = self
+                        .ops
+                        .iter()
+                        .filter(|(_, op)| {
+                            op.recurring.is_some()
+                                && !op.cancelled
+                                && op.request.resource == resource
+                        })
+                        .map(|(id, _)| *id)
+                        .collect();
+                    ids.sort_unstable();
+                    let cancelled = ids.iter().filter(|id| self.on_cancel(**id).is_ok()).count();
+                    let _ = reply.send(cancelled);
                 }
                 Some(Msg::Done(id, result, timeout)) => self.on_done(id, result, timeout),
                 Some(Msg::Shutdown) => break,
@@ -521,6 +539,15 @@ impl Executor {
     /// Agent runs finished since start, reported or not (recurring runs each count).
     pub fn runs_completed(&self) -> u64 {
         self.runs.load(Ordering::Relaxed)
+    }
+
+    /// Cancels every recurring operation of `resource` (as before stopping it); returns how many.
+    pub fn cancel_recurring(&self, resource: &str) -> Result<usize, ExecError> {
+        let (reply, answer) = mpsc::sync_channel(1);
+        self.to_scheduler
+            .send(Msg::CancelRecurring(resource.to_string(), reply))
+            .map_err(|_| ExecError::ShutDown)?;
+        answer.recv().map_err(|_| ExecError::ShutDown)
     }
 
     /// Stops accepting work, kills running agents and waits for the scheduler to end.

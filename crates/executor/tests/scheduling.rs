@@ -355,3 +355,28 @@ fn parameters_are_checked_against_meta_data_when_asked() {
         .expect("accepted");
     assert!(next(&events).result.is(OcfCode::Success));
 }
+
+#[test]
+fn cancel_recurring_ends_every_monitor_of_one_resource_only() {
+    let fixtures = Fixtures::new();
+    let ok = fixtures.agent("Ok", "#!/bin/sh\nexit 0\n", 0o755);
+    let (executor, events) = executor(&fixtures, 4, Duration::from_secs(600));
+    let monitor = |resource: &str, interval_ms: u64| {
+        OpRequest::new(resource, ok.clone(), Action::Monitor)
+            .every(Duration::from_millis(interval_ms))
+            .timeout(Duration::from_secs(5))
+    };
+    let a1 = executor.submit(monitor("a", 200)).expect("accepted");
+    let a2 = executor.submit(monitor("a", 300)).expect("accepted");
+    let b = executor.submit(monitor("b", 200)).expect("accepted");
+    for _ in 0..3 {
+        assert_eq!(next(&events).kind, EventKind::FirstResult);
+    }
+    assert_eq!(executor.cancel_recurring("a").expect("cancel"), 2);
+    let mut cancelled = vec![next(&events).id, next(&events).id];
+    cancelled.sort_unstable();
+    assert_eq!(cancelled, vec![a1, a2]);
+    assert_eq!(executor.cancel_recurring("a").expect("cancel"), 0);
+    executor.cancel(b).expect("b still runs");
+    assert_eq!(next(&events).kind, EventKind::Cancelled);
+}
