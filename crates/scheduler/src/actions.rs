@@ -425,7 +425,31 @@ fn plan_primitive(
     }
     let cur: Vec<(usize, Role)> = r.running.iter().map(|(&n, &ro)| (n, ro)).collect();
     let failed = !r.failed_on.is_empty();
-    let next = r.next;
+    let mut next = r.next;
+    // Without quorum, resources that need it may not start (and stop under policy stop).
+    let needs_quorum = r.agent.as_ref().is_none_or(|a| a.class != "stonith")
+        && r.meta.get("requires").is_none_or(|v| v != "nothing");
+    if !c.have_quorum && needs_quorum && c.no_quorum_policy != "ignore" {
+        let freeze = c.no_quorum_policy == "freeze";
+        if cur.is_empty() {
+            if let Some(n) = next {
+                let why = if freeze { "quorum freeze" } else { "no quorum" };
+                b.t.summary.push(format!(
+                    "Start {} ( {} ) due to {why} (blocked)",
+                    r.id, c.nodes[n].name
+                ));
+                for n in probes {
+                    b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+                }
+                return;
+            }
+        } else if freeze {
+            next = cur.first().map(|&(n, _)| n);
+        } else if next.is_some() || !cur.is_empty() {
+            next = None;
+        }
+    }
+
     let next_role = r.next_role;
     let name = r.id.clone();
     let nodename = |n: usize| c.nodes[n].name.clone();
@@ -551,6 +575,8 @@ fn plan_primitive(
                 String::new()
             } else if let Some(why) = &r.stop_reason {
                 format!(" due to {why}")
+            } else if !c.have_quorum && c.no_quorum_policy == "stop" && needs_quorum {
+                " due to no quorum".to_string()
             } else if !c.have_quorum && c.no_quorum_policy == "stop" {
                 " due to no quorum".to_string()
             } else {

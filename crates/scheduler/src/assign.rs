@@ -312,6 +312,43 @@ impl<'a> Assigner<'a> {
         self.k.loc.get(id)
     }
 
+    /// Location scores for configuration ids, added where set.
+    fn add_locations(&self, ids: &[String], s: &mut [Score]) {
+        for id in ids {
+            if let Some(v) = self.loc_for(id) {
+                for n in 0..s.len() {
+                    if v[n] != Score::ZERO {
+                        s[n] = s[n].plus(v[n]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A primitive's own contributions: location, failure bans, stickiness, target-role.
+    fn primitive_scores(&self, p: usize, with_stickiness: bool) -> Vec<Score> {
+        let c = &*self.c;
+        let pr = &c.rscs[p];
+        let mut s = vec![Score::ZERO; c.nodes.len()];
+        self.add_locations(std::slice::from_ref(&pr.config_id), &mut s);
+        for (&n, &fc) in &pr.failcount {
+            if fc >= pr.migration_threshold {
+                s[n] = Score::NEG_INF;
+            }
+        }
+        if with_stickiness && pr.managed {
+            for &n in pr.running.keys() {
+                s[n] = s[n].plus(Score(pr.stickiness));
+            }
+        }
+        if pr.target_role == Some(Role::Stopped) {
+            for v in s.iter_mut() {
+                *v = Score::NEG_INF;
+            }
+        }
+        s
+    }
+
     /// Base scores for a unit (no colocation): availability, location, stickiness, failures.
     fn base_scores(&self, u: usize, with_stickiness: bool) -> Vec<Score> {
         let c = &*self.c;
@@ -326,9 +363,8 @@ impl<'a> Assigner<'a> {
             nn
         ];
         if !c.symmetric {
-            let prims = c.primitives(u);
             let mut ids: Vec<&str> = vec![rsc.config_id.as_str()];
-            for &p in &prims {
+            for p in c.primitives(u) {
                 ids.push(&c.rscs[p].config_id);
             }
             for &ch in &rsc.children {
@@ -345,52 +381,58 @@ impl<'a> Assigner<'a> {
                 }
             }
         }
-        // Location constraints on the unit, its members and its ancestors.
+        // Location constraints on the unit and its ancestors.
         let mut ids: Vec<String> = vec![rsc.config_id.clone()];
         let mut cur = rsc.parent;
         while let Some(p) = cur {
             ids.push(c.rscs[p].config_id.clone());
             cur = c.rscs[p].parent;
         }
-        let mut stack = rsc.children.clone();
-        while let Some(k) = stack.pop() {
-            if !ids.contains(&c.rscs[k].config_id) {
-                ids.push(c.rscs[k].config_id.clone());
-            }
-            stack.extend(c.rscs[k].children.iter().copied());
-        }
-        for id in &ids {
-            if let Some(v) = self.loc_for(id) {
+        match rsc.variant {
+            Variant::Primitive => {
+                let own = self.primitive_scores(u, with_stickiness);
                 for n in 0..nn {
-                    if !c.symmetric && v[n] == Score::ZERO {
-                        continue;
+                    s[n] = s[n].plus(own[n]);
+                }
+                self.add_locations(&ids[1..], &mut s);
+            }
+            Variant::Group => {
+                self.add_locations(&ids, &mut s);
+                // The first member leads; later members pull while some node stays usable.
+                for (i, &m) in rsc.children.iter().enumerate() {
+                    let own = self.primitive_scores(m, with_stickiness);
+                    let cand: Vec<Score> = s.iter().zip(&own).map(|(a, b)| a.plus(*b)).collect();
+                    let usable = (0..nn).any(|n| cand[n].0 >= 0 && c.nodes[n].can_run());
+                    if i == 0 || usable {
+                        s = cand;
                     }
-                    s[n] = s[n].plus(v[n]);
+                }
+            }
+            _ => {
+                let mut stack = rsc.children.clone();
+                while let Some(k) = stack.pop() {
+                    if !ids.contains(&c.rscs[k].config_id) {
+                        ids.push(c.rscs[k].config_id.clone());
+                    }
+                    stack.extend(c.rscs[k].children.iter().copied());
+                }
+                self.add_locations(&ids, &mut s);
+                if rsc.variant == Variant::Clone && !rsc.unique {
+                    for p in c.primitives(u) {
+                        let pr = &c.rscs[p];
+                        for (&n, &fc) in &pr.failcount {
+                            if fc >= pr.migration_threshold {
+                                s[n] = Score::NEG_INF;
+                            }
+                        }
+                    }
                 }
             }
         }
-        let prims = c.primitives(u);
+
         for n in 0..nn {
             if !c.nodes[n].can_run() {
                 s[n] = Score::NEG_INF;
-            }
-        }
-        for &p in &prims {
-            let pr = &c.rscs[p];
-            for (&n, &fc) in &pr.failcount {
-                if fc >= pr.migration_threshold {
-                    s[n] = Score::NEG_INF;
-                }
-            }
-            if with_stickiness && pr.managed {
-                for &n in pr.running.keys() {
-                    s[n] = s[n].plus(Score(pr.stickiness));
-                }
-            }
-            if pr.target_role == Some(Role::Stopped) && c.rscs[u].variant == Variant::Primitive {
-                for v in s.iter_mut() {
-                    *v = Score::NEG_INF;
-                }
             }
         }
         for t in self
@@ -464,7 +506,14 @@ impl<'a> Assigner<'a> {
             .k
             .colocs
             .iter()
-            .filter(|co| co.primary == u && co.influence && co.score.0 > 0 && co.dep_role.is_none())
+            .filter(|co| {
+                co.primary == u
+                    && self.c.rscs[u].variant != Variant::Clone
+                    && co.influence
+                    && co.score.0 > 0
+                    && co.dep_role.is_none()
+                    && co.primary_role.is_none_or(|r| r == Role::Started)
+            })
             .cloned()
             .collect();
         for co in deps {
@@ -472,12 +521,23 @@ impl<'a> Assigner<'a> {
                 continue;
             }
             let ds = self.base_scores(co.dep, true);
+            let mut cand = s.to_vec();
             for n in 0..s.len() {
-                if ds[n].is_neg_inf() || ds[n].is_pos_inf() {
-                    continue;
-                }
-                let v = ds[n].0 * co.score.0.min(Score::INFINITY) / Score::INFINITY;
-                s[n] = s[n].plus(Score(v));
+                let v = if ds[n].is_neg_inf() {
+                    if co.score.is_pos_inf() {
+                        Score::NEG_INF
+                    } else {
+                        Score(-Score::INFINITY * co.score.0 / Score::INFINITY)
+                    }
+                } else if ds[n].is_pos_inf() {
+                    Score(co.score.0)
+                } else {
+                    Score(ds[n].0 * co.score.0.min(Score::INFINITY) / Score::INFINITY)
+                };
+                cand[n] = cand[n].plus(v);
+            }
+            if (0..s.len()).any(|n| cand[n].0 >= 0 && self.c.nodes[n].can_run()) {
+                s.copy_from_slice(&cand);
             }
         }
     }
