@@ -576,8 +576,7 @@ fn plan_primitive(
             } else if let Some(why) = &r.stop_reason {
                 format!(" due to {why}")
             } else if !c.have_quorum && c.no_quorum_policy == "stop" && needs_quorum {
-                " due to no quorum".to_string()
-            } else if !c.have_quorum && c.no_quorum_policy == "stop" {
+
                 " due to no quorum".to_string()
             } else {
                 " due to node availability".to_string()
