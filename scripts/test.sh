@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(
     resource-agents fence-agents pacemaker pacemaker-cli-utils corosync
-    iproute2 nftables python3
+    iproute2 nftables python3 dbus-daemon
 )
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     missing=()
