@@ -152,8 +152,9 @@ pub enum Output {
         /// The request's handle.
         handle: u64,
     },
-    /// Persist this CIB (the whole document) to disk.
-    PersistCib(String),
+    /// The CIB changed: persist [`crate::Controller::cib_xml`] (the host may coalesce
+    /// several changes into one write; at most one of these per `handle` call).
+    CibChanged,
     /// Save a scheduler input in the pe-* series bounded by `max` (the property's value;
     /// -1 unlimited, 0 none).
     SchedulerInput {

@@ -73,8 +73,10 @@ pub struct Controller {
     next_handle: u64,
     call_id: u64,
     local_ops: BTreeMap<u64, LocalOp>,
-    own_lrm: Option<Element>,
+    /// This node's own operation history, as a `<cib><status>` of its node alone.
+    own: Element,
     shutdown: ShutdownState,
+    cib_changed: bool,
     now_ms: u64,
     out: Vec<Output>,
 }
@@ -113,8 +115,9 @@ impl Controller {
             next_handle: 1,
             call_id: 0,
             local_ops: BTreeMap::new(),
-            own_lrm: None,
+            own: Element::new("cib"),
             shutdown: ShutdownState::No,
+            cib_changed: false,
             now_ms: 0,
             out: Vec::new(),
         }
@@ -153,12 +156,20 @@ impl Controller {
         }
         self.maybe_schedule();
         self.check_shutdown();
+        if std::mem::take(&mut self.cib_changed) {
+            self.out.push(Output::CibChanged);
+        }
         std::mem::take(&mut self.out)
     }
 
     /// The replica's CIB (`None` before the first sync when none was loaded).
     pub fn cib(&self) -> Option<&Element> {
         self.cib.as_ref()
+    }
+
+    /// The replica's CIB as an XML document (what to persist after [`Output::CibChanged`]).
+    pub fn cib_xml(&self) -> Option<String> {
+        self.cib.as_ref().map(Element::to_xml)
     }
 
     /// The replica's CIB version.
@@ -224,10 +235,9 @@ impl Controller {
             .map(|m| m.name.as_str())
     }
 
+    /// Notes that the CIB changed; one [`Output::CibChanged`] per [`Controller::handle`].
     fn persist(&mut self) {
-        if let Some(c) = &self.cib {
-            self.out.push(Output::PersistCib(c.to_xml()));
-        }
+        self.cib_changed = true;
     }
 
     // ---- membership, election and sync -------------------------------------------------
@@ -347,12 +357,18 @@ impl Controller {
         self.cib = Some(cib);
         self.join_pending = self.members.iter().map(|m| m.id).collect();
         // Our own operation history is authoritative for our node: send it.
-        let lrm = self.own_lrm.clone().unwrap_or_else(|| {
-            let mut l = Element::new("lrm");
-            l.set_attr("id", &self.cfg.node_id.to_string());
-            l.children.push(Element::new("lrm_resources"));
-            l
-        });
+        let lrm = self
+            .own
+            .child("status")
+            .and_then(|s| s.child("node_state"))
+            .and_then(|n| n.child("lrm"))
+            .cloned()
+            .unwrap_or_else(|| {
+                let mut l = Element::new("lrm");
+                l.set_attr("id", &self.cfg.node_id.to_string());
+                l.children.push(Element::new("lrm_resources"));
+                l
+            });
         self.send(Message::Join {
             view: self.view,
             lrm,
@@ -447,6 +463,10 @@ impl Controller {
                 let result = cib_doc::apply_admin(&mut copy, &op, now_s);
                 match &result {
                     Ok(change) if change.any() => {
+                        if let CibOp::Cleanup { .. } = &op {
+                            // Our own history forgets the same entries.
+                            let _ = cib_doc::apply_admin(&mut self.own, &op, now_s);
+                        }
                         // A replaced configuration keeps the members' node entries.
                         let members: Vec<(String, String)> = self
                             .members
@@ -509,11 +529,7 @@ impl Controller {
                 ));
             }
             if rec.node == self.cfg.node_name {
-                self.own_lrm = cib
-                    .child("status")
-                    .and_then(|s| s.children_named("node_state").find(|n| n.id() == node_id))
-                    .and_then(|n| n.child("lrm"))
-                    .cloned();
+                cib_doc::record_op(&mut self.own, &node_id, &rec);
             }
         }
         cib_doc::bump(cib, change);
@@ -828,6 +844,7 @@ impl Controller {
         let mut timers = Vec::new();
         {
             let Some(run) = &mut self.run else { return };
+            let mut in_flight = run.in_flight();
             loop {
                 let mut progress = false;
                 for i in 0..run.actions.len() {
@@ -847,7 +864,7 @@ impl Controller {
                         }
                         Some(_) if run.aborted => {}
                         Some(e) => {
-                            if run.in_flight() >= limit {
+                            if in_flight >= limit {
                                 continue;
                             }
                             if !members.contains(&e.node) {
@@ -864,6 +881,7 @@ impl Controller {
                                 continue;
                             }
                             run.actions[i].state = ActionState::InFlight;
+                            in_flight += 1;
                             timers.push((run.id, i, e.timeout_ms));
                             sends.push(e);
                             progress = true;

@@ -20,7 +20,7 @@
 //!         Output::Multicast(bytes)     => send to the controllers' CPG group
 //!         Output::Exec(request)        => executor.submit (recurring when interval_ms > 0)
 //!         Output::Cancel { handle }    => executor.cancel
-//!         Output::PersistCib(xml)      => cib_store.save(&xml)
+//!         Output::CibChanged           => cib_store.save(&c.cib_xml()?) (may be coalesced)
 //!         Output::SchedulerInput {..}  => pe_series.save(series, &xml, max)
 //!         Output::SetTimer {..}        => arm a timer, feed Input::Timer when it fires
 //!         Output::AdminReply {..}      => answer the waiting client

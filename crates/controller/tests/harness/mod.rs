@@ -71,6 +71,8 @@ pub struct SimNode {
     pub exec: FakeExec,
     /// The CIB as last persisted.
     pub disk: Option<String>,
+    /// The controller reported a change not yet written to `disk`.
+    pub disk_dirty: bool,
     /// Restart counter (stale events of an earlier life are dropped).
     pub incarnation: u32,
     /// Scheduler inputs saved.
@@ -114,6 +116,7 @@ impl Sim {
                     ctrl: None,
                     exec: FakeExec::default(),
                     disk: None,
+                    disk_dirty: false,
                     incarnation: 0,
                     pe_inputs: 0,
                     replies: Vec::new(),
@@ -201,6 +204,7 @@ impl Sim {
     /// Kills node `id` (controller and every resource on it) and removes it from its partition.
     pub fn crash(&mut self, id: NodeId) {
         self.flush_messages();
+        self.write_disks();
         let node = self.node(id);
         node.ctrl = None;
         node.exec = FakeExec::default();
@@ -212,6 +216,18 @@ impl Sim {
             .filter(|p| !p.is_empty())
             .collect();
         self.set_parts(parts);
+    }
+
+    /// Persists every live node's CIB that changed (what the daemon does, coalesced).
+    pub fn write_disks(&mut self) {
+        for n in &mut self.nodes {
+            if n.disk_dirty {
+                if let Some(c) = &n.ctrl {
+                    n.disk = c.cib_xml();
+                }
+                n.disk_dirty = false;
+            }
+        }
     }
 
     /// Delivers every queued message (and what those produce) right now.
@@ -293,7 +309,7 @@ impl Sim {
                 node.exec.recurring.remove(&handle);
                 node.exec.pending.remove(&handle);
             }
-            Output::PersistCib(xml) => self.node(id).disk = Some(xml),
+            Output::CibChanged => self.node(id).disk_dirty = true,
             Output::SchedulerInput { .. } => self.node(id).pe_inputs += 1,
             Output::SetTimer { timer, after_ms } => self.push(
                 now + after_ms,
