@@ -11,6 +11,7 @@ pub mod network;
 pub mod prng;
 mod simulation;
 
+pub use network::NetworkFaults;
 pub use simulation::{Options, Report, Simulation, Swarm};
 
 /// Runs one seed.

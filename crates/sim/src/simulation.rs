@@ -450,6 +450,176 @@ impl Simulation {
             .collect()
     }
 
+    /// Processes one event at time `at`.
+    fn step(&mut self, at: u64, event: Event) {
+        debug_assert!(at >= self.now_ms);
+        self.now_ms = at;
+        self.events += 1;
+        match event {
+            Event::Packet => {
+                if let Some(datagram) = self.network.pop() {
+                    let from = self.nodes[datagram.from].id;
+                    let now = self.now_ms;
+                    if let Some(node) = self.nodes[datagram.to].node.as_mut() {
+                        node.handle_packet(now, from, &datagram.bytes);
+                        self.drain(datagram.to);
+                    }
+                }
+            }
+            Event::Timer(index) => {
+                let now = self.now_ms;
+                if let Some(node) = self.nodes[index].node.as_mut() {
+                    node.handle_timeouts(now);
+                }
+                self.drain(index);
+            }
+            Event::Send(index) => self.client_send(index),
+            Event::Fault => self.fault(),
+            Event::Heal => self.heal(),
+        }
+    }
+
+    /// A cluster for scripted scenario tests: no random faults and no background workload;
+    /// the test drives time, sends, crashes and partitions itself.
+    pub fn scripted(nodes: usize, seed: u64, token_ms: u64, network: NetworkFaults) -> Simulation {
+        let mut options = Options::new(seed, nodes);
+        options.token_ms = token_ms;
+        options.faults = false;
+        let mut sim = Simulation::new(options);
+        sim.sending = false;
+        sim.healed = true;
+        sim.swarm.network = network.clone();
+        sim.network.faults = network;
+        sim
+    }
+
+    /// Current simulated time in ms.
+    pub fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+
+    /// Processes every event up to and including `until_ms`.
+    pub fn run_until(&mut self, until_ms: u64) {
+        while self.events < EVENTS_MAX {
+            match self.next_event(0) {
+                Some((at, event)) if at <= until_ms => self.step(at, event),
+                _ => break,
+            }
+        }
+        self.now_ms = self.now_ms.max(until_ms);
+    }
+
+    /// Runs until `condition` holds (checked after every event) or `until_ms`; returns the
+    /// time it first held.
+    pub fn run_until_condition(
+        &mut self,
+        until_ms: u64,
+        condition: impl Fn(&Simulation) -> bool,
+    ) -> Option<u64> {
+        while self.events < EVENTS_MAX {
+            if condition(self) {
+                return Some(self.now_ms);
+            }
+            match self.next_event(0) {
+                Some((at, event)) if at <= until_ms => self.step(at, event),
+                _ => break,
+            }
+        }
+        condition(self).then_some(self.now_ms)
+    }
+
+    /// Node `index` (0-based; node id `index + 1`) sends `count` messages now.
+    pub fn send(&mut self, index: usize, count: usize) {
+        for _ in 0..count {
+            self.client_send(index);
+        }
+    }
+
+    /// Crashes node `index` (no goodbye).
+    pub fn crash(&mut self, index: usize) {
+        self.stop_node(index, false);
+    }
+
+    /// Cleanly stops node `index` (it announces its departure).
+    pub fn leave(&mut self, index: usize) {
+        self.stop_node(index, true);
+    }
+
+    /// Restarts node `index` with its persisted ring seq.
+    pub fn restart(&mut self, index: usize) {
+        if self.nodes[index].node.is_none() {
+            self.start_node(index);
+        }
+    }
+
+    /// Splits the network into `groups` of node indices.
+    pub fn partition(&mut self, groups: &[Vec<usize>]) {
+        self.network.partition(groups);
+    }
+
+    /// Reconnects the network.
+    pub fn heal_network(&mut self) {
+        self.network.heal();
+    }
+
+    /// Node `index`'s state, ring and members, if it runs.
+    pub fn node_view(&self, index: usize) -> Option<(State, totem::RingId, Vec<NodeId>)> {
+        self.nodes[index]
+            .node
+            .as_ref()
+            .map(|n| (n.state(), n.ring_id(), n.members().to_vec()))
+    }
+
+    /// The persisted ring seq of node `index`.
+    pub fn persisted_ring_seq(&self, index: usize) -> u64 {
+        self.nodes[index].disk_ring_seq
+    }
+
+    /// Whether the nodes at `indices` are operational in one ring whose members are exactly them.
+    pub fn ring_of(&self, indices: &[usize]) -> bool {
+        let expected: Vec<NodeId> = indices.iter().map(|i| self.nodes[*i].id).collect();
+        let views: Vec<_> = indices.iter().map(|i| self.node_view(*i)).collect();
+        views.iter().all(|v| {
+            v.as_ref().is_some_and(|(state, ring, members)| {
+                *state == State::Operational
+                    && *members == expected
+                    && Some(*ring) == views[0].as_ref().map(|x| x.1)
+            })
+        })
+    }
+
+    /// Ends a scripted run: whole-history checks with the running nodes as survivors (when
+    /// `converged`), returning every violation.
+    pub fn finish(mut self, converged: bool) -> Vec<String> {
+        let survivors = if converged {
+            self.current_incarnations()
+        } else {
+            Vec::new()
+        };
+        self.checker.finish(self.now_ms, &survivors);
+        self.checker.violations().to_vec()
+    }
+
+    /// Violations found so far by the per-output checks.
+    pub fn violations(&self) -> &[String] {
+        self.checker.violations()
+    }
+
+    /// Regular configurations installed so far, over all nodes.
+    pub fn installs(&self) -> u64 {
+        self.installs
+    }
+
+    /// Messages accepted by `send` so far, over all nodes.
+    pub fn messages_sent(&self) -> u64 {
+        self.messages_sent
+    }
+
+    /// Deliveries so far, over all nodes.
+    pub fn deliveries(&self) -> u64 {
+        self.deliveries
+    }
+
     /// Runs the whole scenario and checks the guarantees.
     pub fn run(mut self) -> Report {
         let fault_end_ms = if self.options.faults {
@@ -471,31 +641,7 @@ impl Simulation {
             if at > deadline_ms {
                 break;
             }
-            debug_assert!(at >= self.now_ms);
-            self.now_ms = at;
-            self.events += 1;
-            match event {
-                Event::Packet => {
-                    if let Some(datagram) = self.network.pop() {
-                        let from = self.nodes[datagram.from].id;
-                        let now = self.now_ms;
-                        if let Some(node) = self.nodes[datagram.to].node.as_mut() {
-                            node.handle_packet(now, from, &datagram.bytes);
-                            self.drain(datagram.to);
-                        }
-                    }
-                }
-                Event::Timer(index) => {
-                    let now = self.now_ms;
-                    if let Some(node) = self.nodes[index].node.as_mut() {
-                        node.handle_timeouts(now);
-                    }
-                    self.drain(index);
-                }
-                Event::Send(index) => self.client_send(index),
-                Event::Fault => self.fault(),
-                Event::Heal => self.heal(),
-            }
+            self.step(at, event);
             if self.now_ms >= send_end_ms {
                 self.sending = false;
             }

@@ -19,6 +19,7 @@ const TYPE_MERGE_DETECT: u8 = 2;
 const TYPE_JOIN: u8 = 3;
 const TYPE_COMMIT_TOKEN: u8 = 4;
 const TYPE_TOKEN_HOLD_CANCEL: u8 = 5;
+const TYPE_TOKEN_RECEIVED: u8 = 6;
 
 /// A retransmission request: message `seq` of ring `ring_id`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,6 +160,12 @@ pub enum Message {
     CommitToken(CommitToken),
     /// Asks the representative to stop holding the token.
     TokenHoldCancel {
+        /// The ring concerned.
+        ring_id: RingId,
+    },
+    /// Unicast answer to a retransmitted (duplicate) token: "I already have it". Tells the
+    /// predecessor its successor is alive, so that on token loss it suspects the right node.
+    TokenReceived {
         /// The ring concerned.
         ring_id: RingId,
     },
@@ -367,12 +374,15 @@ pub fn encode(sender: NodeId, message: &Message) -> Vec<u8> {
         Message::Join(_) => TYPE_JOIN,
         Message::CommitToken(_) => TYPE_COMMIT_TOKEN,
         Message::TokenHoldCancel { .. } => TYPE_TOKEN_HOLD_CANCEL,
+        Message::TokenReceived { .. } => TYPE_TOKEN_RECEIVED,
     });
     w.node(sender);
     match message {
         Message::Token(t) => encode_token(&mut w, t),
         Message::Mcast(m) => encode_mcast(&mut w, m),
-        Message::MergeDetect { ring_id } | Message::TokenHoldCancel { ring_id } => w.ring(*ring_id),
+        Message::MergeDetect { ring_id }
+        | Message::TokenHoldCancel { ring_id }
+        | Message::TokenReceived { ring_id } => w.ring(*ring_id),
         Message::Join(j) => {
             w.nodes(&j.proc_set);
             w.nodes(&j.fail_set);
@@ -482,6 +492,9 @@ pub fn decode(bytes: &[u8]) -> Result<(NodeId, Message), DecodeError> {
         }),
         TYPE_COMMIT_TOKEN => Message::CommitToken(decode_commit(&mut r)?),
         TYPE_TOKEN_HOLD_CANCEL => Message::TokenHoldCancel {
+            ring_id: r.ring("ring_id")?,
+        },
+        TYPE_TOKEN_RECEIVED => Message::TokenReceived {
             ring_id: r.ring("ring_id")?,
         },
         other => return Err(DecodeError::UnknownType(other)),

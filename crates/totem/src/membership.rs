@@ -22,6 +22,7 @@ impl Node {
         debug!(node = %self.me, "entering GATHER state from {reason}");
         self.stats.gather_entered += 1;
         let previous = self.state;
+        let suspected = self.suspected_successor();
         if previous != State::Gather {
             let mut proc_set: BTreeSet<NodeId> = self.current.members.iter().copied().collect();
             if let Some(forming) = self.forming.take() {
@@ -43,6 +44,12 @@ impl Node {
         self.gather
             .fail_set
             .extend(suspects.into_iter().filter(|n| *n != self.me));
+        if previous != State::Gather {
+            if let Some(successor) = suspected.filter(|n| *n != self.me) {
+                debug!(node = %self.me, %successor, "token to successor went unanswered: failing it");
+                self.gather.fail_set.insert(successor);
+            }
+        }
         self.state = State::Gather;
         self.held_token = None;
         self.token_copy = None;
@@ -265,7 +272,7 @@ impl Node {
     }
 
     /// A commit token arrived (brief §3.4).
-    pub(crate) fn on_commit_token(&mut self, now_ms: u64, _sender: NodeId, token: CommitToken) {
+    pub(crate) fn on_commit_token(&mut self, now_ms: u64, sender: NodeId, token: CommitToken) {
         let index = usize::from(token.memb_index);
         if token.members.get(index) != Some(&self.me) {
             return;
@@ -287,6 +294,14 @@ impl Node {
                 };
                 let newer = token.token_seq > forming.commit_token_seq;
                 let complete = token.entries.iter().all(Option::is_some);
+                if forming.ring.id == token.ring_id && !newer {
+                    let ring_id = token.ring_id;
+                    self.transmit(
+                        Destination::Node(sender),
+                        &Message::TokenReceived { ring_id },
+                    );
+                    return;
+                }
                 if forming.ring.id != token.ring_id || !newer || !complete {
                     return;
                 }
@@ -348,7 +363,7 @@ impl Node {
             bytes: bytes.clone(),
         });
         self.token_copy = Some((next, bytes));
-        self.successor_heard = false;
+        self.unanswered_retransmits = 0;
         self.timers.set(
             &mut self.outputs,
             TimerKind::TokenRetransmit,

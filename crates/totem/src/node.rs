@@ -186,7 +186,9 @@ pub struct Node {
     /// The representative is holding an idle token.
     pub(crate) held_token: Option<codec::OrfToken>,
     /// Any packet arrived from the successor since the last token forward (liveness hint).
-    pub(crate) successor_heard: bool,
+    pub(crate) unanswered_retransmits: u32,
+    /// token.seq of the last ORF token forwarded.
+    pub(crate) forwarded_seq: u32,
     pub(crate) send_queue: VecDeque<(Guarantee, Vec<u8>)>,
     pub(crate) stats: Stats,
 }
@@ -227,7 +229,8 @@ impl Node {
             highest_commit_seq: restored_ring_seq,
             token_copy: None,
             held_token: None,
-            successor_heard: false,
+            unanswered_retransmits: 0,
+            forwarded_seq: 0,
             send_queue: VecDeque::new(),
             stats: Stats::default(),
         };
@@ -397,8 +400,8 @@ impl Node {
             self.stats.rx_msg_dropped += 1;
             return;
         }
-        if sender == self.active_ring().successor(self.me) {
-            self.successor_heard = true;
+        if sender == self.active_ring().successor(self.me) && self.proves_token_received(&message) {
+            self.unanswered_retransmits = 0;
         }
         match message {
             Message::Token(token) => self.on_token(now_ms, sender, token),
@@ -411,6 +414,28 @@ impl Node {
                     self.release_held_token(now_ms);
                 }
             }
+            // Its only effect, marking the successor as heard from, happened above.
+            Message::TokenReceived { .. } => {}
+        }
+    }
+
+    /// Whether a packet from my successor shows it is alive and got my last token.
+    fn proves_token_received(&self, message: &Message) -> bool {
+        match message {
+            Message::TokenReceived { .. } | Message::Join(_) | Message::CommitToken(_) => true,
+            Message::Mcast(m) => m.ring_id == self.active_ring().id && m.seq > self.forwarded_seq,
+            Message::Token(_) | Message::MergeDetect { .. } | Message::TokenHoldCancel { .. } => {
+                false
+            }
+        }
+    }
+
+    /// The successor, if my last token to it went unanswered through several retransmissions:
+    /// the node that should be failed at once rather than after a consensus timeout.
+    pub(crate) fn suspected_successor(&self) -> Option<NodeId> {
+        match &self.token_copy {
+            Some((next, _)) if self.unanswered_retransmits >= 2 => Some(*next),
+            _ => None,
         }
     }
 

@@ -12,7 +12,7 @@ use crate::types::{Delivery, Destination, Guarantee, NodeId, Output, TimerKind};
 
 impl Node {
     /// An ORF token arrived from `sender`.
-    pub(crate) fn on_token(&mut self, now_ms: u64, _sender: NodeId, token: OrfToken) {
+    pub(crate) fn on_token(&mut self, now_ms: u64, sender: NodeId, token: OrfToken) {
         if !matches!(self.state, State::Operational | State::Recovery) {
             return;
         }
@@ -25,11 +25,19 @@ impl Node {
             return;
         }
         let ring = self.active_ring();
-        if token.ring_id != ring.id
-            || ring
-                .last_token_seq
-                .is_some_and(|last| token.token_seq <= last)
+        if token.ring_id != ring.id {
+            return;
+        }
+        if ring
+            .last_token_seq
+            .is_some_and(|last| token.token_seq <= last)
         {
+            // A retransmitted copy: tell the predecessor I am alive and already have it.
+            let ring_id = ring.id;
+            self.transmit(
+                Destination::Node(sender),
+                &Message::TokenReceived { ring_id },
+            );
             return;
         }
         if token.seq >= RING_SEQ_LIMIT {
@@ -286,6 +294,7 @@ impl Node {
         let ring = self.active_ring_mut();
         ring.last_token_seq = Some(token.token_seq);
         let next = ring.successor(me);
+        let seq_forwarded = token.seq;
         let message = Message::Token(token);
         let bytes = crate::codec::encode(me, &message);
         self.outputs.push_back(Output::Transmit {
@@ -294,7 +303,8 @@ impl Node {
         });
         self.stats.orf_token_tx += 1;
         self.token_copy = Some((next, bytes));
-        self.successor_heard = false;
+        self.unanswered_retransmits = 0;
+        self.forwarded_seq = seq_forwarded;
         self.timers.set(
             &mut self.outputs,
             TimerKind::TokenRetransmit,
@@ -306,6 +316,7 @@ impl Node {
     pub(crate) fn on_token_retransmit(&mut self, now_ms: u64) {
         if let Some((next, bytes)) = self.token_copy.clone() {
             self.stats.token_retransmits += 1;
+            self.unanswered_retransmits = self.unanswered_retransmits.saturating_add(1);
             self.outputs.push_back(Output::Transmit {
                 dest: Destination::Node(next),
                 bytes,
@@ -332,13 +343,8 @@ impl Node {
     /// No token within `token` ms (brief §2.5, §3.2 reasons 2/4/5).
     pub(crate) fn on_token_loss(&mut self, now_ms: u64) {
         self.stats.token_lost += 1;
-        let mut suspects = BTreeSet::new();
-        // The node whose forwarded token went unanswered knows whom to suspect.
-        if let Some((next, _)) = &self.token_copy {
-            if !self.successor_heard {
-                suspects.insert(*next);
-            }
-        }
+        // enter_gather fails the successor if my token to it went unanswered.
+        let suspects = BTreeSet::new();
         let reason = match self.state {
             State::Operational => "The token was lost in the OPERATIONAL state.",
             State::Commit => "The token was lost in the COMMIT state.",
