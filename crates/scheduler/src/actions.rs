@@ -177,9 +177,12 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     };
     // Fencing of unclean nodes.
     let mut fenced: Vec<usize> = Vec::new();
+    let may_fence = c.have_quorum || matches!(c.no_quorum_policy.as_str(), "ignore" | "suicide");
+
     for (n, node) in c.nodes.iter().enumerate() {
         if (node.unclean && c.stonith_enabled || node.fencing.is_some())
             && node.kind == NodeKind::Member
+            && may_fence
         {
             fenced.push(n);
         }
@@ -576,7 +579,6 @@ fn plan_primitive(
             } else if let Some(why) = &r.stop_reason {
                 format!(" due to {why}")
             } else if !c.have_quorum && c.no_quorum_policy == "stop" && needs_quorum {
-
                 " due to no quorum".to_string()
             } else {
                 " due to node availability".to_string()

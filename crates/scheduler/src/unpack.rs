@@ -99,7 +99,11 @@ fn unpack_nodes(c: &mut Cluster, cib: &Cib) {
                 node.attrs.insert(k.clone(), v.clone());
             }
             member_status(c, &mut node, st);
+        } else if c.stonith_enabled && truthy(c.options.get("startup-fencing"), true) {
+            node.unclean = true;
+            node.unclean_reason = "node is unclean".into();
         }
+
         finish_node_attrs(&mut node);
         c.nodes.push(node);
     }
@@ -710,6 +714,33 @@ fn unpack_history(c: &mut Cluster, st: &NodeState) {
 }
 
 fn post_state(c: &mut Cluster) {
+    // A failed stop leaves the node in an unknown state: fence it, or block the resource.
+    for r in 0..c.rscs.len() {
+        let nodes = c.rscs[r].stop_failed_on.clone();
+        for n in nodes {
+            if !c.rscs[r].running.contains_key(&n) {
+                continue;
+            }
+            let on_fail = c.rscs[r]
+                .ops
+                .iter()
+                .find(|o| o.name == "stop")
+                .and_then(|o| o.get("on-fail"));
+            let fence = match on_fail.as_deref() {
+                Some("fence") => true,
+                Some(_) => false,
+                None => c.stonith_enabled,
+            };
+            if fence && c.stonith_enabled {
+                if !c.nodes[n].unclean && c.nodes[n].fencing.is_none() {
+                    c.nodes[n].fencing = Some(format!("{} failed there", c.rscs[r].id));
+                }
+            } else {
+                c.rscs[r].blocked = true;
+            }
+        }
+    }
+
     // Unpromoted is only meaningful for promotable clones.
     for r in &mut c.rscs {
         if !r.promotable {
