@@ -857,36 +857,44 @@ impl Controller {
                         progress = true;
                         continue;
                     }
-                    match run.actions[i].exec.clone() {
+                    let (node_known, implied, timeout_ms) = match &run.actions[i].exec {
                         None => {
                             run.actions[i].state = ActionState::Done;
                             progress = true;
+                            continue;
                         }
-                        Some(_) if run.aborted => {}
-                        Some(e) => {
-                            if in_flight >= limit {
-                                continue;
-                            }
-                            if !members.contains(&e.node) {
-                                if matches!(e.task.as_str(), "stop" | "demote") {
-                                    // The node is gone: its resources are down with it.
-                                    tracing::info!(action = %run.actions[i].label, "implied by the node's absence");
-                                    run.actions[i].state = ActionState::Done;
-                                } else {
-                                    tracing::warn!(action = %run.actions[i].label, "target node is not a member");
-                                    run.actions[i].state = ActionState::Failed;
-                                    run.aborted = true;
-                                }
-                                progress = true;
-                                continue;
-                            }
-                            run.actions[i].state = ActionState::InFlight;
-                            in_flight += 1;
-                            timers.push((run.id, i, e.timeout_ms));
-                            sends.push(e);
-                            progress = true;
-                        }
+                        Some(e) => (
+                            members.contains(&e.node),
+                            matches!(e.task.as_str(), "stop" | "demote"),
+                            e.timeout_ms,
+                        ),
+                    };
+                    if run.aborted {
+                        continue;
                     }
+                    if !node_known {
+                        if implied {
+                            // The node is gone: its resources are down with it.
+                            tracing::info!(action = %run.actions[i].label, "implied by the node's absence");
+                            run.actions[i].state = ActionState::Done;
+                        } else {
+                            tracing::warn!(action = %run.actions[i].label, "target node is not a member");
+                            run.actions[i].state = ActionState::Failed;
+                            run.aborted = true;
+                        }
+                        progress = true;
+                        continue;
+                    }
+                    if in_flight >= limit {
+                        continue;
+                    }
+                    if let Some(e) = &run.actions[i].exec {
+                        sends.push(e.clone());
+                    }
+                    run.actions[i].state = ActionState::InFlight;
+                    in_flight += 1;
+                    timers.push((run.id, i, timeout_ms));
+                    progress = true;
                 }
                 if !progress {
                     break;

@@ -1,6 +1,6 @@
 //! Group messages between controllers and their wire codec (an XML element, versioned).
 
-use cib::xml::{self, Element};
+use cib::xml::Element;
 
 use crate::error::ControllerError;
 use crate::limits;
@@ -300,7 +300,7 @@ impl Message {
         }
         let text = std::str::from_utf8(bytes)
             .map_err(|e| ControllerError::Message(format!("not UTF-8: {e}")))?;
-        let e = xml::parse(text).map_err(|e| ControllerError::Message(e.to_string()))?;
+        let e = parse_fast(text)?;
         if e.name != "tandem-msg" {
             return Err(bad(&e, "root", "is not <tandem-msg>"));
         }
@@ -394,6 +394,40 @@ impl Message {
             other => return Err(bad(&e, "kind", &format!("unknown message kind {other:?}"))),
         })
     }
+}
+
+/// Parses a message without computing source lines (which costs time proportional to
+/// the document for every element): messages are machine-written and their bodies, such
+/// as whole CIBs in sync messages, can be large.
+fn parse_fast(text: &str) -> Result<Element, ControllerError> {
+    if text.len() > limits::MAX_MESSAGE_BYTES {
+        return Err(ControllerError::Message("message too large".into()));
+    }
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: u32::MAX,
+    };
+    let doc = roxmltree::Document::parse_with_options(text, opts)
+        .map_err(|e| ControllerError::Message(e.to_string()))?;
+    convert(doc.root_element(), 0)
+}
+
+fn convert(node: roxmltree::Node<'_, '_>, depth: usize) -> Result<Element, ControllerError> {
+    if depth > cib::limits::MAX_DEPTH {
+        return Err(ControllerError::Message(format!(
+            "elements nested deeper than {}",
+            cib::limits::MAX_DEPTH
+        )));
+    }
+    let mut el = Element::new(node.tag_name().name());
+    el.attrs = node
+        .attributes()
+        .map(|a| (a.name().to_string(), a.value().to_string()))
+        .collect();
+    for c in node.children().filter(|c| c.is_element()) {
+        el.children.push(convert(c, depth + 1)?);
+    }
+    Ok(el)
 }
 
 fn bad(e: &Element, field: &str, what: &str) -> ControllerError {
