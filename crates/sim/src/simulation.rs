@@ -1,7 +1,7 @@
 //! One seeded simulation run: N Totem nodes over the simulated network, a client workload,
 //! a fault phase (safety), then a healed phase in which the ring must re-form (liveness).
 
-use totem::{Config, Destination, Node, NodeId, Output, State};
+use totem::{Config, Destination, Guarantee, Node, NodeId, Output, State};
 
 use crate::checker::{message_id_bytes, Checker, Incarnation};
 use crate::network::{Network, NetworkFaults};
@@ -326,7 +326,13 @@ impl Simulation {
         let id = (n.id.0, n.counter);
         let mut payload = message_id_bytes(id).to_vec();
         payload.extend((0..extra).map(|i| (i as u8) ^ (n.counter as u8)));
-        if node.send(now, payload.clone()).is_ok() {
+        // One message in five asks for safe delivery (brief §1 G5), the rest for agreed.
+        let guarantee = if self.prng.below(5) == 0 {
+            Guarantee::Safe
+        } else {
+            Guarantee::Agreed
+        };
+        if node.send_with(now, payload.clone(), guarantee).is_ok() {
             n.counter += 1;
             n.sent += 1;
             self.messages_sent += 1;

@@ -1,6 +1,6 @@
 //! Protocol timing and flow-control settings (corosync.conf `totem` keys), validated once.
 
-use crate::limits::{MESSAGE_SIZE_BYTES_MAX, WINDOW_SIZE_MAX};
+use crate::limits::{MESSAGE_SIZE_BYTES_DEFAULT, MESSAGE_SIZE_BYTES_MAX, WINDOW_SIZE_MAX};
 
 /// Totem settings, in milliseconds and counts. Defaults are corosync 3.1's for a cluster of
 /// two nodes (brief §4.2, §4.3); use [`Config::for_token`] to derive the dependent timers from an
@@ -34,7 +34,9 @@ pub struct Config {
     pub window_size: u32,
     /// Messages one node may broadcast per token visit (default 17).
     pub max_messages: u32,
-    /// Largest application payload in bytes (default 1 MiB, at most [`MESSAGE_SIZE_BYTES_MAX`]).
+    /// Largest application payload in bytes (default 65000, so that a packet fits one UDP
+    /// datagram; at most [`MESSAGE_SIZE_BYTES_MAX`]). Packets are at most this plus
+    /// [`crate::PACKET_OVERHEAD_BYTES_MAX`].
     pub message_size_bytes_max: usize,
 }
 
@@ -79,7 +81,7 @@ impl Config {
             fail_recv_const: 2500,
             window_size: 50,
             max_messages: 17,
-            message_size_bytes_max: MESSAGE_SIZE_BYTES_MAX,
+            message_size_bytes_max: MESSAGE_SIZE_BYTES_DEFAULT,
         }
     }
 

@@ -48,7 +48,10 @@ pub use codec::{
     OrfToken, RetransmitRequest,
 };
 pub use config::{Config, ConfigError};
-pub use limits::{MEMBERS_MAX, MESSAGE_SIZE_BYTES_MAX, RTR_ENTRIES_MAX, SEND_QUEUE_MESSAGES_MAX};
+pub use limits::{
+    MEMBERS_MAX, MESSAGE_SIZE_BYTES_DEFAULT, MESSAGE_SIZE_BYTES_MAX, PACKET_OVERHEAD_BYTES_MAX,
+    RTR_ENTRIES_MAX, SEND_QUEUE_MESSAGES_MAX,
+};
 pub use node::{Node, NodeError, SendError, State, Stats};
 pub use types::{
     ConfigurationChange, ConfigurationKind, Delivery, Destination, Guarantee, NodeId, Output,

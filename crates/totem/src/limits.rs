@@ -7,6 +7,13 @@ pub const MEMBERS_MAX: usize = 384;
 /// The transport fragments nothing: it must carry datagrams of this size plus the header.
 pub const MESSAGE_SIZE_BYTES_MAX: usize = 1024 * 1024;
 
+/// Default largest application payload: one packet must fit a UDP datagram (65507 bytes)
+/// with room for the transport's authentication overhead.
+pub const MESSAGE_SIZE_BYTES_DEFAULT: usize = 65_000;
+
+/// Most bytes a data packet adds around its payload (header, ring ids, recovery wrapping).
+pub const PACKET_OVERHEAD_BYTES_MAX: usize = 64;
+
 /// Most retransmission requests carried by one token (brief §2.1: capped at 30).
 pub const RTR_ENTRIES_MAX: usize = 30;
 
@@ -31,5 +38,6 @@ pub const LEAVE_ANNOUNCEMENTS: usize = 3;
 pub const RING_SEQ_LIMIT: u32 = u32::MAX - 2 * RING_MESSAGES_IN_FLIGHT_MAX;
 
 const _: () = assert!(RTR_ENTRIES_MAX > 0);
+const _: () = assert!(MESSAGE_SIZE_BYTES_DEFAULT + PACKET_OVERHEAD_BYTES_MAX <= 65_507);
 const _: () = assert!(MEMBERS_MAX <= u16::MAX as usize);
 const _: () = assert!(WINDOW_SIZE_MAX < RING_MESSAGES_IN_FLIGHT_MAX);
