@@ -96,6 +96,13 @@ impl<'a> Cursor<'a> {
         Ok(word.to_string())
     }
 
+    /// The next word, which must be a bare name (see [`check_word`]).
+    fn name(&mut self, what: &str) -> Result<&'a str, ParseError> {
+        let w = self.next(what)?;
+        check_word(w).map_err(|m| self.err_at(self.pos - 1, format!("{what}: {m}")))?;
+        Ok(w)
+    }
+
     fn expect_end(&self) -> Result<(), ParseError> {
         if self.at_end() {
             Ok(())
@@ -144,7 +151,7 @@ impl<'a> Cursor<'a> {
     fn pair(&mut self) -> Result<NvPair, ParseError> {
         let w = self.next("name=value")?;
         match w.split_once('=') {
-            Some((n, v)) if !n.is_empty() => Ok(NvPair {
+            Some((n, v)) if check_word(n).is_ok() => Ok(NvPair {
                 name: n.to_string(),
                 value: v.to_string(),
             }),
@@ -213,7 +220,7 @@ impl<'a> Cursor<'a> {
                     self.attr_set(SetKind::Utilization, SECTIONS)?,
                 )),
                 "op" => {
-                    let name = self.next("operation name")?;
+                    let name = self.name("operation name")?;
                     if name.contains('=') {
                         return Err(self.err_at(self.pos - 1, "expected an operation name"));
                     }
@@ -347,7 +354,7 @@ impl<'a> Cursor<'a> {
             .ok_or_else(|| self.err("expected SCORE: NODE or rule"))?;
         let score = normalise_score(score)
             .ok_or_else(|| self.err_at(score_pos, "score must be an integer, inf or -inf"))?;
-        let node = self.next("node name")?.to_string();
+        let node = self.name("node name")?.to_string();
         self.expect_end()?;
         Ok(Command::Location {
             id,
@@ -382,7 +389,10 @@ impl<'a> Cursor<'a> {
         if let Some(s) = self.score_word() {
             match normalise_score(s) {
                 Some(score) => rule.score = Some(score),
-                None => rule.score_attribute = Some(s.to_string()),
+                None => {
+                    check_word(s).map_err(|m| self.err_at(self.pos - 1, m))?;
+                    rule.score_attribute = Some(s.to_string());
+                }
             }
         }
         loop {
@@ -391,7 +401,7 @@ impl<'a> Cursor<'a> {
             let expr = match first {
                 "defined" | "not_defined" => Expression::Defined {
                     operation: first.to_string(),
-                    attribute: self.next("attribute name")?.to_string(),
+                    attribute: self.name("attribute name")?.to_string(),
                 },
                 "date" => {
                     return Err(self.err_at(start, "date expressions are not supported"));
@@ -400,6 +410,10 @@ impl<'a> Cursor<'a> {
                     return Err(self.err_at(start, "expected a rule expression"));
                 }
                 attr => {
+                    check_word(attr).map_err(|m| self.err_at(start, m))?;
+                    if attr.ends_with(':') {
+                        return Err(self.err_at(start, "a score must come before the expression"));
+                    }
                     let op_pos = self.pos;
                     let op_word = self.next("a comparison (lt, gt, lte, gte, eq, ne)")?;
                     let (value_type, op) = match op_word.split_once(':') {
@@ -611,6 +625,7 @@ impl<'a> Cursor<'a> {
         let mut levels = Vec::new();
         let mut target: Option<String> = None;
         while let Some(w) = self.peek() {
+            check_word(w).map_err(|m| self.err(m))?;
             if let Some(t) = w.strip_suffix(':') {
                 if t.is_empty() {
                     return Err(self.err("empty fencing target"));
@@ -642,7 +657,7 @@ impl<'a> Cursor<'a> {
         let mut id = None;
         if let Some(w) = self.peek() {
             if let Some(i) = w.strip_suffix(':') {
-                if i.is_empty() || i.contains(':') {
+                if i.contains(':') || check_word(i).is_err() {
                     return Err(self.err("bad node id"));
                 }
                 id = Some(i.to_string());
@@ -650,7 +665,7 @@ impl<'a> Cursor<'a> {
             }
         }
         let pos = self.pos;
-        let word = self.next("node name")?;
+        let word = self.name("node name")?;
         let (uname, node_type) = match word.split_once(':') {
             Some((u, t)) => (u, Some(t.to_string())),
             None => (word, None),
@@ -691,6 +706,21 @@ impl<'a> Cursor<'a> {
             return Err(self.err("delete needs at least one id"));
         }
         Ok(Command::Delete { ids })
+    }
+}
+
+/// Checks that a name (attribute, node, ticket, op name) can be printed back bare: not
+/// empty, no blanks, quotes or backslashes.
+pub fn check_word(word: &str) -> Result<(), String> {
+    if word.is_empty() {
+        return Err("empty name".to_string());
+    }
+    match word
+        .chars()
+        .find(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '\\'))
+    {
+        Some(c) => Err(format!("'{word}' is not a valid name (character {c:?})")),
+        None => Ok(()),
     }
 }
 

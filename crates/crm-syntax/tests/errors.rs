@@ -139,7 +139,10 @@ fn mangled_fixtures_never_panic() {
                 for s in &st {
                     let _ = apply(&mut cib2, s);
                 }
-                let _ = crm_syntax::show(&cib);
+                let shown = crm_syntax::show(&cib);
+                if let Err(e) = parse(&shown, "show") {
+                    panic!("show output does not parse again: {e}\n{shown}\nfrom:\n{v}");
+                }
                 for s in &st {
                     let _ = s.to_cib_xml();
                 }
