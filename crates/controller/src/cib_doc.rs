@@ -5,7 +5,7 @@
 use cib::xml::Element;
 
 use crate::error::ControllerError;
-use crate::message::{CibOp, OpRecord};
+use crate::message::{CibOp, ExecAction, OpRecord};
 use crate::version::CibVersion;
 
 /// The feature set written on results and the root, as Pacemaker 2.1.5 writes it.
@@ -617,11 +617,8 @@ fn upsert(list: &mut Vec<Element>, el: Element) {
     }
 }
 
-/// Records an operation result in node `node_id`'s history as Pacemaker does:
-/// `RSC_last_0` for the last one-shot operation (and probes), `RSC_monitor_N` for a
-/// recurring monitor, `RSC_last_failure_0` for a failure; a successful stop drops the
-/// recurring entries. Returns true when the result is a failure.
-pub fn record_op(root: &mut Element, node_id: &str, rec: &OpRecord) -> bool {
+/// The `lrm_resource` entry for `rec`'s resource on node `node_id`, created when missing.
+fn lrm_resource_mut<'a>(root: &'a mut Element, node_id: &str, rec: &OpRecord) -> &'a mut Element {
     let ns = node_state_mut(root, node_id, &rec.node);
     ns.set_attr("crm-debug-origin", "do_update_resource");
     let lrm = match ns.children.iter().position(|c| c.name == "lrm") {
@@ -635,7 +632,7 @@ pub fn record_op(root: &mut Element, node_id: &str, rec: &OpRecord) -> bool {
         }
     };
     let lrs = child_or_insert(lrm, "lrm_resources");
-    let lr = match lrs
+    match lrs
         .children
         .iter()
         .position(|c| c.name == "lrm_resource" && c.id() == rec.rsc)
@@ -653,7 +650,15 @@ pub fn record_op(root: &mut Element, node_id: &str, rec: &OpRecord) -> bool {
             let last = lrs.children.len() - 1;
             &mut lrs.children[last]
         }
-    };
+    }
+}
+
+/// Records an operation result in node `node_id`'s history as Pacemaker does:
+/// `RSC_last_0` for the last one-shot operation (and probes), `RSC_monitor_N` for a
+/// recurring monitor, `RSC_last_failure_0` for a failure; a successful stop drops the
+/// recurring entries. Returns true when the result is a failure.
+pub fn record_op(root: &mut Element, node_id: &str, rec: &OpRecord) -> bool {
+    let lr = lrm_resource_mut(root, node_id, rec);
     // Probes expect 7 (not running); a probe finding the resource running (0) is not a failure.
     let probe = rec.task == "monitor" && rec.interval_ms == 0;
     let failed = if probe {
@@ -681,6 +686,42 @@ pub fn record_op(root: &mut Element, node_id: &str, rec: &OpRecord) -> bool {
         });
     }
     failed
+}
+
+/// Records a dispatched one-shot action as pending (`op-status=-1`, `call-id=-1`,
+/// `rc-code=193`) in `RSC_last_0`, as Pacemaker's record-pending does, so that a DC
+/// elected while it runs sees it in progress. Probes, recurring monitors and fencing are
+/// not recorded. Returns whether anything was written.
+pub fn record_pending(root: &mut Element, node_id: &str, a: &ExecAction, when_s: i64) -> bool {
+    let probe_or_recurring = a.task == "monitor" || a.interval_ms > 0;
+    if a.fence_target.is_some() || probe_or_recurring {
+        return false;
+    }
+    let rec = OpRecord {
+        node: a.node.clone(),
+        rsc: a.rsc.clone(),
+        class: a.class.clone(),
+        provider: a.provider.clone(),
+        kind: a.kind.clone(),
+        task: a.task.clone(),
+        interval_ms: 0,
+        rc: 193,
+        op_status: -1,
+        call_id: 0,
+        key: a.key.clone(),
+        exit_reason: String::new(),
+        exec_ms: 0,
+        queue_ms: 0,
+        when_s,
+        fence_target: None,
+        digest: a.digest.clone(),
+    };
+    let lr = lrm_resource_mut(root, node_id, &rec);
+    let id = format!("{}_last_0", rec.rsc);
+    let mut op = op_element(&rec, &id, &rec.node);
+    op.set_attr("call-id", "-1");
+    upsert(&mut lr.children, op);
+    true
 }
 
 /// Bumps `fail-count-RSC#TASK_INTERVAL` (to INFINITY for `infinite`) and sets

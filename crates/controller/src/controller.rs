@@ -419,7 +419,10 @@ impl Controller {
         match m {
             Message::Version { view, version } => self.on_version(from, view, version),
             Message::Sync { view, cib } => self.on_sync(view, cib),
-            Message::Exec(a) => self.on_exec(a),
+            Message::Exec(a) => {
+                self.record_pending(&a);
+                self.on_exec(a);
+            }
             other => {
                 if self.sync.is_some() || self.cib.is_none() {
                     if self.held.len() >= limits::MAX_HELD_MESSAGES {
@@ -492,6 +495,33 @@ impl Controller {
             }
             Message::Result(rec) => self.on_result(rec),
             Message::Version { .. } | Message::Sync { .. } | Message::Exec(_) => {}
+        }
+    }
+
+    /// Every replica records a dispatched action as pending (outside sync rounds, which
+    /// all members enter and leave at the same points of the message order).
+    fn record_pending(&mut self, a: &ExecAction) {
+        if self.sync.is_some() {
+            return;
+        }
+        let now_s = self.now_s();
+        let Some(cib) = &mut self.cib else { return };
+        let Some(node_id) = cib_doc::node_id_of(cib, &a.node) else {
+            return;
+        };
+        if a.node == self.cfg.node_name {
+            // Our own history, sent when we join, carries it too.
+            cib_doc::record_pending(&mut self.own, &node_id, a, now_s);
+        }
+        if cib_doc::record_pending(cib, &node_id, a, now_s) {
+            cib_doc::bump(
+                cib,
+                Change {
+                    config: false,
+                    status: true,
+                },
+            );
+            self.persist();
         }
     }
 

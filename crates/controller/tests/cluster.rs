@@ -643,3 +643,33 @@ fn standby_attribute_moves_resources_away() {
     assert_each_exclusive_runs_once(&sim);
     assert!(!sim.running_on("cd").contains(&home));
 }
+
+#[test]
+fn dc_crash_mid_transition_never_runs_a_resource_twice() {
+    let mut sim = Sim::new(3);
+    sim.exclusive = EXCLUSIVE.iter().map(|s| s.to_string()).collect();
+    for id in 1..=3 {
+        sim.boot_with(id, None);
+    }
+    sim.set_parts(vec![vec![1, 2, 3]]);
+    sim.settle(60_000);
+    sim.admin(
+        2,
+        1,
+        CibOp::Replace(xml::parse(&config(false, "")).expect("cib")),
+    );
+    // Probes take one agent latency; kill the DC while the starts are in flight.
+    sim.run_for(harness::OP_LATENCY_MS + harness::OP_LATENCY_MS / 2 + 5);
+    let in_flight: usize = sim
+        .nodes
+        .iter()
+        .map(|n| n.exec.log.iter().filter(|(_, a, _)| a == "start").count())
+        .sum();
+    assert!(in_flight > 0, "starts were dispatched before the crash");
+    sim.crash(1);
+    sim.settle(120_000);
+    assert_eq!(sim.acting_dcs(), vec![2]);
+    assert_each_exclusive_runs_once(&sim);
+    assert_eq!(sim.running_on("cd").len(), 2);
+    assert_replicas_identical(&sim, &[2, 3]);
+}
