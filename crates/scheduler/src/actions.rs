@@ -46,6 +46,8 @@ pub struct Transition {
     pub summary: Vec<String>,
     /// Actions in graph order.
     pub actions: Vec<Action>,
+    /// Resources in graph order (containers before their children).
+    pub rsc_order: Vec<usize>,
 }
 
 struct Builder<'a> {
@@ -190,6 +192,15 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     let restart_due = restart.clone();
     for &top in &c.top {
         plan_rsc(&mut b, top, &fenced, &restart_due);
+    }
+    fn walk(c: &Cluster, r: usize, out: &mut Vec<usize>) {
+        out.push(r);
+        for &k in &c.rscs[r].children {
+            walk(c, k, out);
+        }
+    }
+    for &top in &c.top {
+        walk(c, top, &mut b.t.rsc_order);
     }
     for &n in &fenced {
         let f = b.add(ActionKind::Fence, None, "stonith", 0, Some(n));
@@ -612,19 +623,6 @@ fn plan_primitive(
             }
         }
     }
-    // Probes (ordered before any start).
-    let mut probe_actions = Vec::new();
-    for n in probes {
-        probe_actions.push(b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n)));
-    }
-    if let Some(s) = start {
-        for &pa in &probe_actions {
-            b.order(pa, s);
-        }
-        for &st in &stops {
-            b.order(st, s);
-        }
-    }
     // Promotion after start.
     let mut promote = None;
     if let Some(n) = next {
@@ -658,6 +656,19 @@ fn plan_primitive(
                     b.order(d, m);
                 }
             }
+        }
+    }
+    // Probes (ordered before any start).
+    let mut probe_actions = Vec::new();
+    for n in probes {
+        probe_actions.push(b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n)));
+    }
+    if let Some(s) = start {
+        for &pa in &probe_actions {
+            b.order(pa, s);
+        }
+        for &st in &stops {
+            b.order(st, s);
         }
     }
 }
@@ -802,9 +813,26 @@ pub fn execution_order(t: &Transition) -> Vec<usize> {
     out
 }
 
-/// Graph (synapse) order: container milestones first, then each resource's actions.
+/// Graph (synapse) order: fencing and cluster actions, then per resource (in display order)
+/// its milestones before its children's actions.
 pub fn graph_order(t: &Transition) -> Vec<usize> {
-    (0..t.actions.len()).collect()
+    let mut out: Vec<usize> = Vec::new();
+    let mut by_rsc: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, a) in t.actions.iter().enumerate() {
+        match a.rsc {
+            Some(r) => by_rsc.entry(r).or_default().push(i),
+            None => out.push(i),
+        }
+    }
+    for &r in &t.rsc_order {
+        if let Some(v) = by_rsc.remove(&r) {
+            out.extend(v);
+        }
+    }
+    let mut rest: Vec<usize> = by_rsc.into_values().flatten().collect();
+    rest.sort_unstable();
+    out.extend(rest);
+    out
 }
 
 /// Whether primitive `p` may live-migrate away from `from` (allow-migrate, healthy, not

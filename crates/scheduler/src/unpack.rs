@@ -50,6 +50,10 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
     for st in &cib.status {
         unpack_history(&mut c, st);
     }
+    let prio: Vec<i64> = c.top.iter().map(|&r| c.rscs[r].priority).collect();
+    let mut order: Vec<(i64, usize)> = prio.into_iter().zip(c.top.iter().copied()).collect();
+    order.sort_by_key(|&(p, _)| std::cmp::Reverse(p));
+    c.top = order.into_iter().map(|(_, r)| r).collect();
     post_state(&mut c);
     c
 }
