@@ -71,21 +71,18 @@ fn bench_node(
         } else if now > stop_sending + Duration::from_secs(30) {
             return Err(format!("{} own messages never delivered", sent_at.len()));
         }
-        match client
+        if let Some(Event::CpgDeliver {
+            sender, sequence, ..
+        }) = client
             .next_event(Some(Duration::from_millis(100)))
             .map_err(|e| e.to_string())?
         {
-            Some(Event::CpgDeliver {
-                sender, sequence, ..
-            }) => {
-                delivered.push((sender.nodeid, sequence));
-                if sender == me {
-                    if let Some(at) = sent_at.remove(&sequence) {
-                        round_trips_us.push(at.elapsed().as_micros() as u64);
-                    }
+            delivered.push((sender.nodeid, sequence));
+            if sender == me {
+                if let Some(at) = sent_at.remove(&sequence) {
+                    round_trips_us.push(at.elapsed().as_micros() as u64);
                 }
             }
-            Some(_) | None => {}
         }
     }
     Ok(NodeResult {
