@@ -27,9 +27,6 @@ pub const RING_MESSAGES_IN_FLIGHT_MAX: u32 = 2048;
 /// Largest `window_size` a configuration may set.
 pub const WINDOW_SIZE_MAX: u32 = 1024;
 
-/// Rotations with the recovery flag clear required before a node installs the new ring.
-pub const RECOVERY_CLEAN_ROTATIONS_MIN: u32 = 1;
-
 /// How many copies of the leave announcement a leaving node multicasts.
 pub const LEAVE_ANNOUNCEMENTS: usize = 3;
 

@@ -335,6 +335,7 @@ impl Node {
             safe_limit: 0,
             commit_token_seq: token.token_seq,
             token_started: false,
+            recovery_target: None,
         });
         if token.members.len() == 1 {
             self.enter_recovery(now_ms, token);

@@ -160,6 +160,8 @@ pub(crate) struct Forming {
     pub(crate) commit_token_seq: u32,
     /// The representative has sent the initial ORF token.
     pub(crate) token_started: bool,
+    /// Once known: every re-sent old-ring message has a seq at most this.
+    pub(crate) recovery_target: Option<u32>,
 }
 
 /// One node's Totem state machine. See the crate documentation for the driving contract.

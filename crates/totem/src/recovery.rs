@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 use tracing::{debug, info};
 
 use crate::codec::{CommitToken, Mcast, McastBody, MemberState, OrfToken};
-use crate::limits::RECOVERY_CLEAN_ROTATIONS_MIN;
 use crate::node::{Node, State};
 use crate::types::{
     ConfigurationChange, ConfigurationKind, Delivery, Guarantee, NodeId, Output, TimerKind,
@@ -99,15 +98,20 @@ impl Node {
     }
 
     /// Installs the new ring once a full rotation saw no pending re-sends and I hold every
-    /// message of the new ring so far (so I hold every re-sent old-ring message).
+    /// new-ring message up to the seq seen then (so every re-sent old-ring message).
     pub(crate) fn maybe_install(&mut self, now_ms: u64, token: &OrfToken) {
-        let Some(forming) = self.forming.as_ref() else {
+        let Some(forming) = self.forming.as_mut() else {
             return;
         };
-        let ready = token.retrans_clean
-            && RECOVERY_CLEAN_ROTATIONS_MIN >= 1
-            && forming.pending.is_empty()
-            && forming.ring.store.aru == token.seq;
+        if token.retrans_clean && forming.recovery_target.is_none() {
+            // A full rotation saw nobody with re-sends pending: every re-sent old-ring message
+            // has a seq at most token.seq now.
+            forming.recovery_target = Some(token.seq);
+        }
+        let ready = forming.pending.is_empty()
+            && forming
+                .recovery_target
+                .is_some_and(|target| forming.ring.store.aru >= target);
         if ready {
             self.install(now_ms);
         }
