@@ -46,7 +46,22 @@ enum Mode {
 /// order, primitives come first, then groups, ms, clones, tags, constraints, tickets,
 /// fencing topology and deletions (each kind in written order), so constraints may be
 /// written before the resources they name. Objects whose id exists are replaced.
+///
+/// As in crmsh, one load may not define an object (or property set) twice
+/// ([`ApplyError::Duplicate`]).
 pub fn load_update(doc: &mut Element, statements: &[Statement]) -> Result<(), ApplyError> {
+    let mut seen: Vec<(&'static str, String)> = Vec::new();
+    for st in statements {
+        if let Some(key) = defined_key(&st.command) {
+            if seen.contains(&key) {
+                return Err(ApplyError::Duplicate {
+                    line: st.line,
+                    id: key.1,
+                });
+            }
+            seen.push(key);
+        }
+    }
     let mut ids = IdAllocator::from_document(doc);
     let conf = configuration_mut(doc)?;
     let mut order: Vec<&Statement> = statements.iter().collect();
@@ -55,6 +70,56 @@ pub fn load_update(doc: &mut Element, statements: &[Statement]) -> Result<(), Ap
         apply_with(conf, st, &mut ids, Mode::Update)?;
     }
     Ok(())
+}
+
+/// Replaces the whole configuration with `statements`, as `crm configure load replace`
+/// does (and `edit` needs): nodes stay; every other object not in the statements goes.
+pub fn load_replace(doc: &mut Element, statements: &[Statement]) -> Result<(), ApplyError> {
+    let mut fresh = configuration_mut(doc)?.clone();
+    fresh.children.retain(|s| {
+        matches!(
+            s.name.as_str(),
+            "crm_config"
+                | "nodes"
+                | "resources"
+                | "constraints"
+                | "tags"
+                | "rsc_defaults"
+                | "op_defaults"
+        )
+    });
+    for s in fresh.children.iter_mut() {
+        if s.name != "nodes" {
+            s.children.clear();
+        }
+    }
+    for name in ["crm_config", "nodes", "resources", "constraints"] {
+        section_mut(&mut fresh, name);
+    }
+    load_update(&mut fresh, statements)?;
+    *configuration_mut(doc)? = fresh;
+    Ok(())
+}
+
+/// The namespace and id an object-defining statement creates (for duplicate checks).
+fn defined_key(c: &Command) -> Option<(&'static str, String)> {
+    match c {
+        Command::Defaults { kind, id, .. } => Some((
+            kind.section(),
+            id.clone().unwrap_or_else(|| kind.default_id().to_string()),
+        )),
+        Command::Node { uname, .. } => Some(("node", uname.clone())),
+        Command::Primitive { id, .. }
+        | Command::Group { id, .. }
+        | Command::Clone { id, .. }
+        | Command::Location { id, .. }
+        | Command::Colocation { id, .. }
+        | Command::Order { id, .. }
+        | Command::RscTicket { id, .. }
+        | Command::Tag { id, .. } => Some(("object", id.clone())),
+        Command::FencingTopology { .. } => Some(("fencing_topology", String::new())),
+        Command::Delete { .. } => None,
+    }
 }
 
 fn phase(c: &Command) -> u8 {

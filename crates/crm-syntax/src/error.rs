@@ -54,6 +54,14 @@ pub enum ApplyError {
         /// The id.
         id: String,
     },
+    /// One `load` defines the same object twice.
+    #[error("line {line}: '{id}' is defined twice in one load")]
+    Duplicate {
+        /// Line of the second definition.
+        line: usize,
+        /// The id.
+        id: String,
+    },
     /// A resource cannot be put into a container.
     #[error("line {line}: resource '{id}' cannot be put into '{container}': {reason}")]
     BadMember {

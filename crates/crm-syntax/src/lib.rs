@@ -15,6 +15,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //! - [`parse`] fails with a [`ParseError`] naming source, line, column and word.
+//! - [`load_replace`] is `crm configure load replace` (and what `edit` needs: show the
+//!   configuration, let the user edit the text, parse it, replace).
 //! - [`Statement::to_cib_xml`] gives the elements of one statement alone (containers
 //!   without members); [`apply`]/[`load_update`] edit a document and fail with an
 //!   [`ApplyError`] naming the line (missing resources, id clashes, bad members).
@@ -35,7 +37,7 @@ pub mod limits;
 pub mod parse;
 pub mod show;
 
-pub use apply::{apply, load_update};
+pub use apply::{apply, load_replace, load_update};
 pub use ast::{Command, Statement};
 pub use error::{ApplyError, ParseError};
 pub use parse::parse;

@@ -6,16 +6,8 @@
 use std::path::Path;
 use std::process::Command;
 
-fn canonical(e: &cib::xml::Element) -> cib::xml::Element {
-    let mut attrs = e.attrs.clone();
-    attrs.sort();
-    cib::xml::Element {
-        name: e.name.clone(),
-        attrs,
-        children: e.children.iter().map(canonical).collect(),
-        line: 0,
-    }
-}
+mod common;
+use common::canonical;
 
 fn have(tool: &str) -> bool {
     Command::new("sh")
@@ -64,18 +56,7 @@ fn fixtures_agree_with_installed_crmsh() {
             std::fs::read_to_string(out.join(format!("{name}.xml"))).expect("crmsh xml");
         let want = cib::xml::parse(&crmsh_xml).expect("crmsh output parses");
         let text = std::fs::read_to_string(&path).expect("fixture");
-        let mut cib = cib::xml::parse(crm_syntax::EMPTY_CIB).expect("empty");
-        if text.starts_with("# mode: interactive") {
-            for st in crm_syntax::parse(&text, &name).expect("parse") {
-                crm_syntax::apply(&mut cib, &st).expect("apply");
-            }
-        } else {
-            for part in text.split("# --- next load\n") {
-                let st = crm_syntax::parse(part, &name).expect("parse");
-                crm_syntax::load_update(&mut cib, &st).expect("load");
-            }
-        }
-        let got = cib.child("configuration").cloned().expect("configuration");
+        let got = common::ours(&text, &name).unwrap_or_else(|e| panic!("{e}"));
         if canonical(&got) != canonical(&want) {
             failures.push(format!(
                 "{name}:\n--- crmsh\n{crmsh_xml}--- ours\n{}",

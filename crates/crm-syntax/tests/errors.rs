@@ -95,9 +95,23 @@ fn missing_references_and_bad_members_are_errors() {
         conf.children.iter().map(|c| c.id()).collect::<Vec<_>>(),
         ["b", "g1"]
     );
-    let st = parse("primitive c2 Dummy\ncolocation c2 inf: a b\n", "f").unwrap();
+    // One load may not define an id twice (crmsh: "Duplicate resource").
+    let st = parse("primitive c2 Dummy\ncolocation c2 inf: b b\n", "f").unwrap();
     let e = load_update(&mut cib, &st).unwrap_err();
-    assert!(matches!(e, ApplyError::IdTaken { .. }), "{e}");
+    assert_eq!(
+        e,
+        ApplyError::Duplicate {
+            line: 2,
+            id: "c2".into()
+        }
+    );
+    // An id held by another kind of object.
+    load_update(&mut cib, &st[..1]).unwrap();
+    let e = load_update(&mut cib, &st[1..]).unwrap_err();
+    assert!(
+        matches!(e, ApplyError::IdTaken { ref existing, .. } if existing == "primitive"),
+        "{e}"
+    );
 }
 
 #[test]

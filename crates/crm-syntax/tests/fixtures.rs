@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use cib::xml::Element;
 
+mod common;
+use common::canonical;
+
 /// Fixtures whose `show` output we knowingly print differently from crmsh:
 /// - `ops`: crmsh 4.4 prints an op's `description=` twice (a crmsh bug we do not copy);
 /// - `property-id`: crmsh keeps comments (as XML comments in the CIB) and shows them;
@@ -16,6 +19,14 @@ const SHOW_DIFFERS: &[&str] = &["ops", "property-id"];
 /// prints them by kind and id, so their document order does not round-trip).
 fn canonical_unordered(e: &Element) -> Element {
     let mut c = canonical(e);
+    // Empty optional sections carry nothing `show` could print.
+    c.children.retain(|s| {
+        !s.children.is_empty()
+            || matches!(
+                s.name.as_str(),
+                "crm_config" | "nodes" | "resources" | "constraints"
+            )
+    });
     for s in c.children.iter_mut() {
         if matches!(s.name.as_str(), "resources" | "constraints" | "nodes") {
             s.children.sort_by(|a, b| a.id().cmp(b.id()));
@@ -28,34 +39,8 @@ fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-/// Elements in a canonical form: attributes sorted (their order carries no meaning).
-fn canonical(e: &Element) -> Element {
-    let mut attrs = e.attrs.clone();
-    attrs.sort();
-    Element {
-        name: e.name.clone(),
-        attrs,
-        children: e.children.iter().map(canonical).collect(),
-        line: 0,
-    }
-}
-
-/// Our configuration for a fixture, applied to an empty CIB.
-pub fn ours(text: &str, name: &str) -> Element {
-    let statements = crm_syntax::parse(text, name).unwrap_or_else(|e| panic!("{e}"));
-    let mut cib = cib::xml::parse(crm_syntax::EMPTY_CIB).expect("empty CIB parses");
-    if text
-        .lines()
-        .next()
-        .is_some_and(|l| l.contains("mode: interactive"))
-    {
-        for st in &statements {
-            crm_syntax::apply(&mut cib, st).unwrap_or_else(|e| panic!("{name}: {e}"));
-        }
-    } else {
-        crm_syntax::load_update(&mut cib, &statements).unwrap_or_else(|e| panic!("{name}: {e}"));
-    }
-    cib.child("configuration").cloned().expect("configuration")
+fn ours(text: &str, name: &str) -> Element {
+    common::ours(text, name).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn fixtures() -> Vec<PathBuf> {
