@@ -617,8 +617,21 @@ fn upsert(list: &mut Vec<Element>, el: Element) {
     }
 }
 
+/// Remembers where resources' history entries sit in their `lrm_resources`, so that
+/// recording a result is not a search through every resource. Entries are checked on
+/// use, so a stale index (after a sync or a cleanup) only costs a search.
+#[derive(Clone, Debug, Default)]
+pub struct HistoryIndex {
+    pos: std::collections::HashMap<(String, String), usize>,
+}
+
 /// The `lrm_resource` entry for `rec`'s resource on node `node_id`, created when missing.
-fn lrm_resource_mut<'a>(root: &'a mut Element, node_id: &str, rec: &OpRecord) -> &'a mut Element {
+fn lrm_resource_mut<'a>(
+    root: &'a mut Element,
+    node_id: &str,
+    rec: &OpRecord,
+    index: &mut HistoryIndex,
+) -> &'a mut Element {
     let ns = node_state_mut(root, node_id, &rec.node);
     ns.set_attr("crm-debug-origin", "do_update_resource");
     let lrm = match ns.children.iter().position(|c| c.name == "lrm") {
@@ -632,13 +645,24 @@ fn lrm_resource_mut<'a>(root: &'a mut Element, node_id: &str, rec: &OpRecord) ->
         }
     };
     let lrs = child_or_insert(lrm, "lrm_resources");
-    match lrs
-        .children
-        .iter()
-        .position(|c| c.name == "lrm_resource" && c.id() == rec.rsc)
-    {
-        Some(p) => &mut lrs.children[p],
+    let key = (node_id.to_string(), rec.rsc.clone());
+    let hinted = index.pos.get(&key).copied().filter(|&p| {
+        lrs.children
+            .get(p)
+            .is_some_and(|c| c.name == "lrm_resource" && c.id() == rec.rsc)
+    });
+    let found = hinted.or_else(|| {
+        lrs.children
+            .iter()
+            .position(|c| c.name == "lrm_resource" && c.id() == rec.rsc)
+    });
+    match found {
+        Some(p) => {
+            index.pos.insert(key, p);
+            &mut lrs.children[p]
+        }
         None => {
+            index.pos.insert(key, lrs.children.len());
             let mut r = Element::new("lrm_resource");
             r.set_attr("id", &rec.rsc);
             r.set_attr("type", &rec.kind);
@@ -657,8 +681,13 @@ fn lrm_resource_mut<'a>(root: &'a mut Element, node_id: &str, rec: &OpRecord) ->
 /// `RSC_last_0` for the last one-shot operation (and probes), `RSC_monitor_N` for a
 /// recurring monitor, `RSC_last_failure_0` for a failure; a successful stop drops the
 /// recurring entries. Returns true when the result is a failure.
-pub fn record_op(root: &mut Element, node_id: &str, rec: &OpRecord) -> bool {
-    let lr = lrm_resource_mut(root, node_id, rec);
+pub fn record_op(
+    root: &mut Element,
+    node_id: &str,
+    rec: &OpRecord,
+    index: &mut HistoryIndex,
+) -> bool {
+    let lr = lrm_resource_mut(root, node_id, rec, index);
     // Probes expect 7 (not running); a probe finding the resource running (0) is not a failure.
     let probe = rec.task == "monitor" && rec.interval_ms == 0;
     let failed = if probe {
@@ -692,7 +721,13 @@ pub fn record_op(root: &mut Element, node_id: &str, rec: &OpRecord) -> bool {
 /// `rc-code=193`) in `RSC_last_0`, as Pacemaker's record-pending does, so that a DC
 /// elected while it runs sees it in progress. Probes, recurring monitors and fencing are
 /// not recorded. Returns whether anything was written.
-pub fn record_pending(root: &mut Element, node_id: &str, a: &ExecAction, when_s: i64) -> bool {
+pub fn record_pending(
+    root: &mut Element,
+    node_id: &str,
+    a: &ExecAction,
+    when_s: i64,
+    index: &mut HistoryIndex,
+) -> bool {
     let probe_or_recurring = a.task == "monitor" || a.interval_ms > 0;
     if a.fence_target.is_some() || probe_or_recurring {
         return false;
@@ -716,7 +751,7 @@ pub fn record_pending(root: &mut Element, node_id: &str, a: &ExecAction, when_s:
         fence_target: None,
         digest: a.digest.clone(),
     };
-    let lr = lrm_resource_mut(root, node_id, &rec);
+    let lr = lrm_resource_mut(root, node_id, &rec, index);
     let id = format!("{}_last_0", rec.rsc);
     let mut op = op_element(&rec, &id, &rec.node);
     op.set_attr("call-id", "-1");

@@ -75,8 +75,12 @@ pub struct Controller {
     local_ops: BTreeMap<u64, LocalOp>,
     /// This node's own operation history, as a `<cib><status>` of its node alone.
     own: Element,
+    /// Positions of history entries in `cib` and `own`.
+    hist: (cib_doc::HistoryIndex, cib_doc::HistoryIndex),
     shutdown: ShutdownState,
     cib_changed: bool,
+    /// The running transition changed since the last dispatch.
+    kick: bool,
     now_ms: u64,
     out: Vec<Output>,
 }
@@ -116,8 +120,10 @@ impl Controller {
             call_id: 0,
             local_ops: BTreeMap::new(),
             own: Element::new("cib"),
+            hist: Default::default(),
             shutdown: ShutdownState::No,
             cib_changed: false,
+            kick: false,
             now_ms: 0,
             out: Vec::new(),
         }
@@ -264,6 +270,7 @@ impl Controller {
             self.run = None;
             return;
         }
+        self.kick = true;
         if was_dc && self.is_dc() {
             if let Some(run) = &mut self.run {
                 run.aborted = true;
@@ -448,6 +455,10 @@ impl Controller {
                 let v = if q { "1" } else { "0" };
                 if cib.attr("have-quorum") != Some(v) {
                     cib.set_attr("have-quorum", v);
+                    if let Some(run) = &mut self.run {
+                        run.aborted = true;
+                        self.kick = true;
+                    }
                     cib_doc::bump(
                         cib,
                         Change {
@@ -511,9 +522,9 @@ impl Controller {
         };
         if a.node == self.cfg.node_name {
             // Our own history, sent when we join, carries it too.
-            cib_doc::record_pending(&mut self.own, &node_id, a, now_s);
+            cib_doc::record_pending(&mut self.own, &node_id, a, now_s, &mut self.hist.1);
         }
-        if cib_doc::record_pending(cib, &node_id, a, now_s) {
+        if cib_doc::record_pending(cib, &node_id, a, now_s, &mut self.hist.0) {
             cib_doc::bump(
                 cib,
                 Change {
@@ -545,7 +556,7 @@ impl Controller {
                 change = change.or(cib_doc::mark_fenced(cib, target));
             }
         } else {
-            failed = cib_doc::record_op(cib, &node_id, &rec);
+            failed = cib_doc::record_op(cib, &node_id, &rec, &mut self.hist.0);
             if failed {
                 let fatal_start = rec.task == "start"
                     && options::property(cib, "start-failure-is-fatal")
@@ -559,7 +570,7 @@ impl Controller {
                 ));
             }
             if rec.node == self.cfg.node_name {
-                cib_doc::record_op(&mut self.own, &node_id, &rec);
+                cib_doc::record_op(&mut self.own, &node_id, &rec, &mut self.hist.1);
             }
         }
         cib_doc::bump(cib, change);
@@ -569,6 +580,7 @@ impl Controller {
             return;
         }
         let matched = self.match_action(&rec);
+        self.kick = true;
         // Any result other than the expected one (a failure, or a probe finding the
         // resource active) invalidates the plan.
         let unexpected = failed || !rec.succeeded();
@@ -607,6 +619,7 @@ impl Controller {
     }
 
     fn abort(&mut self, why: &str) {
+        self.kick = true;
         if let Some(run) = &mut self.run {
             if !run.aborted {
                 tracing::debug!(transition = run.id, why, "transition aborted");
@@ -736,6 +749,7 @@ impl Controller {
                 }
             }
             Timer::ActionTimeout { transition, action } => {
+                self.kick = true;
                 let Some(run) = &mut self.run else { return };
                 if run.id != transition {
                     return;
@@ -761,6 +775,9 @@ impl Controller {
         // Bounded: each pass either dispatches, finishes a run, or computes a new one.
         for _ in 0..4 {
             if self.run.is_some() {
+                if !std::mem::take(&mut self.kick) && !self.dirty {
+                    return;
+                }
                 self.dispatch();
                 let finished = self.run.as_ref().is_some_and(Run::finished);
                 if !finished {
