@@ -17,6 +17,10 @@ pub struct NetworkFaults {
     pub delay_min_ms: u64,
     /// Largest one-way delay in ms (uniform in between, so packets reorder).
     pub delay_max_ms: u64,
+    /// Probability that a datagram is held back much longer (a "clog"), arriving stale.
+    pub clog: f64,
+    /// Longest clog delay in ms.
+    pub clog_max_ms: u64,
 }
 
 impl NetworkFaults {
@@ -27,6 +31,8 @@ impl NetworkFaults {
             duplication: 0.0,
             delay_min_ms: 0,
             delay_max_ms: 1,
+            clog: 0.0,
+            clog_max_ms: 0,
         }
     }
 }
@@ -87,7 +93,10 @@ impl Network {
             1
         };
         for _ in 0..copies {
-            let delay = prng.between(self.faults.delay_min_ms, self.faults.delay_max_ms);
+            let mut delay = prng.between(self.faults.delay_min_ms, self.faults.delay_max_ms);
+            if self.faults.clog > 0.0 && prng.chance(self.faults.clog) {
+                delay += prng.between(0, self.faults.clog_max_ms);
+            }
             self.number += 1;
             self.queue.push(Reverse(Datagram {
                 at_ms: now_ms + delay,

@@ -68,6 +68,8 @@ impl Swarm {
                 duplication: [0.0, 0.01, 0.05][prng.below(3) as usize],
                 delay_min_ms: 0,
                 delay_max_ms,
+                clog: [0.0, 0.0, 0.001, 0.01][prng.below(4) as usize],
+                clog_max_ms: prng.between(50, 3000),
             },
             fault_interval_ms: prng.between(300, 4000),
             send_interval_ms: prng.between(2, 60),
@@ -403,6 +405,7 @@ impl Simulation {
         self.network.faults = NetworkFaults {
             loss: 0.0,
             duplication: 0.0,
+            clog: 0.0,
             ..self.swarm.network.clone()
         };
         for index in 0..self.nodes.len() {

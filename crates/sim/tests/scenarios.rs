@@ -12,6 +12,8 @@ fn quiet() -> NetworkFaults {
         duplication: 0.0,
         delay_min_ms: 0,
         delay_max_ms: 1,
+        clog: 0.0,
+        clog_max_ms: 0,
     }
 }
 
@@ -177,6 +179,8 @@ fn loss_is_repaired_by_retransmission() {
         duplication: 0.02,
         delay_min_ms: 0,
         delay_max_ms: 5,
+        clog: 0.0,
+        clog_max_ms: 0,
     };
     let mut sim = formed(5, 7, lossy);
     for _ in 0..50 {
