@@ -157,3 +157,39 @@ fn cpg_bench_all_nodes_sending() {
         rss.join(",")
     );
 }
+
+/// Time from SIGKILL of node 2 (of 3) to the survivors' new ring, over several trials
+/// (TANDEM_BENCH_TRIALS, default 20; TANDEM_BENCH_TOKEN ms, default 1000).
+#[test]
+fn crash_to_new_ring() {
+    if !harness::enabled("crash_to_new_ring") {
+        return;
+    }
+    if std::env::var("TANDEM_BENCH").as_deref() != Ok("1") {
+        eprintln!("crash_to_new_ring: skipped (set TANDEM_BENCH=1)");
+        return;
+    }
+    let trials = env_or("TANDEM_BENCH_TRIALS", 20);
+    let token = env_or("TANDEM_BENCH_TOKEN", 1000) as u32;
+    let mut options = Options::new(3);
+    options.token_ms = token;
+    let mut cluster = Cluster::start(options);
+    let mut times_ms = Vec::new();
+    for _ in 0..trials {
+        cluster.wait_for_ring(&[1, 2, 3], Duration::from_secs(60));
+        let killed = Instant::now();
+        cluster.kill(2);
+        cluster.wait_for_ring(&[1, 3], Duration::from_secs(60));
+        times_ms.push(killed.elapsed().as_millis() as u64);
+        cluster.start_node(2);
+    }
+    times_ms.sort_unstable();
+    let token_real = token + 650;
+    println!(
+        "BENCH crash_to_new_ring token={token} token_real={token_real} trials={trials} \
+         min_ms={} p50_ms={} max_ms={}",
+        times_ms[0],
+        times_ms[times_ms.len() / 2],
+        times_ms[times_ms.len() - 1]
+    );
+}
