@@ -37,6 +37,9 @@ pub struct Action {
     pub label: String,
     /// Actions that must complete first.
     pub after: Vec<usize>,
+    /// Created early by Pacemaker (monitors kept in place, stops of failed resources);
+    /// affects only the graph order.
+    pub early: bool,
 }
 
 /// The planned transition.
@@ -122,6 +125,7 @@ impl<'a> Builder<'a> {
             node,
             label,
             after: Vec::new(),
+            early: false,
         });
         self.index.insert(key, i);
         i
@@ -194,9 +198,15 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
         plan_rsc(&mut b, top, &fenced, &restart_due);
     }
     fn walk(c: &Cluster, r: usize, out: &mut Vec<usize>) {
-        out.push(r);
+        let clone = c.rscs[r].variant == Variant::Clone;
+        if !clone {
+            out.push(r);
+        }
         for &k in &c.rscs[r].children {
             walk(c, k, out);
+        }
+        if clone {
+            out.push(r);
         }
     }
     for &top in &c.top {
@@ -392,7 +402,7 @@ fn plan_primitive(
                 .collect(),
             _ => r.known_on.clone(),
         };
-        for n in (0..c.nodes.len()).rev() {
+        for n in 0..c.nodes.len() {
             let node = &c.nodes[n];
             if !node.online
                 || node.unclean
@@ -509,7 +519,11 @@ fn plan_primitive(
             let restart = restart_due.get(&p);
             if failed || restart.is_some() {
                 let st = stop_on(b, a, role);
+                if failed {
+                    b.t.actions[st].early = true;
+                }
                 stops.push(st);
+
                 let s = b.add(ActionKind::Resource, Some(p), "start", 0, Some(n));
                 b.order(st, s);
                 start = Some(s);
@@ -646,6 +660,10 @@ fn plan_primitive(
                 .any(|(rn, op, i)| *rn == n && op == "monitor" && *i == interval);
             if start.is_some() || changed_role || !have {
                 let m = b.add(ActionKind::Resource, Some(p), "monitor", interval, Some(n));
+                if r.running.contains_key(&n) {
+                    b.t.actions[m].early = true;
+                }
+
                 if let Some(s) = start {
                     b.order(s, m);
                 }
@@ -787,7 +805,6 @@ pub fn execution_order(t: &Transition) -> Vec<usize> {
     let graph_order = graph_order(t);
     loop {
         let mut progressed = false;
-        let mut completed_this_pass = Vec::new();
         for &i in &graph_order {
             if fired[i] {
                 continue;
@@ -796,16 +813,10 @@ pub fn execution_order(t: &Transition) -> Vec<usize> {
                 fired[i] = true;
                 progressed = true;
                 out.push(i);
-                if t.actions[i].kind == ActionKind::Pseudo {
-                    done[i] = true;
-                } else {
-                    completed_this_pass.push(i);
-                }
+                done[i] = true;
             }
         }
-        for i in completed_this_pass {
-            done[i] = true;
-        }
+
         if !progressed {
             break;
         }
@@ -824,8 +835,36 @@ pub fn graph_order(t: &Transition) -> Vec<usize> {
             None => out.push(i),
         }
     }
+    let rank = |i: usize| -> u8 {
+        let a = &t.actions[i];
+        if a.kind == ActionKind::Pseudo && a.node.is_none() {
+            return match a.task.as_str() {
+                "start" => 0,
+                "running" => 1,
+                "stop" => 2,
+                "stopped" => 3,
+                "promote" => 4,
+                "promoted" => 5,
+                "demote" => 6,
+                _ => 7,
+            };
+        }
+        match a.task.as_str() {
+            "monitor" if a.interval_ms == 0 => 20,
+            "monitor" if a.early => 0,
+            "monitor" => 90,
+            "stop" if a.early => 10,
+            "stop" => 30,
+            "demote" => 25,
+            "start" | "migrate_to" | "migrate_from" => 40,
+            "promote" => 50,
+            _ => 45,
+        }
+    };
+    // Each resource's actions newest first, as the graph lists them.
     for &r in &t.rsc_order {
-        if let Some(v) = by_rsc.remove(&r) {
+        if let Some(mut v) = by_rsc.remove(&r) {
+            v.sort_by(|&x, &y| rank(y).cmp(&rank(x)).then(y.cmp(&x)));
             out.extend(v);
         }
     }
