@@ -620,9 +620,22 @@ fn upsert(list: &mut Vec<Element>, el: Element) {
 /// Remembers where resources' history entries sit in their `lrm_resources`, so that
 /// recording a result is not a search through every resource. Entries are checked on
 /// use, so a stale index (after a sync or a cleanup) only costs a search.
+///
+/// Whoever removes or replaces history entries other than through [`record_op`] and
+/// [`record_pending`] must [`HistoryIndex::clear`] it.
 #[derive(Clone, Debug, Default)]
 pub struct HistoryIndex {
     pos: std::collections::HashMap<(String, String), usize>,
+    /// Nodes whose whole `lrm_resources` is indexed, with its length then.
+    complete: std::collections::HashMap<String, usize>,
+}
+
+impl HistoryIndex {
+    /// Forgets everything (after history was edited behind the index's back).
+    pub fn clear(&mut self) {
+        self.pos.clear();
+        self.complete.clear();
+    }
 }
 
 /// The `lrm_resource` entry for `rec`'s resource on node `node_id`, created when missing.
@@ -645,17 +658,35 @@ fn lrm_resource_mut<'a>(
         }
     };
     let lrs = child_or_insert(lrm, "lrm_resources");
+    if index.complete.get(node_id) != Some(&lrs.children.len()) {
+        index.pos.retain(|(n, _), _| n != node_id);
+        for (i, c) in lrs.children.iter().enumerate() {
+            if c.name == "lrm_resource" {
+                index
+                    .pos
+                    .insert((node_id.to_string(), c.id().to_string()), i);
+            }
+        }
+        index
+            .complete
+            .insert(node_id.to_string(), lrs.children.len());
+    }
     let key = (node_id.to_string(), rec.rsc.clone());
-    let hinted = index.pos.get(&key).copied().filter(|&p| {
+    let hinted = index.pos.get(&key).copied();
+    let valid = hinted.filter(|&p| {
         lrs.children
             .get(p)
             .is_some_and(|c| c.name == "lrm_resource" && c.id() == rec.rsc)
     });
-    let found = hinted.or_else(|| {
-        lrs.children
+    let found = match (hinted, valid) {
+        (_, Some(p)) => Some(p),
+        // Stale index: search (and it is rebuilt on the next length change).
+        (Some(_), None) => lrs
+            .children
             .iter()
-            .position(|c| c.name == "lrm_resource" && c.id() == rec.rsc)
-    });
+            .position(|c| c.name == "lrm_resource" && c.id() == rec.rsc),
+        (None, None) => None,
+    };
     match found {
         Some(p) => {
             index.pos.insert(key, p);
@@ -663,6 +694,9 @@ fn lrm_resource_mut<'a>(
         }
         None => {
             index.pos.insert(key, lrs.children.len());
+            index
+                .complete
+                .insert(node_id.to_string(), lrs.children.len() + 1);
             let mut r = Element::new("lrm_resource");
             r.set_attr("id", &rec.rsc);
             r.set_attr("type", &rec.kind);

@@ -362,6 +362,7 @@ impl Controller {
         }
         cib_doc::bump(&mut cib, change);
         self.cib = Some(cib);
+        self.hist.0.clear();
         self.join_pending = self.members.iter().map(|m| m.id).collect();
         // Our own operation history is authoritative for our node: send it.
         let lrm = self
@@ -402,6 +403,7 @@ impl Controller {
         let id = from.to_string();
         let ns = cib_doc::node_state_mut(cib, &id, &name);
         ns.children.retain(|c| c.name != "lrm");
+        self.hist.0.clear();
         let mut lrm = lrm;
         lrm.name = "lrm".into();
         lrm.set_attr("id", &id);
@@ -480,7 +482,9 @@ impl Controller {
                         if let CibOp::Cleanup { .. } = &op {
                             // Our own history forgets the same entries.
                             let _ = cib_doc::apply_admin(&mut self.own, &op, now_s);
+                            self.hist.1.clear();
                         }
+                        self.hist.0.clear();
                         // A replaced configuration keeps the members' node entries.
                         let members: Vec<(String, String)> = self
                             .members
@@ -554,6 +558,7 @@ impl Controller {
             if !failed {
                 tracing::info!(target = %target, by = %rec.node, "node fenced");
                 change = change.or(cib_doc::mark_fenced(cib, target));
+                self.hist.0.clear();
             }
         } else {
             failed = cib_doc::record_op(cib, &node_id, &rec, &mut self.hist.0);
