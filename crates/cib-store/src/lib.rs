@@ -17,6 +17,8 @@
 //!
 //! This is the only controller-side crate that touches files.
 
+#![deny(missing_docs)]
+
 pub mod error;
 pub mod limits;
 pub mod series;

@@ -11,6 +11,7 @@
 //!     let input = match event {
 //!         group message (agreed order, own included) => Input::Message { from, bytes },
 //!         group membership change (join order)      => Input::Membership(members),
+//!         SIGTERM / `tandem cluster stop`              => Input::Shutdown,
 //!         votequorum verdict                         => Input::Quorum(quorate),
 //!         executor result / recurring change         => Input::Executed(result),
 //!         timer the controller asked for             => Input::Timer(timer),
@@ -24,9 +25,17 @@
 //!         Output::SchedulerInput {..}  => pe_series.save(series, &xml, max)
 //!         Output::SetTimer {..}        => arm a timer, feed Input::Timer when it fires
 //!         Output::AdminReply {..}      => answer the waiting client
+//!         Output::ShutdownReady        => leave the group and exit
 //!     }
 //! }
 //! ```
+//!
+//! `tests/harness` wires N controllers through a simulated agreed-order group and fake
+//! agents; `tests/cluster.rs` holds the scenarios (cold start, node loss, DC loss,
+//! monitor failure and migration-threshold, failed start, partition with
+//! no-quorum-policy=stop and heal, rejoin and corrupt-CIB sync, fencing, rolling
+//! restart, DC crash mid-transition), cross-checked with Pacemaker's own
+//! `crm_simulate` when it is installed. `examples/scale.rs` measures larger clusters.
 //!
 //! # How it works, and why the replicas agree
 //!
@@ -56,6 +65,13 @@
 //!   unexpected result, an update, a membership change or an action timeout aborts the
 //!   transition: nothing more is dispatched and, once the in-flight actions answered,
 //!   the scheduler runs again.
+//! - **Pending actions.** Every replica records a dispatched start/stop/promote/demote
+//!   as pending (`op-status=-1`, `call-id=-1`) when the [`Message::Exec`] is delivered,
+//!   so a DC elected while it runs sees it in progress and does not start the resource
+//!   a second time elsewhere.
+//! - **Clean shutdown.** [`Input::Shutdown`] sets the node's `shutdown` attribute; the
+//!   scheduler moves its resources away and [`Output::ShutdownReady`] follows once
+//!   nothing is left here; its departure then records `expected=down` (no fencing).
 //! - **Failures** bump `fail-count-RSC#OP_INTERVAL` and set `last-failure-...` in the
 //!   node's transient attributes (INFINITY for a failed start unless
 //!   start-failure-is-fatal=false); [`CibOp::Cleanup`] clears history and counts.
@@ -63,8 +79,12 @@
 //!   target; a successful result marks the target down and erases its history.
 //! - **Node loss** leaves the node's state `in_ccm=false` with `expected=member`: the
 //!   scheduler fences it first when stonith-enabled, or recovers its resources at once
-//!   when fencing is disabled. `have-quorum` is written by the DC from its quorum input;
+//!   when fencing is disabled (the lost node's history and transient attributes are then
+//!   dropped, as it resends its own history when it rejoins; stops the scheduler still
+//!   plans on an absent node are taken as implied). `have-quorum` is written by the DC from its quorum input;
 //!   no-quorum-policy is applied by the scheduler.
+
+#![deny(missing_docs)]
 
 pub mod api;
 pub mod cib_doc;
