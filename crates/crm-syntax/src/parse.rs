@@ -151,7 +151,7 @@ impl<'a> Cursor<'a> {
     fn pair(&mut self) -> Result<NvPair, ParseError> {
         let w = self.next("name=value")?;
         match w.split_once('=') {
-            Some((n, v)) if check_word(n).is_ok() => Ok(NvPair {
+            Some((n, v)) if check_word(n).is_ok() && !n.starts_with('$') => Ok(NvPair {
                 name: n.to_string(),
                 value: v.to_string(),
             }),

@@ -11,7 +11,22 @@ pub fn quote(v: &str) -> String {
     {
         return v.to_string();
     }
-    format!("\"{}\"", v.replace('"', "\\\""))
+    // A backslash is printed as is (as crmsh does) unless the lexer would read it as an
+    // escape: before `"`, `\\` or a newline, or last.
+    let chars: Vec<char> = v.chars().collect();
+    let mut out = String::with_capacity(v.len() + 2);
+    out.push('"');
+    for (i, c) in chars.iter().enumerate() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' if matches!(chars.get(i + 1), None | Some('"' | '\\' | '\n')) => {
+                out.push_str("\\\\")
+            }
+            c => out.push(*c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn pair(name: &str, value: &str) -> String {
@@ -422,4 +437,24 @@ pub fn show(doc: &Element) -> String {
         text.push('\n');
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote;
+
+    #[test]
+    fn quoted_values_read_back_unchanged() {
+        for v in [
+            "plain", "", "a b", "a\\b", "q\\\"", "end\\", "a\\\\b", "x\"y", "l1\\\nl2", "tab\t",
+        ] {
+            let text = format!("property a={}\n", quote(v));
+            let st = crate::parse(&text, "t").unwrap();
+            match &st[0].command {
+                crate::Command::Defaults { pairs, .. } => assert_eq!(pairs[0].value, v, "{text}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(quote("a\\b"), "\"a\\b\"");
+    }
 }

@@ -166,3 +166,11 @@ fn mangled_fixtures_never_panic() {
     }
     assert!(checked > 5_000, "only {checked} variants checked");
 }
+
+/// Found by the fuzz target: a `$id=` among op attributes used to become a parameter
+/// named `$id`, which `show` printed as a set id.
+#[test]
+fn dollar_names_are_not_parameters() {
+    let e = parse("primitive p Dummy op monitor interval=1 $id=x\n", "f").unwrap_err();
+    assert_eq!(e.word, "$id=x");
+}
