@@ -6,13 +6,20 @@
 
 mod agent;
 mod cfgtool;
+mod cibadmin;
 mod cmapctl;
+mod configure;
 mod cpg;
 mod crm_simulate;
 mod crm_verify;
+mod demo;
 mod exit_code;
 mod keygen;
+mod node;
+mod property;
 mod quorumtool;
+mod resource;
+mod status;
 mod tools;
 
 use std::process::ExitCode;

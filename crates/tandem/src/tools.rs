@@ -15,6 +15,61 @@ pub struct Tool {
 /// Every tool, in the order `tandem --help` lists them.
 pub const TOOLS: &[Tool] = &[
     Tool {
+        name: "demo",
+        summary: "start a local 3-node cluster, fail a node, watch the failover",
+        run: crate::demo::run,
+    },
+    Tool {
+        name: "status",
+        summary: "show the cluster's state (crm_mon layout)",
+        run: crate::status::run,
+    },
+    Tool {
+        name: "crm_mon",
+        summary: "same as status",
+        run: crate::status::run,
+    },
+    Tool {
+        name: "configure",
+        summary: "show and change the configuration in crm shell syntax",
+        run: crate::configure::run,
+    },
+    Tool {
+        name: "resource",
+        summary: "move, ban, clear, cleanup, restart, enable, disable resources",
+        run: crate::resource::run,
+    },
+    Tool {
+        name: "crm_resource",
+        summary: "Pacemaker's crm_resource flags over the same operations",
+        run: crate::resource::run,
+    },
+    Tool {
+        name: "node",
+        summary: "standby, online, maintenance and attributes of nodes",
+        run: crate::node::run,
+    },
+    Tool {
+        name: "crm_node",
+        summary: "Pacemaker's crm_node flags",
+        run: crate::node::run,
+    },
+    Tool {
+        name: "property",
+        summary: "cluster properties",
+        run: crate::property::run,
+    },
+    Tool {
+        name: "crm_attribute",
+        summary: "Pacemaker's crm_attribute flags (properties and node attributes)",
+        run: crate::property::run,
+    },
+    Tool {
+        name: "cibadmin",
+        summary: "query, replace, modify, create and delete CIB sections",
+        run: crate::cibadmin::run,
+    },
+    Tool {
         name: "agent",
         summary: "list, describe, run and test resource and fence agents",
         run: crate::agent::run,
