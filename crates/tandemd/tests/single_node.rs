@@ -1,5 +1,5 @@
-//! Real-process tests of one `tandemd` on its own (other nodes configured but down): the IPC
-//! protocol's errors and bounds, quorum without peers, ring-seq persistence, SIGTERM.
+//! Real-process tests of one or two `tandemd`s: the IPC protocol's errors and bounds (slow
+//! clients), quorum of a lone node, ring-seq persistence across a SIGTERM and restart.
 //! Run only with TANDEM_SLOW_TESTS=1, as root.
 
 mod harness;
