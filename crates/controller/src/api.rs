@@ -50,7 +50,9 @@ pub enum Input {
     /// The group's membership changed; `members` in the agreed (join) order, identical on
     /// every member, and delivered in the same place of the message order everywhere.
     Membership(Vec<Member>),
-    /// The local quorum verdict changed.
+    /// The local quorum verdict changed. For a membership change, feed the new verdict
+    /// before the [`Input::Membership`] (as votequorum reports on the ring's configuration
+    /// before the process group's change), so the first schedule after a node loss uses it.
     Quorum(bool),
     /// The local executor finished an operation (or a recurring one reported).
     Executed(ExecResult),

@@ -81,6 +81,8 @@ pub struct Controller {
     cib_changed: bool,
     /// The running transition changed since the last dispatch.
     kick: bool,
+    /// Quorum messages this node sent and has not seen delivered yet.
+    quorum_in_flight: u32,
     now_ms: u64,
     out: Vec<Output>,
 }
@@ -124,6 +126,7 @@ impl Controller {
             shutdown: ShutdownState::No,
             cib_changed: false,
             kick: false,
+            quorum_in_flight: 0,
             now_ms: 0,
             out: Vec::new(),
         }
@@ -142,7 +145,7 @@ impl Controller {
             Input::Quorum(q) => {
                 self.quorate = q;
                 if self.is_dc() && self.phase() != Phase::Syncing {
-                    self.send(Message::Quorum(q));
+                    self.send_quorum(q);
                 }
             }
             Input::Executed(r) => self.on_executed(r),
@@ -226,6 +229,12 @@ impl Controller {
         self.local_ops.len()
     }
 
+    /// The DC multicasts its quorum verdict and schedules nothing until it is applied.
+    fn send_quorum(&mut self, q: bool) {
+        self.quorum_in_flight += 1;
+        self.send(Message::Quorum(q));
+    }
+
     fn send(&mut self, m: Message) {
         self.out.push(Output::Multicast(m.encode()));
     }
@@ -250,6 +259,13 @@ impl Controller {
 
     fn on_membership(&mut self, members: Vec<Member>) {
         let was_dc = self.is_dc();
+        // Members leaving a settled cluster: every survivor holds the same CIB (all were
+        // synced and have applied the same messages since), so no sync round is needed.
+        let only_losses = !self.members.is_empty()
+            && members
+                .iter()
+                .all(|m| self.members.iter().any(|o| o.id == m.id));
+        let settled = self.phase() == Phase::Running && self.cib.is_some();
         let gone: Vec<String> = self
             .members
             .iter()
@@ -258,6 +274,7 @@ impl Controller {
             .collect();
         self.members = members;
         self.view = view_of(&self.members);
+        self.quorum_in_flight = 0;
         tracing::info!(
             node = %self.cfg.node_name,
             members = ?self.members.iter().map(|m| m.id).collect::<Vec<_>>(),
@@ -286,6 +303,19 @@ impl Controller {
             self.run = None;
         }
         self.dirty = true;
+        if only_losses && settled {
+            if let Some(mut cib) = self.cib.take() {
+                let change = self.record_membership(&mut cib);
+                cib_doc::bump(&mut cib, change);
+                self.cib = Some(cib);
+                self.hist.0.clear();
+                self.persist();
+                if self.is_dc() {
+                    self.send_quorum(self.quorate);
+                }
+                return;
+            }
+        }
         self.sync = Some(SyncRound {
             view: self.view,
             reports: BTreeMap::new(),
@@ -294,6 +324,30 @@ impl Controller {
             view: self.view,
             version: self.version(),
         });
+    }
+
+    /// Writes the current membership into `cib`'s status (and nodes section): the same
+    /// edit on every replica, at the same point of the message order.
+    fn record_membership(&self, cib: &mut Element) -> Change {
+        let members: Vec<(String, String)> = self
+            .members
+            .iter()
+            .map(|m| (m.id.to_string(), m.name.clone()))
+            .collect();
+        let mut change = cib_doc::set_membership(cib, &members);
+        let stonith =
+            options::property(cib, "stonith-enabled").is_none_or(|v| cib::model::is_true(&v));
+        if !stonith {
+            change = change.or(cib_doc::forget_departed(cib, &members));
+        }
+        if let Some(dc) = self.dc() {
+            let dc = dc.to_string();
+            if cib.attr("dc-uuid") != Some(dc.as_str()) {
+                cib.set_attr("dc-uuid", &dc);
+                change.status = true;
+            }
+        }
+        change
     }
 
     fn on_version(&mut self, from: NodeId, view: u64, version: Option<CibVersion>) {
@@ -342,24 +396,7 @@ impl Controller {
             return;
         }
         self.sync = None;
-        let members: Vec<(String, String)> = self
-            .members
-            .iter()
-            .map(|m| (m.id.to_string(), m.name.clone()))
-            .collect();
-        let mut change = cib_doc::set_membership(&mut cib, &members);
-        let stonith =
-            options::property(&cib, "stonith-enabled").is_none_or(|v| cib::model::is_true(&v));
-        if !stonith {
-            change = change.or(cib_doc::forget_departed(&mut cib, &members));
-        }
-        if let Some(dc) = self.dc() {
-            let dc = dc.to_string();
-            if cib.attr("dc-uuid") != Some(dc.as_str()) {
-                cib.set_attr("dc-uuid", &dc);
-                change.status = true;
-            }
-        }
+        let change = self.record_membership(&mut cib);
         cib_doc::bump(&mut cib, change);
         self.cib = Some(cib);
         self.hist.0.clear();
@@ -382,7 +419,7 @@ impl Controller {
             lrm,
         });
         if self.is_dc() {
-            self.send(Message::Quorum(self.quorate));
+            self.send_quorum(self.quorate);
         }
         self.dirty = true;
         self.persist();
@@ -453,6 +490,9 @@ impl Controller {
         let now_s = self.now_s();
         match m {
             Message::Quorum(q) => {
+                if from == self.cfg.node_id {
+                    self.quorum_in_flight = self.quorum_in_flight.saturating_sub(1);
+                }
                 let Some(cib) = &mut self.cib else { return };
                 let v = if q { "1" } else { "0" };
                 if cib.attr("have-quorum") != Some(v) {
@@ -774,7 +814,7 @@ impl Controller {
     // ---- the DC's scheduling loop --------------------------------------------------------
 
     fn maybe_schedule(&mut self) {
-        if !self.is_dc() || self.phase() != Phase::Running {
+        if !self.is_dc() || self.phase() != Phase::Running || self.quorum_in_flight > 0 {
             return;
         }
         // Bounded: each pass either dispatches, finishes a run, or computes a new one.

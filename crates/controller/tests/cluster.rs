@@ -339,9 +339,18 @@ fn failed_start_sets_infinite_fail_count_and_moves() {
 fn partition_minority_stops_majority_runs_and_heal_merges() {
     let mut sim = cold_start(3, &config(false, ""));
     sim.exclusive.clear(); // both sides run resources until the heal: no fencing here
+    let before = sim.nodes[2].exec.log.len();
     sim.set_parts(vec![vec![1, 2], vec![3]]);
     sim.settle(120_000);
     assert_eq!(sim.acting_dcs(), vec![1, 3], "one DC per side");
+    let minority_starts: Vec<_> = sim.nodes[2].exec.log[before..]
+        .iter()
+        .filter(|(_, a, _)| a == "start")
+        .collect();
+    assert!(
+        minority_starts.is_empty(),
+        "minority started {minority_starts:?}"
+    );
     let minority = sim.ctrl(3).cib().expect("cib").clone();
     let majority = sim.ctrl(1).cib().expect("cib").clone();
     assert_eq!(minority.attr("have-quorum"), Some("0"));

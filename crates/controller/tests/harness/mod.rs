@@ -194,9 +194,11 @@ impl Sim {
                 .map(|&id| Member::new(id, &self.name(id)))
                 .collect();
             let quorate = part.len() * 2 > total;
+            // As corosync does: the quorum verdict for a configuration comes before the
+            // group's membership change.
             for &id in &part {
-                self.input(id, Input::Membership(members.clone()));
                 self.input(id, Input::Quorum(quorate));
+                self.input(id, Input::Membership(members.clone()));
             }
         }
     }
