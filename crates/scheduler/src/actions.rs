@@ -338,8 +338,11 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
     }
     // Group members start in order and stop in reverse.
     if c.rscs[r].variant == Variant::Group {
-        for w in kids.windows(2) {
-            let (a, bb) = (w[0], w[1]);
+        let pairs: Vec<(usize, usize)> = (0..kids.len())
+            .flat_map(|i| (i + 1..kids.len()).map(move |j| (i, j)))
+            .map(|(i, j)| (kids[i], kids[j]))
+            .collect();
+        for (a, bb) in pairs {
             let a_starts: Vec<usize> =
                 b.t.actions
                     .iter()
@@ -637,7 +640,13 @@ fn plan_primitive(
             }
         }
     }
+    if failed {
+        for &st in &stops {
+            b.t.actions[st].early = true;
+        }
+    }
     // Promotion after start.
+
     let mut promote = None;
     if let Some(n) = next {
         let cur_role = r.running.get(&n).copied();
@@ -828,11 +837,12 @@ pub fn execution_order(t: &Transition) -> Vec<usize> {
 /// its milestones before its children's actions.
 pub fn graph_order(t: &Transition) -> Vec<usize> {
     let mut out: Vec<usize> = Vec::new();
+    let mut unowned: Vec<usize> = Vec::new();
     let mut by_rsc: HashMap<usize, Vec<usize>> = HashMap::new();
     for (i, a) in t.actions.iter().enumerate() {
         match a.rsc {
             Some(r) => by_rsc.entry(r).or_default().push(i),
-            None => out.push(i),
+            None => unowned.push(i),
         }
     }
     let rank = |i: usize| -> u8 {
@@ -854,9 +864,11 @@ pub fn graph_order(t: &Transition) -> Vec<usize> {
             "monitor" if a.early => 0,
             "monitor" => 90,
             "stop" if a.early => 10,
+            "migrate_to" => 10,
             "stop" => 30,
+
             "demote" => 25,
-            "start" | "migrate_to" | "migrate_from" => 40,
+            "start" | "migrate_from" => 40,
             "promote" => 50,
             _ => 45,
         }
@@ -871,6 +883,7 @@ pub fn graph_order(t: &Transition) -> Vec<usize> {
     let mut rest: Vec<usize> = by_rsc.into_values().flatten().collect();
     rest.sort_unstable();
     out.extend(rest);
+    out.extend(unowned);
     out
 }
 

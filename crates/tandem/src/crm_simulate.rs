@@ -92,6 +92,12 @@ pub fn run(argv: &[String]) -> anyhow::Result<ExitCode> {
             out.push_str(&line);
             out.push('\n');
         }
+        if let (None, Some(d)) = (&args.time, doc.execution_date) {
+            out.push_str(&format!(
+                "Using the original execution date of: {}\n",
+                format_date(d)
+            ));
+        }
         if show_status {
             out.push('\n');
             out.push_str("Revised Cluster Status:\n");
