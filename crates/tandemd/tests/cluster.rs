@@ -395,6 +395,28 @@ fn sigkill_of_a_node_gives_survivors_a_new_ring() {
 }
 
 #[test]
+fn sigkill_of_the_representative_of_five_moves_the_ring_to_node_two() {
+    if !harness::enabled("sigkill_of_the_representative_of_five_moves_the_ring_to_node_two") {
+        return;
+    }
+    let mut cluster = Cluster::start(Options::new(5));
+    let before = cluster.wait_for_ring(&[1, 2, 3, 4, 5], Duration::from_secs(30));
+    cluster.kill(1);
+    let after = cluster.wait_for_ring(&[2, 3, 4, 5], Duration::from_secs(15));
+    let seq =
+        |ring: &str| u64::from_str_radix(ring.split('.').nth(1).unwrap_or("0"), 16).unwrap_or(0);
+    assert!(
+        after.starts_with("2."),
+        "node 2 is the new representative: {after}"
+    );
+    assert!(seq(&after) > seq(&before), "{before} -> {after}");
+    let quorum = cluster.quorum(2);
+    assert!(quorum.quorate, "4 of 5 votes stay quorate");
+    assert_eq!(quorum.total_votes, 4);
+    assert_messages_flow(&cluster, 5, &[2, 3, 4], "after-rep-kill");
+}
+
+#[test]
 fn partition_keeps_majority_quorate_and_heals_into_one_ring() {
     if !harness::enabled("partition_keeps_majority_quorate_and_heals_into_one_ring") {
         return;
