@@ -140,6 +140,8 @@ pub struct Simulation {
     next_fault_ms: u64,
     sending: bool,
     healed: bool,
+    /// Scripted fault: this node receives no data messages (tokens still arrive).
+    data_blackhole: Option<usize>,
 }
 
 const EVENTS_MAX: u64 = 200_000_000;
@@ -152,7 +154,11 @@ impl Simulation {
     pub fn new(options: Options) -> Simulation {
         let mut prng = Prng::new(options.seed);
         let swarm = Swarm::draw(&mut prng, options.faults);
-        let config = Config::for_token(options.token_ms);
+        let mut config = Config::for_token(options.token_ms);
+        // Some seeds use a tiny fail_recv_const so that the failed-to-receive path runs.
+        if options.faults && prng.below(4) == 0 {
+            config.fail_recv_const = 10;
+        }
         let nodelist: Vec<NodeId> = (1..=options.nodes as u32).map(NodeId).collect();
         let network = Network::new(options.nodes, swarm.network.clone());
         let next_fault_ms = prng.between(0, swarm.fault_interval_ms.min(1 << 40) * 2);
@@ -184,6 +190,7 @@ impl Simulation {
             next_fault_ms,
             sending: true,
             healed: false,
+            data_blackhole: None,
         };
         for index in 0..sim.nodes.len() {
             sim.start_node(index);
@@ -467,6 +474,14 @@ impl Simulation {
         match event {
             Event::Packet => {
                 if let Some(datagram) = self.network.pop() {
+                    if self.data_blackhole == Some(datagram.to)
+                        && matches!(
+                            totem::decode(&datagram.bytes),
+                            Ok((_, totem::Message::Mcast(_)))
+                        )
+                    {
+                        return;
+                    }
                     let from = self.nodes[datagram.from].id;
                     let now = self.now_ms;
                     if let Some(node) = self.nodes[datagram.to].node.as_mut() {
@@ -566,6 +581,12 @@ impl Simulation {
         self.network.partition(groups);
     }
 
+    /// Node `index` stops (or, with `None`, resumes) receiving data messages; tokens and
+    /// membership messages still reach it.
+    pub fn blackhole_data_to(&mut self, index: Option<usize>) {
+        self.data_blackhole = index;
+    }
+
     /// Reconnects the network.
     pub fn heal_network(&mut self) {
         self.network.heal();
@@ -577,6 +598,11 @@ impl Simulation {
             .node
             .as_ref()
             .map(|n| (n.state(), n.ring_id(), n.members().to_vec()))
+    }
+
+    /// Node `index`'s protocol counters, if it runs.
+    pub fn node_stats(&self, index: usize) -> Option<totem::Stats> {
+        self.nodes[index].node.as_ref().map(|n| n.stats().clone())
     }
 
     /// The persisted ring seq of node `index`.

@@ -225,3 +225,27 @@ fn isolated_member_is_dropped_and_rejoins() {
     assert!(matches!(sim.node_view(3), Some((State::Operational, _, _))));
     assert_clean(sim, true);
 }
+
+/// Brief §2.5 and §3.2 reason 6 (fail to receive): a member that gets tokens but no data
+/// messages holds the ring's aru down; after fail_recv_const visits it leaves the ring (merge
+/// detection keeps pulling it back while reception is broken); once reception works one ring
+/// of all three forms and every guarantee held throughout.
+#[test]
+fn failed_to_receive_member_leaves_and_returns() {
+    let mut sim = formed(3, 9, quiet());
+    sim.blackhole_data_to(Some(2));
+    for _ in 0..40 {
+        sim.send(0, 1);
+        let now = sim.now_ms();
+        sim.run_until(now + 20);
+    }
+    let now = sim.now_ms();
+    let failed = |s: &Simulation| s.node_stats(2).is_some_and(|st| st.failed_to_receive > 0);
+    sim.run_until_condition(now + 60_000, failed)
+        .expect("node 3 detects its failure to receive");
+    sim.blackhole_data_to(None);
+    let now = sim.now_ms();
+    sim.run_until_condition(now + 20_000, |s| s.ring_of(&[0, 1, 2]))
+        .expect("node 3 merges back");
+    assert_clean(sim, true);
+}

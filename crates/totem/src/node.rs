@@ -87,6 +87,8 @@ pub struct Stats {
     pub rx_msg_dropped: u64,
     /// Token retransmissions.
     pub token_retransmits: u64,
+    /// Times this node left the ring because it kept failing to receive (fail_recv_const).
+    pub failed_to_receive: u64,
 }
 
 /// A ring a node is operating on (installed) or forming: membership, messages, token bookkeeping.
@@ -109,6 +111,10 @@ pub(crate) struct Ring {
     pub(crate) seq_last_visit: u32,
     /// Consecutive visits with no new message (representative's hold).
     pub(crate) idle_rotations: u32,
+    /// My aru at my previous visit (failed-to-receive detection).
+    pub(crate) aru_at_last_stuck_check: u32,
+    /// Consecutive visits on which my aru held the ring back without progress.
+    pub(crate) stuck_visits: u32,
 }
 
 impl Ring {
@@ -125,6 +131,8 @@ impl Ring {
             safe_point: 0,
             seq_last_visit: 0,
             idle_rotations: 0,
+            aru_at_last_stuck_check: 0,
+            stuck_visits: 0,
         }
     }
 

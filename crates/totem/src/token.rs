@@ -101,6 +101,21 @@ impl Node {
         if recovering {
             self.maybe_install(now_ms, &token);
         }
+        if self.state == State::Operational && self.failed_to_receive(&token) {
+            // brief §2.5 / §3.2 reason 6: I keep missing messages everyone else holds. Leave the
+            // ring (form my own); merge detection brings me back once reception works.
+            tracing::warn!(node = %me, "FAILED TO RECEIVE");
+            self.stats.failed_to_receive += 1;
+            let others: BTreeSet<NodeId> = self
+                .current
+                .members
+                .iter()
+                .copied()
+                .filter(|n| *n != me)
+                .collect();
+            self.enter_gather(now_ms, "failed to receive", BTreeSet::new(), others);
+            return;
+        }
         if self.state == State::Operational {
             self.deliver_ready();
             let upto = self.current.safe_point;
@@ -126,6 +141,23 @@ impl Node {
             (Some(forming), State::Recovery | State::Commit) => &mut forming.ring,
             _ => &mut self.current,
         }
+    }
+
+    /// Counts consecutive visits on which I hold the ring's aru down without progress.
+    fn failed_to_receive(&mut self, token: &OrfToken) -> bool {
+        let me = self.me;
+        let limit = self.config.fail_recv_const;
+        let ring = &mut self.current;
+        let stuck = token.aru_addr == Some(me)
+            && ring.store.aru < token.seq
+            && ring.store.aru == ring.aru_at_last_stuck_check;
+        ring.aru_at_last_stuck_check = ring.store.aru;
+        ring.stuck_visits = if stuck {
+            ring.stuck_visits.saturating_add(1)
+        } else {
+            0
+        };
+        ring.stuck_visits >= limit
     }
 
     /// Step 2: re-send every requested message I hold; returns how many.
