@@ -231,7 +231,25 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
             }
         }
     }
+    // Nodes shutting down leave once everything there has stopped.
+    for (n, node) in c.nodes.iter().enumerate() {
+        if !(node.shutdown && node.online) || fenced.contains(&n) {
+            continue;
+        }
+        let stops: Vec<usize> = (0..b.t.actions.len())
+            .filter(|&i| {
+                let a = &b.t.actions[i];
+                a.node == Some(n) && matches!(a.task.as_str(), "stop" | "demote" | "migrate_to")
+            })
+            .collect();
+        let label = format!("do_shutdown on {}", node.name);
+        let s = b.add(ActionKind::Cluster, None, &label, 0, Some(n));
+        for st in stops {
+            b.order(st, s);
+        }
+    }
     // Fence lines come first in the summary.
+
     let (fence, rest): (Vec<String>, Vec<String>) =
         b.t.summary
             .iter()
