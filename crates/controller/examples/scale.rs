@@ -60,7 +60,25 @@ fn main() {
         );
         let victim = 3;
         let t = Instant::now();
+        let survivors = |sim: &harness::Sim| -> usize {
+            sim.nodes
+                .iter()
+                .filter(|n| n.id != victim)
+                .map(|n| n.exec.log.len())
+                .sum()
+        };
+        let before = survivors(&sim);
+        let t0 = sim.now;
         sim.crash(victim);
+        // Step 1 ms at a time until the first action reaches an agent.
+        while survivors(&sim) == before && sim.now - t0 < 10_000 {
+            sim.run_for(1);
+        }
+        println!(
+            "node crash: first action dispatched {} ms simulated after the membership change (message latency {} ms)",
+            sim.now - t0,
+            harness::MSG_LATENCY_MS
+        );
         let sim_ms = sim.settle(600_000);
         let wall = t.elapsed();
         let started = (0..n)
