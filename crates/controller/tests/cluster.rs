@@ -580,6 +580,7 @@ fn rolling_restart_keeps_services_up_without_fencing() {
 #[test]
 fn transient_attributes_are_replicated_and_deleted() {
     let mut sim = cold_start(3, &config(false, ""));
+    let v0 = sim.ctrl(1).version().expect("v");
     sim.admin(
         2,
         10,
@@ -595,6 +596,24 @@ fn transient_attributes_are_replicated_and_deleted() {
         let cib = sim.ctrl(id).cib().expect("cib").clone();
         assert_eq!(transient(&cib, "node3", "pingd").as_deref(), Some("100"));
     }
+    // A status change bumps num_updates only.
+    let v1 = sim.ctrl(3).version().expect("v");
+    assert_eq!((v1.admin_epoch, v1.epoch), (v0.admin_epoch, v0.epoch));
+    assert!(v1.num_updates > v0.num_updates);
+    // A configuration change bumps epoch and resets num_updates.
+    let mut prop = Element::new("nvpair");
+    prop.set_attr("id", "o-recheck");
+    prop.set_attr("name", "cluster-recheck-interval");
+    prop.set_attr("value", "5min");
+    let mut set = Element::new("cluster_property_set");
+    set.set_attr("id", "cib-bootstrap-options");
+    set.children.push(prop);
+    sim.admin(3, 13, CibOp::Modify(set));
+    sim.settle(60_000);
+    assert!(sim.nodes[2].replies.contains(&(13, Ok(()))));
+    let v2 = sim.ctrl(1).version().expect("v");
+    assert_eq!(v2.epoch, v1.epoch + 1);
+    assert!(sim.cib_xml(2).contains("cluster-recheck-interval"));
     sim.admin(
         1,
         11,
