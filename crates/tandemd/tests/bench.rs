@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use harness::{Cluster, Options};
 use tandemd::ipc::{Client, ClientError, ErrorCode, Event};
 
-const IN_FLIGHT_MAX: usize = 64;
+/// Own messages in flight per sender unless TANDEM_BENCH_IN_FLIGHT says otherwise.
+const IN_FLIGHT_DEFAULT: u64 = 64;
 
 struct NodeResult {
     delivered: Vec<(u32, u64)>,
@@ -32,6 +33,7 @@ fn bench_node(
     nodes: usize,
     size: usize,
     seconds: u64,
+    in_flight: usize,
 ) -> Result<NodeResult, String> {
     let mut client = Client::connect(&socket).map_err(|e| e.to_string())?;
     client.cpg_join(b"bench").map_err(|e| e.to_string())?;
@@ -53,7 +55,7 @@ fn bench_node(
     loop {
         let now = Instant::now();
         if now < stop_sending {
-            while sent_at.len() < IN_FLIGHT_MAX {
+            while sent_at.len() < in_flight {
                 match client.cpg_mcast(&payload) {
                     Ok(()) => {
                         sent_at.insert(next_sequence, Instant::now());
@@ -112,6 +114,8 @@ fn cpg_bench_all_nodes_sending() {
     let nodes = env_or("TANDEM_BENCH_NODES", 3) as usize;
     let size = env_or("TANDEM_BENCH_SIZE", 1024) as usize;
     let seconds = env_or("TANDEM_BENCH_SECONDS", 10);
+    let in_flight = env_or("TANDEM_BENCH_IN_FLIGHT", IN_FLIGHT_DEFAULT) as usize;
+    let one_sender = std::env::var("TANDEM_BENCH_SENDERS").as_deref() == Ok("one");
     let mut options = Options::new(nodes);
     options.crypto = true;
     options.token_ms = 3000;
@@ -122,7 +126,8 @@ fn cpg_bench_all_nodes_sending() {
         .iter()
         .map(|n| {
             let socket = cluster.socket(*n);
-            std::thread::spawn(move || bench_node(socket, nodes, size, seconds))
+            let in_flight = if one_sender && *n != 1 { 0 } else { in_flight };
+            std::thread::spawn(move || bench_node(socket, nodes, size, seconds, in_flight))
         })
         .collect();
     let results: Vec<NodeResult> = threads
@@ -148,7 +153,8 @@ fn cpg_bench_all_nodes_sending() {
         .map(|n| format!("{}", cluster.rss_kib(n).unwrap_or(0) / 1024))
         .collect();
     println!(
-        "BENCH nodes={nodes} size={size} seconds={seconds} delivered_per_node={} msgs_per_s={per_node:.0} \
+        "BENCH nodes={nodes} size={size} seconds={seconds} in_flight={in_flight} one_sender={one_sender} \
+         delivered_per_node={} msgs_per_s={per_node:.0} \
          MB_per_s={:.1} rtt_p50_ms={:.2} rtt_p99_ms={:.2} rss_mib=[{}]",
         results[0].delivered.len(),
         per_node * size as f64 / 1e6,
