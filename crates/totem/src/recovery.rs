@@ -15,11 +15,26 @@ use crate::types::{
 impl Node {
     /// Second rotation: every member's old-ring state is known; plan the re-sends.
     pub(crate) fn enter_recovery(&mut self, now_ms: u64, token: CommitToken) {
-        debug_assert!(token.entries.iter().all(Option::is_some));
-        self.stats.recovery_entered += 1;
-        self.state = State::Recovery;
         let old_ring = self.current.id;
         let me = self.me;
+        let mine = token
+            .members
+            .iter()
+            .zip(token.entries.iter())
+            .find(|(node, _)| **node == me);
+        let consistent = matches!(mine, Some((_, Some(entry))) if entry.old_ring_id == old_ring);
+        if !consistent || token.entries.iter().any(Option::is_none) {
+            // Not the token I filled in: treat the commit as failed.
+            self.enter_gather(
+                now_ms,
+                "inconsistent commit token",
+                BTreeSet::new(),
+                BTreeSet::new(),
+            );
+            return;
+        }
+        self.stats.recovery_entered += 1;
+        self.state = State::Recovery;
         let group: Vec<(NodeId, MemberState)> = token
             .members
             .iter()
@@ -28,7 +43,6 @@ impl Node {
             .filter(|(_, entry)| entry.old_ring_id == old_ring)
             .collect();
         let trans: Vec<NodeId> = group.iter().map(|(node, _)| *node).collect();
-        debug_assert!(trans.contains(&me));
         let low = group.iter().map(|(_, e)| e.aru).min().unwrap_or(0);
         let high = group
             .iter()
