@@ -6,9 +6,12 @@
 //!
 //! # Driving a [`Node`]
 //!
-//! 1. Build a validated [`Config`] (`Config::default()` or field by field, then
-//!    [`Config::validate`]) and create the node with [`Node::new`], passing the ring seq read
-//!    from `<state_dir>/ringid_<nodeid>` (0 when absent).
+//! 1. Build a [`Config`] (`Config::for_token(token_real_ms)` derives consensus, retransmit
+//!    and hold as corosync does; override fields from corosync.conf) and create the node with
+//!    `Node::new(config, my_id, &nodelist, restored_ring_seq, now_ms)`, passing the ring seq
+//!    read from `<state_dir>/ringid_<nodeid>` (0 when absent). `new` validates the config.
+//!    The node starts in Gather and at once installs a singleton ring (brief §3.2 reason 15),
+//!    then merges with the nodes it hears.
 //! 2. Feed inputs, each with the current time in milliseconds since an arbitrary epoch; time
 //!    must never go backwards across calls:
 //!    - [`Node::handle_packet`] for every datagram received from the transport,
@@ -20,6 +23,13 @@
 //!    [`Output`] **in order**. In particular [`Output::PersistRingSeq`] must be durably written
 //!    before any later [`Output::Transmit`] is sent (this is what makes ring seqs monotonic
 //!    across restarts, guarantee G9).
+//!
+//! # Transport contract
+//! [`Destination::All`] means every other node (multicast, or one unicast per nodelist
+//! member); [`Destination::Node`] is a unicast (tokens). Loss, duplication and reordering
+//! are tolerated. `handle_packet`'s `from` must be the sender's node id as the transport
+//! authenticated it; packets whose header names another sender are dropped and counted.
+//! Packets are at most `message_size_bytes_max + PACKET_OVERHEAD_BYTES_MAX` bytes.
 //!
 //! # Glossary
 //! `aru` = all received up to; `seq` = a message's position in a ring's total order; `rep` =
