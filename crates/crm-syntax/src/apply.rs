@@ -211,6 +211,22 @@ fn remove(el: &mut Element, id: &str) -> Option<Element> {
     el.children.iter_mut().find_map(|c| remove(c, id))
 }
 
+/// Removes the resource with `id` at any depth of `<resources>` (looking only into
+/// resources, not their attribute sets).
+fn remove_resource(el: &mut Element, id: &str) -> Option<Element> {
+    if let Some(p) = el
+        .children
+        .iter()
+        .position(|c| RESOURCE_KINDS.contains(&c.name.as_str()) && c.attr("id") == Some(id))
+    {
+        return Some(el.children.remove(p));
+    }
+    el.children
+        .iter_mut()
+        .filter(|c| RESOURCE_KINDS.contains(&c.name.as_str()))
+        .find_map(|c| remove_resource(c, id))
+}
+
 /// Replaces the element with `id` among `el`'s descendants, returning the old one.
 fn replace(el: &mut Element, id: &str, new: &mut Option<Element>) -> Option<Element> {
     for c in el.children.iter_mut() {
@@ -254,7 +270,16 @@ fn constraint_refs(c: &Element) -> Vec<String> {
 }
 
 /// Errors when `id` is used by an element of another kind than `kinds` anywhere in `conf`.
-fn check_free(conf: &Element, id: &str, kinds: &[&str], line: usize) -> Result<(), ApplyError> {
+fn check_free(
+    conf: &Element,
+    ids: &IdAllocator,
+    id: &str,
+    kinds: &[&str],
+    line: usize,
+) -> Result<(), ApplyError> {
+    if !ids.contains(id) {
+        return Ok(()); // unused: no need to search the document
+    }
     if let Some(e) = find(conf, id) {
         if !kinds.contains(&e.name.as_str()) {
             return Err(ApplyError::IdTaken {
@@ -268,10 +293,15 @@ fn check_free(conf: &Element, id: &str, kinds: &[&str], line: usize) -> Result<(
 }
 
 /// Puts `new` in place of the same-id element in `section`, or appends it.
-fn upsert(section: &mut Element, new: Element, ids: &mut IdAllocator) {
+fn upsert(section: &mut Element, new: Element, ids: &mut IdAllocator, existed: bool) {
     let id = new.id().to_string();
     let mut slot = Some(new);
-    if let Some(old) = replace(section, &id, &mut slot) {
+    let old = if existed {
+        replace(section, &id, &mut slot)
+    } else {
+        None
+    };
+    if let Some(old) = old {
         ids.release_tree(&old);
         // Keep the new tree's ids reserved (release may have freed shared ones).
         if let Some(n) = find(section, &id) {
@@ -320,7 +350,7 @@ fn apply_with(
     match &st.command {
         Command::Defaults { kind, id, pairs } => {
             let set_id = id.as_deref().unwrap_or(kind.default_id()).to_string();
-            check_free(conf, &set_id, &[kind.set_element()], line)?;
+            check_free(conf, ids, &set_id, &[kind.set_element()], line)?;
             let section = section_mut(conf, kind.section());
             match section
                 .children
@@ -346,10 +376,15 @@ fn apply_with(
             }
         }
         Command::Primitive { id, .. } => {
-            check_free(conf, id, &["primitive"], line)?;
-            let old = conf_section(conf, "resources")
-                .and_then(|r| find(r, id))
-                .cloned();
+            check_free(conf, ids, id, &["primitive"], line)?;
+            let old = if ids.contains(id) {
+                conf_section(conf, "resources")
+                    .and_then(|r| find(r, id))
+                    .cloned()
+            } else {
+                None
+            };
+            let existed = old.is_some();
             if let Some(old) = &old {
                 ids.release_tree(old);
             }
@@ -357,7 +392,9 @@ fn apply_with(
             let resources = section_mut(conf, "resources");
             for e in built {
                 let mut slot = Some(e);
-                replace(resources, id, &mut slot);
+                if existed {
+                    replace(resources, id, &mut slot);
+                }
                 if let Some(e) = slot {
                     resources.children.push(e);
                 }
@@ -380,11 +417,16 @@ fn apply_with(
                 Command::Order { .. } => "rsc_order",
                 _ => "rsc_ticket",
             };
-            check_free(conf, id, &[name], line)?;
-            if let Some(old) = conf_section(conf, "constraints")
-                .and_then(|c| find(c, id))
-                .cloned()
-            {
+            check_free(conf, ids, id, &[name], line)?;
+            let existed = ids.contains(id);
+            let old = if existed {
+                conf_section(conf, "constraints")
+                    .and_then(|c| find(c, id))
+                    .cloned()
+            } else {
+                None
+            };
+            if let Some(old) = old {
                 ids.release_tree(&old);
             }
             for e in build(&st.command, ids)? {
@@ -397,11 +439,11 @@ fn apply_with(
                         });
                     }
                 }
-                upsert(section_mut(conf, "constraints"), e, ids);
+                upsert(section_mut(conf, "constraints"), e, ids, existed);
             }
         }
         Command::Tag { id, refs } => {
-            check_free(conf, id, &["tag"], line)?;
+            check_free(conf, ids, id, &["tag"], line)?;
             for r in refs {
                 if find(conf, r).is_none() {
                     return Err(ApplyError::Missing {
@@ -411,14 +453,19 @@ fn apply_with(
                     });
                 }
             }
-            if let Some(old) = conf_section(conf, "tags")
-                .and_then(|c| find(c, id))
-                .cloned()
-            {
+            let existed = ids.contains(id);
+            let old = if existed {
+                conf_section(conf, "tags")
+                    .and_then(|c| find(c, id))
+                    .cloned()
+            } else {
+                None
+            };
+            if let Some(old) = old {
                 ids.release_tree(&old);
             }
             for e in build(&st.command, ids)? {
-                upsert(section_mut(conf, "tags"), e, ids);
+                upsert(section_mut(conf, "tags"), e, ids, existed);
             }
         }
         Command::FencingTopology { .. } => {
@@ -472,10 +519,11 @@ fn put_in_container(
         Command::Clone { ms: true, .. } => "master",
         _ => "clone",
     };
-    check_free(conf, id, &["group", "clone", "master"], line)?;
+    check_free(conf, ids, id, &["group", "clone", "master"], line)?;
     let resources = section_mut(conf, "resources");
     // Redefining a container: it keeps its place, and old members that are not in the
     // new list go back to the top level (as `crm configure load update` does).
+    let existed = find_resource(resources, id, None).is_some();
     let old_members: Vec<String> = match find_resource(resources, id, None) {
         Some((old, _)) => {
             if old.name != kind {
@@ -538,13 +586,13 @@ fn put_in_container(
     }
     let mut taken = Vec::new();
     for m in members {
-        if let Some(e) = remove(resources, m) {
+        if let Some(e) = remove_resource(resources, m) {
             taken.push(e);
         }
     }
     let mut lifted = Vec::new();
     for m in old_members.iter().filter(|m| !members.contains(m)) {
-        if let Some(e) = remove(resources, m) {
+        if let Some(e) = remove_resource(resources, m) {
             lifted.push(e);
         }
     }
@@ -553,7 +601,9 @@ fn put_in_container(
     if let Some(mut container) = built.pop() {
         container.children.extend(taken);
         let mut slot = Some(container);
-        replace(resources, id, &mut slot);
+        if existed {
+            replace(resources, id, &mut slot);
+        }
         if let Some(c) = slot {
             resources.children.push(c);
         }

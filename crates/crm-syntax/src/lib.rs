@@ -41,7 +41,7 @@ pub use apply::{apply, load_replace, load_update};
 pub use ast::{Command, Statement};
 pub use error::{ApplyError, ParseError};
 pub use parse::parse;
-pub use show::show;
+pub use show::{show, show_ids, ShowError};
 
 use cib::xml::Element;
 

@@ -351,20 +351,58 @@ fn collect_resources<'a>(e: &'a Element, out: &mut Vec<&'a Element>) {
 /// fencing topology, tickets, properties, rsc_defaults and op_defaults; one statement
 /// per line, continuations as ` \` + newline + tab.
 pub fn show(doc: &Element) -> String {
+    join(statements(doc).into_iter().map(|(_, t)| t).collect())
+}
+
+/// Prints only the objects named by `ids` (resources, constraints, tags and property
+/// sets by id, nodes by name, `fencing_topology`), in `show`'s order, as
+/// `crm configure show ID...` does.
+pub fn show_ids(doc: &Element, ids: &[&str]) -> Result<String, ShowError> {
+    let all = statements(doc);
+    if let Some(missing) = ids.iter().find(|id| !all.iter().any(|(k, _)| k == *id)) {
+        return Err(ShowError::Missing(missing.to_string()));
+    }
+    Ok(join(
+        all.into_iter()
+            .filter(|(k, _)| ids.contains(&k.as_str()))
+            .map(|(_, t)| t)
+            .collect(),
+    ))
+}
+
+/// Why [`show_ids`] printed nothing.
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ShowError {
+    /// No object has this id.
+    #[error("object '{0}' does not exist")]
+    Missing(String),
+}
+
+fn join(out: Vec<String>) -> String {
+    let mut text = out.join("\n");
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    text
+}
+
+/// Every statement `show` prints, keyed by the id that names it.
+fn statements(doc: &Element) -> Vec<(String, String)> {
     let conf = if doc.name == "configuration" {
         doc
     } else {
         match doc.child("configuration") {
             Some(c) => c,
-            None => return String::new(),
+            None => return Vec::new(),
         }
     };
-    let mut out: Vec<String> = Vec::new();
+    let key = |e: &Element, text: String| (e.id().to_string(), text);
+    let mut out: Vec<(String, String)> = Vec::new();
     if let Some(nodes) = conf.child("nodes") {
         out.extend(
             by_id(nodes.children_named("node").collect())
                 .into_iter()
-                .map(node),
+                .map(|n| (n.attr("uname").unwrap_or(n.id()).to_string(), node(n))),
         );
     }
     let mut rscs = Vec::new();
@@ -372,14 +410,22 @@ pub fn show(doc: &Element) -> String {
         collect_resources(r, &mut rscs);
     }
     let of = |kind: &str| by_id(rscs.iter().copied().filter(|e| e.name == kind).collect());
-    out.extend(of("primitive").into_iter().map(primitive));
-    out.extend(of("group").into_iter().map(|e| container("group", e)));
-    out.extend(of("master").into_iter().map(|e| container("ms", e)));
-    out.extend(of("clone").into_iter().map(|e| container("clone", e)));
+    out.extend(of("primitive").into_iter().map(|e| key(e, primitive(e))));
+    out.extend(
+        of("group")
+            .into_iter()
+            .map(|e| key(e, container("group", e))),
+    );
+    out.extend(of("master").into_iter().map(|e| key(e, container("ms", e))));
+    out.extend(
+        of("clone")
+            .into_iter()
+            .map(|e| key(e, container("clone", e))),
+    );
     if let Some(tags) = conf.child("tags") {
         for t in by_id(tags.children_named("tag").collect()) {
             let refs: Vec<&str> = t.children_named("obj_ref").map(|r| r.id()).collect();
-            out.push(format!("tag {} {}", t.id(), refs.join(" ")));
+            out.push(key(t, format!("tag {} {}", t.id(), refs.join(" "))));
         }
     }
     if let Some(cons) = conf.child("constraints") {
@@ -388,7 +434,11 @@ pub fn show(doc: &Element) -> String {
             .iter()
             .filter(|c| c.name != "rsc_ticket")
             .collect();
-        out.extend(by_id(plain).into_iter().filter_map(constraint));
+        out.extend(
+            by_id(plain)
+                .into_iter()
+                .filter_map(|c| constraint(c).map(|t| key(c, t))),
+        );
     }
     if let Some(ft) = conf.child("fencing-topology") {
         let mut levels: Vec<&Element> = ft.children_named("fencing-level").collect();
@@ -416,12 +466,19 @@ pub fn show(doc: &Element) -> String {
             })
             .collect();
         if !levels.is_empty() {
-            out.push(lines("fencing_topology".to_string(), rest));
+            out.push((
+                "fencing_topology".to_string(),
+                lines("fencing_topology".to_string(), rest),
+            ));
         }
     }
     if let Some(cons) = conf.child("constraints") {
         let tickets = cons.children_named("rsc_ticket").collect();
-        out.extend(by_id(tickets).into_iter().filter_map(constraint));
+        out.extend(
+            by_id(tickets)
+                .into_iter()
+                .filter_map(|c| constraint(c).map(|t| key(c, t))),
+        );
     }
     for (section, set, keyword) in [
         ("crm_config", "cluster_property_set", "property"),
@@ -429,14 +486,10 @@ pub fn show(doc: &Element) -> String {
         ("op_defaults", "meta_attributes", "op_defaults"),
     ] {
         if let Some(s) = conf.child(section) {
-            out.extend(s.children_named(set).map(|e| defaults(keyword, e)));
+            out.extend(s.children_named(set).map(|e| key(e, defaults(keyword, e))));
         }
     }
-    let mut text = out.join("\n");
-    if !text.is_empty() {
-        text.push('\n');
-    }
-    text
+    out
 }
 
 #[cfg(test)]

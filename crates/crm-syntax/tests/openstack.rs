@@ -92,3 +92,15 @@ fn guide_mysql_snippet() {
         xml.contains(r#"<primitive id="p_drbd_mysql" class="ocf" provider="linbit" type="drbd">"#)
     );
 }
+
+#[test]
+fn show_selected_objects() {
+    let cib = load(include_str!("fixtures/openstack-mysql.crm"));
+    let text = crm_syntax::show_ids(&cib, &["c_mysql_on_drbd", "g_mysql"]).unwrap();
+    assert_eq!(
+        text,
+        "group g_mysql p_ip_mysql p_fs_mysql p_mysql\ncolocation c_mysql_on_drbd inf: g_mysql ms_drbd_mysql:Master\n"
+    );
+    let e = crm_syntax::show_ids(&cib, &["nope"]).unwrap_err();
+    assert_eq!(e.to_string(), "object 'nope' does not exist");
+}
