@@ -677,13 +677,15 @@ fn drop_refs(conf: &mut Element, gone: &str, ids: &mut IdAllocator) {
                 let b = sets[0].children[1].id().to_string();
                 let set = c.children.remove(0);
                 ids.release_tree(&set);
-                let (x, y) = if c.name == "rsc_order" {
-                    ("first", "then")
+                // In a colocation set each member goes with the one before it, so the
+                // set (a b) is "b with a" (as crmsh converts it).
+                if c.name == "rsc_order" {
+                    c.set_attr("first", &a);
+                    c.set_attr("then", &b);
                 } else {
-                    ("rsc", "with-rsc")
-                };
-                c.set_attr(x, &a);
-                c.set_attr(y, &b);
+                    c.set_attr("rsc", &b);
+                    c.set_attr("with-rsc", &a);
+                }
             }
             keep.push(c);
         }
