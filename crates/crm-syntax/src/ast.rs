@@ -159,6 +159,9 @@ pub enum Expression {
         /// The node attribute.
         attribute: String,
     },
+    /// `date gt DATE`, `date lt DATE`, `date in start=.. end=..|DURATION`,
+    /// `date spec FIELDS` (also written `date_spec`).
+    Date(DateExpression),
     /// `ATTR [type:]OP VALUE`.
     Compare {
         /// The node attribute.
@@ -170,6 +173,21 @@ pub enum Expression {
         /// The value compared with.
         value: String,
     },
+}
+
+/// A `date` expression of a rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DateExpression {
+    /// `gt`, `lt`, `in_range` or `date_spec`.
+    pub operation: String,
+    /// `start=` (or the date of `gt`).
+    pub start: Option<String>,
+    /// `end=` (or the date of `lt`).
+    pub end: Option<String>,
+    /// Duration parts (`years=`, `months=`, ... `seconds=`) for `in_range`.
+    pub duration: Vec<NvPair>,
+    /// The fields of a `date_spec` (`hours=9-16`, `weekdays=1-5`, ...).
+    pub spec: Vec<NvPair>,
 }
 
 /// A `rule` of a location constraint.

@@ -195,6 +195,16 @@ fn rule(owner: &str, r: &Rule, ids: &mut IdAllocator) -> Result<Element, ApplyEr
                 xe.set_attr("operation", operation);
                 xe.set_attr("attribute", attribute);
             }
+            Expression::Date(d) => {
+                xe.name = "date_expression".to_string();
+                xe.set_attr("operation", &d.operation);
+                if let Some(s) = &d.start {
+                    xe.set_attr("start", s);
+                }
+                if let Some(e) = &d.end {
+                    xe.set_attr("end", e);
+                }
+            }
             Expression::Compare {
                 attribute,
                 operation,
@@ -211,6 +221,20 @@ fn rule(owner: &str, r: &Rule, ids: &mut IdAllocator) -> Result<Element, ApplyEr
         }
         let xid = ids.alloc(&format!("{id}-expression"))?;
         xe.set_attr("id", &xid);
+        if let Expression::Date(d) = x {
+            for (name, pairs) in [("duration", &d.duration), ("date_spec", &d.spec)] {
+                if pairs.is_empty() {
+                    continue;
+                }
+                let mut c = Element::new(name);
+                for p in pairs {
+                    c.set_attr(&p.name, &p.value);
+                }
+                let cid = ids.alloc(&format!("{xid}-{name}"))?;
+                c.set_attr("id", &cid);
+                xe.children.push(c);
+            }
+        }
         e.children.push(xe);
     }
     Ok(e)

@@ -403,9 +403,7 @@ impl<'a> Cursor<'a> {
                     operation: first.to_string(),
                     attribute: self.name("attribute name")?.to_string(),
                 },
-                "date" => {
-                    return Err(self.err_at(start, "date expressions are not supported"));
-                }
+                "date" => Expression::Date(self.date_expression()?),
                 "rule" | "and" | "or" => {
                     return Err(self.err_at(start, "expected a rule expression"));
                 }
@@ -459,6 +457,61 @@ impl<'a> Cursor<'a> {
             }
         }
         Ok(rule)
+    }
+
+    /// Reads what follows `date` in a rule.
+    fn date_expression(&mut self) -> Result<DateExpression, ParseError> {
+        const DURATION: &[&str] = &[
+            "years", "months", "weeks", "days", "hours", "minutes", "seconds",
+        ];
+        let op_pos = self.pos;
+        let op = self.next("gt, lt, in or spec")?;
+        let mut d = DateExpression {
+            operation: String::new(),
+            start: None,
+            end: None,
+            duration: Vec::new(),
+            spec: Vec::new(),
+        };
+        match op {
+            "gt" | "lt" => {
+                let date = self.name("a date")?.to_string();
+                d.operation = op.to_string();
+                if op == "gt" {
+                    d.start = Some(date);
+                } else {
+                    d.end = Some(date);
+                }
+            }
+            "in" | "in_range" => {
+                d.operation = "in_range".to_string();
+                for p in self.pairs(&["and", "or", "rule"])? {
+                    match p.name.as_str() {
+                        "start" => d.start = Some(p.value),
+                        "end" => d.end = Some(p.value),
+                        n if DURATION.contains(&n) => d.duration.push(p),
+                        _ => {
+                            return Err(self.err_at(
+                                self.pos - 1,
+                                "expected start=, end= or a duration (years= ... seconds=)",
+                            ))
+                        }
+                    }
+                }
+                if d.start.is_none() && d.end.is_none() {
+                    return Err(self.err("date in needs start= or end="));
+                }
+            }
+            "spec" | "date_spec" => {
+                d.operation = "date_spec".to_string();
+                d.spec = self.pairs(&["and", "or", "rule"])?;
+                if d.spec.is_empty() {
+                    return Err(self.err("date spec needs at least one field=value"));
+                }
+            }
+            _ => return Err(self.err_at(op_pos, "expected gt, lt, in or spec after date")),
+        }
+        Ok(d)
     }
 
     /// Reads resource references with brackets, then trailing `name=value` attributes.

@@ -201,6 +201,39 @@ fn expression(x: &Element) -> String {
     }
 }
 
+fn date_expression(x: &Element) -> String {
+    let fields = |c: &Element| -> Vec<String> {
+        c.attrs
+            .iter()
+            .filter(|(k, _)| k != "id")
+            .map(|(k, v)| pair(k, v))
+            .collect()
+    };
+    let mut words = vec!["date".to_string()];
+    match x.attr("operation").unwrap_or("") {
+        "gt" => words.extend(["gt".to_string(), quote(x.attr("start").unwrap_or(""))]),
+        "lt" => words.extend(["lt".to_string(), quote(x.attr("end").unwrap_or(""))]),
+        "date_spec" => {
+            words.push("spec".to_string());
+            for c in x.children_named("date_spec") {
+                words.extend(fields(c));
+            }
+        }
+        _ => {
+            words.push("in".to_string());
+            for k in ["start", "end"] {
+                if let Some(v) = x.attr(k) {
+                    words.push(pair(k, v));
+                }
+            }
+            for c in x.children_named("duration") {
+                words.extend(fields(c));
+            }
+        }
+    }
+    words.join(" ")
+}
+
 fn rule(r: &Element) -> String {
     let mut words = vec!["rule".to_string()];
     if let Some(role) = r.attr("role") {
@@ -218,7 +251,15 @@ fn rule(r: &Element) -> String {
     } else {
         " and "
     };
-    let exprs: Vec<String> = r.children_named("expression").map(expression).collect();
+    let exprs: Vec<String> = r
+        .children
+        .iter()
+        .filter_map(|x| match x.name.as_str() {
+            "expression" => Some(expression(x)),
+            "date_expression" => Some(date_expression(x)),
+            _ => None,
+        })
+        .collect();
     words.push(exprs.join(join));
     words.join(" ")
 }
