@@ -9,6 +9,7 @@ pub mod limits;
 pub mod model;
 pub mod rule;
 pub mod score;
+pub mod validate;
 pub mod xml;
 
 pub use error::CibError;

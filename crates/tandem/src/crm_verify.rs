@@ -2,7 +2,85 @@
 
 use std::process::ExitCode;
 
+use cib::validate::Severity;
+
+/// Pacemaker's CRM_EX_CONFIG: the configuration is invalid.
+const EXIT_CONFIG: u8 = 78;
+
+const USAGE: &str = "Usage: crm_verify -x FILE [-V]
+  -x, --xml-file=FILE   check the CIB in FILE (- for stdin)
+  -V, --verbose         also print warnings
+";
+
 /// Runs the tool on its arguments.
-pub fn run(_args: &[String]) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not built yet")
+pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
+    let mut file: Option<String> = None;
+    let mut verbose = false;
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        i += 1;
+        match a {
+            "-x" | "--xml-file" => {
+                file = args.get(i).cloned();
+                i += 1;
+            }
+            "-V" | "--verbose" => verbose = true,
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            other if other.starts_with("--xml-file=") => {
+                file = Some(other["--xml-file=".len()..].to_string());
+            }
+            other if other.starts_with("-V") && other[1..].chars().all(|c| c == 'V') => {
+                verbose = true
+            }
+            other => {
+                eprintln!("crm_verify: unknown argument '{other}'\n\n{USAGE}");
+                return Ok(ExitCode::from(crate::exit_code::USAGE));
+            }
+        }
+    }
+    let Some(path) = file else {
+        eprintln!("crm_verify: no input: use -x FILE (live clusters are not supported)\n\n{USAGE}");
+        return Ok(ExitCode::from(crate::exit_code::USAGE));
+    };
+    let text = if path == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
+        s
+    } else {
+        match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("crm_verify: cannot read {path}: {e}");
+                return Ok(ExitCode::from(crate::exit_code::ERROR));
+            }
+        }
+    };
+    let doc = match cib::Cib::parse(&text) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("crm_verify: {path}: {e}");
+            return Ok(ExitCode::from(EXIT_CONFIG));
+        }
+    };
+    let issues = cib::validate::check(&doc);
+    let mut errors = 0;
+    for issue in &issues {
+        match issue.severity {
+            Severity::Error => {
+                errors += 1;
+                eprintln!("error: {}", issue.message);
+            }
+            Severity::Warning if verbose => eprintln!("warning: {}", issue.message),
+            Severity::Warning => {}
+        }
+    }
+    if errors > 0 {
+        eprintln!("Errors found during check: config not valid");
+        return Ok(ExitCode::from(EXIT_CONFIG));
+    }
+    Ok(ExitCode::SUCCESS)
 }
