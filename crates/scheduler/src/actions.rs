@@ -463,11 +463,24 @@ fn plan_primitive(
         }
     }
     if !r.managed {
+        for (&n, &role) in &r.running {
+            for interval in recurring_ops(c, p, role) {
+                let have = r
+                    .recurring
+                    .iter()
+                    .any(|(rn, op, i)| *rn == n && op == "monitor" && *i == interval);
+                if !have {
+                    let m = b.add(ActionKind::Resource, Some(p), "monitor", interval, Some(n));
+                    b.t.actions[m].early = true;
+                }
+            }
+        }
         for n in probes {
             b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
         }
         return;
     }
+
     let cur: Vec<(usize, Role)> = r.running.iter().map(|(&n, &ro)| (n, ro)).collect();
     let failed = !r.failed_on.is_empty();
     let mut next = r.next;
