@@ -1,1 +1,25 @@
 //! Runs the controller on a node: CIB replica on disk, executor, and the cluster messaging client; serves the admin API.
+//!
+//! - [`manager::run`] connects to the local tandemd as a CPG client, joins the
+//!   controllers' group ([`manager::DEFAULT_GROUP`]) and drives a [`controller::Controller`]:
+//!   agreed-order deliveries and group membership changes become controller inputs, its
+//!   multicasts go to the group, its operations to the real [`executor::Executor`], its CIB
+//!   changes to [`cib_store::CibStore`] (coalesced, one write per loop turn), its timers to
+//!   the loop's timer queue; the quorum verdict comes from tandemd's quorum events.
+//! - [`admin`] is the admin socket (`crm.sock`) the `tandem` tools use: query the CIB,
+//!   status snapshot, replace/modify/create/delete, transient attributes, cleanup.
+//! - [`node::run_node`] runs tandemd's event loop and the resource manager in one
+//!   process (binary `tandem-node`).
+
+#![deny(missing_docs)]
+
+pub mod admin;
+pub mod error;
+pub mod exec_bridge;
+pub mod ipc_link;
+pub mod limits;
+pub mod manager;
+pub mod node;
+
+pub use error::RmError;
+pub use manager::{run, RmOptions};

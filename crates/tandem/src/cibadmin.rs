@@ -1,8 +1,208 @@
-//! `tandem cibadmin`: query, replace, modify, create and delete CIB sections, as Pacemaker's cibadmin.
+//! `tandem cibadmin`: query, replace, modify, create and delete CIB sections, with
+//! Pacemaker's `cibadmin` flags.
 
+pub mod cluster_api;
+
+use std::io::Read;
 use std::process::ExitCode;
 
+use anyhow::{bail, Context};
+
+const USAGE: &str =
+    "Usage: tandem cibadmin COMMAND [-o SECTION] [-X XML | --xml-file FILE | --xml-pipe]
+
+Read and change the cluster's live CIB (Pacemaker's cibadmin).
+
+Commands:
+  -Q, --query          print the CIB (or the section given with -o)
+  -R, --replace        replace the CIB, a section, or the element with the same id
+  -M, --modify         merge attributes and children into the matching element/section
+  -C, --create         add a new element (under the section given with -o)
+  -D, --delete         delete the element matching the given XML (name and id)
+
+Options:
+  -o, --scope SECTION  configuration, nodes, resources, constraints, crm_config,
+                       rsc_defaults, op_defaults, status
+  -X, --xml-text XML   the XML to apply
+  -x, --xml-file FILE  read the XML from FILE
+  -p, --xml-pipe       read the XML from standard input
+  -h, --help           this text
+";
+
+#[derive(Debug, PartialEq)]
+enum Verb {
+    Query,
+    Replace,
+    Modify,
+    Create,
+    Delete,
+}
+
+#[derive(Debug)]
+struct Args {
+    verb: Verb,
+    scope: Option<String>,
+    xml_text: Option<String>,
+    xml_file: Option<String>,
+    pipe: bool,
+}
+
+fn parse(args: &[String]) -> Result<Option<Args>, String> {
+    let mut verb = None;
+    let mut a = Args {
+        verb: Verb::Query,
+        scope: None,
+        xml_text: None,
+        xml_file: None,
+        pipe: false,
+    };
+    let mut i = 0;
+    while i < args.len() {
+        let (flag, inline) = match args[i].split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (args[i].clone(), None),
+        };
+        let mut value = |name: &str| -> Result<String, String> {
+            if let Some(v) = inline.clone() {
+                return Ok(v);
+            }
+            i += 1;
+            args.get(i)
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        let set = |v: Verb, verb: &mut Option<Verb>| -> Result<(), String> {
+            if verb.is_some() {
+                return Err("give only one of --query/--replace/--modify/--create/--delete".into());
+            }
+            *verb = Some(v);
+            Ok(())
+        };
+        match flag.as_str() {
+            "-Q" | "--query" => set(Verb::Query, &mut verb)?,
+            "-R" | "--replace" => set(Verb::Replace, &mut verb)?,
+            "-M" | "--modify" => set(Verb::Modify, &mut verb)?,
+            "-C" | "--create" => set(Verb::Create, &mut verb)?,
+            "-D" | "--delete" => set(Verb::Delete, &mut verb)?,
+            "-o" | "--scope" | "--obj_type" => a.scope = Some(value(&flag)?),
+            "-X" | "--xml-text" => a.xml_text = Some(value(&flag)?),
+            "-x" | "--xml-file" => a.xml_file = Some(value(&flag)?),
+            "-p" | "--xml-pipe" => a.pipe = true,
+            "-l" | "--local" | "--sync-call" | "-s" | "--no-children" => {}
+            "-h" | "--help" => return Ok(None),
+            other => return Err(format!("unknown option '{other}'")),
+        }
+        i += 1;
+    }
+    a.verb = verb.ok_or("one of --query/--replace/--modify/--create/--delete is required")?;
+    if a.verb != Verb::Query && a.xml_text.is_none() && a.xml_file.is_none() && !a.pipe {
+        return Err("this command needs XML: -X XML, --xml-file FILE or --xml-pipe".into());
+    }
+    Ok(Some(a))
+}
+
 /// Runs the tool on its arguments.
-pub fn run(_args: &[String]) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not built yet")
+pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
+    let mut args = args.to_vec();
+    let socket = cluster_api::take_socket(&mut args);
+    let a = match parse(&args) {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            print!("{USAGE}{}", cluster_api::SOCKET_HELP);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(e) => {
+            eprint!("cibadmin: {e}\n\n{USAGE}");
+            return Ok(ExitCode::from(64));
+        }
+    };
+    if a.verb == Verb::Query {
+        let text = cluster_api::call(&socket, "query", &[], "")?;
+        match &a.scope {
+            None => print!("{text}"),
+            Some(scope) => {
+                let cib = cib::xml::parse(&text).context("the live CIB")?;
+                let found = if scope == "status" || scope == "configuration" {
+                    cib.child(scope)
+                } else {
+                    cib.child("configuration").and_then(|c| c.child(scope))
+                };
+                match found {
+                    Some(e) => print!("{}", e.to_xml()),
+                    None => {
+                        eprintln!("cibadmin: section '{scope}' not found in the CIB");
+                        return Ok(ExitCode::from(105));
+                    }
+                }
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let xml = if let Some(t) = a.xml_text {
+        t
+    } else if let Some(f) = a.xml_file {
+        std::fs::read_to_string(&f).with_context(|| format!("reading {f}"))?
+    } else {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("reading standard input")?;
+        s
+    };
+    let el = cib::xml::parse(&xml).context("the XML given")?;
+    let body = match (&a.verb, &a.scope) {
+        // `-o SECTION -R/-M` with an element that is not the section: wrap it, so that the
+        // change lands in that section.
+        (Verb::Replace | Verb::Modify, Some(s))
+            if el.name != *s
+                && el.name != "cib"
+                && el.name != "configuration"
+                && el.attr("id").is_none() =>
+        {
+            bail!(
+                "the XML's top element <{}> is neither section '{s}' nor an element with an id",
+                el.name
+            )
+        }
+        _ => el.to_xml(),
+    };
+    let (verb, args): (&str, Vec<&str>) = match a.verb {
+        Verb::Replace => ("replace", vec![]),
+        Verb::Modify => ("modify", vec![]),
+        Verb::Delete => ("delete", vec![]),
+        Verb::Create => ("create", a.scope.as_deref().into_iter().collect()),
+        Verb::Query => unreachable!("handled above"),
+    };
+    if let Err(e) = cluster_api::call(&socket, verb, &args, &body) {
+        eprintln!("cibadmin: {e}");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn flags_parse() {
+        let a = parse(&s(&["-Q", "-o", "resources"]))
+            .expect("ok")
+            .expect("some");
+        assert_eq!(
+            (a.verb, a.scope.as_deref()),
+            (Verb::Query, Some("resources"))
+        );
+        let a = parse(&s(&["--create", "--scope=resources", "-X", "<primitive/>"]))
+            .expect("ok")
+            .expect("some");
+        assert_eq!(a.verb, Verb::Create);
+        assert!(parse(&s(&["-M"])).is_err());
+        assert!(parse(&s(&["-Q", "-R"])).is_err());
+        assert!(parse(&s(&["--bogus"])).is_err());
+    }
 }

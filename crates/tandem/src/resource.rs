@@ -1,8 +1,285 @@
-//! `tandem resource` / `crm_resource`: move, ban, clear, cleanup, restart, enable and disable resources.
+//! `tandem resource` and `crm_resource`: move, ban, clear, cleanup, restart, enable,
+//! disable and locate resources.
 
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+
+use crate::cibadmin::cluster_api;
+
+const USAGE: &str = "Usage: tandem resource COMMAND RSC [NODE]
+
+Commands:
+  status [RSC]          where each resource (or RSC) is active
+  move RSC NODE         prefer NODE (constraint cli-prefer-RSC, score INFINITY)
+  ban RSC NODE          keep RSC off NODE (constraint cli-ban-RSC-on-NODE, -INFINITY)
+  clear RSC [NODE]      remove the move/ban constraints of RSC
+  cleanup RSC [NODE]    forget RSC's failures and history, so it is probed again
+  restart RSC           stop RSC (target-role=Stopped), wait until stopped, start it again
+  enable RSC            target-role=Started (remove the Stopped setting)
+  disable RSC           target-role=Stopped
+  meta RSC NAME [VALUE] set (or with no value delete) a meta attribute
+
+crm_resource flags: -r RSC with one of --move/-M [-N NODE], --ban/-B -N NODE,
+  --clear/-U [-N NODE], --cleanup/-C [-N NODE], --restart, --locate/-W, --list/-L,
+  --set-parameter NAME --meta -v VALUE, --delete-parameter NAME --meta.
+";
+
+/// What was asked.
+#[derive(Debug, PartialEq)]
+enum Cmd {
+    Status(Option<String>),
+    Move(String, String),
+    Ban(String, String),
+    Clear(String, Option<String>),
+    Cleanup(String, Option<String>),
+    Restart(String),
+    Meta(String, String, Option<String>),
+}
+
+fn parse(args: &[String]) -> Result<Option<Cmd>, String> {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        return Ok(None);
+    }
+    if args.first().is_some_and(|a| a.starts_with('-')) {
+        return parse_flags(args).map(Some);
+    }
+    let a = |i: usize| args.get(i).cloned();
+    let need = |i: usize, what: &str| a(i).ok_or_else(|| format!("{} needs {what}", args[0]));
+    let cmd = match args.first().map(String::as_str) {
+        None | Some("status") | Some("list") | Some("show") => Cmd::Status(a(1)),
+        Some("move") | Some("migrate") => Cmd::Move(need(1, "RSC")?, need(2, "NODE")?),
+        Some("ban") => Cmd::Ban(need(1, "RSC")?, need(2, "NODE")?),
+        Some("clear") | Some("unmove") | Some("unmigrate") => Cmd::Clear(need(1, "RSC")?, a(2)),
+        Some("cleanup") | Some("refresh") => Cmd::Cleanup(need(1, "RSC")?, a(2)),
+        Some("restart") => Cmd::Restart(need(1, "RSC")?),
+        Some("enable") | Some("start") => Cmd::Meta(
+            need(1, "RSC")?,
+            "target-role".into(),
+            Some("Started".into()),
+        ),
+        Some("disable") | Some("stop") => Cmd::Meta(
+            need(1, "RSC")?,
+            "target-role".into(),
+            Some("Stopped".into()),
+        ),
+        Some("meta") => Cmd::Meta(need(1, "RSC")?, need(2, "NAME")?, a(3)),
+        Some(other) => return Err(format!("unknown command '{other}'")),
+    };
+    Ok(Some(cmd))
+}
+
+fn parse_flags(args: &[String]) -> Result<Cmd, String> {
+    let mut rsc = None;
+    let mut node = None;
+    let mut op = None;
+    let mut param = None;
+    let mut value = None;
+    let mut i = 0;
+    while i < args.len() {
+        let (flag, inline) = match args[i].split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (args[i].clone(), None),
+        };
+        let mut val = |n: &str| -> Result<String, String> {
+            if let Some(v) = inline.clone() {
+                return Ok(v);
+            }
+            i += 1;
+            args.get(i)
+                .cloned()
+                .ok_or_else(|| format!("{n} needs a value"))
+        };
+        match flag.as_str() {
+            "-r" | "--resource" => rsc = Some(val(&flag)?),
+            "-N" | "--node" => node = Some(val(&flag)?),
+            "-M" | "--move" => op = Some("move"),
+            "-B" | "--ban" => op = Some("ban"),
+            "-U" | "--clear" | "--un-move" => op = Some("clear"),
+            "-C" | "--cleanup" | "-R" | "--refresh" => op = Some("cleanup"),
+            "--restart" => op = Some("restart"),
+            "-W" | "--locate" | "-L" | "--list" => op = Some("status"),
+            "-p" | "--set-parameter" => {
+                param = Some(val(&flag)?);
+                op = Some("set");
+            }
+            "-d" | "--delete-parameter" => {
+                param = Some(val(&flag)?);
+                op = Some("delete");
+            }
+            "-v" | "--parameter-value" => value = Some(val(&flag)?),
+            "-m" | "--meta" | "-Q" | "--quiet" | "--force" | "-f" => {}
+            other => return Err(format!("unknown option '{other}'")),
+        }
+        i += 1;
+    }
+    let need_rsc = || rsc.clone().ok_or_else(|| "-r RSC is required".to_string());
+    Ok(match op {
+        Some("move") => Cmd::Move(need_rsc()?, node.ok_or("--move needs -N NODE here")?),
+        Some("ban") => Cmd::Ban(need_rsc()?, node.ok_or("--ban needs -N NODE")?),
+        Some("clear") => Cmd::Clear(need_rsc()?, node),
+        Some("cleanup") => Cmd::Cleanup(need_rsc()?, node),
+        Some("restart") => Cmd::Restart(need_rsc()?),
+        Some("set") => Cmd::Meta(
+            need_rsc()?,
+            param.unwrap_or_default(),
+            Some(value.ok_or("--set-parameter needs -v VALUE")?),
+        ),
+        Some("delete") => Cmd::Meta(need_rsc()?, param.unwrap_or_default(), None),
+        _ => Cmd::Status(rsc),
+    })
+}
+
+fn wait_until_stopped(
+    socket: &std::path::Path,
+    rsc: &str,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let cib = cluster_api::query(socket)?;
+        if cluster_api::active_nodes(&cib, rsc)?.is_empty() {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            bail!("{rsc} did not stop within {} s", timeout.as_secs());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
 
 /// Runs the tool on its arguments.
-pub fn run(_args: &[String]) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not built yet")
+pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
+    let mut args = args.to_vec();
+    let socket = cluster_api::take_socket(&mut args);
+    let cmd = match parse(&args) {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            print!("{USAGE}{}", cluster_api::SOCKET_HELP);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(e) => {
+            eprint!("resource: {e}\n\n{USAGE}");
+            return Ok(ExitCode::from(64));
+        }
+    };
+    match cmd {
+        Cmd::Status(rsc) => {
+            let cib = cluster_api::query(&socket)?;
+            let ids: Vec<String> = match rsc {
+                Some(r) => {
+                    if cluster_api::resource_kind(&cib, &r).is_none() {
+                        eprintln!("resource: resource '{r}' not found");
+                        return Ok(ExitCode::from(105));
+                    }
+                    vec![r]
+                }
+                None => cib
+                    .child("configuration")
+                    .and_then(|c| c.child("resources"))
+                    .map(|r| r.children.iter().map(|c| c.id().to_string()).collect())
+                    .unwrap_or_default(),
+            };
+            for id in ids {
+                let nodes = cluster_api::active_nodes(&cib, &id)?;
+                if nodes.is_empty() {
+                    println!("resource {id} is NOT running");
+                } else {
+                    println!("resource {id} is running on: {}", nodes.join(" "));
+                }
+            }
+        }
+        Cmd::Move(rsc, node) => {
+            let cib = cluster_api::query(&socket)?;
+            if cluster_api::resource_kind(&cib, &rsc).is_none() {
+                bail!("resource '{rsc}' not found in the configuration");
+            }
+            cluster_api::add_location(
+                &socket,
+                &format!("cli-prefer-{rsc}"),
+                &rsc,
+                &node,
+                "INFINITY",
+            )?;
+            println!("Moving {rsc} to {node} (constraint cli-prefer-{rsc}; remove it with: tandem resource clear {rsc})");
+        }
+        Cmd::Ban(rsc, node) => {
+            let cib = cluster_api::query(&socket)?;
+            if cluster_api::resource_kind(&cib, &rsc).is_none() {
+                bail!("resource '{rsc}' not found in the configuration");
+            }
+            cluster_api::add_location(
+                &socket,
+                &format!("cli-ban-{rsc}-on-{node}"),
+                &rsc,
+                &node,
+                "-INFINITY",
+            )?;
+            println!("Banned {rsc} from {node} (constraint cli-ban-{rsc}-on-{node})");
+        }
+        Cmd::Clear(rsc, node) => {
+            let n = cluster_api::clear_locations(&socket, &rsc, node.as_deref())?;
+            println!("Removed {n} constraint(s) of {rsc}");
+        }
+        Cmd::Cleanup(rsc, node) => {
+            let mut a = vec![rsc.as_str()];
+            if let Some(n) = &node {
+                a.push(n);
+            }
+            cluster_api::call(&socket, "cleanup", &a, "")?;
+            println!(
+                "Cleaned up {rsc} on {}",
+                node.as_deref().unwrap_or("all nodes")
+            );
+        }
+        Cmd::Restart(rsc) => {
+            cluster_api::set_meta(&socket, &rsc, "target-role", Some("Stopped"))?;
+            wait_until_stopped(&socket, &rsc, Duration::from_secs(60))?;
+            cluster_api::set_meta(&socket, &rsc, "target-role", None)?;
+            println!("Restarted {rsc}");
+        }
+        Cmd::Meta(rsc, name, value) => {
+            if name.is_empty() {
+                bail!("a meta attribute name is required");
+            }
+            cluster_api::set_meta(&socket, &rsc, &name, value.as_deref())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn both_syntaxes_parse() {
+        assert_eq!(
+            parse(&s(&["move", "g", "n2"])).expect("ok"),
+            Some(Cmd::Move("g".into(), "n2".into()))
+        );
+        assert_eq!(
+            parse(&s(&["-r", "g", "--ban", "-N", "n1"])).expect("ok"),
+            Some(Cmd::Ban("g".into(), "n1".into()))
+        );
+        assert_eq!(
+            parse(&s(&["--resource=g", "--cleanup"])).expect("ok"),
+            Some(Cmd::Cleanup("g".into(), None))
+        );
+        assert_eq!(
+            parse(&s(&["disable", "g"])).expect("ok"),
+            Some(Cmd::Meta(
+                "g".into(),
+                "target-role".into(),
+                Some("Stopped".into())
+            ))
+        );
+        assert!(parse(&s(&["move", "g"])).is_err());
+        assert!(parse(&s(&["--ban", "-r", "g"])).is_err());
+    }
 }

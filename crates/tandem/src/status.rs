@@ -1,8 +1,431 @@
 //! `tandem status` / `crm_mon`: the cluster's state in crm_mon's layout, once or live.
 
+use std::fmt::Write as _;
 use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use cib::xml::Element;
+use resource_manager::admin::StatusReply;
+
+use crate::cibadmin::cluster_api;
+
+const USAGE: &str =
+    "Usage: tandem status [-1 | -w | --watch] [--interval SECONDS] [--output-as text|xml]
+
+Show the cluster's state as Pacemaker's crm_mon does: the cluster summary (stack, DC,
+quorum, counts), the node list, every resource and where it runs, and failed actions.
+
+Options:
+  -1, --one-shot       print once and exit (the default)
+  -w, --watch          refresh the display until interrupted
+  -i, --interval SEC   refresh period with --watch (default 2)
+  --output-as FORMAT   text (default) or xml
+  -r, --inactive       accepted for compatibility (inactive resources are always shown)
+  -h, --help           this text
+";
+
+#[derive(Debug, PartialEq)]
+struct Args {
+    watch: bool,
+    interval: Duration,
+    xml: bool,
+}
+
+fn parse(args: &[String]) -> Result<Option<Args>, String> {
+    let mut a = Args {
+        watch: false,
+        interval: Duration::from_secs(2),
+        xml: false,
+    };
+    let mut i = 0;
+    while i < args.len() {
+        let (flag, inline) = match args[i].split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (args[i].clone(), None),
+        };
+        let mut value = |name: &str| -> Result<String, String> {
+            if let Some(v) = inline.clone() {
+                return Ok(v);
+            }
+            i += 1;
+            args.get(i)
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match flag.as_str() {
+            "-1" | "--one-shot" => a.watch = false,
+            "-w" | "--watch" => a.watch = true,
+            "-i" | "--interval" => {
+                let v = value(&flag)?;
+                let secs: f64 = v
+                    .trim_end_matches('s')
+                    .parse()
+                    .map_err(|_| format!("{flag}: '{v}' is not a number of seconds"))?;
+                if !(0.1..=3600.0).contains(&secs) {
+                    return Err(format!("{flag}: {secs} is outside 0.1..3600 seconds"));
+                }
+                a.interval = Duration::from_secs_f64(secs);
+            }
+            "--output-as" | "--as-xml" | "-X" => {
+                let v = if flag == "--output-as" {
+                    value(&flag)?
+                } else {
+                    "xml".into()
+                };
+                a.xml = match v.as_str() {
+                    "xml" => true,
+                    "text" => false,
+                    other => return Err(format!("--output-as: unknown format '{other}'")),
+                };
+            }
+            "-r"
+            | "--inactive"
+            | "-f"
+            | "--failcounts"
+            | "-A"
+            | "--show-node-attributes"
+            | "-n"
+            | "--group-by-node" => {}
+            "-h" | "--help" => return Ok(None),
+            other => return Err(format!("unknown option '{other}'")),
+        }
+        i += 1;
+    }
+    Ok(Some(a))
+}
 
 /// Runs the tool on its arguments.
-pub fn run(_args: &[String]) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not built yet")
+pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
+    let mut args = args.to_vec();
+    let socket = cluster_api::take_socket(&mut args);
+    let a = match parse(&args) {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            print!("{USAGE}{}", cluster_api::SOCKET_HELP);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(e) => {
+            eprint!("crm_mon: {e}\n\n{USAGE}");
+            return Ok(ExitCode::from(64));
+        }
+    };
+    loop {
+        let text = match cluster_api::call(&socket, "status", &[], "") {
+            Ok(body) => {
+                let reply = StatusReply::decode(&body);
+                if a.xml {
+                    render_xml(&reply)?
+                } else {
+                    render_text(&reply)?
+                }
+            }
+            Err(e) if a.watch => format!("Error: {e}\n"),
+            Err(e) => {
+                eprintln!("crm_mon: {e}");
+                return Ok(ExitCode::from(102));
+            }
+        };
+        if a.watch {
+            print!("\x1b[H\x1b[2J{text}");
+            std::thread::sleep(a.interval);
+        } else {
+            print!("{text}");
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+}
+
+fn format_time(secs: i64) -> String {
+    crate::demo::clock_text(secs)
+}
+
+/// The crm_mon text for a status reply.
+pub fn render_text(r: &StatusReply) -> anyhow::Result<String> {
+    let mut out = String::new();
+    out.push_str("Cluster Summary:\n");
+    out.push_str("  * Stack: tandem (corosync-compatible Totem + votequorum)\n");
+    match &r.dc {
+        Some(dc) => {
+            let _ = writeln!(
+                out,
+                "  * Current DC: {dc} (version 2.1.5-tandem) - {}",
+                if r.quorate {
+                    "partition with quorum"
+                } else {
+                    "partition WITHOUT quorum"
+                }
+            );
+        }
+        None => out.push_str("  * Current DC: NONE\n"),
+    }
+    let _ = writeln!(
+        out,
+        "  * Last updated: {}",
+        format_time(cluster_api::now_s())
+    );
+    if r.cib.trim().is_empty() {
+        let _ = writeln!(
+            out,
+            "  * This node ({}) has no CIB yet (phase {})",
+            r.node, r.phase
+        );
+        return Ok(out);
+    }
+    let root = cib::xml::parse(&r.cib).context("the CIB in the status reply")?;
+    if let Some(t) = root.attr("cib-last-written") {
+        let _ = writeln!(out, "  * Last change:  {t} on {}", r.node);
+    }
+    let doc = cib::Cib::from_element(root.clone()).context("the live CIB")?;
+    let sched = scheduler::schedule(&doc, cluster_api::now_s());
+    let c = &sched.before;
+    let (total, disabled, blocked) = scheduler::report::instance_counts(c);
+    let _ = writeln!(out, "  * {} nodes configured", c.nodes.len());
+    let _ = write!(out, "  * {total} resource instances configured");
+    if disabled > 0 || blocked > 0 {
+        let _ = write!(out, " ({disabled} DISABLED, {blocked} BLOCKED)");
+    }
+    out.push_str("\n\n");
+    // The scheduler prints the blocks indented under crm_simulate's heading; crm_mon puts
+    // them at the top level.
+    for line in scheduler::report::status_text(c).lines() {
+        let line = line.strip_prefix("  ").unwrap_or(line);
+        if line.starts_with("* Node List:") {
+            out.push_str("Node List:\n");
+        } else if line.starts_with("* Full List of Resources:") {
+            out.push_str("\nFull List of Resources:\n");
+        } else if !line.trim().is_empty() {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    let failed = failed_actions(&root);
+    if !failed.is_empty() {
+        out.push_str("\nFailed Resource Actions:\n");
+        for f in failed {
+            let _ = writeln!(out, "  * {f}");
+        }
+    }
+    Ok(out)
+}
+
+fn rc_name(rc: &str) -> &'static str {
+    match rc {
+        "0" => "ok",
+        "1" => "error",
+        "2" => "invalid parameter",
+        "3" => "unimplemented feature",
+        "4" => "insufficient privileges",
+        "5" => "not installed",
+        "6" => "not configured",
+        "7" => "not running",
+        "8" => "promoted",
+        "9" => "promoted (failed)",
+        _ => "unknown",
+    }
+}
+
+fn status_name(s: &str) -> &'static str {
+    match s {
+        "0" => "complete",
+        "1" => "Cancelled",
+        "2" => "Timed Out",
+        "3" => "NOT SUPPORTED",
+        "4" => "Error",
+        "7" => "Not installed",
+        _ => "pending",
+    }
+}
+
+/// One line per recorded failure (`*_last_failure_0` history entries).
+fn failed_actions(root: &Element) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(status) = root.child("status") else {
+        return out;
+    };
+    for ns in status.children_named("node_state") {
+        let node = ns.attr("uname").unwrap_or("?");
+        let Some(lrm) = ns.child("lrm") else { continue };
+        let Some(rscs) = lrm.child("lrm_resources") else {
+            continue;
+        };
+        for rsc in rscs.children_named("lrm_resource") {
+            for op in rsc.children_named("lrm_rsc_op") {
+                if !op.id().ends_with("_last_failure_0") {
+                    continue;
+                }
+                let rc = op.attr("rc-code").unwrap_or("?");
+                let interval = op.attr("interval").unwrap_or("0");
+                let task = op.attr("operation").unwrap_or("?");
+                let when = op
+                    .attr("last-rc-change")
+                    .and_then(|t| t.parse::<i64>().ok())
+                    .map(format_time)
+                    .unwrap_or_default();
+                out.push(format!(
+                    "{}_{task}_{interval} on {node} '{}' ({rc}): call={}, status='{}', exitreason='{}', last-rc-change='{when}', queued={}ms, exec={}ms",
+                    rsc.id(),
+                    rc_name(rc),
+                    op.attr("call-id").unwrap_or("?"),
+                    status_name(op.attr("op-status").unwrap_or("0")),
+                    op.attr("exit-reason").unwrap_or(""),
+                    op.attr("queue-time").unwrap_or("0"),
+                    op.attr("exec-time").unwrap_or("0"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// crm_mon's `--output-as xml` for a status reply (summary, nodes, resources, failures).
+pub fn render_xml(r: &StatusReply) -> anyhow::Result<String> {
+    let mut out = String::from("<?xml version=\"1.0\"?>\n<pacemaker-result api-version=\"2.25\" request=\"crm_mon --output-as xml\">\n  <summary>\n    <stack type=\"corosync\"/>\n");
+    let _ = writeln!(
+        out,
+        "    <current_dc present=\"{}\" name=\"{}\" with_quorum=\"{}\"/>",
+        r.dc.is_some(),
+        esc(r.dc.as_deref().unwrap_or("")),
+        r.quorate
+    );
+    let root = if r.cib.trim().is_empty() {
+        None
+    } else {
+        Some(cib::xml::parse(&r.cib).context("the CIB in the status reply")?)
+    };
+    let Some(root) = root else {
+        out.push_str("  </summary>\n  <status code=\"0\" message=\"OK\"/>\n</pacemaker-result>\n");
+        return Ok(out);
+    };
+    let doc = cib::Cib::from_element(root.clone()).context("the live CIB")?;
+    let sched = scheduler::schedule(&doc, cluster_api::now_s());
+    let c = &sched.before;
+    let (total, disabled, blocked) = scheduler::report::instance_counts(c);
+    let _ = writeln!(out, "    <nodes_configured number=\"{}\"/>", c.nodes.len());
+    let _ = writeln!(
+        out,
+        "    <resources_configured number=\"{total}\" disabled=\"{disabled}\" blocked=\"{blocked}\"/>\n  </summary>\n  <nodes>"
+    );
+    for (i, n) in c.nodes.iter().enumerate() {
+        let count = c
+            .rscs
+            .iter()
+            .filter(|x| {
+                x.variant == scheduler::cluster::Variant::Primitive && x.running.contains_key(&i)
+            })
+            .count();
+        let _ = writeln!(
+            out,
+            "    <node name=\"{}\" id=\"{}\" online=\"{}\" standby=\"{}\" maintenance=\"{}\" pending=\"{}\" unclean=\"{}\" shutdown=\"{}\" is_dc=\"{}\" resources_running=\"{count}\" type=\"member\"/>",
+            esc(&n.name), esc(&n.id), n.online, n.standby, n.maintenance, n.pending, n.unclean, n.shutdown,
+            r.dc.as_deref() == Some(n.name.as_str())
+        );
+    }
+    out.push_str("  </nodes>\n  <resources>\n");
+    for x in &c.rscs {
+        if x.variant != scheduler::cluster::Variant::Primitive {
+            continue;
+        }
+        let agent = x
+            .agent
+            .as_ref()
+            .map(|a| format!("{a:?}"))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            "    <resource id=\"{}\" resource_agent=\"{}\" role=\"{}\" active=\"{}\" failed=\"{}\" nodes_running_on=\"{}\"",
+            esc(&x.id),
+            esc(&agent),
+            x.role().name(),
+            !x.running.is_empty(),
+            !x.failed_on.is_empty(),
+            x.running.len()
+        );
+        if x.running.is_empty() {
+            out.push_str("/>\n");
+        } else {
+            out.push_str(">\n");
+            for &n in x.running.keys() {
+                let _ = writeln!(
+                    out,
+                    "      <node name=\"{}\" id=\"{}\" cached=\"true\"/>",
+                    esc(&c.nodes[n].name),
+                    esc(&c.nodes[n].id)
+                );
+            }
+            out.push_str("    </resource>\n");
+        }
+    }
+    out.push_str("  </resources>\n");
+    let failed = failed_actions(&root);
+    if !failed.is_empty() {
+        out.push_str("  <failures>\n");
+        for f in failed {
+            let _ = writeln!(out, "    <failure text=\"{}\"/>", esc(&f));
+        }
+        out.push_str("  </failures>\n");
+    }
+    out.push_str("  <status code=\"0\" message=\"OK\"/>\n</pacemaker-result>\n");
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn flags_parse() {
+        let a = parse(&s(&["-w", "--interval=0.5", "--output-as", "xml"]))
+            .expect("ok")
+            .expect("some");
+        assert!(a.watch && a.xml);
+        assert_eq!(a.interval, Duration::from_millis(500));
+        assert!(parse(&s(&["--output-as", "json"])).is_err());
+        assert!(parse(&s(&["-i", "0"])).is_err());
+    }
+
+    #[test]
+    fn text_layout_from_a_cib() {
+        let cib = r#"<cib admin_epoch="0" epoch="3" num_updates="1" validate-with="pacemaker-3.9" have-quorum="1" dc-uuid="1">
+  <configuration><crm_config/><nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes>
+  <resources><primitive id="d1" class="ocf" provider="heartbeat" type="Dummy"/></resources><constraints/></configuration>
+  <status><node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member">
+   <lrm id="1"><lrm_resources><lrm_resource id="d1" class="ocf" provider="heartbeat" type="Dummy">
+    <lrm_rsc_op id="d1_last_0" operation_key="d1_start_0" operation="start" transition-key="1:1:0:x" call-id="3" rc-code="0" op-status="0" interval="0"/>
+    <lrm_rsc_op id="d1_last_failure_0" operation_key="d1_monitor_10000" operation="monitor" transition-key="2:1:0:x" call-id="4" rc-code="7" op-status="0" interval="10000" last-rc-change="0"/>
+   </lrm_resource></lrm_resources></lrm></node_state>
+   <node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"/></status></cib>"#;
+        let r = StatusReply {
+            node: "n1".into(),
+            dc: Some("n1".into()),
+            quorate: true,
+            members: vec!["n1".into(), "n2".into()],
+            phase: "Idle".into(),
+            cib: cib.into(),
+        };
+        let text = render_text(&r).expect("renders");
+        assert!(text.contains("Current DC: n1"), "{text}");
+        assert!(text.contains("Node List:\n  * Online: [ n1 n2 ]"), "{text}");
+        assert!(
+            text.contains("d1\t(ocf:heartbeat:Dummy):\t Started n1") || text.contains("d1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Failed Resource Actions:\n  * d1_monitor_10000 on n1 'not running' (7)"),
+            "{text}"
+        );
+        let xml = render_xml(&r).expect("renders");
+        assert!(cib::xml::parse(&xml).is_ok(), "{xml}");
+    }
 }

@@ -1,0 +1,18 @@
+//! Bounds of the resource manager's queues and buffers.
+
+use std::time::Duration;
+
+/// Largest admin request or reply body (a whole CIB fits).
+pub const ADMIN_BODY_BYTES_MAX: usize = 64 * 1024 * 1024;
+/// Admin connections served at once; more are refused.
+pub const ADMIN_CONNECTIONS_MAX: usize = 64;
+/// How long an admin client waits for its change to be applied in agreed order.
+pub const ADMIN_REPLY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Events queued for the manager's loop before producers block.
+pub const EVENT_QUEUE_MAX: usize = 65_536;
+/// How long to keep trying to connect to tandemd at start.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+/// Retries of a multicast the daemon asked us to try again later.
+pub const MCAST_RETRIES_MAX: u32 = 200;
+/// Delay before re-sending a multicast refused with TryAgain.
+pub const MCAST_RETRY_DELAY: Duration = Duration::from_millis(20);

@@ -1,0 +1,561 @@
+//! The resource manager's event loop: group deliveries, executor events, timers and admin
+//! requests in; controller outputs carried out.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::io::{Read, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use cib_store::{CibStore, PeSeries, SeriesKind};
+use controller::{
+    CibOp, Controller, ControllerConfig, ExecResult, Input, InputSeries, Member, Output, Timer,
+};
+use executor::{AgentRunner, Executor, ExecutorConfig, OpEvent, OpId};
+use tandemd::ipc::{ErrorCode, Event as IpcEvent, Reply, Request, ServerMessage};
+
+use crate::admin::{encode_reply, AdminRequest, StatusReply};
+use crate::error::RmError;
+use crate::exec_bridge;
+use crate::ipc_link::{Link, Pending};
+use crate::limits;
+
+/// Default CPG group of the controllers.
+pub const DEFAULT_GROUP: &str = "tandem-crm";
+
+/// How to run the resource manager on this node.
+#[derive(Debug, Clone)]
+pub struct RmOptions {
+    /// tandemd's IPC socket.
+    pub ipc_socket: PathBuf,
+    /// Where the admin socket is served.
+    pub admin_socket: PathBuf,
+    /// Directory of the CIB replica and the pe-* series.
+    pub state_dir: PathBuf,
+    /// Node names by node id (from corosync.conf's nodelist); others are learnt from quorum
+    /// membership or named `node<ID>`.
+    pub names: BTreeMap<u32, String>,
+    /// The CPG group name.
+    pub group: String,
+    /// `HA_RSCTMP` for agents (several nodes on one host need one each).
+    pub rsctmp: Option<PathBuf>,
+}
+
+/// Something for the loop to handle.
+pub enum Event {
+    /// A frame from tandemd.
+    Ipc(ServerMessage),
+    /// The connection to tandemd ended.
+    IpcClosed(String),
+    /// An executor event.
+    Exec(OpEvent),
+    /// An admin request and where to send its reply.
+    Admin(AdminRequest, Sender<Result<String, String>>),
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+struct Manager {
+    opts: RmOptions,
+    ctrl: Controller,
+    link: Link,
+    exec: Executor,
+    store: CibStore,
+    series: PeSeries,
+    names: BTreeMap<u32, String>,
+    opids: BTreeMap<u64, OpId>,
+    handles: BTreeMap<OpId, u64>,
+    timers: BTreeMap<(Instant, u64), Timer>,
+    timer_seq: u64,
+    retries: Vec<(Instant, Vec<u8>, u32)>,
+    waiting: BTreeMap<u64, Sender<Result<String, String>>>,
+    next_req: u64,
+    dirty: bool,
+    quorate: bool,
+    shutdown: bool,
+    work: VecDeque<Input>,
+}
+
+/// Runs the resource manager until tandemd goes away or the node shuts down.
+pub fn run(opts: RmOptions) -> Result<(), RmError> {
+    let (tx, rx) = mpsc::sync_channel::<Event>(limits::EVENT_QUEUE_MAX);
+    let store = CibStore::open(&opts.state_dir)?;
+    let series = PeSeries::open(&opts.state_dir.join("pengine"))?;
+    let cib = match store.load() {
+        Ok(loaded) => match cib::xml::parse(loaded.text()) {
+            Ok(el) => Some(el),
+            Err(e) => {
+                tracing::warn!("stored CIB unusable ({e}); taking the cluster's copy");
+                None
+            }
+        },
+        Err(e) => {
+            tracing::warn!("stored CIB unusable ({e}); taking the cluster's copy");
+            None
+        }
+    };
+    let mut config = ExecutorConfig::default();
+    if let Some(tmp) = &opts.rsctmp {
+        std::fs::create_dir_all(tmp).map_err(|source| RmError::Io {
+            what: "creating",
+            path: tmp.clone(),
+            source,
+        })?;
+        config
+            .paths
+            .extra_env
+            .push(("HA_RSCTMP".into(), tmp.display().to_string()));
+    }
+    let (exec, exec_rx) = Executor::start(config)?;
+    forward_exec(exec_rx, tx.clone());
+    serve_admin(&opts.admin_socket, tx.clone())?;
+    let mut link = Link::connect(&opts.ipc_socket, tx)?;
+    let nodeid = link.nodeid;
+    link.send(
+        &Request::QuorumTrack { enable: true },
+        Pending::Other("quorum track"),
+    )?;
+    link.send(
+        &Request::CpgJoin {
+            group: opts.group.as_bytes().to_vec(),
+        },
+        Pending::Other("join"),
+    )?;
+    let names = opts.names.clone();
+    let node_name = names
+        .get(&nodeid)
+        .cloned()
+        .unwrap_or_else(|| format!("node{nodeid}"));
+    let instance = format!(
+        "{:08x}-{:04x}-{:04x}",
+        now_ms() & 0xffff_ffff,
+        std::process::id() & 0xffff,
+        nodeid & 0xffff
+    );
+    tracing::info!(
+        "resource manager for node {node_name} (id {nodeid}) joining group {}",
+        opts.group
+    );
+    let ctrl = Controller::new(
+        ControllerConfig {
+            node_id: nodeid,
+            node_name,
+            instance,
+        },
+        cib,
+    );
+    let mut m = Manager {
+        opts,
+        ctrl,
+        link,
+        exec,
+        store,
+        series,
+        names,
+        opids: BTreeMap::new(),
+        handles: BTreeMap::new(),
+        timers: BTreeMap::new(),
+        timer_seq: 0,
+        retries: Vec::new(),
+        waiting: BTreeMap::new(),
+        next_req: 1,
+        dirty: false,
+        quorate: false,
+        shutdown: false,
+        work: VecDeque::new(),
+    };
+    let result = m.run_loop(&rx);
+    let _ = std::fs::remove_file(&m.opts.admin_socket);
+    m.exec.shutdown();
+    result
+}
+
+impl Manager {
+    fn run_loop(&mut self, rx: &Receiver<Event>) -> Result<(), RmError> {
+        loop {
+            let now = Instant::now();
+            let next_timer = self.timers.keys().next().map(|(t, _)| *t);
+            let next_retry = self.retries.iter().map(|r| r.0).min();
+            let wake = [next_timer, next_retry].into_iter().flatten().min();
+            let event = match wake {
+                Some(at) if at <= now => None,
+                Some(at) => match rx.recv_timeout(at - now) {
+                    Ok(ev) => Some(ev),
+                    Err(mpsc::RecvTimeoutError::Timeout) => None,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+                },
+                None => match rx.recv() {
+                    Ok(ev) => Some(ev),
+                    Err(_) => return Ok(()),
+                },
+            };
+            if let Some(ev) = event {
+                if let Some(end) = self.on_event(ev)? {
+                    return end;
+                }
+                // Drain what else is queued before persisting.
+                while let Ok(ev) = rx.try_recv() {
+                    if let Some(end) = self.on_event(ev)? {
+                        return end;
+                    }
+                }
+            }
+            self.fire_due()?;
+            self.process_work()?;
+            if self.dirty {
+                self.dirty = false;
+                if let Some(xml) = self.ctrl.cib_xml() {
+                    if let Err(e) = self.store.save(&xml) {
+                        tracing::error!("saving the CIB: {e}");
+                    }
+                }
+            }
+            if self.shutdown {
+                let _ = self.link.send(&Request::CpgLeave, Pending::Other("leave"));
+                return Ok(());
+            }
+        }
+    }
+
+    fn fire_due(&mut self) -> Result<(), RmError> {
+        let now = Instant::now();
+        while let Some((&(at, seq), _)) = self.timers.iter().next() {
+            if at > now {
+                break;
+            }
+            if let Some(timer) = self.timers.remove(&(at, seq)) {
+                self.work.push_back(Input::Timer(timer));
+            }
+        }
+        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.retries)
+            .into_iter()
+            .partition(|r| r.0 <= now);
+        self.retries = later;
+        for (_, data, tries) in due {
+            self.link.mcast(data, tries)?;
+        }
+        Ok(())
+    }
+
+    fn process_work(&mut self) -> Result<(), RmError> {
+        while let Some(input) = self.work.pop_front() {
+            let outs = self.ctrl.handle(now_ms(), input);
+            self.apply(outs)?;
+        }
+        Ok(())
+    }
+
+    fn name_of(&self, id: u32) -> String {
+        self.names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("node{id}"))
+    }
+
+    /// Handles one event; `Some(result)` ends the loop.
+    fn on_event(&mut self, ev: Event) -> Result<Option<Result<(), RmError>>, RmError> {
+        match ev {
+            Event::IpcClosed(why) => {
+                tracing::warn!("tandemd connection ended: {why}; resource manager stops");
+                return Ok(Some(Ok(())));
+            }
+            Event::Ipc(ServerMessage::Reply(reply)) => {
+                let pending = self.link.pending.pop_front();
+                if let Reply::Error { code, message } = reply {
+                    match pending {
+                        Some(Pending::Mcast(data, tries))
+                            if code == ErrorCode::TryAgain && tries < limits::MCAST_RETRIES_MAX =>
+                        {
+                            self.retries.push((
+                                Instant::now() + limits::MCAST_RETRY_DELAY,
+                                data,
+                                tries + 1,
+                            ));
+                        }
+                        Some(Pending::Mcast(..)) => {
+                            tracing::error!("multicast refused ({code:?}): {message}");
+                        }
+                        Some(Pending::Other(what)) => {
+                            return Err(RmError::Ipc {
+                                path: self.opts.ipc_socket.clone(),
+                                message: format!("{what} refused ({code:?}): {message}"),
+                            });
+                        }
+                        None => tracing::warn!("reply without a request: {message}"),
+                    }
+                }
+            }
+            Event::Ipc(ServerMessage::Event(IpcEvent::CpgDeliver { sender, data, .. })) => {
+                self.work.push_back(Input::Message {
+                    from: sender.nodeid,
+                    bytes: data,
+                });
+            }
+            Event::Ipc(ServerMessage::Event(IpcEvent::CpgConfchg { members, .. })) => {
+                // tandemd lists a merged group in a per-node order (each node first), so
+                // the controllers get the one order every member can compute: by node id.
+                let mut ids: Vec<u32> = members.iter().map(|p| p.nodeid).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                let list: Vec<Member> = ids
+                    .into_iter()
+                    .map(|id| Member::new(id, &self.name_of(id)))
+                    .collect();
+                tracing::info!(
+                    "group membership: {}",
+                    list.iter()
+                        .map(|m| m.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+                self.work.push_back(Input::Membership(list));
+            }
+            Event::Ipc(ServerMessage::Event(IpcEvent::Quorum(q))) => {
+                for m in &q.members {
+                    if !m.name.is_empty() && !self.names.contains_key(&m.nodeid) {
+                        self.names.insert(m.nodeid, m.name.clone());
+                    }
+                }
+                if q.quorate != self.quorate || !q.provider_enabled {
+                    self.quorate = q.quorate || !q.provider_enabled;
+                    self.work.push_back(Input::Quorum(self.quorate));
+                }
+            }
+            Event::Exec(ev) => {
+                let Some(&handle) = self.handles.get(&ev.id) else {
+                    return Ok(None);
+                };
+                if matches!(ev.kind, executor::EventKind::Cancelled)
+                    || matches!(ev.kind, executor::EventKind::Completed)
+                {
+                    self.handles.remove(&ev.id);
+                    self.opids.remove(&handle);
+                }
+                if let Some(result) = exec_bridge::to_result(handle, &ev) {
+                    self.work.push_back(Input::Executed(result));
+                }
+            }
+            Event::Admin(req, reply) => self.on_admin(req, reply),
+        }
+        Ok(None)
+    }
+
+    fn on_admin(&mut self, req: AdminRequest, reply: Sender<Result<String, String>>) {
+        let parse = |body: &str| {
+            cib::xml::parse(body).map_err(|e| format!("the XML given is not valid: {e}"))
+        };
+        let arg = |i: usize| req.args.get(i).cloned();
+        let op = match req.verb.as_str() {
+            "query" => {
+                let _ = reply.send(
+                    self.ctrl
+                        .cib_xml()
+                        .ok_or_else(|| "no CIB yet: the node has not synchronised".to_string()),
+                );
+                return;
+            }
+            "status" => {
+                let s = StatusReply {
+                    node: self.name_of(self.link.nodeid),
+                    dc: self.ctrl.dc().map(|id| self.name_of(id)),
+                    quorate: self.quorate,
+                    members: self.ctrl.members().iter().map(|m| m.name.clone()).collect(),
+                    phase: format!("{:?}", self.ctrl.phase()),
+                    cib: self.ctrl.cib_xml().unwrap_or_default(),
+                };
+                let _ = reply.send(Ok(s.encode()));
+                return;
+            }
+            "replace" => parse(&req.body).map(CibOp::Replace),
+            "modify" => parse(&req.body).map(CibOp::Modify),
+            "delete" => parse(&req.body).map(CibOp::Delete),
+            "create" => parse(&req.body).map(|xml| CibOp::Create {
+                section: arg(0).filter(|s| !s.is_empty()),
+                xml,
+            }),
+            "setattr" => match (arg(0), arg(1)) {
+                (Some(node), Some(name)) => Ok(CibOp::SetAttr {
+                    node,
+                    name,
+                    value: arg(2),
+                }),
+                _ => Err("setattr needs NODE NAME [VALUE]".to_string()),
+            },
+            "cleanup" => match arg(0) {
+                Some(rsc) => Ok(CibOp::Cleanup {
+                    rsc,
+                    node: arg(1).filter(|s| !s.is_empty()),
+                }),
+                None => Err("cleanup needs RSC [NODE]".to_string()),
+            },
+            other => Err(format!("unknown admin request '{other}'")),
+        };
+        match op {
+            Ok(op) => {
+                let n = self.next_req;
+                self.next_req += 1;
+                self.waiting.insert(n, reply);
+                self.work.push_back(Input::Admin { req: n, op });
+            }
+            Err(e) => {
+                let _ = reply.send(Err(e));
+            }
+        }
+    }
+
+    fn apply(&mut self, outs: Vec<Output>) -> Result<(), RmError> {
+        for out in outs {
+            match out {
+                Output::Multicast(bytes) => self.link.mcast(bytes, 0)?,
+                Output::Exec(req) => match exec_bridge::to_op_request(&req) {
+                    Err(result) => self.work.push_back(Input::Executed(result)),
+                    Ok(op) => match self.exec.submit(op) {
+                        Ok(id) => {
+                            self.opids.insert(req.handle, id);
+                            self.handles.insert(id, req.handle);
+                        }
+                        Err(e) => self.work.push_back(Input::Executed(ExecResult {
+                            handle: req.handle,
+                            rc: 1,
+                            op_status: 4,
+                            exit_reason: e.to_string(),
+                            exec_ms: 0,
+                            queue_ms: 0,
+                        })),
+                    },
+                },
+                Output::Cancel { handle } => {
+                    if let Some(id) = self.opids.remove(&handle) {
+                        self.handles.remove(&id);
+                        if let Err(e) = self.exec.cancel(id) {
+                            tracing::debug!("cancel {handle}: {e}");
+                        }
+                    }
+                }
+                Output::CibChanged => self.dirty = true,
+                Output::SchedulerInput { series, xml, max } => {
+                    let kind = match series {
+                        InputSeries::Input => SeriesKind::Input,
+                        InputSeries::Warn => SeriesKind::Warn,
+                        InputSeries::Error => SeriesKind::Error,
+                    };
+                    if let Err(e) = self.series.save(kind, &xml, max) {
+                        tracing::warn!("saving a scheduler input: {e}");
+                    }
+                }
+                Output::SetTimer { timer, after_ms } => {
+                    self.timer_seq += 1;
+                    self.timers.insert(
+                        (
+                            Instant::now() + Duration::from_millis(after_ms),
+                            self.timer_seq,
+                        ),
+                        timer,
+                    );
+                }
+                Output::ShutdownReady => self.shutdown = true,
+                Output::AdminReply { req, result } => {
+                    if let Some(tx) = self.waiting.remove(&req) {
+                        let _ = tx.send(result.map(|_| String::new()).map_err(|e| e.to_string()));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn forward_exec(rx: Receiver<OpEvent>, tx: SyncSender<Event>) {
+    let spawned = std::thread::Builder::new()
+        .name("rm-exec-events".into())
+        .spawn(move || {
+            for ev in rx.iter() {
+                if tx.send(Event::Exec(ev)).is_err() {
+                    return;
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!("spawning the executor event thread: {e}");
+    }
+}
+
+fn serve_admin(path: &Path, tx: SyncSender<Event>) -> Result<(), RmError> {
+    let io = |what: &'static str| {
+        let path = path.to_path_buf();
+        move |source| RmError::Io { what, path, source }
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io("creating the directory of"))?;
+    }
+    let _ = std::fs::remove_file(path);
+    let listener = UnixListener::bind(path).map_err(io("binding the admin socket"))?;
+    let active = Arc::new(AtomicUsize::new(0));
+    std::thread::Builder::new()
+        .name("rm-admin".into())
+        .spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(conn) = conn else { continue };
+                if active.load(Ordering::SeqCst) >= limits::ADMIN_CONNECTIONS_MAX {
+                    let mut conn = conn;
+                    let _ =
+                        conn.write_all(&encode_reply(&Err("too many admin connections".into())));
+                    continue;
+                }
+                active.fetch_add(1, Ordering::SeqCst);
+                let tx = tx.clone();
+                let active2 = Arc::clone(&active);
+                let spawned = std::thread::Builder::new()
+                    .name("rm-admin-conn".into())
+                    .spawn(move || {
+                        serve_one(conn, &tx);
+                        active2.fetch_sub(1, Ordering::SeqCst);
+                    });
+                if spawned.is_err() {
+                    active.fetch_sub(1, Ordering::SeqCst);
+                }
+            }
+        })
+        .map_err(io("spawning the server of"))?;
+    Ok(())
+}
+
+fn serve_one(mut conn: UnixStream, tx: &SyncSender<Event>) {
+    let mut buf = Vec::new();
+    let read = (&mut conn)
+        .take(limits::ADMIN_BODY_BYTES_MAX as u64 + 1)
+        .read_to_end(&mut buf);
+    let result = match read {
+        Err(e) => Err(format!("reading the request: {e}")),
+        Ok(_) if buf.len() > limits::ADMIN_BODY_BYTES_MAX => Err(format!(
+            "request larger than {} bytes",
+            limits::ADMIN_BODY_BYTES_MAX
+        )),
+        Ok(_) => match AdminRequest::decode(&buf) {
+            Err(e) => Err(e),
+            Ok(req) => {
+                let (rtx, rrx) = mpsc::channel();
+                if tx.send(Event::Admin(req, rtx)).is_err() {
+                    Err("the resource manager is stopping".to_string())
+                } else {
+                    match rrx.recv_timeout(limits::ADMIN_REPLY_TIMEOUT) {
+                        Ok(r) => r,
+                        Err(_) => Err(format!(
+                            "no answer within {} s (is the cluster quorate and synchronised?)",
+                            limits::ADMIN_REPLY_TIMEOUT.as_secs()
+                        )),
+                    }
+                }
+            }
+        },
+    };
+    let _ = conn.write_all(&encode_reply(&result));
+}

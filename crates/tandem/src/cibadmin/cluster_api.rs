@@ -1,0 +1,308 @@
+//! What the `tandem` resource tools share: finding the admin socket, reading the CIB, and
+//! the CIB changes behind properties, meta attributes, node attributes and constraints.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context};
+use cib::xml::Element;
+
+/// Removes `--crm-socket PATH` (or `--crm-socket=PATH`) from `args`; returns the admin
+/// socket to use.
+pub fn take_socket(args: &mut Vec<String>) -> PathBuf {
+    let mut flag = None;
+    let mut i = 0;
+    while i < args.len() {
+        if args[i] == "--crm-socket" && i + 1 < args.len() {
+            flag = Some(args[i + 1].clone());
+            args.drain(i..i + 2);
+            continue;
+        }
+        if let Some(v) = args[i].strip_prefix("--crm-socket=") {
+            flag = Some(v.to_string());
+            args.remove(i);
+            continue;
+        }
+        i += 1;
+    }
+    resource_manager::admin::admin_socket_path(flag.as_deref())
+}
+
+/// Help text line for the socket flag.
+pub const SOCKET_HELP: &str = "  --crm-socket PATH   resource manager's admin socket (default: $TANDEM_CRM_SOCKET,\n                      else crm.sock beside $TANDEM_SOCKET, else /run/tandem/crm.sock)\n";
+
+/// Sends one admin request.
+pub fn call(socket: &Path, verb: &str, args: &[&str], body: &str) -> anyhow::Result<String> {
+    resource_manager::admin::call(socket, verb, args, body).map_err(|e| anyhow!("{e}"))
+}
+
+/// The live CIB.
+pub fn query(socket: &Path) -> anyhow::Result<Element> {
+    let text = call(socket, "query", &[], "")?;
+    cib::xml::parse(&text).context("the CIB returned by the resource manager")
+}
+
+fn el(name: &str, attrs: &[(&str, &str)]) -> Element {
+    let mut e = Element::new(name);
+    for (k, v) in attrs {
+        e.set_attr(k, v);
+    }
+    e
+}
+
+/// An nvpair id as crmsh and Pacemaker's tools derive it (set id + name).
+pub fn nvpair_id(set: &str, name: &str) -> String {
+    format!("{set}-{name}")
+}
+
+/// Sets (`Some`) or deletes (`None`) an nvpair in a set of an element under `section`,
+/// creating the set when needed: `owner_xml` is the owning element (id and name), `set_name`
+/// the set element (`meta_attributes`, `instance_attributes`, `cluster_property_set`).
+pub fn set_nvpair(
+    socket: &Path,
+    section: &str,
+    owner: Option<Element>,
+    set_name: &str,
+    set_id: &str,
+    name: &str,
+    value: Option<&str>,
+) -> anyhow::Result<()> {
+    let id = nvpair_id(set_id, name);
+    match value {
+        Some(v) => {
+            let mut set = el(set_name, &[("id", set_id)]);
+            set.children
+                .push(el("nvpair", &[("id", &id), ("name", name), ("value", v)]));
+            let mut top = el(section, &[]);
+            match owner {
+                Some(mut o) => {
+                    o.children.push(set);
+                    top.children.push(o);
+                }
+                None => top.children.push(set),
+            }
+            call(socket, "modify", &[], &top.to_xml())?;
+        }
+        None => {
+            let cib = query(socket)?;
+            // Delete every nvpair of that name in the owner's sets (ids may differ).
+            let mut ids = Vec::new();
+            if let Some(config) = cib.child("configuration") {
+                collect_nvpairs(
+                    config,
+                    owner.as_ref().map(|o| o.id()),
+                    set_name,
+                    name,
+                    &mut ids,
+                    owner.is_none(),
+                );
+            }
+            for nv in ids {
+                let x = el("nvpair", &[("id", &nv)]);
+                call(socket, "delete", &[], &x.to_xml())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn collect_nvpairs(
+    e: &Element,
+    owner: Option<&str>,
+    set_name: &str,
+    name: &str,
+    out: &mut Vec<String>,
+    inside: bool,
+) {
+    let here = inside || owner.is_some_and(|o| e.attr("id") == Some(o));
+    for c in &e.children {
+        if here && c.name == set_name {
+            for nv in c.children_named("nvpair") {
+                if nv.attr("name") == Some(name) {
+                    out.push(nv.id().to_string());
+                }
+            }
+        } else if owner.is_some() || c.name == "crm_config" {
+            collect_nvpairs(
+                c,
+                owner,
+                set_name,
+                name,
+                out,
+                here && c.name != "primitive" && owner.is_none(),
+            );
+        }
+    }
+}
+
+/// Sets or deletes a cluster property.
+pub fn set_property(socket: &Path, name: &str, value: Option<&str>) -> anyhow::Result<()> {
+    set_nvpair(
+        socket,
+        "crm_config",
+        None,
+        "cluster_property_set",
+        "cib-bootstrap-options",
+        name,
+        value,
+    )
+}
+
+/// The element name (`primitive`, `group`, `clone`, `master`, `bundle`) of resource `id`.
+pub fn resource_kind(cib: &Element, id: &str) -> Option<String> {
+    fn find(e: &Element, id: &str) -> Option<String> {
+        for c in &e.children {
+            if matches!(
+                c.name.as_str(),
+                "primitive" | "group" | "clone" | "master" | "bundle"
+            ) && c.attr("id") == Some(id)
+            {
+                return Some(c.name.clone());
+            }
+            if let Some(k) = find(c, id) {
+                return Some(k);
+            }
+        }
+        None
+    }
+    find(cib.child("configuration")?.child("resources")?, id)
+}
+
+/// Sets or deletes a resource's meta attribute (`target-role`, `is-managed`, ...).
+pub fn set_meta(socket: &Path, rsc: &str, name: &str, value: Option<&str>) -> anyhow::Result<()> {
+    let cib = query(socket)?;
+    let kind = resource_kind(&cib, rsc)
+        .ok_or_else(|| anyhow!("resource '{rsc}' not found in the configuration"))?;
+    let owner = el(&kind, &[("id", rsc)]);
+    let set_id = format!("{rsc}-meta_attributes");
+    set_nvpair(
+        socket,
+        "resources",
+        Some(owner),
+        "meta_attributes",
+        &set_id,
+        name,
+        value,
+    )
+}
+
+/// The node id (`<node id>` or `node_state id`) of the node named `uname`.
+pub fn node_id(cib: &Element, uname: &str) -> Option<String> {
+    let in_nodes = cib
+        .child("configuration")
+        .and_then(|c| c.child("nodes"))
+        .and_then(|n| {
+            n.children_named("node")
+                .find(|n| n.attr("uname") == Some(uname))
+        })
+        .map(|n| n.id().to_string());
+    in_nodes.or_else(|| {
+        cib.child("status")?
+            .children_named("node_state")
+            .find(|n| n.attr("uname") == Some(uname))
+            .map(|n| n.id().to_string())
+    })
+}
+
+/// Sets or deletes a permanent node attribute (in the `nodes` section).
+pub fn set_node_attr(
+    socket: &Path,
+    node: &str,
+    name: &str,
+    value: Option<&str>,
+) -> anyhow::Result<()> {
+    let cib = query(socket)?;
+    let id =
+        node_id(&cib, node).ok_or_else(|| anyhow!("node '{node}' is not known to the cluster"))?;
+    let owner = el("node", &[("id", &id), ("uname", node)]);
+    let set_id = format!("nodes-{id}");
+    set_nvpair(
+        socket,
+        "nodes",
+        Some(owner),
+        "instance_attributes",
+        &set_id,
+        name,
+        value,
+    )
+}
+
+/// Adds a location constraint `id` for `rsc` on `node` with `score`.
+pub fn add_location(
+    socket: &Path,
+    id: &str,
+    rsc: &str,
+    node: &str,
+    score: &str,
+) -> anyhow::Result<()> {
+    let c = el(
+        "rsc_location",
+        &[("id", id), ("rsc", rsc), ("node", node), ("score", score)],
+    );
+    let mut top = el("constraints", &[]);
+    top.children.push(c);
+    call(socket, "modify", &[], &top.to_xml())?;
+    Ok(())
+}
+
+/// Removes the move/ban constraints (`cli-prefer-RSC`, `cli-ban-RSC-on-*`) of `rsc`,
+/// only those on `node` when given. Returns how many were removed.
+pub fn clear_locations(socket: &Path, rsc: &str, node: Option<&str>) -> anyhow::Result<usize> {
+    let cib = query(socket)?;
+    let mut ids = Vec::new();
+    if let Some(cons) = cib
+        .child("configuration")
+        .and_then(|c| c.child("constraints"))
+    {
+        for c in cons.children_named("rsc_location") {
+            let id = c.id();
+            let ours =
+                id == format!("cli-prefer-{rsc}") || id.starts_with(&format!("cli-ban-{rsc}-on-"));
+            if ours && node.is_none_or(|n| c.attr("node") == Some(n)) {
+                ids.push(id.to_string());
+            }
+        }
+    }
+    for id in &ids {
+        call(
+            socket,
+            "delete",
+            &[],
+            &el("rsc_location", &[("id", id)]).to_xml(),
+        )?;
+    }
+    Ok(ids.len())
+}
+
+/// Nodes where resource `rsc` (or any of its instances / members) is active now (not
+/// pending), according to the scheduler's reading of the CIB.
+pub fn active_nodes(cib: &Element, rsc: &str) -> anyhow::Result<Vec<String>> {
+    let doc = cib::Cib::from_element(cib.clone()).context("the live CIB")?;
+    let sched = scheduler::schedule(&doc, now_s());
+    let c = &sched.before;
+    let mut nodes = Vec::new();
+    for r in &c.rscs {
+        let top = c.rsc_index(&r.id).map(|i| c.top_of(i));
+        let matches_id = r.id == rsc
+            || r.config_id == rsc
+            || r.parent
+                .is_some_and(|p| c.rscs[p].id == rsc || c.rscs[p].config_id == rsc)
+            || top.is_some_and(|t| c.rscs[t].id == rsc);
+        if matches_id {
+            for &n in r.running.keys().filter(|n| !r.pending.contains_key(n)) {
+                let name = c.nodes[n].name.clone();
+                if !nodes.contains(&name) {
+                    nodes.push(name);
+                }
+            }
+        }
+    }
+    Ok(nodes)
+}
+
+/// Seconds since the epoch.
+pub fn now_s() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
