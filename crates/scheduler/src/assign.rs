@@ -267,6 +267,7 @@ pub struct Assigner<'a> {
     pub k: &'a Constraints,
     state: Vec<u8>,
     load: Vec<i64>,
+    defer_group_members: bool,
 }
 
 impl<'a> Assigner<'a> {
@@ -279,6 +280,7 @@ impl<'a> Assigner<'a> {
             k,
             state: vec![0; n],
             load: vec![0; nn],
+            defer_group_members: false,
         }
     }
 
@@ -403,7 +405,7 @@ impl<'a> Assigner<'a> {
                     let own = self.primitive_scores(m, with_stickiness);
                     let cand: Vec<Score> = s.iter().zip(&own).map(|(a, b)| a.plus(*b)).collect();
                     let usable = (0..nn).any(|n| cand[n].0 >= 0 && c.nodes[n].can_run());
-                    if i == 0 || usable {
+                    if i == 0 || usable && !self.defer_group_members {
                         s = cand;
                     }
                 }
@@ -584,8 +586,24 @@ impl<'a> Assigner<'a> {
         match self.c.rscs[u].variant {
             Variant::Clone => self.assign_clone(u),
             _ => {
+                let is_group = self.c.rscs[u].variant == Variant::Group;
+                self.defer_group_members = is_group;
                 let mut s = self.base_scores(u, true);
+                self.defer_group_members = false;
                 self.apply_colocations(u, &mut s);
+                if is_group {
+                    // Later members pull the group while some node stays usable.
+                    let members = self.c.rscs[u].children.clone();
+                    for &m in members.iter().skip(1) {
+                        let own = self.primitive_scores(m, true);
+                        let cand: Vec<Score> =
+                            s.iter().zip(&own).map(|(a, b)| a.plus(*b)).collect();
+                        if (0..cand.len()).any(|n| cand[n].0 >= 0 && self.c.nodes[n].can_run()) {
+                            s = cand;
+                        }
+                    }
+                }
+
                 let current = self.c.active_nodes(u).first().copied();
                 let chosen = self.choose(&s, current, &|_| false);
                 self.c.rscs[u].scores = s;
