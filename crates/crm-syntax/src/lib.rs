@@ -15,15 +15,25 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //! - [`parse`] fails with a [`ParseError`] naming source, line, column and word.
-//! - [`load_replace`] is `crm configure load replace` (and what `edit` needs: show the
-//!   configuration, let the user edit the text, parse it, replace).
+//! - [`apply`] is one interactive command (`crm configure primitive ...`): an existing id
+//!   is an error, `property`/`rsc_defaults`/`op_defaults` merge, `delete` removes objects
+//!   and the constraint references to them (as crmsh does).
+//! - [`load_update`] is `crm configure load update FILE` (and what `tandem configure`
+//!   should use for a file or stdin): kinds are applied in crmsh's order, existing
+//!   objects are replaced, an id defined twice in one load is an error.
+//! - [`load_replace`] is `crm configure load replace FILE`; `edit` is: [`show`], run
+//!   `$EDITOR` on the text, [`parse`], [`load_replace`]; `commit` is the caller's
+//!   write of the edited document.
+//! - [`show`] / [`show_ids`] print `crm configure show [ID...]`.
 //! - [`Statement::to_cib_xml`] gives the elements of one statement alone (containers
-//!   without members); [`apply`]/[`load_update`] edit a document and fail with an
-//!   [`ApplyError`] naming the line (missing resources, id clashes, bad members).
+//!   without members). Errors from editing a document are [`ApplyError`]s naming the line.
 //! - Agent existence and parameter checks are not done here: the caller checks the
 //!   primitives' agents against executor metadata (and offers `--force`).
 //! - `ms` is written as `<master>`, as crmsh 4.4 writes it into a pacemaker-3.9 CIB;
 //!   `clone ... meta promotable=true` is the promotable-clone form.
+//! - Expected outputs in `tests/fixtures` were recorded from crmsh 4.4 with
+//!   `tests/fixtures/regen.sh`; `tests/crmsh_differential.rs` re-checks them against the
+//!   installed crmsh when `TANDEM_SLOW_TESTS=1`.
 
 #![deny(missing_docs)]
 
