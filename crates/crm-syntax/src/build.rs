@@ -241,7 +241,7 @@ fn rule(owner: &str, r: &Rule, ids: &mut IdAllocator) -> Result<Element, ApplyEr
 }
 
 /// Builds the elements of one statement. Containers (`group`, `clone`, `ms`) come
-/// without their members, which [`crate::apply`] moves in from the resources section;
+/// without their members, which [`crate::apply()`] moves in from the resources section;
 /// `delete` builds nothing.
 pub fn build(command: &Command, ids: &mut IdAllocator) -> Result<Vec<Element>, ApplyError> {
     let one = |e: Element| Ok(vec![e]);

@@ -14,17 +14,17 @@
 //! assert!(crm_syntax::show(&cib).starts_with("primitive p_ip IPaddr2 \\\n\tparams ip=10.0.0.1"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-//! - [`parse`] fails with a [`ParseError`] naming source, line, column and word.
-//! - [`apply`] is one interactive command (`crm configure primitive ...`): an existing id
+//! - [`parse()`] fails with a [`ParseError`] naming source, line, column and word.
+//! - [`apply()`] is one interactive command (`crm configure primitive ...`): an existing id
 //!   is an error, `property`/`rsc_defaults`/`op_defaults` merge, `delete` removes objects
 //!   and the constraint references to them (as crmsh does).
 //! - [`load_update`] is `crm configure load update FILE` (and what `tandem configure`
 //!   should use for a file or stdin): kinds are applied in crmsh's order, existing
 //!   objects are replaced, an id defined twice in one load is an error.
-//! - [`load_replace`] is `crm configure load replace FILE`; `edit` is: [`show`], run
-//!   `$EDITOR` on the text, [`parse`], [`load_replace`]; `commit` is the caller's
+//! - [`load_replace`] is `crm configure load replace FILE`; `edit` is: [`show()`], run
+//!   `$EDITOR` on the text, [`parse()`], [`load_replace`]; `commit` is the caller's
 //!   write of the edited document.
-//! - [`show`] / [`show_ids`] print `crm configure show [ID...]`.
+//! - [`show()`] / [`show_ids`] print `crm configure show [ID...]`.
 //! - [`Statement::to_cib_xml`] gives the elements of one statement alone (containers
 //!   without members). Errors from editing a document are [`ApplyError`]s naming the line.
 //! - Agent existence and parameter checks are not done here: the caller checks the
@@ -69,7 +69,7 @@ pub const EMPTY_CIB: &str = r#"<cib crm_feature_set="3.16.1" validate-with="pace
 
 impl Statement {
     /// The CIB elements this statement stands for, with ids generated as in an empty
-    /// document. Containers come without members (see [`apply`]); `delete` gives none.
+    /// document. Containers come without members (see [`apply()`]); `delete` gives none.
     pub fn to_cib_xml(&self) -> Result<Vec<Element>, ApplyError> {
         build::build(&self.command, &mut ids::IdAllocator::new())
     }
