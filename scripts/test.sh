@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(
-    resource-agents fence-agents pacemaker pacemaker-cli-utils corosync
+    resource-agents fence-agents pacemaker pacemaker-cli-utils corosync crmsh
     iproute2 nftables python3 dbus-daemon
 )
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
