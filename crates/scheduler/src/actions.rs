@@ -482,7 +482,25 @@ fn plan_primitive(
     }
 
     let cur: Vec<(usize, Role)> = r.running.iter().map(|(&n, &ro)| (n, ro)).collect();
+    if r.blocked && !cur.is_empty() {
+        // A failed stop without fencing: nothing may be done to it.
+        if r.next.is_none() || r.next != cur.first().map(|&(n, _)| n) {
+            for &(a, role) in &cur {
+                b.t.summary.push(format!(
+                    "Stop {} ( {}{} ) due to node availability (blocked)",
+                    r.id,
+                    role_word(c, p, role),
+                    c.nodes[a].name
+                ));
+            }
+        }
+        for n in probes {
+            b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+        }
+        return;
+    }
     let failed = !r.failed_on.is_empty();
+
     let mut next = r.next;
     // Without quorum, resources that need it may not start (and stop under policy stop).
     let needs_quorum = r.agent.as_ref().is_none_or(|a| a.class != "stonith")

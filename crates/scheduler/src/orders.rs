@@ -131,6 +131,9 @@ fn will_run(c: &Cluster, r: usize, action: &str) -> bool {
     }
     c.primitives(r).iter().any(|&p| {
         let pr = &c.rscs[p];
+        if pr.blocked && !pr.running.is_empty() {
+            return true;
+        }
         match action {
             "promote" => pr.next_role == Role::Promoted,
             _ => pr.next.is_some(),
