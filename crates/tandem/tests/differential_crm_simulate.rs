@@ -221,7 +221,7 @@ fn transition_summaries_match_crm_simulate() {
         }
         if let Some(bad) = t.first_bad {
             failures.push(format!(
-                "{name}: {} of {} disagree; replay with TANDEM_DIFF_SEED={bad}",
+                "{name}: {} of {} disagree; replay with TANDEM_DIFF_PROFILE={name} TANDEM_DIFF_SEED={bad}",
                 t.valid - t.agree,
                 t.valid
             ));
@@ -237,7 +237,7 @@ fn transition_summaries_match_crm_simulate() {
         let pct = 100.0 * t.agree as f64 / t.valid.max(1) as f64;
         let hint = t
             .first_bad
-            .map(|s| format!("; replay: TANDEM_DIFF_SEED={s}"))
+            .map(|s| format!("; replay: TANDEM_DIFF_PROFILE={name} TANDEM_DIFF_SEED={s}"))
             .unwrap_or_default();
         println!(
             "  report   {name:<12} agree {}/{} ({pct:.0}%) of {seeds} seeds{hint}",
