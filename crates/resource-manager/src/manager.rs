@@ -109,6 +109,12 @@ pub fn run(opts: RmOptions) -> Result<(), RmError> {
             path: tmp.clone(),
             source,
         })?;
+        // Agents run with / as their working directory: the path must be absolute.
+        let tmp = std::fs::canonicalize(tmp).map_err(|source| RmError::Io {
+            what: "resolving",
+            path: tmp.clone(),
+            source,
+        })?;
         config
             .paths
             .extra_env

@@ -226,7 +226,12 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         Cmd::Show { xml: false } => {
-            print!("{}", crm_syntax::show(&old));
+            let text = crm_syntax::show(&old);
+            if text.ends_with('\n') || text.is_empty() {
+                print!("{text}");
+            } else {
+                println!("{text}");
+            }
             return Ok(ExitCode::SUCCESS);
         }
         Cmd::Statement(text) => {

@@ -237,6 +237,17 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             cluster_api::set_meta(&socket, &rsc, "target-role", Some("Stopped"))?;
             wait_until_stopped(&socket, &rsc, Duration::from_secs(60))?;
             cluster_api::set_meta(&socket, &rsc, "target-role", None)?;
+            let deadline = Instant::now() + Duration::from_secs(60);
+            loop {
+                let cib = cluster_api::query(&socket)?;
+                if !cluster_api::active_nodes(&cib, &rsc)?.is_empty() {
+                    break;
+                }
+                if Instant::now() >= deadline {
+                    bail!("{rsc} stopped but did not start again within 60 s");
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
             println!("Restarted {rsc}");
         }
         Cmd::Meta(rsc, name, value) => {

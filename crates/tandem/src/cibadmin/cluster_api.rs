@@ -100,9 +100,28 @@ pub fn set_nvpair(
                 let x = el("nvpair", &[("id", &nv)]);
                 call(socket, "delete", &[], &x.to_xml())?;
             }
+            // An emptied set goes too (crm shell would show a bare `meta`).
+            let cib = query(socket)?;
+            if let Some(config) = cib.child("configuration") {
+                if find_empty_set(config, set_name, set_id) {
+                    call(
+                        socket,
+                        "delete",
+                        &[],
+                        &el(set_name, &[("id", set_id)]).to_xml(),
+                    )?;
+                }
+            }
         }
     }
     Ok(())
+}
+
+fn find_empty_set(e: &Element, set_name: &str, set_id: &str) -> bool {
+    e.children.iter().any(|c| {
+        (c.name == set_name && c.attr("id") == Some(set_id) && c.children.is_empty())
+            || find_empty_set(c, set_name, set_id)
+    })
 }
 
 fn collect_nvpairs(
