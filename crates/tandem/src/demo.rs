@@ -373,10 +373,16 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
 fn demo(lab: &mut Lab, signals: &Signals, root: bool) -> anyhow::Result<()> {
     println!("Tandem demo: a 3-node cluster on this machine.");
     if lab.netns {
+        if let Err(e) = lab.build_network() {
+            println!("Cannot create network namespaces ({e:#}); using loopback addresses instead.");
+            Lab::remove_namespaces();
+            lab.netns = false;
+        }
+    }
+    if lab.netns {
         println!("Running as root: nodes in network namespaces tdm-n1..3 on a bridge, {NET_PREFIX}.1-3/24.");
-        lab.build_network()?;
     } else {
-        println!("Not root: nodes on loopback addresses 127.0.0.1-3 (run as root for namespaces and a virtual IP).");
+        println!("Nodes on loopback addresses 127.0.0.1-3 (network namespaces and the virtual IP need root).");
     }
     let paths = executor::AgentPaths::from_env();
     let dummy = ["heartbeat", "pacemaker"]
