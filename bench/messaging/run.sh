@@ -210,6 +210,19 @@ print("%-34s msgs/s %9.1f  MB/s %8.3f  rtt p50 %8.3f p99 %8.3f ms  gap %7.1f ms 
     sleep 1
 }
 
+# idle_cpu IMPL N PID... : CPU % of each daemon over 5 s with no client running -> idle.jsonl
+idle_cpu() {
+    local impl=$1 nn=$2 p; shift 2
+    declare -A t0
+    for p in "$@"; do t0[$p]=$(awk '{print $14 + $15}' /proc/"$p"/stat); done
+    sleep 5
+    for p in "$@"; do
+        awk -v impl="$impl" -v nn="$nn" -v a="${t0[$p]}" -v hz="$(getconf CLK_TCK)" \
+            '{printf "{\"impl\":\"%s\",\"nodes\":%s,\"idle_cpu_pct\":%.1f}\n", impl, nn, ($14 + $15 - a) * 100 / hz / 5}' \
+            /proc/"$p"/stat >>"$OUT/idle.jsonl"
+    done
+}
+
 rss_tandem() {   # N : RSS/HWM of every tandemd -> rss.jsonl
     local n p
     for n in $(tdb_nodes); do
@@ -293,6 +306,7 @@ for rep in $(seq 1 "$REPS"); do
     for nn in $NODE_COUNTS; do
         tdb_up "$nn" default
         sleep 2
+        idle_cpu tandem "$nn" $(for n in $(tdb_nodes); do tandemd_pid "$n"; done)
         for size in $SIZES; do for mode in $MODES; do tdb_case "$nn" "$size" "$mode" "$rep"; done; done
         rss_tandem "$nn"
         tdb_down
@@ -301,6 +315,7 @@ for rep in $(seq 1 "$REPS"); do
             "$CPGB/cpgb-run.sh" -n "$nn" --crypto aes256 --sched "$SCHED" --sizes "$SIZES" --modes "$MODES" --reps 1 \
                 --duration "$DUR" --out "$OUT/corosync-r$rep" --keep-up >/dev/null || log "cpgb-run.sh failed"
             rss_corosync "$nn"
+            idle_cpu corosync "$nn" $( . "$CPGB/cpgb-lib.sh"; for n in $(lab_nodes); do node_pid_of "$n" corosync; done)
             "$CPGB/cpgb-down.sh" --quiet; CS_UP=0
         fi
     done
