@@ -177,6 +177,21 @@ pub fn run(
         })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // The daemon blocks SIGTERM, SIGINT and SIGHUP to read them from a
+    // signalfd, and a child inherits the mask: an agent must start with no
+    // signal blocked, or it could not be stopped with SIGTERM on a timeout.
+    // SAFETY: the closure runs in the forked child before exec and calls only
+    // async-signal-safe functions (sigemptyset, pthread_sigmask) on a local set.
+    unsafe {
+        command.pre_exec(|| {
+            let mut empty: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut empty);
+            if libc::pthread_sigmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut()) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
     let mut child = match reaper::spawn_tracked(&mut command) {
         Ok(child) => child,
         Err(error) => {
@@ -468,4 +483,47 @@ fn group_has_live_members(pgid: u32) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod signal_mask_tests {
+    use super::*;
+
+    /// An agent started from a thread that blocks signals (as the daemon's
+    /// signalfd loop does) still starts with an empty signal mask.
+    #[test]
+    fn agent_starts_with_no_signal_blocked() {
+        let outcome = std::thread::spawn(|| {
+            // SAFETY: blocks SIGTERM and SIGINT in this test thread only.
+            unsafe {
+                let mut set: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut set);
+                libc::sigaddset(&mut set, libc::SIGTERM);
+                libc::sigaddset(&mut set, libc::SIGINT);
+                assert_eq!(
+                    libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()),
+                    0
+                );
+            }
+            let invocation = Invocation {
+                program: PathBuf::from("/bin/grep"),
+                args: vec!["SigBlk".into(), "/proc/self/status".into()],
+                env: Vec::new(),
+                stdin: None,
+                cwd: PathBuf::from("/"),
+            };
+            let limits = ProcessLimits {
+                timeout: Duration::from_secs(20),
+                kill_grace: Duration::from_secs(1),
+                max_stdout: 4096,
+                max_stderr: 4096,
+            };
+            run(&invocation, &limits, None)
+        })
+        .join()
+        .expect("test thread");
+        assert_eq!(outcome.ending, Ending::Exited(0));
+        let text = String::from_utf8_lossy(&outcome.stdout.bytes).into_owned();
+        assert_eq!(text.trim(), "SigBlk:\t0000000000000000");
+    }
 }
