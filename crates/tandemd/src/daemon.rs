@@ -70,6 +70,9 @@ pub struct Daemon {
     pending: VecDeque<Vec<u8>>,
     /// Bytes in `pending`.
     pending_bytes: usize,
+    /// Most messages handed to Totem's send queue ahead of the token: enough for two token
+    /// visits, so the rest waits in `pending`, whose byte bound is what pushes back on clients.
+    totem_queue_max: usize,
     /// Local clients per group (any phase).
     group_clients: BTreeMap<Vec<u8>, BTreeSet<ClientId>>,
     clients: BTreeMap<ClientId, ClientState>,
@@ -105,6 +108,10 @@ impl Daemon {
             )
         })?;
         let totem_config = crate::cluster_setup::totem_config(config);
+        let totem_queue_max = usize::try_from(totem_config.max_messages)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(2)
+            .clamp(1, totem::SEND_QUEUE_MESSAGES_MAX);
         let nodelist: Vec<totem::NodeId> = setup
             .nodes
             .iter()
@@ -170,6 +177,7 @@ impl Daemon {
             cpg: CpgGroups::new(nodeid),
             pending: VecDeque::new(),
             pending_bytes: 0,
+            totem_queue_max,
             group_clients: BTreeMap::new(),
             clients: BTreeMap::new(),
             client_pids: BTreeMap::new(),
@@ -247,7 +255,7 @@ impl Daemon {
     }
 
     fn feed_totem(&mut self, now_ms: u64) {
-        while self.totem.send_queue_len() < totem::SEND_QUEUE_MESSAGES_MAX {
+        while self.totem.send_queue_len() < self.totem_queue_max {
             let Some(message) = self.pending.pop_front() else {
                 break;
             };
@@ -868,8 +876,10 @@ impl Daemon {
                 ),
             };
         }
+        // A message larger than the byte bound is still accepted into an empty queue.
         if self.pending.len() >= limits::PENDING_MULTICAST_MAX
-            || self.pending_bytes + data.len() > limits::PENDING_MULTICAST_BYTES_MAX
+            || (self.pending_bytes > 0
+                && self.pending_bytes + data.len() > limits::PENDING_MULTICAST_BYTES_MAX)
         {
             return Reply::Error {
                 code: ErrorCode::TryAgain,
