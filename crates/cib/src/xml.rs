@@ -138,16 +138,47 @@ pub fn parse(text: &str) -> Result<Element, CibError> {
             message: e.to_string(),
         }
     })?;
-    convert(&doc, doc.root_element(), 0, "")
+    let mut lines = LineCounter {
+        text,
+        pos: 0,
+        line: 1,
+    };
+    convert(&mut lines, doc.root_element(), 0, "")
+}
+
+/// Line numbers of increasing byte offsets, counted incrementally (elements are visited in
+/// document order, so the whole parse counts each newline once).
+struct LineCounter<'a> {
+    text: &'a str,
+    pos: usize,
+    line: u32,
+}
+
+impl LineCounter<'_> {
+    /// The 1-based line of byte offset `at` (not before the previous offset asked for).
+    fn line_at(&mut self, at: usize) -> u32 {
+        let at = at.min(self.text.len());
+        if at > self.pos {
+            let newlines = self.text.as_bytes()[self.pos..at]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            self.line = self
+                .line
+                .saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+            self.pos = at;
+        }
+        self.line
+    }
 }
 
 fn convert(
-    doc: &roxmltree::Document<'_>,
+    lines: &mut LineCounter<'_>,
     node: roxmltree::Node<'_, '_>,
     depth: usize,
     parent_path: &str,
 ) -> Result<Element, CibError> {
-    let line = doc.text_pos_at(node.range().start).row;
+    let line = lines.line_at(node.range().start);
     let mut el = Element {
         name: node.tag_name().name().to_string(),
         attrs: node
@@ -162,7 +193,7 @@ fn convert(
         return Err(CibError::TooDeep { line, path });
     }
     for child in node.children().filter(|c| c.is_element()) {
-        el.children.push(convert(doc, child, depth + 1, &path)?);
+        el.children.push(convert(lines, child, depth + 1, &path)?);
     }
     Ok(el)
 }

@@ -178,6 +178,8 @@ pub struct Rsc {
     pub failed_on: Vec<usize>,
     /// Nodes where a stop failed (needs fencing or blocks).
     pub stop_failed_on: Vec<usize>,
+    /// Nodes where the recorded operation digest differs from the configured parameters.
+    pub definition_changed_on: Vec<usize>,
     /// Pending operation per node.
     pub pending: BTreeMap<usize, String>,
     /// Nodes where an operation history exists (probed).
@@ -237,6 +239,7 @@ impl Rsc {
             running: BTreeMap::new(),
             failed_on: Vec::new(),
             stop_failed_on: Vec::new(),
+            definition_changed_on: Vec::new(),
             pending: BTreeMap::new(),
             known_on: Vec::new(),
             failcount: HashMap::new(),

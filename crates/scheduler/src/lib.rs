@@ -9,6 +9,7 @@
 pub mod actions;
 pub mod assign;
 pub mod cluster;
+pub mod digest;
 pub mod orders;
 pub mod report;
 pub mod simulate;
@@ -35,7 +36,8 @@ pub fn schedule(cib: &Cib, now: i64) -> Schedule {
     let mut c = unpack::unpack(cib, now);
     let k = assign::collect(&mut c, cib);
     assign::Assigner::new(&mut c, &k).run();
-    let restart = orders::propagate(&mut c, cib);
+    let changed = orders::definition_changes(&c);
+    let restart = orders::propagate(&mut c, cib, changed);
     let transition = actions::plan(&c, cib, &restart);
     let after = simulate::apply(&c, &transition);
     Schedule {

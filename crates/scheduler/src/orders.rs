@@ -167,11 +167,36 @@ fn action_word(c: &Cluster, r: usize, action: &str) -> String {
     }
 }
 
+/// The reason given for a restart caused by changed parameters.
+const DEFINITION_CHANGE: &str = "resource definition change";
+
+/// Primitives that stay where they run but whose parameters changed since they started
+/// (their recorded operation digest no longer matches), so they restart in place.
+pub fn definition_changes(c: &Cluster) -> HashMap<usize, String> {
+    let mut out = HashMap::new();
+    for (p, r) in c.rscs.iter().enumerate() {
+        if r.variant != Variant::Primitive || !r.managed || !r.failed_on.is_empty() {
+            continue;
+        }
+        let Some(n) = r.next else { continue };
+        if r.running.len() == 1
+            && r.running.contains_key(&n)
+            && r.definition_changed_on.contains(&n)
+        {
+            out.insert(p, DEFINITION_CHANGE.to_string());
+        }
+    }
+    out
+}
+
 /// Applies ordering consequences to the assigned cluster; returns the resources that must
-/// restart in place, with the reason.
-pub fn propagate(c: &mut Cluster, cib: &Cib) -> HashMap<usize, String> {
+/// restart in place (`restart` holds those already known to), with the reason.
+pub fn propagate(
+    c: &mut Cluster,
+    cib: &Cib,
+    mut restart: HashMap<usize, String>,
+) -> HashMap<usize, String> {
     let edges = edges(c, cib);
-    let mut restart: HashMap<usize, String> = HashMap::new();
     let limit = c.rscs.len() + 2;
     for _ in 0..limit {
         let mut changed = false;
@@ -217,7 +242,8 @@ pub fn propagate(c: &mut Cluster, cib: &Cib) -> HashMap<usize, String> {
                 );
                 for p in then_prims {
                     let pr = &c.rscs[p];
-                    if !pr.managed || restart.contains_key(&p) || !pr.failed_on.is_empty() {
+                    let by_order = restart.get(&p).is_some_and(|why| why != DEFINITION_CHANGE);
+                    if !pr.managed || by_order || !pr.failed_on.is_empty() {
                         continue;
                     }
                     if let Some(n) = pr.next {

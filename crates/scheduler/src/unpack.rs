@@ -389,6 +389,8 @@ struct Replay {
     start_failed: bool,
     pending: Option<String>,
     not_installed: bool,
+    /// `op-digest` of the last successful non-recurring operation that left it active.
+    digest: Option<String>,
 }
 
 fn replay(ops: &[LrmOp]) -> Replay {
@@ -435,6 +437,16 @@ fn replay(ops: &[LrmOp]) -> Replay {
                 _ => out.failed = true,
             }
             continue;
+        }
+        if task == "stop" {
+            out.digest = None;
+        } else if rc == expected && !exec_failed {
+            // A record listing secure parameters was digested over a filtered list that
+            // `op_digest` does not reproduce; such records are not compared.
+            out.digest = match op.get("op-digest") {
+                Some(d) if op.get("op-secure-params").is_none() => Some(d.to_string()),
+                _ => None,
+            };
         }
         match task {
             "monitor" => match rc {
@@ -687,6 +699,18 @@ fn unpack_history(c: &mut Cluster, st: &NodeState) {
         if rp.failed && rp.role.is_some_and(|r| r.is_active()) {
             r.failed_on.push(node);
         }
+        if let Some(d) = &rp.digest {
+            let active = rp.role.is_some_and(|r| r.is_active());
+            // Old configurations kept meta-attributes such as `target_role` among the
+            // instance attributes; their records were digested with or without them.
+            if active
+                && !r.orphan
+                && *d != crate::digest::op_digest(&r.params, 0, 0)
+                && *d != crate::digest::op_digest(&digest_params(&r.params), 0, 0)
+            {
+                r.definition_changed_on.push(node);
+            }
+        }
         if rp.stop_failed {
             r.stop_failed_on.push(node);
         }
@@ -715,6 +739,17 @@ fn unpack_history(c: &mut Cluster, st: &NodeState) {
             c.rscs[idx].failcount.insert(node, fc);
         }
     }
+}
+
+/// The parameters without those that are really meta-attributes (old configurations kept
+/// `target_role` and `is_managed` among the instance attributes).
+fn digest_params(params: &HashMap<String, String>) -> HashMap<String, String> {
+    const META_NAMES: [&str; 4] = ["target_role", "target-role", "is_managed", "is-managed"];
+    params
+        .iter()
+        .filter(|(k, _)| !META_NAMES.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 fn post_state(c: &mut Cluster) {
