@@ -715,7 +715,8 @@ fn plan_primitive(
             let have = r
                 .recurring
                 .iter()
-                .any(|(rn, op, i)| *rn == n && op == "monitor" && *i == interval);
+                .any(|(rn, op, i)| *rn == n && op == "monitor" && *i == interval)
+                && !r.stale_recurring.contains(&(n, interval));
             if start.is_some() || changed_role || !have {
                 let m = b.add(ActionKind::Resource, Some(p), "monitor", interval, Some(n));
                 if r.running.contains_key(&n) {

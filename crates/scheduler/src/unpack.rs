@@ -683,6 +683,30 @@ fn unpack_history(c: &mut Cluster, st: &NodeState) {
                 }
             }
         }
+        for op in &lrm.ops {
+            let ok = op.op_status == 0 && op.rc_code == op.target_rc.unwrap_or(0);
+            if op.interval_ms == 0 || op.operation != "monitor" || !ok {
+                continue;
+            }
+            let (Some(d), None) = (op.get("op-digest"), op.get("op-secure-params")) else {
+                continue;
+            };
+            // Only operations configured with an explicit timeout are compared.
+            let timeout = r
+                .ops
+                .iter()
+                .find(|o| o.name == "monitor" && o.interval_ms == op.interval_ms)
+                .and_then(|o| o.get("timeout"))
+                .and_then(|t| cib::rule::parse_interval_ms(&t));
+            let Some(timeout) = timeout else { continue };
+            let plain = crate::digest::op_digest(&r.params, op.interval_ms, timeout);
+            let meta_free =
+                crate::digest::op_digest(&digest_params(&r.params), op.interval_ms, timeout);
+            if d != plain && d != meta_free && !r.stale_recurring.contains(&(node, op.interval_ms))
+            {
+                r.stale_recurring.push((node, op.interval_ms));
+            }
+        }
         if !r.known_on.contains(&node) {
             r.known_on.push(node);
         }
