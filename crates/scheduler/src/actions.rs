@@ -734,6 +734,34 @@ fn plan_primitive(
                 }
             }
         }
+        // Recorded monitors whose interval is no longer configured are cancelled when the
+        // resource stays where it is (a stop ends them anyway), unless the cluster option
+        // `stop-orphan-actions` is off.
+        let cancel_orphans = c
+            .options
+            .get("stop-orphan-actions")
+            .is_none_or(|v| cib::model::is_true(v));
+        if cancel_orphans && start.is_none() && !changed_role && r.running.contains_key(&n) {
+            let mut orphaned: Vec<u64> = r
+                .recurring
+                .iter()
+                .filter(|(rn, op, i)| {
+                    *rn == n
+                        && op == "monitor"
+                        && !r
+                            .ops
+                            .iter()
+                            .any(|o| o.name == "monitor" && o.interval_ms == *i)
+                })
+                .map(|(_, _, i)| *i)
+                .collect();
+            orphaned.sort_unstable();
+            orphaned.dedup();
+            for interval in orphaned {
+                let a = b.add(ActionKind::Resource, Some(p), "cancel", interval, Some(n));
+                b.t.actions[a].early = true;
+            }
+        }
     }
     // Probes (ordered before any start).
     let mut probe_actions = Vec::new();
