@@ -591,6 +591,11 @@ fn plan_primitive(
                         nodename(n)
                     ));
                 }
+            } else if role == next_role && r.managed && r.reload_on.contains(&n) {
+                // Only reloadable parameters changed: the agent reloads them in place.
+                b.add(ActionKind::Resource, Some(p), "reload-agent", 0, Some(n));
+                b.t.summary
+                    .push(format!("Reload {name} ( {} )", nodename(n)));
             } else if role != next_role && r.promotable {
                 if next_role == Role::Promoted {
                     b.t.summary.push(format!(

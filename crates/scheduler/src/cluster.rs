@@ -180,6 +180,8 @@ pub struct Rsc {
     pub stop_failed_on: Vec<usize>,
     /// Nodes where the recorded operation digest differs from the configured parameters.
     pub definition_changed_on: Vec<usize>,
+    /// Nodes where only reloadable parameters changed (the restart digest still matches).
+    pub reload_on: Vec<usize>,
     /// Recurring operations (node, interval) whose recorded digest differs from the
     /// configured operation, so they are scheduled again.
     pub stale_recurring: Vec<(usize, u64)>,
@@ -243,6 +245,7 @@ impl Rsc {
             failed_on: Vec::new(),
             stop_failed_on: Vec::new(),
             definition_changed_on: Vec::new(),
+            reload_on: Vec::new(),
             stale_recurring: Vec::new(),
             pending: BTreeMap::new(),
             known_on: Vec::new(),

@@ -391,6 +391,8 @@ struct Replay {
     not_installed: bool,
     /// `op-digest` of the last successful non-recurring operation that left it active.
     digest: Option<String>,
+    /// That operation's restart digest and the parameters it covers (`op-force-restart`).
+    restart_digest: Option<(String, Vec<String>)>,
 }
 
 fn replay(ops: &[LrmOp]) -> Replay {
@@ -445,6 +447,13 @@ fn replay(ops: &[LrmOp]) -> Replay {
             // `op_digest` does not reproduce; such records are not compared.
             out.digest = match op.get("op-digest") {
                 Some(d) if op.get("op-secure-params").is_none() => Some(d.to_string()),
+                _ => None,
+            };
+            out.restart_digest = match (op.get("op-restart-digest"), op.get("op-force-restart")) {
+                (Some(d), Some(names)) => Some((
+                    d.to_string(),
+                    names.split_whitespace().map(str::to_string).collect(),
+                )),
                 _ => None,
             };
         }
@@ -732,7 +741,20 @@ fn unpack_history(c: &mut Cluster, st: &NodeState) {
                 && *d != crate::digest::op_digest(&r.params, 0, 0)
                 && *d != crate::digest::op_digest(&digest_params(&r.params), 0, 0)
             {
-                r.definition_changed_on.push(node);
+                let reloadable = rp.restart_digest.as_ref().is_some_and(|(rd, names)| {
+                    let kept: HashMap<String, String> = r
+                        .params
+                        .iter()
+                        .filter(|(k, _)| names.contains(k))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    *rd == crate::digest::op_digest(&kept, 0, 0)
+                });
+                if reloadable {
+                    r.reload_on.push(node);
+                } else {
+                    r.definition_changed_on.push(node);
+                }
             }
         }
         if rp.stop_failed {
