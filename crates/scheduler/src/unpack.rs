@@ -700,17 +700,33 @@ fn unpack_history(c: &mut Cluster, st: &NodeState) {
             let (Some(d), None) = (op.get("op-digest"), op.get("op-secure-params")) else {
                 continue;
             };
-            // Only operations configured with an explicit timeout are compared.
-            let timeout = r
+            // Only operations configured with an explicit timeout are compared; the digest
+            // also covers the operation's own instance attributes (rule-less sets only).
+            let Some(def) = r
                 .ops
                 .iter()
                 .find(|o| o.name == "monitor" && o.interval_ms == op.interval_ms)
-                .and_then(|o| o.get("timeout"))
-                .and_then(|t| cib::rule::parse_interval_ms(&t));
-            let Some(timeout) = timeout else { continue };
-            let plain = crate::digest::op_digest(&r.params, op.interval_ms, timeout);
+                .filter(|o| o.instance.iter().all(|set| set.rule.is_none()))
+            else {
+                continue;
+            };
+            let Some(timeout) = def
+                .get("timeout")
+                .and_then(|t| cib::rule::parse_interval_ms(&t))
+            else {
+                continue;
+            };
+            let mut params = r.params.clone();
+            for set in &def.instance {
+                for (k, v) in &set.pairs {
+                    if let Some(v) = v {
+                        params.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            let plain = crate::digest::op_digest(&params, op.interval_ms, timeout);
             let meta_free =
-                crate::digest::op_digest(&digest_params(&r.params), op.interval_ms, timeout);
+                crate::digest::op_digest(&digest_params(&params), op.interval_ms, timeout);
             if d != plain && d != meta_free && !r.stale_recurring.contains(&(node, op.interval_ms))
             {
                 r.stale_recurring.push((node, op.interval_ms));
