@@ -587,7 +587,8 @@ fn plan_primitive(
                     ));
                 } else if let Some(reason) = restart {
                     b.t.summary.push(format!(
-                        "Restart {name} ( {} ) due to {reason}",
+                        "Restart {name} ( {}{} ) due to {reason}",
+                        role_word(c, p, role),
                         nodename(n)
                     ));
                 }
