@@ -3,6 +3,7 @@
 
 pub mod cluster_api;
 
+use crate::flag_walker::FlagWalker;
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -56,21 +57,9 @@ fn parse(args: &[String]) -> Result<Option<Args>, String> {
         xml_file: None,
         pipe: false,
     };
-    let mut i = 0;
-    while i < args.len() {
-        let (flag, inline) = match args[i].split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (args[i].clone(), None),
-        };
-        let mut value = |name: &str| -> Result<String, String> {
-            if let Some(v) = inline.clone() {
-                return Ok(v);
-            }
-            i += 1;
-            args.get(i)
-                .cloned()
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
+    let mut walker = FlagWalker::new(args);
+    while let Some(flag) = walker.next_flag() {
+        let mut value = |flag_name: &str| walker.value(flag_name);
         let set = |v: Verb, verb: &mut Option<Verb>| -> Result<(), String> {
             if verb.is_some() {
                 return Err("give only one of --query/--replace/--modify/--create/--delete".into());
@@ -92,7 +81,6 @@ fn parse(args: &[String]) -> Result<Option<Args>, String> {
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown option '{other}'")),
         }
-        i += 1;
     }
     a.verb = verb.ok_or("one of --query/--replace/--modify/--create/--delete is required")?;
     if a.verb != Verb::Query && a.xml_text.is_none() && a.xml_file.is_none() && !a.pipe {

@@ -14,6 +14,7 @@ mod crm_simulate;
 mod crm_verify;
 mod demo;
 mod exit_code;
+mod flag_walker;
 mod keygen;
 mod node;
 mod property;

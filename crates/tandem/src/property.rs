@@ -1,6 +1,7 @@
 //! `tandem property` and `crm_attribute`: cluster properties (and, with crm_attribute's
 //! `--node`, node attributes).
 
+use crate::flag_walker::FlagWalker;
 use std::process::ExitCode;
 
 use anyhow::bail;
@@ -85,21 +86,9 @@ fn parse_crm_attribute(args: &[String]) -> Result<Cmd, String> {
     let mut transient = false;
     let mut action = None;
     let mut quiet = false;
-    let mut i = 0;
-    while i < args.len() {
-        let (flag, inline) = match args[i].split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (args[i].clone(), None),
-        };
-        let mut value = |n: &str| -> Result<String, String> {
-            if let Some(v) = inline.clone() {
-                return Ok(v);
-            }
-            i += 1;
-            args.get(i)
-                .cloned()
-                .ok_or_else(|| format!("{n} needs a value"))
-        };
+    let mut walker = FlagWalker::new(args);
+    while let Some(flag) = walker.next_flag() {
+        let mut value = |flag_name: &str| walker.value(flag_name);
         match flag.as_str() {
             "-n" | "--name" => name = Some(value(&flag)?),
             "-v" | "--update" => action = Some(AttrAction::Set(value(&flag)?)),
@@ -125,7 +114,6 @@ fn parse_crm_attribute(args: &[String]) -> Result<Cmd, String> {
             "-q" | "--quiet" => quiet = true,
             other => return Err(format!("unknown option '{other}'")),
         }
-        i += 1;
     }
     Ok(Cmd::Attr {
         name: name.ok_or("-n NAME is required")?,

@@ -1,6 +1,7 @@
 //! `tandem resource` and `crm_resource`: move, ban, clear, cleanup, restart, enable,
 //! disable and locate resources.
 
+use crate::flag_walker::FlagWalker;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -76,21 +77,9 @@ fn parse_flags(args: &[String]) -> Result<Cmd, String> {
     let mut op = None;
     let mut param = None;
     let mut value = None;
-    let mut i = 0;
-    while i < args.len() {
-        let (flag, inline) = match args[i].split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (args[i].clone(), None),
-        };
-        let mut val = |n: &str| -> Result<String, String> {
-            if let Some(v) = inline.clone() {
-                return Ok(v);
-            }
-            i += 1;
-            args.get(i)
-                .cloned()
-                .ok_or_else(|| format!("{n} needs a value"))
-        };
+    let mut walker = FlagWalker::new(args);
+    while let Some(flag) = walker.next_flag() {
+        let mut val = |flag_name: &str| walker.value(flag_name);
         match flag.as_str() {
             "-r" | "--resource" => rsc = Some(val(&flag)?),
             "-N" | "--node" => node = Some(val(&flag)?),
@@ -112,7 +101,6 @@ fn parse_flags(args: &[String]) -> Result<Cmd, String> {
             "-m" | "--meta" | "-Q" | "--quiet" | "--force" | "-f" => {}
             other => return Err(format!("unknown option '{other}'")),
         }
-        i += 1;
     }
     let need_rsc = || rsc.clone().ok_or_else(|| "-r RSC is required".to_string());
     Ok(match op {

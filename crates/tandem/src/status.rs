@@ -1,5 +1,6 @@
 //! `tandem status` / `crm_mon`: the cluster's state in crm_mon's layout, once or live.
 
+use crate::flag_walker::FlagWalker;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -38,21 +39,9 @@ fn parse(args: &[String]) -> Result<Option<Args>, String> {
         interval: Duration::from_secs(2),
         xml: false,
     };
-    let mut i = 0;
-    while i < args.len() {
-        let (flag, inline) = match args[i].split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (args[i].clone(), None),
-        };
-        let mut value = |name: &str| -> Result<String, String> {
-            if let Some(v) = inline.clone() {
-                return Ok(v);
-            }
-            i += 1;
-            args.get(i)
-                .cloned()
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
+    let mut walker = FlagWalker::new(args);
+    while let Some(flag) = walker.next_flag() {
+        let mut value = |flag_name: &str| walker.value(flag_name);
         match flag.as_str() {
             "-1" | "--one-shot" => a.watch = false,
             "-w" | "--watch" => a.watch = true,
@@ -90,7 +79,6 @@ fn parse(args: &[String]) -> Result<Option<Args>, String> {
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown option '{other}'")),
         }
-        i += 1;
     }
     Ok(Some(a))
 }
