@@ -90,33 +90,8 @@ impl Run {
     }
 }
 
-/// Pacemaker's `op-digest`: the MD5 of the parameters as one XML line
-/// (` <parameters k="v" .../>` + newline, names in byte order), with the operation's
-/// `CRM_meta_timeout` for recurring operations. Derived by comparing with
-/// `crm_resource --digests` of Pacemaker 2.1.5.
-pub fn op_digest(
-    params: &std::collections::HashMap<String, String>,
-    interval_ms: u64,
-    timeout_ms: u64,
-) -> String {
-    use md5::{Digest, Md5};
-    let mut pairs: Vec<(String, String)> =
-        params.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    if interval_ms > 0 {
-        pairs.push(("CRM_meta_timeout".into(), timeout_ms.to_string()));
-    }
-    pairs.sort();
-    let mut el = Element::new("parameters");
-    el.attrs = pairs;
-    let mut text = String::from(" ");
-    el.write(&mut text, 0);
-    let sum = Md5::digest(text.as_bytes());
-    let mut hex = String::with_capacity(32);
-    for b in sum {
-        hex.push_str(&format!("{b:02x}"));
-    }
-    hex
-}
+/// Pacemaker's `op-digest` (the one definition lives in the scheduler, which compares them).
+pub use scheduler::digest::op_digest;
 
 /// Name the history records a primitive under: anonymous clone instances use the bare id.
 fn history_id(c: &Cluster, p: usize) -> String {
