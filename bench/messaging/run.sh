@@ -19,10 +19,11 @@
 # Everything is torn down on exit (trap), by PID and by our own namespace names only.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
-CPGB=${CPGB:-/work/shared/tools/cpg-bench}
-TGT=${CARGO_TARGET_DIR:-/work/tgt/msgbench}
-TANDEMD=${TANDEMD:-$TGT/release/tandemd}
-CLIENT=${CLIENT:-$TGT/release/tandem-cpg-bench}
+ROOT=$(cd "$HERE/../.." && pwd)
+CPGB=${CPGB:-$ROOT/../shared/tools/cpg-bench}
+# Both builds go to CARGO_TARGET_DIR when it is set, else to each workspace's own target/.
+TANDEMD=${TANDEMD:-${CARGO_TARGET_DIR:-$ROOT/target}/release/tandemd}
+CLIENT=${CLIENT:-${CARGO_TARGET_DIR:-$HERE/target}/release/tandem-cpg-bench}
 OUT=${OUT:-/tmp/tdb-results}
 TDB_DIR=/tmp/tdb-lab
 PREFIX=tdb-
