@@ -23,12 +23,12 @@ const BUFFERED_EVENTS_MAX: usize = 1_000_000;
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     /// Could not connect to the socket.
-    #[error("cannot connect to tandemd at {path}: {source}")]
+    #[error("cannot connect to tandemd at {path}: {cause}")]
     Connect {
         /// Socket path.
         path: String,
-        /// Cause.
-        source: std::io::Error,
+        /// Cause (shown in the message, so not chained again as the error's source).
+        cause: std::io::Error,
     },
     /// Reading or writing the socket failed.
     #[error("IPC connection to tandemd failed: {0}")]
@@ -68,9 +68,9 @@ pub struct Client {
 impl Client {
     /// Connects and performs the version handshake.
     pub fn connect(path: &Path) -> Result<Self, ClientError> {
-        let stream = UnixStream::connect(path).map_err(|source| ClientError::Connect {
+        let stream = UnixStream::connect(path).map_err(|cause| ClientError::Connect {
             path: path.display().to_string(),
-            source,
+            cause,
         })?;
         let mut client = Client {
             stream,
