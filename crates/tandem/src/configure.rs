@@ -202,18 +202,10 @@ pub fn load_update_text(
 
 /// Runs the tool on its arguments.
 pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
-    let mut args = args.to_vec();
-    let socket = cluster_api::take_socket(&mut args);
-    let (cmd, force) = match parse(&args) {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            print!("{USAGE}{}", cluster_api::SOCKET_HELP);
-            return Ok(ExitCode::SUCCESS);
-        }
-        Err(e) => {
-            eprint!("configure: {e}\n\n{USAGE}");
-            return Ok(ExitCode::from(64));
-        }
+    let (socket, (cmd, force)) = match cluster_api::parse_or_usage("configure", USAGE, args, parse)
+    {
+        Ok(parsed) => parsed,
+        Err(code) => return Ok(code),
     };
     let old = cluster_api::query(&socket)?;
     let mut new = old.clone();

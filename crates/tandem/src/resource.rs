@@ -139,18 +139,9 @@ fn wait_until_stopped(
 
 /// Runs the tool on its arguments.
 pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
-    let mut args = args.to_vec();
-    let socket = cluster_api::take_socket(&mut args);
-    let cmd = match parse(&args) {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            print!("{USAGE}{}", cluster_api::SOCKET_HELP);
-            return Ok(ExitCode::SUCCESS);
-        }
-        Err(e) => {
-            eprint!("resource: {e}\n\n{USAGE}");
-            return Ok(ExitCode::from(64));
-        }
+    let (socket, cmd) = match cluster_api::parse_or_usage("resource", USAGE, args, parse) {
+        Ok(parsed) => parsed,
+        Err(code) => return Ok(code),
     };
     match cmd {
         Cmd::Status(rsc) => {

@@ -85,18 +85,9 @@ fn parse(args: &[String]) -> Result<Option<Args>, String> {
 
 /// Runs the tool on its arguments.
 pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
-    let mut args = args.to_vec();
-    let socket = cluster_api::take_socket(&mut args);
-    let a = match parse(&args) {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            print!("{USAGE}{}", cluster_api::SOCKET_HELP);
-            return Ok(ExitCode::SUCCESS);
-        }
-        Err(e) => {
-            eprint!("crm_mon: {e}\n\n{USAGE}");
-            return Ok(ExitCode::from(64));
-        }
+    let (socket, a) = match cluster_api::parse_or_usage("crm_mon", USAGE, args, parse) {
+        Ok(parsed) => parsed,
+        Err(code) => return Ok(code),
     };
     loop {
         let text = match cluster_api::call(&socket, "status", &[], "") {

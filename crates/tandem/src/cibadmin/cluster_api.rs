@@ -325,3 +325,26 @@ pub fn now_s() -> i64 {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
 }
+
+/// Takes `--socket PATH` off `args` and parses the rest with `parse`; on `--help` prints
+/// `usage` (exit 0), on a parse error prints it after the error (exit 64, usage error).
+pub fn parse_or_usage<T>(
+    tool: &str,
+    usage: &str,
+    args: &[String],
+    parse: impl Fn(&[String]) -> Result<Option<T>, String>,
+) -> Result<(PathBuf, T), std::process::ExitCode> {
+    let mut args = args.to_vec();
+    let socket = take_socket(&mut args);
+    match parse(&args) {
+        Ok(Some(parsed)) => Ok((socket, parsed)),
+        Ok(None) => {
+            print!("{usage}{SOCKET_HELP}");
+            Err(std::process::ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            eprint!("{tool}: {error}\n\n{usage}");
+            Err(std::process::ExitCode::from(64))
+        }
+    }
+}
