@@ -46,7 +46,7 @@ pub fn run(argv: &[String]) -> anyhow::Result<ExitCode> {
             Some(d) => {
                 out.push_str(&format!(
                     "Using the original execution date of: {}\n",
-                    format_date(d)
+                    crate::demo::clock_text(d)
                 ));
                 d
             }
@@ -95,7 +95,7 @@ pub fn run(argv: &[String]) -> anyhow::Result<ExitCode> {
         if let (None, Some(d)) = (&args.time, doc.execution_date) {
             out.push_str(&format!(
                 "Using the original execution date of: {}\n",
-                format_date(d)
+                crate::demo::clock_text(d)
             ));
         }
         if show_status {
@@ -119,26 +119,4 @@ pub fn run(argv: &[String]) -> anyhow::Result<ExitCode> {
     stdout.write_all(out.as_bytes())?;
     stdout.flush()?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn format_date(t: i64) -> String {
-    let days = t.div_euclid(86400);
-    let secs = t.rem_euclid(86400);
-    // Civil date from days since the epoch.
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
 }
