@@ -12,6 +12,7 @@ pub mod cluster;
 pub mod digest;
 pub mod orders;
 pub mod report;
+mod rsc_lookup;
 pub mod simulate;
 pub mod unpack;
 
