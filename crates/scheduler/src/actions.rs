@@ -217,6 +217,8 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
             fenced.push(n);
         }
     }
+    // The DC is fenced last.
+    fenced.sort_by_key(|&n| c.nodes[n].is_dc);
     let restart_due = restart.clone();
     for &top in &c.top {
         plan_rsc(&mut b, top, &fenced, &restart_due);

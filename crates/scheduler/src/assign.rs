@@ -344,6 +344,13 @@ impl<'a> Assigner<'a> {
                 s[n] = Score::NEG_INF;
             }
         }
+        if !crate::health::exempt(c, p) {
+            for (n, node) in c.nodes.iter().enumerate() {
+                if let Some(h) = crate::health::node_score(c, node) {
+                    s[n] = s[n].plus(h);
+                }
+            }
+        }
         if with_stickiness && pr.managed {
             for &n in pr.running.keys() {
                 s[n] = s[n].plus(Score(pr.stickiness));

@@ -10,6 +10,7 @@ pub mod actions;
 pub mod assign;
 pub mod cluster;
 pub mod digest;
+pub mod health;
 pub mod orders;
 pub mod report;
 mod rsc_lookup;

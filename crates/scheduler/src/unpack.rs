@@ -48,6 +48,9 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
     add_remote_nodes(&mut c, cib);
     c.nodes
         .sort_by(|a, b| crate::report::natural_cmp(&a.name, &b.name));
+    for n in 0..c.nodes.len() {
+        c.nodes[n].health = crate::health::colour(&c, &c.nodes[n]);
+    }
     let mut lookup = RscLookup::build(&c);
     for st in &cib.status {
         unpack_history(&mut c, &mut lookup, st);
