@@ -154,7 +154,8 @@ fn member_status(c: &Cluster, node: &mut Node, st: &NodeState) {
             node.unclean = true;
             node.unclean_reason = "peer is no longer part of the cluster".into();
         }
-    } else if !crmd && expected == "member" && c.stonith_enabled {
+    } else if !crmd && expected == "member" {
+        // Without fencing the node is still shown unclean, but nothing is done about it.
         node.unclean = true;
         node.unclean_reason = "peer process is no longer available".into();
     }
@@ -651,6 +652,12 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
     else {
         return;
     };
+    // The history of a member node that is down is not believed, unless the node is to be
+    // fenced (its resources then stop implicitly with the fencing).
+    let n = &c.nodes[node];
+    if n.kind == NodeKind::Member && !n.online && !n.pending && !(n.unclean && c.stonith_enabled) {
+        return;
+    }
     // Active histories first so anonymous instances keep their numbering stable.
     for lrm in &st.lrm {
         let rp = replay(&lrm.ops);

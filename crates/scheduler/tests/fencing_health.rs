@@ -96,3 +96,68 @@ fn the_dc_is_fenced_last() {
         ]
     );
 }
+
+/// n1 in the state `n1_state` (node_state attributes) with r1's start recorded there.
+fn down_node_cib(stonith: bool, n1_state: &str) -> String {
+    let device = if stonith {
+        r#"<primitive id="st" class="stonith" type="fence_dummy"/>"#
+    } else {
+        ""
+    };
+    format!(
+        r#"<cib have-quorum="1"><configuration>
+<crm_config><cluster_property_set id="o">
+<nvpair id="o1" name="stonith-enabled" value="{stonith}"/>
+</cluster_property_set></crm_config>
+<nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes>
+<resources>
+<primitive id="r1" class="ocf" provider="pacemaker" type="Dummy"/>
+{device}
+</resources><constraints/></configuration>
+<status>
+<node_state id="1" uname="n1" {n1_state}>
+<lrm id="1"><lrm_resources><lrm_resource id="r1" class="ocf" provider="pacemaker" type="Dummy">
+<lrm_rsc_op id="r1_start_0" operation="start" interval="0" op-status="0" rc-code="0" call-id="1"/>
+</lrm_resource></lrm_resources></lrm>
+</node_state>
+<node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"/>
+</status></cib>"#
+    )
+}
+
+#[test]
+fn history_of_a_down_node_is_ignored_without_fencing() {
+    // Left the membership, no fencing: what ran there is taken as stopped.
+    let s = run(&down_node_cib(
+        false,
+        r#"in_ccm="false" join="member" expected="member""#,
+    ));
+    assert_eq!(s.transition.summary, vec!["Start r1 ( n2 )".to_string()]);
+    let text = scheduler::report::status_text(&s.before);
+    assert!(text.contains("OFFLINE: [ n1 ]"), "{text}");
+
+    // In the membership but its controller is gone: shown unclean, still not fenced.
+    let s = run(&down_node_cib(
+        false,
+        r#"in_ccm="true" join="member" expected="member""#,
+    ));
+    assert_eq!(s.transition.summary, vec!["Start r1 ( n2 )".to_string()]);
+    let text = scheduler::report::status_text(&s.before);
+    assert!(text.contains("Node n1: UNCLEAN (offline)"), "{text}");
+}
+
+#[test]
+fn history_of_a_lost_node_counts_when_it_is_fenced() {
+    let s = run(&down_node_cib(
+        true,
+        r#"in_ccm="false" join="member" expected="member""#,
+    ));
+    assert_eq!(
+        s.transition.summary,
+        vec![
+            "Fence (reboot) n1 'peer is no longer part of the cluster'".to_string(),
+            "Start st ( n2 )".to_string(),
+            "Move r1 ( n1 -> n2 )".to_string(),
+        ]
+    );
+}
