@@ -655,7 +655,9 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
     // The history of a member node that is down is not believed, unless the node is to be
     // fenced (its resources then stop implicitly with the fencing).
     let n = &c.nodes[node];
-    if n.kind == NodeKind::Member && !n.online && !n.pending && !(n.unclean && c.stonith_enabled) {
+    let believed =
+        n.kind != NodeKind::Member || n.online || n.pending || n.unclean && c.stonith_enabled;
+    if !believed {
         return;
     }
     // Active histories first so anonymous instances keep their numbering stable.

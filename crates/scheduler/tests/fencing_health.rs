@@ -156,8 +156,8 @@ fn history_of_a_lost_node_counts_when_it_is_fenced() {
         s.transition.summary,
         vec![
             "Fence (reboot) n1 'peer is no longer part of the cluster'".to_string(),
-            "Start st ( n2 )".to_string(),
             "Move r1 ( n1 -> n2 )".to_string(),
+            "Start st ( n2 )".to_string(),
         ]
     );
 }
