@@ -8,6 +8,7 @@ use cib::rule::RuleContext;
 use cib::Score;
 
 use crate::cluster::{Cluster, Role, Variant};
+use crate::rsc_lookup::RscLookup;
 
 /// A colocation between two placement units.
 #[derive(Clone, Debug)]
@@ -56,10 +57,15 @@ pub struct TicketLoss {
 
 /// The unit placed for configuration id `id`: the resource itself, or its group or clone.
 pub fn unit_of(c: &Cluster, id: &str) -> Option<usize> {
-    let first = c
-        .rscs
-        .iter()
-        .position(|r| r.config_id == id || r.id == id)?;
+    unit_of_in(c, &RscLookup::build(c), id)
+}
+
+/// [`unit_of`] with a prebuilt index of `c`'s resources.
+fn unit_of_in(c: &Cluster, lookup: &RscLookup, id: &str) -> Option<usize> {
+    let first = match (lookup.id(id), lookup.configured(id).first().copied()) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
     let mut unit = first;
     let mut cur = first;
     while let Some(p) = c.rscs[cur].parent {
@@ -87,6 +93,9 @@ fn add(v: &mut [Score], n: usize, s: Score) {
 pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
     let nn = c.nodes.len();
     let mut out = Constraints::default();
+    // Resources by id, so each constraint finds its targets without scanning them all.
+    let lookup = RscLookup::build(c);
+    let unit_of = |c: &Cluster, id: &str| unit_of_in(c, &lookup, id);
     for k in &cib.constraints {
         match k {
             Constraint::Location(l) => {
@@ -143,11 +152,8 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                         }
                     }
                     let disc = l.discovery.as_deref();
-                    for (i, r) in c.rscs.iter_mut().enumerate() {
-                        let _ = i;
-                        if r.config_id != rid {
-                            continue;
-                        }
+                    for &i in lookup.configured(&rid) {
+                        let r = &mut c.rscs[i];
                         for n in 0..nn {
                             if touched[n] && !contrib[n].is_neg_inf() && !r.allowed_any.contains(&n)
                             {
@@ -336,6 +342,13 @@ impl<'a> Assigner<'a> {
         for (&n, &fc) in &pr.failcount {
             if fc >= pr.migration_threshold {
                 s[n] = Score::NEG_INF;
+            }
+        }
+        if !crate::health::exempt(c, p) {
+            for (n, node) in c.nodes.iter().enumerate() {
+                if let Some(h) = crate::health::node_score(c, node) {
+                    s[n] = s[n].plus(h);
+                }
             }
         }
         if with_stickiness && pr.managed {

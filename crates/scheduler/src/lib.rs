@@ -10,8 +10,10 @@ pub mod actions;
 pub mod assign;
 pub mod cluster;
 pub mod digest;
+pub mod health;
 pub mod orders;
 pub mod report;
+mod rsc_lookup;
 pub mod simulate;
 pub mod unpack;
 
