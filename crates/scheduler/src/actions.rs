@@ -526,6 +526,19 @@ fn plan_primitive(
         }
     }
 
+    if cur.is_empty() && next.is_none() {
+        if let Some((n, why)) = &r.blocked_start {
+            b.t.summary.push(format!(
+                "Start {} ( {} ) due to {why} (blocked)",
+                r.id, c.nodes[*n].name
+            ));
+            for n in probes {
+                b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+            }
+            return;
+        }
+    }
+
     let next_role = r.next_role;
     let name = r.id.clone();
     let nodename = |n: usize| c.nodes[n].name.clone();
