@@ -152,6 +152,16 @@ fn recurring_ops(c: &Cluster, p: usize, role: Role) -> Vec<u64> {
         if op.get("enabled").is_some_and(|v| !cib::model::is_true(&v)) {
             continue;
         }
+        // Two monitors with one interval are a configuration error: neither is scheduled.
+        let duplicated = r
+            .ops
+            .iter()
+            .filter(|o| o.name == op.name && o.interval_ms == op.interval_ms)
+            .count()
+            > 1;
+        if duplicated {
+            continue;
+        }
         let op_role = op.role.as_deref().and_then(Role::parse);
         let matches = match op_role {
             None | Some(Role::Started) => role != Role::Promoted || !r.promotable,

@@ -172,3 +172,24 @@ fn promotion_attribute_found_under_the_history_name() {
         s.transition.summary
     );
 }
+
+#[test]
+fn monitors_sharing_an_interval_are_not_scheduled() {
+    let xml = cib("", "", "", "").replace(
+        r#"type="Stateful"/>"#,
+        r#"type="Stateful"><operations>
+<op id="mp" name="monitor" interval="5" role="Promoted"/>
+<op id="mu" name="monitor" interval="5" role="Unpromoted"/>
+<op id="m10" name="monitor" interval="10" role="Unpromoted"/></operations></primitive>"#,
+    );
+    let s = run(&xml);
+    let monitors: Vec<u64> = s
+        .transition
+        .actions
+        .iter()
+        .filter(|a| a.task == "monitor" && a.interval_ms > 0)
+        .map(|a| a.interval_ms)
+        .collect();
+    // Two instances start unpromoted: only the 10 s monitor, once each.
+    assert_eq!(monitors, vec![10_000, 10_000]);
+}
