@@ -763,6 +763,29 @@ fn plan_primitive(
                 }
             }
         }
+        // A role change in place ends the monitors of the old role.
+        if start.is_none() && changed_role && r.running.contains_key(&n) {
+            let keep = recurring_ops(c, p, next_role);
+            let was = r
+                .running
+                .get(&n)
+                .map(|&role| recurring_ops(c, p, role))
+                .unwrap_or_default();
+            let mut old: Vec<u64> = r
+                .recurring
+                .iter()
+                .filter(|(rn, op, i)| {
+                    *rn == n && op == "monitor" && was.contains(i) && !keep.contains(i)
+                })
+                .map(|(_, _, i)| *i)
+                .collect();
+            old.sort_unstable();
+            old.dedup();
+            for interval in old {
+                let a = b.add(ActionKind::Resource, Some(p), "cancel", interval, Some(n));
+                b.t.actions[a].early = true;
+            }
+        }
         // Recorded monitors whose interval is no longer configured are cancelled when the
         // resource stays where it is (a stop ends them anyway), unless the cluster option
         // `stop-orphan-actions` is off.

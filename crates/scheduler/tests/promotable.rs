@@ -193,3 +193,37 @@ fn monitors_sharing_an_interval_are_not_scheduled() {
     // Two instances start unpromoted: only the 10 s monitor, once each.
     assert_eq!(monitors, vec![10_000, 10_000]);
 }
+
+#[test]
+fn promotion_in_place_cancels_the_unpromoted_monitor() {
+    let ops = r#"type="Stateful"><operations>
+<op id="mp" name="monitor" interval="10" role="Promoted"/>
+<op id="mu" name="monitor" interval="11" role="Unpromoted"/></operations></primitive>"#;
+    let monitor = r#"<lrm_rsc_op id="rsc1_monitor_11000" operation="monitor" call-id="4" rc-code="0" op-status="0" interval="11000" transition-key="1:1:0:x" on_node="n"/>"#;
+    let n1 = format!(
+        "{}{}",
+        attrs(&[("master-rsc1", "10")]),
+        running("rsc1:0", false).replace("</lrm_resource>", &format!("{monitor}</lrm_resource>"))
+    );
+    let xml = cib("", "", &n1, "").replace(r#"type="Stateful"/>"#, ops);
+    let s = run(&xml);
+    assert!(
+        s.transition
+            .summary
+            .contains(&"Promote rsc1:0 ( Unpromoted -> Promoted n1 )".to_string()),
+        "{:?}",
+        s.transition.summary
+    );
+    let on_n1: Vec<(String, u64)> = s
+        .transition
+        .actions
+        .iter()
+        .filter(|a| a.node == Some(0) && a.interval_ms > 0)
+        .map(|a| (a.task.clone(), a.interval_ms))
+        .collect();
+    assert!(on_n1.contains(&("cancel".to_string(), 11_000)), "{on_n1:?}");
+    assert!(
+        on_n1.contains(&("monitor".to_string(), 10_000)),
+        "{on_n1:?}"
+    );
+}
