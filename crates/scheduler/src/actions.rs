@@ -175,6 +175,16 @@ fn recurring_ops(c: &Cluster, p: usize, role: Role) -> Vec<u64> {
         if op.get("enabled").is_some_and(|v| !cib::model::is_true(&v)) {
             continue;
         }
+        // Two monitors with one interval are a configuration error: neither is scheduled.
+        let duplicated = r
+            .ops
+            .iter()
+            .filter(|o| o.name == op.name && o.interval_ms == op.interval_ms)
+            .count()
+            > 1;
+        if duplicated {
+            continue;
+        }
         let op_role = op.role.as_deref().and_then(Role::parse);
         let matches = match op_role {
             None | Some(Role::Started) => role != Role::Promoted || !r.promotable,
@@ -525,6 +535,19 @@ fn plan_primitive(
         }
     }
 
+    if cur.is_empty() && next.is_none() {
+        if let Some((n, why)) = &r.blocked_start {
+            b.t.summary.push(format!(
+                "Start {} ( {} ) due to {why} (blocked)",
+                r.id, c.nodes[*n].name
+            ));
+            for n in probes {
+                b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+            }
+            return;
+        }
+    }
+
     let next_role = r.next_role;
     let name = r.id.clone();
     let nodename = |n: usize| c.nodes[n].name.clone();
@@ -737,6 +760,29 @@ fn plan_primitive(
                 if let Some(d) = b.find(Some(p), "demote", Some(n)) {
                     b.order(d, m);
                 }
+            }
+        }
+        // A role change in place ends the monitors of the old role.
+        if start.is_none() && changed_role && r.running.contains_key(&n) {
+            let keep = recurring_ops(c, p, next_role);
+            let was = r
+                .running
+                .get(&n)
+                .map(|&role| recurring_ops(c, p, role))
+                .unwrap_or_default();
+            let mut old: Vec<u64> = r
+                .recurring
+                .iter()
+                .filter(|(rn, op, i)| {
+                    *rn == n && op == "monitor" && was.contains(i) && !keep.contains(i)
+                })
+                .map(|(_, _, i)| *i)
+                .collect();
+            old.sort_unstable();
+            old.dedup();
+            for interval in old {
+                let a = b.add(ActionKind::Resource, Some(p), "cancel", interval, Some(n));
+                b.t.actions[a].early = true;
             }
         }
         // Recorded monitors whose interval is no longer configured are cancelled when the

@@ -107,16 +107,27 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                     }
                 }
                 for (rid, role) in targets {
-                    let promoted = role.as_deref().and_then(Role::parse) == Some(Role::Promoted);
+                    // Per node: the contribution to placement and to promotion (rules
+                    // may carry their own role).
                     let mut contrib = vec![Score::ZERO; nn];
                     let mut touched = vec![false; nn];
+                    let mut promo = vec![Score::ZERO; nn];
+                    let mut promo_touched = vec![false; nn];
+                    let is_promoted =
+                        |r: Option<&str>| r.and_then(Role::parse) == Some(Role::Promoted);
                     if let (Some(node), Some(score)) = (&l.node, l.score) {
                         if let Some(n) = c.node_index(node) {
-                            contrib[n] = score;
-                            touched[n] = true;
+                            if is_promoted(role.as_deref()) {
+                                promo[n] = score;
+                                promo_touched[n] = true;
+                            } else {
+                                contrib[n] = score;
+                                touched[n] = true;
+                            }
                         }
                     }
                     for rule in &l.rules {
+                        let promoted = is_promoted(rule.role.as_deref().or(role.as_deref()));
                         for n in 0..nn {
                             let ctx = RuleContext {
                                 node_attrs: Some(&c.nodes[n].attrs),
@@ -133,22 +144,30 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                                     (None, Some(s)) => s,
                                     (None, None) => Score::ZERO,
                                 };
-                                contrib[n] = contrib[n].plus(s);
-                                touched[n] = true;
+                                if promoted {
+                                    promo[n] = promo[n].plus(s);
+                                    promo_touched[n] = true;
+                                } else {
+                                    contrib[n] = contrib[n].plus(s);
+                                    touched[n] = true;
+                                }
                             }
                         }
                     }
-                    let map = if promoted {
-                        &mut out.loc_promoted
-                    } else {
-                        &mut out.loc
-                    };
-                    let entry = map
-                        .entry(rid.clone())
-                        .or_insert_with(|| vec![Score::ZERO; nn]);
-                    for n in 0..nn {
-                        if touched[n] {
-                            entry[n] = entry[n].plus(contrib[n]);
+                    for (map, add, mask) in [
+                        (&mut out.loc, &contrib, &touched),
+                        (&mut out.loc_promoted, &promo, &promo_touched),
+                    ] {
+                        if !mask.iter().any(|&t| t) {
+                            continue;
+                        }
+                        let entry = map
+                            .entry(rid.clone())
+                            .or_insert_with(|| vec![Score::ZERO; nn]);
+                        for n in 0..nn {
+                            if mask[n] {
+                                entry[n] = entry[n].plus(add[n]);
+                            }
                         }
                     }
                     let disc = l.discovery.as_deref();
@@ -190,11 +209,11 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                         unit,
                         promoted_only: role.as_deref().and_then(Role::parse)
                             == Some(Role::Promoted),
-                        policy: if standby {
-                            "stop".to_string()
-                        } else {
-                            tk.loss_policy.clone().unwrap_or_else(|| "stop".to_string())
-                        },
+                        policy: ticket_policy(
+                            tk.loss_policy.as_deref(),
+                            standby,
+                            role.as_deref().and_then(Role::parse) == Some(Role::Promoted),
+                        ),
                         standby,
                     });
                 }
@@ -454,7 +473,7 @@ impl<'a> Assigner<'a> {
             .k
             .revoked
             .iter()
-            .filter(|t| t.unit == u && !t.promoted_only)
+            .filter(|t| t.unit == u && (!t.promoted_only || t.policy == "stop"))
         {
             let running: Vec<usize> = c.active_nodes(u);
             for (n, v) in s.iter_mut().enumerate() {
@@ -749,11 +768,7 @@ impl<'a> Assigner<'a> {
         let promoted_max = c.rscs[u].promoted_max;
         let node_max = c.rscs[u].promoted_node_max.max(1);
         let mut cands: Vec<(Score, bool, usize, usize)> = Vec::new();
-        let revoked = self
-            .k
-            .revoked
-            .iter()
-            .find(|t| t.unit == u && t.promoted_only);
+        let revoked = self.k.revoked.iter().find(|t| t.unit == u);
         let target_ok = c.rscs[u].target_role != Some(Role::Unpromoted);
 
         for (i, &inst) in instances.iter().enumerate() {
@@ -762,10 +777,13 @@ impl<'a> Assigner<'a> {
             let mut score: Option<Score> = None;
             for &p in &prims {
                 let pr = &c.rscs[p];
-                let keys = [
+                let mut keys = vec![
                     format!("master-{}", pr.config_id),
                     format!("master-{}", pr.id),
                 ];
+                if let Some(h) = &pr.history_name {
+                    keys.push(format!("master-{h}"));
+                }
                 for k in &keys {
                     if let Some(v) = c.nodes[n].attrs.get(k).and_then(|v| Score::parse(v)) {
                         score = Some(score.unwrap_or(Score::ZERO).plus(v));
@@ -773,6 +791,9 @@ impl<'a> Assigner<'a> {
                     }
                 }
             }
+            // Without a promotion preference an instance starts at -1: only a constraint
+            // can then make it eligible.
+            let mut score = Some(score.unwrap_or(Score(-1)));
             let mut ids = vec![c.rscs[u].config_id.clone(), c.rscs[inst].config_id.clone()];
             for &p in &prims {
                 ids.push(c.rscs[p].config_id.clone());
@@ -833,6 +854,22 @@ impl<'a> Assigner<'a> {
                 }
             }
         }
+    }
+}
+
+/// What losing a ticket does: the configured loss-policy (default stop); a ticket in standby
+/// stops what depends on it, or only demotes when just the promoted role depends on it and the
+/// policy is not stop.
+fn ticket_policy(configured: Option<&str>, standby: bool, promoted_only: bool) -> String {
+    let policy = configured.unwrap_or("stop");
+    if standby && (policy != "stop" || !promoted_only) {
+        if promoted_only {
+            "demote".to_string()
+        } else {
+            "stop".to_string()
+        }
+    } else {
+        policy.to_string()
     }
 }
 
