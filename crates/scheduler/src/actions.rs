@@ -197,6 +197,9 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     for &top in &c.top {
         plan_rsc(&mut b, top, &fenced, &restart_due);
     }
+    if crate::utilization::Strategy::of(c).checks_capacity() {
+        add_load_stopped(&mut b);
+    }
     fn walk(c: &Cluster, r: usize, out: &mut Vec<usize>) {
         let clone = c.rscs[r].variant == Variant::Clone;
         if !clone {
@@ -258,6 +261,45 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     b.t.summary = fence.into_iter().chain(rest).collect();
     order_constraints(&mut b, cib);
     b.t
+}
+
+/// Under a capacity-checking placement strategy, one `load_stopped_<node>` pseudo action per
+/// node: what consumes capacity stops on a node before anything consuming capacity starts
+/// (or migrates) there.
+fn add_load_stopped(b: &mut Builder<'_>) {
+    let c = b.c;
+    let mut milestone = vec![0usize; c.nodes.len()];
+    for n in (0..c.nodes.len()).rev() {
+        let task = format!("load_stopped_{}", c.nodes[n].name);
+        let i = b.add(ActionKind::Pseudo, None, &task, 0, Some(n));
+        b.t.actions[i].label = task;
+        milestone[n] = i;
+    }
+    let count = b.t.actions.len();
+    for i in 0..count {
+        let a = &b.t.actions[i];
+        let (Some(p), Some(n)) = (a.rsc, a.node) else {
+            continue;
+        };
+        if a.interval_ms != 0 || c.rscs[p].utilization.is_empty() {
+            continue;
+        }
+        match a.task.as_str() {
+            "stop" if a.kind == ActionKind::Resource => b.order(i, milestone[n]),
+            "start" => b.order(milestone[n], i),
+            "migrate_to" => {
+                let target =
+                    b.t.actions
+                        .iter()
+                        .find(|x| x.rsc == Some(p) && x.task == "migrate_from")
+                        .and_then(|x| x.node);
+                if let Some(m) = target {
+                    b.order(milestone[m], i);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 fn plan_rsc(b: &mut Builder<'_>, r: usize, fenced: &[usize], restart_due: &HashMap<usize, String>) {

@@ -8,6 +8,7 @@ use cib::rule::RuleContext;
 use cib::Score;
 
 use crate::cluster::{Cluster, Role, Variant};
+use crate::utilization::{self, Ledger, Strategy};
 
 /// A colocation between two placement units.
 #[derive(Clone, Debug)]
@@ -268,6 +269,7 @@ pub struct Assigner<'a> {
     state: Vec<u8>,
     load: Vec<i64>,
     defer_group_members: bool,
+    ledger: Ledger,
 }
 
 impl<'a> Assigner<'a> {
@@ -275,12 +277,14 @@ impl<'a> Assigner<'a> {
     pub fn new(c: &'a mut Cluster, k: &'a Constraints) -> Self {
         let n = c.rscs.len();
         let nn = c.nodes.len();
+        let ledger = Ledger::new(c);
         Assigner {
             c,
             k,
             state: vec![0; n],
             load: vec![0; nn],
             defer_group_members: false,
+            ledger,
         }
     }
 
@@ -305,6 +309,9 @@ impl<'a> Assigner<'a> {
 
         let mut order: Vec<usize> = self.c.top.clone();
         order.sort_by_key(|&r| std::cmp::Reverse(self.c.rscs[r].priority));
+        if self.ledger.strategy.checks_capacity() {
+            order = self.capacity_order(order);
+        }
         for r in order {
             self.assign(r);
         }
@@ -559,10 +566,18 @@ impl<'a> Assigner<'a> {
             best = match best {
                 None => Some(n),
                 Some(b) => {
+                    let by_load = match self.ledger.strategy {
+                        Strategy::Minimal => std::cmp::Ordering::Equal,
+                        Strategy::Balanced => self
+                            .ledger
+                            .compare_free(c, n, b)
+                            .then(self.load[b].cmp(&self.load[n])),
+                        _ => self.load[b].cmp(&self.load[n]),
+                    };
                     let better = s[n] > s[b]
                         || s[n] == s[b]
-                            && (self.load[n] < self.load[b]
-                                || self.load[n] == self.load[b]
+                            && (by_load.is_gt()
+                                || by_load.is_eq()
                                     && (Some(n) == current
                                         || Some(b) != current
                                             && c.nodes[n].name < c.nodes[b].name));
@@ -604,6 +619,7 @@ impl<'a> Assigner<'a> {
                     }
                 }
 
+                self.ban_insufficient_capacity(u, &mut s);
                 let current = self.c.active_nodes(u).first().copied();
                 let chosen = self.choose(&s, current, &|_| false);
                 self.c.rscs[u].scores = s;
@@ -645,6 +661,10 @@ impl<'a> Assigner<'a> {
             };
             if let Some(n) = target {
                 self.load[n] += 1;
+                if self.ledger.strategy.checks_capacity() {
+                    let need = self.c.rscs[p].utilization.clone();
+                    self.ledger.charge(n, &need);
+                }
             }
         }
         if self.c.rscs[u].variant != Variant::Primitive {
@@ -658,6 +678,90 @@ impl<'a> Assigner<'a> {
         for &k in &self.c.rscs[u].children.clone() {
             if self.c.rscs[k].variant == Variant::Group {
                 self.c.rscs[k].next = node;
+            }
+        }
+    }
+
+    /// Under a capacity-checking placement strategy, assignment order within one priority:
+    /// resources already running with the higher score where they run first, then the higher
+    /// score on their best node, then configuration order.
+    fn capacity_order(&self, order: Vec<usize>) -> Vec<usize> {
+        let mut keyed: Vec<(i64, Score, Score, usize, usize)> = order
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let s = self.base_scores(r, true);
+                let current = self
+                    .c
+                    .active_nodes(r)
+                    .first()
+                    .and_then(|&n| s.get(n).copied())
+                    .unwrap_or(Score::NEG_INF);
+                let best = s.iter().copied().max().unwrap_or(Score::NEG_INF);
+                (self.c.rscs[r].priority, current, best, i, r)
+            })
+            .collect();
+        keyed.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then(b.1.cmp(&a.1))
+                .then(b.2.cmp(&a.2))
+                .then(a.3.cmp(&b.3))
+        });
+        keyed.into_iter().map(|k| k.4).collect()
+    }
+
+    /// Resources that must follow `u` onto its node (mandatory colocations, not yet
+    /// assigned), found transitively.
+    fn mandatory_dependents(&self, u: usize) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        let mut stack = vec![u];
+        while let Some(x) = stack.pop() {
+            for co in &self.k.colocs {
+                if co.primary == x
+                    && co.score.is_pos_inf()
+                    && co.dep_role.is_none()
+                    && self.state[co.dep] == 0
+                    && co.dep != u
+                    && !out.contains(&co.dep)
+                {
+                    out.push(co.dep);
+                    stack.push(co.dep);
+                }
+            }
+        }
+        out
+    }
+
+    /// Bans the nodes without the free capacity `u` needs (with what must follow it there,
+    /// when some node can take all of that) under a capacity-checking strategy.
+    fn ban_insufficient_capacity(&self, u: usize, s: &mut [Score]) {
+        if !self.ledger.strategy.checks_capacity() {
+            return;
+        }
+        let c = &*self.c;
+        let own = utilization::demand(c, u);
+        let mut total = own.clone();
+        for d in self.mandatory_dependents(u) {
+            let dd = if c.rscs[d].variant == Variant::Clone {
+                c.rscs[d]
+                    .children
+                    .first()
+                    .map(|&i| utilization::demand(c, i))
+                    .unwrap_or_default()
+            } else {
+                utilization::demand(c, d)
+            };
+            utilization::add_demand(&mut total, &dd);
+        }
+        if own.is_empty() && total.is_empty() {
+            return;
+        }
+        let eligible = |n: usize| s[n].0 >= 0 && c.nodes[n].can_run();
+        let whole_fits = (0..s.len()).any(|n| eligible(n) && self.ledger.fits(c, n, &total));
+        let need = if whole_fits { &total } else { &own };
+        for (n, v) in s.iter_mut().enumerate() {
+            if !self.ledger.fits(c, n, need) {
+                *v = Score::NEG_INF;
             }
         }
     }
@@ -678,7 +782,8 @@ impl<'a> Assigner<'a> {
                 continue;
             }
             let n = nodes[0];
-            let inst_scores = self.instance_scores(inst, &base);
+            let mut inst_scores = self.instance_scores(inst, &base);
+            self.ban_insufficient_capacity(inst, &mut inst_scores);
             if inst_scores[n].0 >= 0 && per_node[n] < node_max && assigned_count < clone_max {
                 per_node[n] += 1;
                 assigned_count += 1;
@@ -695,7 +800,8 @@ impl<'a> Assigner<'a> {
                 self.set_next(inst, None);
                 continue;
             }
-            let inst_scores = self.instance_scores(inst, &base);
+            let mut inst_scores = self.instance_scores(inst, &base);
+            self.ban_insufficient_capacity(inst, &mut inst_scores);
             let pn = per_node.clone();
             let chosen = self.choose(&inst_scores, None, &|n| pn[n] >= node_max);
             if let Some(n) = chosen {

@@ -14,6 +14,7 @@ pub mod orders;
 pub mod report;
 pub mod simulate;
 pub mod unpack;
+pub mod utilization;
 
 use cib::Cib;
 
