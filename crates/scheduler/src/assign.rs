@@ -619,7 +619,7 @@ impl<'a> Assigner<'a> {
                     }
                 }
 
-                self.ban_insufficient_capacity(u, &mut s);
+                self.ban_insufficient_capacity(u, &mut s, &|_| false);
                 let current = self.c.active_nodes(u).first().copied();
                 let chosen = self.choose(&s, current, &|_| false);
                 self.c.rscs[u].scores = s;
@@ -684,44 +684,55 @@ impl<'a> Assigner<'a> {
 
     /// Under a capacity-checking placement strategy, assignment order within one priority:
     /// resources already running with the higher score where they run first, then the higher
-    /// score on their best node, then configuration order.
+    /// score on the nodes in preference order (most free capacity first), then configuration
+    /// order.
     fn capacity_order(&self, order: Vec<usize>) -> Vec<usize> {
-        let mut keyed: Vec<(i64, Score, Score, usize, usize)> = order
+        let c = &*self.c;
+        let mut nodes: Vec<usize> = (0..c.nodes.len()).collect();
+        nodes.sort_by(|&a, &b| {
+            let by_load = match self.ledger.strategy {
+                Strategy::Balanced => self.ledger.compare_free(c, b, a),
+                _ => std::cmp::Ordering::Equal,
+            };
+            by_load.then(a.cmp(&b))
+        });
+        let keyed: Vec<(i64, Score, Vec<Score>, usize)> = order
             .into_iter()
-            .enumerate()
-            .map(|(i, r)| {
+            .map(|r| {
                 let s = self.base_scores(r, true);
-                let current = self
-                    .c
-                    .active_nodes(r)
-                    .first()
-                    .and_then(|&n| s.get(n).copied())
-                    .unwrap_or(Score::NEG_INF);
-                let best = s.iter().copied().max().unwrap_or(Score::NEG_INF);
-                (self.c.rscs[r].priority, current, best, i, r)
+                // A clone has no single current node.
+                let active = c.active_nodes(r);
+                let current = match (active.as_slice(), c.rscs[r].variant) {
+                    (_, Variant::Clone) => Score::NEG_INF,
+                    ([n], _) => s.get(*n).copied().unwrap_or(Score::NEG_INF),
+                    _ => Score::NEG_INF,
+                };
+                let by_node = nodes.iter().map(|&n| s[n]).collect();
+                (c.rscs[r].priority, current, by_node, r)
             })
             .collect();
-        keyed.sort_by(|a, b| {
-            b.0.cmp(&a.0)
-                .then(b.1.cmp(&a.1))
-                .then(b.2.cmp(&a.2))
-                .then(a.3.cmp(&b.3))
-        });
-        keyed.into_iter().map(|k| k.4).collect()
+        let mut keyed = keyed;
+        keyed.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2)));
+        keyed.into_iter().map(|k| k.3).collect()
     }
 
-    /// Resources that must follow `u` onto its node (mandatory colocations, not yet
-    /// assigned), found transitively.
+    /// Resources colocated with `u` (or with the clone `u` is an instance of) with a
+    /// mandatory score and not yet assigned, found transitively: they must follow it onto
+    /// its node.
     fn mandatory_dependents(&self, u: usize) -> Vec<usize> {
+        let unit = match self.c.rscs[u].parent {
+            Some(p) if self.c.rscs[p].variant == Variant::Clone => p,
+            _ => u,
+        };
         let mut out: Vec<usize> = Vec::new();
-        let mut stack = vec![u];
+        let mut stack = vec![unit];
         while let Some(x) = stack.pop() {
             for co in &self.k.colocs {
                 if co.primary == x
                     && co.score.is_pos_inf()
                     && co.dep_role.is_none()
                     && self.state[co.dep] == 0
-                    && co.dep != u
+                    && co.dep != unit
                     && !out.contains(&co.dep)
                 {
                     out.push(co.dep);
@@ -733,8 +744,8 @@ impl<'a> Assigner<'a> {
     }
 
     /// Bans the nodes without the free capacity `u` needs (with what must follow it there,
-    /// when some node can take all of that) under a capacity-checking strategy.
-    fn ban_insufficient_capacity(&self, u: usize, s: &mut [Score]) {
+    /// when some node not `full` can take all of that) under a capacity-checking strategy.
+    fn ban_insufficient_capacity(&self, u: usize, s: &mut [Score], full: &dyn Fn(usize) -> bool) {
         if !self.ledger.strategy.checks_capacity() {
             return;
         }
@@ -742,21 +753,15 @@ impl<'a> Assigner<'a> {
         let own = utilization::demand(c, u);
         let mut total = own.clone();
         for d in self.mandatory_dependents(u) {
-            let dd = if c.rscs[d].variant == Variant::Clone {
-                c.rscs[d]
-                    .children
-                    .first()
-                    .map(|&i| utilization::demand(c, i))
-                    .unwrap_or_default()
-            } else {
-                utilization::demand(c, d)
-            };
-            utilization::add_demand(&mut total, &dd);
+            // A clone's own demand is placed instance by instance, not here.
+            if c.rscs[d].variant != Variant::Clone {
+                utilization::add_demand(&mut total, &utilization::demand(c, d));
+            }
         }
         if own.is_empty() && total.is_empty() {
             return;
         }
-        let eligible = |n: usize| s[n].0 >= 0 && c.nodes[n].can_run();
+        let eligible = |n: usize| s[n].0 >= 0 && c.nodes[n].can_run() && !full(n);
         let whole_fits = (0..s.len()).any(|n| eligible(n) && self.ledger.fits(c, n, &total));
         let need = if whole_fits { &total } else { &own };
         for (n, v) in s.iter_mut().enumerate() {
@@ -783,7 +788,8 @@ impl<'a> Assigner<'a> {
             }
             let n = nodes[0];
             let mut inst_scores = self.instance_scores(inst, &base);
-            self.ban_insufficient_capacity(inst, &mut inst_scores);
+            let pn = per_node.clone();
+            self.ban_insufficient_capacity(inst, &mut inst_scores, &|m| pn[m] >= node_max);
             if inst_scores[n].0 >= 0 && per_node[n] < node_max && assigned_count < clone_max {
                 per_node[n] += 1;
                 assigned_count += 1;
@@ -801,8 +807,8 @@ impl<'a> Assigner<'a> {
                 continue;
             }
             let mut inst_scores = self.instance_scores(inst, &base);
-            self.ban_insufficient_capacity(inst, &mut inst_scores);
             let pn = per_node.clone();
+            self.ban_insufficient_capacity(inst, &mut inst_scores, &|m| pn[m] >= node_max);
             let chosen = self.choose(&inst_scores, None, &|n| pn[n] >= node_max);
             if let Some(n) = chosen {
                 per_node[n] += 1;
