@@ -53,9 +53,10 @@ pub struct Transition {
     pub rsc_order: Vec<usize>,
 }
 
-struct Builder<'a> {
-    c: &'a Cluster,
-    t: Transition,
+/// The transition under construction, with a lookup of actions by key.
+pub(crate) struct Builder<'a> {
+    pub(crate) c: &'a Cluster,
+    pub(crate) t: Transition,
     index: HashMap<(Option<usize>, String, u64, Option<usize>), usize>,
 }
 
@@ -80,7 +81,7 @@ pub fn action_name(c: &Cluster, p: usize) -> String {
 }
 
 impl<'a> Builder<'a> {
-    fn add(
+    pub(crate) fn add(
         &mut self,
         kind: ActionKind,
         rsc: Option<usize>,
@@ -131,11 +132,11 @@ impl<'a> Builder<'a> {
         i
     }
 
-    fn find(&self, rsc: Option<usize>, task: &str, node: Option<usize>) -> Option<usize> {
+    pub(crate) fn find(&self, rsc: Option<usize>, task: &str, node: Option<usize>) -> Option<usize> {
         self.index.get(&(rsc, task.to_string(), 0, node)).copied()
     }
 
-    fn order(&mut self, first: usize, then: usize) {
+    pub(crate) fn order(&mut self, first: usize, then: usize) {
         if first != then && !self.t.actions[then].after.contains(&first) {
             self.t.actions[then].after.push(first);
         }
@@ -311,6 +312,9 @@ fn plan_rsc(b: &mut Builder<'_>, r: usize, fenced: &[usize], restart_due: &HashM
                 plan_rsc(b, k, fenced, restart_due);
             }
             add_container_pseudo(b, r);
+            if c.rscs[r].variant == Variant::Clone && c.rscs[r].meta_bool("notify", false) {
+                crate::notify::add_notifications(b, r, fenced);
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod actions;
 pub mod assign;
 pub mod cluster;
 pub mod digest;
+mod notify;
 pub mod orders;
 pub mod report;
 pub mod simulate;

@@ -27,6 +27,7 @@ pub fn apply(c: &Cluster, t: &Transition) -> Cluster {
             a.rsc == Some(p)
                 && a.kind != ActionKind::Fence
                 && !(a.task == "monitor" && a.interval_ms == 0)
+                && a.task != "notify"
         });
         let r = &mut out.rscs[p];
         if !r.managed
