@@ -921,6 +921,13 @@ fn endpoints(b: &Builder<'_>, r: usize, task: &str, as_first: bool) -> Vec<usize
     } else {
         task
     };
+    // What follows a notifying clone's phase waits for its post notification.
+    if as_first {
+        let confirmed = format!("confirmed-post_notify_{name}");
+        if let Some(i) = b.find(Some(r), &confirmed, None) {
+            return vec![i];
+        }
+    }
     b.find(Some(r), name, None).into_iter().collect()
 }
 

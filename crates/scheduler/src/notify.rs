@@ -44,6 +44,7 @@ pub(crate) fn add_notifications(b: &mut Builder<'_>, clone: usize, fenced: &[usi
         .collect();
 
     let mut previous_confirmed: Option<usize> = None;
+    let mut confirmed: Vec<usize> = Vec::new();
     for (task, done) in PHASES {
         let (Some(begin), Some(end)) = (
             b.find(Some(clone), task, None),
@@ -103,6 +104,17 @@ pub(crate) fn add_notifications(b: &mut Builder<'_>, clone: usize, fenced: &[usi
             b.order(prev, pre);
         }
         previous_confirmed = Some(post_done);
+        confirmed.push(post_done);
+    }
+    // Recurring monitors of the instances begin once the notifications are confirmed.
+    for i in 0..b.t.actions.len() {
+        let a = &b.t.actions[i];
+        let ours = a.rsc.is_some_and(|r| prims.contains(&r));
+        if ours && a.task == "monitor" && a.interval_ms > 0 {
+            for &d in &confirmed {
+                b.order(d, i);
+            }
+        }
     }
 }
 
