@@ -132,7 +132,12 @@ impl<'a> Builder<'a> {
         i
     }
 
-    pub(crate) fn find(&self, rsc: Option<usize>, task: &str, node: Option<usize>) -> Option<usize> {
+    pub(crate) fn find(
+        &self,
+        rsc: Option<usize>,
+        task: &str,
+        node: Option<usize>,
+    ) -> Option<usize> {
         self.index.get(&(rsc, task.to_string(), 0, node)).copied()
     }
 

@@ -495,13 +495,15 @@ impl<'a> Assigner<'a> {
     }
 
     fn apply_colocations(&mut self, u: usize, s: &mut [Score]) {
-        let colocs: Vec<Coloc> = self
+        let mut colocs: Vec<Coloc> = self
             .k
             .colocs
             .iter()
             .filter(|co| co.dep == u)
             .cloned()
             .collect();
+        // Primaries with the higher priority are placed first.
+        colocs.sort_by_key(|co| std::cmp::Reverse(self.c.rscs[co.primary].priority));
         for co in &colocs {
             if co.dep_role == Some(Role::Promoted) {
                 continue; // affects promotion only
