@@ -15,7 +15,7 @@ use controller::{
     CibOp, Controller, ControllerConfig, ExecResult, Input, InputSeries, Member, Output, Timer,
 };
 use executor::{AgentRunner, Executor, ExecutorConfig, OpEvent, OpId};
-use tandemd::ipc::{ErrorCode, Event as IpcEvent, Reply, Request, ServerMessage};
+use messaging::ipc::{ErrorCode, Event as IpcEvent, Reply, Request, ServerMessage};
 
 use crate::admin::{encode_reply, AdminRequest, StatusReply};
 use crate::error::RmError;
