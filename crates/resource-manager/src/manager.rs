@@ -42,6 +42,9 @@ pub struct RmOptions {
     pub group: String,
     /// `HA_RSCTMP` for agents (several nodes on one host need one each).
     pub rsctmp: Option<PathBuf>,
+    /// Default of `unfenced-recovery-delay` in ms (see the controller), when known from
+    /// the Totem timers.
+    pub recovery_delay_ms: Option<u64>,
 }
 
 /// Something for the loop to handle.
@@ -177,6 +180,10 @@ pub fn run(opts: RmOptions) -> Result<(), RmError> {
         },
         cib,
     );
+    let ctrl = match opts.recovery_delay_ms {
+        Some(ms) => ctrl.with_recovery_delay(ms),
+        None => ctrl,
+    };
     let mut m = Manager {
         opts,
         ctrl,
