@@ -42,6 +42,9 @@ pub struct RmOptions {
     pub group: String,
     /// `HA_RSCTMP` for agents (several nodes on one host need one each).
     pub rsctmp: Option<PathBuf>,
+    /// Default of `unfenced-recovery-delay` in ms (see the controller), when known from
+    /// the Totem timers.
+    pub recovery_delay_ms: Option<u64>,
 }
 
 /// Something for the loop to handle.
@@ -120,6 +123,25 @@ pub fn run(opts: RmOptions) -> Result<(), RmError> {
             .extra_env
             .push(("HA_RSCTMP".into(), tmp.display().to_string()));
     }
+    // Agents get the daemon's HA_VARRUN and HA_SBIN_DIR when it sets them, as Pacemaker's
+    // executor passes its environment on (several nodes on one host need a HA_VARRUN each:
+    // Stateful keeps its role there; HA_SBIN_DIR is where agents find crm_attribute).
+    for name in ["HA_VARRUN", "HA_SBIN_DIR"] {
+        if let Some(v) = std::env::var_os(name).filter(|v| !v.is_empty()) {
+            config
+                .paths
+                .extra_env
+                .push((name.into(), v.to_string_lossy().into_owned()));
+        }
+    }
+    // The tools agents call (crm_attribute --promotion, ...) reach this node's manager.
+    config.paths.extra_env.push((
+        "TANDEM_CRM_SOCKET".into(),
+        std::path::absolute(&opts.admin_socket)
+            .unwrap_or_else(|_| opts.admin_socket.clone())
+            .display()
+            .to_string(),
+    ));
     let (exec, exec_rx) = Executor::start(config)?;
     forward_exec(exec_rx, tx.clone());
     serve_admin(&opts.admin_socket, tx.clone())?;
@@ -158,6 +180,10 @@ pub fn run(opts: RmOptions) -> Result<(), RmError> {
         },
         cib,
     );
+    let ctrl = match opts.recovery_delay_ms {
+        Some(ms) => ctrl.with_recovery_delay(ms),
+        None => ctrl,
+    };
     let mut m = Manager {
         opts,
         ctrl,
