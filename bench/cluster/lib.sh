@@ -88,7 +88,7 @@ tk_create_infra() {
 node_start() {
     local n=$1
     setsid ip netns exec "$(node_ns "$n")" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-        RUST_LOG="${TDK_LOG:-info}" "$TANDEM_BIN/tandemd" -c "$LAB_DIR/corosync.conf" \
+        RUST_LOG="${TDK_LOG:-info,executor::runner=debug}" "$TANDEM_BIN/tandemd" -c "$LAB_DIR/corosync.conf" \
         --state-dir "$(node_state "$n")" --socket "$(node_sock "$n")" --crm-socket "$(node_crm "$n")" \
         </dev/null >>"$LAB_DIR/$n/tandemd.log" 2>&1 &
     disown $! 2>/dev/null
@@ -140,4 +140,17 @@ node_mem() {
         pss=$(awk '/^Pss:/{print $2}' /proc/"$p"/smaps_rollup 2>/dev/null)
         echo "$p $c ${rss:-0} ${pss:-0}"
     done
+}
+
+# tlog_first FILE AFTER_EPOCH REGEX -> seconds (relative to AFTER) of the first line of a
+# tandemd log (RFC 3339 UTC timestamps) matching REGEX at or after AFTER_EPOCH, as log_first.
+tlog_first() {
+    local f=$1 after=$2 re=$3 line ts
+    [[ -r $f ]] || return 0
+    while IFS= read -r line; do
+        ts=$(date -d "${line%% *}" +%s.%N 2>/dev/null) || continue
+        if awk -v a="$ts" -v b="$after" 'BEGIN{exit !(a>=b-0.0005)}'; then
+            awk -v a="$ts" -v b="$after" 'BEGIN{printf "%.3f", a-b}'; return 0
+        fi
+    done < <(grep -E -- "$re" "$f" | tail -n 50)
 }

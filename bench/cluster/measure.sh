@@ -96,10 +96,10 @@ rscfail() {
     ensure_up
     results_open "tandem-rscfail"
     echo "# times in seconds after deleting the Dummy state file (monitor interval 1s)"
-    printf '%-4s %-3s | %9s\n' rep Y recovered
+    printf '%-4s %-3s | %9s | %8s %8s %8s\n' rep Y recovered detect start det2start
     fc_started() { [[ $(fail_count "$1" dummy) -ge 1 ]] && base_on "$1" "$1"; }
     fc_zero() { [[ $(fail_count "$1" dummy) -eq 0 ]]; }
-    local rep q Y st t0 t_rec deadline s REC=()
+    local rep q Y st t0 t_rec deadline s lg l_det l_st d2s REC=() DET=() ST=() D2S=()
     for rep in $(seq 1 "$reps"); do
         q=$(first_node)
         wait_for "$LAB_WAIT_MAX" 0.2 base_started "$q" >/dev/null || die "dummy not started"
@@ -119,11 +119,19 @@ rscfail() {
             if fc_started "$Y"; then t_rec=$(elapsed "$t0"); break; fi
             poll_sleep "$s"
         done
-        printf '%-4s %-3s | %9s\n' "$rep" "$Y" "$t_rec"
-        REC+=("$t_rec")
+        sleep 0.5
+        lg="$LAB_DIR/$Y/tandemd.log"
+        l_det=$(tlog_first "$lg" "$t0" 'finished .* resource=dummy action=monitor result=rc=7')
+        l_st=$(tlog_first "$lg" "$t0" 'finished .* resource=dummy action=start result=rc=0 ')
+        d2s=$(awk -v a="${l_det:-x}" -v b="${l_st:-x}" 'BEGIN{ if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/) printf "%.3f", b-a; else print "NA"}')
+        printf '%-4s %-3s | %9s | %8s %8s %8s\n' "$rep" "$Y" "$t_rec" "${l_det:-NA}" "${l_st:-NA}" "$d2s"
+        REC+=("$t_rec"); DET+=("${l_det:-NA}"); ST+=("${l_st:-NA}"); D2S+=("$d2s")
     done
     echo
     summary "rsc failure: restarted (fc=1, Started) (s)" "${REC[@]}"
+    summary "rsc failure: log detect (monitor rc=7) (s)" "${DET[@]}"
+    summary "rsc failure: log start ok (s)" "${ST[@]}"
+    summary "rsc failure: detect -> start ok (s)" "${D2S[@]}"
     nx "$(first_node)" crm_resource --cleanup --resource dummy >/dev/null 2>&1
 }
 
