@@ -82,6 +82,8 @@ struct Manager {
     waiting: BTreeMap<u64, Sender<Result<String, String>>>,
     next_req: u64,
     dirty: bool,
+    /// When the CIB was last written to disk (saves are coalesced, see `save_cib`).
+    last_save: Option<Instant>,
     quorate: bool,
     shutdown: bool,
     work: VecDeque<Input>,
@@ -200,11 +202,15 @@ pub fn run(opts: RmOptions) -> Result<(), RmError> {
         waiting: BTreeMap::new(),
         next_req: 1,
         dirty: false,
+        last_save: None,
         quorate: false,
         shutdown: false,
         work: VecDeque::new(),
     };
     let result = m.run_loop(&rx);
+    if m.dirty {
+        m.save_cib();
+    }
     let _ = std::fs::remove_file(&m.opts.admin_socket);
     m.exec.shutdown();
     result
@@ -216,7 +222,14 @@ impl Manager {
             let now = Instant::now();
             let next_timer = self.timers.keys().next().map(|(t, _)| *t);
             let next_retry = self.retries.iter().map(|r| r.0).min();
-            let wake = [next_timer, next_retry].into_iter().flatten().min();
+            let save_due = self.dirty.then(|| {
+                self.last_save
+                    .map_or(now, |t| t + limits::CIB_SAVE_INTERVAL)
+            });
+            let wake = [next_timer, next_retry, save_due]
+                .into_iter()
+                .flatten()
+                .min();
             let event = match wake {
                 Some(at) if at <= now => None,
                 Some(at) => match rx.recv_timeout(at - now) {
@@ -242,19 +255,32 @@ impl Manager {
             }
             self.fire_due()?;
             self.process_work()?;
-            if self.dirty {
-                self.dirty = false;
-                if let Some(xml) = self.ctrl.cib_xml() {
-                    if let Err(e) = self.store.save(&xml) {
-                        tracing::error!("saving the CIB: {e}");
-                    }
-                }
+            if self.dirty
+                && self
+                    .last_save
+                    .is_none_or(|t| t.elapsed() >= limits::CIB_SAVE_INTERVAL)
+            {
+                self.save_cib();
             }
             if self.shutdown {
                 let _ = self.link.send(&Request::CpgLeave, Pending::Other("leave"));
                 return Ok(());
             }
         }
+    }
+
+    /// Writes the CIB replica to disk. A burst of changes (a bulk start records
+    /// hundreds of results) is coalesced into one write per
+    /// [`limits::CIB_SAVE_INTERVAL`]: each write serialises the whole CIB and
+    /// fsyncs several files, which would otherwise stall this loop per event.
+    fn save_cib(&mut self) {
+        self.dirty = false;
+        if let Some(xml) = self.ctrl.cib_xml() {
+            if let Err(e) = self.store.save(&xml) {
+                tracing::error!("saving the CIB: {e}");
+            }
+        }
+        self.last_save = Some(Instant::now());
     }
 
     fn fire_due(&mut self) -> Result<(), RmError> {
