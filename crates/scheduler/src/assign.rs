@@ -8,6 +8,7 @@ use cib::rule::RuleContext;
 use cib::Score;
 
 use crate::cluster::{Cluster, Role, Variant};
+use crate::rsc_lookup::RscLookup;
 use crate::utilization::{self, Ledger, Strategy};
 
 /// A colocation between two placement units.
@@ -57,10 +58,15 @@ pub struct TicketLoss {
 
 /// The unit placed for configuration id `id`: the resource itself, or its group or clone.
 pub fn unit_of(c: &Cluster, id: &str) -> Option<usize> {
-    let first = c
-        .rscs
-        .iter()
-        .position(|r| r.config_id == id || r.id == id)?;
+    unit_of_in(c, &RscLookup::build(c), id)
+}
+
+/// [`unit_of`] with a prebuilt index of `c`'s resources.
+fn unit_of_in(c: &Cluster, lookup: &RscLookup, id: &str) -> Option<usize> {
+    let first = match (lookup.id(id), lookup.configured(id).first().copied()) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
     let mut unit = first;
     let mut cur = first;
     while let Some(p) = c.rscs[cur].parent {
@@ -88,6 +94,9 @@ fn add(v: &mut [Score], n: usize, s: Score) {
 pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
     let nn = c.nodes.len();
     let mut out = Constraints::default();
+    // Resources by id, so each constraint finds its targets without scanning them all.
+    let lookup = RscLookup::build(c);
+    let unit_of = |c: &Cluster, id: &str| unit_of_in(c, &lookup, id);
     for k in &cib.constraints {
         match k {
             Constraint::Location(l) => {
@@ -99,16 +108,27 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                     }
                 }
                 for (rid, role) in targets {
-                    let promoted = role.as_deref().and_then(Role::parse) == Some(Role::Promoted);
+                    // Per node: the contribution to placement and to promotion (rules
+                    // may carry their own role).
                     let mut contrib = vec![Score::ZERO; nn];
                     let mut touched = vec![false; nn];
+                    let mut promo = vec![Score::ZERO; nn];
+                    let mut promo_touched = vec![false; nn];
+                    let is_promoted =
+                        |r: Option<&str>| r.and_then(Role::parse) == Some(Role::Promoted);
                     if let (Some(node), Some(score)) = (&l.node, l.score) {
                         if let Some(n) = c.node_index(node) {
-                            contrib[n] = score;
-                            touched[n] = true;
+                            if is_promoted(role.as_deref()) {
+                                promo[n] = score;
+                                promo_touched[n] = true;
+                            } else {
+                                contrib[n] = score;
+                                touched[n] = true;
+                            }
                         }
                     }
                     for rule in &l.rules {
+                        let promoted = is_promoted(rule.role.as_deref().or(role.as_deref()));
                         for n in 0..nn {
                             let ctx = RuleContext {
                                 node_attrs: Some(&c.nodes[n].attrs),
@@ -125,30 +145,35 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                                     (None, Some(s)) => s,
                                     (None, None) => Score::ZERO,
                                 };
-                                contrib[n] = contrib[n].plus(s);
-                                touched[n] = true;
+                                if promoted {
+                                    promo[n] = promo[n].plus(s);
+                                    promo_touched[n] = true;
+                                } else {
+                                    contrib[n] = contrib[n].plus(s);
+                                    touched[n] = true;
+                                }
                             }
                         }
                     }
-                    let map = if promoted {
-                        &mut out.loc_promoted
-                    } else {
-                        &mut out.loc
-                    };
-                    let entry = map
-                        .entry(rid.clone())
-                        .or_insert_with(|| vec![Score::ZERO; nn]);
-                    for n in 0..nn {
-                        if touched[n] {
-                            entry[n] = entry[n].plus(contrib[n]);
+                    for (map, add, mask) in [
+                        (&mut out.loc, &contrib, &touched),
+                        (&mut out.loc_promoted, &promo, &promo_touched),
+                    ] {
+                        if !mask.iter().any(|&t| t) {
+                            continue;
+                        }
+                        let entry = map
+                            .entry(rid.clone())
+                            .or_insert_with(|| vec![Score::ZERO; nn]);
+                        for n in 0..nn {
+                            if mask[n] {
+                                entry[n] = entry[n].plus(add[n]);
+                            }
                         }
                     }
                     let disc = l.discovery.as_deref();
-                    for (i, r) in c.rscs.iter_mut().enumerate() {
-                        let _ = i;
-                        if r.config_id != rid {
-                            continue;
-                        }
+                    for &i in lookup.configured(&rid) {
+                        let r = &mut c.rscs[i];
                         for n in 0..nn {
                             if touched[n] && !contrib[n].is_neg_inf() && !r.allowed_any.contains(&n)
                             {
@@ -185,11 +210,11 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                         unit,
                         promoted_only: role.as_deref().and_then(Role::parse)
                             == Some(Role::Promoted),
-                        policy: if standby {
-                            "stop".to_string()
-                        } else {
-                            tk.loss_policy.clone().unwrap_or_else(|| "stop".to_string())
-                        },
+                        policy: ticket_policy(
+                            tk.loss_policy.as_deref(),
+                            standby,
+                            role.as_deref().and_then(Role::parse) == Some(Role::Promoted),
+                        ),
                         standby,
                     });
                 }
@@ -345,6 +370,13 @@ impl<'a> Assigner<'a> {
                 s[n] = Score::NEG_INF;
             }
         }
+        if !crate::health::exempt(c, p) {
+            for (n, node) in c.nodes.iter().enumerate() {
+                if let Some(h) = crate::health::node_score(c, node) {
+                    s[n] = s[n].plus(h);
+                }
+            }
+        }
         if with_stickiness && pr.managed {
             for &n in pr.running.keys() {
                 s[n] = s[n].plus(Score(pr.stickiness));
@@ -448,7 +480,7 @@ impl<'a> Assigner<'a> {
             .k
             .revoked
             .iter()
-            .filter(|t| t.unit == u && !t.promoted_only)
+            .filter(|t| t.unit == u && (!t.promoted_only || t.policy == "stop"))
         {
             let running: Vec<usize> = c.active_nodes(u);
             for (n, v) in s.iter_mut().enumerate() {
@@ -850,11 +882,7 @@ impl<'a> Assigner<'a> {
         let promoted_max = c.rscs[u].promoted_max;
         let node_max = c.rscs[u].promoted_node_max.max(1);
         let mut cands: Vec<(Score, bool, usize, usize)> = Vec::new();
-        let revoked = self
-            .k
-            .revoked
-            .iter()
-            .find(|t| t.unit == u && t.promoted_only);
+        let revoked = self.k.revoked.iter().find(|t| t.unit == u);
         let target_ok = c.rscs[u].target_role != Some(Role::Unpromoted);
 
         for (i, &inst) in instances.iter().enumerate() {
@@ -863,10 +891,13 @@ impl<'a> Assigner<'a> {
             let mut score: Option<Score> = None;
             for &p in &prims {
                 let pr = &c.rscs[p];
-                let keys = [
+                let mut keys = vec![
                     format!("master-{}", pr.config_id),
                     format!("master-{}", pr.id),
                 ];
+                if let Some(h) = &pr.history_name {
+                    keys.push(format!("master-{h}"));
+                }
                 for k in &keys {
                     if let Some(v) = c.nodes[n].attrs.get(k).and_then(|v| Score::parse(v)) {
                         score = Some(score.unwrap_or(Score::ZERO).plus(v));
@@ -874,6 +905,9 @@ impl<'a> Assigner<'a> {
                     }
                 }
             }
+            // Without a promotion preference an instance starts at -1: only a constraint
+            // can then make it eligible.
+            let mut score = Some(score.unwrap_or(Score(-1)));
             let mut ids = vec![c.rscs[u].config_id.clone(), c.rscs[inst].config_id.clone()];
             for &p in &prims {
                 ids.push(c.rscs[p].config_id.clone());
@@ -934,6 +968,22 @@ impl<'a> Assigner<'a> {
                 }
             }
         }
+    }
+}
+
+/// What losing a ticket does: the configured loss-policy (default stop); a ticket in standby
+/// stops what depends on it, or only demotes when just the promoted role depends on it and the
+/// policy is not stop.
+fn ticket_policy(configured: Option<&str>, standby: bool, promoted_only: bool) -> String {
+    let policy = configured.unwrap_or("stop");
+    if standby && (policy != "stop" || !promoted_only) {
+        if promoted_only {
+            "demote".to_string()
+        } else {
+            "stop".to_string()
+        }
+    } else {
+        policy.to_string()
     }
 }
 
