@@ -11,6 +11,7 @@ pub mod assign;
 pub mod cluster;
 pub mod digest;
 pub mod health;
+pub mod on_fail;
 pub mod orders;
 pub mod report;
 mod rsc_lookup;
