@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::SyncSender;
 use std::time::Instant;
 
-use tandemd::ipc::{frame, next_frame, Reply, Request, ServerMessage, PROTOCOL_VERSION};
+use messaging::ipc::{frame, next_frame, Reply, Request, ServerMessage, PROTOCOL_VERSION};
 
 use crate::error::RmError;
 use crate::limits;
@@ -147,7 +147,7 @@ fn read_loop(mut stream: UnixStream, mut input: Vec<u8>, events: SyncSender<Even
                 return;
             }
             Ok(n) => {
-                if input.len() + n > tandemd::limits::CLIENT_INPUT_BYTES_MAX + chunk.len() {
+                if input.len() + n > messaging::limits::CLIENT_INPUT_BYTES_MAX + chunk.len() {
                     let _ = events.send(Event::IpcClosed("input buffer overrun".into()));
                     return;
                 }

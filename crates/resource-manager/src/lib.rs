@@ -8,8 +8,8 @@
 //!   the loop's timer queue; the quorum verdict comes from tandemd's quorum events.
 //! - [`admin`] is the admin socket (`crm.sock`) the `tandem` tools use: query the CIB,
 //!   status snapshot, replace/modify/create/delete, transient attributes, cleanup.
-//! - [`node::run_node`] runs tandemd's event loop and the resource manager in one
-//!   process (binary `tandem-node`).
+//!
+//! `tandemd` (crate `tandemd`) starts [`manager::run`] in a thread beside the messaging loop.
 
 #![deny(missing_docs)]
 
@@ -19,7 +19,6 @@ pub mod exec_bridge;
 pub mod ipc_link;
 pub mod limits;
 pub mod manager;
-pub mod node;
 
 pub use error::RmError;
 pub use manager::{run, RmOptions};

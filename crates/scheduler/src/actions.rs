@@ -54,9 +54,10 @@ pub struct Transition {
     pub rsc_order: Vec<usize>,
 }
 
-struct Builder<'a> {
-    c: &'a Cluster,
-    t: Transition,
+/// The transition under construction, with a lookup of actions by key.
+pub(crate) struct Builder<'a> {
+    pub(crate) c: &'a Cluster,
+    pub(crate) t: Transition,
     index: HashMap<(Option<usize>, String, u64, Option<usize>), usize>,
     /// Actions of each resource, in creation order (indexed by resource).
     by_rsc: Vec<Vec<usize>>,
@@ -83,7 +84,7 @@ pub fn action_name(c: &Cluster, p: usize) -> String {
 }
 
 impl<'a> Builder<'a> {
-    fn add(
+    pub(crate) fn add(
         &mut self,
         kind: ActionKind,
         rsc: Option<usize>,
@@ -154,11 +155,16 @@ impl<'a> Builder<'a> {
             .collect()
     }
 
-    fn find(&self, rsc: Option<usize>, task: &str, node: Option<usize>) -> Option<usize> {
+    pub(crate) fn find(
+        &self,
+        rsc: Option<usize>,
+        task: &str,
+        node: Option<usize>,
+    ) -> Option<usize> {
         self.index.get(&(rsc, task.to_string(), 0, node)).copied()
     }
 
-    fn order(&mut self, first: usize, then: usize) {
+    pub(crate) fn order(&mut self, first: usize, then: usize) {
         if first != then && !self.t.actions[then].after.contains(&first) {
             self.t.actions[then].after.push(first);
         }
@@ -173,6 +179,16 @@ fn recurring_ops(c: &Cluster, p: usize, role: Role) -> Vec<u64> {
             continue;
         }
         if op.get("enabled").is_some_and(|v| !cib::model::is_true(&v)) {
+            continue;
+        }
+        // Two monitors with one interval are a configuration error: neither is scheduled.
+        let duplicated = r
+            .ops
+            .iter()
+            .filter(|o| o.name == op.name && o.interval_ms == op.interval_ms)
+            .count()
+            > 1;
+        if duplicated {
             continue;
         }
         let op_role = op.role.as_deref().and_then(Role::parse);
@@ -222,6 +238,9 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     let restart_due = restart.clone();
     for &top in &c.top {
         plan_rsc(&mut b, top, &fenced, &restart_due);
+    }
+    if crate::utilization::Strategy::of(c).checks_capacity() {
+        add_load_stopped(&mut b);
     }
     fn walk(c: &Cluster, r: usize, out: &mut Vec<usize>) {
         let clone = c.rscs[r].variant == Variant::Clone;
@@ -286,6 +305,45 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     b.t
 }
 
+/// Under a capacity-checking placement strategy, one `load_stopped_<node>` pseudo action per
+/// node: what consumes capacity stops on a node before anything consuming capacity starts
+/// (or migrates) there.
+fn add_load_stopped(b: &mut Builder<'_>) {
+    let c = b.c;
+    let mut milestone = vec![0usize; c.nodes.len()];
+    for n in (0..c.nodes.len()).rev() {
+        let task = format!("load_stopped_{}", c.nodes[n].name);
+        let i = b.add(ActionKind::Pseudo, None, &task, 0, Some(n));
+        b.t.actions[i].label = task;
+        milestone[n] = i;
+    }
+    let count = b.t.actions.len();
+    for i in 0..count {
+        let a = &b.t.actions[i];
+        let (Some(p), Some(n)) = (a.rsc, a.node) else {
+            continue;
+        };
+        if a.interval_ms != 0 || c.rscs[p].utilization.is_empty() {
+            continue;
+        }
+        match a.task.as_str() {
+            "stop" if a.kind == ActionKind::Resource => b.order(i, milestone[n]),
+            "start" => b.order(milestone[n], i),
+            "migrate_to" => {
+                let target =
+                    b.t.actions
+                        .iter()
+                        .find(|x| x.rsc == Some(p) && x.task == "migrate_from")
+                        .and_then(|x| x.node);
+                if let Some(m) = target {
+                    b.order(milestone[m], i);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 fn plan_rsc(b: &mut Builder<'_>, r: usize, fenced: &[usize], restart_due: &HashMap<usize, String>) {
     let c = b.c;
     match c.rscs[r].variant {
@@ -295,6 +353,9 @@ fn plan_rsc(b: &mut Builder<'_>, r: usize, fenced: &[usize], restart_due: &HashM
                 plan_rsc(b, k, fenced, restart_due);
             }
             add_container_pseudo(b, r);
+            if c.rscs[r].variant == Variant::Clone && c.rscs[r].meta_bool("notify", false) {
+                crate::notify::add_notifications(b, r, fenced);
+            }
         }
     }
 }
@@ -525,6 +586,19 @@ fn plan_primitive(
         }
     }
 
+    if cur.is_empty() && next.is_none() {
+        if let Some((n, why)) = &r.blocked_start {
+            b.t.summary.push(format!(
+                "Start {} ( {} ) due to {why} (blocked)",
+                r.id, c.nodes[*n].name
+            ));
+            for n in probes {
+                b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+            }
+            return;
+        }
+    }
+
     let next_role = r.next_role;
     let name = r.id.clone();
     let nodename = |n: usize| c.nodes[n].name.clone();
@@ -739,6 +813,29 @@ fn plan_primitive(
                 }
             }
         }
+        // A role change in place ends the monitors of the old role.
+        if start.is_none() && changed_role && r.running.contains_key(&n) {
+            let keep = recurring_ops(c, p, next_role);
+            let was = r
+                .running
+                .get(&n)
+                .map(|&role| recurring_ops(c, p, role))
+                .unwrap_or_default();
+            let mut old: Vec<u64> = r
+                .recurring
+                .iter()
+                .filter(|(rn, op, i)| {
+                    *rn == n && op == "monitor" && was.contains(i) && !keep.contains(i)
+                })
+                .map(|(_, _, i)| *i)
+                .collect();
+            old.sort_unstable();
+            old.dedup();
+            for interval in old {
+                let a = b.add(ActionKind::Resource, Some(p), "cancel", interval, Some(n));
+                b.t.actions[a].early = true;
+            }
+        }
         // Recorded monitors whose interval is no longer configured are cancelled when the
         // resource stays where it is (a stop ends them anyway), unless the cluster option
         // `stop-orphan-actions` is off.
@@ -881,6 +978,13 @@ fn endpoints(b: &Builder<'_>, r: usize, task: &str, as_first: bool) -> Vec<usize
     } else {
         task
     };
+    // What follows a notifying clone's phase waits for its post notification.
+    if as_first {
+        let confirmed = format!("confirmed-post_notify_{name}");
+        if let Some(i) = b.find(Some(r), &confirmed, None) {
+            return vec![i];
+        }
+    }
     b.find(Some(r), name, None).into_iter().collect()
 }
 

@@ -19,11 +19,14 @@ pub fn apply(c: &Cluster, t: &Transition) -> Cluster {
             }
         }
     }
-    // Which resources have an action other than a fence or a probe, in one pass.
+    // Which resources have an action other than a fence, a probe or a notification, in one pass.
     let mut touched_by = vec![false; out.rscs.len()];
     for a in &t.actions {
         if let Some(p) = a.rsc {
-            if a.kind != ActionKind::Fence && !(a.task == "monitor" && a.interval_ms == 0) {
+            if a.kind != ActionKind::Fence
+                && !(a.task == "monitor" && a.interval_ms == 0)
+                && a.task != "notify"
+            {
                 if let Some(slot) = touched_by.get_mut(p) {
                     *slot = true;
                 }

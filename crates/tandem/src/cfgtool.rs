@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use tandemd::ipc::{socket_path, Client, RuntimeStatus};
+use messaging::ipc::{socket_path, Client, RuntimeStatus};
 
 use crate::exit_code;
 
@@ -130,7 +130,7 @@ pub fn render_status(status: &RuntimeStatus, brief: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tandemd::ipc::{RingId, RingStatus};
+    use messaging::ipc::{RingId, RingStatus};
 
     fn status() -> RuntimeStatus {
         RuntimeStatus {

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use tandemd::ipc::{socket_path, Client, RuntimeStatus};
+use messaging::ipc::{socket_path, Client, RuntimeStatus};
 
 use crate::exit_code;
 
@@ -171,7 +171,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tandemd::ipc::{MemberStatus, RingId};
+    use messaging::ipc::{MemberStatus, RingId};
 
     #[test]
     fn member_keys_match_corosync_format() {

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use tandemd::ipc::{socket_path, Client, CpgChange, CpgProcess, Event};
+use messaging::ipc::{socket_path, Client, CpgChange, CpgProcess, Event};
 
 use crate::exit_code;
 
@@ -207,7 +207,7 @@ pub fn render_event(event: &Event) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tandemd::ipc::{ConfchgReason, RingId};
+    use messaging::ipc::{ConfchgReason, RingId};
 
     #[test]
     fn lines_are_stable() {

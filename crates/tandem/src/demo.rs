@@ -11,8 +11,8 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
-use tandemd::ipc::Client;
-use tandemd::signals::{Signal, Signals};
+use messaging::ipc::Client;
+use messaging::signals::{Signal, Signals};
 
 use crate::cibadmin::cluster_api;
 
@@ -302,7 +302,7 @@ fn node_process(args: &[String]) -> anyhow::Result<ExitCode> {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .try_init();
-    let opts = resource_manager::node::NodeOptions {
+    let opts = tandemd::node::NodeOptions {
         config: config.into(),
         state_dir: state.into(),
         socket: socket.into(),
@@ -314,7 +314,7 @@ fn node_process(args: &[String]) -> anyhow::Result<ExitCode> {
         ),
         no_crm: false,
     };
-    resource_manager::node::run_node(&opts).map_err(|e| anyhow!("{e}"))?;
+    tandemd::node::run_node(&opts).map_err(|e| anyhow!("{e}"))?;
     Ok(ExitCode::SUCCESS)
 }
 

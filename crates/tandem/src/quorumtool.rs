@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use tandemd::ipc::{socket_path, Client, QuorumStatus};
+use messaging::ipc::{socket_path, Client, QuorumStatus};
 
 use crate::exit_code;
 
@@ -57,7 +57,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     write!(
         out,
         "{}",
-        render_status(&status, &tandemd::local_time::ctime_now())
+        render_status(&status, &messaging::local_time::ctime_now())
     )?;
     Ok(if status.quorate {
         ExitCode::SUCCESS
@@ -120,7 +120,7 @@ pub fn render_status(status: &QuorumStatus, date: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tandemd::ipc::{QuorumMember, RingId};
+    use messaging::ipc::{QuorumMember, RingId};
 
     fn status(quorate: bool) -> QuorumStatus {
         QuorumStatus {

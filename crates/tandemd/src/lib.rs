@@ -1,19 +1,11 @@
-//! The Tandem daemon's library: the local IPC protocol and client, CPG group state, and the event
-//! loop that drives Totem, the transport and votequorum.
+//! The Tandem daemon, one per node: the messaging event loop ([`messaging`]) with the resource
+//! manager ([`resource_manager`]) beside it in a thread, started from one corosync.conf.
+//!
+//! [`node::run_node`] is the whole daemon; the `tandemd` binary parses flags around it, and
+//! `tandem demo` calls it in each namespace it starts.
 
-pub mod cluster_message;
-pub mod cluster_setup;
-pub mod cpg_groups;
-pub mod daemon;
-pub mod event_loop;
-pub mod ipc;
-pub mod ipc_server;
-pub mod limits;
-pub mod local_addresses;
-pub mod local_time;
-pub mod network;
-pub mod poller;
-pub mod ring_seq_file;
-pub mod signals;
-pub mod timer_heap;
-pub mod transport_network;
+#![deny(missing_docs)]
+
+pub mod node;
+
+pub use node::{run_node, NodeError, NodeOptions};

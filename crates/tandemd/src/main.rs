@@ -1,46 +1,43 @@
-//! `tandemd`: the Tandem daemon. One per node; runs Totem, votequorum and the local client API.
+//! `tandemd`: the Tandem daemon. One per node; runs Totem, votequorum, the local client API and
+//! the resource manager (CIB replica, controller, executor).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-use tandemd::cluster_setup;
-use tandemd::daemon::Daemon;
-use tandemd::event_loop::{self, Clock, MonotonicClock};
-use tandemd::ipc::DEFAULT_SOCKET_PATH;
-use tandemd::ipc_server::IpcServer;
-use tandemd::local_addresses;
-use tandemd::signals::Signals;
-use tandemd::transport_network::TransportNetwork;
+use messaging::ipc::DEFAULT_SOCKET_PATH;
+use tandemd::{run_node, NodeError, NodeOptions};
 
 const USAGE: &str =
-    "usage: tandemd -c CONFIG [--state-dir DIR] [--socket PATH] [--nodeid ID] [-v]...
+    "usage: tandemd [-c CONFIG] [--state-dir DIR] [--socket PATH] [--crm-socket PATH]
+               [--nodeid ID] [--no-crm] [-f] [-v]...
   -c, --config PATH   corosync.conf to run (default /etc/corosync/corosync.conf)
-  --state-dir DIR     where ringid_<nodeid> is kept (default /var/lib/tandem)
-  --socket PATH       IPC socket (default /run/tandem/tandem.sock)
+  --state-dir DIR     ring ids, the CIB replica (DIR/cib), pe-inputs, agents' HA_RSCTMP
+                      (default /var/lib/tandem)
+  --socket PATH       messaging IPC socket: CPG, quorum, cmap (default /run/tandem/tandem.sock)
+  --crm-socket PATH   admin socket of the resource manager, used by `tandem status`, `cibadmin`,
+                      ... (default: crm.sock beside --socket)
   --nodeid ID         local node id (default: the nodelist entry with a local address)
+  --no-crm            messaging and quorum only, as corosync alone
+  -f                  stay in the foreground (always; accepted for corosync compatibility)
   -v                  more logging (-v debug, -vv trace); RUST_LOG overrides
 ";
 
 /// Exit status for a fatal configuration error (as corosync).
 const EXIT_CONFIG: u8 = 8;
+/// Exit status for a command-line usage error (sysexits EX_USAGE).
+const EXIT_USAGE: u8 = 64;
 
-struct Options {
-    config: PathBuf,
-    state_dir: PathBuf,
-    socket: PathBuf,
-    nodeid: Option<u32>,
-    verbosity: u8,
-}
-
-fn parse_args(args: &[String]) -> Result<Option<Options>, String> {
-    let mut options = Options {
+fn parse_args(args: &[String]) -> Result<Option<(NodeOptions, u8)>, String> {
+    let mut options = NodeOptions {
         config: PathBuf::from("/etc/corosync/corosync.conf"),
         state_dir: PathBuf::from("/var/lib/tandem"),
         socket: PathBuf::from(DEFAULT_SOCKET_PATH),
+        admin_socket: PathBuf::new(),
         nodeid: None,
-        verbosity: 0,
+        no_crm: false,
     };
+    let mut admin_socket = None;
+    let mut verbosity = 0u8;
     let mut index = 0;
     while index < args.len() {
         let arg = args[index].as_str();
@@ -54,6 +51,7 @@ fn parse_args(args: &[String]) -> Result<Option<Options>, String> {
             "-c" | "--config" => options.config = value(arg)?.into(),
             "--state-dir" => options.state_dir = value(arg)?.into(),
             "--socket" => options.socket = value(arg)?.into(),
+            "--crm-socket" => admin_socket = Some(PathBuf::from(value(arg)?)),
             "--nodeid" => {
                 let text = value(arg)?;
                 let id: u32 = text
@@ -64,31 +62,34 @@ fn parse_args(args: &[String]) -> Result<Option<Options>, String> {
                 }
                 options.nodeid = Some(id);
             }
-            "-v" => options.verbosity += 1,
-            "-vv" => options.verbosity += 2,
+            "--no-crm" => options.no_crm = true,
+            "-v" => verbosity = verbosity.saturating_add(1),
+            "-vv" => verbosity = verbosity.saturating_add(2),
             "-f" => {}
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown option '{other}'")),
         }
         index += 1;
     }
-    Ok(Some(options))
+    options.admin_socket =
+        admin_socket.unwrap_or_else(|| options.socket.with_file_name("crm.sock"));
+    Ok(Some((options, verbosity)))
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let options = match parse_args(&args) {
-        Ok(Some(options)) => options,
+    let (options, verbosity) = match parse_args(&args) {
+        Ok(Some(parsed)) => parsed,
         Ok(None) => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
         }
         Err(message) => {
             eprint!("tandemd: {message}\n{USAGE}");
-            return ExitCode::from(64);
+            return ExitCode::from(EXIT_USAGE);
         }
     };
-    let default_level = match options.verbosity {
+    let default_level = match verbosity {
         0 => "info",
         1 => "debug",
         _ => "trace",
@@ -100,70 +101,16 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
-    match run(&options) {
-        Ok(code) => code,
+    match run_node(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(NodeError::Config(message)) => {
+            eprintln!("tandemd: {message}");
+            ExitCode::from(EXIT_CONFIG)
+        }
         Err(error) => {
-            tracing::error!("{error:#}");
-            eprintln!("tandemd: {error:#}");
+            tracing::error!("{error}");
+            eprintln!("tandemd: {error}");
             ExitCode::from(1)
         }
     }
-}
-
-fn run(options: &Options) -> anyhow::Result<ExitCode> {
-    let parsed = match corosync_conf::load(&options.config) {
-        Ok(parsed) => parsed,
-        Err(error) => {
-            eprintln!("tandemd: {error}");
-            return Ok(ExitCode::from(EXIT_CONFIG));
-        }
-    };
-    for warning in &parsed.warnings {
-        tracing::warn!("{warning}");
-    }
-    let config = parsed.config;
-    let file = options.config.display().to_string();
-    let local = local_addresses::list().context("listing local interface addresses")?;
-    let setup = match cluster_setup::resolve_setup(&config, &file, &local, options.nodeid) {
-        Ok(setup) => setup,
-        Err(error) => {
-            eprintln!("tandemd: {error}");
-            return Ok(ExitCode::from(EXIT_CONFIG));
-        }
-    };
-    std::fs::create_dir_all(&options.state_dir)
-        .with_context(|| format!("creating {}", options.state_dir.display()))?;
-    let signals = Signals::install().context("installing the signal handlers")?;
-    let clock = MonotonicClock::default();
-    let local_ips: Vec<std::net::IpAddr> = local.iter().map(|l| l.address).collect();
-    let transport_config =
-        match transport::TransportConfig::from_config(&config, setup.nodeid, &local_ips) {
-            Ok(transport_config) => transport_config,
-            Err(error) => {
-                eprintln!("tandemd: {file}: {error}");
-                return Ok(ExitCode::from(EXIT_CONFIG));
-            }
-        };
-    let authkey = if transport_config.secure {
-        Some(transport::read_authkey(&transport_config.keyfile)?)
-    } else {
-        None
-    };
-    let rings = transport_config.rings.len();
-    let transport =
-        transport::Transport::new(transport_config, authkey.as_deref(), transport::epoch_now())
-            .context("opening the transport")?;
-    let mut network = TransportNetwork::new(transport);
-    let mut ipc = IpcServer::bind(&options.socket)
-        .with_context(|| format!("binding the IPC socket {}", options.socket.display()))?;
-    tracing::info!(
-        "tandemd starting: node {} ({} ring(s), transport {}), IPC at {}",
-        setup.nodeid,
-        rings,
-        tandemd::network::Network::name(&network),
-        options.socket.display()
-    );
-    let mut daemon = Daemon::new(setup, &config, options.state_dir.clone(), clock.now_ms())?;
-    event_loop::run(&mut daemon, &mut network, &mut ipc, &signals, &clock)?;
-    Ok(ExitCode::SUCCESS)
 }

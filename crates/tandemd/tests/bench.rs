@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use harness::{Cluster, Options};
-use tandemd::ipc::{Client, ClientError, ErrorCode, Event};
+use messaging::ipc::{Client, ClientError, ErrorCode, Event};
 
 /// Own messages in flight per sender unless TANDEM_BENCH_IN_FLIGHT says otherwise.
 const IN_FLIGHT_DEFAULT: u64 = 64;

@@ -8,7 +8,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use harness::{Cluster, Options};
-use tandemd::ipc::{Client, ConfchgReason, CpgChange, Event};
+use messaging::ipc::{Client, ConfchgReason, CpgChange, Event};
 
 /// One delivered message as a test sees it: sender node, sender pid, sequence, payload.
 type Delivered = (u32, u32, u64, Vec<u8>);

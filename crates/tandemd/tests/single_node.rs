@@ -10,8 +10,8 @@ use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
 use harness::{Cluster, Options};
-use tandemd::ipc::codec::Writer;
-use tandemd::ipc::{frame, ClientError, ErrorCode, Event, Request, ServerMessage};
+use messaging::ipc::codec::Writer;
+use messaging::ipc::{frame, ClientError, ErrorCode, Event, Request, ServerMessage};
 
 fn lone_node(nodes: usize) -> Cluster {
     let mut options = Options::new(nodes);
@@ -55,7 +55,7 @@ fn ipc_refuses_bad_requests_without_harm() {
     let reply = read_frame(&mut raw);
     assert!(matches!(
         ServerMessage::decode(&reply),
-        Ok(ServerMessage::Reply(tandemd::ipc::Reply::Error {
+        Ok(ServerMessage::Reply(messaging::ipc::Reply::Error {
             code: ErrorCode::Version,
             ..
         }))

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use tandemd::ipc::{Client, QuorumStatus, RuntimeStatus};
+use messaging::ipc::{Client, QuorumStatus, RuntimeStatus};
 
 /// Namespace holding the bridges.
 const HUB: &str = "tdd-hub";
@@ -302,6 +302,7 @@ impl Cluster {
             .arg(node_dir.join("state"))
             .arg("--socket")
             .arg(self.socket(n))
+            .arg("--no-crm")
             .env(
                 "RUST_LOG",
                 std::env::var("TANDEM_TEST_RUST_LOG").unwrap_or_else(|_| "info".to_string()),

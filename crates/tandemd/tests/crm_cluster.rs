@@ -1,4 +1,4 @@
-//! Real 3-node clusters (tandemd + resource manager per node, `tandem-node`) in network
+//! Real 3-node clusters (tandemd + resource manager per node, `tandemd`) in network
 //! namespaces `tdr-*` (10.205.0.0/24). Run only with TANDEM_SLOW_TESTS=1, as root.
 
 use std::path::{Path, PathBuf};
@@ -121,7 +121,7 @@ impl Cluster {
         let log = std::fs::File::create(d.join("node.log")).expect("log");
         let child = Command::new("ip")
             .args(["netns", "exec", &format!("tdr-n{i}")])
-            .arg(env!("CARGO_BIN_EXE_tandem-node"))
+            .arg(env!("CARGO_BIN_EXE_tandemd"))
             .arg("-c")
             .arg(self.dir.join("corosync.conf"))
             .arg("--state-dir")
@@ -134,7 +134,7 @@ impl Cluster {
             .stdout(log.try_clone().expect("log"))
             .stderr(log)
             .spawn()
-            .expect("spawn tandem-node");
+            .expect("spawn tandemd");
         self.nodes[i - 1] = Some(child);
     }
 

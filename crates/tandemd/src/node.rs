@@ -1,0 +1,133 @@
+//! One whole node in one process: the messaging event loop (Totem, transport, votequorum, CPG,
+//! IPC) plus the resource manager in a thread.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use messaging::cluster_setup;
+use messaging::daemon::Daemon;
+use messaging::event_loop::{self, Clock, MonotonicClock};
+use messaging::ipc_server::IpcServer;
+use messaging::local_addresses;
+use messaging::signals::Signals;
+use messaging::transport_network::TransportNetwork;
+use resource_manager::manager::{self, RmOptions};
+
+/// How to run a node.
+#[derive(Debug, Clone)]
+pub struct NodeOptions {
+    /// corosync.conf.
+    pub config: PathBuf,
+    /// State directory (ring ids, CIB replica under `cib/`, pe-inputs, agents' HA_RSCTMP).
+    pub state_dir: PathBuf,
+    /// The messaging IPC socket (CPG, quorum, cmap, cfg).
+    pub socket: PathBuf,
+    /// The admin socket of the resource manager (what `tandem status`, `cibadmin`... use).
+    pub admin_socket: PathBuf,
+    /// Local node id, when the nodelist cannot tell it from local addresses.
+    pub nodeid: Option<u32>,
+    /// Run without the resource manager (messaging and quorum only, as corosync alone).
+    pub no_crm: bool,
+}
+
+/// Why a node could not start or stopped abnormally.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// corosync.conf or the node's place in it is unusable (corosync exits 8 for these).
+    #[error("{0}")]
+    Config(String),
+    /// Something in the environment failed (sockets, files, threads, the event loop).
+    #[error("{0}")]
+    Runtime(String),
+}
+
+/// Node names by id from a corosync.conf nodelist.
+pub fn nodelist_names(config: &corosync_conf::Config) -> BTreeMap<u32, String> {
+    config
+        .nodelist
+        .iter()
+        .filter_map(|n| Some((n.nodeid?, n.name.clone()?)))
+        .collect()
+}
+
+/// How long a node cut off from the others may take to notice it lost quorum and stop its
+/// resources, past the moment the others notice: a lone node waits the consensus timeout
+/// before forming its own ring; one second more covers stopping.
+pub fn recovery_delay_ms(config: &corosync_conf::Config) -> u64 {
+    u64::from(config.timers().consensus) + 1000
+}
+
+/// Runs the node until SIGTERM/SIGINT (or `cfgtool -H`).
+pub fn run_node(opts: &NodeOptions) -> Result<(), NodeError> {
+    let config_error = NodeError::Config;
+    let runtime = NodeError::Runtime;
+    let parsed = corosync_conf::load(&opts.config).map_err(|e| config_error(e.to_string()))?;
+    for w in &parsed.warnings {
+        tracing::warn!("{w}");
+    }
+    let config = parsed.config;
+    let file = opts.config.display().to_string();
+    let local =
+        local_addresses::list().map_err(|e| runtime(format!("listing local addresses: {e}")))?;
+    let setup = cluster_setup::resolve_setup(&config, &file, &local, opts.nodeid)
+        .map_err(|e| config_error(e.to_string()))?;
+    std::fs::create_dir_all(&opts.state_dir)
+        .map_err(|e| runtime(format!("creating {}: {e}", opts.state_dir.display())))?;
+    let signals = Signals::install().map_err(|e| runtime(format!("signal handlers: {e}")))?;
+    let clock = MonotonicClock::default();
+    let local_ips: Vec<std::net::IpAddr> = local.iter().map(|l| l.address).collect();
+    let tcfg = transport::TransportConfig::from_config(&config, setup.nodeid, &local_ips)
+        .map_err(|e| config_error(format!("{file}: {e}")))?;
+    let authkey = if tcfg.secure {
+        Some(transport::read_authkey(&tcfg.keyfile).map_err(|e| config_error(e.to_string()))?)
+    } else {
+        None
+    };
+    let rings = tcfg.rings.len();
+    let transport = transport::Transport::new(tcfg, authkey.as_deref(), transport::epoch_now())
+        .map_err(|e| runtime(format!("opening the transport: {e}")))?;
+    let mut network = TransportNetwork::new(transport);
+    let mut ipc = IpcServer::bind(&opts.socket).map_err(|e| {
+        runtime(format!(
+            "binding the IPC socket {}: {e}",
+            opts.socket.display()
+        ))
+    })?;
+    tracing::info!(
+        "tandemd starting: node {} ({} ring(s), transport {}), IPC at {}{}",
+        setup.nodeid,
+        rings,
+        messaging::network::Network::name(&network),
+        opts.socket.display(),
+        if opts.no_crm {
+            String::from(", no resource manager")
+        } else {
+            format!(", admin socket {}", opts.admin_socket.display())
+        }
+    );
+    let names = nodelist_names(&config);
+    let mut daemon = Daemon::new(setup, &config, opts.state_dir.clone(), clock.now_ms())
+        .map_err(|e| config_error(e.to_string()))?;
+    if !opts.no_crm {
+        let rm = RmOptions {
+            ipc_socket: opts.socket.clone(),
+            admin_socket: opts.admin_socket.clone(),
+            state_dir: opts.state_dir.join("cib"),
+            names,
+            group: manager::DEFAULT_GROUP.to_string(),
+            rsctmp: Some(opts.state_dir.join("rsctmp")),
+            recovery_delay_ms: Some(recovery_delay_ms(&config)),
+        };
+        std::thread::Builder::new()
+            .name("resource-manager".into())
+            .spawn(move || {
+                if let Err(e) = manager::run(rm) {
+                    tracing::error!("resource manager: {e}");
+                }
+            })
+            .map_err(|e| runtime(format!("spawning the resource manager: {e}")))?;
+    }
+    event_loop::run(&mut daemon, &mut network, &mut ipc, &signals, &clock)
+        .map_err(|e| runtime(format!("event loop: {e:#}")))?;
+    Ok(())
+}
