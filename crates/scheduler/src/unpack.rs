@@ -679,7 +679,10 @@ fn unpack_history(c: &mut Cluster, st: &NodeState) {
             }
         };
         let r = &mut c.rscs[idx];
-        if lrm.id != r.id && r.history_name.is_none() {
+        // Actions are named after the history of an active (or failed) instance, or the bare
+        // id; a stopped record under another instance number does not rename it.
+        let bare = strip_instance(&lrm.id).1.is_none();
+        if lrm.id != r.id && r.history_name.is_none() && (active || rp.failed || bare) {
             r.history_name = Some(lrm.id.clone());
         }
         for op in &lrm.ops {

@@ -183,3 +183,40 @@ fn an_instance_follows_a_stronger_preference_without_stickiness() {
         vec!["Move P:0 ( n1 -> n2 )".to_string()]
     );
 }
+
+#[test]
+fn actions_are_named_after_the_active_history() {
+    // n1 holds a stopped record numbered :1 and the running record numbered :0.
+    let res = r#"<clone id="C"><primitive id="A" class="ocf" provider="pacemaker" type="Dummy">
+<operations><op id="am" name="monitor" interval="10"/></operations></primitive></clone>"#;
+    let lrm = format!(
+        r#"<lrm id="1"><lrm_resources><lrm_resource id="A:1" class="ocf" provider="pacemaker" type="Dummy">{}{}</lrm_resource><lrm_resource id="A:0" class="ocf" provider="pacemaker" type="Dummy">{}</lrm_resource></lrm_resources></lrm></node_state>
+<node_state id="2""#,
+        op("A:1", "start", 0, 2),
+        op("A:1", "stop", 0, 3),
+        op("A:0", "start", 0, 9)
+    );
+    let xml = cib(
+        res,
+        r#"<rsc_location id="ban" rsc="C" node="n2" score="-INFINITY"/>"#,
+    )
+    .replace(
+        r#"expected="member"/>
+<node_state id="2""#,
+        &format!(r#"expected="member">{lrm}"#),
+    );
+    let s = run(&xml);
+    assert!(
+        s.transition.summary.is_empty(),
+        "{:?}",
+        s.transition.summary
+    );
+    let labels: Vec<&str> = s
+        .transition
+        .actions
+        .iter()
+        .filter(|a| a.interval_ms > 0)
+        .map(|a| a.label.as_str())
+        .collect();
+    assert_eq!(labels, vec!["A:0 monitor=10000 on n1"]);
+}
