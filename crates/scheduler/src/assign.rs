@@ -8,6 +8,8 @@ use cib::rule::RuleContext;
 use cib::Score;
 
 use crate::cluster::{Cluster, Role, Variant};
+use crate::rsc_lookup::RscLookup;
+use crate::utilization::{self, Ledger, Strategy};
 
 /// A colocation between two placement units.
 #[derive(Clone, Debug)]
@@ -56,10 +58,15 @@ pub struct TicketLoss {
 
 /// The unit placed for configuration id `id`: the resource itself, or its group or clone.
 pub fn unit_of(c: &Cluster, id: &str) -> Option<usize> {
-    let first = c
-        .rscs
-        .iter()
-        .position(|r| r.config_id == id || r.id == id)?;
+    unit_of_in(c, &RscLookup::build(c), id)
+}
+
+/// [`unit_of`] with a prebuilt index of `c`'s resources.
+fn unit_of_in(c: &Cluster, lookup: &RscLookup, id: &str) -> Option<usize> {
+    let first = match (lookup.id(id), lookup.configured(id).first().copied()) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
     let mut unit = first;
     let mut cur = first;
     while let Some(p) = c.rscs[cur].parent {
@@ -87,6 +94,9 @@ fn add(v: &mut [Score], n: usize, s: Score) {
 pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
     let nn = c.nodes.len();
     let mut out = Constraints::default();
+    // Resources by id, so each constraint finds its targets without scanning them all.
+    let lookup = RscLookup::build(c);
+    let unit_of = |c: &Cluster, id: &str| unit_of_in(c, &lookup, id);
     for k in &cib.constraints {
         match k {
             Constraint::Location(l) => {
@@ -162,11 +172,8 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                         }
                     }
                     let disc = l.discovery.as_deref();
-                    for (i, r) in c.rscs.iter_mut().enumerate() {
-                        let _ = i;
-                        if r.config_id != rid {
-                            continue;
-                        }
+                    for &i in lookup.configured(&rid) {
+                        let r = &mut c.rscs[i];
                         for n in 0..nn {
                             if touched[n] && !contrib[n].is_neg_inf() && !r.allowed_any.contains(&n)
                             {
@@ -287,6 +294,7 @@ pub struct Assigner<'a> {
     state: Vec<u8>,
     load: Vec<i64>,
     defer_group_members: bool,
+    ledger: Ledger,
 }
 
 impl<'a> Assigner<'a> {
@@ -294,12 +302,14 @@ impl<'a> Assigner<'a> {
     pub fn new(c: &'a mut Cluster, k: &'a Constraints) -> Self {
         let n = c.rscs.len();
         let nn = c.nodes.len();
+        let ledger = Ledger::new(c);
         Assigner {
             c,
             k,
             state: vec![0; n],
             load: vec![0; nn],
             defer_group_members: false,
+            ledger,
         }
     }
 
@@ -324,6 +334,9 @@ impl<'a> Assigner<'a> {
 
         let mut order: Vec<usize> = self.c.top.clone();
         order.sort_by_key(|&r| std::cmp::Reverse(self.c.rscs[r].priority));
+        if self.ledger.strategy.checks_capacity() {
+            order = self.capacity_order(order);
+        }
         for r in order {
             self.assign(r);
         }
@@ -355,6 +368,13 @@ impl<'a> Assigner<'a> {
         for (&n, &fc) in &pr.failcount {
             if fc >= pr.migration_threshold {
                 s[n] = Score::NEG_INF;
+            }
+        }
+        if !crate::health::exempt(c, p) {
+            for (n, node) in c.nodes.iter().enumerate() {
+                if let Some(h) = crate::health::node_score(c, node) {
+                    s[n] = s[n].plus(h);
+                }
             }
         }
         if with_stickiness && pr.managed {
@@ -507,13 +527,15 @@ impl<'a> Assigner<'a> {
     }
 
     fn apply_colocations(&mut self, u: usize, s: &mut [Score]) {
-        let colocs: Vec<Coloc> = self
+        let mut colocs: Vec<Coloc> = self
             .k
             .colocs
             .iter()
             .filter(|co| co.dep == u)
             .cloned()
             .collect();
+        // Primaries with the higher priority are placed first.
+        colocs.sort_by_key(|co| std::cmp::Reverse(self.c.rscs[co.primary].priority));
         for co in &colocs {
             if co.dep_role == Some(Role::Promoted) {
                 continue; // affects promotion only
@@ -578,10 +600,18 @@ impl<'a> Assigner<'a> {
             best = match best {
                 None => Some(n),
                 Some(b) => {
+                    let by_load = match self.ledger.strategy {
+                        Strategy::Minimal => std::cmp::Ordering::Equal,
+                        Strategy::Balanced => self
+                            .ledger
+                            .compare_free(c, n, b)
+                            .then(self.load[b].cmp(&self.load[n])),
+                        _ => self.load[b].cmp(&self.load[n]),
+                    };
                     let better = s[n] > s[b]
                         || s[n] == s[b]
-                            && (self.load[n] < self.load[b]
-                                || self.load[n] == self.load[b]
+                            && (by_load.is_gt()
+                                || by_load.is_eq()
                                     && (Some(n) == current
                                         || Some(b) != current
                                             && c.nodes[n].name < c.nodes[b].name));
@@ -623,6 +653,7 @@ impl<'a> Assigner<'a> {
                     }
                 }
 
+                self.ban_insufficient_capacity(u, &mut s, &|_| false);
                 let current = self.c.active_nodes(u).first().copied();
                 let chosen = self.choose(&s, current, &|_| false);
                 self.c.rscs[u].scores = s;
@@ -664,6 +695,10 @@ impl<'a> Assigner<'a> {
             };
             if let Some(n) = target {
                 self.load[n] += 1;
+                if self.ledger.strategy.checks_capacity() {
+                    let need = self.c.rscs[p].utilization.clone();
+                    self.ledger.charge(n, &need);
+                }
             }
         }
         if self.c.rscs[u].variant != Variant::Primitive {
@@ -677,6 +712,95 @@ impl<'a> Assigner<'a> {
         for &k in &self.c.rscs[u].children.clone() {
             if self.c.rscs[k].variant == Variant::Group {
                 self.c.rscs[k].next = node;
+            }
+        }
+    }
+
+    /// Under a capacity-checking placement strategy, assignment order within one priority:
+    /// resources already running with the higher score where they run first, then the higher
+    /// score on the nodes in preference order (most free capacity first), then configuration
+    /// order.
+    fn capacity_order(&self, order: Vec<usize>) -> Vec<usize> {
+        let c = &*self.c;
+        let mut nodes: Vec<usize> = (0..c.nodes.len()).collect();
+        nodes.sort_by(|&a, &b| {
+            let by_load = match self.ledger.strategy {
+                Strategy::Balanced => self.ledger.compare_free(c, b, a),
+                _ => std::cmp::Ordering::Equal,
+            };
+            by_load.then(a.cmp(&b))
+        });
+        let keyed: Vec<(i64, Score, Vec<Score>, usize)> = order
+            .into_iter()
+            .map(|r| {
+                let s = self.base_scores(r, true);
+                // A clone has no single current node.
+                let active = c.active_nodes(r);
+                let current = match (active.as_slice(), c.rscs[r].variant) {
+                    (_, Variant::Clone) => Score::NEG_INF,
+                    ([n], _) => s.get(*n).copied().unwrap_or(Score::NEG_INF),
+                    _ => Score::NEG_INF,
+                };
+                let by_node = nodes.iter().map(|&n| s[n]).collect();
+                (c.rscs[r].priority, current, by_node, r)
+            })
+            .collect();
+        let mut keyed = keyed;
+        keyed.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2)));
+        keyed.into_iter().map(|k| k.3).collect()
+    }
+
+    /// Resources colocated with `u` (or with the clone `u` is an instance of) with a
+    /// mandatory score and not yet assigned, found transitively: they must follow it onto
+    /// its node.
+    fn mandatory_dependents(&self, u: usize) -> Vec<usize> {
+        let unit = match self.c.rscs[u].parent {
+            Some(p) if self.c.rscs[p].variant == Variant::Clone => p,
+            _ => u,
+        };
+        let mut out: Vec<usize> = Vec::new();
+        let mut stack = vec![unit];
+        while let Some(x) = stack.pop() {
+            for co in &self.k.colocs {
+                if co.primary == x
+                    && co.score.is_pos_inf()
+                    && co.dep_role.is_none()
+                    && self.state[co.dep] == 0
+                    && co.dep != unit
+                    && !out.contains(&co.dep)
+                {
+                    out.push(co.dep);
+                    stack.push(co.dep);
+                }
+            }
+        }
+        out
+    }
+
+    /// Bans the nodes without the free capacity `u` needs (with what must follow it there,
+    /// when some node not `full` can take all of that) under a capacity-checking strategy.
+    fn ban_insufficient_capacity(&self, u: usize, s: &mut [Score], full: &dyn Fn(usize) -> bool) {
+        if !self.ledger.strategy.checks_capacity() {
+            return;
+        }
+        let c = &*self.c;
+        let own = utilization::demand(c, u);
+        let mut total = own.clone();
+        for d in self.mandatory_dependents(u) {
+            // A clone's own demand is placed instance by instance, not here.
+            if c.rscs[d].variant != Variant::Clone {
+                utilization::add_demand(&mut total, &utilization::demand(c, d));
+            }
+        }
+        if own.is_empty() && total.is_empty() {
+            return;
+        }
+        let eligible = |n: usize| s[n].0 >= 0 && c.nodes[n].can_run() && !full(n);
+        let whole_fits = (0..s.len()).any(|n| eligible(n) && self.ledger.fits(c, n, &total));
+        let need = if whole_fits { &total } else { &own };
+        for (n, v) in s.iter_mut().enumerate() {
+            if !self.ledger.fits(c, n, need) {
+                *v = Score::NEG_INF;
             }
         }
     }
@@ -703,8 +827,9 @@ impl<'a> Assigner<'a> {
                 continue;
             }
             let n = nodes[0];
-            let inst_scores = self.instance_scores(inst, &base);
+            let mut inst_scores = self.instance_scores(inst, &base);
             let pn = per_node.clone();
+            self.ban_insufficient_capacity(inst, &mut inst_scores, &|m| pn[m] >= node_max);
             let best = self.choose(&inst_scores, Some(n), &|x| pn[x] >= spread);
             if best == Some(n) && assigned_count < clone_max {
                 per_node[n] += 1;
@@ -722,8 +847,9 @@ impl<'a> Assigner<'a> {
                 self.set_next(inst, None);
                 continue;
             }
-            let inst_scores = self.instance_scores(inst, &base);
+            let mut inst_scores = self.instance_scores(inst, &base);
             let pn = per_node.clone();
+            self.ban_insufficient_capacity(inst, &mut inst_scores, &|m| pn[m] >= node_max);
             let chosen = self.choose(&inst_scores, None, &|n| pn[n] >= node_max);
             if let Some(n) = chosen {
                 per_node[n] += 1;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use cib::model::{Cib, Constraint};
 
 use crate::cluster::{Cluster, Role, Variant};
+use crate::rsc_lookup::RscLookup;
 
 /// One mandatory ordering between two resources (or group members).
 #[derive(Clone, Debug)]
@@ -20,11 +21,17 @@ struct Edge {
 
 /// The resource a constraint's id names: the clone for ids of cloned children.
 pub fn named(c: &Cluster, id: &str) -> Option<usize> {
-    let i = c
-        .rscs
+    named_in(c, &RscLookup::build(c), id)
+}
+
+/// [`named`] with a prebuilt index of `c`'s resources.
+fn named_in(c: &Cluster, lookup: &RscLookup, id: &str) -> Option<usize> {
+    let i = lookup
+        .with_id(id)
         .iter()
-        .position(|r| r.id == id && (r.parent.is_none() || !is_in_clone(c, r.parent)))
-        .or_else(|| c.rscs.iter().position(|r| r.config_id == id))?;
+        .copied()
+        .find(|&i| c.rscs[i].parent.is_none() || !is_in_clone(c, c.rscs[i].parent))
+        .or_else(|| lookup.configured(id).first().copied())?;
     Some(match c.clone_ancestor(i) {
         Some(k) if c.rscs[i].id != id || is_in_clone(c, c.rscs[i].parent) => k,
         _ => i,
@@ -51,6 +58,8 @@ fn mandatory(kind: Option<&str>, score: Option<cib::Score>) -> bool {
 
 fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
     let mut out = Vec::new();
+    let lookup = RscLookup::build(c);
+    let named = |c: &Cluster, id: &str| named_in(c, &lookup, id);
     for k in &cib.constraints {
         let Constraint::Order(o) = k else { continue };
         if o.sets.is_empty() {
