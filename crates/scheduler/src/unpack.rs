@@ -514,8 +514,14 @@ fn replay(ops: &[LrmOp]) -> Replay {
                 if rc == expected && !exec_failed {
                     out.role = Some(Role::Unpromoted);
                 } else {
+                    // A failed demote counts as unpromoted (the recovery stops it anyway),
+                    // or stopped when the agent said it is not running.
                     out.failed = true;
-                    out.role = Some(Role::Promoted);
+                    out.role = Some(if rc == 7 {
+                        Role::Stopped
+                    } else {
+                        Role::Unpromoted
+                    });
                 }
             }
             _ => {}
