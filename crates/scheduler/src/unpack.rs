@@ -530,8 +530,14 @@ fn replay(ops: &[LrmOp]) -> Replay {
                 if rc == expected && !exec_failed {
                     out.role = Some(Role::Unpromoted);
                 } else {
+                    // A failed demote counts as unpromoted (the recovery stops it anyway),
+                    // or stopped when the agent said it is not running.
                     out.failed = true;
-                    out.role = Some(Role::Promoted);
+                    out.role = Some(if rc == 7 {
+                        Role::Stopped
+                    } else {
+                        Role::Unpromoted
+                    });
                 }
             }
             _ => {}
@@ -711,7 +717,10 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
             }
         };
         let r = &mut c.rscs[idx];
-        if lrm.id != r.id && r.history_name.is_none() {
+        // Actions are named after the history of an active (or failed) instance, or the bare
+        // id; a stopped record under another instance number does not rename it.
+        let bare = strip_instance(&lrm.id).1.is_none();
+        if lrm.id != r.id && r.history_name.is_none() && (active || rp.failed || bare) {
             r.history_name = Some(lrm.id.clone());
         }
         for op in &lrm.ops {
