@@ -118,7 +118,7 @@ start_node() {   # NODE
     local n=$1 d; d=$(node_dir "$1")
     rm -f "$(node_sock "$n")"
     local chrt=(); [[ $SCHED == rr ]] && chrt=(chrt -r 99)
-    RUST_LOG=info setsid ip netns exec "$(node_ns "$n")" "${chrt[@]}" "$TANDEMD" -c "$d/corosync.conf" \
+    RUST_LOG=info setsid ip netns exec "$(node_ns "$n")" "${chrt[@]}" "$TANDEMD" --no-crm -c "$d/corosync.conf" \
         --state-dir "$d/state" --socket "$(node_sock "$n")" </dev/null >>"$d/tandemd.log" 2>&1 &
     disown $! 2>/dev/null
     local i

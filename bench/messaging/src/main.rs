@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
-use tandemd::ipc::{Client, ClientError, ErrorCode, Event};
+use messaging::ipc::{Client, ClientError, ErrorCode, Event};
 
 const MAGIC: u32 = 0x4350_4742;
 const T_READY: u32 = 1;
@@ -304,7 +304,7 @@ impl Bench {
 
 fn parse_opts(args: &[String]) -> Result<Opts> {
     let mut o = Opts {
-        socket: PathBuf::from(tandemd::ipc::DEFAULT_SOCKET_PATH),
+        socket: PathBuf::from(messaging::ipc::DEFAULT_SOCKET_PATH),
         group: "bench".into(),
         node: String::new(),
         order_file: None,
