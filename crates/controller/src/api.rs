@@ -122,6 +122,8 @@ pub enum Timer {
         /// Generation.
         gen: u64,
     },
+    /// The delay after an unfenced node loss elapsed (see `unfenced-recovery-delay`).
+    RecoveryDelay,
     /// An action dispatched by the DC has not answered in time.
     ActionTimeout {
         /// Transition number.

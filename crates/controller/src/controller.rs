@@ -83,6 +83,11 @@ pub struct Controller {
     kick: bool,
     /// Quorum messages this node sent and has not seen delivered yet.
     quorum_in_flight: u32,
+    /// Without fencing, a quorate DC schedules nothing before this time (ms) after losing
+    /// a node that ran resources: that node may still be stopping them.
+    hold_until_ms: u64,
+    /// `unfenced-recovery-delay` when the property is not set, in ms.
+    default_recovery_delay_ms: u64,
     now_ms: u64,
     out: Vec<Output>,
 }
@@ -127,9 +132,19 @@ impl Controller {
             cib_changed: false,
             kick: false,
             quorum_in_flight: 0,
+            hold_until_ms: 0,
+            default_recovery_delay_ms: limits::DEFAULT_UNFENCED_RECOVERY_DELAY_MS,
             now_ms: 0,
             out: Vec::new(),
         }
+    }
+
+    /// Sets the default of `unfenced-recovery-delay` (ms): how long a node cut off from the
+    /// others may take to notice it lost quorum and stop its resources (the host derives it
+    /// from the Totem timers).
+    pub fn with_recovery_delay(mut self, ms: u64) -> Controller {
+        self.default_recovery_delay_ms = ms;
+        self
     }
 
     /// Handles one input at wall-clock time `now_ms` (ms since the epoch) and returns what
@@ -266,6 +281,13 @@ impl Controller {
                 .iter()
                 .all(|m| self.members.iter().any(|o| o.id == m.id));
         let settled = self.phase() == Phase::Running && self.cib.is_some();
+        // Lost members that ran resources (read before their history is forgotten).
+        let lost_active = self.cib.as_ref().is_some_and(|cib| {
+            self.members
+                .iter()
+                .filter(|m| !members.iter().any(|n| n.id == m.id))
+                .any(|m| cib_doc::node_active(cib, &m.id.to_string()))
+        });
         let gone: Vec<String> = self
             .members
             .iter()
@@ -288,6 +310,9 @@ impl Controller {
             return;
         }
         self.kick = true;
+        if lost_active {
+            self.hold_after_loss();
+        }
         if was_dc && self.is_dc() {
             if let Some(run) = &mut self.run {
                 run.aborted = true;
@@ -323,6 +348,33 @@ impl Controller {
         self.send(Message::Version {
             view: self.view,
             version: self.version(),
+        });
+    }
+
+    /// Without fencing nothing proves a lost node stopped its resources, but a node that
+    /// loses quorum with no-quorum-policy=stop stops them on its own: the quorate side
+    /// waits `unfenced-recovery-delay` before recovering them, so they never run twice.
+    fn hold_after_loss(&mut self) {
+        let Some(cib) = &self.cib else { return };
+        let stonith =
+            options::property(cib, "stonith-enabled").is_none_or(|v| cib::model::is_true(&v));
+        if stonith {
+            return; // recovery waits for fencing instead
+        }
+        let delay = options::property(cib, "unfenced-recovery-delay")
+            .and_then(|v| options::duration_ms(&v))
+            .unwrap_or(self.default_recovery_delay_ms);
+        if delay == 0 {
+            return;
+        }
+        tracing::info!(
+            delay_ms = delay,
+            "lost a node that ran resources, without fencing: recovery waits for it to stop them"
+        );
+        self.hold_until_ms = self.now_ms + delay;
+        self.out.push(Output::SetTimer {
+            timer: Timer::RecoveryDelay,
+            after_ms: delay,
         });
     }
 
@@ -793,6 +845,11 @@ impl Controller {
                     self.dirty = true;
                 }
             }
+            Timer::RecoveryDelay => {
+                self.hold_until_ms = 0;
+                self.kick = true;
+                self.dirty = true;
+            }
             Timer::ActionTimeout { transition, action } => {
                 self.kick = true;
                 let Some(run) = &mut self.run else { return };
@@ -815,6 +872,10 @@ impl Controller {
 
     fn maybe_schedule(&mut self) {
         if !self.is_dc() || self.phase() != Phase::Running || self.quorum_in_flight > 0 {
+            return;
+        }
+        // A node that lost quorum stops at once; the quorate side waits (hold_after_loss).
+        if self.quorate && self.now_ms < self.hold_until_ms {
             return;
         }
         // Bounded: each pass either dispatches, finishes a run, or computes a new one.

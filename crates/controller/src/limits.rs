@@ -24,3 +24,8 @@ pub const DEFAULT_RECHECK_MS: u64 = 15 * 60 * 1000;
 
 /// Fail-count value meaning INFINITY.
 pub const INFINITY: i64 = 1_000_000;
+
+/// Default of the `unfenced-recovery-delay` property, in ms: without fencing, how long the
+/// quorate DC waits after losing a node that ran resources before recovering them, so a
+/// node that lost quorum (no-quorum-policy=stop) has stopped them first.
+pub const DEFAULT_UNFENCED_RECOVERY_DELAY_MS: u64 = 5_000;

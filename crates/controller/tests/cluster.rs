@@ -215,8 +215,14 @@ fn node_loss_restarts_its_resources_elsewhere_exactly_once() {
     let ns = status_node_state(cib, &victim_name);
     assert_eq!(ns.attr("in_ccm"), Some("false"));
     assert_eq!(ns.attr("crmd"), Some("offline"));
-    // Logical time: one exec latency per dependency level, not wall time.
-    assert!(took < 5_000, "recovery took {took} ms of simulated time");
+    // Logical time: without fencing, recovery first waits unfenced-recovery-delay (the
+    // victim may still be stopping its resources), then one exec latency per dependency
+    // level, not wall time.
+    let delay = controller::limits::DEFAULT_UNFENCED_RECOVERY_DELAY_MS;
+    assert!(
+        (delay..delay + 5_000).contains(&took),
+        "recovery took {took} ms of simulated time"
+    );
     // The victim comes back: no resource moves back twice or runs twice.
     sim.restart(victim);
     let mut parts = survivors.clone();

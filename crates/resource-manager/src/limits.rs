@@ -16,3 +16,8 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 pub const MCAST_RETRIES_MAX: u32 = 200;
 /// Delay before re-sending a multicast refused with TryAgain.
 pub const MCAST_RETRY_DELAY: Duration = Duration::from_millis(20);
+
+/// Shortest time between two writes of the CIB replica to disk; changes in
+/// between are written together (the first change after a quiet spell is
+/// written at once).
+pub const CIB_SAVE_INTERVAL: Duration = Duration::from_millis(200);

@@ -42,6 +42,9 @@ pub struct RmOptions {
     pub group: String,
     /// `HA_RSCTMP` for agents (several nodes on one host need one each).
     pub rsctmp: Option<PathBuf>,
+    /// Default of `unfenced-recovery-delay` in ms (see the controller), when known from
+    /// the Totem timers.
+    pub recovery_delay_ms: Option<u64>,
 }
 
 /// Something for the loop to handle.
@@ -79,6 +82,8 @@ struct Manager {
     waiting: BTreeMap<u64, Sender<Result<String, String>>>,
     next_req: u64,
     dirty: bool,
+    /// When the CIB was last written to disk (saves are coalesced, see `save_cib`).
+    last_save: Option<Instant>,
     quorate: bool,
     shutdown: bool,
     work: VecDeque<Input>,
@@ -120,6 +125,25 @@ pub fn run(opts: RmOptions) -> Result<(), RmError> {
             .extra_env
             .push(("HA_RSCTMP".into(), tmp.display().to_string()));
     }
+    // Agents get the daemon's HA_VARRUN and HA_SBIN_DIR when it sets them, as Pacemaker's
+    // executor passes its environment on (several nodes on one host need a HA_VARRUN each:
+    // Stateful keeps its role there; HA_SBIN_DIR is where agents find crm_attribute).
+    for name in ["HA_VARRUN", "HA_SBIN_DIR"] {
+        if let Some(v) = std::env::var_os(name).filter(|v| !v.is_empty()) {
+            config
+                .paths
+                .extra_env
+                .push((name.into(), v.to_string_lossy().into_owned()));
+        }
+    }
+    // The tools agents call (crm_attribute --promotion, ...) reach this node's manager.
+    config.paths.extra_env.push((
+        "TANDEM_CRM_SOCKET".into(),
+        std::path::absolute(&opts.admin_socket)
+            .unwrap_or_else(|_| opts.admin_socket.clone())
+            .display()
+            .to_string(),
+    ));
     let (exec, exec_rx) = Executor::start(config)?;
     forward_exec(exec_rx, tx.clone());
     serve_admin(&opts.admin_socket, tx.clone())?;
@@ -158,6 +182,10 @@ pub fn run(opts: RmOptions) -> Result<(), RmError> {
         },
         cib,
     );
+    let ctrl = match opts.recovery_delay_ms {
+        Some(ms) => ctrl.with_recovery_delay(ms),
+        None => ctrl,
+    };
     let mut m = Manager {
         opts,
         ctrl,
@@ -174,11 +202,15 @@ pub fn run(opts: RmOptions) -> Result<(), RmError> {
         waiting: BTreeMap::new(),
         next_req: 1,
         dirty: false,
+        last_save: None,
         quorate: false,
         shutdown: false,
         work: VecDeque::new(),
     };
     let result = m.run_loop(&rx);
+    if m.dirty {
+        m.save_cib();
+    }
     let _ = std::fs::remove_file(&m.opts.admin_socket);
     m.exec.shutdown();
     result
@@ -190,7 +222,14 @@ impl Manager {
             let now = Instant::now();
             let next_timer = self.timers.keys().next().map(|(t, _)| *t);
             let next_retry = self.retries.iter().map(|r| r.0).min();
-            let wake = [next_timer, next_retry].into_iter().flatten().min();
+            let save_due = self.dirty.then(|| {
+                self.last_save
+                    .map_or(now, |t| t + limits::CIB_SAVE_INTERVAL)
+            });
+            let wake = [next_timer, next_retry, save_due]
+                .into_iter()
+                .flatten()
+                .min();
             let event = match wake {
                 Some(at) if at <= now => None,
                 Some(at) => match rx.recv_timeout(at - now) {
@@ -216,19 +255,32 @@ impl Manager {
             }
             self.fire_due()?;
             self.process_work()?;
-            if self.dirty {
-                self.dirty = false;
-                if let Some(xml) = self.ctrl.cib_xml() {
-                    if let Err(e) = self.store.save(&xml) {
-                        tracing::error!("saving the CIB: {e}");
-                    }
-                }
+            if self.dirty
+                && self
+                    .last_save
+                    .is_none_or(|t| t.elapsed() >= limits::CIB_SAVE_INTERVAL)
+            {
+                self.save_cib();
             }
             if self.shutdown {
                 let _ = self.link.send(&Request::CpgLeave, Pending::Other("leave"));
                 return Ok(());
             }
         }
+    }
+
+    /// Writes the CIB replica to disk. A burst of changes (a bulk start records
+    /// hundreds of results) is coalesced into one write per
+    /// [`limits::CIB_SAVE_INTERVAL`]: each write serialises the whole CIB and
+    /// fsyncs several files, which would otherwise stall this loop per event.
+    fn save_cib(&mut self) {
+        self.dirty = false;
+        if let Some(xml) = self.ctrl.cib_xml() {
+            if let Err(e) = self.store.save(&xml) {
+                tracing::error!("saving the CIB: {e}");
+            }
+        }
+        self.last_save = Some(Instant::now());
     }
 
     fn fire_due(&mut self) -> Result<(), RmError> {

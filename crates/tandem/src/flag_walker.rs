@@ -33,6 +33,17 @@ impl<'a> FlagWalker<'a> {
         }
     }
 
+    /// An optional value of the flag just returned: its `=value`, or else the next argument
+    /// when that is not a flag.
+    pub fn optional_value(&mut self) -> Option<String> {
+        if let Some(value) = self.inline.take() {
+            return Some(value);
+        }
+        let value = self.args.get(self.next).filter(|a| !a.starts_with('-'))?;
+        self.next += 1;
+        Some(value.clone())
+    }
+
     /// The value of the flag just returned: its `=value`, or else the next argument.
     pub fn value(&mut self, flag: &str) -> Result<String, String> {
         if let Some(value) = self.inline.take() {

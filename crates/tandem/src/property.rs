@@ -12,6 +12,7 @@ const USAGE: &str = "Usage: tandem property NAME=VALUE...      set cluster prope
        tandem property show [NAME]         print properties (all, or one)
        tandem property delete NAME...      remove properties
        crm_attribute [-t crm_config|nodes|status] [-N NODE] -n NAME (-v VALUE | -G | -D) [-l reboot|forever]
+       crm_attribute --promotion[=RSC] [-N NODE] (-v SCORE | -G | -D)
 
 Cluster properties live in crm_config's cib-bootstrap-options set, as Pacemaker keeps them
 (e.g. no-quorum-policy, stonith-enabled, cluster-recheck-interval, pe-input-series-max).
@@ -27,6 +28,9 @@ Options (crm_attribute):
   -t, --type TYPE      crm_config (default), nodes, status
   -l, --lifetime L     reboot (transient) or forever (permanent)
   -q, --quiet          print only the value with -G
+  -p, --promotion[=RSC]
+                       the promotion score of RSC (default $OCF_RESOURCE_INSTANCE, as agents
+                       call it): transient attribute master-RSC of NODE (default this node)
   -h, --help           this text
 ";
 
@@ -86,6 +90,7 @@ fn parse_crm_attribute(args: &[String]) -> Result<Cmd, String> {
     let mut transient = false;
     let mut action = None;
     let mut quiet = false;
+    let mut promotion = None;
     let mut walker = FlagWalker::new(args);
     while let Some(flag) = walker.next_flag() {
         let mut value = |flag_name: &str| walker.value(flag_name);
@@ -112,8 +117,27 @@ fn parse_crm_attribute(args: &[String]) -> Result<Cmd, String> {
                 };
             }
             "-q" | "--quiet" => quiet = true,
+            "-p" | "--promotion" => {
+                let rsc = walker
+                    .optional_value()
+                    .or_else(|| std::env::var("OCF_RESOURCE_INSTANCE").ok())
+                    .ok_or("--promotion needs RSC (or OCF_RESOURCE_INSTANCE)")?;
+                // Anonymous clone instances share one score: master-<id without :N>.
+                let base = rsc.split(':').next().unwrap_or(&rsc).to_string();
+                promotion = Some(format!("master-{base}"));
+            }
             other => return Err(format!("unknown option '{other}'")),
         }
+    }
+    if let Some(attr) = promotion {
+        // A promotion score is a transient attribute of a node: this one unless -N.
+        return Ok(Cmd::Attr {
+            name: attr,
+            node: Some(node.unwrap_or_default()),
+            transient: true,
+            action: action.unwrap_or(AttrAction::Get),
+            quiet,
+        });
     }
     Ok(Cmd::Attr {
         name: name.ok_or("-n NAME is required")?,
@@ -175,6 +199,23 @@ fn node_attr(cib: &cib::xml::Element, node: &str, name: &str, transient: bool) -
     }
 }
 
+/// An empty node name (from `--promotion` without `-N`) means this node: the one whose
+/// resource manager answers on `socket`.
+fn local_node(socket: &std::path::Path, node: Option<String>) -> anyhow::Result<Option<String>> {
+    match node {
+        Some(n) if n.is_empty() => {
+            let reply = cluster_api::call(socket, "status", &[], "")?;
+            let name = reply
+                .lines()
+                .find_map(|l| l.strip_prefix("node="))
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| anyhow::anyhow!("the resource manager did not name its node"))?;
+            Ok(Some(name.to_string()))
+        }
+        other => Ok(other),
+    }
+}
+
 /// Runs the tool on its arguments.
 pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     let (socket, cmd) = match cluster_api::parse_or_usage("property", USAGE, args, parse) {
@@ -213,7 +254,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             transient,
             action,
             quiet,
-        } => match (node, action) {
+        } => match (local_node(&socket, node)?, action) {
             (None, AttrAction::Set(v)) => cluster_api::set_property(&socket, &name, Some(&v))?,
             (None, AttrAction::Delete) => cluster_api::set_property(&socket, &name, None)?,
             (None, AttrAction::Get) => {
@@ -264,6 +305,30 @@ mod tests {
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn promotion_score_is_a_transient_attribute_of_this_node() {
+        let c = parse(&s(&["--promotion=st:1", "-v", "5"]))
+            .expect("ok")
+            .expect("some");
+        assert_eq!(
+            c,
+            Cmd::Attr {
+                name: "master-st".into(),
+                node: Some(String::new()),
+                transient: true,
+                action: AttrAction::Set("5".into()),
+                quiet: false,
+            }
+        );
+        let c = parse(&s(&["-p", "db", "-N", "n2", "-D"]))
+            .expect("ok")
+            .expect("some");
+        assert!(
+            matches!(c, Cmd::Attr { ref name, ref node, action: AttrAction::Delete, .. }
+            if name == "master-db" && node.as_deref() == Some("n2"))
+        );
     }
 
     #[test]

@@ -50,6 +50,13 @@ pub fn nodelist_names(config: &corosync_conf::Config) -> BTreeMap<u32, String> {
         .collect()
 }
 
+/// How long a node cut off from the others may take to notice it lost quorum and stop its
+/// resources, past the moment the others notice: a lone node waits the consensus timeout
+/// before forming its own ring; one second more covers stopping.
+pub fn recovery_delay_ms(config: &corosync_conf::Config) -> u64 {
+    u64::from(config.timers().consensus) + 1000
+}
+
 /// Runs the node until SIGTERM/SIGINT (or `cfgtool -H`).
 pub fn run_node(opts: &NodeOptions) -> Result<(), NodeError> {
     let config_error = NodeError::Config;
@@ -109,6 +116,7 @@ pub fn run_node(opts: &NodeOptions) -> Result<(), NodeError> {
             names,
             group: manager::DEFAULT_GROUP.to_string(),
             rsctmp: Some(opts.state_dir.join("rsctmp")),
+            recovery_delay_ms: Some(recovery_delay_ms(&config)),
         };
         std::thread::Builder::new()
             .name("resource-manager".into())

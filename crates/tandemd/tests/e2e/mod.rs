@@ -1,0 +1,621 @@
+//! End-to-end harness: 3 whole nodes (`tandemd`, messaging + resource manager) in network
+//! namespaces `tde-n1..` on a bridge in `tde-hub`, addresses 10.204.0.0/24 (node i is
+//! 10.204.0.i, the hub 10.204.0.254, the virtual IP 10.204.0.100). Everything is torn down by
+//! `Drop`, also when a test panics. Tests are serialised within a binary (a mutex) and across
+//! test binaries (an flock), as they share the namespace names.
+
+#![allow(dead_code)]
+
+use std::fs::File;
+use std::os::unix::io::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use resource_manager::admin::{self, StatusReply};
+use scheduler::Role;
+
+/// The virtual IP the tests configure.
+pub const VIP: &str = "10.204.0.100";
+/// The hub's address on the bridge (where the VIP is probed from).
+const HUB_ADDR: &str = "10.204.0.254/24";
+const HUB: &str = "tde-hub";
+const OCF_ROOT: &str = "/usr/lib/ocf";
+
+static LOCK: Mutex<()> = Mutex::new(());
+
+/// Whether real-process tests may run here; prints why not.
+pub fn enabled(test: &str) -> bool {
+    if std::env::var("TANDEM_SLOW_TESTS").as_deref() != Ok("1") {
+        eprintln!("{test}: skipped (set TANDEM_SLOW_TESTS=1 to run real-process tests)");
+        return false;
+    }
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("{test}: skipped (needs root for network namespaces)");
+        return false;
+    }
+    true
+}
+
+fn run(program: &str, args: &[&str]) -> Output {
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{program} {}: {e}", args.join(" ")))
+}
+
+/// Runs `ip ARGS`, panicking with its error output when it fails.
+pub fn ip(args: &[&str]) {
+    let out = run("ip", args);
+    assert!(
+        out.status.success(),
+        "ip {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn delete_namespaces() {
+    let out = run("ip", &["netns", "list"]);
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let name = line.split_whitespace().next().unwrap_or("");
+        if name.starts_with("tde-") {
+            let _ = run("ip", &["netns", "del", name]);
+        }
+    }
+}
+
+/// The namespace of node `i`.
+pub fn ns(i: usize) -> String {
+    format!("tde-n{i}")
+}
+
+/// A running test cluster.
+pub struct Cluster {
+    _lock: MutexGuard<'static, ()>,
+    _flock: File,
+    /// The test's directory (corosync.conf, one directory per node).
+    pub dir: PathBuf,
+    nodes: Vec<Option<Child>>,
+    start: Instant,
+}
+
+impl Cluster {
+    /// Creates the namespaces and starts `n` nodes.
+    pub fn start(n: usize) -> Cluster {
+        let lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let flock = File::create("/tmp/tandem-e2e-tde.lock").expect("lock file");
+        // SAFETY: flock on an fd we own; blocks until the other test binary is done.
+        let rc = unsafe { libc::flock(flock.as_raw_fd(), libc::LOCK_EX) };
+        assert_eq!(rc, 0, "flock /tmp/tandem-e2e-tde.lock");
+        delete_namespaces();
+        let dir = std::env::temp_dir().join(format!("tde-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("test dir");
+        ip(&["netns", "add", HUB]);
+        ip(&["-n", HUB, "link", "set", "lo", "up"]);
+        ip(&["-n", HUB, "link", "add", "tde-br", "type", "bridge"]);
+        ip(&["-n", HUB, "addr", "add", HUB_ADDR, "dev", "tde-br"]);
+        ip(&["-n", HUB, "link", "set", "tde-br", "up"]);
+        let mut conf = String::from(
+            "totem {\n  version: 2\n  cluster_name: tde\n  transport: udpu\n  token: 1000\n}\nnodelist {\n",
+        );
+        for i in 1..=n {
+            let ns = ns(i);
+            ip(&["netns", "add", &ns]);
+            ip(&["-n", &ns, "link", "set", "lo", "up"]);
+            let outer = format!("tde{i}h");
+            ip(&[
+                "link", "add", "tde0", "netns", &ns, "type", "veth", "peer", "name", &outer,
+                "netns", HUB,
+            ]);
+            let addr = format!("10.204.0.{i}/24");
+            ip(&["-n", &ns, "addr", "add", &addr, "dev", "tde0"]);
+            ip(&["-n", &ns, "link", "set", "tde0", "up"]);
+            ip(&["-n", HUB, "link", "set", &outer, "master", "tde-br"]);
+            ip(&["-n", HUB, "link", "set", &outer, "up"]);
+            conf.push_str(&format!(
+                "  node {{\n    ring0_addr: 10.204.0.{i}\n    nodeid: {i}\n    name: node{i}\n  }}\n"
+            ));
+        }
+        conf.push_str("}\nquorum {\n  provider: corosync_votequorum\n}\n");
+        std::fs::write(dir.join("corosync.conf"), conf).expect("write config");
+        let mut c = Cluster {
+            _lock: lock,
+            _flock: flock,
+            dir,
+            nodes: (0..n).map(|_| None).collect(),
+            start: Instant::now(),
+        };
+        for i in 1..=n {
+            c.start_node(i);
+        }
+        c
+    }
+
+    /// Number of nodes.
+    pub fn n(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Node `i`'s directory (state, sockets, log).
+    pub fn node_dir(&self, i: usize) -> PathBuf {
+        self.dir.join(format!("node{i}"))
+    }
+
+    /// Node `i`'s admin socket.
+    pub fn crm(&self, i: usize) -> PathBuf {
+        self.node_dir(i).join("crm.sock")
+    }
+
+    /// Node `i`'s agents' `HA_RSCTMP`.
+    pub fn rsctmp(&self, i: usize) -> PathBuf {
+        self.node_dir(i).join("state/rsctmp")
+    }
+
+    /// Node `i`'s agents' `HA_VARRUN` (Stateful keeps its role there).
+    pub fn varrun(&self, i: usize) -> PathBuf {
+        self.node_dir(i).join("run")
+    }
+
+    /// The directory where agents find the Pacemaker tool names (`crm_attribute`, ...):
+    /// links to the `tandem` binary.
+    pub fn sbin(&self) -> PathBuf {
+        let dir = self.dir.join("sbin");
+        if !dir.exists() {
+            std::fs::create_dir_all(&dir).expect("sbin dir");
+            for tool in [
+                "crm_attribute",
+                "crm_node",
+                "cibadmin",
+                "crm_resource",
+                "crm_mon",
+            ] {
+                std::os::unix::fs::symlink(tandem_bin(), dir.join(tool)).expect("symlink");
+            }
+        }
+        dir
+    }
+
+    /// Starts (or restarts) node `i`; its log is appended to `node.log`.
+    pub fn start_node(&mut self, i: usize) {
+        let d = self.node_dir(i);
+        std::fs::create_dir_all(self.varrun(i)).expect("node dir");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(d.join("node.log"))
+            .expect("log");
+        let child = Command::new("ip")
+            .args(["netns", "exec", &ns(i)])
+            .arg(env!("CARGO_BIN_EXE_tandemd"))
+            .arg("-c")
+            .arg(self.dir.join("corosync.conf"))
+            .arg("--state-dir")
+            .arg(d.join("state"))
+            .arg("--socket")
+            .arg(d.join("tandem.sock"))
+            .arg("--crm-socket")
+            .arg(self.crm(i))
+            .arg("--nodeid")
+            .arg(i.to_string())
+            .env("HA_VARRUN", self.varrun(i))
+            .env("HA_SBIN_DIR", self.sbin())
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("spawn tandemd");
+        self.nodes[i - 1] = Some(child);
+    }
+
+    /// Whether node `i`'s process is running.
+    pub fn is_up(&self, i: usize) -> bool {
+        self.nodes[i - 1].is_some()
+    }
+
+    /// SIGKILLs node `i` and takes its link down (the node is gone, as after a power loss).
+    pub fn kill(&mut self, i: usize) {
+        if let Some(mut c) = self.nodes[i - 1].take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        ip(&["-n", &ns(i), "link", "set", "tde0", "down"]);
+    }
+
+    /// Brings node `i`'s link back up after [`Cluster::kill`].
+    pub fn link_up(&self, i: usize) {
+        ip(&["-n", &ns(i), "link", "set", "tde0", "up"]);
+    }
+
+    /// SIGTERMs node `i` and waits (up to `timeout`) for it to exit; returns how long it took.
+    pub fn terminate(&mut self, i: usize, timeout: Duration) -> Duration {
+        let t = Instant::now();
+        let Some(mut c) = self.nodes[i - 1].take() else {
+            return Duration::ZERO;
+        };
+        let pid = libc::pid_t::try_from(c.id()).expect("pid");
+        // SAFETY: signalling our own child, which has not been reaped yet.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        loop {
+            if let Ok(Some(_)) = c.try_wait() {
+                return t.elapsed();
+            }
+            if t.elapsed() > timeout {
+                let _ = c.kill();
+                let _ = c.wait();
+                panic!(
+                    "node{i} did not exit within {timeout:?} of SIGTERM\n{}",
+                    self.logs()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Cuts node `i` off from the others (drops its UDP traffic with nftables in its
+    /// namespace; ICMP still passes so the hub can probe the VIP).
+    pub fn isolate(&self, i: usize) {
+        let rules = "table inet tde_partition {\n\
+             chain in { type filter hook input priority 0; policy accept; iifname \"tde0\" meta l4proto udp drop; }\n\
+             chain out { type filter hook output priority 0; policy accept; oifname \"tde0\" meta l4proto udp drop; }\n\
+             }\n";
+        let path = self.dir.join(format!("partition{i}.nft"));
+        std::fs::write(&path, rules).expect("write nft rules");
+        let out = run(
+            "ip",
+            &[
+                "netns",
+                "exec",
+                &ns(i),
+                "nft",
+                "-f",
+                path.to_str().expect("utf-8 path"),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "nft: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Undoes [`Cluster::isolate`].
+    pub fn heal(&self, i: usize) {
+        let out = run(
+            "ip",
+            &[
+                "netns",
+                "exec",
+                &ns(i),
+                "nft",
+                "delete",
+                "table",
+                "inet",
+                "tde_partition",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "nft: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Node `i`'s whole log.
+    pub fn log(&self, i: usize) -> String {
+        std::fs::read_to_string(self.node_dir(i).join("node.log")).unwrap_or_default()
+    }
+
+    /// The last lines of every node's log (for failure messages).
+    pub fn logs(&self) -> String {
+        let mut s = String::new();
+        for i in 1..=self.n() {
+            let t = self.log(i);
+            let tail: Vec<&str> = t.lines().rev().take(40).collect();
+            s.push_str(&format!("--- node{i}\n"));
+            for l in tail.into_iter().rev() {
+                s.push_str(l);
+                s.push('\n');
+            }
+        }
+        s
+    }
+
+    /// Node `i`'s status reply, if its resource manager answers.
+    pub fn status(&self, i: usize) -> Option<StatusReply> {
+        admin::call(&self.crm(i), "status", &[], "")
+            .ok()
+            .map(|b| StatusReply::decode(&b))
+    }
+
+    /// Node `i`'s CIB (empty when it does not answer).
+    pub fn query(&self, i: usize) -> String {
+        admin::call(&self.crm(i), "query", &[], "").unwrap_or_default()
+    }
+
+    /// Polls `f` every 100 ms until it gives a value; panics with the logs after `timeout`.
+    pub fn wait<T>(&self, what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(v) = f() {
+                return v;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out ({timeout:?}) waiting for {what} ({:?} into the test)\n{}",
+                self.start.elapsed(),
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits until every listed node's resource manager runs in a group of exactly those
+    /// nodes with a DC.
+    pub fn wait_joined(&self, nodes: &[usize]) {
+        let names: Vec<String> = nodes.iter().map(|i| format!("node{i}")).collect();
+        self.wait(
+            &format!("{names:?} to form one cluster"),
+            Duration::from_secs(30),
+            || {
+                nodes
+                    .iter()
+                    .all(|&i| {
+                        self.status(i).is_some_and(|s| {
+                            let mut m = s.members.clone();
+                            m.sort();
+                            m == names && s.dc.is_some() && s.phase == "Running"
+                        })
+                    })
+                    .then_some(())
+            },
+        );
+    }
+
+    /// Replaces the configuration through node 1.
+    pub fn configure(&self, xml: &str) {
+        admin::call(&self.crm(1), "replace", &[], xml).expect("replace the configuration");
+    }
+
+    /// Runs the `tandem` CLI against node `i`.
+    pub fn tandem(&self, i: usize, args: &[&str]) -> Output {
+        Command::new(tandem_bin())
+            .args(args)
+            .env("TANDEM_CRM_SOCKET", self.crm(i))
+            .env("TANDEM_SOCKET", self.node_dir(i).join("tandem.sock"))
+            .stdin(Stdio::null())
+            .output()
+            .expect("run tandem")
+    }
+
+    /// Runs an OCF agent's action inside node `i`'s namespace with that node's agent
+    /// directories, as the node's executor would; returns its exit code.
+    pub fn ocf(
+        &self,
+        i: usize,
+        agent: &str,
+        action: &str,
+        instance: &str,
+        params: &[(&str, &str)],
+    ) -> i32 {
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &ns(i)])
+            .arg(format!("{OCF_ROOT}/resource.d/{agent}"))
+            .arg(action)
+            .env("OCF_ROOT", OCF_ROOT)
+            .env("OCF_RESOURCE_INSTANCE", instance)
+            .env("HA_RSCTMP", self.rsctmp(i))
+            .env("HA_VARRUN", self.varrun(i))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in params {
+            cmd.env(format!("OCF_RESKEY_{k}"), v);
+        }
+        cmd.status().ok().and_then(|s| s.code()).unwrap_or(-1)
+    }
+
+    /// Nodes whose Dummy `instance` monitors as running (agent's own monitor).
+    pub fn dummy_on(&self, instance: &str) -> Vec<usize> {
+        (1..=self.n())
+            .filter(|&i| self.ocf(i, "heartbeat/Dummy", "monitor", instance, &[]) == 0)
+            .collect()
+    }
+
+    /// Nodes where IPaddr2 monitors the VIP as running (agent's own monitor).
+    pub fn vip_monitor_on(&self) -> Vec<usize> {
+        (1..=self.n())
+            .filter(|&i| {
+                self.ocf(
+                    i,
+                    "heartbeat/IPaddr2",
+                    "monitor",
+                    "vip",
+                    &[("ip", VIP), ("cidr_netmask", "24"), ("nic", "tde0")],
+                ) == 0
+            })
+            .collect()
+    }
+
+    /// Nodes whose namespace has the VIP configured (`ip addr`).
+    pub fn vip_addr_on(&self) -> Vec<usize> {
+        (1..=self.n())
+            .filter(|&i| {
+                let out = run("ip", &["-n", &ns(i), "-o", "addr", "show"]);
+                String::from_utf8_lossy(&out.stdout).contains(&format!("inet {VIP}/"))
+            })
+            .collect()
+    }
+
+    /// Whether the VIP answers a ping from the hub within `wait_ms`.
+    pub fn vip_answers(&self, wait_ms: u32) -> bool {
+        let w = format!("{:.1}", f64::from(wait_ms) / 1000.0);
+        run(
+            "ip",
+            &["netns", "exec", HUB, "ping", "-c", "1", "-n", "-W", &w, VIP],
+        )
+        .status
+        .success()
+    }
+
+    /// Nodes whose Stateful `instance` monitors as running, with whether it is promoted
+    /// (rc 8) — the agent's own monitor.
+    pub fn stateful_on(&self, instance: &str) -> Vec<(usize, bool)> {
+        (1..=self.n())
+            .filter_map(
+                |i| match self.ocf(i, "pacemaker/Stateful", "monitor", instance, &[]) {
+                    0 => Some((i, false)),
+                    8 => Some((i, true)),
+                    _ => None,
+                },
+            )
+            .collect()
+    }
+}
+
+/// The `tandem` CLI built beside `tandemd`.
+pub fn tandem_bin() -> PathBuf {
+    let bin = Path::new(env!("CARGO_BIN_EXE_tandemd")).with_file_name("tandem");
+    assert!(
+        bin.exists(),
+        "{} is missing: build it first (cargo build -p tandem)",
+        bin.display()
+    );
+    bin
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for c in self.nodes.iter_mut() {
+            if let Some(mut c) = c.take() {
+                let _ = c.kill();
+                let _ = c.wait();
+            }
+        }
+        delete_namespaces();
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        } else {
+            eprintln!("logs kept in {}", self.dir.display());
+        }
+    }
+}
+
+/// Where each resource runs per the scheduler's reading of `cib_text`: node names with
+/// the role, for the primitive `rsc`, its clone/group parent `rsc`, or its instances.
+pub fn placement_roles(cib_text: &str, rsc: &str) -> Vec<(String, Role)> {
+    let Ok(root) = cib::xml::parse(cib_text) else {
+        return Vec::new();
+    };
+    let Ok(doc) = cib::Cib::from_element(root) else {
+        return Vec::new();
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let s = scheduler::schedule(&doc, now);
+    let c = &s.before;
+    let mut out = Vec::new();
+    for r in &c.rscs {
+        let matches =
+            r.id == rsc || r.config_id == rsc || r.parent.is_some_and(|p| c.rscs[p].id == rsc);
+        if matches {
+            for (n, role) in r.running.iter().filter(|(n, _)| !r.pending.contains_key(n)) {
+                out.push((c.nodes[*n].name.clone(), *role));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Node names where `rsc` runs per the CIB.
+pub fn placement(cib_text: &str, rsc: &str) -> Vec<String> {
+    placement_roles(cib_text, rsc)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect()
+}
+
+/// The node number of a node name `nodeN`.
+pub fn number(name: &str) -> usize {
+    name.trim_start_matches("node").parse().expect("node name")
+}
+
+/// The configuration of the tests: a group `g` (VIP, Dummy `a`, Dummy `b`), a Dummy clone
+/// `c-clone` and a Stateful promotable clone `st-clone` (one promoted), with the cluster
+/// properties given as `(name, value)`.
+pub fn config(props: &[(&str, &str)], extra_resources: &str, extra_constraints: &str) -> String {
+    let mut p = String::new();
+    for (k, v) in props {
+        p.push_str(&format!(
+            "<nvpair id=\"opt-{k}\" name=\"{k}\" value=\"{v}\"/>\n"
+        ));
+    }
+    format!(
+        r#"<configuration>
+  <crm_config><cluster_property_set id="cib-bootstrap-options">
+    {p}
+  </cluster_property_set></crm_config>
+  <nodes/>
+  <resources>
+    <group id="g">
+      <primitive id="vip" class="ocf" provider="heartbeat" type="IPaddr2">
+        <instance_attributes id="vip-ia">
+          <nvpair id="vip-ip" name="ip" value="{VIP}"/>
+          <nvpair id="vip-mask" name="cidr_netmask" value="24"/>
+          <nvpair id="vip-nic" name="nic" value="tde0"/>
+        </instance_attributes>
+        <operations><op id="vip-monitor-1s" name="monitor" interval="1s" timeout="20s"/></operations>
+      </primitive>
+      <primitive id="a" class="ocf" provider="heartbeat" type="Dummy">
+        <operations><op id="a-monitor-1s" name="monitor" interval="1s" timeout="20s"/></operations>
+      </primitive>
+      <primitive id="b" class="ocf" provider="heartbeat" type="Dummy">
+        <operations><op id="b-monitor-1s" name="monitor" interval="1s" timeout="20s"/></operations>
+      </primitive>
+    </group>
+    <clone id="c-clone">
+      <primitive id="c" class="ocf" provider="heartbeat" type="Dummy">
+        <operations><op id="c-monitor-5s" name="monitor" interval="5s" timeout="20s"/></operations>
+      </primitive>
+    </clone>
+    <clone id="st-clone">
+      <meta_attributes id="st-clone-meta">
+        <nvpair id="st-clone-promotable" name="promotable" value="true"/>
+        <nvpair id="st-clone-promoted-max" name="promoted-max" value="1"/>
+      </meta_attributes>
+      <primitive id="st" class="ocf" provider="pacemaker" type="Stateful">
+        <operations>
+          <op id="st-monitor-promoted" name="monitor" interval="3s" role="Promoted" timeout="20s"/>
+          <op id="st-monitor-unpromoted" name="monitor" interval="4s" role="Unpromoted" timeout="20s"/>
+        </operations>
+      </primitive>
+    </clone>
+    {extra_resources}
+  </resources>
+  <constraints>{extra_constraints}</constraints>
+</configuration>"#
+    )
+}
+
+/// The whole service set as the CIB of node `i` shows it: the group's node when `a`, `b`
+/// and the VIP run together on one node, the clone on `clones` nodes, `st` on `clones`
+/// nodes with exactly one promoted.
+pub fn settled(c: &Cluster, i: usize, clones: usize) -> Option<String> {
+    let cib = c.query(i);
+    let g = placement(&cib, "vip");
+    let ok = g.len() == 1
+        && placement(&cib, "a") == g
+        && placement(&cib, "b") == g
+        && placement(&cib, "c").len() == clones;
+    let st = placement_roles(&cib, "st");
+    let promoted = st.iter().filter(|(_, r)| *r == Role::Promoted).count();
+    (ok && st.len() == clones && promoted == 1).then(|| g[0].clone())
+}

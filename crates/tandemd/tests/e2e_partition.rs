@@ -1,0 +1,185 @@
+//! End-to-end: a 2|1 network partition with no-quorum-policy=stop in a real 3-node cluster
+//! (namespaces `tde-*`, 10.204.0.0/24). Run only with TANDEM_SLOW_TESTS=1, as root.
+
+mod e2e;
+
+use std::time::{Duration, Instant};
+
+use e2e::{config, number, placement, settled, Cluster};
+
+/// What runs where right now, read fast from each namespace (for polling): nodes with the
+/// VIP address, nodes with the state files of `a` and `b`, nodes where Stateful records
+/// itself promoted.
+#[derive(Debug, Default)]
+struct Snapshot {
+    vip: Vec<usize>,
+    a: Vec<usize>,
+    b: Vec<usize>,
+    promoted: Vec<usize>,
+    clone: Vec<usize>,
+}
+
+fn snapshot(c: &Cluster) -> Snapshot {
+    let mut s = Snapshot {
+        vip: c.vip_addr_on(),
+        ..Snapshot::default()
+    };
+    for i in 1..=c.n() {
+        let tmp = c.rsctmp(i);
+        if tmp.join("Dummy-a.state").exists() {
+            s.a.push(i);
+        }
+        if tmp.join("Dummy-b.state").exists() {
+            s.b.push(i);
+        }
+        if tmp.join("Dummy-c.state").exists() {
+            s.clone.push(i);
+        }
+        let st = std::fs::read_to_string(c.varrun(i).join("Stateful-st.state")).unwrap_or_default();
+        if st.trim() == "Promoted" {
+            s.promoted.push(i);
+        }
+    }
+    s
+}
+
+/// Records it when anything that must run once runs on two nodes (the test fails at the
+/// end with every such moment, so its message shows how long it lasted).
+fn never_twice(seen: &mut Vec<String>, t: Instant, s: &Snapshot, when: &str) {
+    for (what, on) in [
+        ("the VIP", &s.vip),
+        ("a", &s.a),
+        ("b", &s.b),
+        ("the promoted Stateful", &s.promoted),
+    ] {
+        if on.len() > 1 {
+            seen.push(format!(
+                "{when} +{} ms: {what} active on {on:?} at once",
+                t.elapsed().as_millis()
+            ));
+        }
+    }
+}
+
+#[test]
+fn partition_minority_stops_majority_runs_never_both() {
+    if !e2e::enabled("partition_minority_stops_majority_runs_never_both") {
+        return;
+    }
+    let c = Cluster::start(3);
+    c.wait_joined(&[1, 2, 3]);
+    c.configure(&config(
+        &[("stonith-enabled", "false"), ("no-quorum-policy", "stop")],
+        "",
+        "",
+    ));
+    let holder = c.wait("everything started", Duration::from_secs(30), || {
+        settled(&c, 1, 3)
+    });
+    let h = number(&holder);
+    let majority: Vec<usize> = (1..=3).filter(|&i| i != h).collect();
+
+    // Cut the group's holder off: it is the minority.
+    let mut twice = Vec::new();
+    let t = Instant::now();
+    c.isolate(h);
+    let mut polls = 0u32;
+    let (to, s) = loop {
+        let s = snapshot(&c);
+        never_twice(&mut twice, t, &s, "during the partition");
+        polls += 1;
+        let minority_empty = !s.vip.contains(&h)
+            && !s.a.contains(&h)
+            && !s.b.contains(&h)
+            && !s.clone.contains(&h)
+            && !s.promoted.contains(&h);
+        let majority_runs = s.vip.len() == 1
+            && s.vip == s.a
+            && s.a == s.b
+            && majority.contains(&s.vip[0])
+            && s.promoted.len() == 1
+            && majority.contains(&s.promoted[0]);
+        if minority_empty && majority_runs && settled(&c, majority[0], 2).is_some() {
+            break (s.vip[0], s);
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "partition did not settle: {s:?}\n{}",
+            c.logs()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    eprintln!(
+        "partition settled in {} ms ({polls} polls): group node{h} -> node{to}; {s:?}",
+        t.elapsed().as_millis()
+    );
+    // The minority knows it lost quorum; the majority is quorate.
+    let minority = c.status(h).expect("minority answers");
+    assert!(!minority.quorate, "node{h} should have lost quorum");
+    assert!(
+        c.status(majority[0]).is_some_and(|s| s.quorate),
+        "majority quorate"
+    );
+    // The agents themselves agree on the minority: nothing runs there.
+    assert!(!c.vip_monitor_on().contains(&h), "VIP monitor on node{h}");
+    assert!(!c.dummy_on("a").contains(&h), "a monitor on node{h}");
+    assert!(
+        c.stateful_on("st").iter().all(|(n, _)| *n != h),
+        "Stateful on node{h}"
+    );
+    // Stays that way for a while (nothing restarts on the minority).
+    let hold = Instant::now();
+    while hold.elapsed() < Duration::from_secs(3) {
+        let s = snapshot(&c);
+        never_twice(&mut twice, t, &s, "while partitioned");
+        assert!(
+            !s.vip.contains(&h) && !s.a.contains(&h) && !s.clone.contains(&h),
+            "minority restarted something: {s:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // Heal: one cluster again, nothing active twice, everything running.
+    let t = Instant::now();
+    c.heal(h);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let s = snapshot(&c);
+        never_twice(&mut twice, t, &s, "after healing");
+        let joined = (1..=3).all(|i| {
+            c.status(i)
+                .is_some_and(|st| st.members.len() == 3 && st.phase == "Running")
+        });
+        if joined && settled(&c, 1, 3).is_some() && s.clone.len() == 3 && s.vip.len() == 1 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the healed cluster did not settle: {s:?}\n{}",
+            c.logs()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    eprintln!("healed in {} ms", t.elapsed().as_millis());
+    assert!(
+        twice.is_empty(),
+        "active twice:\n{}\n{}",
+        twice.join("\n"),
+        c.logs()
+    );
+    let dcs: Vec<Option<String>> = (1..=3).map(|i| c.status(i).and_then(|s| s.dc)).collect();
+    assert!(
+        dcs.iter().all(|d| d.is_some() && *d == dcs[0]),
+        "one DC: {dcs:?}"
+    );
+    // The agents agree: the group and the VIP on one node, the CIB says the same node.
+    let vip = c.vip_monitor_on();
+    assert_eq!(vip.len(), 1, "VIP monitor on {vip:?}");
+    assert_eq!(c.dummy_on("a"), vip, "a with the VIP");
+    assert_eq!(c.dummy_on("b"), vip, "b with the VIP");
+    assert_eq!(
+        placement(&c.query(2), "vip"),
+        vec![format!("node{}", vip[0])],
+        "CIB agrees"
+    );
+}
