@@ -382,7 +382,7 @@ impl<'a> Assigner<'a> {
                 s[n] = s[n].plus(Score(pr.stickiness));
             }
         }
-        if pr.target_role == Some(Role::Stopped) {
+        if pr.target_role == Some(Role::Stopped) || pr.stopped_by_failure {
             for v in s.iter_mut() {
                 *v = Score::NEG_INF;
             }
