@@ -102,12 +102,19 @@ impl Node {
             // merge detection; reacting here would only break my own ring.
             return;
         }
+        let member = self.current.members.contains(&sender);
+        if member && join.ring_seq < self.current.id.seq {
+            // Stale: every member of my current ring knows its seq, so a JOIN with a lower one
+            // was sent before this ring formed (the gather round that formed it, or earlier),
+            // delayed or batched behind newer packets. In Gather its fail set would poison the
+            // new round: folding in an old "exclude the third node" fail set lets two nodes
+            // agree at once on a pair ring, and the three then form pairs over and over
+            // instead of merging (the merge livelock of issue 2).
+            self.stats.memb_join_stale += 1;
+            return;
+        }
         match self.state {
             State::Operational => {
-                let member = self.current.members.contains(&sender);
-                if member && join.ring_seq < self.current.id.seq {
-                    return; // stale JOIN from the gather round that formed this ring
-                }
                 self.enter_gather(
                     now_ms,
                     "join during operational state",
