@@ -151,13 +151,17 @@ impl Node {
             return;
         }
         if join.fail_set.contains(&me) {
-            // The sender excludes me: it cannot be in my ring, and its view of the others is
-            // not mine to adopt (adopting it would let one isolated node fail everyone).
-            self.gather.proc_set.insert(sender);
-            if self.gather.fail_set.insert(sender) {
+            // The sender excludes me: its view of the others is not mine to adopt (that would
+            // let one isolated node fail everyone), and its earlier agreement no longer holds.
+            // Nor do I fail it in return: such a JOIN is often from a round the sender is just
+            // leaving (it forms a ring without me, then merges back through my JOINs), and a
+            // retaliatory fail set spreads — the third node adopts it, pairs form, each pair
+            // excludes someone else — a livelock of two-node rings (issue 2). If the sender
+            // never agrees, the consensus timeout fails it.
+            self.gather.joins.remove(&sender);
+            if self.gather.proc_set.insert(sender) {
                 self.send_join(now_ms);
             }
-            self.check_consensus(now_ms);
             return;
         }
         let mut changed = self.gather.proc_set.insert(sender);
