@@ -470,6 +470,23 @@ impl Controller {
             view: self.view,
             lrm,
         });
+        // A shutdown request recorded for this node by an earlier run of it (the last node
+        // of a stopped cluster keeps its own) is stale: this run is not leaving.
+        let me = self.cfg.node_id.to_string();
+        let stale = self.shutdown == ShutdownState::No
+            && self
+                .cib
+                .as_ref()
+                .is_some_and(|c| cib_doc::transient(c, &me, "shutdown").is_some());
+        if stale {
+            tracing::info!(node = %self.cfg.node_name, "clearing a stale shutdown request");
+            let op = CibOp::SetAttr {
+                node: self.cfg.node_name.clone(),
+                name: "shutdown".into(),
+                value: None,
+            };
+            self.send(Message::Admin { req: 0, op });
+        }
         if self.is_dc() {
             self.send_quorum(self.quorate);
         }

@@ -57,6 +57,42 @@ pub enum Event {
     Exec(OpEvent),
     /// An admin request and where to send its reply.
     Admin(AdminRequest, Sender<Result<String, String>>),
+    /// The node is asked to stop (SIGTERM): move the resources away, then leave.
+    Shutdown,
+}
+
+/// Asks a running resource manager to stop cleanly: its resources are moved away (or
+/// stopped), then it leaves the group and asks tandemd to leave the cluster and exit.
+#[derive(Clone, Debug)]
+pub struct ShutdownHandle(Arc<std::sync::Mutex<Option<SyncSender<Event>>>>);
+
+impl ShutdownHandle {
+    /// A handle not yet attached to a manager.
+    pub fn new() -> ShutdownHandle {
+        ShutdownHandle(Arc::new(std::sync::Mutex::new(None)))
+    }
+
+    /// Requests the clean stop; false when no manager is running to take it.
+    pub fn request(&self) -> bool {
+        let guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        guard
+            .as_ref()
+            .is_some_and(|tx| tx.try_send(Event::Shutdown).is_ok())
+    }
+
+    fn attach(&self, tx: SyncSender<Event>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx);
+    }
+
+    fn detach(&self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+impl Default for ShutdownHandle {
+    fn default() -> ShutdownHandle {
+        ShutdownHandle::new()
+    }
 }
 
 fn now_ms() -> u64 {
@@ -84,12 +120,27 @@ struct Manager {
     dirty: bool,
     quorate: bool,
     shutdown: bool,
+    /// When a requested clean stop gives up waiting for the resources to move.
+    escalate_at: Option<Instant>,
     work: VecDeque<Input>,
 }
 
 /// Runs the resource manager until tandemd goes away or the node shuts down.
 pub fn run(opts: RmOptions) -> Result<(), RmError> {
+    run_with_shutdown(opts, &ShutdownHandle::new())
+}
+
+/// [`run`], taking clean stop requests through `handle`; once stopped cleanly it asks
+/// tandemd to leave the cluster and exit.
+pub fn run_with_shutdown(opts: RmOptions, handle: &ShutdownHandle) -> Result<(), RmError> {
     let (tx, rx) = mpsc::sync_channel::<Event>(limits::EVENT_QUEUE_MAX);
+    handle.attach(tx.clone());
+    let result = run_inner(opts, tx, rx);
+    handle.detach();
+    result
+}
+
+fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Result<(), RmError> {
     let store = CibStore::open(&opts.state_dir)?;
     let series = PeSeries::open(&opts.state_dir.join("pengine"))?;
     let cib = match store.load() {
@@ -202,6 +253,7 @@ pub fn run(opts: RmOptions) -> Result<(), RmError> {
         dirty: false,
         quorate: false,
         shutdown: false,
+        escalate_at: None,
         work: VecDeque::new(),
     };
     let result = m.run_loop(&rx);
@@ -216,7 +268,10 @@ impl Manager {
             let now = Instant::now();
             let next_timer = self.timers.keys().next().map(|(t, _)| *t);
             let next_retry = self.retries.iter().map(|r| r.0).min();
-            let wake = [next_timer, next_retry].into_iter().flatten().min();
+            let wake = [next_timer, next_retry, self.escalate_at]
+                .into_iter()
+                .flatten()
+                .min();
             let event = match wake {
                 Some(at) if at <= now => None,
                 Some(at) => match rx.recv_timeout(at - now) {
@@ -250,8 +305,22 @@ impl Manager {
                     }
                 }
             }
+            if self.escalate_at.is_some_and(|at| at <= Instant::now()) {
+                tracing::warn!(
+                    "resources did not move away within {} s; leaving anyway",
+                    limits::SHUTDOWN_ESCALATION.as_secs()
+                );
+                self.shutdown = true;
+            }
             if self.shutdown {
                 let _ = self.link.send(&Request::CpgLeave, Pending::Other("leave"));
+                if self.escalate_at.is_some() {
+                    // Asked to stop by tandemd's SIGTERM: now tandemd may leave and exit.
+                    tracing::info!("resources stopped here; asking tandemd to leave");
+                    let _ = self
+                        .link
+                        .send(&Request::Shutdown, Pending::Other("shutdown"));
+                }
                 return Ok(());
             }
         }
@@ -376,6 +445,13 @@ impl Manager {
                 }
             }
             Event::Admin(req, reply) => self.on_admin(req, reply),
+            Event::Shutdown => {
+                if self.escalate_at.is_none() {
+                    tracing::info!("clean stop requested: moving resources away");
+                    self.escalate_at = Some(Instant::now() + limits::SHUTDOWN_ESCALATION);
+                    self.work.push_back(Input::Shutdown);
+                }
+            }
         }
         Ok(None)
     }
