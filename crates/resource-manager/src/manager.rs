@@ -118,6 +118,8 @@ struct Manager {
     waiting: BTreeMap<u64, Sender<Result<String, String>>>,
     next_req: u64,
     dirty: bool,
+    /// The stored CIB was unusable: the first copy saved is the cluster's (logged).
+    replacing_unusable: bool,
     quorate: bool,
     shutdown: bool,
     /// When a requested clean stop gives up waiting for the resources to move.
@@ -156,6 +158,7 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
             None
         }
     };
+    let replacing_unusable = cib.is_none();
     let mut config = ExecutorConfig::default();
     if let Some(tmp) = &opts.rsctmp {
         std::fs::create_dir_all(tmp).map_err(|source| RmError::Io {
@@ -251,6 +254,7 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
         waiting: BTreeMap::new(),
         next_req: 1,
         dirty: false,
+        replacing_unusable,
         quorate: false,
         shutdown: false,
         escalate_at: None,
@@ -300,8 +304,16 @@ impl Manager {
             if self.dirty {
                 self.dirty = false;
                 if let Some(xml) = self.ctrl.cib_xml() {
-                    if let Err(e) = self.store.save(&xml) {
-                        tracing::error!("saving the CIB: {e}");
+                    match self.store.save(&xml) {
+                        Err(e) => tracing::error!("saving the CIB: {e}"),
+                        Ok(()) if std::mem::take(&mut self.replacing_unusable) => {
+                            tracing::info!(
+                                "replaced the unusable stored CIB with the cluster's copy \
+                                 (version {})",
+                                self.ctrl.version().map(|v| v.dotted()).unwrap_or_default()
+                            );
+                        }
+                        Ok(()) => {}
                     }
                 }
             }

@@ -160,3 +160,68 @@ fn full_cluster_restart_keeps_the_configuration() {
         || settled(&c, 1, 3).filter(|n| n == "node2"),
     );
 }
+
+#[test]
+fn corrupted_cib_file_is_detected_and_replaced_from_the_others() {
+    if !e2e::enabled("corrupted_cib_file_is_detected_and_replaced_from_the_others") {
+        return;
+    }
+    let mut c = Cluster::start(3);
+    c.wait_joined(&[1, 2, 3]);
+    c.configure(&config(&[("stonith-enabled", "false")], "", ""));
+    c.wait("everything started", Duration::from_secs(30), || {
+        settled(&c, 1, 3)
+    });
+    let good = kept_sections(&c.query(2));
+    // node1 stops cleanly; while it is down one byte of its stored CIB changes: the VIP's
+    // address. The file still parses and carries the same version as the others' copies,
+    // so only the checksum tells it apart — and node1, the longest-standing member, would
+    // win the tie if it trusted the file.
+    c.terminate(1, Duration::from_secs(30));
+    let path = c.node_dir(1).join("state/cib/cib.xml");
+    let text = std::fs::read_to_string(&path).expect("node1's stored CIB");
+    let wanted = format!("value=\"{}\"", e2e::VIP);
+    assert!(text.contains(&wanted), "the VIP in {}", path.display());
+    let forged = text.replacen(&wanted, "value=\"10.204.0.199\"", 1);
+    assert_eq!(forged.len(), text.len());
+    std::fs::write(&path, forged).expect("corrupt node1's CIB");
+
+    c.start_node(1);
+    c.wait_joined(&[1, 2, 3]);
+    c.wait(
+        "node1's CIB to equal the others'",
+        Duration::from_secs(20),
+        || (kept_sections(&c.query(1)) == good).then_some(()),
+    );
+    let log = c.log(1);
+    assert!(
+        log.contains("corrupt CIB: checksum mismatch"),
+        "node1's log does not report the corrupt CIB:\n{}",
+        c.logs()
+    );
+    assert!(
+        log.contains("replaced the unusable stored CIB with the cluster's copy"),
+        "node1's log does not report the replacement:\n{}",
+        c.logs()
+    );
+    // The file on disk is the cluster's copy again, and the cluster still serves the VIP at
+    // its configured address, nowhere the forged one.
+    c.wait("node1's file rewritten", Duration::from_secs(10), || {
+        let t = std::fs::read_to_string(&path).unwrap_or_default();
+        (t.contains(&wanted) && !t.contains("10.204.0.199")).then_some(())
+    });
+    c.wait("everything running", Duration::from_secs(20), || {
+        settled(&c, 1, 3)
+    });
+    assert_eq!(c.vip_addr_on().len(), 1, "VIP on one node");
+    for i in 1..=3 {
+        let out = std::process::Command::new("ip")
+            .args(["-n", &e2e::ns(i), "-o", "addr", "show"])
+            .output()
+            .expect("ip addr");
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("10.204.0.199"),
+            "the forged address runs on node{i}"
+        );
+    }
+}
