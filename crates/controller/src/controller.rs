@@ -767,6 +767,33 @@ impl Controller {
             self.local_ops.remove(&h);
             self.out.push(Output::Cancel { handle: h });
         }
+        if a.task == "cancel" {
+            // The scheduler's cancel of a recurring monitor: no agent runs.
+            let gone: Vec<u64> = self
+                .local_ops
+                .iter()
+                .filter(|(_, op)| {
+                    op.action.rsc == a.rsc
+                        && op.action.interval_ms == a.interval_ms
+                        && op.action.task == "monitor"
+                })
+                .map(|(h, _)| *h)
+                .collect();
+            for h in gone {
+                self.local_ops.remove(&h);
+                self.out.push(Output::Cancel { handle: h });
+            }
+            let done = ExecResult {
+                handle: 0,
+                rc: 0,
+                op_status: 0,
+                exit_reason: String::new(),
+                exec_ms: 0,
+                queue_ms: 0,
+            };
+            self.report(&a, &done);
+            return;
+        }
         if self.local_ops.len() >= limits::MAX_LOCAL_OPS {
             tracing::error!(rsc = %a.rsc, "too many local operations; refusing");
             self.report(

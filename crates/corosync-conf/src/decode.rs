@@ -94,6 +94,28 @@ impl<'a> Decoder<'a> {
         self.warnings
     }
 
+    /// Warns that the nested section `sub` of the section at `path` is not one corosync knows.
+    fn unknown_section(&mut self, path: &str, sub: &Section) {
+        self.warn(
+            sub.line,
+            format!("{path}.{}", sub.name),
+            "unknown section ignored",
+        );
+    }
+
+    /// The pairs of a section that may hold only pairs (`path` names it in warnings); nested
+    /// sections are warned about and skipped.
+    fn leaf_pairs<'s>(&mut self, s: &'s Section, path: &str) -> Vec<&'s Pair> {
+        let mut pairs = Vec::with_capacity(s.items.len());
+        for item in &s.items {
+            match item {
+                Item::Pair(p) => pairs.push(p),
+                Item::Section(sub) => self.unknown_section(path, sub),
+            }
+        }
+        pairs
+    }
+
     fn warn(&mut self, line: usize, key: impl Into<String>, message: impl Into<String>) {
         if self.warnings.len() >= limits::MAX_WARNINGS {
             self.dropped_warnings += 1;
@@ -257,11 +279,7 @@ impl<'a> Decoder<'a> {
                     continue;
                 }
                 Item::Section(sub) => {
-                    self.warn(
-                        sub.line,
-                        format!("totem.{}", sub.name),
-                        "unknown section ignored",
-                    );
+                    self.unknown_section("totem", sub);
                     continue;
                 }
                 Item::Pair(pair) => pair,
@@ -379,18 +397,7 @@ impl<'a> Decoder<'a> {
             ttl: 1,
             line: s.line,
         };
-        for item in &s.items {
-            let pair = match item {
-                Item::Pair(p) => p,
-                Item::Section(sub) => {
-                    self.warn(
-                        sub.line,
-                        format!("totem.interface.{}", sub.name),
-                        "unknown section ignored",
-                    );
-                    continue;
-                }
-            };
+        for pair in self.leaf_pairs(s, "totem.interface") {
             let key = format!("totem.interface.{}", pair.key);
             let k = key.as_str();
             match pair.key.as_str() {
@@ -420,11 +427,7 @@ impl<'a> Decoder<'a> {
                     let node = self.node(sub)?;
                     config.nodelist.push(node);
                 }
-                Item::Section(sub) => self.warn(
-                    sub.line,
-                    format!("nodelist.{}", sub.name),
-                    "unknown section ignored",
-                ),
+                Item::Section(sub) => self.unknown_section("nodelist", sub),
             }
         }
         Ok(())
@@ -438,18 +441,7 @@ impl<'a> Decoder<'a> {
             quorum_votes: 1,
             line: s.line,
         };
-        for item in &s.items {
-            let pair = match item {
-                Item::Pair(p) => p,
-                Item::Section(sub) => {
-                    self.warn(
-                        sub.line,
-                        format!("nodelist.node.{}", sub.name),
-                        "unknown section ignored",
-                    );
-                    continue;
-                }
-            };
+        for pair in self.leaf_pairs(s, "nodelist.node") {
             let key = format!("nodelist.node.{}", pair.key);
             let k = key.as_str();
             let ring = pair
@@ -496,11 +488,7 @@ impl<'a> Decoder<'a> {
                     continue;
                 }
                 Item::Section(sub) => {
-                    self.warn(
-                        sub.line,
-                        format!("quorum.{}", sub.name),
-                        "unknown section ignored",
-                    );
+                    self.unknown_section("quorum", sub);
                     continue;
                 }
             };
@@ -590,11 +578,7 @@ impl<'a> Decoder<'a> {
                                     _ => self.unknown_key(p, &key, LOGGING_UNUSED, &[]),
                                 }
                             }
-                            Item::Section(s2) => self.warn(
-                                s2.line,
-                                format!("logging.logger_subsys.{}", s2.name),
-                                "unknown section ignored",
-                            ),
+                            Item::Section(s2) => self.unknown_section("logging.logger_subsys", s2),
                         }
                     }
                     if subsys.subsys.is_empty() {
@@ -608,11 +592,7 @@ impl<'a> Decoder<'a> {
                     continue;
                 }
                 Item::Section(sub) => {
-                    self.warn(
-                        sub.line,
-                        format!("logging.{}", sub.name),
-                        "unknown section ignored",
-                    );
+                    self.unknown_section("logging", sub);
                     continue;
                 }
             };

@@ -120,6 +120,8 @@ struct Manager {
     dirty: bool,
     /// The stored CIB was unusable: the first copy saved is the cluster's (logged).
     replacing_unusable: bool,
+    /// When the CIB was last written to disk (saves are coalesced, see `save_cib`).
+    last_save: Option<Instant>,
     quorate: bool,
     shutdown: bool,
     /// When a requested clean stop gives up waiting for the resources to move.
@@ -255,12 +257,20 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
         next_req: 1,
         dirty: false,
         replacing_unusable,
+        last_save: None,
         quorate: false,
         shutdown: false,
         escalate_at: None,
         work: VecDeque::new(),
     };
     let result = m.run_loop(&rx);
+    if m.dirty {
+        // A coalesced write still pending: the replica on disk is the last one we held.
+        m.save_cib();
+    }
+    if m.dirty {
+        m.save_cib();
+    }
     let _ = std::fs::remove_file(&m.opts.admin_socket);
     m.exec.shutdown();
     result
@@ -272,7 +282,11 @@ impl Manager {
             let now = Instant::now();
             let next_timer = self.timers.keys().next().map(|(t, _)| *t);
             let next_retry = self.retries.iter().map(|r| r.0).min();
-            let wake = [next_timer, next_retry, self.escalate_at]
+            let save_due = self.dirty.then(|| {
+                self.last_save
+                    .map_or(now, |t| t + limits::CIB_SAVE_INTERVAL)
+            });
+            let wake = [next_timer, next_retry, save_due, self.escalate_at]
                 .into_iter()
                 .flatten()
                 .min();
@@ -301,21 +315,12 @@ impl Manager {
             }
             self.fire_due()?;
             self.process_work()?;
-            if self.dirty {
-                self.dirty = false;
-                if let Some(xml) = self.ctrl.cib_xml() {
-                    match self.store.save(&xml) {
-                        Err(e) => tracing::error!("saving the CIB: {e}"),
-                        Ok(()) if std::mem::take(&mut self.replacing_unusable) => {
-                            tracing::info!(
-                                "replaced the unusable stored CIB with the cluster's copy \
-                                 (version {})",
-                                self.ctrl.version().map(|v| v.dotted()).unwrap_or_default()
-                            );
-                        }
-                        Ok(()) => {}
-                    }
-                }
+            if self.dirty
+                && self
+                    .last_save
+                    .is_none_or(|t| t.elapsed() >= limits::CIB_SAVE_INTERVAL)
+            {
+                self.save_cib();
             }
             if self.escalate_at.is_some_and(|at| at <= Instant::now()) {
                 tracing::warn!(
@@ -336,6 +341,27 @@ impl Manager {
                 return Ok(());
             }
         }
+    }
+
+    /// Writes the CIB replica to disk. A burst of changes (a bulk start records
+    /// hundreds of results) is coalesced into one write per
+    /// [`limits::CIB_SAVE_INTERVAL`]: each write serialises the whole CIB and
+    /// fsyncs several files, which would otherwise stall this loop per event.
+    fn save_cib(&mut self) {
+        self.dirty = false;
+        if let Some(xml) = self.ctrl.cib_xml() {
+            match self.store.save(&xml) {
+                Err(e) => tracing::error!("saving the CIB: {e}"),
+                Ok(()) if std::mem::take(&mut self.replacing_unusable) => {
+                    tracing::info!(
+                        "replaced the unusable stored CIB with the cluster's copy (version {})",
+                        self.ctrl.version().map(|v| v.dotted()).unwrap_or_default()
+                    );
+                }
+                Ok(()) => {}
+            }
+        }
+        self.last_save = Some(Instant::now());
     }
 
     fn fire_due(&mut self) -> Result<(), RmError> {

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use cib::model::{Cib, Constraint};
 
 use crate::cluster::{Cluster, NodeKind, Role, Variant};
+use crate::rsc_lookup::RscLookup;
 
 /// What an action is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,10 +54,13 @@ pub struct Transition {
     pub rsc_order: Vec<usize>,
 }
 
-struct Builder<'a> {
-    c: &'a Cluster,
-    t: Transition,
+/// The transition under construction, with a lookup of actions by key.
+pub(crate) struct Builder<'a> {
+    pub(crate) c: &'a Cluster,
+    pub(crate) t: Transition,
     index: HashMap<(Option<usize>, String, u64, Option<usize>), usize>,
+    /// Actions of each resource, in creation order (indexed by resource).
+    by_rsc: Vec<Vec<usize>>,
 }
 
 /// Printed name of a primitive in resource actions (anonymous clones use history names).
@@ -80,7 +84,7 @@ pub fn action_name(c: &Cluster, p: usize) -> String {
 }
 
 impl<'a> Builder<'a> {
-    fn add(
+    pub(crate) fn add(
         &mut self,
         kind: ActionKind,
         rsc: Option<usize>,
@@ -128,14 +132,39 @@ impl<'a> Builder<'a> {
             early: false,
         });
         self.index.insert(key, i);
+        if let Some(r) = rsc {
+            if self.by_rsc.len() <= r {
+                self.by_rsc.resize_with(r + 1, Vec::new);
+            }
+            self.by_rsc[r].push(i);
+        }
         i
     }
 
-    fn find(&self, rsc: Option<usize>, task: &str, node: Option<usize>) -> Option<usize> {
+    /// Indexes of the actions of resource `r`, in creation order.
+    fn rsc_actions(&self, r: usize) -> &[usize] {
+        self.by_rsc.get(r).map_or(&[], Vec::as_slice)
+    }
+
+    /// Indexes of the actions of resource `r` with task `task`, in creation order.
+    fn rsc_task(&self, r: usize, task: &str) -> Vec<usize> {
+        self.rsc_actions(r)
+            .iter()
+            .copied()
+            .filter(|&i| self.t.actions[i].task == task)
+            .collect()
+    }
+
+    pub(crate) fn find(
+        &self,
+        rsc: Option<usize>,
+        task: &str,
+        node: Option<usize>,
+    ) -> Option<usize> {
         self.index.get(&(rsc, task.to_string(), 0, node)).copied()
     }
 
-    fn order(&mut self, first: usize, then: usize) {
+    pub(crate) fn order(&mut self, first: usize, then: usize) {
         if first != then && !self.t.actions[then].after.contains(&first) {
             self.t.actions[then].after.push(first);
         }
@@ -150,6 +179,16 @@ fn recurring_ops(c: &Cluster, p: usize, role: Role) -> Vec<u64> {
             continue;
         }
         if op.get("enabled").is_some_and(|v| !cib::model::is_true(&v)) {
+            continue;
+        }
+        // Two monitors with one interval are a configuration error: neither is scheduled.
+        let duplicated = r
+            .ops
+            .iter()
+            .filter(|o| o.name == op.name && o.interval_ms == op.interval_ms)
+            .count()
+            > 1;
+        if duplicated {
             continue;
         }
         let op_role = op.role.as_deref().and_then(Role::parse);
@@ -180,6 +219,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
         c,
         t: Transition::default(),
         index: HashMap::new(),
+        by_rsc: vec![Vec::new(); c.rscs.len()],
     };
     // Fencing of unclean nodes.
     let mut fenced: Vec<usize> = Vec::new();
@@ -193,9 +233,14 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
             fenced.push(n);
         }
     }
+    // The DC is fenced last.
+    fenced.sort_by_key(|&n| c.nodes[n].is_dc);
     let restart_due = restart.clone();
     for &top in &c.top {
         plan_rsc(&mut b, top, &fenced, &restart_due);
+    }
+    if crate::utilization::Strategy::of(c).checks_capacity() {
+        add_load_stopped(&mut b);
     }
     fn walk(c: &Cluster, r: usize, out: &mut Vec<usize>) {
         let clone = c.rscs[r].variant == Variant::Clone;
@@ -260,6 +305,45 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     b.t
 }
 
+/// Under a capacity-checking placement strategy, one `load_stopped_<node>` pseudo action per
+/// node: what consumes capacity stops on a node before anything consuming capacity starts
+/// (or migrates) there.
+fn add_load_stopped(b: &mut Builder<'_>) {
+    let c = b.c;
+    let mut milestone = vec![0usize; c.nodes.len()];
+    for n in (0..c.nodes.len()).rev() {
+        let task = format!("load_stopped_{}", c.nodes[n].name);
+        let i = b.add(ActionKind::Pseudo, None, &task, 0, Some(n));
+        b.t.actions[i].label = task;
+        milestone[n] = i;
+    }
+    let count = b.t.actions.len();
+    for i in 0..count {
+        let a = &b.t.actions[i];
+        let (Some(p), Some(n)) = (a.rsc, a.node) else {
+            continue;
+        };
+        if a.interval_ms != 0 || c.rscs[p].utilization.is_empty() {
+            continue;
+        }
+        match a.task.as_str() {
+            "stop" if a.kind == ActionKind::Resource => b.order(i, milestone[n]),
+            "start" => b.order(milestone[n], i),
+            "migrate_to" => {
+                let target =
+                    b.t.actions
+                        .iter()
+                        .find(|x| x.rsc == Some(p) && x.task == "migrate_from")
+                        .and_then(|x| x.node);
+                if let Some(m) = target {
+                    b.order(milestone[m], i);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 fn plan_rsc(b: &mut Builder<'_>, r: usize, fenced: &[usize], restart_due: &HashMap<usize, String>) {
     let c = b.c;
     match c.rscs[r].variant {
@@ -269,6 +353,9 @@ fn plan_rsc(b: &mut Builder<'_>, r: usize, fenced: &[usize], restart_due: &HashM
                 plan_rsc(b, k, fenced, restart_due);
             }
             add_container_pseudo(b, r);
+            if c.rscs[r].variant == Variant::Clone && c.rscs[r].meta_bool("notify", false) {
+                crate::notify::add_notifications(b, r, fenced);
+            }
         }
     }
 }
@@ -280,16 +367,13 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
     let child_actions = |b: &Builder<'_>, task: &str| -> Vec<usize> {
         let mut out = Vec::new();
         for &k in &kids {
-            for (i, a) in b.t.actions.iter().enumerate() {
-                if a.rsc == Some(k)
-                    && a.task == task
-                    && a.interval_ms == 0
-                    && a.kind != ActionKind::Fence
-                {
+            for &i in b.rsc_actions(k) {
+                let a = &b.t.actions[i];
+                if a.task == task && a.interval_ms == 0 && a.kind != ActionKind::Fence {
                     out.push(i);
                 }
                 // Nested containers expose their milestones.
-                if a.rsc == Some(k) && a.kind == ActionKind::Pseudo {
+                if a.kind == ActionKind::Pseudo {
                     let done = match task {
                         "stop" => "stopped",
                         "start" => "running",
@@ -361,39 +445,15 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
             .map(|(i, j)| (kids[i], kids[j]))
             .collect();
         for (a, bb) in pairs {
-            let a_starts: Vec<usize> =
-                b.t.actions
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, x)| x.rsc == Some(a) && x.task == "start")
-                    .map(|(i, _)| i)
-                    .collect();
-            let b_starts: Vec<usize> =
-                b.t.actions
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, x)| x.rsc == Some(bb) && x.task == "start")
-                    .map(|(i, _)| i)
-                    .collect();
+            let a_starts = b.rsc_task(a, "start");
+            let b_starts = b.rsc_task(bb, "start");
             for &x in &a_starts {
                 for &y in &b_starts {
                     b.order(x, y);
                 }
             }
-            let a_stops: Vec<usize> =
-                b.t.actions
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, x)| x.rsc == Some(a) && x.task == "stop")
-                    .map(|(i, _)| i)
-                    .collect();
-            let b_stops: Vec<usize> =
-                b.t.actions
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, x)| x.rsc == Some(bb) && x.task == "stop")
-                    .map(|(i, _)| i)
-                    .collect();
+            let a_stops = b.rsc_task(a, "stop");
+            let b_stops = b.rsc_task(bb, "stop");
             for &x in &b_stops {
                 for &y in &a_stops {
                     b.order(x, y);
@@ -523,6 +583,19 @@ fn plan_primitive(
             next = cur.first().map(|&(n, _)| n);
         } else if next.is_some() || !cur.is_empty() {
             next = None;
+        }
+    }
+
+    if cur.is_empty() && next.is_none() {
+        if let Some((n, why)) = &r.blocked_start {
+            b.t.summary.push(format!(
+                "Start {} ( {} ) due to {why} (blocked)",
+                r.id, c.nodes[*n].name
+            ));
+            for n in probes {
+                b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+            }
+            return;
         }
     }
 
@@ -740,6 +813,29 @@ fn plan_primitive(
                 }
             }
         }
+        // A role change in place ends the monitors of the old role.
+        if start.is_none() && changed_role && r.running.contains_key(&n) {
+            let keep = recurring_ops(c, p, next_role);
+            let was = r
+                .running
+                .get(&n)
+                .map(|&role| recurring_ops(c, p, role))
+                .unwrap_or_default();
+            let mut old: Vec<u64> = r
+                .recurring
+                .iter()
+                .filter(|(rn, op, i)| {
+                    *rn == n && op == "monitor" && was.contains(i) && !keep.contains(i)
+                })
+                .map(|(_, _, i)| *i)
+                .collect();
+            old.sort_unstable();
+            old.dedup();
+            for interval in old {
+                let a = b.add(ActionKind::Resource, Some(p), "cancel", interval, Some(n));
+                b.t.actions[a].early = true;
+            }
+        }
         // Recorded monitors whose interval is no longer configured are cancelled when the
         // resource stays where it is (a stop ends them anyway), unless the cluster option
         // `stop-orphan-actions` is off.
@@ -786,6 +882,7 @@ fn plan_primitive(
 
 fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
     let c = b.c;
+    let lookup = RscLookup::build(c);
     for k in &cib.constraints {
         let Constraint::Order(o) = k else { continue };
         let mut pairs: Vec<(String, String, String, String)> = Vec::new();
@@ -821,7 +918,8 @@ fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
             .symmetrical
             .unwrap_or(o.kind.as_deref() != Some("Serialize"));
         for (f, fa, t, ta) in pairs {
-            let (Some(fi), Some(ti)) = (top_by_id(c, &f), top_by_id(c, &t)) else {
+            let (Some(fi), Some(ti)) = (top_by_id(c, &lookup, &f), top_by_id(c, &lookup, &t))
+            else {
                 continue;
             };
             link(b, fi, &fa, ti, &ta);
@@ -844,11 +942,18 @@ fn invert(task: &str) -> Option<&'static str> {
     }
 }
 
-fn top_by_id(c: &Cluster, id: &str) -> Option<usize> {
-    c.rscs.iter().position(|r| {
-        r.id == id
-            || r.config_id == id && r.parent.is_none_or(|p| c.rscs[p].variant != Variant::Clone)
-    })
+/// The first resource printed as `id`, or configured as `id` outside a clone.
+fn top_by_id(c: &Cluster, lookup: &RscLookup, id: &str) -> Option<usize> {
+    let printed = lookup.id(id);
+    let configured = lookup.configured(id).iter().copied().find(|&i| {
+        c.rscs[i]
+            .parent
+            .is_none_or(|p| c.rscs[p].variant != Variant::Clone)
+    });
+    match (printed, configured) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// Actions standing for `task` of resource `r`: its own, or its pseudo milestone.
@@ -856,12 +961,10 @@ fn endpoints(b: &Builder<'_>, r: usize, task: &str, as_first: bool) -> Vec<usize
     let c = b.c;
     if c.rscs[r].variant == Variant::Primitive {
         return b
-            .t
-            .actions
+            .rsc_actions(r)
             .iter()
-            .enumerate()
-            .filter(|(_, a)| a.rsc == Some(r) && a.task == task && a.interval_ms == 0)
-            .map(|(i, _)| i)
+            .copied()
+            .filter(|&i| b.t.actions[i].task == task && b.t.actions[i].interval_ms == 0)
             .collect();
     }
     let name = if as_first {
@@ -875,6 +978,13 @@ fn endpoints(b: &Builder<'_>, r: usize, task: &str, as_first: bool) -> Vec<usize
     } else {
         task
     };
+    // What follows a notifying clone's phase waits for its post notification.
+    if as_first {
+        let confirmed = format!("confirmed-post_notify_{name}");
+        if let Some(i) = b.find(Some(r), &confirmed, None) {
+            return vec![i];
+        }
+    }
     b.find(Some(r), name, None).into_iter().collect()
 }
 

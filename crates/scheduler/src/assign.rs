@@ -8,6 +8,8 @@ use cib::rule::RuleContext;
 use cib::Score;
 
 use crate::cluster::{Cluster, Role, Variant};
+use crate::rsc_lookup::RscLookup;
+use crate::utilization::{self, Ledger, Strategy};
 
 /// A colocation between two placement units.
 #[derive(Clone, Debug)]
@@ -56,10 +58,15 @@ pub struct TicketLoss {
 
 /// The unit placed for configuration id `id`: the resource itself, or its group or clone.
 pub fn unit_of(c: &Cluster, id: &str) -> Option<usize> {
-    let first = c
-        .rscs
-        .iter()
-        .position(|r| r.config_id == id || r.id == id)?;
+    unit_of_in(c, &RscLookup::build(c), id)
+}
+
+/// [`unit_of`] with a prebuilt index of `c`'s resources.
+fn unit_of_in(c: &Cluster, lookup: &RscLookup, id: &str) -> Option<usize> {
+    let first = match (lookup.id(id), lookup.configured(id).first().copied()) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
     let mut unit = first;
     let mut cur = first;
     while let Some(p) = c.rscs[cur].parent {
@@ -87,6 +94,9 @@ fn add(v: &mut [Score], n: usize, s: Score) {
 pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
     let nn = c.nodes.len();
     let mut out = Constraints::default();
+    // Resources by id, so each constraint finds its targets without scanning them all.
+    let lookup = RscLookup::build(c);
+    let unit_of = |c: &Cluster, id: &str| unit_of_in(c, &lookup, id);
     for k in &cib.constraints {
         match k {
             Constraint::Location(l) => {
@@ -98,16 +108,27 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                     }
                 }
                 for (rid, role) in targets {
-                    let promoted = role.as_deref().and_then(Role::parse) == Some(Role::Promoted);
+                    // Per node: the contribution to placement and to promotion (rules
+                    // may carry their own role).
                     let mut contrib = vec![Score::ZERO; nn];
                     let mut touched = vec![false; nn];
+                    let mut promo = vec![Score::ZERO; nn];
+                    let mut promo_touched = vec![false; nn];
+                    let is_promoted =
+                        |r: Option<&str>| r.and_then(Role::parse) == Some(Role::Promoted);
                     if let (Some(node), Some(score)) = (&l.node, l.score) {
                         if let Some(n) = c.node_index(node) {
-                            contrib[n] = score;
-                            touched[n] = true;
+                            if is_promoted(role.as_deref()) {
+                                promo[n] = score;
+                                promo_touched[n] = true;
+                            } else {
+                                contrib[n] = score;
+                                touched[n] = true;
+                            }
                         }
                     }
                     for rule in &l.rules {
+                        let promoted = is_promoted(rule.role.as_deref().or(role.as_deref()));
                         for n in 0..nn {
                             let ctx = RuleContext {
                                 node_attrs: Some(&c.nodes[n].attrs),
@@ -124,30 +145,35 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                                     (None, Some(s)) => s,
                                     (None, None) => Score::ZERO,
                                 };
-                                contrib[n] = contrib[n].plus(s);
-                                touched[n] = true;
+                                if promoted {
+                                    promo[n] = promo[n].plus(s);
+                                    promo_touched[n] = true;
+                                } else {
+                                    contrib[n] = contrib[n].plus(s);
+                                    touched[n] = true;
+                                }
                             }
                         }
                     }
-                    let map = if promoted {
-                        &mut out.loc_promoted
-                    } else {
-                        &mut out.loc
-                    };
-                    let entry = map
-                        .entry(rid.clone())
-                        .or_insert_with(|| vec![Score::ZERO; nn]);
-                    for n in 0..nn {
-                        if touched[n] {
-                            entry[n] = entry[n].plus(contrib[n]);
+                    for (map, add, mask) in [
+                        (&mut out.loc, &contrib, &touched),
+                        (&mut out.loc_promoted, &promo, &promo_touched),
+                    ] {
+                        if !mask.iter().any(|&t| t) {
+                            continue;
+                        }
+                        let entry = map
+                            .entry(rid.clone())
+                            .or_insert_with(|| vec![Score::ZERO; nn]);
+                        for n in 0..nn {
+                            if mask[n] {
+                                entry[n] = entry[n].plus(add[n]);
+                            }
                         }
                     }
                     let disc = l.discovery.as_deref();
-                    for (i, r) in c.rscs.iter_mut().enumerate() {
-                        let _ = i;
-                        if r.config_id != rid {
-                            continue;
-                        }
+                    for &i in lookup.configured(&rid) {
+                        let r = &mut c.rscs[i];
                         for n in 0..nn {
                             if touched[n] && !contrib[n].is_neg_inf() && !r.allowed_any.contains(&n)
                             {
@@ -184,11 +210,11 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                         unit,
                         promoted_only: role.as_deref().and_then(Role::parse)
                             == Some(Role::Promoted),
-                        policy: if standby {
-                            "stop".to_string()
-                        } else {
-                            tk.loss_policy.clone().unwrap_or_else(|| "stop".to_string())
-                        },
+                        policy: ticket_policy(
+                            tk.loss_policy.as_deref(),
+                            standby,
+                            role.as_deref().and_then(Role::parse) == Some(Role::Promoted),
+                        ),
                         standby,
                     });
                 }
@@ -268,6 +294,7 @@ pub struct Assigner<'a> {
     state: Vec<u8>,
     load: Vec<i64>,
     defer_group_members: bool,
+    ledger: Ledger,
 }
 
 impl<'a> Assigner<'a> {
@@ -275,12 +302,14 @@ impl<'a> Assigner<'a> {
     pub fn new(c: &'a mut Cluster, k: &'a Constraints) -> Self {
         let n = c.rscs.len();
         let nn = c.nodes.len();
+        let ledger = Ledger::new(c);
         Assigner {
             c,
             k,
             state: vec![0; n],
             load: vec![0; nn],
             defer_group_members: false,
+            ledger,
         }
     }
 
@@ -305,6 +334,9 @@ impl<'a> Assigner<'a> {
 
         let mut order: Vec<usize> = self.c.top.clone();
         order.sort_by_key(|&r| std::cmp::Reverse(self.c.rscs[r].priority));
+        if self.ledger.strategy.checks_capacity() {
+            order = self.capacity_order(order);
+        }
         for r in order {
             self.assign(r);
         }
@@ -336,6 +368,13 @@ impl<'a> Assigner<'a> {
         for (&n, &fc) in &pr.failcount {
             if fc >= pr.migration_threshold {
                 s[n] = Score::NEG_INF;
+            }
+        }
+        if !crate::health::exempt(c, p) {
+            for (n, node) in c.nodes.iter().enumerate() {
+                if let Some(h) = crate::health::node_score(c, node) {
+                    s[n] = s[n].plus(h);
+                }
             }
         }
         if with_stickiness && pr.managed {
@@ -441,7 +480,7 @@ impl<'a> Assigner<'a> {
             .k
             .revoked
             .iter()
-            .filter(|t| t.unit == u && !t.promoted_only)
+            .filter(|t| t.unit == u && (!t.promoted_only || t.policy == "stop"))
         {
             let running: Vec<usize> = c.active_nodes(u);
             for (n, v) in s.iter_mut().enumerate() {
@@ -488,13 +527,15 @@ impl<'a> Assigner<'a> {
     }
 
     fn apply_colocations(&mut self, u: usize, s: &mut [Score]) {
-        let colocs: Vec<Coloc> = self
+        let mut colocs: Vec<Coloc> = self
             .k
             .colocs
             .iter()
             .filter(|co| co.dep == u)
             .cloned()
             .collect();
+        // Primaries with the higher priority are placed first.
+        colocs.sort_by_key(|co| std::cmp::Reverse(self.c.rscs[co.primary].priority));
         for co in &colocs {
             if co.dep_role == Some(Role::Promoted) {
                 continue; // affects promotion only
@@ -559,10 +600,18 @@ impl<'a> Assigner<'a> {
             best = match best {
                 None => Some(n),
                 Some(b) => {
+                    let by_load = match self.ledger.strategy {
+                        Strategy::Minimal => std::cmp::Ordering::Equal,
+                        Strategy::Balanced => self
+                            .ledger
+                            .compare_free(c, n, b)
+                            .then(self.load[b].cmp(&self.load[n])),
+                        _ => self.load[b].cmp(&self.load[n]),
+                    };
                     let better = s[n] > s[b]
                         || s[n] == s[b]
-                            && (self.load[n] < self.load[b]
-                                || self.load[n] == self.load[b]
+                            && (by_load.is_gt()
+                                || by_load.is_eq()
                                     && (Some(n) == current
                                         || Some(b) != current
                                             && c.nodes[n].name < c.nodes[b].name));
@@ -604,6 +653,7 @@ impl<'a> Assigner<'a> {
                     }
                 }
 
+                self.ban_insufficient_capacity(u, &mut s, &|_| false);
                 let current = self.c.active_nodes(u).first().copied();
                 let chosen = self.choose(&s, current, &|_| false);
                 self.c.rscs[u].scores = s;
@@ -645,6 +695,10 @@ impl<'a> Assigner<'a> {
             };
             if let Some(n) = target {
                 self.load[n] += 1;
+                if self.ledger.strategy.checks_capacity() {
+                    let need = self.c.rscs[p].utilization.clone();
+                    self.ledger.charge(n, &need);
+                }
             }
         }
         if self.c.rscs[u].variant != Variant::Primitive {
@@ -658,6 +712,95 @@ impl<'a> Assigner<'a> {
         for &k in &self.c.rscs[u].children.clone() {
             if self.c.rscs[k].variant == Variant::Group {
                 self.c.rscs[k].next = node;
+            }
+        }
+    }
+
+    /// Under a capacity-checking placement strategy, assignment order within one priority:
+    /// resources already running with the higher score where they run first, then the higher
+    /// score on the nodes in preference order (most free capacity first), then configuration
+    /// order.
+    fn capacity_order(&self, order: Vec<usize>) -> Vec<usize> {
+        let c = &*self.c;
+        let mut nodes: Vec<usize> = (0..c.nodes.len()).collect();
+        nodes.sort_by(|&a, &b| {
+            let by_load = match self.ledger.strategy {
+                Strategy::Balanced => self.ledger.compare_free(c, b, a),
+                _ => std::cmp::Ordering::Equal,
+            };
+            by_load.then(a.cmp(&b))
+        });
+        let keyed: Vec<(i64, Score, Vec<Score>, usize)> = order
+            .into_iter()
+            .map(|r| {
+                let s = self.base_scores(r, true);
+                // A clone has no single current node.
+                let active = c.active_nodes(r);
+                let current = match (active.as_slice(), c.rscs[r].variant) {
+                    (_, Variant::Clone) => Score::NEG_INF,
+                    ([n], _) => s.get(*n).copied().unwrap_or(Score::NEG_INF),
+                    _ => Score::NEG_INF,
+                };
+                let by_node = nodes.iter().map(|&n| s[n]).collect();
+                (c.rscs[r].priority, current, by_node, r)
+            })
+            .collect();
+        let mut keyed = keyed;
+        keyed.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2)));
+        keyed.into_iter().map(|k| k.3).collect()
+    }
+
+    /// Resources colocated with `u` (or with the clone `u` is an instance of) with a
+    /// mandatory score and not yet assigned, found transitively: they must follow it onto
+    /// its node.
+    fn mandatory_dependents(&self, u: usize) -> Vec<usize> {
+        let unit = match self.c.rscs[u].parent {
+            Some(p) if self.c.rscs[p].variant == Variant::Clone => p,
+            _ => u,
+        };
+        let mut out: Vec<usize> = Vec::new();
+        let mut stack = vec![unit];
+        while let Some(x) = stack.pop() {
+            for co in &self.k.colocs {
+                if co.primary == x
+                    && co.score.is_pos_inf()
+                    && co.dep_role.is_none()
+                    && self.state[co.dep] == 0
+                    && co.dep != unit
+                    && !out.contains(&co.dep)
+                {
+                    out.push(co.dep);
+                    stack.push(co.dep);
+                }
+            }
+        }
+        out
+    }
+
+    /// Bans the nodes without the free capacity `u` needs (with what must follow it there,
+    /// when some node not `full` can take all of that) under a capacity-checking strategy.
+    fn ban_insufficient_capacity(&self, u: usize, s: &mut [Score], full: &dyn Fn(usize) -> bool) {
+        if !self.ledger.strategy.checks_capacity() {
+            return;
+        }
+        let c = &*self.c;
+        let own = utilization::demand(c, u);
+        let mut total = own.clone();
+        for d in self.mandatory_dependents(u) {
+            // A clone's own demand is placed instance by instance, not here.
+            if c.rscs[d].variant != Variant::Clone {
+                utilization::add_demand(&mut total, &utilization::demand(c, d));
+            }
+        }
+        if own.is_empty() && total.is_empty() {
+            return;
+        }
+        let eligible = |n: usize| s[n].0 >= 0 && c.nodes[n].can_run() && !full(n);
+        let whole_fits = (0..s.len()).any(|n| eligible(n) && self.ledger.fits(c, n, &total));
+        let need = if whole_fits { &total } else { &own };
+        for (n, v) in s.iter_mut().enumerate() {
+            if !self.ledger.fits(c, n, need) {
+                *v = Score::NEG_INF;
             }
         }
     }
@@ -678,7 +821,9 @@ impl<'a> Assigner<'a> {
                 continue;
             }
             let n = nodes[0];
-            let inst_scores = self.instance_scores(inst, &base);
+            let mut inst_scores = self.instance_scores(inst, &base);
+            let pn = per_node.clone();
+            self.ban_insufficient_capacity(inst, &mut inst_scores, &|m| pn[m] >= node_max);
             if inst_scores[n].0 >= 0 && per_node[n] < node_max && assigned_count < clone_max {
                 per_node[n] += 1;
                 assigned_count += 1;
@@ -695,8 +840,9 @@ impl<'a> Assigner<'a> {
                 self.set_next(inst, None);
                 continue;
             }
-            let inst_scores = self.instance_scores(inst, &base);
+            let mut inst_scores = self.instance_scores(inst, &base);
             let pn = per_node.clone();
+            self.ban_insufficient_capacity(inst, &mut inst_scores, &|m| pn[m] >= node_max);
             let chosen = self.choose(&inst_scores, None, &|n| pn[n] >= node_max);
             if let Some(n) = chosen {
                 per_node[n] += 1;
@@ -736,11 +882,7 @@ impl<'a> Assigner<'a> {
         let promoted_max = c.rscs[u].promoted_max;
         let node_max = c.rscs[u].promoted_node_max.max(1);
         let mut cands: Vec<(Score, bool, usize, usize)> = Vec::new();
-        let revoked = self
-            .k
-            .revoked
-            .iter()
-            .find(|t| t.unit == u && t.promoted_only);
+        let revoked = self.k.revoked.iter().find(|t| t.unit == u);
         let target_ok = c.rscs[u].target_role != Some(Role::Unpromoted);
 
         for (i, &inst) in instances.iter().enumerate() {
@@ -749,10 +891,13 @@ impl<'a> Assigner<'a> {
             let mut score: Option<Score> = None;
             for &p in &prims {
                 let pr = &c.rscs[p];
-                let keys = [
+                let mut keys = vec![
                     format!("master-{}", pr.config_id),
                     format!("master-{}", pr.id),
                 ];
+                if let Some(h) = &pr.history_name {
+                    keys.push(format!("master-{h}"));
+                }
                 for k in &keys {
                     if let Some(v) = c.nodes[n].attrs.get(k).and_then(|v| Score::parse(v)) {
                         score = Some(score.unwrap_or(Score::ZERO).plus(v));
@@ -760,6 +905,9 @@ impl<'a> Assigner<'a> {
                     }
                 }
             }
+            // Without a promotion preference an instance starts at -1: only a constraint
+            // can then make it eligible.
+            let mut score = Some(score.unwrap_or(Score(-1)));
             let mut ids = vec![c.rscs[u].config_id.clone(), c.rscs[inst].config_id.clone()];
             for &p in &prims {
                 ids.push(c.rscs[p].config_id.clone());
@@ -820,6 +968,22 @@ impl<'a> Assigner<'a> {
                 }
             }
         }
+    }
+}
+
+/// What losing a ticket does: the configured loss-policy (default stop); a ticket in standby
+/// stops what depends on it, or only demotes when just the promoted role depends on it and the
+/// policy is not stop.
+fn ticket_policy(configured: Option<&str>, standby: bool, promoted_only: bool) -> String {
+    let policy = configured.unwrap_or("stop");
+    if standby && (policy != "stop" || !promoted_only) {
+        if promoted_only {
+            "demote".to_string()
+        } else {
+            "stop".to_string()
+        }
+    } else {
+        policy.to_string()
     }
 }
 

@@ -209,6 +209,8 @@ pub struct Rsc {
     pub no_discovery: Vec<usize>,
     /// Reason the resource is stopping, for the summary.
     pub stop_reason: Option<String>,
+    /// A start that placement chose but an ordering made unrunnable: (node, reason).
+    pub blocked_start: Option<(usize, String)>,
     /// Name the node's history knows the resource by, when that differs from `id`.
     pub history_name: Option<String>,
     /// Recurring operations recorded in the history: (node, op name, interval ms).
@@ -259,6 +261,7 @@ impl Rsc {
             allowed_any: Vec::new(),
             no_discovery: Vec::new(),
             stop_reason: None,
+            blocked_start: None,
             history_name: None,
             recurring: Vec::new(),
         }

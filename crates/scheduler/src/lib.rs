@@ -10,10 +10,14 @@ pub mod actions;
 pub mod assign;
 pub mod cluster;
 pub mod digest;
+pub mod health;
+mod notify;
 pub mod orders;
 pub mod report;
+mod rsc_lookup;
 pub mod simulate;
 pub mod unpack;
+pub mod utilization;
 
 use cib::Cib;
 

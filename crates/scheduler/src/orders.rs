@@ -6,10 +6,13 @@ use std::collections::HashMap;
 use cib::model::{Cib, Constraint};
 
 use crate::cluster::{Cluster, Role, Variant};
+use crate::rsc_lookup::RscLookup;
 
 /// One mandatory ordering between two resources (or group members).
 #[derive(Clone, Debug)]
 struct Edge {
+    /// The constraint's id (empty for implied orderings).
+    id: String,
     first: usize,
     first_action: String,
     then: usize,
@@ -18,11 +21,17 @@ struct Edge {
 
 /// The resource a constraint's id names: the clone for ids of cloned children.
 pub fn named(c: &Cluster, id: &str) -> Option<usize> {
-    let i = c
-        .rscs
+    named_in(c, &RscLookup::build(c), id)
+}
+
+/// [`named`] with a prebuilt index of `c`'s resources.
+fn named_in(c: &Cluster, lookup: &RscLookup, id: &str) -> Option<usize> {
+    let i = lookup
+        .with_id(id)
         .iter()
-        .position(|r| r.id == id && (r.parent.is_none() || !is_in_clone(c, r.parent)))
-        .or_else(|| c.rscs.iter().position(|r| r.config_id == id))?;
+        .copied()
+        .find(|&i| c.rscs[i].parent.is_none() || !is_in_clone(c, c.rscs[i].parent))
+        .or_else(|| lookup.configured(id).first().copied())?;
     Some(match c.clone_ancestor(i) {
         Some(k) if c.rscs[i].id != id || is_in_clone(c, c.rscs[i].parent) => k,
         _ => i,
@@ -49,6 +58,8 @@ fn mandatory(kind: Option<&str>, score: Option<cib::Score>) -> bool {
 
 fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
     let mut out = Vec::new();
+    let lookup = RscLookup::build(c);
+    let named = |c: &Cluster, id: &str| named_in(c, &lookup, id);
     for k in &cib.constraints {
         let Constraint::Order(o) = k else { continue };
         if o.sets.is_empty() {
@@ -61,6 +72,7 @@ fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
             let fa = o.first_action.clone().unwrap_or_else(|| "start".into());
             let ta = o.then_action.clone().unwrap_or_else(|| fa.clone());
             out.push(Edge {
+                id: o.id.clone(),
                 first: f,
                 first_action: fa,
                 then: t,
@@ -78,6 +90,7 @@ fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
                 if s.sequential {
                     for w in members.windows(2) {
                         out.push(Edge {
+                            id: o.id.clone(),
                             first: w[0],
                             first_action: act.clone(),
                             then: w[1],
@@ -90,6 +103,7 @@ fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
                         for &f in pm {
                             for &t in &members {
                                 out.push(Edge {
+                                    id: o.id.clone(),
                                     first: f,
                                     first_action: pa.clone(),
                                     then: t,
@@ -115,6 +129,7 @@ fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
         }
         for w in r.children.windows(2) {
             out.push(Edge {
+                id: String::new(),
                 first: w[0],
                 first_action: "start".into(),
                 then: w[1],
@@ -139,6 +154,37 @@ fn will_run(c: &Cluster, r: usize, action: &str) -> bool {
             _ => pr.next.is_some(),
         }
     })
+}
+
+/// Whether `r` is a clone with `clone-min` whose instances that will be active after the
+/// transition (for `start`; promoted for `promote`) number fewer than that minimum.
+fn clone_min_unmet(c: &Cluster, r: usize, action: &str) -> bool {
+    let rsc = &c.rscs[r];
+    if rsc.variant != Variant::Clone {
+        return false;
+    }
+    let Some(min) = rsc
+        .meta
+        .get("clone-min")
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&m| m > 0)
+    else {
+        return false;
+    };
+    let active = rsc
+        .children
+        .iter()
+        .filter(|&&inst| {
+            c.primitives(inst).iter().any(|&p| {
+                let pr = &c.rscs[p];
+                match action {
+                    "promote" => pr.next_role == Role::Promoted,
+                    _ => pr.next.is_some(),
+                }
+            })
+        })
+        .count();
+    active < min
 }
 
 fn starts(c: &Cluster, r: usize, restart: &HashMap<usize, String>) -> bool {
@@ -207,25 +253,67 @@ pub fn propagate(
             if !matches!(e.first_action.as_str(), "start" | "promote") {
                 continue;
             }
-            let first_runs = will_run(c, e.first, &e.first_action);
+            let short = clone_min_unmet(c, e.first, &e.first_action);
+            let first_runs = !short && will_run(c, e.first, &e.first_action);
             let then_prims = c.primitives(e.then);
             if !first_runs {
-                let reason = format!(
-                    "unrunnable {} {}",
-                    c.rscs[e.first].id,
-                    action_word(c, e.first, &e.first_action)
-                );
+                let reason = if short {
+                    format!("unrunnable clone-one-or-more:{}", e.id)
+                } else {
+                    format!(
+                        "unrunnable {} {}",
+                        c.rscs[e.first].id,
+                        action_word(c, e.first, &e.first_action)
+                    )
+                };
+                // Instances of a clone that waits on a whole other clone are left unplaced
+                // (no blocked start shown), unless clone-min is what is missing.
+                let show_blocked = short
+                    || c.rscs[e.first].variant != Variant::Clone
+                    || c.clone_ancestor(e.then).is_none()
+                        && c.rscs[e.then].variant != Variant::Clone;
+                // Interleaved clones wait on the first clone's instance on the same node.
+                let interleaved = c.rscs[e.first].variant == Variant::Clone
+                    && c.rscs[e.then].variant == Variant::Clone
+                    && c.rscs[e.then].meta_bool("interleave", false);
+                let first_blocked: Vec<(usize, String)> = if interleaved {
+                    c.rscs[e.first]
+                        .children
+                        .iter()
+                        .filter_map(|&inst| {
+                            c.primitives(inst)
+                                .iter()
+                                .find_map(|&q| c.rscs[q].blocked_start.as_ref().map(|b| b.0))
+                                .map(|n| (n, c.rscs[inst].id.clone()))
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 for p in then_prims {
                     let pr = &mut c.rscs[p];
                     if !pr.managed {
                         continue;
                     }
+                    let own_reason = pr.next.and_then(|n| {
+                        first_blocked
+                            .iter()
+                            .find(|(bn, _)| *bn == n)
+                            .map(|(_, id)| format!("unrunnable {id} start"))
+                    });
+                    let (show_blocked, reason) = match own_reason {
+                        Some(r) => (true, r),
+                        None => (show_blocked, reason.clone()),
+                    };
                     if e.then_action == "promote" {
                         if pr.next_role == Role::Promoted {
                             pr.next_role = Role::Unpromoted;
                             changed = true;
                         }
-                    } else if pr.next.is_some() {
+                    } else if let Some(n) = pr.next {
+                        if show_blocked && pr.running.is_empty() && pr.blocked_start.is_none() {
+                            pr.blocked_start = Some((n, reason.clone()));
+                        }
                         pr.next = None;
                         pr.next_role = Role::Stopped;
                         if pr.stop_reason.is_none() {

@@ -19,15 +19,25 @@ pub fn apply(c: &Cluster, t: &Transition) -> Cluster {
             }
         }
     }
+    // Which resources have an action other than a fence, a probe or a notification, in one pass.
+    let mut touched_by = vec![false; out.rscs.len()];
+    for a in &t.actions {
+        if let Some(p) = a.rsc {
+            if a.kind != ActionKind::Fence
+                && !(a.task == "monitor" && a.interval_ms == 0)
+                && a.task != "notify"
+            {
+                if let Some(slot) = touched_by.get_mut(p) {
+                    *slot = true;
+                }
+            }
+        }
+    }
     for p in 0..out.rscs.len() {
         if out.rscs[p].variant != Variant::Primitive {
             continue;
         }
-        let touched = t.actions.iter().any(|a| {
-            a.rsc == Some(p)
-                && a.kind != ActionKind::Fence
-                && !(a.task == "monitor" && a.interval_ms == 0)
-        });
+        let touched = touched_by[p];
         let r = &mut out.rscs[p];
         if !r.managed
             || !touched

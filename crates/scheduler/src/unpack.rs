@@ -7,6 +7,7 @@ use cib::rule::RuleContext;
 use cib::Score;
 
 use crate::cluster::{Cluster, Node, NodeKind, Role, Rsc, Variant};
+use crate::rsc_lookup::RscLookup;
 
 fn truthy(v: Option<&String>, default: bool) -> bool {
     v.map(|v| cib::model::is_true(v)).unwrap_or(default)
@@ -47,8 +48,12 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
     add_remote_nodes(&mut c, cib);
     c.nodes
         .sort_by(|a, b| crate::report::natural_cmp(&a.name, &b.name));
+    for n in 0..c.nodes.len() {
+        c.nodes[n].health = crate::health::colour(&c, &c.nodes[n]);
+    }
+    let mut lookup = RscLookup::build(&c);
     for st in &cib.status {
-        unpack_history(&mut c, st);
+        unpack_history(&mut c, &mut lookup, st);
     }
     let prio: Vec<i64> = c.top.iter().map(|&r| c.rscs[r].priority).collect();
     let mut order: Vec<(i64, usize)> = prio.into_iter().zip(c.top.iter().copied()).collect();
@@ -149,7 +154,8 @@ fn member_status(c: &Cluster, node: &mut Node, st: &NodeState) {
             node.unclean = true;
             node.unclean_reason = "peer is no longer part of the cluster".into();
         }
-    } else if !crmd && expected == "member" && c.stonith_enabled {
+    } else if !crmd && expected == "member" {
+        // Without fencing the node is still shown unclean, but nothing is done about it.
         node.unclean = true;
         node.unclean_reason = "peer process is no longer available".into();
     }
@@ -520,11 +526,12 @@ fn replay(ops: &[LrmOp]) -> Replay {
 
 fn find_rsc_for_history(
     c: &mut Cluster,
+    lookup: &mut RscLookup,
     lrm: &LrmResource,
     node: usize,
     replay_active: bool,
 ) -> Option<usize> {
-    if let Some(i) = c.rsc_index(&lrm.id) {
+    if let Some(i) = lookup.id(&lrm.id) {
         let r = &c.rscs[i];
         if r.variant == Variant::Primitive {
             let anon_clone = c.clone_ancestor(i).is_some_and(|k| !c.rscs[k].unique);
@@ -535,13 +542,7 @@ fn find_rsc_for_history(
     }
     let (base, _n) = strip_instance(&lrm.id);
     // Instances of an anonymous clone configured with this primitive id.
-    let candidates: Vec<usize> = c
-        .rscs
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.variant == Variant::Primitive && r.config_id == base)
-        .map(|(i, _)| i)
-        .collect();
+    let candidates: Vec<usize> = lookup.configured_as(base).to_vec();
     if candidates.is_empty() {
         return None;
     }
@@ -556,7 +557,7 @@ fn find_rsc_for_history(
                 .iter()
                 .any(|&i| c.rscs[i].running.contains_key(&node))
             {
-                return orphan_instance(c, clone, lrm);
+                return orphan_instance(c, lookup, clone, lrm);
             }
         } else {
             for &i in &candidates {
@@ -580,7 +581,7 @@ fn find_rsc_for_history(
             }
         }
         if !is_group_clone {
-            return orphan_instance(c, clone, lrm);
+            return orphan_instance(c, lookup, clone, lrm);
         }
         return None;
     }
@@ -601,7 +602,12 @@ fn find_rsc_for_history(
     candidates.first().copied()
 }
 
-fn orphan_instance(c: &mut Cluster, clone: usize, lrm: &LrmResource) -> Option<usize> {
+fn orphan_instance(
+    c: &mut Cluster,
+    lookup: &mut RscLookup,
+    clone: usize,
+    lrm: &LrmResource,
+) -> Option<usize> {
     let (base, _) = strip_instance(&lrm.id);
     let n = c.rscs[clone].children.len();
     let mut r = Rsc::new(
@@ -622,6 +628,7 @@ fn orphan_instance(c: &mut Cluster, clone: usize, lrm: &LrmResource) -> Option<u
     let i = c.rscs.len();
     c.rscs.push(r);
     c.rscs[clone].children.push(i);
+    lookup.note(c, i);
     Some(i)
 }
 
@@ -637,7 +644,7 @@ pub fn instance_root(c: &Cluster, r: usize) -> usize {
     cur
 }
 
-fn unpack_history(c: &mut Cluster, st: &NodeState) {
+fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
     let Some(node) = c
         .nodes
         .iter()
@@ -645,11 +652,19 @@ fn unpack_history(c: &mut Cluster, st: &NodeState) {
     else {
         return;
     };
+    // The history of a member node that is down is not believed, unless the node is to be
+    // fenced (its resources then stop implicitly with the fencing).
+    let n = &c.nodes[node];
+    let believed =
+        n.kind != NodeKind::Member || n.online || n.pending || n.unclean && c.stonith_enabled;
+    if !believed {
+        return;
+    }
     // Active histories first so anonymous instances keep their numbering stable.
     for lrm in &st.lrm {
         let rp = replay(&lrm.ops);
         let active = rp.role.is_some_and(|r| r.is_active()) || rp.pending.is_some();
-        let idx = match find_rsc_for_history(c, lrm, node, active) {
+        let idx = match find_rsc_for_history(c, lookup, lrm, node, active) {
             Some(i) => i,
             None => {
                 if !active && !rp.failed {
@@ -673,6 +688,7 @@ fn unpack_history(c: &mut Cluster, st: &NodeState) {
                         let i = c.rscs.len();
                         c.rscs.push(r);
                         c.top.push(i);
+                        lookup.note(c, i);
                         i
                     }
                 }

@@ -7,6 +7,7 @@
 mod agent;
 mod cfgtool;
 mod cibadmin;
+mod cluster;
 mod cmapctl;
 mod configure;
 mod cpg;

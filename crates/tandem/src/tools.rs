@@ -90,6 +90,11 @@ pub const TOOLS: &[Tool] = &[
         run: crate::crm_verify::run,
     },
     Tool {
+        name: "cluster",
+        summary: "cluster setup: write corosync.conf and an authkey for new nodes",
+        run: crate::cluster::run,
+    },
+    Tool {
         name: "keygen",
         summary: "write a random cluster authkey",
         run: crate::keygen::run,

@@ -347,6 +347,13 @@ impl Cluster {
             if let Some(v) = f() {
                 return v;
             }
+            if Instant::now() >= deadline {
+                // Keep each live node's CIB beside its log for the post-mortem.
+                for i in 1..=self.n() {
+                    let _ =
+                        std::fs::write(self.dir.join(format!("cib-node{i}.xml")), self.query(i));
+                }
+            }
             assert!(
                 Instant::now() < deadline,
                 "timed out ({timeout:?}) waiting for {what} ({:?} into the test)\n{}",

@@ -1,0 +1,270 @@
+#!/bin/bash
+# measure.sh - the Tandem side of pcmk-lab's measure-*.sh, same method and output.
+#
+# Usage: measure.sh up|down|failover|rscfail|switchover|bulk|coldstart|memory [-n REPS] [--count N]
+#   up          build the tdk-* lab (3 tandemd nodes, dummy + vip colocated)
+#   down        kill every process of the lab by PID, delete the namespaces and files
+#   failover    SIGKILL every process of the node holding dummy+vip (victims: non-DC, DC);
+#               poll crm_mon XML (both Started on a survivor) and the VIP in survivors' netns
+#   rscfail     delete dummy's state file; poll fail-count >= 1 and dummy Started on the same node
+#   switchover  crm_resource --move dummy to the next node; poll both Started there, VIP only there
+#   bulk        one cibadmin --replace -o resources with N Dummy (monitor 10s); poll all Started
+#   coldstart   kill all, wipe runtime, start all tandemd; poll 3 online + DC (CIB kept, "restart")
+#   memory      VmRSS/PSS of each tandemd with N bulk resources + base, after 30 s idle
+# Every poll loop starts a sample every LAB_POLL (0.05) s and gives up after LAB_WAIT_MAX s.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh" || exit 1
+cmd=${1:-}; shift || true
+reps=3; count=100; interval=10s; settle=30
+while (($#)); do
+    case $1 in
+        -n) reps=$2; shift 2;;
+        --count) count=$2; shift 2;;
+        --settle) settle=$2; shift 2;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0;;
+        *) die "unknown argument $1";;
+    esac
+done
+[[ $(id -u) == 0 ]] || die "must run as root"
+[[ -x $TANDEM_BIN/tandemd && -x $TANDEM_BIN/tandem ]] || die "no tandem/tandemd in $TANDEM_BIN"
+
+live_node() { local n; for n in $LAB_NODES; do [[ -n $(node_pids "$n") ]] && cluster_up "$n" 1 && { echo "$n"; return 0; }; done; return 1; }
+set_dummy_pref() {
+    nx "$1" cibadmin --delete -o constraints --xml-text '<rsc_location id="loc-dummy"/>' >/dev/null 2>&1
+    nx "$1" cibadmin --create -o constraints --xml-text \
+        "<rsc_location id=\"loc-dummy\" rsc=\"dummy\" node=\"$2\" score=\"100\"/>"
+}
+ensure_up() { cluster_up "$(first_node)" 3 2>/dev/null && [[ -n $(base_started "$(first_node)") ]] || tk_up; }
+
+failover() {
+    ensure_up
+    results_open "tandem-failover-token$LAB_TOKEN"
+    echo "# poll period ${LAB_POLL}s; times in seconds after SIGKILL of the victim"
+    printf '%-6s %-5s %-3s %-3s | %7s %7s %7s\n' rep mode X new rsc dummy ip
+    local mode rep q dc X P surv n tmp want pids pr pi t0 t_d t_v t_rsc t_ip new rot=0 cands
+    declare -A R
+    for mode in nondc dc; do
+        for rep in $(seq 1 "$reps"); do
+            q=$(live_node) || die "no live node"
+            wait_for "$LAB_WAIT_MAX" 0.2 cluster_up "$q" 3 || die "cluster not complete before rep"
+            dc=$(dc_of "$q")
+            if [[ $mode == dc ]]; then X=$dc; else
+                cands=(); for n in $LAB_NODES; do [[ $n != "$dc" ]] && cands+=("$n"); done
+                X=${cands[$((rot % ${#cands[@]}))]}; rot=$((rot + 1))
+            fi
+            surv=(); for n in $LAB_NODES; do [[ $n != "$X" ]] && surv+=("$n"); done
+            P=${surv[0]}
+            set_dummy_pref "$q" "$X" >/dev/null || die "cannot set location constraint"
+            wait_for "$LAB_WAIT_MAX" 0.2 base_on "$P" "$X" || die "resources did not settle on $X"
+            wait_for "$LAB_WAIT_MAX" 0.2 vip_only_on "$X" || die "VIP not (only) on $X"
+            sleep 2
+            tmp=$(mktemp -d /tmp/tdk-fo.XXXXXX)
+            want="^($(IFS='|'; echo "${surv[*]}"))\$"
+            pids=$(node_pids "$X")
+            poll_rsc_on "$tmp/rsc" "$P" "$want" dummy vip & pr=$!
+            poll_vip_on "$tmp/ip" "${surv[@]}" & pi=$!
+            sleep 0.2
+            t0=$EPOCHREALTIME
+            node_crash "$X" "$pids" || die "could not kill $X"
+            wait "$pr"; wait "$pi"
+            t_d=$(rel "$tmp/rsc" dummy "$t0"); t_v=$(rel "$tmp/rsc" vip "$t0")
+            t_rsc=$(printf '%s\n%s\n' "$t_d" "$t_v" | sort -g | tail -1)
+            [[ $t_d == NA || $t_v == NA ]] && t_rsc=NA
+            t_ip=$(rel "$tmp/ip" ip "$t0")
+            new=$(awk '$1=="vip"{print $3}' "$tmp/rsc")
+            printf '%-6s %-5s %-3s %-3s | %7s %7s %7s\n' "$rep" "$mode" "$X" "${new:--}" "$t_rsc" "$t_d" "$t_ip"
+            R[$mode.rsc]+=" $t_rsc"; R[$mode.ip]+=" $t_ip"
+            rm -rf "$tmp"
+            node_wipe_runtime "$X"
+            node_start "$X"
+            wait_for "$LAB_WAIT_MAX" 0.2 cluster_up "$P" 3 || die "$X did not rejoin"
+        done
+    done
+    nx "$(live_node)" cibadmin --delete -o constraints --xml-text '<rsc_location id="loc-dummy"/>' >/dev/null 2>&1
+    echo
+    for mode in nondc dc; do
+        # shellcheck disable=SC2086
+        summary "token=$LAB_TOKEN victim=$mode crm_mon both Started (s)" ${R[$mode.rsc]}
+        # shellcheck disable=SC2086
+        summary "token=$LAB_TOKEN victim=$mode VIP on survivor (s)" ${R[$mode.ip]}
+    done
+}
+
+rscfail() {
+    ensure_up
+    results_open "tandem-rscfail"
+    echo "# times in seconds after deleting the Dummy state file (monitor interval 1s)"
+    printf '%-4s %-3s | %9s | %8s %8s %8s\n' rep Y recovered detect start det2start
+    fc_started() { [[ $(fail_count "$1" dummy) -ge 1 ]] && base_on "$1" "$1"; }
+    fc_zero() { [[ $(fail_count "$1" dummy) -eq 0 ]]; }
+    local rep q Y st t0 t_rec deadline s lg l_det l_st d2s REC=() DET=() ST=() D2S=()
+    for rep in $(seq 1 "$reps"); do
+        q=$(first_node)
+        wait_for "$LAB_WAIT_MAX" 0.2 base_started "$q" >/dev/null || die "dummy not started"
+        Y=$(base_started "$q")
+        nx "$Y" crm_resource --cleanup --resource dummy >/dev/null 2>&1
+        wait_for "$LAB_WAIT_MAX" 0.2 fc_zero "$Y" || die "fail-count not cleared"
+        wait_for "$LAB_WAIT_MAX" 0.2 base_on "$Y" "$Y" || die "dummy moved away from $Y"
+        sleep 2.3
+        st="$(node_state "$Y")/rsctmp/Dummy-dummy.state"
+        [[ -f $st ]] || die "state file $st missing"
+        t0=$EPOCHREALTIME
+        rm -f "$st"
+        t_rec=NA
+        deadline=$(( $(now_us) + LAB_WAIT_MAX * 1000000 ))
+        while (( $(now_us) < deadline )); do
+            s=$(now_us)
+            if fc_started "$Y"; then t_rec=$(elapsed "$t0"); break; fi
+            poll_sleep "$s"
+        done
+        sleep 0.5
+        lg="$LAB_DIR/$Y/tandemd.log"
+        l_det=$(tlog_first "$lg" "$t0" 'finished .* resource=dummy action=monitor result=rc=7')
+        l_st=$(tlog_first "$lg" "$t0" 'finished .* resource=dummy action=start result=rc=0 ')
+        d2s=$(awk -v a="${l_det:-x}" -v b="${l_st:-x}" 'BEGIN{ if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/) printf "%.3f", b-a; else print "NA"}')
+        printf '%-4s %-3s | %9s | %8s %8s %8s\n' "$rep" "$Y" "$t_rec" "${l_det:-NA}" "${l_st:-NA}" "$d2s"
+        REC+=("$t_rec"); DET+=("${l_det:-NA}"); ST+=("${l_st:-NA}"); D2S+=("$d2s")
+    done
+    echo
+    summary "rsc failure: restarted (fc=1, Started) (s)" "${REC[@]}"
+    summary "rsc failure: log detect (monitor rc=7) (s)" "${DET[@]}"
+    summary "rsc failure: log start ok (s)" "${ST[@]}"
+    summary "rsc failure: detect -> start ok (s)" "${D2S[@]}"
+    nx "$(first_node)" crm_resource --cleanup --resource dummy >/dev/null 2>&1
+}
+
+switchover() {
+    ensure_up
+    results_open "tandem-switchover"
+    local q; q=$(first_node)
+    nx "$q" cibadmin --delete -o constraints --xml-text '<rsc_location id="loc-dummy"/>' >/dev/null 2>&1
+    echo "# times in seconds after launching crm_resource --move"
+    printf '%-4s %-3s %-3s | %7s | %7s %7s %7s\n' rep C T cli rsc dummy ip_only
+    vip_moved() { [[ $(vip_on $LAB_NODES | tr '\n' ' ') == "$1 " ]]; }
+    local nodes=($LAB_NODES) rep C T i tmp pr pi t0 t_cli t_d t_v t_rsc t_ip RSC=() IP=() CLI=()
+    for rep in $(seq 1 "$reps"); do
+        wait_for "$LAB_WAIT_MAX" 0.2 base_started "$q" >/dev/null || die "base not started"
+        C=$(base_started "$q")
+        for i in "${!nodes[@]}"; do [[ ${nodes[$i]} == "$C" ]] && T=${nodes[$(( (i + 1) % ${#nodes[@]} ))]}; done
+        sleep 2
+        tmp=$(mktemp -d /tmp/tdk-sw.XXXXXX)
+        poll_rsc_on "$tmp/rsc" "$T" "^$T\$" dummy vip & pr=$!
+        ( deadline=$(( $(now_us) + LAB_WAIT_MAX * 1000000 ))
+          while (( $(now_us) < deadline )); do s=$(now_us)
+              vip_moved "$T" && { echo "ip $EPOCHREALTIME $T" >>"$tmp/ip"; exit 0; }
+              poll_sleep "$s"; done ) & pi=$!
+        sleep 0.2
+        t0=$EPOCHREALTIME
+        nx "$C" crm_resource --move --resource dummy --node "$T" >/dev/null 2>&1 || die "move failed"
+        t_cli=$(elapsed "$t0")
+        wait "$pr"; wait "$pi"
+        t_d=$(rel "$tmp/rsc" dummy "$t0"); t_v=$(rel "$tmp/rsc" vip "$t0")
+        t_rsc=$(printf '%s\n%s\n' "$t_d" "$t_v" | sort -g | tail -1)
+        t_ip=$(rel "$tmp/ip" ip "$t0")
+        printf '%-4s %-3s %-3s | %7s | %7s %7s %7s\n' "$rep" "$C" "$T" "$t_cli" "$t_rsc" "$t_d" "$t_ip"
+        RSC+=("$t_rsc"); IP+=("$t_ip"); CLI+=("$t_cli")
+        nx "$q" crm_resource --clear --resource dummy >/dev/null 2>&1
+        sleep 1
+        rm -rf "$tmp"
+    done
+    echo
+    summary "switchover: crm_resource --move returns (s)" "${CLI[@]}"
+    summary "switchover: crm_mon both Started on T (s)" "${RSC[@]}"
+    summary "switchover: VIP only on T's netns (s)" "${IP[@]}"
+}
+
+bulk() {
+    ensure_up
+    results_open "tandem-bulk-$count-$interval"
+    local q; q=$(first_node)
+    echo "# $count x ocf:heartbeat:Dummy, monitor interval $interval; times in seconds after cibadmin --replace"
+    printf '%-4s | %7s %7s %7s | %7s | %s\n' rep cli first all removed per-node
+    allgone() { [[ $(bulk_counts "$q") == "0 0" ]]; }
+    local rep t0 t_cli t_first t_all deadline s st cf per t_rem t1 ALL=() FIRST=() REM=() CLI=()
+    for rep in $(seq 1 "$reps"); do
+        allgone || bulk_replace "$q" 0 "$interval" >/dev/null
+        wait_for "$LAB_WAIT_MAX" 0.5 allgone || die "old bulk resources still present"
+        sleep 2
+        t0=$EPOCHREALTIME
+        bulk_replace "$q" "$count" "$interval" >/dev/null || die "cibadmin --replace failed"
+        t_cli=$(elapsed "$t0")
+        t_first=NA; t_all=NA
+        deadline=$(( $(now_us) + LAB_WAIT_MAX * 1000000 ))
+        while (( $(now_us) < deadline )); do
+            s=$(now_us)
+            read -r st cf < <(bulk_counts "$q")
+            [[ $t_first == NA && ${st:-0} -ge 1 ]] && t_first=$(elapsed "$t0")
+            if [[ ${cf:-0} -eq $count && ${st:-0} -eq $count ]]; then t_all=$(elapsed "$t0"); break; fi
+            poll_sleep "$s"
+        done
+        [[ $t_all == NA ]] && echo "#   rep $rep: only ${st:-0}/$count Started after ${LAB_WAIT_MAX}s"
+        per=$(mon_xml "$q" | mon_parse | awk '$1=="rsc" && $2 ~ /^bulk-/ && $3=="Started" {c[$5]++} END {for (n in c) printf "%s=%d ", n, c[n]}')
+        t1=$EPOCHREALTIME
+        bulk_replace "$q" 0 "$interval" >/dev/null
+        t_rem=NA; wait_for "$LAB_WAIT_MAX" 0.2 allgone && t_rem=$(elapsed "$t1")
+        printf '%-4s | %7s %7s %7s | %7s | %s\n' "$rep" "$t_cli" "$t_first" "$t_all" "$t_rem" "$per"
+        ALL+=("$t_all"); FIRST+=("$t_first"); REM+=("$t_rem"); CLI+=("$t_cli")
+    done
+    echo
+    summary "bulk $count: cibadmin --replace returns (s)" "${CLI[@]}"
+    summary "bulk $count: first Started (s)" "${FIRST[@]}"
+    summary "bulk $count: all $count Started (s)" "${ALL[@]}"
+    summary "bulk $count: removal, all gone (s)" "${REM[@]}"
+}
+
+coldstart() {
+    ensure_up
+    results_open "tandem-coldstart-token$LAB_TOKEN"
+    local q; q=$(first_node)
+    echo "# times in seconds after t0 (launch of the first tandemd); CIB kept (pcmk-lab's 'restart' variant)"
+    printf '%-4s | %8s %8s\n' rep up3_dc rsc_up
+    local rep n t0 t_up t_r UP=() RS=()
+    for rep in $(seq 1 "$reps"); do
+        lab_kill_all || die "kill failed"
+        for n in $LAB_NODES; do node_wipe_runtime "$n"; done
+        t0=$EPOCHREALTIME
+        for n in $LAB_NODES; do node_start "$n"; done
+        t_up=NA; wait_for "$LAB_WAIT_MAX" "$LAB_POLL" cluster_up "$q" 3 && t_up=$(elapsed "$t0")
+        t_r=NA; wait_for "$LAB_WAIT_MAX" "$LAB_POLL" base_started "$q" >/dev/null && t_r=$(elapsed "$t0")
+        printf '%-4s | %8s %8s\n' "$rep" "$t_up" "$t_r"
+        UP+=("$t_up"); RS+=("$t_r")
+    done
+    echo
+    summary "cold start [restart] 3 online + DC (s)" "${UP[@]}"
+    summary "cold start [restart] dummy+vip Started (s)" "${RS[@]}"
+}
+
+memory() {
+    ensure_up
+    results_open "tandem-memory-$count"
+    local q; q=$(first_node)
+    report() {
+        local n dc; dc=$(dc_of "$q")
+        echo "## $1   (DC: $dc)"
+        for n in $LAB_NODES; do
+            node_mem "$n" | awk -v n="$n" -v dc="$dc" '
+                { r+=$3; p+=$4; printf "   %-4s %-20s pid %-7s RSS %7.1f MiB  PSS %7.1f MiB\n", n, $2, $1, $3/1024, $4/1024 }
+                END { printf "   %-4s TOTAL%s: RSS %.1f MiB, PSS %.1f MiB\n", n, (n==dc?" [DC]":""), r/1024, p/1024 }'
+        done
+    }
+    allgone() { [[ $(bulk_counts "$q") == "0 0" ]]; }
+    allstarted() { [[ $(bulk_counts "$q") == "$count $count" ]]; }
+    allgone || { bulk_replace "$q" 0 "$interval" >/dev/null; wait_for "$LAB_WAIT_MAX" 0.5 allgone || die "cleanup"; }
+    sleep "$settle"
+    report "base resources only (dummy + vip), idle ${settle}s"
+    bulk_replace "$q" "$count" "$interval" >/dev/null || die "cibadmin"
+    wait_for "$LAB_WAIT_MAX" 0.5 allstarted || die "bulk not started within ${LAB_WAIT_MAX}s"
+    sleep "$settle"
+    report "$count bulk Dummy resources (monitor $interval) + base, idle ${settle}s"
+    bulk_replace "$q" 0 "$interval" >/dev/null
+    wait_for "$LAB_WAIT_MAX" 0.5 allgone || log "bulk removal did not finish"
+}
+
+case $cmd in
+    up) tk_up; log "tandem lab up: DC $(dc_of "$(first_node)"), base on $(base_started "$(first_node)")";;
+    down) tk_down;;
+    failover|rscfail|switchover|bulk|coldstart|memory) "$cmd";;
+    *) sed -n '2,16p' "$0"; exit 64;;
+esac

@@ -1,0 +1,137 @@
+//! Clone notifications (`notify=true`): around each of a clone's phases (demote, stop, start,
+//! promote) a pre and a post notification, each a pseudo action fanning out to `notify`
+//! operations on the instances active at that moment and a confirming pseudo action.
+
+use crate::actions::{action_name, Action, ActionKind, Builder};
+use crate::cluster::Role;
+
+/// One phase of a clone and the name of its completion milestone.
+const PHASES: [(&str, &str); 4] = [
+    ("demote", "demoted"),
+    ("stop", "stopped"),
+    ("start", "running"),
+    ("promote", "promoted"),
+];
+
+/// Adds the notification actions of clone `clone` for every phase the transition contains.
+pub(crate) fn add_notifications(b: &mut Builder<'_>, clone: usize, fenced: &[usize]) {
+    let c = b.c;
+    let prims = c.primitives(clone);
+    let usable = |n: usize| {
+        let node = &c.nodes[n];
+        node.online && !node.unclean && !fenced.contains(&n)
+    };
+    // (primitive, node) pairs at each point of the transition.
+    let now: Vec<(usize, usize)> = prims
+        .iter()
+        .flat_map(|&p| c.rscs[p].running.keys().map(move |&n| (p, n)))
+        .filter(|&(_, n)| usable(n))
+        .collect();
+    let after_stop: Vec<(usize, usize)> = now
+        .iter()
+        .copied()
+        .filter(|&(p, n)| b.find(Some(p), "stop", Some(n)).is_none())
+        .collect();
+    let after_start: Vec<(usize, usize)> = prims
+        .iter()
+        .filter_map(|&p| {
+            let r = &c.rscs[p];
+            r.next
+                .filter(|_| r.next_role != Role::Stopped)
+                .map(|n| (p, n))
+        })
+        .filter(|&(_, n)| usable(n))
+        .collect();
+
+    let mut previous_confirmed: Option<usize> = None;
+    let mut confirmed: Vec<usize> = Vec::new();
+    for (task, done) in PHASES {
+        let (Some(begin), Some(end)) = (
+            b.find(Some(clone), task, None),
+            b.find(Some(clone), done, None),
+        ) else {
+            continue;
+        };
+        let (pre_to, post_to) = match task {
+            "demote" => (&now, &now),
+            "stop" => (&now, &after_stop),
+            "start" => (&after_stop, &after_start),
+            _ => (&after_start, &after_start),
+        };
+        let pre = b.add(
+            ActionKind::Pseudo,
+            Some(clone),
+            &format!("pre_notify_{task}"),
+            0,
+            None,
+        );
+        let pre_done = b.add(
+            ActionKind::Pseudo,
+            Some(clone),
+            &format!("confirmed-pre_notify_{task}"),
+            0,
+            None,
+        );
+        let post = b.add(
+            ActionKind::Pseudo,
+            Some(clone),
+            &format!("post_notify_{done}"),
+            0,
+            None,
+        );
+        let post_done = b.add(
+            ActionKind::Pseudo,
+            Some(clone),
+            &format!("confirmed-post_notify_{done}"),
+            0,
+            None,
+        );
+        b.order(pre, pre_done);
+        b.order(pre_done, begin);
+        b.order(end, post);
+        b.order(post, post_done);
+        for &(p, n) in pre_to {
+            let i = push_notify(b, p, n);
+            b.order(pre, i);
+            b.order(i, pre_done);
+        }
+        for &(p, n) in post_to {
+            let i = push_notify(b, p, n);
+            b.order(post, i);
+            b.order(i, post_done);
+        }
+        if let Some(prev) = previous_confirmed {
+            b.order(prev, pre);
+        }
+        previous_confirmed = Some(post_done);
+        confirmed.push(post_done);
+    }
+    // Recurring monitors of the instances begin once the notifications are confirmed.
+    for i in 0..b.t.actions.len() {
+        let a = &b.t.actions[i];
+        let ours = a.rsc.is_some_and(|r| prims.contains(&r));
+        if ours && a.task == "monitor" && a.interval_ms > 0 {
+            for &d in &confirmed {
+                b.order(d, i);
+            }
+        }
+    }
+}
+
+/// A `notify` operation for primitive `p` on node `n` (one per notification, so never merged
+/// with another).
+fn push_notify(b: &mut Builder<'_>, p: usize, n: usize) -> usize {
+    let c = b.c;
+    let label = format!("{} notify on {}", action_name(c, p), c.nodes[n].name);
+    b.t.actions.push(Action {
+        kind: ActionKind::Resource,
+        rsc: Some(p),
+        task: "notify".to_string(),
+        interval_ms: 0,
+        node: Some(n),
+        label,
+        after: Vec::new(),
+        early: false,
+    });
+    b.t.actions.len() - 1
+}
