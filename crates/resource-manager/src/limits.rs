@@ -24,3 +24,5 @@ pub const SHUTDOWN_ESCALATION: Duration = Duration::from_secs(20 * 60);
 /// between are written together (the first change after a quiet spell is
 /// written at once).
 pub const CIB_SAVE_INTERVAL: Duration = Duration::from_millis(200);
+/// Longest a regained quorum is held back waiting for the merged group membership.
+pub const QUORUM_HOLD_MAX: Duration = Duration::from_secs(2);

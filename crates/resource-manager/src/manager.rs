@@ -126,6 +126,12 @@ struct Manager {
     shutdown: bool,
     /// When a requested clean stop gives up waiting for the resources to move.
     escalate_at: Option<Instant>,
+    /// Node ids of the group's current members.
+    group_ids: Vec<u32>,
+    /// A regained quorum held back until the group shows the merged members (or until
+    /// this deadline): fed earlier, a DC still alone in its group would schedule starts
+    /// for resources the others run.
+    held_quorum: Option<Instant>,
     work: VecDeque<Input>,
 }
 
@@ -261,6 +267,8 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
         quorate: false,
         shutdown: false,
         escalate_at: None,
+        group_ids: Vec::new(),
+        held_quorum: None,
         work: VecDeque::new(),
     };
     let result = m.run_loop(&rx);
@@ -286,10 +294,16 @@ impl Manager {
                 self.last_save
                     .map_or(now, |t| t + limits::CIB_SAVE_INTERVAL)
             });
-            let wake = [next_timer, next_retry, save_due, self.escalate_at]
-                .into_iter()
-                .flatten()
-                .min();
+            let wake = [
+                next_timer,
+                next_retry,
+                save_due,
+                self.escalate_at,
+                self.held_quorum,
+            ]
+            .into_iter()
+            .flatten()
+            .min();
             let event = match wake {
                 Some(at) if at <= now => None,
                 Some(at) => match rx.recv_timeout(at - now) {
@@ -366,6 +380,11 @@ impl Manager {
 
     fn fire_due(&mut self) -> Result<(), RmError> {
         let now = Instant::now();
+        if self.held_quorum.is_some_and(|at| at <= now) {
+            // The merged members never showed up in the group: deliver the verdict.
+            self.held_quorum = None;
+            self.work.push_back(Input::Quorum(self.quorate));
+        }
         while let Some((&(at, seq), _)) = self.timers.iter().next() {
             if at > now {
                 break;
@@ -455,6 +474,11 @@ impl Manager {
                         .collect::<Vec<_>>()
                         .join(" ")
                 );
+                if self.held_quorum.take().is_some() {
+                    // The verdict goes before the membership it belongs to.
+                    self.work.push_back(Input::Quorum(self.quorate));
+                }
+                self.group_ids = list.iter().map(|m| m.id).collect();
                 self.work.push_back(Input::Membership(list));
             }
             Event::Ipc(ServerMessage::Event(IpcEvent::Quorum(q))) => {
@@ -464,8 +488,18 @@ impl Manager {
                     }
                 }
                 if q.quorate != self.quorate || !q.provider_enabled {
+                    let regained = q.quorate && !self.quorate;
                     self.quorate = q.quorate || !q.provider_enabled;
-                    self.work.push_back(Input::Quorum(self.quorate));
+                    let merging = q
+                        .members
+                        .iter()
+                        .any(|m| !self.group_ids.contains(&m.nodeid));
+                    if regained && merging && !self.group_ids.is_empty() {
+                        self.held_quorum = Some(Instant::now() + limits::QUORUM_HOLD_MAX);
+                    } else {
+                        self.held_quorum = None;
+                        self.work.push_back(Input::Quorum(self.quorate));
+                    }
                 }
             }
             Event::Exec(ev) => {
