@@ -154,3 +154,9 @@ tlog_first() {
         fi
     done < <(grep -E -- "$re" "$f" | tail -n 50)
 }
+
+# Above ~500 resources the XML no longer fits in one argument (128 KiB): feed it on stdin.
+bulk_replace_pipe() {
+    { printf '<resources>%s' "$BASE_RSC_XML"; bulk_xml "$2" "$3"; printf '</resources>'; } |
+        nx "$1" cibadmin --replace -o resources --xml-pipe
+}

@@ -188,7 +188,11 @@ bulk() {
         wait_for "$LAB_WAIT_MAX" 0.5 allgone || die "old bulk resources still present"
         sleep 2
         t0=$EPOCHREALTIME
-        bulk_replace "$q" "$count" "$interval" >/dev/null || die "cibadmin --replace failed"
+        if ((count > 500)); then
+            bulk_replace_pipe "$q" "$count" "$interval" >/dev/null || die "cibadmin --replace failed"
+        else
+            bulk_replace "$q" "$count" "$interval" >/dev/null || die "cibadmin --replace failed"
+        fi
         t_cli=$(elapsed "$t0")
         t_first=NA; t_all=NA
         deadline=$(( $(now_us) + LAB_WAIT_MAX * 1000000 ))

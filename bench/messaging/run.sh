@@ -3,6 +3,7 @@
 #
 # Usage (root): bench/messaging/run.sh [--node-counts "3 5"] [--sizes "1024 65536"]
 #     [--modes "all lat1"] [--reps 1] [--duration 5] [--fail-trials 5] [--cs-fail-trials 2]
+#     [--reconf-trials 5]
 #     [--sched rr|other] [--no-corosync] [--no-failover] [--out DIR]
 # --sched rr (default): corosync switches itself to SCHED_RR as shipped; tandemd (which does not)
 # is started under `chrt -r 99` so both daemons get the same scheduling. --sched other: both
@@ -29,7 +30,7 @@ TDB_DIR=/tmp/tdb-lab
 PREFIX=tdb-
 NET=10.207.0
 NODE_COUNTS="3 5"; SIZES="1024 65536"; MODES="all lat1"; REPS=1; DUR=5
-FAIL_TRIALS=5; CS_FAIL_TRIALS=2; DO_CS=1; DO_FAIL=1; SCHED=rr
+FAIL_TRIALS=5; CS_FAIL_TRIALS=2; RECONF_TRIALS=5; DO_CS=1; DO_FAIL=1; SCHED=rr
 while (($#)); do
     case $1 in
         --sched) SCHED=$2; shift;;
@@ -40,6 +41,7 @@ while (($#)); do
         --duration) DUR=$2; shift;;
         --fail-trials) FAIL_TRIALS=$2; shift;;
         --cs-fail-trials) CS_FAIL_TRIALS=$2; shift;;
+        --reconf-trials) RECONF_TRIALS=$2; shift;;
         --no-corosync) DO_CS=0;;
         --no-failover) DO_FAIL=0;;
         --out) OUT=$2; shift;;
@@ -118,7 +120,7 @@ start_node() {   # NODE
     local n=$1 d; d=$(node_dir "$1")
     rm -f "$(node_sock "$n")"
     local chrt=(); [[ $SCHED == rr ]] && chrt=(chrt -r 99)
-    RUST_LOG=info setsid ip netns exec "$(node_ns "$n")" "${chrt[@]}" "$TANDEMD" -c "$d/corosync.conf" \
+    RUST_LOG=${TDB_RUST_LOG:-info} setsid ip netns exec "$(node_ns "$n")" "${chrt[@]}" "$TANDEMD" --no-crm -c "$d/corosync.conf" \
         --state-dir "$d/state" --socket "$(node_sock "$n")" </dev/null >>"$d/tandemd.log" 2>&1 &
     disown $! 2>/dev/null
     local i
@@ -192,6 +194,7 @@ tdb_case() {   # N SIZE MODE REP
     done
     for i in "${!pids[@]}"; do wait "${pids[$i]}"; rcs+=("$?"); done
     python3 "$CPGB/cpgb-cpusnap.py" "$raw/cpu-after.json"
+    for n in $(tdb_nodes); do "$CLIENT" stats --socket "$(node_sock "$n")" >"$raw/$n.stats.json" 2>&1; done
     ctx1=$(host_context)
     python3 -c '
 import json, sys
@@ -251,10 +254,43 @@ tandem_failover() {   # TOKEN TRIALS
         r=$("$CLIENT" failover --kill-pid "$(tandemd_pid n2)" --expect 1,3 \
             --socket "$(node_sock n1)" --socket "$(node_sock n3)" --timeout 90) || die "failover trial $t failed"
         log "tandem failover token $token trial $t: $r"
-        python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d.update(impl="tandem", token=sys.argv[2], trial=int(sys.argv[3])); print(json.dumps(d))' \
-            "$r" "$token" "$t" >>"$OUT/failover.jsonl"
+        record "$r" "$token" "$t" crash
         start_node n2
         wait_ring "n1 n2 n3"
+        sleep 1
+    done
+    tdb_down
+}
+
+record() {   # JSON TOKEN TRIAL KIND -> failover.jsonl
+    python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d.update(impl="tandem", token=sys.argv[2], trial=int(sys.argv[3]), kind=sys.argv[4]); print(json.dumps(d))' \
+        "$1" "$2" "$3" "$4" >>"$OUT/failover.jsonl"
+}
+
+# Clean leave: SIGTERM of n2 of 3 -> new ring of {n1, n3} on both. Merge: n3's link to the hub
+# goes down until {n1, n2} and {n3} are separate rings, then up -> one ring of 3 on all.
+tandem_reconf() {   # TOKEN TRIALS
+    local token=$1 t r
+    tdb_up 3 "$token"
+    for t in $(seq 1 "$2"); do
+        r=$("$CLIENT" failover --kill-pid "$(tandemd_pid n2)" --signal TERM --expect 1,3 \
+            --socket "$(node_sock n1)" --socket "$(node_sock n3)" --timeout 90) || die "leave trial $t failed"
+        log "tandem leave token $token trial $t: $r"
+        record "$r" "$token" "$t" leave
+        start_node n2
+        wait_ring "n1 n2 n3"
+        sleep 1
+    done
+    for t in $(seq 1 "$2"); do
+        ip -n "$(node_ns hub)" link set v-n3 down
+        wait_ring "n1 n2"
+        wait_ring "n3"
+        sleep 1
+        r=$("$CLIENT" failover --exec "ip -n $(node_ns hub) link set v-n3 up" --expect 1,2,3 \
+            --socket "$(node_sock n1)" --socket "$(node_sock n2)" --socket "$(node_sock n3)" \
+            --timeout 90) || die "merge trial $t failed"
+        log "tandem merge token $token trial $t: $r"
+        record "$r" "$token" "$t" merge
         sleep 1
     done
     tdb_down
@@ -324,6 +360,7 @@ done
 if ((DO_FAIL)); then
     for token in 1000 default; do
         tandem_failover "$token" "$FAIL_TRIALS"
+        ((RECONF_TRIALS > 0)) && tandem_reconf "$token" "$RECONF_TRIALS"
         ((DO_CS)) && corosync_failover "$token" "$CS_FAIL_TRIALS"
     done
 fi

@@ -84,11 +84,20 @@ if fo:
     print("\n| failover (SIGKILL n2 of 3 → new ring on n1, n3) | tandem min / p50 / max ms | corosync min / p50 / max ms | trials (td/cs) | ratio p50 (cs/td) |")
     print("|---|---|---|---|---|")
     for token in ("1000", "default"):
-        t = sorted(r["failover_ms"] for r in fo if r["impl"] == "tandem" and str(r["token"]) == token)
-        c = sorted(r["failover_ms"] for r in fo if r["impl"] == "corosync" and str(r["token"]) == token)
+        crash = lambda r: r.get("kind", "crash") == "crash"
+        t = sorted(r["failover_ms"] for r in fo if r["impl"] == "tandem" and str(r["token"]) == token and crash(r))
+        c = sorted(r["failover_ms"] for r in fo if r["impl"] == "corosync" and str(r["token"]) == token and crash(r))
         tri = lambda v: "{} / {} / {}".format(fmt(v[0], 0), fmt(med(v), 0), fmt(v[-1], 0)) if v else "–"
         print("| token {} | {} | {} | {}/{} | {} |".format(token, tri(t), tri(c), len(t), len(c),
                                                      ratio(med(c), med(t))))
+
+    for kind, what in (("leave", "clean leave (SIGTERM n2 of 3 → new ring on n1, n3)"),
+                       ("merge", "merge (n3 cut off, then its link up → one ring of 3)")):
+        for token in ("1000", "default"):
+            t = sorted(r["failover_ms"] for r in fo if r.get("kind") == kind and str(r["token"]) == token)
+            if t:
+                print("| {}, token {} | {} / {} / {} | – | {}/0 | |".format(
+                    what, token, fmt(t[0], 0), fmt(med(t), 0), fmt(t[-1], 0), len(t)))
 
 rss = load("rss.jsonl")
 if rss:

@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
-use tandemd::ipc::{Client, ClientError, ErrorCode, Event};
+use messaging::ipc::{Client, ClientError, ErrorCode, Event};
 
 const MAGIC: u32 = 0x4350_4742;
 const T_READY: u32 = 1;
@@ -304,7 +304,7 @@ impl Bench {
 
 fn parse_opts(args: &[String]) -> Result<Opts> {
     let mut o = Opts {
-        socket: PathBuf::from(tandemd::ipc::DEFAULT_SOCKET_PATH),
+        socket: PathBuf::from(messaging::ipc::DEFAULT_SOCKET_PATH),
         group: "bench".into(),
         node: String::new(),
         order_file: None,
@@ -588,6 +588,8 @@ fn failover(args: &[String]) -> Result<()> {
     let mut expect: Vec<u32> = Vec::new();
     let mut sockets: Vec<PathBuf> = Vec::new();
     let mut timeout = 60.0f64;
+    let mut signal = libc::SIGKILL;
+    let mut exec: Option<String> = None;
     let mut i = 0;
     while i < args.len() {
         let val = args
@@ -605,13 +607,21 @@ fn failover(args: &[String]) -> Result<()> {
                     .collect::<Result<_>>()?
             }
             "--socket" => sockets.push(val.into()),
+            "--signal" => {
+                signal = match val.as_str() {
+                    "KILL" => libc::SIGKILL,
+                    "TERM" => libc::SIGTERM,
+                    other => bail!("--signal '{other}': KILL or TERM"),
+                }
+            }
+            "--exec" => exec = Some(val.clone()),
             "--timeout" => timeout = val.parse().with_context(|| format!("--timeout '{val}'"))?,
             other => bail!("failover: unknown option '{other}'"),
         }
         i += 2;
     }
     if pid < 0 || expect.is_empty() || sockets.is_empty() {
-        bail!("usage: tandem-cpg-bench failover [--kill-pid PID] --expect 1,3 --socket S [--socket S]... [--timeout S] (without --kill-pid: only wait for that ring)");
+        bail!("usage: tandem-cpg-bench failover [--kill-pid PID [--signal KILL|TERM]] [--exec CMD] --expect 1,3 --socket S [--socket S]... [--timeout S] (t0: the signal, or the end of CMD run by sh -c; with neither: only wait for that ring)");
     }
     expect.sort_unstable();
     let mut clients = sockets
@@ -619,11 +629,21 @@ fn failover(args: &[String]) -> Result<()> {
         .map(|s| Client::connect(s).with_context(|| s.display().to_string()))
         .collect::<Result<Vec<_>>>()?;
     let before = clients[0].status()?.ring_id;
+    if let Some(command) = &exec {
+        let status = std::process::Command::new("sh")
+            .args(["-c", command])
+            .status()
+            .with_context(|| format!("--exec '{command}'"))?;
+        if !status.success() {
+            bail!("--exec '{command}': {status}");
+        }
+    }
     let t0 = Instant::now();
     // SAFETY: kill(2) with a pid given by the caller.
-    if pid > 0 && unsafe { libc::kill(pid, libc::SIGKILL) } != 0 {
+    if pid > 0 && unsafe { libc::kill(pid, signal) } != 0 {
         bail!("kill {pid}: {}", std::io::Error::last_os_error());
     }
+    let changed = pid > 0 || exec.is_some();
     let deadline = t0 + Duration::from_secs_f64(timeout);
     loop {
         let mut rings = Vec::new();
@@ -631,7 +651,7 @@ fn failover(args: &[String]) -> Result<()> {
             let s = c.status()?;
             rings.push((s.ring_id, s.ring_members == expect));
         }
-        if rings.iter().all(|(r, ok)| *ok && *r == rings[0].0) && (pid == 0 || rings[0].0 != before)
+        if rings.iter().all(|(r, ok)| *ok && *r == rings[0].0) && (!changed || rings[0].0 != before)
         {
             println!(
                 "{{\"failover_ms\":{:.1},\"ring\":\"{:?}\"}}",
@@ -647,10 +667,29 @@ fn failover(args: &[String]) -> Result<()> {
     }
 }
 
+/// `stats --socket S`: the daemon's counters as one JSON object.
+fn stats(args: &[String]) -> Result<()> {
+    let socket = match args {
+        [flag, path] if flag == "--socket" => PathBuf::from(path),
+        _ => bail!("usage: tandem-cpg-bench stats --socket S"),
+    };
+    let mut client = Client::connect(&socket).with_context(|| socket.display().to_string())?;
+    let status = client.status()?;
+    let fields: Vec<String> = status
+        .stats
+        .iter()
+        .map(|(k, v)| format!("\"{}\":{v}", k.replace('"', "'")))
+        .collect();
+    println!("{{{}}}", fields.join(","));
+    Ok(())
+}
+
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = if args.first().map(String::as_str) == Some("failover") {
         failover(&args[1..]).map(|()| true)
+    } else if args.first().map(String::as_str) == Some("stats") {
+        stats(&args[1..]).map(|()| true)
     } else {
         parse_opts(&args).and_then(run)
     };

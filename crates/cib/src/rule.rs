@@ -464,7 +464,7 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
     let mut secs = days * 86400;
     if let Some(time) = time {
         let (clock, offset) = split_offset(time);
-        let mut it = clock.split(':');
+        let mut it = clock.trim().split(':');
         let h: i64 = it.next().unwrap_or("0").parse().ok()?;
         let m: i64 = it.next().unwrap_or("0").parse().ok()?;
         let s: f64 = it.next().unwrap_or("0").parse().ok()?;
@@ -550,6 +550,9 @@ mod tests {
         assert_eq!(parse_datetime("1970-002"), Some(86400));
         assert_eq!(parse_datetime("1970-01-01T01:00:00Z"), Some(3600));
         assert_eq!(parse_datetime("1970-01-01 01:00:00+01:00"), Some(0));
+        // A space before the offset, as crm_simulate accepts (`date_spec`-free CIB rules).
+        assert_eq!(parse_datetime("1970-01-01 01:00:00 +01:00"), Some(0));
+        assert_eq!(parse_datetime("1970-01-01 00:00:00 -05:00"), Some(5 * 3600));
     }
 
     #[test]

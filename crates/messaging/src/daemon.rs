@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::PathBuf;
 
+use crate::bundle;
 use crate::cluster_message::{cpg_messages, ClusterMessage, NodeInfo};
 use crate::cluster_setup::ClusterSetup;
 use crate::cpg_groups::{CpgGroups, CpgOutput};
@@ -70,8 +71,9 @@ pub struct Daemon {
     pending: VecDeque<Vec<u8>>,
     /// Bytes in `pending`.
     pending_bytes: usize,
-    /// Most messages handed to Totem's send queue ahead of the token: enough for two token
-    /// visits, so the rest waits in `pending`, whose byte bound is what pushes back on clients.
+    /// Most messages handed to Totem's send queue ahead of the token: what waits beyond them
+    /// stays in `pending`, to be bundled (many small messages per Totem message) when room
+    /// frees up, and `pending`'s byte bound is what pushes back on clients.
     totem_queue_max: usize,
     /// Local clients per group (any phase).
     group_clients: BTreeMap<Vec<u8>, BTreeSet<ClientId>>,
@@ -115,8 +117,7 @@ impl Daemon {
         let totem_config = crate::cluster_setup::totem_config(config);
         let totem_queue_max = usize::try_from(totem_config.max_messages)
             .unwrap_or(usize::MAX)
-            .saturating_mul(2)
-            .clamp(1, totem::SEND_QUEUE_MESSAGES_MAX);
+            .clamp(1, limits::TOTEM_QUEUE_MESSAGES_MAX);
         let nodelist: Vec<totem::NodeId> = setup
             .nodes
             .iter()
@@ -252,6 +253,7 @@ impl Daemon {
                 break;
             }
         }
+        network.flush();
         Ok(())
     }
 
@@ -262,10 +264,12 @@ impl Daemon {
 
     fn feed_totem(&mut self, now_ms: u64) {
         while self.totem.send_queue_len() < self.totem_queue_max {
-            let Some(message) = self.pending.pop_front() else {
+            let Some((message, consumed)) =
+                bundle::take_bundle(&mut self.pending, bundle::BUNDLE_BYTES_MAX)
+            else {
                 break;
             };
-            self.pending_bytes = self.pending_bytes.saturating_sub(message.len());
+            self.pending_bytes = self.pending_bytes.saturating_sub(consumed);
             if let Err(error) = self.totem.send(now_ms, message) {
                 tracing::warn!("TOTEM: message not sent: {error}");
             }
@@ -301,19 +305,15 @@ impl Daemon {
             }
             totem::Output::Deliver(delivery) => {
                 let sender = delivery.sender.0;
-                match ClusterMessage::decode(&delivery.payload) {
-                    Ok(ClusterMessage::NodeInfo { ring_id, info }) => {
-                        if ring_id == self.ring_id {
-                            self.on_node_info(now_ms, sender, info, ipc);
+                match bundle::unpack(&delivery.payload) {
+                    Ok(messages) => {
+                        for message in messages {
+                            self.deliver_cluster_message(now_ms, sender, message, ipc);
                         }
-                    }
-                    Ok(message) => {
-                        let outputs = self.cpg.deliver(sender, message);
-                        self.route_cpg(outputs, ipc);
                     }
                     Err(error) => {
                         tracing::warn!(
-                            "dropping an undecodable message from node {sender}: {error}"
+                            "dropping an undecodable bundle from node {sender}: {error}"
                         );
                     }
                 }
@@ -323,6 +323,30 @@ impl Daemon {
             }
         }
         Ok(())
+    }
+
+    /// Applies one cluster message delivered in agreed order.
+    fn deliver_cluster_message(
+        &mut self,
+        now_ms: u64,
+        sender: u32,
+        payload: &[u8],
+        ipc: &mut IpcServer,
+    ) {
+        match ClusterMessage::decode(payload) {
+            Ok(ClusterMessage::NodeInfo { ring_id, info }) => {
+                if ring_id == self.ring_id {
+                    self.on_node_info(now_ms, sender, info, ipc);
+                }
+            }
+            Ok(message) => {
+                let outputs = self.cpg.deliver(sender, message);
+                self.route_cpg(outputs, ipc);
+            }
+            Err(error) => {
+                tracing::warn!("dropping an undecodable message from node {sender}: {error}");
+            }
+        }
     }
 
     fn on_configuration_change(

@@ -1,5 +1,5 @@
 //! The daemon's single-threaded event loop: one closed [`Event`] enum, at most
-//! [`limits::EVENTS_PER_WAKEUP_MAX`] events per wake-up, over poll(2).
+//! [`limits::EVENTS_PER_WAKEUP_MAX`] events per wake-up, over epoll(7).
 
 use std::time::{Duration, Instant};
 
@@ -72,18 +72,21 @@ pub fn run(
     signals: &Signals,
     clock: &dyn Clock,
 ) -> anyhow::Result<Exit> {
-    let mut poller = Poller::default();
+    let mut poller = Poller::new()?;
     let mut events: Vec<Event> = Vec::with_capacity(limits::EVENTS_PER_WAKEUP_MAX);
     let mut greeted: std::collections::BTreeMap<ClientId, bool> = Default::default();
     daemon.drain(clock.now_ms(), network, ipc)?;
     loop {
         // Register every descriptor.
         poller.clear();
-        let signal_index = poller.add(signals.fd(), READ);
-        let listener_index = poller.add(ipc.listener_fd(), READ);
+        let signal_index = poller.add(KEY_SIGNALS, signals.fd(), READ);
+        let listener_index = poller.add(KEY_LISTENER, ipc.listener_fd(), READ);
         let network_fds = network.fds();
-        let network_indexes: Vec<usize> =
-            network_fds.iter().map(|fd| poller.add(*fd, READ)).collect();
+        let network_indexes: Vec<usize> = network_fds
+            .iter()
+            .enumerate()
+            .map(|(i, fd)| poller.add(KEY_NETWORK + i as u64, *fd, READ))
+            .collect();
         let client_ids: Vec<ClientId> = ipc.clients.keys().copied().collect();
         let client_indexes: Vec<usize> = client_ids
             .iter()
@@ -91,6 +94,7 @@ pub fn run(
                 let pending = ipc.clients.get(id).map_or(0, |c| c.pending_output());
                 let fd = ipc.client_fd(*id).unwrap_or(-1);
                 poller.add(
+                    KEY_CLIENTS + *id,
                     fd,
                     Interest {
                         read: true,
@@ -106,7 +110,8 @@ pub fn run(
             .flatten()
             .min();
         let timeout = next.map(|at| Duration::from_millis(at.saturating_sub(now)));
-        let buffered = client_ids.iter().any(|id| ipc.has_buffered_frames(*id));
+        let buffered =
+            client_ids.iter().any(|id| ipc.has_buffered_frames(*id)) || network.has_buffered();
         let timeout = if buffered {
             Some(Duration::ZERO)
         } else {
@@ -132,8 +137,10 @@ pub fn run(
             events.push(Event::NetworkTick);
         }
         let mut packets = Vec::new();
+        let mut buffered = network.has_buffered();
         for (fd, index) in network_fds.iter().zip(&network_indexes) {
-            if poller.readiness(*index).readable {
+            if poller.readiness(*index).readable || buffered {
+                buffered = false;
                 let room =
                     limits::EVENTS_PER_WAKEUP_MAX.saturating_sub(events.len() + packets.len());
                 network.receive(
@@ -213,6 +220,12 @@ pub fn run(
         }
     }
 }
+
+/// Poller keys: what each watched descriptor is (client ids are never reused).
+const KEY_SIGNALS: u64 = 0;
+const KEY_LISTENER: u64 = 1;
+const KEY_NETWORK: u64 = 2;
+const KEY_CLIENTS: u64 = 1 << 32;
 
 const READ: Interest = Interest {
     read: true,

@@ -1,6 +1,7 @@
 //! The messaging half of tandemd: the local IPC protocol, server and client, CPG group state, and the event
 //! loop that drives Totem, the transport and votequorum.
 
+pub mod bundle;
 pub mod cluster_message;
 pub mod cluster_setup;
 pub mod cpg_groups;

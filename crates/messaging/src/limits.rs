@@ -34,3 +34,9 @@ pub const CPG_GROUP_MEMBERS_MAX: usize = 4096;
 pub const CPG_GROUPS_MAX: usize = 4096;
 /// Largest UDP datagram read from a socket, in bytes.
 pub const PACKET_BYTES_MAX: usize = 65_536;
+/// Most Totem messages (single messages or bundles of up to one datagram) handed to Totem's
+/// send queue ahead of the token, per node. Small, so that what a node broadcasts per token
+/// visit is bounded in bytes (about two datagrams) whatever its clients' message sizes: a node
+/// with 64 KiB messages cannot hold the ring for longer than one with 1 KiB messages, and
+/// messages queued meanwhile travel together as one bundle.
+pub const TOTEM_QUEUE_MESSAGES_MAX: usize = 2;

@@ -27,11 +27,19 @@ pub enum Target {
 pub trait Network {
     /// Descriptors to poll for readability.
     fn fds(&self) -> Vec<RawFd>;
-    /// Sends a Totem packet (on every ring, or as the ring mode says).
+    /// Sends a Totem packet (on every ring, or as the ring mode says); it may wait in a batch
+    /// until [`Network::flush`].
     fn transmit(&mut self, now_ms: u64, target: Target, bytes: &[u8]);
+    /// Sends every packet batched by [`Network::transmit`], in order.
+    fn flush(&mut self) {}
     /// Reads up to `max` datagrams from the readable descriptor `fd` into `out`; undecodable,
     /// unauthenticated or foreign packets are dropped and counted.
     fn receive(&mut self, now_ms: u64, fd: RawFd, max: usize, out: &mut Vec<Received>);
+    /// Whether received datagrams wait in user space (read from a socket in a batch but not
+    /// yet returned by [`Network::receive`]): the event loop must not sleep on the sockets then.
+    fn has_buffered(&self) -> bool {
+        false
+    }
     /// When [`Network::tick`] wants to run next (ring probes and fault checks), if at all.
     fn next_tick_ms(&self) -> Option<u64>;
     /// Periodic work: liveness probes, marking rings faulty or recovered.

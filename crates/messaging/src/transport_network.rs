@@ -62,6 +62,10 @@ impl Network for TransportNetwork {
         }
     }
 
+    fn has_buffered(&self) -> bool {
+        self.transport.has_buffered()
+    }
+
     fn next_tick_ms(&self) -> Option<u64> {
         Some(self.next_tick_ms)
     }

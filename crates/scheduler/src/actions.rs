@@ -960,6 +960,20 @@ fn top_by_id(c: &Cluster, lookup: &RscLookup, id: &str) -> Option<usize> {
 fn endpoints(b: &Builder<'_>, r: usize, task: &str, as_first: bool) -> Vec<usize> {
     let c = b.c;
     if c.rscs[r].variant == Variant::Primitive {
+        // A resource that migrates in begins its start with migrate_to.
+        let task = if !as_first && task == "start" {
+            let migrates = b
+                .rsc_actions(r)
+                .iter()
+                .any(|&i| b.t.actions[i].task == "migrate_to");
+            if migrates {
+                "migrate_to"
+            } else {
+                task
+            }
+        } else {
+            task
+        };
         return b
             .rsc_actions(r)
             .iter()

@@ -382,7 +382,7 @@ impl<'a> Assigner<'a> {
                 s[n] = s[n].plus(Score(pr.stickiness));
             }
         }
-        if pr.target_role == Some(Role::Stopped) {
+        if pr.target_role == Some(Role::Stopped) || pr.stopped_by_failure {
             for v in s.iter_mut() {
                 *v = Score::NEG_INF;
             }
@@ -814,7 +814,13 @@ impl<'a> Assigner<'a> {
         let mut per_node = vec![0usize; self.c.nodes.len()];
         let mut assigned_count = 0usize;
         let mut done = vec![false; instances.len()];
-        // Instances already running keep their node when allowed.
+        // Running instances are kept first only up to clone-max / usable nodes per node.
+        let usable = (0..self.c.nodes.len())
+            .filter(|&n| base[n].0 >= 0 && self.c.nodes[n].can_run())
+            .count()
+            .max(1);
+        let spread = (clone_max / usable).clamp(1, node_max);
+        // Instances already running keep their node when it is still their best choice.
         for (i, &inst) in instances.iter().enumerate() {
             let nodes = self.c.active_nodes(inst);
             if nodes.len() != 1 {
@@ -824,7 +830,8 @@ impl<'a> Assigner<'a> {
             let mut inst_scores = self.instance_scores(inst, &base);
             let pn = per_node.clone();
             self.ban_insufficient_capacity(inst, &mut inst_scores, &|m| pn[m] >= node_max);
-            if inst_scores[n].0 >= 0 && per_node[n] < node_max && assigned_count < clone_max {
+            let best = self.choose(&inst_scores, Some(n), &|x| pn[x] >= spread);
+            if best == Some(n) && assigned_count < clone_max {
                 per_node[n] += 1;
                 assigned_count += 1;
                 done[i] = true;

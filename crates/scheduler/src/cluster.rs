@@ -203,6 +203,8 @@ pub struct Rsc {
     pub assigned: bool,
     /// Cannot act (failed stop without fencing, unmanaged ...).
     pub blocked: bool,
+    /// A failed operation with `on-fail=stop` keeps it stopped everywhere.
+    pub stopped_by_failure: bool,
     /// Nodes a location constraint names (asymmetric clusters).
     pub allowed_any: Vec<usize>,
     /// Nodes where probes are not wanted (resource-discovery=never/exclusive).
@@ -258,6 +260,7 @@ impl Rsc {
             next_role: Role::Stopped,
             assigned: false,
             blocked: false,
+            stopped_by_failure: false,
             allowed_any: Vec::new(),
             no_discovery: Vec::new(),
             stop_reason: None,

@@ -12,6 +12,7 @@ pub mod cluster;
 pub mod digest;
 pub mod health;
 mod notify;
+pub mod on_fail;
 pub mod orders;
 pub mod report;
 mod rsc_lookup;

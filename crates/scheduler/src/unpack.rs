@@ -7,6 +7,7 @@ use cib::rule::RuleContext;
 use cib::Score;
 
 use crate::cluster::{Cluster, Node, NodeKind, Role, Rsc, Variant};
+use crate::on_fail::OnFail;
 use crate::rsc_lookup::RscLookup;
 
 fn truthy(v: Option<&String>, default: bool) -> bool {
@@ -395,6 +396,10 @@ struct Replay {
     start_failed: bool,
     pending: Option<String>,
     not_installed: bool,
+    /// Operation and interval of the latest failed operation.
+    failed_op: Option<(String, u64)>,
+    /// That failure is only a `last_failure` record of a call whose own record succeeded.
+    failed_op_stale: bool,
     /// `op-digest` of the last successful non-recurring operation that left it active.
     digest: Option<String>,
     /// That operation's restart digest and the parameters it covers (`op-force-restart`).
@@ -425,6 +430,17 @@ fn replay(ops: &[LrmOp]) -> Replay {
         }
         let rc = op.rc_code;
         let exec_failed = !matches!(op.op_status, 0);
+        let probe_not_running = task == "monitor" && op.interval_ms == 0 && matches!(rc, 7 | 8);
+        if (rc != expected || exec_failed) && !probe_not_running {
+            out.failed_op = Some((task.to_string(), op.interval_ms));
+            out.failed_op_stale = op.id.contains("_last_failure_")
+                && ops.iter().any(|o| {
+                    !std::ptr::eq(o, op)
+                        && o.call_id == op.call_id
+                        && o.op_status == 0
+                        && o.rc_code == o.target_rc.unwrap_or(0)
+                });
+        }
         if op.interval_ms > 0 && task == "monitor" {
             if rc == expected && !exec_failed {
                 if rc == 8 {
@@ -514,8 +530,14 @@ fn replay(ops: &[LrmOp]) -> Replay {
                 if rc == expected && !exec_failed {
                     out.role = Some(Role::Unpromoted);
                 } else {
+                    // A failed demote counts as unpromoted (the recovery stops it anyway),
+                    // or stopped when the agent said it is not running.
                     out.failed = true;
-                    out.role = Some(Role::Promoted);
+                    out.role = Some(if rc == 7 {
+                        Role::Stopped
+                    } else {
+                        Role::Unpromoted
+                    });
                 }
             }
             _ => {}
@@ -695,7 +717,10 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
             }
         };
         let r = &mut c.rscs[idx];
-        if lrm.id != r.id && r.history_name.is_none() {
+        // Actions are named after the history of an active (or failed) instance, or the bare
+        // id; a stopped record under another instance number does not rename it.
+        let bare = strip_instance(&lrm.id).1.is_none();
+        if lrm.id != r.id && r.history_name.is_none() && (active || rp.failed || bare) {
             r.history_name = Some(lrm.id.clone());
         }
         for op in &lrm.ops {
@@ -761,7 +786,20 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
                 r.running.insert(node, role);
             }
         }
-        if rp.failed && rp.role.is_some_and(|r| r.is_active()) {
+        let mut failed = rp.failed;
+        if let (true, Some((task, interval))) = (failed, &rp.failed_op) {
+            if task != "stop" {
+                match crate::on_fail::configured(r, task, *interval) {
+                    // An ignored failure of a call whose record shows success leaves it
+                    // running; a monitor whose latest result failed is still recovered.
+                    Some(OnFail::Ignore) if rp.failed_op_stale => failed = false,
+                    Some(OnFail::Block) => r.blocked = true,
+                    Some(OnFail::Stop) => r.stopped_by_failure = true,
+                    _ => {}
+                }
+            }
+        }
+        if failed && rp.role.is_some_and(|r| r.is_active()) {
             r.failed_on.push(node);
         }
         if let Some(d) = &rp.digest {

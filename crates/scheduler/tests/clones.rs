@@ -88,3 +88,135 @@ fn instances_waiting_on_a_stopped_clone_are_not_listed() {
         s.transition.summary
     );
 }
+
+fn op(id: &str, task: &str, rc: i32, call: u32) -> String {
+    format!(
+        r#"<lrm_rsc_op id="{id}_{task}_{call}" operation="{task}" call-id="{call}" rc-code="{rc}" op-status="0" interval="0" transition-key="1:1:0:x" on_node="n"/>"#
+    )
+}
+
+/// A unique clone of two instances, both running on n1, with the given stickiness.
+fn two_instances_on_n1(stickiness: Option<&str>) -> String {
+    let sticky = stickiness
+        .map(|v| format!(r#"<nvpair id="cm4" name="resource-stickiness" value="{v}"/>"#))
+        .unwrap_or_default();
+    let res = format!(
+        r#"<clone id="C"><meta_attributes id="cm"><nvpair id="cm1" name="globally-unique" value="true"/>
+<nvpair id="cm2" name="clone-max" value="2"/><nvpair id="cm3" name="clone-node-max" value="2"/>{sticky}</meta_attributes>
+<primitive id="P" class="ocf" provider="pacemaker" type="Dummy"/></clone>"#
+    );
+    let lrm: String = ["P:0", "P:1"]
+        .iter()
+        .map(|id| {
+            format!(
+                r#"<lrm_resource id="{id}" class="ocf" provider="pacemaker" type="Dummy">{}{}</lrm_resource>"#,
+                op(id, "monitor", 7, 1),
+                op(id, "start", 0, 2)
+            )
+        })
+        .collect();
+    let probed: String = ["P:0", "P:1"]
+        .iter()
+        .map(|id| {
+            format!(
+                r#"<lrm_resource id="{id}" class="ocf" provider="pacemaker" type="Dummy">{}</lrm_resource>"#,
+                op(id, "monitor", 7, 1)
+            )
+        })
+        .collect();
+    cib(&res, "")
+        .replace(
+            r#"expected="member"/>
+<node_state id="2""#,
+            &format!(
+                r#"expected="member"><lrm id="1"><lrm_resources>{lrm}</lrm_resources></lrm></node_state>
+<node_state id="2""#
+            ),
+        )
+        .replace(
+            r#"uname="n2" in_ccm="true" crmd="online" join="member" expected="member"/>"#,
+            &format!(
+                r#"uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="2"><lrm_resources>{probed}</lrm_resources></lrm></node_state>"#
+            ),
+        )
+}
+
+#[test]
+fn without_stickiness_unique_instances_spread_over_the_nodes() {
+    let s = run(&two_instances_on_n1(Some("0")));
+    assert_eq!(
+        s.transition.summary,
+        vec!["Move P:1 ( n1 -> n2 )".to_string()]
+    );
+}
+
+#[test]
+fn clone_stickiness_keeps_instances_together() {
+    // Clones default to a stickiness of 1, which outweighs an even spread.
+    let s = run(&two_instances_on_n1(None));
+    assert!(
+        s.transition.summary.is_empty(),
+        "{:?}",
+        s.transition.summary
+    );
+}
+
+#[test]
+fn an_instance_follows_a_stronger_preference_without_stickiness() {
+    let res = r#"<clone id="C"><meta_attributes id="cm"><nvpair id="cm1" name="clone-max" value="1"/></meta_attributes>
+<primitive id="P" class="ocf" provider="pacemaker" type="Dummy"/></clone>"#;
+    let k = r#"<rsc_location id="pref" rsc="C" node="n2" score="INFINITY"/>"#;
+    let lrm = format!(
+        r#"<lrm id="1"><lrm_resources><lrm_resource id="P" class="ocf" provider="pacemaker" type="Dummy">{}{}</lrm_resource></lrm_resources></lrm></node_state>
+<node_state id="2""#,
+        op("P", "monitor", 7, 1),
+        op("P", "start", 0, 2)
+    );
+    let xml = cib(res, k).replace(
+        r#"expected="member"/>
+<node_state id="2""#,
+        &format!(r#"expected="member">{lrm}"#),
+    );
+    let s = run(&xml);
+    assert_eq!(
+        s.transition.summary,
+        vec!["Move P:0 ( n1 -> n2 )".to_string()]
+    );
+}
+
+#[test]
+fn actions_are_named_after_the_active_history() {
+    // n1 holds a stopped record numbered :1 and the running record numbered :0.
+    let res = r#"<clone id="C"><primitive id="A" class="ocf" provider="pacemaker" type="Dummy">
+<operations><op id="am" name="monitor" interval="10"/></operations></primitive></clone>"#;
+    let lrm = format!(
+        r#"<lrm id="1"><lrm_resources><lrm_resource id="A:1" class="ocf" provider="pacemaker" type="Dummy">{}{}</lrm_resource><lrm_resource id="A:0" class="ocf" provider="pacemaker" type="Dummy">{}</lrm_resource></lrm_resources></lrm></node_state>
+<node_state id="2""#,
+        op("A:1", "start", 0, 2),
+        op("A:1", "stop", 0, 3),
+        op("A:0", "start", 0, 9)
+    );
+    let xml = cib(
+        res,
+        r#"<rsc_location id="ban" rsc="C" node="n2" score="-INFINITY"/>"#,
+    )
+    .replace(
+        r#"expected="member"/>
+<node_state id="2""#,
+        &format!(r#"expected="member">{lrm}"#),
+    );
+    let s = run(&xml);
+    assert!(
+        s.transition.summary.is_empty(),
+        "{:?}",
+        s.transition.summary
+    );
+    let labels: Vec<&str> = s
+        .transition
+        .actions
+        .iter()
+        .filter(|a| a.interval_ms > 0)
+        .map(|a| a.label.as_str())
+        .collect();
+    assert_eq!(labels, vec!["A:0 monitor=10000 on n1"]);
+}

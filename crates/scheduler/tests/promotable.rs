@@ -227,3 +227,22 @@ fn promotion_in_place_cancels_the_unpromoted_monitor() {
         "{on_n1:?}"
     );
 }
+
+#[test]
+fn a_failed_demote_leaves_the_instance_unpromoted_and_failed() {
+    let lrm = format!(
+        r#"<lrm><lrm_resources><lrm_resource id="rsc1:0" class="ocf" provider="pacemaker" type="Stateful">{}{}{}</lrm_resource></lrm_resources></lrm>"#,
+        op("rsc1:0", "start", 0, 2),
+        op("rsc1:0", "promote", 0, 3),
+        op("rsc1:0", "demote", 1, 4)
+    );
+    let s = run(&cib("", "", &lrm, ""));
+    let inst = s
+        .before
+        .rscs
+        .iter()
+        .find(|r| r.running.contains_key(&0))
+        .expect("an instance runs on n1");
+    assert_eq!(inst.running.get(&0), Some(&scheduler::Role::Unpromoted));
+    assert!(inst.failed_on.contains(&0));
+}

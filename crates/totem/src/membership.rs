@@ -91,6 +91,12 @@ impl Node {
 
     /// A JOIN arrived (brief §3.3).
     pub(crate) fn on_join(&mut self, now_ms: u64, sender: NodeId, join: Join) {
+        if join.fail_set.contains(&self.me) && join.ring_seq < self.current.id.seq {
+            // An exclusion decided before my current ring existed: a JOIN delayed in the
+            // network (the kernel holds packets for an unresolved neighbour and releases them
+            // when a link heals). Acting on it would fail the sender and split the merge.
+            return;
+        }
         if self.state != State::Gather && join.fail_set.contains(&self.me) {
             // The sender is forming a ring without me: it will be merged back later through
             // merge detection; reacting here would only break my own ring.

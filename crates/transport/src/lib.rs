@@ -14,6 +14,7 @@
 mod drop_log;
 mod error;
 pub mod limits;
+mod mmsg;
 pub mod packet;
 pub mod replay;
 pub mod ring;

@@ -18,3 +18,7 @@ pub const REPLAY_WINDOW: u64 = 1024;
 pub const AUTHKEY_SIZE: std::ops::RangeInclusive<usize> = 16..=4096;
 /// Most rings (links) this transport drives.
 pub const MAX_RINGS: usize = 2;
+/// Datagrams read from one socket per system call (each buffer holds a full datagram).
+pub const RECV_BATCH: usize = 16;
+/// Sealed packets queued before the transport sends them without waiting for a flush.
+pub const SEND_BATCH: usize = 64;

@@ -13,6 +13,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::drop_log::DropLog;
 use crate::error::TransportError;
 use crate::limits;
+use crate::mmsg::{self, RecvBatch};
 use crate::packet::{cluster_tag, parse_header, Kind, Opener, PacketKey, Sealer};
 use crate::ring::{RingEvent, RingMonitor};
 use crate::setup::{Mode, NodeId, TransportConfig};
@@ -161,10 +162,17 @@ pub struct Transport {
     monitor: RingMonitor,
     stats: Stats,
     drop_log: DropLog,
-    buf: Vec<u8>,
     out: Vec<u8>,
     next_passive: usize,
     recv_cursor: usize,
+    /// Datagrams of the last receive call not yet examined: the batch, its ring, next index.
+    rx: RecvBatch,
+    rx_ring: usize,
+    rx_next: usize,
+    /// Sealed packets waiting for [`Transport::flush`], in order: bytes in `tx_bufs`.
+    tx_queue: Vec<(usize, SocketAddr, usize)>,
+    tx_bufs: Vec<Vec<u8>>,
+    tx_used: usize,
 }
 
 impl std::fmt::Debug for Transport {
@@ -271,10 +279,15 @@ impl Transport {
             rings,
             stats: Stats::default(),
             drop_log: DropLog::default(),
-            buf: vec![0u8; limits::MAX_DATAGRAM + 1],
             out: Vec::with_capacity(limits::MAX_DATAGRAM),
             next_passive: 0,
             recv_cursor: 0,
+            rx: RecvBatch::new(limits::RECV_BATCH, limits::MAX_DATAGRAM + 1),
+            rx_ring: 0,
+            rx_next: 0,
+            tx_queue: Vec::new(),
+            tx_bufs: Vec::new(),
+            tx_used: 0,
         })
     }
 
@@ -393,10 +406,19 @@ impl Transport {
         out
     }
 
-    /// Sends `payload` to `dest`. Kernel send errors are counted, not
+    /// Sends `payload` to `dest` now. Kernel send errors are counted, not
     /// returned (UDP is lossy anyway); an oversized payload or an unknown
     /// destination is an error.
     pub fn send(&mut self, dest: Dest, payload: &[u8]) -> Result<(), TransportError> {
+        self.queue(dest, payload)?;
+        self.flush();
+        Ok(())
+    }
+
+    /// Seals `payload` for `dest` and queues it; [`Transport::flush`] sends every queued
+    /// packet in order, with one system call per ring and batch. The queue flushes itself
+    /// when it holds [`limits::SEND_BATCH`] packets.
+    pub fn queue(&mut self, dest: Dest, payload: &[u8]) -> Result<(), TransportError> {
         if let Dest::Node(id) = dest {
             if !self.rings.iter().any(|r| r.peers.contains_key(&id)) {
                 return Err(TransportError::UnknownNode(id));
@@ -412,36 +434,92 @@ impl Transport {
         Ok(())
     }
 
-    /// Sends `self.out` to every target.
+    /// Queues `self.out` for every target.
     fn transmit(&mut self, targets: &[(usize, SocketAddr)], now: Instant) {
+        if targets.is_empty() {
+            return;
+        }
+        if self.tx_used >= limits::SEND_BATCH {
+            self.flush();
+        }
+        let slot = self.tx_used;
+        if slot == self.tx_bufs.len() {
+            self.tx_bufs.push(Vec::with_capacity(self.out.len()));
+        }
+        if let Some(buf) = self.tx_bufs.get_mut(slot) {
+            buf.clear();
+            buf.extend_from_slice(&self.out);
+        }
+        self.tx_used += 1;
         for (i, target) in targets {
-            let Some(ring) = self.rings.get_mut(*i) else {
-                continue;
-            };
-            ring.last_tx = now;
-            match ring.unicast.send_to(&self.out, *target) {
-                Ok(_) => self.stats.tx_packets += 1,
-                Err(e) => {
-                    self.stats.tx_errors += 1;
-                    tracing::debug!("send to {target} on ring {} failed: {e}", ring.number);
-                }
+            if let Some(ring) = self.rings.get_mut(*i) {
+                ring.last_tx = now;
+                self.tx_queue.push((*i, *target, slot));
             }
         }
     }
 
+    /// Sends every queued packet, in queue order per ring.
+    pub fn flush(&mut self) {
+        if self.tx_queue.is_empty() {
+            self.tx_used = 0;
+            return;
+        }
+        for (index, ring) in self.rings.iter().enumerate() {
+            let datagrams: Vec<(&[u8], SocketAddr)> = self
+                .tx_queue
+                .iter()
+                .filter(|(i, _, _)| *i == index)
+                .filter_map(|(_, addr, slot)| Some((self.tx_bufs.get(*slot)?.as_slice(), *addr)))
+                .collect();
+            if datagrams.is_empty() {
+                continue;
+            }
+            let outcome = mmsg::send_batch(&ring.unicast, &datagrams);
+            self.stats.tx_packets += outcome.sent as u64;
+            self.stats.tx_errors += outcome.failed as u64;
+        }
+        self.tx_queue.clear();
+        self.tx_used = 0;
+        // Keep the memory of one ordinary burst, not of the largest one ever.
+        self.tx_bufs.truncate(limits::SEND_BATCH);
+    }
+
     /// Receives the next valid data packet, or `None` when no socket has one
     /// ready. Bad packets are dropped and counted; probes update ring health.
+    /// Datagrams are read [`limits::RECV_BATCH`] at a time with one system call.
     pub fn recv(&mut self) -> Option<Received> {
         let sockets = self.socket_count();
         let mut idle = 0;
-        for _ in 0..limits::MAX_PACKETS_PER_RECV {
+        let mut examined = 0;
+        while examined < limits::MAX_PACKETS_PER_RECV {
+            if self.rx_next < self.rx.filled() {
+                let index = self.rx_next;
+                self.rx_next += 1;
+                examined += 1;
+                let batch = std::mem::replace(&mut self.rx, RecvBatch::empty());
+                let accepted = match batch.get(index) {
+                    Some((bytes, Some(src))) => self.accept(self.rx_ring, bytes, src),
+                    Some((_, None)) => {
+                        self.stats.rx_errors += 1;
+                        None
+                    }
+                    None => None,
+                };
+                self.rx = batch;
+                if accepted.is_some() {
+                    return accepted;
+                }
+                continue;
+            }
             if idle >= sockets {
                 return None;
             }
             let index = self.recv_cursor % sockets;
+            // Next read starts at the next socket: no ring starves another.
+            self.recv_cursor = self.recv_cursor.wrapping_add(1);
             let (ring_index, group) = (index / 2, index % 2 == 1);
             let Some(ring) = self.rings.get(ring_index) else {
-                self.recv_cursor = self.recv_cursor.wrapping_add(1);
                 idle += 1;
                 continue;
             };
@@ -451,29 +529,18 @@ impl Transport {
                 Some(&ring.unicast)
             };
             let Some(socket) = socket else {
-                self.recv_cursor = self.recv_cursor.wrapping_add(1);
                 idle += 1;
                 continue;
             };
-            match socket.recv_from(&mut self.buf) {
-                Ok((len, src)) => {
-                    idle = 0;
-                    if let Some(r) = self.accept(ring_index, len, src) {
-                        // Next call starts at the next socket: no ring starves another.
-                        self.recv_cursor = self.recv_cursor.wrapping_add(1);
-                        return Some(r);
-                    }
-                }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                    self.recv_cursor = self.recv_cursor.wrapping_add(1);
-                    idle += 1;
-                }
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            self.rx_next = 0;
+            self.rx_ring = ring_index;
+            match mmsg::recv_batch(socket, &mut self.rx) {
+                Ok(0) => idle += 1,
+                Ok(_) => idle = 0,
                 Err(e) => {
                     // ICMP errors (port unreachable) surface here on Linux.
                     self.stats.rx_errors += 1;
                     tracing::trace!("receive error: {e}");
-                    self.recv_cursor = self.recv_cursor.wrapping_add(1);
                     idle += 1;
                 }
             }
@@ -481,17 +548,22 @@ impl Transport {
         None
     }
 
+    /// Whether datagrams already read from a socket wait for [`Transport::recv`]: the
+    /// socket may then look idle to a poller, so the caller must call `recv` again.
+    pub fn has_buffered(&self) -> bool {
+        self.rx_next < self.rx.filled()
+    }
+
     fn socket_count(&self) -> usize {
         self.rings.len() * 2
     }
 
-    /// Checks one datagram in `self.buf[..len]` that arrived on ring `ring_index`.
-    fn accept(&mut self, ring_index: usize, len: usize, src: SocketAddr) -> Option<Received> {
+    /// Checks one datagram that arrived on ring `ring_index`.
+    fn accept(&mut self, ring_index: usize, packet: &[u8], src: SocketAddr) -> Option<Received> {
         let now = Instant::now();
         let ring = self.rings.get(ring_index)?;
         let number = ring.number;
-        let packet = self.buf.get(..len)?;
-        if len > limits::MAX_DATAGRAM {
+        if packet.len() > limits::MAX_DATAGRAM {
             self.stats.count_drop(crate::packet::DropReason::Garbage);
             self.drop_log.note("oversized", &src, now);
             return None;
@@ -607,6 +679,7 @@ impl Transport {
                 self.transmit(&targets, now);
             }
         }
+        self.flush();
         events
     }
 

@@ -168,6 +168,10 @@ impl<'a> Reader<'a> {
         }
         Ok(length)
     }
+    /// Whether every byte has been read.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
     /// Fails unless every byte has been read.
     pub fn end(self) -> Result<(), DecodeError> {
         if self.bytes.is_empty() {
