@@ -858,6 +858,12 @@ impl Controller {
             fence_target: a.fence_target.clone(),
             digest: a.digest.clone(),
         };
+        // Our own history has it at once: a Join sent before this result is delivered
+        // (a sync round in between) must not carry the operation as still pending.
+        if rec.fence_target.is_none() {
+            let me = self.cfg.node_id.to_string();
+            cib_doc::record_op(&mut self.own, &me, &rec, &mut self.hist.1);
+        }
         self.send(Message::Result(rec));
     }
 
