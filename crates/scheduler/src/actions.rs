@@ -922,7 +922,13 @@ fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
             else {
                 continue;
             };
-            link(b, fi, &fa, ti, &ta);
+            if o.sets.is_empty() && crate::one_or_more::applies(b, o, fi, &fa, &ta) {
+                let thens = endpoints(b, ti, &ta, false);
+                crate::one_or_more::link(b, &o.id, fi, &thens);
+                crate::one_or_more::keep_start_milestones(b, fi);
+            } else {
+                link(b, fi, &fa, ti, &ta);
+            }
             if symmetrical {
                 if let (Some(rfa), Some(rta)) = (invert(&ta), invert(&fa)) {
                     link(b, ti, rfa, fi, rta);
