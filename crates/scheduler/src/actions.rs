@@ -730,8 +730,15 @@ fn plan_primitive(
         (&[(a, role)], None) => {
             let st = stop_on(b, a, role);
             stops.push(st);
-            let reason = if r.orphan {
+            // Instances beyond a configured clone's clone-max stop for lack of a place;
+            // resources gone from the configuration stop without a reason.
+            let orphan_instance = c
+                .clone_ancestor(p)
+                .is_some_and(|k| !c.rscs[k].orphan && !c.rscs[k].children.is_empty());
+            let reason = if r.orphan && !orphan_instance {
                 String::new()
+            } else if r.orphan {
+                " due to node availability".to_string()
             } else if let Some(why) = &r.stop_reason {
                 format!(" due to {why}")
             } else if !c.have_quorum && c.no_quorum_policy == "stop" && needs_quorum {
