@@ -302,6 +302,18 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
             .partition(|l| l.starts_with("Fence"));
     b.t.summary = fence.into_iter().chain(rest).collect();
     order_constraints(&mut b, cib);
+    // The histories of resources gone from the configuration are deleted.
+    for (id, n) in &c.stale_histories {
+        let i = b.add(
+            ActionKind::Resource,
+            None,
+            &format!("delete {id}"),
+            0,
+            Some(*n),
+        );
+        b.t.actions[i].task = "delete".into();
+        b.t.actions[i].label = format!("{id} delete on {}", c.nodes[*n].name);
+    }
     b.t
 }
 

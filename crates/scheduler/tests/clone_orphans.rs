@@ -1,4 +1,5 @@
-//! Instances of a configured clone beyond its clone-max (orphaned instances).
+//! Histories of resources beyond the configuration: instances of a configured clone beyond
+//! its clone-max, and stopped histories of resources no longer configured.
 
 fn op(id: &str, task: &str, rc: i32, call: u32) -> String {
     format!(
@@ -37,4 +38,30 @@ fn instance_beyond_clone_max_stops_for_node_availability() {
         "{:?}",
         s.transition.summary
     );
+}
+
+#[test]
+fn stopped_history_of_an_unconfigured_resource_is_deleted() {
+    let xml = format!(
+        r#"<cib have-quorum="1"><configuration>
+<crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
+<nodes><node id="1" uname="n1"/></nodes>
+<resources/><constraints/></configuration>
+<status><node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="1"><lrm_resources><lrm_resource id="gone:0" class="ocf" provider="pacemaker" type="Dummy">{}</lrm_resource></lrm_resources></lrm></node_state></status></cib>"#,
+        op("gone:0", "monitor", 7, 1)
+    );
+    let cib = cib::Cib::parse(&xml).expect("test CIB parses");
+    let s = scheduler::schedule(&cib, 0);
+    assert!(
+        s.transition.summary.is_empty(),
+        "{:?}",
+        s.transition.summary
+    );
+    let labels: Vec<&str> = s
+        .transition
+        .actions
+        .iter()
+        .map(|a| a.label.as_str())
+        .collect();
+    assert_eq!(labels, vec!["gone:0 delete on n1"]);
 }
