@@ -302,6 +302,18 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
             .partition(|l| l.starts_with("Fence"));
     b.t.summary = fence.into_iter().chain(rest).collect();
     order_constraints(&mut b, cib);
+    // The histories of resources gone from the configuration are deleted.
+    for (id, n) in &c.stale_histories {
+        let i = b.add(
+            ActionKind::Resource,
+            None,
+            &format!("delete {id}"),
+            0,
+            Some(*n),
+        );
+        b.t.actions[i].task = "delete".into();
+        b.t.actions[i].label = format!("{id} delete on {}", c.nodes[*n].name);
+    }
     b.t
 }
 
@@ -730,8 +742,15 @@ fn plan_primitive(
         (&[(a, role)], None) => {
             let st = stop_on(b, a, role);
             stops.push(st);
-            let reason = if r.orphan {
+            // Instances beyond a configured clone's clone-max stop for lack of a place;
+            // resources gone from the configuration stop without a reason.
+            let orphan_instance = c
+                .clone_ancestor(p)
+                .is_some_and(|k| !c.rscs[k].orphan && !c.rscs[k].children.is_empty());
+            let reason = if r.orphan && !orphan_instance {
                 String::new()
+            } else if r.orphan {
+                " due to node availability".to_string()
             } else if let Some(why) = &r.stop_reason {
                 format!(" due to {why}")
             } else if !c.have_quorum && c.no_quorum_policy == "stop" && needs_quorum {
@@ -922,7 +941,13 @@ fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
             else {
                 continue;
             };
-            link(b, fi, &fa, ti, &ta);
+            if o.sets.is_empty() && crate::one_or_more::applies(b, o, fi, &fa, &ta) {
+                let thens = endpoints(b, ti, &ta, false);
+                crate::one_or_more::link(b, &o.id, fi, &thens);
+                crate::one_or_more::keep_start_milestones(b, fi);
+            } else {
+                link(b, fi, &fa, ti, &ta);
+            }
             if symmetrical {
                 if let (Some(rfa), Some(rta)) = (invert(&ta), invert(&fa)) {
                     link(b, ti, rfa, fi, rta);

@@ -311,6 +311,8 @@ pub struct Cluster {
     pub no_quorum_policy: String,
     /// Evaluation time.
     pub now: i64,
+    /// Histories of resources no longer configured and not active: (history id, node).
+    pub stale_histories: Vec<(String, usize)>,
 }
 
 impl Cluster {

@@ -13,6 +13,7 @@ pub mod digest;
 pub mod health;
 mod notify;
 pub mod on_fail;
+mod one_or_more;
 pub mod orders;
 pub mod report;
 mod rsc_lookup;

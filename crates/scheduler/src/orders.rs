@@ -17,6 +17,8 @@ struct Edge {
     first_action: String,
     then: usize,
     then_action: String,
+    /// The order needs only one instance of a cloned first (require-all="false").
+    one_or_more: bool,
 }
 
 /// The resource a constraint's id names: the clone for ids of cloned children.
@@ -77,6 +79,7 @@ fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
                 first_action: fa,
                 then: t,
                 then_action: ta,
+                one_or_more: o.require_all == Some(false),
             });
         } else {
             let mut prev: Option<(Vec<usize>, String)> = None;
@@ -95,6 +98,7 @@ fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
                             first_action: act.clone(),
                             then: w[1],
                             then_action: act.clone(),
+                            one_or_more: false,
                         });
                     }
                 }
@@ -108,6 +112,7 @@ fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
                                     first_action: pa.clone(),
                                     then: t,
                                     then_action: act.clone(),
+                                    one_or_more: false,
                                 });
                             }
                         }
@@ -134,6 +139,7 @@ fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
                 first_action: "start".into(),
                 then: w[1],
                 then_action: "start".into(),
+                one_or_more: false,
             });
         }
     }
@@ -253,7 +259,10 @@ pub fn propagate(
             if !matches!(e.first_action.as_str(), "start" | "promote") {
                 continue;
             }
-            let short = clone_min_unmet(c, e.first, &e.first_action);
+            let short = clone_min_unmet(c, e.first, &e.first_action)
+                || e.one_or_more
+                    && c.rscs[e.first].variant == Variant::Clone
+                    && !will_run(c, e.first, &e.first_action);
             let first_runs = !short && will_run(c, e.first, &e.first_action);
             let then_prims = c.primitives(e.then);
             if !first_runs {

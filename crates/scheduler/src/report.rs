@@ -453,7 +453,11 @@ pub fn graph_xml(s: &crate::Schedule) -> String {
         let key = match a.kind {
             ActionKind::Pseudo => a.label.clone(),
             _ => {
-                let rid = a.rsc.map(|r| c.rscs[r].id.clone()).unwrap_or_default();
+                // Actions on histories of unconfigured resources carry the id in their label.
+                let rid = a
+                    .rsc
+                    .map(|r| c.rscs[r].id.clone())
+                    .unwrap_or_else(|| a.label.split(' ').next().unwrap_or_default().to_string());
                 format!("{rid}_{}_{}", a.task, a.interval_ms)
             }
         };
@@ -474,8 +478,12 @@ pub fn graph_xml(s: &crate::Schedule) -> String {
                     .and_then(|r| r.agent.as_ref())
                     .map(|ag| (ag.class.clone(), ag.provider.clone().unwrap_or_default(), ag.kind.clone()))
                     .unwrap_or_default();
-                let rid = a.rsc.map(|r| crate::actions::action_name(c, r)).unwrap_or_default();
-                let long = a.rsc.map(|r| c.rscs[r].id.clone()).unwrap_or_default();
+                let unowned = || a.label.split(' ').next().unwrap_or_default().to_string();
+                let rid = a
+                    .rsc
+                    .map(|r| crate::actions::action_name(c, r))
+                    .unwrap_or_else(unowned);
+                let long = a.rsc.map(|r| c.rscs[r].id.clone()).unwrap_or_else(unowned);
                 format!(
                     "<rsc_op id=\"{i}\" operation=\"{}\" operation_key=\"{}\"{on}><primitive id=\"{}\" long-id=\"{}\" class=\"{}\" provider=\"{}\" type=\"{}\"/><attributes CRM_meta_interval=\"{}\"/></rsc_op>",
                     a.task,

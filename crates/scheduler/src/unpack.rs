@@ -690,6 +690,7 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
             Some(i) => i,
             None => {
                 if !active && !rp.failed {
+                    c.stale_histories.push((lrm.id.clone(), node));
                     continue;
                 }
                 // Orphan: in the history but not configured.
