@@ -347,7 +347,10 @@ fn add_load_stopped(b: &mut Builder<'_>) {
 fn plan_rsc(b: &mut Builder<'_>, r: usize, fenced: &[usize], restart_due: &HashMap<usize, String>) {
     let c = b.c;
     match c.rscs[r].variant {
-        Variant::Primitive => plan_primitive(b, r, fenced, restart_due),
+        Variant::Primitive => {
+            plan_primitive(b, r, fenced, restart_due);
+            crate::stopped_monitor::plan(b, r);
+        }
         Variant::Group | Variant::Clone | Variant::Bundle => {
             for &k in &c.rscs[r].children.clone() {
                 plan_rsc(b, k, fenced, restart_due);
@@ -1074,6 +1077,8 @@ pub fn graph_order(t: &Transition) -> Vec<usize> {
             "stop" if a.early => 10,
             "migrate_to" => 10,
             "stop" => 30,
+            // Cancelling a stopped-role monitor before a start comes after the stops.
+            "cancel" if !a.early => 29,
 
             "demote" => 25,
             "start" | "migrate_from" => 40,

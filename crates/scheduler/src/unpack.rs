@@ -458,6 +458,11 @@ fn replay(ops: &[LrmOp]) -> Replay {
                     out.role = Some(Role::Promoted);
                     out.failed = true;
                 }
+                // A monitor expecting "not running" found it running.
+                0 if expected == 7 => {
+                    out.role = Some(Role::Started);
+                    out.failed = true;
+                }
                 _ => out.failed = true,
             }
             continue;
