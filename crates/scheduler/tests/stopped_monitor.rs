@@ -77,7 +77,10 @@ fn active_stopped_monitor_is_kept_and_cancelled_where_the_resource_starts() {
 fn stopped_monitor_finding_it_running_means_active_and_failed() {
     let probe = op("rsc1_monitor_0", "monitor", 0, 1, 7, 7);
     let found = op("rsc1_monitor_20000", "monitor", 20000, 2, 0, 7);
-    let s = run(&cib(&history(&[probe.clone()]), &history(&[probe, found])));
+    let s = run(&cib(
+        &history(std::slice::from_ref(&probe)),
+        &history(&[probe, found]),
+    ));
     assert_eq!(
         s.transition.summary,
         vec!["Recover rsc1 ( n2 -> n1 )".to_string()]
