@@ -722,6 +722,12 @@ pub fn record_op(
     index: &mut HistoryIndex,
 ) -> bool {
     let lr = lrm_resource_mut(root, node_id, rec, index);
+    if rec.task == "cancel" {
+        // A cancelled recurring monitor leaves the history, as Pacemaker's does.
+        let gone = op_key(&rec.rsc, "monitor", rec.interval_ms);
+        lr.children.retain(|o| o.id() != gone);
+        return !rec.succeeded();
+    }
     // Probes expect 7 (not running); a probe finding the resource running (0) is not a failure.
     let probe = rec.task == "monitor" && rec.interval_ms == 0;
     let failed = if probe {

@@ -470,6 +470,23 @@ impl Controller {
             view: self.view,
             lrm,
         });
+        // A shutdown request recorded for this node by an earlier run of it (the last node
+        // of a stopped cluster keeps its own) is stale: this run is not leaving.
+        let me = self.cfg.node_id.to_string();
+        let stale = self.shutdown == ShutdownState::No
+            && self
+                .cib
+                .as_ref()
+                .is_some_and(|c| cib_doc::transient(c, &me, "shutdown").is_some());
+        if stale {
+            tracing::info!(node = %self.cfg.node_name, "clearing a stale shutdown request");
+            let op = CibOp::SetAttr {
+                node: self.cfg.node_name.clone(),
+                name: "shutdown".into(),
+                value: None,
+            };
+            self.send(Message::Admin { req: 0, op });
+        }
         if self.is_dc() {
             self.send_quorum(self.quorate);
         }
@@ -750,6 +767,33 @@ impl Controller {
             self.local_ops.remove(&h);
             self.out.push(Output::Cancel { handle: h });
         }
+        if a.task == "cancel" {
+            // The scheduler's cancel of a recurring monitor: no agent runs.
+            let gone: Vec<u64> = self
+                .local_ops
+                .iter()
+                .filter(|(_, op)| {
+                    op.action.rsc == a.rsc
+                        && op.action.interval_ms == a.interval_ms
+                        && op.action.task == "monitor"
+                })
+                .map(|(h, _)| *h)
+                .collect();
+            for h in gone {
+                self.local_ops.remove(&h);
+                self.out.push(Output::Cancel { handle: h });
+            }
+            let done = ExecResult {
+                handle: 0,
+                rc: 0,
+                op_status: 0,
+                exit_reason: String::new(),
+                exec_ms: 0,
+                queue_ms: 0,
+            };
+            self.report(&a, &done);
+            return;
+        }
         if self.local_ops.len() >= limits::MAX_LOCAL_OPS {
             tracing::error!(rsc = %a.rsc, "too many local operations; refusing");
             self.report(
@@ -814,6 +858,12 @@ impl Controller {
             fence_target: a.fence_target.clone(),
             digest: a.digest.clone(),
         };
+        // Our own history has it at once: a Join sent before this result is delivered
+        // (a sync round in between) must not carry the operation as still pending.
+        if rec.fence_target.is_none() {
+            let me = self.cfg.node_id.to_string();
+            cib_doc::record_op(&mut self.own, &me, &rec, &mut self.hist.1);
+        }
         self.send(Message::Result(rec));
     }
 

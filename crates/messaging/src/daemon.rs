@@ -86,6 +86,11 @@ pub struct Daemon {
     members: BTreeMap<u32, MemberRecord>,
     /// Set once a clean shutdown was asked for (SIGTERM or IPC).
     pub shutdown_requested: bool,
+    /// Called on the first SIGTERM instead of leaving at once: a local client (the resource
+    /// manager) stops its work first and then asks for the shutdown over IPC. It returns
+    /// false when nobody took the request (the daemon then leaves at once). A second
+    /// SIGTERM always leaves at once.
+    pub terminate_hook: Option<Box<dyn FnMut() -> bool + Send>>,
 }
 
 fn ring_id_of(id: totem::RingId) -> RingId {
@@ -190,6 +195,7 @@ impl Daemon {
             ring_members: vec![nodeid],
             members: BTreeMap::new(),
             shutdown_requested: false,
+            terminate_hook: None,
         };
         if let Some(quorum) = &mut daemon.quorum {
             let outputs = quorum.membership(now_ms, &[nodeid]);

@@ -191,8 +191,13 @@ pub fn run(
                 }
                 Event::IpcWritable(id) => ipc.flush(id),
                 Event::Signal(Signal::Terminate) => {
-                    tracing::info!("received SIGTERM: leaving the cluster");
-                    daemon.shutdown_requested = true;
+                    let handed = daemon.terminate_hook.take().is_some_and(|mut hook| hook());
+                    if handed {
+                        tracing::info!("received SIGTERM: stopping local resources first");
+                    } else {
+                        tracing::info!("received SIGTERM: leaving the cluster");
+                        daemon.shutdown_requested = true;
+                    }
                 }
                 Event::Signal(Signal::Hangup) => tracing::info!("received SIGHUP: ignored"),
             }

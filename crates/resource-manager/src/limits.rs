@@ -16,8 +16,13 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 pub const MCAST_RETRIES_MAX: u32 = 200;
 /// Delay before re-sending a multicast refused with TryAgain.
 pub const MCAST_RETRY_DELAY: Duration = Duration::from_millis(20);
+/// After a shutdown request, how long the manager waits for its resources to move away
+/// before leaving anyway (Pacemaker's shutdown-escalation is 20 minutes).
+pub const SHUTDOWN_ESCALATION: Duration = Duration::from_secs(20 * 60);
 
 /// Shortest time between two writes of the CIB replica to disk; changes in
 /// between are written together (the first change after a quiet spell is
 /// written at once).
 pub const CIB_SAVE_INTERVAL: Duration = Duration::from_millis(200);
+/// Longest a regained quorum is held back waiting for the merged group membership.
+pub const QUORUM_HOLD_MAX: Duration = Duration::from_secs(2);

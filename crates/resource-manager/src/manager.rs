@@ -57,6 +57,42 @@ pub enum Event {
     Exec(OpEvent),
     /// An admin request and where to send its reply.
     Admin(AdminRequest, Sender<Result<String, String>>),
+    /// The node is asked to stop (SIGTERM): move the resources away, then leave.
+    Shutdown,
+}
+
+/// Asks a running resource manager to stop cleanly: its resources are moved away (or
+/// stopped), then it leaves the group and asks tandemd to leave the cluster and exit.
+#[derive(Clone, Debug)]
+pub struct ShutdownHandle(Arc<std::sync::Mutex<Option<SyncSender<Event>>>>);
+
+impl ShutdownHandle {
+    /// A handle not yet attached to a manager.
+    pub fn new() -> ShutdownHandle {
+        ShutdownHandle(Arc::new(std::sync::Mutex::new(None)))
+    }
+
+    /// Requests the clean stop; false when no manager is running to take it.
+    pub fn request(&self) -> bool {
+        let guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        guard
+            .as_ref()
+            .is_some_and(|tx| tx.try_send(Event::Shutdown).is_ok())
+    }
+
+    fn attach(&self, tx: SyncSender<Event>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx);
+    }
+
+    fn detach(&self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+impl Default for ShutdownHandle {
+    fn default() -> ShutdownHandle {
+        ShutdownHandle::new()
+    }
 }
 
 fn now_ms() -> u64 {
@@ -82,16 +118,39 @@ struct Manager {
     waiting: BTreeMap<u64, Sender<Result<String, String>>>,
     next_req: u64,
     dirty: bool,
+    /// The stored CIB was unusable: the first copy saved is the cluster's (logged).
+    replacing_unusable: bool,
     /// When the CIB was last written to disk (saves are coalesced, see `save_cib`).
     last_save: Option<Instant>,
     quorate: bool,
     shutdown: bool,
+    /// When a requested clean stop gives up waiting for the resources to move.
+    escalate_at: Option<Instant>,
+    /// Node ids of the group's current members.
+    group_ids: Vec<u32>,
+    /// A regained quorum held back until the group shows the merged members (or until
+    /// this deadline): fed earlier, a DC still alone in its group would schedule starts
+    /// for resources the others run.
+    held_quorum: Option<Instant>,
     work: VecDeque<Input>,
 }
 
 /// Runs the resource manager until tandemd goes away or the node shuts down.
 pub fn run(opts: RmOptions) -> Result<(), RmError> {
+    run_with_shutdown(opts, &ShutdownHandle::new())
+}
+
+/// [`run`], taking clean stop requests through `handle`; once stopped cleanly it asks
+/// tandemd to leave the cluster and exit.
+pub fn run_with_shutdown(opts: RmOptions, handle: &ShutdownHandle) -> Result<(), RmError> {
     let (tx, rx) = mpsc::sync_channel::<Event>(limits::EVENT_QUEUE_MAX);
+    handle.attach(tx.clone());
+    let result = run_inner(opts, tx, rx);
+    handle.detach();
+    result
+}
+
+fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Result<(), RmError> {
     let store = CibStore::open(&opts.state_dir)?;
     let series = PeSeries::open(&opts.state_dir.join("pengine"))?;
     let cib = match store.load() {
@@ -107,6 +166,7 @@ pub fn run(opts: RmOptions) -> Result<(), RmError> {
             None
         }
     };
+    let replacing_unusable = cib.is_none();
     let mut config = ExecutorConfig::default();
     if let Some(tmp) = &opts.rsctmp {
         std::fs::create_dir_all(tmp).map_err(|source| RmError::Io {
@@ -202,12 +262,20 @@ pub fn run(opts: RmOptions) -> Result<(), RmError> {
         waiting: BTreeMap::new(),
         next_req: 1,
         dirty: false,
+        replacing_unusable,
         last_save: None,
         quorate: false,
         shutdown: false,
+        escalate_at: None,
+        group_ids: Vec::new(),
+        held_quorum: None,
         work: VecDeque::new(),
     };
     let result = m.run_loop(&rx);
+    if m.dirty {
+        // A coalesced write still pending: the replica on disk is the last one we held.
+        m.save_cib();
+    }
     if m.dirty {
         m.save_cib();
     }
@@ -226,10 +294,16 @@ impl Manager {
                 self.last_save
                     .map_or(now, |t| t + limits::CIB_SAVE_INTERVAL)
             });
-            let wake = [next_timer, next_retry, save_due]
-                .into_iter()
-                .flatten()
-                .min();
+            let wake = [
+                next_timer,
+                next_retry,
+                save_due,
+                self.escalate_at,
+                self.held_quorum,
+            ]
+            .into_iter()
+            .flatten()
+            .min();
             let event = match wake {
                 Some(at) if at <= now => None,
                 Some(at) => match rx.recv_timeout(at - now) {
@@ -262,8 +336,22 @@ impl Manager {
             {
                 self.save_cib();
             }
+            if self.escalate_at.is_some_and(|at| at <= Instant::now()) {
+                tracing::warn!(
+                    "resources did not move away within {} s; leaving anyway",
+                    limits::SHUTDOWN_ESCALATION.as_secs()
+                );
+                self.shutdown = true;
+            }
             if self.shutdown {
                 let _ = self.link.send(&Request::CpgLeave, Pending::Other("leave"));
+                if self.escalate_at.is_some() {
+                    // Asked to stop by tandemd's SIGTERM: now tandemd may leave and exit.
+                    tracing::info!("resources stopped here; asking tandemd to leave");
+                    let _ = self
+                        .link
+                        .send(&Request::Shutdown, Pending::Other("shutdown"));
+                }
                 return Ok(());
             }
         }
@@ -276,8 +364,15 @@ impl Manager {
     fn save_cib(&mut self) {
         self.dirty = false;
         if let Some(xml) = self.ctrl.cib_xml() {
-            if let Err(e) = self.store.save(&xml) {
-                tracing::error!("saving the CIB: {e}");
+            match self.store.save(&xml) {
+                Err(e) => tracing::error!("saving the CIB: {e}"),
+                Ok(()) if std::mem::take(&mut self.replacing_unusable) => {
+                    tracing::info!(
+                        "replaced the unusable stored CIB with the cluster's copy (version {})",
+                        self.ctrl.version().map(|v| v.dotted()).unwrap_or_default()
+                    );
+                }
+                Ok(()) => {}
             }
         }
         self.last_save = Some(Instant::now());
@@ -285,6 +380,11 @@ impl Manager {
 
     fn fire_due(&mut self) -> Result<(), RmError> {
         let now = Instant::now();
+        if self.held_quorum.is_some_and(|at| at <= now) {
+            // The merged members never showed up in the group: deliver the verdict.
+            self.held_quorum = None;
+            self.work.push_back(Input::Quorum(self.quorate));
+        }
         while let Some((&(at, seq), _)) = self.timers.iter().next() {
             if at > now {
                 break;
@@ -374,6 +474,11 @@ impl Manager {
                         .collect::<Vec<_>>()
                         .join(" ")
                 );
+                if self.held_quorum.take().is_some() {
+                    // The verdict goes before the membership it belongs to.
+                    self.work.push_back(Input::Quorum(self.quorate));
+                }
+                self.group_ids = list.iter().map(|m| m.id).collect();
                 self.work.push_back(Input::Membership(list));
             }
             Event::Ipc(ServerMessage::Event(IpcEvent::Quorum(q))) => {
@@ -383,8 +488,18 @@ impl Manager {
                     }
                 }
                 if q.quorate != self.quorate || !q.provider_enabled {
+                    let regained = q.quorate && !self.quorate;
                     self.quorate = q.quorate || !q.provider_enabled;
-                    self.work.push_back(Input::Quorum(self.quorate));
+                    let merging = q
+                        .members
+                        .iter()
+                        .any(|m| !self.group_ids.contains(&m.nodeid));
+                    if regained && merging && !self.group_ids.is_empty() {
+                        self.held_quorum = Some(Instant::now() + limits::QUORUM_HOLD_MAX);
+                    } else {
+                        self.held_quorum = None;
+                        self.work.push_back(Input::Quorum(self.quorate));
+                    }
                 }
             }
             Event::Exec(ev) => {
@@ -402,6 +517,13 @@ impl Manager {
                 }
             }
             Event::Admin(req, reply) => self.on_admin(req, reply),
+            Event::Shutdown => {
+                if self.escalate_at.is_none() {
+                    tracing::info!("clean stop requested: moving resources away");
+                    self.escalate_at = Some(Instant::now() + limits::SHUTDOWN_ESCALATION);
+                    self.work.push_back(Input::Shutdown);
+                }
+            }
         }
         Ok(None)
     }

@@ -118,10 +118,13 @@ pub fn run_node(opts: &NodeOptions) -> Result<(), NodeError> {
             rsctmp: Some(opts.state_dir.join("rsctmp")),
             recovery_delay_ms: Some(recovery_delay_ms(&config)),
         };
+        let handle = manager::ShutdownHandle::new();
+        let on_term = handle.clone();
+        daemon.terminate_hook = Some(Box::new(move || on_term.request()));
         std::thread::Builder::new()
             .name("resource-manager".into())
             .spawn(move || {
-                if let Err(e) = manager::run(rm) {
+                if let Err(e) = manager::run_with_shutdown(rm, &handle) {
                     tracing::error!("resource manager: {e}");
                 }
             })

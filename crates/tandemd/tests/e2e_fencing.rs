@@ -98,8 +98,7 @@ fn node_loss_is_fenced_before_its_resources_are_recovered() {
         fenced_at.as_millis(),
         t.elapsed().as_millis()
     );
-    // fence_dummy itself ran (it writes its status file), and the DC says so in its log,
-    // before the recovery's starts.
+    // fence_dummy itself ran (it writes its status file), and the DC says so in its log.
     assert!(
         status_file.exists(),
         "fence_dummy did not write {}",
@@ -109,23 +108,12 @@ fn node_loss_is_fenced_before_its_resources_are_recovered() {
         .status(survivors[0])
         .and_then(|s| s.dc)
         .expect("a DC among the survivors");
+    // (The transition that fences may also plan the recovery, ordered after the fencing:
+    // the order of execution is what the polling above checked.)
     let log = c.log(number(&dc));
-    let fence_line = log
-        .lines()
-        .position(|l| l.contains("node fenced") && l.contains(&holder))
-        .unwrap_or_else(|| panic!("no 'node fenced' line for {holder} in {dc}'s log"));
-    let recovery_line = log
-        .lines()
-        .position(|l| l.contains("transition computed") && l.contains(&format!("Start vip ( {to}")))
-        .or_else(|| {
-            log.lines().position(|l| {
-                l.contains("transition computed") && l.contains("Move") && l.contains("vip")
-            })
-        });
-    if let Some(r) = recovery_line {
-        assert!(
-            fence_line < r,
-            "{dc}'s log plans the VIP's recovery before recording the fencing"
-        );
-    }
+    assert!(
+        log.lines()
+            .any(|l| l.contains("node fenced") && l.contains(&holder)),
+        "no 'node fenced' line for {holder} in {dc}'s log"
+    );
 }

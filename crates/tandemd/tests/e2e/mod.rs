@@ -92,7 +92,9 @@ impl Cluster {
         let rc = unsafe { libc::flock(flock.as_raw_fd(), libc::LOCK_EX) };
         assert_eq!(rc, 0, "flock /tmp/tandem-e2e-tde.lock");
         delete_namespaces();
-        let dir = std::env::temp_dir().join(format!("tde-test-{}", std::process::id()));
+        static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("tde-test-{}-{seq}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("test dir");
         ip(&["netns", "add", HUB]);
@@ -345,6 +347,13 @@ impl Cluster {
             if let Some(v) = f() {
                 return v;
             }
+            if Instant::now() >= deadline {
+                // Keep each live node's CIB beside its log for the post-mortem.
+                for i in 1..=self.n() {
+                    let _ =
+                        std::fs::write(self.dir.join(format!("cib-node{i}.xml")), self.query(i));
+                }
+            }
             assert!(
                 Instant::now() < deadline,
                 "timed out ({timeout:?}) waiting for {what} ({:?} into the test)\n{}",
@@ -454,13 +463,7 @@ impl Cluster {
 
     /// Whether the VIP answers a ping from the hub within `wait_ms`.
     pub fn vip_answers(&self, wait_ms: u32) -> bool {
-        let w = format!("{:.1}", f64::from(wait_ms) / 1000.0);
-        run(
-            "ip",
-            &["netns", "exec", HUB, "ping", "-c", "1", "-n", "-W", &w, VIP],
-        )
-        .status
-        .success()
+        vip_answers(wait_ms)
     }
 
     /// Nodes whose Stateful `instance` monitors as running, with whether it is promoted
@@ -476,6 +479,17 @@ impl Cluster {
             )
             .collect()
     }
+}
+
+/// Whether the VIP answers a ping from the hub within `wait_ms`.
+pub fn vip_answers(wait_ms: u32) -> bool {
+    let w = format!("{:.1}", f64::from(wait_ms) / 1000.0);
+    run(
+        "ip",
+        &["netns", "exec", HUB, "ping", "-c", "1", "-n", "-W", &w, VIP],
+    )
+    .status
+    .success()
 }
 
 /// The `tandem` CLI built beside `tandemd`.
