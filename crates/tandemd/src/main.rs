@@ -11,9 +11,10 @@ const USAGE: &str =
     "usage: tandemd [-c CONFIG] [--state-dir DIR] [--socket PATH] [--crm-socket PATH]
                [--nodeid ID] [--no-crm] [-f] [-v]...
   -c, --config PATH   corosync.conf to run (default /etc/corosync/corosync.conf)
-  --state-dir DIR     ring ids, the CIB replica (DIR/cib), pe-inputs, agents' HA_RSCTMP
+  --state-dir DIR     ring ids, the CIB replica (DIR/cib), pe-inputs
                       (default /var/lib/tandem)
-  --socket PATH       messaging IPC socket: CPG, quorum, cmap (default /run/tandem/tandem.sock)
+  --socket PATH       messaging IPC socket: CPG, quorum, cmap (default /run/tandem/tandem.sock);
+                      the agents' HA_RSCTMP is rsctmp/ beside it
   --crm-socket PATH   admin socket of the resource manager, used by `tandem status`, `cibadmin`,
                       ... (default: crm.sock beside --socket)
   --nodeid ID         local node id (default: the nodelist entry with a local address)

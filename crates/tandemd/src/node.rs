@@ -18,7 +18,7 @@ use resource_manager::manager::{self, RmOptions};
 pub struct NodeOptions {
     /// corosync.conf.
     pub config: PathBuf,
-    /// State directory (ring ids, CIB replica under `cib/`, pe-inputs, agents' HA_RSCTMP).
+    /// State directory (ring ids, CIB replica under `cib/`, pe-inputs).
     pub state_dir: PathBuf,
     /// The messaging IPC socket (CPG, quorum, cmap, cfg).
     pub socket: PathBuf,
@@ -39,6 +39,17 @@ pub enum NodeError {
     /// Something in the environment failed (sockets, files, threads, the event loop).
     #[error("{0}")]
     Runtime(String),
+}
+
+/// The agents' `HA_RSCTMP`: `rsctmp` beside the IPC socket, i.e. under the runtime directory
+/// (`/run/tandem/rsctmp` by default), which a reboot empties, as Pacemaker's `/run/resource-agents`:
+/// agents such as Dummy keep "I am running" files there, which must not outlive the machine's
+/// processes.
+fn agents_tmp_dir(opts: &NodeOptions) -> PathBuf {
+    match opts.socket.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join("rsctmp"),
+        _ => opts.state_dir.join("rsctmp"),
+    }
 }
 
 /// Node names by id from a corosync.conf nodelist.
@@ -115,7 +126,7 @@ pub fn run_node(opts: &NodeOptions) -> Result<(), NodeError> {
             state_dir: opts.state_dir.join("cib"),
             names,
             group: manager::DEFAULT_GROUP.to_string(),
-            rsctmp: Some(opts.state_dir.join("rsctmp")),
+            rsctmp: Some(agents_tmp_dir(opts)),
             recovery_delay_ms: Some(recovery_delay_ms(&config)),
         };
         let handle = manager::ShutdownHandle::new();

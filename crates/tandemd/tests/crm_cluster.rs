@@ -324,7 +324,7 @@ fn monitor_failure_restarts_the_resource() {
         .trim_start_matches("node")
         .parse()
         .expect("node name");
-    let state = c.node_dir(i).join("state/rsctmp/Dummy-b.state");
+    let state = c.node_dir(i).join("rsctmp/Dummy-b.state");
     assert!(
         state.exists(),
         "{} should exist while b runs",

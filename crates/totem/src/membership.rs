@@ -102,12 +102,19 @@ impl Node {
             // merge detection; reacting here would only break my own ring.
             return;
         }
+        let member = self.current.members.contains(&sender);
+        if member && join.ring_seq < self.current.id.seq {
+            // Stale: every member of my current ring knows its seq, so a JOIN with a lower one
+            // was sent before this ring formed (the gather round that formed it, or earlier),
+            // delayed or batched behind newer packets. In Gather its fail set would poison the
+            // new round: folding in an old "exclude the third node" fail set lets two nodes
+            // agree at once on a pair ring, and the three then form pairs over and over
+            // instead of merging (the merge livelock of issue 2).
+            self.stats.memb_join_stale += 1;
+            return;
+        }
         match self.state {
             State::Operational => {
-                let member = self.current.members.contains(&sender);
-                if member && join.ring_seq < self.current.id.seq {
-                    return; // stale JOIN from the gather round that formed this ring
-                }
                 self.enter_gather(
                     now_ms,
                     "join during operational state",
@@ -144,13 +151,17 @@ impl Node {
             return;
         }
         if join.fail_set.contains(&me) {
-            // The sender excludes me: it cannot be in my ring, and its view of the others is
-            // not mine to adopt (adopting it would let one isolated node fail everyone).
-            self.gather.proc_set.insert(sender);
-            if self.gather.fail_set.insert(sender) {
+            // The sender excludes me: its view of the others is not mine to adopt (that would
+            // let one isolated node fail everyone), and its earlier agreement no longer holds.
+            // Nor do I fail it in return: such a JOIN is often from a round the sender is just
+            // leaving (it forms a ring without me, then merges back through my JOINs), and a
+            // retaliatory fail set spreads — the third node adopts it, pairs form, each pair
+            // excludes someone else — a livelock of two-node rings (issue 2). If the sender
+            // never agrees, the consensus timeout fails it.
+            self.gather.joins.remove(&sender);
+            if self.gather.proc_set.insert(sender) {
                 self.send_join(now_ms);
             }
-            self.check_consensus(now_ms);
             return;
         }
         let mut changed = self.gather.proc_set.insert(sender);

@@ -71,6 +71,8 @@ pub struct Stats {
     pub mcast_rx: u64,
     /// JOINs multicast.
     pub memb_join_tx: u64,
+    /// JOINs ignored as stale (sent by a member of my ring before that ring formed).
+    pub memb_join_stale: u64,
     /// Times Gather was entered.
     pub gather_entered: u64,
     /// Times Commit was entered.

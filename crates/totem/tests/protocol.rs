@@ -3,8 +3,8 @@
 use std::collections::VecDeque;
 
 use totem::{
-    decode, Config, ConfigurationKind, Destination, Message, Node, NodeError, NodeId, Output,
-    SendError, State,
+    decode, encode, Config, ConfigurationKind, Destination, Join, Message, Node, NodeError, NodeId,
+    Output, SendError, State,
 };
 
 /// Nodes plus a FIFO of in-flight packets; time advances to the next timer when idle.
@@ -248,4 +248,54 @@ fn errors_and_bad_input() {
     node.leave(2);
     assert_eq!(node.state(), State::Left);
     assert_eq!(node.send(3, b"x".to_vec()), Err(SendError::Left));
+}
+
+/// Issue 2's merge livelock: a JOIN a member sent before the current ring formed (its ring seq
+/// is below the ring's) that reaches a node in the next gather round must not be folded in.
+/// Its fail set ("exclude node 3") would let nodes 1 and 2 agree at once on a pair ring.
+#[test]
+fn stale_join_from_a_member_does_not_poison_the_next_gather() {
+    let mut net = Net::new(3, Config::default());
+    net.run(20_000, |_, _, _, _| {});
+    assert!(net.one_ring(), "the initial ring of three formed");
+    let ring = net.nodes[0].ring_id();
+    // Node 3 starts a new round (a fresh JOIN, as a merge would send)...
+    let fresh = Join {
+        proc_set: vec![NodeId(1), NodeId(2), NodeId(3)],
+        fail_set: vec![],
+        ring_seq: ring.seq,
+    };
+    let now = net.now_ms;
+    net.nodes[0].handle_packet(now, NodeId(3), &encode(NodeId(3), &Message::Join(fresh)));
+    assert_eq!(net.nodes[0].state(), State::Gather);
+    // ...and node 2's JOIN from an earlier round, excluding node 3, arrives late.
+    let stale = Join {
+        proc_set: vec![NodeId(1), NodeId(2), NodeId(3)],
+        fail_set: vec![NodeId(3)],
+        ring_seq: ring.seq - 4,
+    };
+    net.nodes[0].handle_packet(now, NodeId(2), &encode(NodeId(2), &Message::Join(stale)));
+    net.drain(0);
+    let joins: Vec<Join> = net
+        .log
+        .iter()
+        .filter(|(from, _)| *from == 0)
+        .filter_map(|(_, output)| match output {
+            Output::Transmit { bytes, .. } => match decode(bytes) {
+                Ok((_, Message::Join(join))) => Some(join),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    assert!(!joins.is_empty(), "node 1 announced its gather round");
+    assert!(
+        joins.iter().all(|j| j.fail_set.is_empty()),
+        "node 1 adopted a stale fail set: {joins:?}"
+    );
+    assert_eq!(net.nodes[0].stats().memb_join_stale, 1);
+    let until = net.now_ms + 20_000;
+    net.run(until, |_, _, _, _| {});
+    assert!(net.one_ring(), "one ring of three again");
+    assert!(net.nodes[0].ring_id().seq > ring.seq);
 }

@@ -155,7 +155,7 @@ impl Cluster {
 
     /// Node `i`'s agents' `HA_RSCTMP`.
     pub fn rsctmp(&self, i: usize) -> PathBuf {
-        self.node_dir(i).join("state/rsctmp")
+        self.node_dir(i).join("rsctmp")
     }
 
     /// Node `i`'s agents' `HA_VARRUN` (Stateful keeps its role there).
