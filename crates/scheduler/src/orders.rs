@@ -157,6 +157,10 @@ fn will_run(c: &Cluster, r: usize, action: &str) -> bool {
         if pr.blocked && !pr.running.is_empty() {
             return true;
         }
+        // An unmanaged resource is never started (nor promoted) by the cluster.
+        if !pr.managed && pr.running.is_empty() {
+            return false;
+        }
         match action {
             "promote" => pr.next_role == Role::Promoted,
             _ => pr.next.is_some(),
@@ -200,6 +204,7 @@ fn starts(c: &Cluster, r: usize, restart: &HashMap<usize, String>) -> bool {
         let pr = &c.rscs[p];
         match pr.next {
             None => false,
+            Some(_) if !pr.managed => false,
             Some(n) => {
                 !pr.running.contains_key(&n) || !pr.failed_on.is_empty() || restart.contains_key(&p)
             }

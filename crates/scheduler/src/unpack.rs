@@ -456,6 +456,9 @@ fn replay(ops: &[LrmOp]) -> Replay {
                     out.role = Some(Role::Promoted);
                 } else if rc == 0 && out.role == Some(Role::Stopped) {
                     out.role = Some(Role::Started);
+                } else if rc == 7 {
+                    // A monitor expecting "not running" confirmed it.
+                    out.role = Some(Role::Stopped);
                 }
                 continue;
             }
