@@ -359,7 +359,10 @@ fn add_load_stopped(b: &mut Builder<'_>) {
 fn plan_rsc(b: &mut Builder<'_>, r: usize, fenced: &[usize], restart_due: &HashMap<usize, String>) {
     let c = b.c;
     match c.rscs[r].variant {
-        Variant::Primitive => plan_primitive(b, r, fenced, restart_due),
+        Variant::Primitive => {
+            plan_primitive(b, r, fenced, restart_due);
+            crate::stopped_monitor::plan(b, r);
+        }
         Variant::Group | Variant::Clone | Variant::Bundle => {
             for &k in &c.rscs[r].children.clone() {
                 plan_rsc(b, k, fenced, restart_due);
@@ -904,39 +907,46 @@ fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
     let lookup = RscLookup::build(c);
     for k in &cib.constraints {
         let Constraint::Order(o) = k else { continue };
-        let mut pairs: Vec<(String, String, String, String)> = Vec::new();
+        // (first, its action, then, its action, the require-all="false" set it leaves).
+        let mut pairs: Vec<(String, String, String, String, Option<String>)> = Vec::new();
         if o.sets.is_empty() {
             let fa = o.first_action.clone().unwrap_or_else(|| "start".into());
             let ta = o.then_action.clone().unwrap_or_else(|| fa.clone());
-            pairs.push((o.first.clone(), fa, o.then.clone(), ta));
+            pairs.push((o.first.clone(), fa, o.then.clone(), ta, None));
         } else {
-            let mut prev: Option<(Vec<String>, String)> = None;
+            let mut prev: Option<(Vec<String>, String, Option<String>)> = None;
             for s in &o.sets {
                 let act = s.action.clone().unwrap_or_else(|| "start".into());
                 if s.sequential {
                     for w in s.resources.windows(2) {
-                        pairs.push((w[0].clone(), act.clone(), w[1].clone(), act.clone()));
+                        pairs.push((w[0].clone(), act.clone(), w[1].clone(), act.clone(), None));
                     }
                 }
-                if let Some((pr, pa)) = &prev {
+                if let Some((pr, pa, any)) = &prev {
                     for a in pr {
                         for t in &s.resources {
-                            pairs.push((a.clone(), pa.clone(), t.clone(), act.clone()));
+                            pairs.push((
+                                a.clone(),
+                                pa.clone(),
+                                t.clone(),
+                                act.clone(),
+                                any.clone(),
+                            ));
                         }
                     }
                 }
-                let tail = if s.sequential {
+                let tail = if s.sequential && s.require_all {
                     s.resources.last().cloned().into_iter().collect()
                 } else {
                     s.resources.clone()
                 };
-                prev = Some((tail, act));
+                prev = Some((tail, act, (!s.require_all).then(|| s.id.clone())));
             }
         }
         let symmetrical = o
             .symmetrical
             .unwrap_or(o.kind.as_deref() != Some("Serialize"));
-        for (f, fa, t, ta) in pairs {
+        for (f, fa, t, ta, any) in pairs {
             let (Some(fi), Some(ti)) = (top_by_id(c, &lookup, &f), top_by_id(c, &lookup, &t))
             else {
                 continue;
@@ -945,6 +955,8 @@ fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
                 let thens = endpoints(b, ti, &ta, false);
                 crate::one_or_more::link(b, &o.id, fi, &thens);
                 crate::one_or_more::keep_start_milestones(b, fi);
+            } else if let Some(set_id) = any {
+                one_or_more(b, &set_id, fi, &fa, ti, &ta);
             } else {
                 link(b, fi, &fa, ti, &ta);
             }
@@ -1027,6 +1039,35 @@ fn endpoints(b: &Builder<'_>, r: usize, task: &str, as_first: bool) -> Vec<usize
     b.find(Some(r), name, None).into_iter().collect()
 }
 
+/// Orders `then` after the pseudo action standing for "any member of set `set_id` did
+/// `fa`", and `first` before it. The pseudo action exists only while some member can act.
+fn one_or_more(b: &mut Builder<'_>, set_id: &str, first: usize, fa: &str, then: usize, ta: &str) {
+    let name = format!("one-or-more:{set_id}");
+    let runnable = b.c.primitives(first).iter().any(|&p| {
+        let pr = &b.c.rscs[p];
+        match fa {
+            "promote" => pr.next_role == Role::Promoted,
+            _ => pr.next.is_some(),
+        }
+    });
+    let existing = b.find(None, &name, None);
+    let pseudo = match existing {
+        Some(i) => i,
+        None if runnable => {
+            let i = b.add(ActionKind::Pseudo, None, &name, 0, None);
+            b.t.actions[i].label = name.clone();
+            i
+        }
+        None => return,
+    };
+    for f in endpoints(b, first, fa, true) {
+        b.order(f, pseudo);
+    }
+    for t in endpoints(b, then, ta, false) {
+        b.order(pseudo, t);
+    }
+}
+
 fn link(b: &mut Builder<'_>, first: usize, fa: &str, then: usize, ta: &str) {
     let firsts = endpoints(b, first, fa, true);
     let thens = endpoints(b, then, ta, false);
@@ -1099,6 +1140,8 @@ pub fn graph_order(t: &Transition) -> Vec<usize> {
             "stop" if a.early => 10,
             "migrate_to" => 10,
             "stop" => 30,
+            // Cancelling a stopped-role monitor before a start comes after the stops.
+            "cancel" if !a.early => 29,
 
             "demote" => 25,
             "start" | "migrate_from" => 40,

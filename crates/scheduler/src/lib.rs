@@ -18,6 +18,7 @@ pub mod orders;
 pub mod report;
 mod rsc_lookup;
 pub mod simulate;
+mod stopped_monitor;
 pub mod unpack;
 pub mod utilization;
 

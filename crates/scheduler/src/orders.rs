@@ -9,7 +9,7 @@ use crate::cluster::{Cluster, Role, Variant};
 use crate::rsc_lookup::RscLookup;
 
 /// One mandatory ordering between two resources (or group members).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 struct Edge {
     /// The constraint's id (empty for implied orderings).
     id: String,
@@ -17,8 +17,11 @@ struct Edge {
     first_action: String,
     then: usize,
     then_action: String,
-    /// The order needs only one instance of a cloned first (require-all="false").
-    one_or_more: bool,
+    /// The order needs only one instance of a cloned first (an order's require-all="false").
+    clone_one_or_more: bool,
+    /// For a set with `require-all="false"`: the other members whose action also satisfies
+    /// the ordering, and that set's id.
+    one_or_more: Option<(Vec<usize>, String)>,
 }
 
 /// The resource a constraint's id names: the clone for ids of cloned children.
@@ -79,10 +82,11 @@ fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
                 first_action: fa,
                 then: t,
                 then_action: ta,
-                one_or_more: o.require_all == Some(false),
+                clone_one_or_more: o.require_all == Some(false),
+                ..Edge::default()
             });
         } else {
-            let mut prev: Option<(Vec<usize>, String)> = None;
+            let mut prev: Option<(Vec<usize>, String, bool, String)> = None;
             for s in &o.sets {
                 if !mandatory(s.kind.as_deref().or(o.kind.as_deref()), o.score) {
                     prev = None;
@@ -98,32 +102,34 @@ fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
                             first_action: act.clone(),
                             then: w[1],
                             then_action: act.clone(),
-                            one_or_more: false,
+                            ..Edge::default()
                         });
                     }
                 }
-                if let Some((pm, pa)) = &prev {
-                    if s.require_all {
-                        for &f in pm {
-                            for &t in &members {
-                                out.push(Edge {
-                                    id: o.id.clone(),
-                                    first: f,
-                                    first_action: pa.clone(),
-                                    then: t,
-                                    then_action: act.clone(),
-                                    one_or_more: false,
-                                });
-                            }
+                if let Some((pm, pa, all, set_id)) = &prev {
+                    for (i, &f) in pm.iter().enumerate() {
+                        if !*all && i > 0 {
+                            break; // one edge per dependent carries every alternative
+                        }
+                        for &t in &members {
+                            out.push(Edge {
+                                id: o.id.clone(),
+                                first: f,
+                                first_action: pa.clone(),
+                                then: t,
+                                then_action: act.clone(),
+                                one_or_more: (!*all).then(|| (pm.clone(), set_id.clone())),
+                                ..Edge::default()
+                            });
                         }
                     }
                 }
-                let tail = if s.sequential {
+                let tail = if s.sequential && s.require_all {
                     members.last().copied().into_iter().collect()
                 } else {
                     members
                 };
-                prev = Some((tail, act));
+                prev = Some((tail, act, s.require_all, s.id.clone()));
             }
         }
     }
@@ -139,7 +145,7 @@ fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
                 first_action: "start".into(),
                 then: w[1],
                 then_action: "start".into(),
-                one_or_more: false,
+                ..Edge::default()
             });
         }
     }
@@ -154,6 +160,10 @@ fn will_run(c: &Cluster, r: usize, action: &str) -> bool {
         let pr = &c.rscs[p];
         if pr.blocked && !pr.running.is_empty() {
             return true;
+        }
+        // An unmanaged resource is never started (nor promoted) by the cluster.
+        if !pr.managed && pr.running.is_empty() {
+            return false;
         }
         match action {
             "promote" => pr.next_role == Role::Promoted,
@@ -198,6 +208,7 @@ fn starts(c: &Cluster, r: usize, restart: &HashMap<usize, String>) -> bool {
         let pr = &c.rscs[p];
         match pr.next {
             None => false,
+            Some(_) if !pr.managed => false,
             Some(n) => {
                 !pr.running.contains_key(&n) || !pr.failed_on.is_empty() || restart.contains_key(&p)
             }
@@ -260,13 +271,19 @@ pub fn propagate(
                 continue;
             }
             let short = clone_min_unmet(c, e.first, &e.first_action)
-                || e.one_or_more
+                || e.clone_one_or_more
                     && c.rscs[e.first].variant == Variant::Clone
                     && !will_run(c, e.first, &e.first_action);
-            let first_runs = !short && will_run(c, e.first, &e.first_action);
+            let first_runs = !short
+                && match &e.one_or_more {
+                    Some((any, _)) => any.iter().any(|&f| will_run(c, f, &e.first_action)),
+                    None => will_run(c, e.first, &e.first_action),
+                };
             let then_prims = c.primitives(e.then);
             if !first_runs {
-                let reason = if short {
+                let reason = if let Some((_, set_id)) = &e.one_or_more {
+                    format!("unrunnable one-or-more:{set_id}")
+                } else if short {
                     format!("unrunnable clone-one-or-more:{}", e.id)
                 } else {
                     format!(

@@ -400,11 +400,16 @@ struct Replay {
     failed_op: Option<(String, u64)>,
     /// That failure is only a `last_failure` record of a call whose own record succeeded.
     failed_op_stale: bool,
+    /// Exit code and execution status of the failed operations other than probes.
+    error_results: Vec<(i32, i32)>,
     /// `op-digest` of the last successful non-recurring operation that left it active.
     digest: Option<String>,
     /// That operation's restart digest and the parameters it covers (`op-force-restart`).
     restart_digest: Option<(String, Vec<String>)>,
 }
+
+/// Execution status of an operation whose agent is not installed.
+const EXEC_NOT_INSTALLED: i32 = 7;
 
 fn replay(ops: &[LrmOp]) -> Replay {
     let mut sorted: Vec<&LrmOp> = ops.iter().collect();
@@ -433,6 +438,10 @@ fn replay(ops: &[LrmOp]) -> Replay {
         let probe_not_running = task == "monitor" && op.interval_ms == 0 && matches!(rc, 7 | 8);
         if (rc != expected || exec_failed) && !probe_not_running {
             out.failed_op = Some((task.to_string(), op.interval_ms));
+            let probe = task == "monitor" && op.interval_ms == 0;
+            if !probe {
+                out.error_results.push((rc, op.op_status));
+            }
             out.failed_op_stale = op.id.contains("_last_failure_")
                 && ops.iter().any(|o| {
                     !std::ptr::eq(o, op)
@@ -447,6 +456,9 @@ fn replay(ops: &[LrmOp]) -> Replay {
                     out.role = Some(Role::Promoted);
                 } else if rc == 0 && out.role == Some(Role::Stopped) {
                     out.role = Some(Role::Started);
+                } else if rc == 7 {
+                    // A monitor expecting "not running" confirmed it.
+                    out.role = Some(Role::Stopped);
                 }
                 continue;
             }
@@ -456,6 +468,11 @@ fn replay(ops: &[LrmOp]) -> Replay {
                 }
                 8 => {
                     out.role = Some(Role::Promoted);
+                    out.failed = true;
+                }
+                // A monitor expecting "not running" found it running.
+                0 if expected == 7 => {
+                    out.role = Some(Role::Started);
                     out.failed = true;
                 }
                 _ => out.failed = true,
@@ -787,13 +804,21 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
                 r.running.insert(node, role);
             }
         }
+        // OCF agents report hard errors (bad arguments, unimplemented, no permission, not
+        // installed: never on this node again) and fatal ones (not configured: nowhere).
+        let ocf = r.agent.as_ref().is_some_and(|a| a.class == "ocf");
+        let hard_error = rp
+            .error_results
+            .iter()
+            .any(|&(rc, status)| status == EXEC_NOT_INSTALLED || ocf && (2..=5).contains(&rc));
+        let fatal_error = ocf && rp.error_results.iter().any(|&(rc, _)| rc == 6);
         let mut failed = rp.failed;
         if let (true, Some((task, interval))) = (failed, &rp.failed_op) {
             if task != "stop" {
                 match crate::on_fail::configured(r, task, *interval) {
                     // An ignored failure of a call whose record shows success leaves it
                     // running; a monitor whose latest result failed is still recovered.
-                    Some(OnFail::Ignore) if rp.failed_op_stale => failed = false,
+                    Some(OnFail::Ignore) if rp.failed_op_stale && !hard_error => failed = false,
                     Some(OnFail::Block) => r.blocked = true,
                     Some(OnFail::Stop) => r.stopped_by_failure = true,
                     _ => {}
@@ -851,6 +876,12 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         }
         if rp.start_failed && rp.failed && truthy(c.options.get("start-failure-is-fatal"), true) {
             fc = Score::INFINITY;
+        }
+        if hard_error {
+            fc = Score::INFINITY;
+        }
+        if fatal_error {
+            c.rscs[idx].stopped_by_failure = true;
         }
         if fc > 0 {
             c.rscs[idx].failcount.insert(node, fc);
