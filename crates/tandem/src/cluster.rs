@@ -6,10 +6,7 @@
 //! fsync, rename): the authkey with mode 0400 and the configuration with mode
 //! 0644. Existing files are never replaced without `--force`.
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
 use std::net::IpAddr;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -335,50 +332,6 @@ fn check_absent(path: &Path, force: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes `bytes` to `path` atomically (temp in the same directory, fsync, rename, fsync dir).
-fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file path", path.display()))?
-        .to_string_lossy()
-        .into_owned();
-    let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
-    let result = (|| -> anyhow::Result<()> {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(mode)
-            .open(&tmp)
-            .with_context(|| format!("cannot create {}", tmp.display()))?;
-        file.write_all(bytes)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        file.sync_all()
-            .with_context(|| format!("cannot sync {}", tmp.display()))?;
-        std::fs::rename(&tmp, path)
-            .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
-        File::open(&dir)
-            .and_then(|d| d.sync_all())
-            .with_context(|| format!("cannot sync directory {}", dir.display()))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// Reads a fresh key from /dev/urandom.
-fn random_key() -> anyhow::Result<Vec<u8>> {
-    let mut key = vec![0u8; AUTHKEY_BYTES];
-    File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut key))
-        .context("cannot read a key from /dev/urandom")?;
-    Ok(key)
-}
-
 /// Checks, renders and writes both files.
 fn setup(setup: &Setup) -> anyhow::Result<(PathBuf, PathBuf)> {
     let text = render(setup);
@@ -392,8 +345,9 @@ fn setup(setup: &Setup) -> anyhow::Result<(PathBuf, PathBuf)> {
     let key = setup.dir.join("authkey");
     check_absent(&conf, setup.force)?;
     check_absent(&key, setup.force)?;
-    write_atomically(&key, &random_key()?, 0o400)?;
-    write_atomically(&conf, text.as_bytes(), 0o644)?;
+    let secret = crate::keygen::gather(Path::new("/dev/urandom"), AUTHKEY_BYTES)?;
+    crate::atomic_file::write(&key, &secret, 0o400)?;
+    crate::atomic_file::write(&conf, text.as_bytes(), 0o644)?;
     Ok((conf, key))
 }
 

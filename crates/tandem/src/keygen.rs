@@ -6,9 +6,8 @@
 //! directory, written, fsynced, renamed over the target, then the directory
 //! is fsynced. An existing key is replaced.
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -95,7 +94,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
 }
 
 /// Reads exactly `size` bytes from `source`.
-fn gather(source: &Path, size: usize) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn gather(source: &Path, size: usize) -> anyhow::Result<Vec<u8>> {
     let mut file =
         File::open(source).with_context(|| format!("cannot open {}", source.display()))?;
     let mut key = vec![0u8; size];
@@ -105,42 +104,6 @@ fn gather(source: &Path, size: usize) -> anyhow::Result<Vec<u8>> {
         bail!("random source {} returned constant bytes", source.display());
     }
     Ok(key)
-}
-
-/// Writes `key` to `path` atomically with mode 0400.
-fn write_atomically(path: &Path, key: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file path", path.display()))?
-        .to_string_lossy()
-        .into_owned();
-    let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
-    let result = (|| -> anyhow::Result<()> {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o400)
-            .open(&tmp)
-            .with_context(|| format!("cannot create {}", tmp.display()))?;
-        file.write_all(key)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        file.sync_all()
-            .with_context(|| format!("cannot sync {}", tmp.display()))?;
-        std::fs::rename(&tmp, path)
-            .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
-        File::open(&dir)
-            .and_then(|d| d.sync_all())
-            .with_context(|| format!("cannot sync directory {}", dir.display()))?;
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 /// Runs the tool on its arguments.
@@ -163,7 +126,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         options.random.display()
     );
     let key = gather(&options.random, options.size)?;
-    if let Err(error) = write_atomically(&options.keyfile, &key) {
+    if let Err(error) = crate::atomic_file::write(&options.keyfile, &key, 0o400) {
         eprintln!(
             "corosync-keygen: Could not create {}: {error:#}",
             options.keyfile.display()

@@ -5,6 +5,7 @@
 //! ...) runs that tool directly, with its flags and output format.
 
 mod agent;
+mod atomic_file;
 mod cfgtool;
 mod cibadmin;
 mod cluster;
