@@ -8,6 +8,7 @@ use crate::bundle;
 use crate::cluster_message::{cpg_messages, ClusterMessage, NodeInfo};
 use crate::cluster_setup::ClusterSetup;
 use crate::cpg_groups::{CpgGroups, CpgOutput};
+use crate::error::DaemonError;
 use crate::ipc::protocol::{
     ConfchgReason, CpgProcess, ErrorCode, Event as IpcEvent, MemberStatus, QuorumMember,
     QuorumStatus, Reply, Request, RingId, RuntimeStatus, ServerMessage, PROTOCOL_VERSION,
@@ -107,12 +108,12 @@ impl Daemon {
         config: &corosync_conf::Config,
         state_dir: PathBuf,
         now_ms: u64,
-    ) -> anyhow::Result<Self> {
-        let restored = ring_seq_file::load(&state_dir, setup.nodeid).map_err(|error| {
-            anyhow::anyhow!(
-                "cannot read {}: {error}",
-                ring_seq_file::path(&state_dir, setup.nodeid).display()
-            )
+    ) -> Result<Self, DaemonError> {
+        let restored = ring_seq_file::load(&state_dir, setup.nodeid).map_err(|source| {
+            DaemonError::RingSeqRead {
+                path: ring_seq_file::path(&state_dir, setup.nodeid),
+                source,
+            }
         })?;
         let totem_config = crate::cluster_setup::totem_config(config);
         let totem_queue_max = usize::try_from(totem_config.max_messages)
@@ -129,8 +130,7 @@ impl Daemon {
             &nodelist,
             restored.unwrap_or(0),
             now_ms,
-        )
-        .map_err(|error| anyhow::anyhow!("totem: {error}"))?;
+        )?;
         tracing::info!(
             "Created or loaded sequence id {:x}.{:x} for this ring.",
             setup.nodeid,
@@ -239,7 +239,7 @@ impl Daemon {
         now_ms: u64,
         network: &mut dyn Network,
         ipc: &mut IpcServer,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), DaemonError> {
         // Bounded: outputs are finite per input, and each delivery enqueues a bounded number
         // of new messages.
         for _ in 0..64 {
@@ -282,7 +282,7 @@ impl Daemon {
         output: totem::Output,
         network: &mut dyn Network,
         ipc: &mut IpcServer,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), DaemonError> {
         match output {
             totem::Output::Transmit { dest, bytes } => {
                 let target = match dest {
@@ -296,12 +296,12 @@ impl Daemon {
             }
             totem::Output::CancelTimer { kind } => self.timers.cancel(DaemonTimer::Totem(kind)),
             totem::Output::PersistRingSeq(seq) => {
-                ring_seq_file::store(&self.state_dir, self.setup.nodeid, seq).map_err(|error| {
-                    anyhow::anyhow!(
-                        "cannot store the ring seq in {}: {error}",
-                        ring_seq_file::path(&self.state_dir, self.setup.nodeid).display()
-                    )
-                })?;
+                ring_seq_file::store(&self.state_dir, self.setup.nodeid, seq).map_err(
+                    |source| DaemonError::RingSeqStore {
+                        path: ring_seq_file::path(&self.state_dir, self.setup.nodeid),
+                        source,
+                    },
+                )?;
             }
             totem::Output::Deliver(delivery) => {
                 let sender = delivery.sender.0;

@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::daemon::{Daemon, DaemonTimer};
+use crate::error::DaemonError;
 use crate::ipc::protocol::Request;
 use crate::ipc_server::{ClientId, IpcServer};
 use crate::limits;
@@ -71,8 +72,8 @@ pub fn run(
     ipc: &mut IpcServer,
     signals: &Signals,
     clock: &dyn Clock,
-) -> anyhow::Result<Exit> {
-    let mut poller = Poller::new()?;
+) -> Result<Exit, DaemonError> {
+    let mut poller = Poller::new().map_err(DaemonError::Poll)?;
     let mut events: Vec<Event> = Vec::with_capacity(limits::EVENTS_PER_WAKEUP_MAX);
     let mut greeted: std::collections::BTreeMap<ClientId, bool> = Default::default();
     daemon.drain(clock.now_ms(), network, ipc)?;
@@ -117,7 +118,7 @@ pub fn run(
         } else {
             timeout
         };
-        poller.wait(timeout)?;
+        poller.wait(timeout).map_err(DaemonError::Poll)?;
 
         // Collect at most K events.
         let now = clock.now_ms();

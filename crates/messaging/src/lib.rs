@@ -6,6 +6,7 @@ pub mod cluster_message;
 pub mod cluster_setup;
 pub mod cpg_groups;
 pub mod daemon;
+pub mod error;
 pub mod event_loop;
 pub mod ipc;
 pub mod ipc_server;
