@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 
 use resource_manager::admin::{self, StatusReply};
 
+mod e2e;
+use e2e::placement;
+
 static LOCK: Mutex<()> = Mutex::new(());
 
 fn enabled(test: &str) -> bool {
@@ -239,34 +242,6 @@ const CONFIG: &str = r#"<configuration>
   </resources>
   <constraints/>
 </configuration>"#;
-
-/// Where each resource id runs (started, not pending), per the scheduler's reading.
-fn placement(cib_text: &str, rsc: &str) -> Vec<String> {
-    let Ok(root) = cib::xml::parse(cib_text) else {
-        return Vec::new();
-    };
-    let Ok(doc) = cib::Cib::from_element(root) else {
-        return Vec::new();
-    };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let s = scheduler::schedule(&doc, now);
-    let c = &s.before;
-    let mut out = Vec::new();
-    for r in &c.rscs {
-        let matches =
-            r.id == rsc || r.config_id == rsc || r.parent.is_some_and(|p| c.rscs[p].id == rsc);
-        if matches {
-            for n in r.running.keys().filter(|n| !r.pending.contains_key(n)) {
-                out.push(c.nodes[*n].name.clone());
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 fn query(c: &Cluster, i: usize) -> String {
     admin::call(&c.crm(i), "query", &[], "").unwrap_or_default()
