@@ -37,18 +37,7 @@ pub fn send_batch(socket: &UdpSocket, datagrams: &[(&[u8], SocketAddr)]) -> Send
         let mut headers: Vec<libc::mmsghdr> = addrs
             .iter()
             .zip(iovecs.iter_mut())
-            .map(|(addr, iov)| {
-                // SAFETY: msghdr is a plain C struct for which all-zero bytes is a valid value.
-                let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
-                hdr.msg_name = addr.as_ptr() as *mut libc::c_void;
-                hdr.msg_namelen = addr.len();
-                hdr.msg_iov = iov as *mut libc::iovec;
-                hdr.msg_iovlen = 1;
-                libc::mmsghdr {
-                    msg_hdr: hdr,
-                    msg_len: 0,
-                }
-            })
+            .map(|(addr, iov)| header(addr.as_ptr() as *mut libc::c_void, addr.len(), iov))
             .collect();
         // SAFETY: `headers` holds `len` initialised mmsghdr structs whose name and iovec pointers
         // point into `addrs`, `iovecs` and the caller's payloads, all alive and unmoved until
@@ -148,16 +137,11 @@ pub fn recv_batch(socket: &UdpSocket, batch: &mut RecvBatch) -> std::io::Result<
         .iter_mut()
         .zip(iovecs.iter_mut())
         .map(|(name, iov)| {
-            // SAFETY: msghdr is a plain C struct for which all-zero bytes is a valid value.
-            let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
-            hdr.msg_name = name as *mut libc::sockaddr_storage as *mut libc::c_void;
-            hdr.msg_namelen = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-            hdr.msg_iov = iov as *mut libc::iovec;
-            hdr.msg_iovlen = 1;
-            libc::mmsghdr {
-                msg_hdr: hdr,
-                msg_len: 0,
-            }
+            header(
+                name as *mut libc::sockaddr_storage as *mut libc::c_void,
+                std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t,
+                iov,
+            )
         })
         .collect();
     let result = loop {
@@ -201,6 +185,25 @@ pub fn recv_batch(socket: &UdpSocket, batch: &mut RecvBatch) -> std::io::Result<
     }
     batch.filled = result.min(count);
     Ok(batch.filled)
+}
+
+/// One message header over a single buffer `iov`, with the address at `name` (`namelen`
+/// bytes): the destination for sendmmsg, the space for the source for recvmmsg.
+fn header(
+    name: *mut libc::c_void,
+    namelen: libc::socklen_t,
+    iov: &mut libc::iovec,
+) -> libc::mmsghdr {
+    // SAFETY: msghdr is a plain C struct for which all-zero bytes is a valid value.
+    let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
+    hdr.msg_name = name;
+    hdr.msg_namelen = namelen;
+    hdr.msg_iov = iov as *mut libc::iovec;
+    hdr.msg_iovlen = 1;
+    libc::mmsghdr {
+        msg_hdr: hdr,
+        msg_len: 0,
+    }
 }
 
 #[cfg(test)]
