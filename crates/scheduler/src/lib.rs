@@ -13,6 +13,7 @@ pub mod cluster;
 pub mod digest;
 mod fast_hash;
 pub mod health;
+mod multi_active;
 mod notify;
 pub mod on_fail;
 mod one_or_more;
