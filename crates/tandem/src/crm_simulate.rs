@@ -46,7 +46,7 @@ pub fn run(argv: &[String]) -> anyhow::Result<ExitCode> {
             Some(d) => {
                 out.push_str(&format!(
                     "Using the original execution date of: {}\n",
-                    crate::demo::clock_text(d)
+                    crate::clock_text::clock_text(d)
                 ));
                 d
             }
@@ -95,7 +95,7 @@ pub fn run(argv: &[String]) -> anyhow::Result<ExitCode> {
         if let (None, Some(d)) = (&args.time, doc.execution_date) {
             out.push_str(&format!(
                 "Using the original execution date of: {}\n",
-                crate::demo::clock_text(d)
+                crate::clock_text::clock_text(d)
             ));
         }
         if show_status {

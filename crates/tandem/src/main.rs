@@ -8,6 +8,7 @@ mod agent;
 mod atomic_file;
 mod cfgtool;
 mod cibadmin;
+mod clock_text;
 mod cluster;
 mod cmapctl;
 mod configure;

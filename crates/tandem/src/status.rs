@@ -116,7 +116,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
 }
 
 fn format_time(secs: i64) -> String {
-    crate::demo::clock_text(secs)
+    crate::clock_text::clock_text(secs)
 }
 
 /// The crm_mon text for a status reply.
