@@ -24,6 +24,8 @@ mod property;
 mod quorumtool;
 mod resource;
 mod status;
+#[cfg(test)]
+mod test_args;
 mod tools;
 
 use std::process::ExitCode;

@@ -359,9 +359,7 @@ pub fn render_xml(r: &StatusReply) -> anyhow::Result<String> {
 mod tests {
     use super::*;
 
-    fn s(v: &[&str]) -> Vec<String> {
-        v.iter().map(|x| x.to_string()).collect()
-    }
+    use crate::test_args::s;
 
     #[test]
     fn flags_parse() {
