@@ -36,7 +36,7 @@ pub const PENDING_MULTICAST_MAX: usize = 16_384;
 /// Bytes of client messages queued but not yet accepted by Totem, across all clients; beyond it
 /// clients get TRY_AGAIN (one message of any allowed size is accepted into an empty queue).
 /// Small, so that queueing delay and memory stay low when clients send large messages.
-pub const PENDING_MULTICAST_BYTES_MAX: usize = 1024 * 1024;
+pub const PENDING_MULTICAST_BYTES_MAX: usize = 256 * 1024;
 /// Bytes of fragmented CPG messages being reassembled at once, from all senders.
 pub const CPG_REASSEMBLY_BYTES_MAX: usize = 256 * 1024 * 1024;
 /// Processes (client handles) tracked in one CPG group, cluster-wide.
