@@ -58,7 +58,7 @@ pub struct Transition {
 pub(crate) struct Builder<'a> {
     pub(crate) c: &'a Cluster,
     pub(crate) t: Transition,
-    index: HashMap<(Option<usize>, String, u64, Option<usize>), usize>,
+    index: crate::action_index::ActionIndex,
     /// Actions of each resource, in creation order (indexed by resource).
     by_rsc: Vec<Vec<usize>>,
 }
@@ -92,9 +92,8 @@ impl<'a> Builder<'a> {
         interval_ms: u64,
         node: Option<usize>,
     ) -> usize {
-        let key = (rsc, task.to_string(), interval_ms, node);
         if kind != ActionKind::Cluster {
-            if let Some(&i) = self.index.get(&key) {
+            if let Some(i) = self.index.get(rsc, task, interval_ms, node) {
                 return i;
             }
         }
@@ -131,7 +130,7 @@ impl<'a> Builder<'a> {
             after: Vec::new(),
             early: false,
         });
-        self.index.insert(key, i);
+        self.index.insert(rsc, task, interval_ms, node, i);
         if let Some(r) = rsc {
             if self.by_rsc.len() <= r {
                 self.by_rsc.resize_with(r + 1, Vec::new);
@@ -161,7 +160,7 @@ impl<'a> Builder<'a> {
         task: &str,
         node: Option<usize>,
     ) -> Option<usize> {
-        self.index.get(&(rsc, task.to_string(), 0, node)).copied()
+        self.index.get(rsc, task, 0, node)
     }
 
     pub(crate) fn order(&mut self, first: usize, then: usize) {
@@ -218,7 +217,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     let mut b = Builder {
         c,
         t: Transition::default(),
-        index: HashMap::new(),
+        index: Default::default(),
         by_rsc: vec![Vec::new(); c.rscs.len()],
     };
     // Fencing of unclean nodes.
@@ -489,14 +488,22 @@ fn plan_primitive(
     // Probes where the resource has never been seen.
     let mut probes = Vec::new();
     if !r.orphan {
-        let known: Vec<usize> = match c.clone_ancestor(p) {
-            Some(k) if !c.rscs[k].unique => c
-                .primitives(k)
+        // The instances of an anonymous clone sharing this primitive's configuration.
+        let siblings: Option<Vec<usize>> = match c.clone_ancestor(p) {
+            Some(k) if !c.rscs[k].unique => Some(
+                c.primitives(k)
+                    .into_iter()
+                    .filter(|&q| c.rscs[q].config_id == r.config_id)
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let known: Vec<usize> = match &siblings {
+            Some(s) => s
                 .iter()
-                .filter(|&&q| c.rscs[q].config_id == r.config_id)
-                .flat_map(|&q| c.rscs[q].known_on.clone())
+                .flat_map(|&q| c.rscs[q].known_on.iter().copied())
                 .collect(),
-            _ => r.known_on.clone(),
+            None => r.known_on.clone(),
         };
         for n in 0..c.nodes.len() {
             let node = &c.nodes[n];
@@ -513,25 +520,16 @@ fn plan_primitive(
             {
                 continue;
             }
-            if let Some(k) = c.clone_ancestor(p) {
-                if !c.rscs[k].unique {
-                    // One probe per node, by the instance placed there (or the first).
-                    let inst = crate::unpack::instance_root(c, p);
-                    let siblings: Vec<usize> = c
-                        .primitives(k)
-                        .into_iter()
-                        .filter(|&q| c.rscs[q].config_id == r.config_id)
-                        .collect();
-                    let owner = siblings
-                        .iter()
-                        .copied()
-                        .find(|&q| c.rscs[q].next == Some(n))
-                        .or_else(|| siblings.iter().copied().find(|&q| c.rscs[q].next.is_none()))
-                        .or(siblings.first().copied());
-                    let _ = inst;
-                    if owner != Some(p) {
-                        continue;
-                    }
+            if let Some(siblings) = &siblings {
+                // One probe per node, by the instance placed there (or the first).
+                let owner = siblings
+                    .iter()
+                    .copied()
+                    .find(|&q| c.rscs[q].next == Some(n))
+                    .or_else(|| siblings.iter().copied().find(|&q| c.rscs[q].next.is_none()))
+                    .or(siblings.first().copied());
+                if owner != Some(p) {
+                    continue;
                 }
             }
             probes.push(n);
@@ -904,7 +902,7 @@ fn plan_primitive(
 
 fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
     let c = b.c;
-    let lookup = RscLookup::build(c);
+    let lookup = RscLookup::of(c);
     for k in &cib.constraints {
         let Constraint::Order(o) = k else { continue };
         // (first, its action, then, its action, the require-all="false" set it leaves).

@@ -58,7 +58,7 @@ pub struct TicketLoss {
 
 /// The unit placed for configuration id `id`: the resource itself, or its group or clone.
 pub fn unit_of(c: &Cluster, id: &str) -> Option<usize> {
-    unit_of_in(c, &RscLookup::build(c), id)
+    unit_of_in(c, &RscLookup::of(c), id)
 }
 
 /// [`unit_of`] with a prebuilt index of `c`'s resources.
@@ -95,7 +95,7 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
     let nn = c.nodes.len();
     let mut out = Constraints::default();
     // Resources by id, so each constraint finds its targets without scanning them all.
-    let lookup = RscLookup::build(c);
+    let lookup = RscLookup::of(c);
     let unit_of = |c: &Cluster, id: &str| unit_of_in(c, &lookup, id);
     for k in &cib.constraints {
         match k {
