@@ -223,13 +223,8 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     };
     // Fencing of unclean nodes.
     let mut fenced: Vec<usize> = Vec::new();
-    let may_fence = c.have_quorum || matches!(c.no_quorum_policy.as_str(), "ignore" | "suicide");
-
-    for (n, node) in c.nodes.iter().enumerate() {
-        if (node.unclean && c.stonith_enabled || node.fencing.is_some())
-            && node.kind == NodeKind::Member
-            && may_fence
-        {
+    for n in 0..c.nodes.len() {
+        if crate::fencing::doomed(c, n) {
             fenced.push(n);
         }
     }
@@ -557,6 +552,14 @@ fn plan_primitive(
     }
 
     let cur: Vec<(usize, Role)> = r.running.iter().map(|(&n, &ro)| (n, ro)).collect();
+    let stuck = crate::fencing::stuck_stops(c, p, fenced);
+    if !stuck.is_empty() {
+        b.t.summary.extend(stuck);
+        for n in probes {
+            b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+        }
+        return;
+    }
     if r.blocked && !cur.is_empty() {
         // A failed stop without fencing: nothing may be done to it.
         if r.next.is_none() || r.next != cur.first().map(|&(n, _)| n) {

@@ -10,6 +10,7 @@ pub mod actions;
 pub mod assign;
 pub mod cluster;
 pub mod digest;
+pub mod fencing;
 pub mod health;
 mod notify;
 pub mod on_fail;
