@@ -252,25 +252,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     for &top in &c.top {
         walk(c, top, &mut b.t.rsc_order);
     }
-    for &n in &fenced {
-        let f = b.add(ActionKind::Fence, None, "stonith", 0, Some(n));
-        let reason = if let Some(why) = &c.nodes[n].fencing {
-            why.clone()
-        } else if c.nodes[n].unclean_reason.is_empty() {
-            "node is unclean".to_string()
-        } else {
-            c.nodes[n].unclean_reason.clone()
-        };
-        b.t.summary
-            .push(format!("Fence (reboot) {} '{}'", c.nodes[n].name, reason));
-        // Implied stops on the fenced node follow the fencing.
-        for i in 0..b.t.actions.len() {
-            let a = &b.t.actions[i];
-            if a.kind == ActionKind::Pseudo && a.node == Some(n) {
-                b.order(f, i);
-            }
-        }
-    }
+    crate::fencing::add_fencing(&mut b, &fenced);
     // Nodes shutting down leave once everything there has stopped.
     for (n, node) in c.nodes.iter().enumerate() {
         if !(node.shutdown && node.online) || fenced.contains(&n) {
@@ -581,8 +563,7 @@ fn plan_primitive(
 
     let mut next = r.next;
     // Without quorum, resources that need it may not start (and stop under policy stop).
-    let needs_quorum = r.agent.as_ref().is_none_or(|a| a.class != "stonith")
-        && r.meta.get("requires").is_none_or(|v| v != "nothing");
+    let needs_quorum = crate::fencing::requires(c, p) != "nothing";
     if !c.have_quorum && needs_quorum && c.no_quorum_policy != "ignore" {
         let freeze = c.no_quorum_policy == "freeze";
         if cur.is_empty() {
@@ -759,7 +740,11 @@ fn plan_primitive(
                 " due to node availability".to_string()
             } else if let Some(why) = &r.stop_reason {
                 format!(" due to {why}")
-            } else if !c.have_quorum && c.no_quorum_policy == "stop" && needs_quorum {
+            } else if !c.have_quorum
+                && (c.no_quorum_policy == "stop"
+                    || c.no_quorum_policy == "suicide" && !fenced.contains(&a))
+                && needs_quorum
+            {
                 " due to no quorum".to_string()
             } else {
                 " due to node availability".to_string()

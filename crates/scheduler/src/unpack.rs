@@ -42,6 +42,11 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
         ..Cluster::default()
     };
     unpack_nodes(&mut c, cib);
+    let panic = cib
+        .root
+        .attr("no-quorum-panic")
+        .is_some_and(|v| cib::model::is_true(v) || v == "1");
+    crate::fencing::apply_suicide(&mut c, panic);
     for r in &cib.resources {
         let i = build(&mut c, cib, r, None, None);
         c.top.push(i);

@@ -74,6 +74,7 @@ fn a_failed_stop_fences_its_node_even_without_quorum() {
             "Fence (reboot) n2 'rsc1 failed there'",
             "Stop rsc1 ( n2 ) due to no quorum",
             "Stop rsc2 ( n2 ) due to no quorum",
+            "Stop st ( n1 ) due to no quorum",
         ]
     );
     let text = scheduler::report::status_text(&s.before);
@@ -113,7 +114,10 @@ fn lost_nodes_are_not_fenced_without_quorum() {
     let s = run(&cib("0", "stop", LOST, &lrm, ""));
     assert_eq!(
         about_rsc1(&s),
-        vec!["Stop rsc1 ( n2 ) due to no quorum (blocked)"]
+        vec![
+            "Stop rsc1 ( n2 ) due to no quorum (blocked)",
+            "Stop st ( n1 ) due to no quorum",
+        ]
     );
     let s = run(&cib("0", "freeze", LOST, &lrm, ""));
     assert_eq!(about_rsc1(&s), vec!["Stop rsc1 ( n2 ) blocked"]);
@@ -168,4 +172,79 @@ fn a_revoked_ticket_applies_its_loss_policy_even_in_standby() {
             "Stop rsc1 ( n2 ) due to node availability",
         ]
     );
+}
+
+#[test]
+fn an_inquorate_partition_with_suicide_fences_itself() {
+    // Without the cluster layer's no-quorum-panic flag, it only stops what runs.
+    let s = run(&cib("0", "suicide", ONLINE, "", ""));
+    assert_eq!(
+        summary(&s),
+        vec![
+            "Start rsc1 ( n2 ) due to no quorum (blocked)",
+            "Start rsc2 ( n3 ) due to no quorum (blocked)",
+            "Stop st ( n1 ) due to no quorum",
+        ]
+    );
+    let xml = cib("0", "suicide", ONLINE, "", "").replace(
+        r#"<cib have-quorum="0""#,
+        r#"<cib no-quorum-panic="1" have-quorum="0""#,
+    );
+    let s = run(&xml);
+    assert_eq!(
+        summary(&s),
+        vec![
+            "Fence (reboot) n1 'cluster does not have quorum'",
+            "Fence (reboot) n2 'cluster does not have quorum'",
+            "Fence (reboot) n3 'cluster does not have quorum'",
+            "Stop st ( n1 ) due to node availability",
+        ]
+    );
+    // Highest node first in the summary.
+    assert!(
+        s.transition.summary[0].contains(" n3 "),
+        "{:?}",
+        s.transition.summary
+    );
+}
+
+#[test]
+fn fencing_devices_need_quorum_to_start() {
+    let xml = cib("0", "stop", ONLINE, "", "").replace(
+        r#"<lrm_resource id="st" class="stonith" type="fence_dummy">
+<lrm_rsc_op id="st_start_0" operation="start" interval="0" call-id="1" rc-code="0" op-status="0" transition-key="1:1:0:x"/>
+</lrm_resource>"#,
+        "",
+    );
+    let s = run(&xml);
+    assert!(
+        summary(&s).contains(&"Start st ( n1 ) due to no quorum (blocked)".to_string()),
+        "{:?}",
+        summary(&s)
+    );
+}
+
+#[test]
+fn starts_wait_for_fencing_and_fences_run_one_at_a_time() {
+    // n2 is lost with rsc1; rsc2 starts elsewhere, after the fencing (it requires fencing).
+    let lrm = format!("{}</lrm_resource>", started("rsc1", 2));
+    let s = run(&cib("1", "stop", LOST, &lrm, ""));
+    let t = &s.transition;
+    let fence = t
+        .actions
+        .iter()
+        .position(|a| a.kind == scheduler::ActionKind::Fence)
+        .expect("a fence action");
+    for (i, a) in t.actions.iter().enumerate() {
+        if a.task == "start" && a.kind == scheduler::ActionKind::Resource {
+            assert!(
+                a.after.contains(&fence),
+                "start {i} does not wait for fencing"
+            );
+        }
+        // The implied stop of rsc1 follows the fencing.
+        if a.kind == scheduler::ActionKind::Pseudo && a.label == "rsc1_stop_0" {
+            assert!(a.after.contains(&fence));
+        }
+    }
 }
