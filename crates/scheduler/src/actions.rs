@@ -222,13 +222,8 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     };
     // Fencing of unclean nodes.
     let mut fenced: Vec<usize> = Vec::new();
-    let may_fence = c.have_quorum || matches!(c.no_quorum_policy.as_str(), "ignore" | "suicide");
-
-    for (n, node) in c.nodes.iter().enumerate() {
-        if (node.unclean && c.stonith_enabled || node.fencing.is_some())
-            && node.kind == NodeKind::Member
-            && may_fence
-        {
+    for n in 0..c.nodes.len() {
+        if crate::fencing::doomed(c, n) {
             fenced.push(n);
         }
     }
@@ -256,25 +251,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     for &top in &c.top {
         walk(c, top, &mut b.t.rsc_order);
     }
-    for &n in &fenced {
-        let f = b.add(ActionKind::Fence, None, "stonith", 0, Some(n));
-        let reason = if let Some(why) = &c.nodes[n].fencing {
-            why.clone()
-        } else if c.nodes[n].unclean_reason.is_empty() {
-            "node is unclean".to_string()
-        } else {
-            c.nodes[n].unclean_reason.clone()
-        };
-        b.t.summary
-            .push(format!("Fence (reboot) {} '{}'", c.nodes[n].name, reason));
-        // Implied stops on the fenced node follow the fencing.
-        for i in 0..b.t.actions.len() {
-            let a = &b.t.actions[i];
-            if a.kind == ActionKind::Pseudo && a.node == Some(n) {
-                b.order(f, i);
-            }
-        }
-    }
+    crate::fencing::add_fencing(&mut b, &fenced);
     // Nodes shutting down leave once everything there has stopped.
     for (n, node) in c.nodes.iter().enumerate() {
         if !(node.shutdown && node.online) || fenced.contains(&n) {
@@ -555,6 +532,14 @@ fn plan_primitive(
     }
 
     let cur: Vec<(usize, Role)> = r.running.iter().map(|(&n, &ro)| (n, ro)).collect();
+    let stuck = crate::fencing::stuck_stops(c, p, fenced);
+    if !stuck.is_empty() {
+        b.t.summary.extend(stuck);
+        for n in probes {
+            b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+        }
+        return;
+    }
     if r.blocked && !cur.is_empty() {
         // A failed stop without fencing: nothing may be done to it.
         if r.next.is_none() || r.next != cur.first().map(|&(n, _)| n) {
@@ -576,8 +561,7 @@ fn plan_primitive(
 
     let mut next = r.next;
     // Without quorum, resources that need it may not start (and stop under policy stop).
-    let needs_quorum = r.agent.as_ref().is_none_or(|a| a.class != "stonith")
-        && r.meta.get("requires").is_none_or(|v| v != "nothing");
+    let needs_quorum = crate::fencing::requires(c, p) != "nothing";
     if !c.have_quorum && needs_quorum && c.no_quorum_policy != "ignore" {
         let freeze = c.no_quorum_policy == "freeze";
         if cur.is_empty() {
@@ -754,7 +738,11 @@ fn plan_primitive(
                 " due to node availability".to_string()
             } else if let Some(why) = &r.stop_reason {
                 format!(" due to {why}")
-            } else if !c.have_quorum && c.no_quorum_policy == "stop" && needs_quorum {
+            } else if !c.have_quorum
+                && (c.no_quorum_policy == "stop"
+                    || c.no_quorum_policy == "suicide" && !fenced.contains(&a))
+                && needs_quorum
+            {
                 " due to no quorum".to_string()
             } else {
                 " due to node availability".to_string()

@@ -198,7 +198,9 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                 }
                 let state = cib.tickets.iter().find(|t| t.id == tk.ticket);
                 let granted = state.is_some_and(|t| t.granted);
-                let standby = state.is_some_and(|t| t.standby);
+                // Standby only matters for a granted ticket: a revoked one applies its
+                // loss-policy whatever its standby flag says.
+                let standby = granted && state.is_some_and(|t| t.standby);
                 if granted && !standby {
                     continue;
                 }

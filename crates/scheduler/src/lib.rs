@@ -12,6 +12,7 @@ pub mod assign;
 pub mod cluster;
 pub mod digest;
 mod fast_hash;
+pub mod fencing;
 pub mod health;
 mod notify;
 pub mod on_fail;

@@ -172,7 +172,9 @@ fn primitive_line(c: &Cluster, r: usize) -> String {
         state.push_str(&word);
         if nodes.len() == 1 {
             let _ = write!(state, " {}", c.nodes[nodes[0]].name);
-            if c.nodes[nodes[0]].unclean {
+            // Resources are flagged on lost nodes; a member still online but to be fenced
+            // shows them as they are.
+            if c.nodes[nodes[0]].unclean && !c.nodes[nodes[0]].online {
                 flags.push("UNCLEAN");
             }
         } else {
