@@ -247,7 +247,14 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                             }
                         }
                         if let Some(next) = co.sets.get(si + 1) {
-                            if let Some(p) = next.resources.first() {
+                            // A sequential next set is led by its first member; every
+                            // member of a non-sequential one is a primary.
+                            let primaries = if next.sequential {
+                                &next.resources[..next.resources.len().min(1)]
+                            } else {
+                                &next.resources[..]
+                            };
+                            for p in primaries {
                                 for r in &s.resources {
                                     pairs.push((
                                         r.clone(),

@@ -19,6 +19,7 @@ pub mod report;
 mod rsc_lookup;
 pub mod simulate;
 mod stopped_monitor;
+mod templates;
 pub mod unpack;
 pub mod utilization;
 
@@ -40,6 +41,8 @@ pub struct Schedule {
 
 /// Runs the scheduler on `cib` at time `now` (seconds since the epoch).
 pub fn schedule(cib: &Cib, now: i64) -> Schedule {
+    let expanded = templates::expand(cib);
+    let cib = expanded.as_ref().unwrap_or(cib);
     let mut c = unpack::unpack(cib, now);
     let k = assign::collect(&mut c, cib);
     assign::Assigner::new(&mut c, &k).run();
