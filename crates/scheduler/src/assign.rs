@@ -947,6 +947,13 @@ impl<'a> Assigner<'a> {
             let was_promoted = prims
                 .iter()
                 .any(|&p| c.rscs[p].running.get(&n) == Some(&Role::Promoted));
+            // A promoted instance whose failure asks for demotion stays unpromoted there.
+            if prims
+                .iter()
+                .any(|&p| c.rscs[p].demote_failed_on.contains(&n))
+            {
+                continue;
+            }
             if let Some(t) = revoked {
                 if !(t.policy == "freeze" && was_promoted) {
                     continue;

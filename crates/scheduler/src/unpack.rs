@@ -821,6 +821,10 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
                     Some(OnFail::Ignore) if rp.failed_op_stale && !hard_error => failed = false,
                     Some(OnFail::Block) => r.blocked = true,
                     Some(OnFail::Stop) => r.stopped_by_failure = true,
+                    Some(OnFail::Demote) if rp.role == Some(Role::Promoted) => {
+                        failed = false;
+                        r.demote_failed_on.push(node);
+                    }
                     _ => {}
                 }
             }
