@@ -429,6 +429,9 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
     if let (Some(&(_, demoted)), Some(&(start, _))) = (made.get("demote"), made.get("start")) {
         b.order(demoted, start);
     }
+    if let (Some(&(_, demoted)), Some(&(promote, _))) = (made.get("demote"), made.get("promote")) {
+        b.order(demoted, promote);
+    }
     // Group members start in order and stop in reverse.
     if c.rscs[r].variant == Variant::Group {
         let pairs: Vec<(usize, usize)> = (0..kids.len())

@@ -249,7 +249,14 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                             }
                         }
                         if let Some(next) = co.sets.get(si + 1) {
-                            if let Some(p) = next.resources.first() {
+                            // A sequential next set is led by its first member; every
+                            // member of a non-sequential one is a primary.
+                            let primaries = if next.sequential {
+                                &next.resources[..next.resources.len().min(1)]
+                            } else {
+                                &next.resources[..]
+                            };
+                            for p in primaries {
                                 for r in &s.resources {
                                     pairs.push((
                                         r.clone(),
@@ -942,6 +949,13 @@ impl<'a> Assigner<'a> {
             let was_promoted = prims
                 .iter()
                 .any(|&p| c.rscs[p].running.get(&n) == Some(&Role::Promoted));
+            // A promoted instance whose failure asks for demotion stays unpromoted there.
+            if prims
+                .iter()
+                .any(|&p| c.rscs[p].demote_failed_on.contains(&n))
+            {
+                continue;
+            }
             if let Some(t) = revoked {
                 if !(t.policy == "freeze" && was_promoted) {
                     continue;

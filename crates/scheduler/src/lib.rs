@@ -22,6 +22,7 @@ pub mod report;
 mod rsc_lookup;
 pub mod simulate;
 mod stopped_monitor;
+mod templates;
 pub mod unpack;
 pub mod utilization;
 
@@ -50,6 +51,8 @@ pub fn schedule(cib: &Cib, now: i64) -> Schedule {
 /// is true (otherwise it is an empty [`Cluster`]): `crm_simulate -R` prints no revised
 /// status, and copying a large cluster's working set is a sizeable part of its run.
 pub fn schedule_with(cib: &Cib, now: i64, revised: bool) -> Schedule {
+    let expanded = templates::expand(cib);
+    let cib = expanded.as_ref().unwrap_or(cib);
     let mut c = unpack::unpack(cib, now);
     let k = assign::collect(&mut c, cib);
     assign::Assigner::new(&mut c, &k).run();

@@ -846,6 +846,10 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
                     Some(OnFail::Block) => r.blocked = true,
                     Some(OnFail::Stop) => r.stopped_by_failure = true,
                     Some(OnFail::Fence) => fence_node = true,
+                    Some(OnFail::Demote) if rp.role == Some(Role::Promoted) => {
+                        failed = false;
+                        r.demote_failed_on.push(node);
+                    }
                     _ => {}
                 }
             }
