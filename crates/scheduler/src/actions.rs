@@ -147,7 +147,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Indexes of the actions of resource `r` with task `task`, in creation order.
-    fn rsc_task(&self, r: usize, task: &str) -> Vec<usize> {
+    pub(crate) fn rsc_task(&self, r: usize, task: &str) -> Vec<usize> {
         self.rsc_actions(r)
             .iter()
             .copied()
@@ -226,10 +226,11 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     let may_fence = c.have_quorum || matches!(c.no_quorum_policy.as_str(), "ignore" | "suicide");
 
     for (n, node) in c.nodes.iter().enumerate() {
-        if (node.unclean && c.stonith_enabled || node.fencing.is_some())
-            && node.kind == NodeKind::Member
-            && may_fence
-        {
+        let fence = match node.kind {
+            NodeKind::Member => node.unclean && c.stonith_enabled || node.fencing.is_some(),
+            _ => node.fencing.is_some(),
+        };
+        if fence && may_fence {
             fenced.push(n);
         }
     }
@@ -258,7 +259,6 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
         walk(c, top, &mut b.t.rsc_order);
     }
     for &n in &fenced {
-        let f = b.add(ActionKind::Fence, None, "stonith", 0, Some(n));
         let reason = if let Some(why) = &c.nodes[n].fencing {
             why.clone()
         } else if c.nodes[n].unclean_reason.is_empty() {
@@ -266,8 +266,17 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
         } else {
             c.nodes[n].unclean_reason.clone()
         };
-        b.t.summary
-            .push(format!("Fence (reboot) {} '{}'", c.nodes[n].name, reason));
+        let (line, pseudo) = crate::remote::fence_text(c, n, &reason);
+        let f = match pseudo {
+            // A guest is "fenced" by stopping its container.
+            Some(label) => {
+                let f = b.add(ActionKind::Pseudo, None, "stonith", 0, Some(n));
+                b.t.actions[f].label = label;
+                f
+            }
+            None => b.add(ActionKind::Fence, None, "stonith", 0, Some(n)),
+        };
+        b.t.summary.push(line);
         // Implied stops on the fenced node follow the fencing.
         for i in 0..b.t.actions.len() {
             let a = &b.t.actions[i];
@@ -302,6 +311,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
             .partition(|l| l.starts_with("Fence"));
     b.t.summary = fence.into_iter().chain(rest).collect();
     order_constraints(&mut b, cib);
+    crate::remote::order_actions(&mut b);
     // The histories of resources gone from the configuration are deleted.
     for (id, n) in &c.stale_histories {
         let i = b.add(
@@ -500,12 +510,11 @@ fn plan_primitive(
         };
         for n in 0..c.nodes.len() {
             let node = &c.nodes[n];
-            if !node.online
-                || node.unclean
-                || node.pending
-                || known.contains(&n)
-                || r.no_discovery.contains(&n)
-            {
+            let up = match node.kind {
+                NodeKind::Member => node.online && !node.unclean && !node.pending,
+                _ => node.remote_up && node.fencing.is_none() && !crate::remote::members_only(c, p),
+            };
+            if !up || known.contains(&n) || r.no_discovery.contains(&n) {
                 continue;
             }
             if node.kind != NodeKind::Member
@@ -817,7 +826,8 @@ fn plan_primitive(
                 .recurring
                 .iter()
                 .any(|(rn, op, i)| *rn == n && op == "monitor" && *i == interval)
-                && !r.stale_recurring.contains(&(n, interval));
+                && !r.stale_recurring.contains(&(n, interval))
+                && !crate::remote::reconnects(c, n, fenced);
             if start.is_some() || changed_role || !have {
                 let m = b.add(ActionKind::Resource, Some(p), "monitor", interval, Some(n));
                 if r.running.contains_key(&n) {
@@ -1165,9 +1175,13 @@ pub fn graph_order(t: &Transition) -> Vec<usize> {
 
 /// Whether primitive `p` may live-migrate away from `from` (allow-migrate, healthy, not
 /// cloned, and no earlier group member that has to stop and start instead).
-fn can_migrate(c: &Cluster, p: usize, from: usize, fenced: &[usize]) -> bool {
+pub(crate) fn can_migrate(c: &Cluster, p: usize, from: usize, fenced: &[usize]) -> bool {
     let r = &c.rscs[p];
-    if !r.meta_bool("allow-migrate", false)
+    // Remote connections migrate unless told otherwise.
+    let by_default = crate::remote::is_remote_agent(r.agent.as_ref())
+        && r.container
+            .is_none_or(|k| c.rscs[k].meta_bool("allow-migrate", false));
+    if !r.meta_bool("allow-migrate", by_default)
         || !r.failed_on.is_empty()
         || r.promotable
         || c.clone_ancestor(p).is_some()

@@ -10,11 +10,13 @@ pub mod actions;
 pub mod assign;
 pub mod cluster;
 pub mod digest;
+mod discovery;
 pub mod health;
 mod notify;
 pub mod on_fail;
 mod one_or_more;
 pub mod orders;
+pub mod remote;
 pub mod report;
 mod rsc_lookup;
 pub mod simulate;
@@ -41,7 +43,8 @@ pub struct Schedule {
 /// Runs the scheduler on `cib` at time `now` (seconds since the epoch).
 pub fn schedule(cib: &Cib, now: i64) -> Schedule {
     let mut c = unpack::unpack(cib, now);
-    let k = assign::collect(&mut c, cib);
+    let mut k = assign::collect(&mut c, cib);
+    remote::add_colocations(&c, &mut k);
     assign::Assigner::new(&mut c, &k).run();
     let changed = orders::definition_changes(&c);
     let restart = orders::propagate(&mut c, cib, changed);
