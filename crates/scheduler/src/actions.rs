@@ -146,7 +146,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Indexes of the actions of resource `r` with task `task`, in creation order.
-    fn rsc_task(&self, r: usize, task: &str) -> Vec<usize> {
+    pub(crate) fn rsc_task(&self, r: usize, task: &str) -> Vec<usize> {
         self.rsc_actions(r)
             .iter()
             .copied()
@@ -223,7 +223,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     // Fencing of unclean nodes.
     let mut fenced: Vec<usize> = Vec::new();
     for n in 0..c.nodes.len() {
-        if crate::fencing::doomed(c, n) {
+        if crate::fencing::doomed(c, n) || crate::fencing::remote_doomed(c, n) {
             fenced.push(n);
         }
     }
@@ -278,6 +278,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
             .partition(|l| l.starts_with("Fence"));
     b.t.summary = fence.into_iter().chain(rest).collect();
     order_constraints(&mut b, cib);
+    crate::remote::order_actions(&mut b);
     // The histories of resources gone from the configuration are deleted.
     for (id, n) in &c.stale_histories {
         let i = b.add(
@@ -487,12 +488,11 @@ fn plan_primitive(
         };
         for n in 0..c.nodes.len() {
             let node = &c.nodes[n];
-            if !node.online
-                || node.unclean
-                || node.pending
-                || known.contains(&n)
-                || r.no_discovery.contains(&n)
-            {
+            let up = match node.kind {
+                NodeKind::Member => node.online && !node.unclean && !node.pending,
+                _ => node.remote_up && node.fencing.is_none() && !crate::remote::members_only(c, p),
+            };
+            if !up || known.contains(&n) || r.no_discovery.contains(&n) {
                 continue;
             }
             if node.kind != NodeKind::Member
@@ -806,7 +806,8 @@ fn plan_primitive(
                 .recurring
                 .iter()
                 .any(|(rn, op, i)| *rn == n && op == "monitor" && *i == interval)
-                && !r.stale_recurring.contains(&(n, interval));
+                && !r.stale_recurring.contains(&(n, interval))
+                && !crate::remote::reconnects(c, n, fenced);
             if start.is_some() || changed_role || !have {
                 let m = b.add(ActionKind::Resource, Some(p), "monitor", interval, Some(n));
                 if r.running.contains_key(&n) {
@@ -1154,9 +1155,13 @@ pub fn graph_order(t: &Transition) -> Vec<usize> {
 
 /// Whether primitive `p` may live-migrate away from `from` (allow-migrate, healthy, not
 /// cloned, and no earlier group member that has to stop and start instead).
-fn can_migrate(c: &Cluster, p: usize, from: usize, fenced: &[usize]) -> bool {
+pub(crate) fn can_migrate(c: &Cluster, p: usize, from: usize, fenced: &[usize]) -> bool {
     let r = &c.rscs[p];
-    if !r.meta_bool("allow-migrate", false)
+    // Remote connections migrate unless told otherwise.
+    let by_default = crate::remote::is_remote_agent(r.agent.as_ref())
+        && r.container
+            .is_none_or(|k| c.rscs[k].meta_bool("allow-migrate", false));
+    if !r.meta_bool("allow-migrate", by_default)
         || !r.failed_on.is_empty()
         || r.promotable
         || c.clone_ancestor(p).is_some()

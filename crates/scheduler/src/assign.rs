@@ -97,6 +97,7 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
     // Resources by id, so each constraint finds its targets without scanning them all.
     let lookup = RscLookup::of(c);
     let unit_of = |c: &Cluster, id: &str| unit_of_in(c, &lookup, id);
+    let mut exclusive = crate::discovery::Exclusive::default();
     for k in &cib.constraints {
         match k {
             Constraint::Location(l) => {
@@ -172,6 +173,9 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                         }
                     }
                     let disc = l.discovery.as_deref();
+                    if disc == Some("exclusive") {
+                        exclusive.note(&rid, &touched, &contrib);
+                    }
                     for &i in lookup.configured(&rid) {
                         let r = &mut c.rscs[i];
                         for n in 0..nn {
@@ -291,6 +295,7 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
             _ => {}
         }
     }
+    exclusive.apply(c, &lookup, &mut out.loc);
     out
 }
 
@@ -346,7 +351,16 @@ impl<'a> Assigner<'a> {
         if self.ledger.strategy.checks_capacity() {
             order = self.capacity_order(order);
         }
-        for r in order {
+        let order = crate::remote::connections_first(self.c, order);
+        let conns = order
+            .iter()
+            .take_while(|&&r| crate::remote::is_connection(self.c, r))
+            .count();
+        for &r in &order[..conns] {
+            self.assign(r);
+        }
+        crate::remote::after_connections(self.c);
+        for &r in &order[conns..] {
             self.assign(r);
         }
     }
@@ -485,6 +499,7 @@ impl<'a> Assigner<'a> {
                 s[n] = Score::NEG_INF;
             }
         }
+        crate::remote::ban_non_members(c, u, &mut s);
         for t in self
             .k
             .revoked

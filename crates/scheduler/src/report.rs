@@ -111,7 +111,7 @@ pub fn status_text(c: &Cluster) -> String {
     out.push_str("  * Full List of Resources:\n");
     let mut any = false;
     for &r in &c.top {
-        if c.rscs[r].orphan && c.rscs[r].running.is_empty() {
+        if c.rscs[r].orphan && c.rscs[r].running.is_empty() || c.rscs[r].container.is_some() {
             continue;
         }
         any = true;
