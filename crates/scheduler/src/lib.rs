@@ -10,6 +10,8 @@ pub mod actions;
 pub mod assign;
 pub mod cluster;
 pub mod digest;
+mod graph;
+mod graph_out;
 pub mod health;
 mod notify;
 pub mod on_fail;
