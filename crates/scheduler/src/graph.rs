@@ -65,9 +65,14 @@ pub(crate) fn chain_group_members(b: &mut Builder<'_>, kids: &[usize]) {
         if starts.is_empty() {
             continue;
         }
+        // A migrating member begins with its migrate_to.
+        let begins = match migration(b, k) {
+            Some((to, _, _)) => vec![to],
+            None => starts.clone(),
+        };
         for &x in &prev_starts {
-            for &y in &starts {
-                b.order(x, y);
+            for &y in &begins {
+                order_pair(b, x, y);
             }
         }
         prev_starts = starts;
@@ -80,9 +85,61 @@ pub(crate) fn chain_group_members(b: &mut Builder<'_>, kids: &[usize]) {
         }
         for &x in &later_stops {
             for &y in &stops {
-                b.order(x, y);
+                order_pair(b, x, y);
             }
         }
         later_stops = stops;
     }
+}
+
+/// The (migrate_to, migrate_from, start pseudo action) of a primitive that live-migrates.
+fn migration(b: &Builder<'_>, r: usize) -> Option<(usize, usize, Option<usize>)> {
+    let to = *b.rsc_task(r, "migrate_to").first()?;
+    let from = *b.rsc_task(r, "migrate_from").first()?;
+    let start = b
+        .rsc_task(r, "start")
+        .into_iter()
+        .find(|&i| b.t.actions[i].kind == ActionKind::Pseudo);
+    Some((to, from, start))
+}
+
+/// Orders `then` after `first` for an ordering between two resources, with the edges
+/// Pacemaker adds around live migrations:
+/// - a `then` that migrates begins with its migrate_to, which waits for the first's start
+///   (or the first's migrate_from when the first migrates too), while its start pseudo
+///   action waits for the first's start;
+/// - a stop of a migrating resource that must wait for another resource's stop also holds
+///   back its migrate_to, unless that other resource migrates as well.
+pub(crate) fn order_pair(b: &mut Builder<'_>, first: usize, then: usize) {
+    let (fa, ta) = (&b.t.actions[first], &b.t.actions[then]);
+    let (f_rsc, t_rsc) = (fa.rsc, ta.rsc);
+    let f_task = fa.task.clone();
+    let t_task = ta.task.clone();
+    let f_mig = f_rsc.and_then(|r| migration(b, r));
+    let t_mig = t_rsc.and_then(|r| migration(b, r));
+    match (f_task.as_str(), t_task.as_str()) {
+        ("start", "migrate_to") => {
+            let (_, _, t_start) = t_mig.unwrap_or((then, then, None));
+            match f_mig {
+                Some((_, f_from, Some(f_start))) if f_start == first => b.order(f_from, then),
+                _ => b.order(first, then),
+            }
+            if let Some(s) = t_start {
+                b.order(first, s);
+            }
+        }
+        ("stop", "stop") => {
+            b.order(first, then);
+            if let (Some((t_to, _, _)), None) = (t_mig, f_mig) {
+                b.order(first, t_to);
+            }
+        }
+        _ => b.order(first, then),
+    }
+}
+
+/// Whether a node's shutdown waits for action `a` on that node: its stops and demotions
+/// (a migration away is covered by the stop that follows it).
+pub(crate) fn shutdown_waits_for(a: &Action) -> bool {
+    matches!(a.task.as_str(), "stop" | "demote")
 }

@@ -209,3 +209,41 @@ fn graph_xml_is_well_formed_and_shutdown_is_keyed_by_node() {
     assert_eq!(inputs(&g, "do_shutdown-n1@n1"), &set(&["a_stop_0@n1"]));
     assert_eq!(inputs(&g, "a_start_0@n2"), &set(&["a_stop_0@n1"]));
 }
+
+fn migratable(id: &str) -> String {
+    format!(
+        r#"<primitive id="{id}" class="ocf" provider="pacemaker" type="Dummy"><meta_attributes id="{id}m"><nvpair id="{id}m1" name="allow-migrate" value="true"/></meta_attributes></primitive>"#
+    )
+}
+
+#[test]
+fn migrations_chain_through_migrate_from_and_the_start_waits_for_the_stop() {
+    // a then b, both move from n1 to n2 by live migration.
+    let res = migratable("a") + &migratable("b");
+    let cons = r#"<rsc_location id="la" rsc="a" node="n2" score="INFINITY"/><rsc_location id="lb" rsc="b" node="n2" score="INFINITY"/><rsc_order id="o" first="a" then="b" kind="Mandatory"/>"#;
+    let lrm = [started("a", "n1"), started("b", "n1")].concat();
+    let lrm2 = [probe("a", "n2", 7), probe("b", "n2", 7)].concat();
+    let g = graph(&cib(
+        &res,
+        cons,
+        &(node_state("1", "n1", &lrm) + &node_state("2", "n2", &lrm2)),
+    ));
+    assert_eq!(
+        inputs(&g, "a_start_0@"),
+        &set(&["a_migrate_from_0@n2", "a_stop_0@n1"])
+    );
+    assert_eq!(
+        inputs(&g, "b_start_0@"),
+        &set(&["a_start_0@", "b_migrate_from_0@n2", "b_stop_0@n1"])
+    );
+    assert_eq!(
+        inputs(&g, "b_migrate_to_0@n1"),
+        &set(&["a_migrate_from_0@n2"])
+    );
+    // Both migrate: a's migrate_to does not wait for b's stop (that would be a loop).
+    assert!(inputs(&g, "a_migrate_to_0@n1").is_empty());
+    assert_eq!(
+        inputs(&g, "a_stop_0@n1"),
+        &set(&["a_migrate_from_0@n2", "b_stop_0@n1"])
+    );
+}
