@@ -268,14 +268,9 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
         };
         b.t.summary
             .push(format!("Fence (reboot) {} '{}'", c.nodes[n].name, reason));
-        // Implied stops on the fenced node follow the fencing.
-        for i in 0..b.t.actions.len() {
-            let a = &b.t.actions[i];
-            if a.kind == ActionKind::Pseudo && a.node == Some(n) {
-                b.order(f, i);
-            }
-        }
+        crate::graph::order_after_fencing(&mut b, f, n);
     }
+    crate::graph::order_fencing_ops(&mut b, &fenced);
     // Nodes shutting down leave once everything there has stopped.
     for (n, node) in c.nodes.iter().enumerate() {
         if !(node.shutdown && node.online) || fenced.contains(&n) {

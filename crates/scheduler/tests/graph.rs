@@ -247,3 +247,34 @@ fn migrations_chain_through_migrate_from_and_the_start_waits_for_the_stop() {
         &set(&["a_migrate_from_0@n2", "b_stop_0@n1"])
     );
 }
+
+#[test]
+fn recovery_from_a_fenced_node_waits_for_the_fencing() {
+    // x (standalone) and the group g (a b c) all ran on n2, which is lost.
+    let ids = ["x", "a", "b", "c"];
+    let on_n1: String = ids.iter().map(|id| probe(id, "n1", 7)).collect();
+    let on_n2: String = ids.iter().map(|id| started(id, "n2")).collect();
+    let lost = node_state("2", "n2", &on_n2).replace(
+        r#"in_ccm="true" crmd="online" join="member""#,
+        r#"in_ccm="false" crmd="offline" join="down""#,
+    );
+    let text = cib(
+        &(r#"<primitive id="x" class="ocf" provider="pacemaker" type="Dummy"/>"#.to_string()
+            + GROUP),
+        "",
+        &(node_state("1", "n1", &on_n1) + &lost),
+    )
+    .replace(
+        r#"name="stonith-enabled" value="false""#,
+        r#"name="stonith-enabled" value="true""#,
+    );
+    let g = graph(&text);
+    let fence = "stonith-n2-reboot@n2";
+    assert!(g.contains_key(fence), "{:?}", g.keys());
+    for implied in ["x_stop_0@", "a_stop_0@", "g_stop_0@"] {
+        assert!(inputs(&g, implied).contains(fence), "{implied}");
+    }
+    for start in ["x_start_0@n1", "a_start_0@n1", "c_start_0@n1"] {
+        assert!(inputs(&g, start).contains(fence), "{start}");
+    }
+}
