@@ -141,7 +141,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Indexes of the actions of resource `r`, in creation order.
-    fn rsc_actions(&self, r: usize) -> &[usize] {
+    pub(crate) fn rsc_actions(&self, r: usize) -> &[usize] {
         self.by_rsc.get(r).map_or(&[], Vec::as_slice)
     }
 
@@ -260,7 +260,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
         let stops: Vec<usize> = (0..b.t.actions.len())
             .filter(|&i| {
                 let a = &b.t.actions[i];
-                a.node == Some(n) && matches!(a.task.as_str(), "stop" | "demote" | "migrate_to")
+                a.node == Some(n) && crate::graph::shutdown_waits_for(a)
             })
             .collect();
         let label = format!("do_shutdown on {}", node.name);
@@ -361,7 +361,13 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
         for &k in &kids {
             for &i in b.rsc_actions(k) {
                 let a = &b.t.actions[i];
-                if a.task == task && a.interval_ms == 0 && a.kind != ActionKind::Fence {
+                // A nested container stands in by its completion milestone only.
+                let nested_begin = a.kind == ActionKind::Pseudo && a.node.is_none();
+                if a.task == task
+                    && a.interval_ms == 0
+                    && a.kind != ActionKind::Fence
+                    && !nested_begin
+                {
                     out.push(i);
                 }
                 // Nested containers expose their milestones.
@@ -416,6 +422,7 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
             }
             b.order(a, end);
         }
+        crate::graph::container_milestones(b, r, task, begin, end);
         made.insert(task, (begin, end));
     }
     if let (Some(&(_, demoted)), Some(&(stop, _))) = (made.get("demote"), made.get("stop")) {
@@ -435,26 +442,7 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
     }
     // Group members start in order and stop in reverse.
     if c.rscs[r].variant == Variant::Group {
-        let pairs: Vec<(usize, usize)> = (0..kids.len())
-            .flat_map(|i| (i + 1..kids.len()).map(move |j| (i, j)))
-            .map(|(i, j)| (kids[i], kids[j]))
-            .collect();
-        for (a, bb) in pairs {
-            let a_starts = b.rsc_task(a, "start");
-            let b_starts = b.rsc_task(bb, "start");
-            for &x in &a_starts {
-                for &y in &b_starts {
-                    b.order(x, y);
-                }
-            }
-            let a_stops = b.rsc_task(a, "stop");
-            let b_stops = b.rsc_task(bb, "stop");
-            for &x in &b_stops {
-                for &y in &a_stops {
-                    b.order(x, y);
-                }
-            }
-        }
+        crate::graph::chain_group_members(b, &kids);
     }
 }
 
@@ -695,6 +683,7 @@ fn plan_primitive(
             b.order(mf, st);
             let s = b.add(ActionKind::Pseudo, Some(p), "start", 0, Some(n));
             b.order(mf, s);
+            b.order(st, s);
             let _ = role;
             start = Some(s);
             b.t.summary.push(format!(
@@ -883,9 +872,7 @@ fn plan_primitive(
         probe_actions.push(b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n)));
     }
     if let Some(s) = start {
-        for &pa in &probe_actions {
-            b.order(pa, s);
-        }
+        crate::graph::probes_before_start(b, p, &probe_actions, s);
         for &st in &stops {
             b.order(st, s);
         }
@@ -1063,7 +1050,7 @@ fn link(b: &mut Builder<'_>, first: usize, fa: &str, then: usize, ta: &str) {
     let thens = endpoints(b, then, ta, false);
     for &f in &firsts {
         for &t in &thens {
-            b.order(f, t);
+            crate::graph::order_pair(b, f, t);
         }
     }
 }

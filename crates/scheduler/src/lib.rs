@@ -14,6 +14,8 @@ pub mod digest;
 mod discovery;
 mod fast_hash;
 pub mod fencing;
+mod graph;
+mod graph_out;
 pub mod health;
 mod notify;
 pub mod on_fail;
