@@ -1065,12 +1065,24 @@ impl Controller {
         let members: BTreeSet<String> = self.members.iter().map(|m| m.name.clone()).collect();
         let mut sends = Vec::new();
         let mut timers = Vec::new();
+        let mut forgets = Vec::new();
         {
             let Some(run) = &mut self.run else { return };
             let mut in_flight = run.in_flight();
+            // Recurring monitors go last: within batch-limit, the actions that change
+            // what runs (probes, stops, starts) take the free slots first.
+            let recurring: Vec<bool> = run
+                .actions
+                .iter()
+                .map(|a| a.exec.as_ref().is_some_and(|e| e.interval_ms > 0))
+                .collect();
+            let order: Vec<usize> = (0..run.actions.len())
+                .filter(|&i| !recurring[i])
+                .chain((0..run.actions.len()).filter(|&i| recurring[i]))
+                .collect();
             loop {
                 let mut progress = false;
-                for i in 0..run.actions.len() {
+                for &i in &order {
                     if !run.ready(i) {
                         continue;
                     }
@@ -1082,6 +1094,9 @@ impl Controller {
                     }
                     let (node_known, implied, timeout_ms) = match &run.actions[i].exec {
                         None => {
+                            if let Some(f) = run.actions[i].forget.take() {
+                                forgets.push(f);
+                            }
                             run.actions[i].state = ActionState::Done;
                             progress = true;
                             continue;
@@ -1126,6 +1141,13 @@ impl Controller {
         }
         for e in sends {
             self.send(Message::Exec(e));
+        }
+        for (rsc, node) in forgets {
+            let op = CibOp::Cleanup {
+                rsc,
+                node: Some(node),
+            };
+            self.send(Message::Admin { req: 0, op });
         }
         for (transition, action, timeout) in timers {
             self.out.push(Output::SetTimer {
