@@ -594,11 +594,14 @@ impl Controller {
             Message::Join { view, lrm } => self.on_join_lrm(from, view, lrm),
             Message::Admin { req, op } => {
                 let Some(cib) = &mut self.cib else { return };
-                let mut copy = cib.clone();
-                let result = cib_doc::apply_admin(&mut copy, &op, now_s);
+                // A cleanup cannot fail: it is applied in place, without a copy of the
+                // whole CIB (a removal of 1,000 resources sends 1,000 history deletes).
+                let is_cleanup = matches!(op, CibOp::Cleanup { .. });
+                let mut copy = (!is_cleanup).then(|| cib.clone());
+                let result = cib_doc::apply_admin(copy.as_mut().unwrap_or(cib), &op, now_s);
                 match &result {
                     Ok(change) if change.any() => {
-                        if let CibOp::Cleanup { .. } = &op {
+                        if is_cleanup {
                             // Our own history forgets the same entries.
                             let _ = cib_doc::apply_admin(&mut self.own, &op, now_s);
                             self.hist.1.clear();
@@ -610,11 +613,18 @@ impl Controller {
                             .iter()
                             .map(|m| (m.id.to_string(), m.name.clone()))
                             .collect();
-                        let change = change.or(cib_doc::set_membership(&mut copy, &members));
-                        cib_doc::bump(&mut copy, change);
-                        *cib = copy;
-                        self.dirty = true;
-                        self.abort("CIB update");
+                        let target = copy.as_mut().unwrap_or(cib);
+                        let change = change.or(cib_doc::set_membership(target, &members));
+                        cib_doc::bump(target, change);
+                        if let Some(c) = copy {
+                            *cib = c;
+                        }
+                        // The DC's own deletes of removed resources' histories change
+                        // nothing the scheduler plans with.
+                        if !(is_cleanup && req == 0) {
+                            self.dirty = true;
+                            self.abort("CIB update");
+                        }
                         self.persist();
                     }
                     Ok(_) => {}
