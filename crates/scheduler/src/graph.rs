@@ -24,6 +24,15 @@ pub(crate) fn container_milestones(
     if keep {
         b.order(begin, end);
     }
+    // What a collective's probes find decides what is stopped: its stopped milestone
+    // waits for them.
+    if matches!(variant, Variant::Group | Variant::Clone) && task == "stop" {
+        for q in b.c.primitives(r) {
+            for pr in probes_of(b, q) {
+                b.order(pr, end);
+            }
+        }
+    }
     // Probes of a clone's instances come before the clone starts anything.
     if variant == Variant::Clone && task == "start" {
         for q in b.c.primitives(r) {
@@ -38,6 +47,15 @@ pub(crate) fn container_milestones(
             }
         }
     }
+}
+
+/// The probes scheduled for primitive `q`.
+fn probes_of(b: &Builder<'_>, q: usize) -> Vec<usize> {
+    b.rsc_actions(q)
+        .iter()
+        .copied()
+        .filter(|&i| is_probe(&b.t.actions[i]))
+        .collect()
 }
 
 fn is_probe(a: &Action) -> bool {
@@ -76,6 +94,23 @@ pub(crate) fn chain_group_members(b: &mut Builder<'_>, kids: &[usize]) {
             }
         }
         prev_starts = starts;
+    }
+    // A member's stop waits for the probes of the members it depends on (all earlier
+    // ones) and of the member after it (whose stop it already waits for).
+    for (j, &k) in kids.iter().enumerate() {
+        let stops = b.rsc_task(k, "stop");
+        if stops.is_empty() {
+            continue;
+        }
+        let mut probes: Vec<usize> = kids[..j].iter().flat_map(|&e| probes_of(b, e)).collect();
+        if let Some(&next) = kids.get(j + 1) {
+            probes.extend(probes_of(b, next));
+        }
+        for &pr in &probes {
+            for &st in &stops {
+                b.order(pr, st);
+            }
+        }
     }
     let mut later_stops: Vec<usize> = Vec::new();
     for &k in kids.iter().rev() {

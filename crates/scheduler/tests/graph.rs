@@ -278,3 +278,40 @@ fn recovery_from_a_fenced_node_waits_for_the_fencing() {
         assert!(inputs(&g, start).contains(fence), "{start}");
     }
 }
+
+#[test]
+fn stops_in_a_group_wait_for_the_probes_that_decide_them() {
+    // g runs on n1 and must move to n2, where nothing was probed yet.
+    let on_n1: String = ["a", "b", "c"].iter().map(|id| started(id, "n1")).collect();
+    let g = graph(&cib(
+        GROUP,
+        r#"<rsc_location id="l" rsc="g" node="n2" score="INFINITY"/>"#,
+        &(node_state("1", "n1", &on_n1) + &node_state("2", "n2", "")),
+    ));
+    // Each member's stop waits for the probes of the members before it and of the next.
+    assert_eq!(
+        inputs(&g, "b_stop_0@n1"),
+        &set(&[
+            "g_stop_0@",
+            "c_stop_0@n1",
+            "a_monitor_0@n2",
+            "c_monitor_0@n2"
+        ])
+    );
+    assert_eq!(
+        inputs(&g, "c_stop_0@n1"),
+        &set(&["g_stop_0@", "a_monitor_0@n2", "b_monitor_0@n2"])
+    );
+    assert_eq!(
+        inputs(&g, "g_stopped_0@"),
+        &set(&[
+            "g_stop_0@",
+            "a_stop_0@n1",
+            "b_stop_0@n1",
+            "c_stop_0@n1",
+            "a_monitor_0@n2",
+            "b_monitor_0@n2",
+            "c_monitor_0@n2"
+        ])
+    );
+}
