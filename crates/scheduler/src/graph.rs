@@ -173,10 +173,10 @@ pub(crate) fn order_pair(b: &mut Builder<'_>, first: usize, then: usize) {
     }
 }
 
-/// Whether a node's shutdown waits for action `a` on that node: its stops and demotions
-/// (a migration away is covered by the stop that follows it).
+/// Whether a node's shutdown waits for action `a` on that node: its stops (demotions and
+/// migrations away come before those stops anyway).
 pub(crate) fn shutdown_waits_for(a: &Action) -> bool {
-    matches!(a.task.as_str(), "stop" | "demote")
+    a.task == "stop"
 }
 
 /// Whether primitive `p` may start only once fencing is done (`requires`: `fencing` or
@@ -256,6 +256,58 @@ pub(crate) fn order_fencing_ops(b: &mut Builder<'_>, fenced: &[usize]) {
     } else {
         for w in ops.windows(2) {
             b.order(w[0].1, w[1].1);
+        }
+    }
+}
+
+/// Orders a collective's phases, given its (begin, end) milestones per phase (`demote`,
+/// `stop`, `start`, `promote`). Clones and bundles: stop after demoted, start after
+/// stopped and demoted, promote after demoted, stopped and running. Groups (instances of
+/// a promotable clone): stop after demote begins, start after stopped, promote after
+/// demote begins.
+pub(crate) fn order_phases(
+    b: &mut Builder<'_>,
+    r: usize,
+    made: &std::collections::HashMap<&str, (usize, usize)>,
+) {
+    let begin = |task: &str| made.get(task).map(|m| m.0);
+    let end = |task: &str| made.get(task).map(|m| m.1);
+    let pairs: Vec<(Option<usize>, Option<usize>)> = if b.c.rscs[r].variant == Variant::Group {
+        vec![
+            (begin("demote"), begin("stop")),
+            (end("stop"), begin("start")),
+            (begin("demote"), begin("promote")),
+        ]
+    } else {
+        vec![
+            (end("demote"), begin("stop")),
+            (end("stop"), begin("start")),
+            (end("demote"), begin("start")),
+            (end("demote"), begin("promote")),
+            (end("stop"), begin("promote")),
+            (end("start"), begin("promote")),
+        ]
+    };
+    for (first, then) in pairs {
+        if let (Some(f), Some(t)) = (first, then) {
+            b.order(f, t);
+        }
+    }
+}
+
+/// Edges added once every action exists: a role change in place (promote, demote) waits
+/// for the cancellation of the old role's monitors.
+pub(crate) fn finish(b: &mut Builder<'_>) {
+    for i in 0..b.t.actions.len() {
+        let a = &b.t.actions[i];
+        if a.kind != ActionKind::Resource || a.task != "cancel" {
+            continue;
+        }
+        let (rsc, node) = (a.rsc, a.node);
+        for task in ["promote", "demote"] {
+            if let Some(t) = b.find(rsc, task, node) {
+                b.order(i, t);
+            }
         }
     }
 }
