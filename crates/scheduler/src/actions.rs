@@ -58,7 +58,7 @@ pub struct Transition {
 pub(crate) struct Builder<'a> {
     pub(crate) c: &'a Cluster,
     pub(crate) t: Transition,
-    index: HashMap<(Option<usize>, String, u64, Option<usize>), usize>,
+    index: crate::action_index::ActionIndex,
     /// Actions of each resource, in creation order (indexed by resource).
     by_rsc: Vec<Vec<usize>>,
 }
@@ -92,9 +92,8 @@ impl<'a> Builder<'a> {
         interval_ms: u64,
         node: Option<usize>,
     ) -> usize {
-        let key = (rsc, task.to_string(), interval_ms, node);
         if kind != ActionKind::Cluster {
-            if let Some(&i) = self.index.get(&key) {
+            if let Some(i) = self.index.get(rsc, task, interval_ms, node) {
                 return i;
             }
         }
@@ -131,7 +130,7 @@ impl<'a> Builder<'a> {
             after: Vec::new(),
             early: false,
         });
-        self.index.insert(key, i);
+        self.index.insert(rsc, task, interval_ms, node, i);
         if let Some(r) = rsc {
             if self.by_rsc.len() <= r {
                 self.by_rsc.resize_with(r + 1, Vec::new);
@@ -161,7 +160,7 @@ impl<'a> Builder<'a> {
         task: &str,
         node: Option<usize>,
     ) -> Option<usize> {
-        self.index.get(&(rsc, task.to_string(), 0, node)).copied()
+        self.index.get(rsc, task, 0, node)
     }
 
     pub(crate) fn order(&mut self, first: usize, then: usize) {
@@ -218,18 +217,13 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     let mut b = Builder {
         c,
         t: Transition::default(),
-        index: HashMap::new(),
+        index: Default::default(),
         by_rsc: vec![Vec::new(); c.rscs.len()],
     };
     // Fencing of unclean nodes.
     let mut fenced: Vec<usize> = Vec::new();
-    let may_fence = c.have_quorum || matches!(c.no_quorum_policy.as_str(), "ignore" | "suicide");
-
-    for (n, node) in c.nodes.iter().enumerate() {
-        if (node.unclean && c.stonith_enabled || node.fencing.is_some())
-            && node.kind == NodeKind::Member
-            && may_fence
-        {
+    for n in 0..c.nodes.len() {
+        if crate::fencing::doomed(c, n) || crate::fencing::remote_doomed(c, n) {
             fenced.push(n);
         }
     }
@@ -257,20 +251,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     for &top in &c.top {
         walk(c, top, &mut b.t.rsc_order);
     }
-    for &n in &fenced {
-        let f = b.add(ActionKind::Fence, None, "stonith", 0, Some(n));
-        let reason = if let Some(why) = &c.nodes[n].fencing {
-            why.clone()
-        } else if c.nodes[n].unclean_reason.is_empty() {
-            "node is unclean".to_string()
-        } else {
-            c.nodes[n].unclean_reason.clone()
-        };
-        b.t.summary
-            .push(format!("Fence (reboot) {} '{}'", c.nodes[n].name, reason));
-        crate::graph::order_after_fencing(&mut b, f, n);
-    }
-    crate::graph::order_fencing_ops(&mut b, &fenced);
+    crate::fencing::add_fencing(&mut b, &fenced);
     // Nodes shutting down leave once everything there has stopped.
     for (n, node) in c.nodes.iter().enumerate() {
         if !(node.shutdown && node.online) || fenced.contains(&n) {
@@ -298,6 +279,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     b.t.summary = fence.into_iter().chain(rest).collect();
     order_constraints(&mut b, cib);
     crate::graph::finish(&mut b);
+    crate::remote::order_actions(&mut b);
     // The histories of resources gone from the configuration are deleted.
     for (id, n) in &c.stale_histories {
         let i = b.add(
@@ -462,23 +444,30 @@ fn plan_primitive(
     // Probes where the resource has never been seen.
     let mut probes = Vec::new();
     if !r.orphan {
-        let known: Vec<usize> = match c.clone_ancestor(p) {
-            Some(k) if !c.rscs[k].unique => c
-                .primitives(k)
+        // The instances of an anonymous clone sharing this primitive's configuration.
+        let siblings: Option<Vec<usize>> = match c.clone_ancestor(p) {
+            Some(k) if !c.rscs[k].unique => Some(
+                c.primitives(k)
+                    .into_iter()
+                    .filter(|&q| c.rscs[q].config_id == r.config_id)
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let known: Vec<usize> = match &siblings {
+            Some(s) => s
                 .iter()
-                .filter(|&&q| c.rscs[q].config_id == r.config_id)
-                .flat_map(|&q| c.rscs[q].known_on.clone())
+                .flat_map(|&q| c.rscs[q].known_on.iter().copied())
                 .collect(),
-            _ => r.known_on.clone(),
+            None => r.known_on.clone(),
         };
         for n in 0..c.nodes.len() {
             let node = &c.nodes[n];
-            if !node.online
-                || node.unclean
-                || node.pending
-                || known.contains(&n)
-                || r.no_discovery.contains(&n)
-            {
+            let up = match node.kind {
+                NodeKind::Member => node.online && !node.unclean && !node.pending,
+                _ => node.remote_up && node.fencing.is_none() && !crate::remote::members_only(c, p),
+            };
+            if !up || known.contains(&n) || r.no_discovery.contains(&n) {
                 continue;
             }
             if node.kind != NodeKind::Member
@@ -486,25 +475,16 @@ fn plan_primitive(
             {
                 continue;
             }
-            if let Some(k) = c.clone_ancestor(p) {
-                if !c.rscs[k].unique {
-                    // One probe per node, by the instance placed there (or the first).
-                    let inst = crate::unpack::instance_root(c, p);
-                    let siblings: Vec<usize> = c
-                        .primitives(k)
-                        .into_iter()
-                        .filter(|&q| c.rscs[q].config_id == r.config_id)
-                        .collect();
-                    let owner = siblings
-                        .iter()
-                        .copied()
-                        .find(|&q| c.rscs[q].next == Some(n))
-                        .or_else(|| siblings.iter().copied().find(|&q| c.rscs[q].next.is_none()))
-                        .or(siblings.first().copied());
-                    let _ = inst;
-                    if owner != Some(p) {
-                        continue;
-                    }
+            if let Some(siblings) = &siblings {
+                // One probe per node, by the instance placed there (or the first).
+                let owner = siblings
+                    .iter()
+                    .copied()
+                    .find(|&q| c.rscs[q].next == Some(n))
+                    .or_else(|| siblings.iter().copied().find(|&q| c.rscs[q].next.is_none()))
+                    .or(siblings.first().copied());
+                if owner != Some(p) {
+                    continue;
                 }
             }
             probes.push(n);
@@ -530,6 +510,14 @@ fn plan_primitive(
     }
 
     let cur: Vec<(usize, Role)> = r.running.iter().map(|(&n, &ro)| (n, ro)).collect();
+    let stuck = crate::fencing::stuck_stops(c, p, fenced);
+    if !stuck.is_empty() {
+        b.t.summary.extend(stuck);
+        for n in probes {
+            b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+        }
+        return;
+    }
     if r.blocked && !cur.is_empty() {
         // A failed stop without fencing: nothing may be done to it.
         if r.next.is_none() || r.next != cur.first().map(|&(n, _)| n) {
@@ -551,8 +539,7 @@ fn plan_primitive(
 
     let mut next = r.next;
     // Without quorum, resources that need it may not start (and stop under policy stop).
-    let needs_quorum = r.agent.as_ref().is_none_or(|a| a.class != "stonith")
-        && r.meta.get("requires").is_none_or(|v| v != "nothing");
+    let needs_quorum = crate::fencing::requires(c, p) != "nothing";
     if !c.have_quorum && needs_quorum && c.no_quorum_policy != "ignore" {
         let freeze = c.no_quorum_policy == "freeze";
         if cur.is_empty() {
@@ -730,7 +717,11 @@ fn plan_primitive(
                 " due to node availability".to_string()
             } else if let Some(why) = &r.stop_reason {
                 format!(" due to {why}")
-            } else if !c.have_quorum && c.no_quorum_policy == "stop" && needs_quorum {
+            } else if !c.have_quorum
+                && (c.no_quorum_policy == "stop"
+                    || c.no_quorum_policy == "suicide" && !fenced.contains(&a))
+                && needs_quorum
+            {
                 " due to no quorum".to_string()
             } else {
                 " due to node availability".to_string()
@@ -791,7 +782,8 @@ fn plan_primitive(
                 .recurring
                 .iter()
                 .any(|(rn, op, i)| *rn == n && op == "monitor" && *i == interval)
-                && !r.stale_recurring.contains(&(n, interval));
+                && !r.stale_recurring.contains(&(n, interval))
+                && !crate::remote::reconnects(c, n, fenced);
             if start.is_some() || changed_role || !have {
                 let m = b.add(ActionKind::Resource, Some(p), "monitor", interval, Some(n));
                 if r.running.contains_key(&n) {
@@ -876,7 +868,7 @@ fn plan_primitive(
 
 fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
     let c = b.c;
-    let lookup = RscLookup::build(c);
+    let lookup = RscLookup::of(c);
     for k in &cib.constraints {
         let Constraint::Order(o) = k else { continue };
         // (first, its action, then, its action, the require-all="false" set it leaves).
@@ -1137,9 +1129,13 @@ pub fn graph_order(t: &Transition) -> Vec<usize> {
 
 /// Whether primitive `p` may live-migrate away from `from` (allow-migrate, healthy, not
 /// cloned, and no earlier group member that has to stop and start instead).
-fn can_migrate(c: &Cluster, p: usize, from: usize, fenced: &[usize]) -> bool {
+pub(crate) fn can_migrate(c: &Cluster, p: usize, from: usize, fenced: &[usize]) -> bool {
     let r = &c.rscs[p];
-    if !r.meta_bool("allow-migrate", false)
+    // Remote connections migrate unless told otherwise.
+    let by_default = crate::remote::is_remote_agent(r.agent.as_ref())
+        && r.container
+            .is_none_or(|k| c.rscs[k].meta_bool("allow-migrate", false));
+    if !r.meta_bool("allow-migrate", by_default)
         || !r.failed_on.is_empty()
         || r.promotable
         || c.clone_ancestor(p).is_some()

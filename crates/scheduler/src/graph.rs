@@ -3,7 +3,7 @@
 //! groups chain.
 
 use crate::actions::{Action, ActionKind, Builder};
-use crate::cluster::{Cluster, Variant};
+use crate::cluster::Variant;
 
 /// Orders a container's completion milestone `end` after its beginning `begin` for `task`,
 /// where Pacemaker keeps that edge: groups' and clones' `running` and `stopped`, and clones'
@@ -177,87 +177,6 @@ pub(crate) fn order_pair(b: &mut Builder<'_>, first: usize, then: usize) {
 /// migrations away come before those stops anyway).
 pub(crate) fn shutdown_waits_for(a: &Action) -> bool {
     a.task == "stop"
-}
-
-/// Whether primitive `p` may start only once fencing is done (`requires`: `fencing` or
-/// `unfencing`; by default every resource but fencing devices while fencing is enabled).
-fn needs_fencing(c: &Cluster, p: usize) -> bool {
-    let r = &c.rscs[p];
-    match r
-        .meta
-        .get("requires")
-        .map(|v| v.trim().to_ascii_lowercase())
-    {
-        Some(v) => v == "fencing" || v == "unfencing",
-        None => c.stonith_enabled && r.agent.as_ref().is_none_or(|a| a.class != "stonith"),
-    }
-}
-
-/// The outermost collective `p` belongs to, if any.
-fn top_collective(c: &Cluster, p: usize) -> Option<usize> {
-    let mut top = None;
-    let mut cur = c.rscs[p].parent;
-    while let Some(k) = cur {
-        top = Some(k);
-        cur = c.rscs[k].parent;
-    }
-    top
-}
-
-/// Orders what must follow fencing action `f` of node `n`: the stops and demotions implied
-/// on `n` (and the stop of the outermost collective they belong to), and every start and
-/// promotion, of resources that need fencing.
-pub(crate) fn order_after_fencing(b: &mut Builder<'_>, f: usize, n: usize) {
-    let c = b.c;
-    for i in 0..b.t.actions.len() {
-        let a = &b.t.actions[i];
-        let Some(p) = a.rsc else { continue };
-        if c.rscs[p].variant != Variant::Primitive || !needs_fencing(c, p) {
-            continue;
-        }
-        let implied = a.kind == ActionKind::Pseudo && a.node == Some(n);
-        let starts =
-            a.kind == ActionKind::Resource && matches!(a.task.as_str(), "start" | "promote");
-        if implied {
-            if a.task == "stop" {
-                if let Some(top) = top_collective(c, p) {
-                    if let Some(s) = b.find(Some(top), "stop", None) {
-                        b.order(f, s);
-                    }
-                }
-            }
-            b.order(f, i);
-        } else if starts {
-            b.order(f, i);
-        }
-    }
-}
-
-/// Orders the fencing actions among themselves: the DC is fenced last, after all others;
-/// without `concurrent-fencing` each waits for the one before it.
-pub(crate) fn order_fencing_ops(b: &mut Builder<'_>, fenced: &[usize]) {
-    let c = b.c;
-    let ops: Vec<(usize, usize)> = fenced
-        .iter()
-        .filter_map(|&n| b.find(None, "stonith", Some(n)).map(|f| (n, f)))
-        .collect();
-    let concurrent = c
-        .options
-        .get("concurrent-fencing")
-        .is_some_and(|v| cib::model::is_true(v));
-    if concurrent {
-        for &(dc, f_dc) in ops.iter().filter(|(n, _)| c.nodes[*n].is_dc) {
-            for &(n, f) in &ops {
-                if n != dc {
-                    b.order(f, f_dc);
-                }
-            }
-        }
-    } else {
-        for w in ops.windows(2) {
-            b.order(w[0].1, w[1].1);
-        }
-    }
 }
 
 /// Orders a collective's phases, given its (begin, end) milestones per phase (`demote`,
