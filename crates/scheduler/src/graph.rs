@@ -24,6 +24,15 @@ pub(crate) fn container_milestones(
     if keep {
         b.order(begin, end);
     }
+    // What a collective's probes find decides what is stopped: its stopped milestone
+    // waits for them.
+    if matches!(variant, Variant::Group | Variant::Clone) && task == "stop" {
+        for q in b.c.primitives(r) {
+            for pr in probes_of(b, q) {
+                b.order(pr, end);
+            }
+        }
+    }
     // Probes of a clone's instances come before the clone starts anything.
     if variant == Variant::Clone && task == "start" {
         for q in b.c.primitives(r) {
@@ -38,6 +47,15 @@ pub(crate) fn container_milestones(
             }
         }
     }
+}
+
+/// The probes scheduled for primitive `q`.
+fn probes_of(b: &Builder<'_>, q: usize) -> Vec<usize> {
+    b.rsc_actions(q)
+        .iter()
+        .copied()
+        .filter(|&i| is_probe(&b.t.actions[i]))
+        .collect()
 }
 
 fn is_probe(a: &Action) -> bool {
@@ -76,6 +94,23 @@ pub(crate) fn chain_group_members(b: &mut Builder<'_>, kids: &[usize]) {
             }
         }
         prev_starts = starts;
+    }
+    // A member's stop waits for the probes of the members it depends on (all earlier
+    // ones) and of the member after it (whose stop it already waits for).
+    for (j, &k) in kids.iter().enumerate() {
+        let stops = b.rsc_task(k, "stop");
+        if stops.is_empty() {
+            continue;
+        }
+        let mut probes: Vec<usize> = kids[..j].iter().flat_map(|&e| probes_of(b, e)).collect();
+        if let Some(&next) = kids.get(j + 1) {
+            probes.extend(probes_of(b, next));
+        }
+        for &pr in &probes {
+            for &st in &stops {
+                b.order(pr, st);
+            }
+        }
     }
     let mut later_stops: Vec<usize> = Vec::new();
     for &k in kids.iter().rev() {
@@ -138,8 +173,60 @@ pub(crate) fn order_pair(b: &mut Builder<'_>, first: usize, then: usize) {
     }
 }
 
-/// Whether a node's shutdown waits for action `a` on that node: its stops and demotions
-/// (a migration away is covered by the stop that follows it).
+/// Whether a node's shutdown waits for action `a` on that node: its stops (demotions and
+/// migrations away come before those stops anyway).
 pub(crate) fn shutdown_waits_for(a: &Action) -> bool {
-    matches!(a.task.as_str(), "stop" | "demote")
+    a.task == "stop"
+}
+
+/// Orders a collective's phases, given its (begin, end) milestones per phase (`demote`,
+/// `stop`, `start`, `promote`). Clones and bundles: stop after demoted, start after
+/// stopped and demoted, promote after demoted, stopped and running. Groups (instances of
+/// a promotable clone): stop after demote begins, start after stopped, promote after
+/// demote begins.
+pub(crate) fn order_phases(
+    b: &mut Builder<'_>,
+    r: usize,
+    made: &std::collections::HashMap<&str, (usize, usize)>,
+) {
+    let begin = |task: &str| made.get(task).map(|m| m.0);
+    let end = |task: &str| made.get(task).map(|m| m.1);
+    let pairs: Vec<(Option<usize>, Option<usize>)> = if b.c.rscs[r].variant == Variant::Group {
+        vec![
+            (begin("demote"), begin("stop")),
+            (end("stop"), begin("start")),
+            (begin("demote"), begin("promote")),
+        ]
+    } else {
+        vec![
+            (end("demote"), begin("stop")),
+            (end("stop"), begin("start")),
+            (end("demote"), begin("start")),
+            (end("demote"), begin("promote")),
+            (end("stop"), begin("promote")),
+            (end("start"), begin("promote")),
+        ]
+    };
+    for (first, then) in pairs {
+        if let (Some(f), Some(t)) = (first, then) {
+            b.order(f, t);
+        }
+    }
+}
+
+/// Edges added once every action exists: a role change in place (promote, demote) waits
+/// for the cancellation of the old role's monitors.
+pub(crate) fn finish(b: &mut Builder<'_>) {
+    for i in 0..b.t.actions.len() {
+        let a = &b.t.actions[i];
+        if a.kind != ActionKind::Resource || a.task != "cancel" {
+            continue;
+        }
+        let (rsc, node) = (a.rsc, a.node);
+        for task in ["promote", "demote"] {
+            if let Some(t) = b.find(rsc, task, node) {
+                b.order(i, t);
+            }
+        }
+    }
 }

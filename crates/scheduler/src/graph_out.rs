@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::actions::{action_name, graph_order, Action, ActionKind, Transition};
+use crate::actions::{graph_order, Action, ActionKind, Transition};
 use crate::cluster::{Cluster, Variant};
 use crate::Schedule;
 
@@ -60,6 +60,13 @@ fn notify_phase(t: &Transition, a: &Action) -> Option<(&'static str, String)> {
     })
 }
 
+/// The name a primitive's operation keys use: the name its history records it under (the
+/// bare id for anonymous clone instances found that way), else its own id.
+fn key_name(c: &Cluster, p: usize) -> String {
+    let r = &c.rscs[p];
+    r.history_name.clone().unwrap_or_else(|| r.id.clone())
+}
+
 /// The operation part of a key: task and interval as Pacemaker spells them.
 fn op_part(t: &Transition, a: &Action) -> String {
     match a.task.as_str() {
@@ -85,7 +92,7 @@ fn name_action(c: &Cluster, t: &Transition, a: &Action) -> Named {
             let op = op_part(t, a);
             let (key, internal) = match a.rsc {
                 Some(p) => {
-                    let shown = action_name(c, p);
+                    let shown = key_name(c, p);
                     let own = &c.rscs[p].id;
                     let internal = (shown != *own).then(|| format!("{own}_{op}"));
                     (format!("{shown}_{op}"), internal)
@@ -116,7 +123,7 @@ fn name_action(c: &Cluster, t: &Transition, a: &Action) -> Named {
             let (key, internal) = match primitive {
                 Some(p) => {
                     let op = format!("{}_{}", a.task, a.interval_ms);
-                    let shown = action_name(c, p);
+                    let shown = key_name(c, p);
                     let own = &c.rscs[p].id;
                     let internal = (shown != *own).then(|| format!("{own}_{op}"));
                     (format!("{shown}_{op}"), internal)
@@ -324,12 +331,41 @@ fn rsc_op_attrs(c: &Cluster, t: &Transition, a: &Action) -> BTreeMap<String, Str
     attrs
 }
 
+/// Whether `name` can be written as an XML attribute name.
+fn xml_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|ch| ch.is_ascii_alphabetic() || ch == '_')
+        && chars.all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '-' | '.' | ':'))
+}
+
+/// The `attributes` element; names that cannot be XML attribute names (a heartbeat agent's
+/// positional parameters `1`, `2` ...) are written as `param` children.
 fn attrs_xml(attrs: &BTreeMap<String, String>) -> String {
     let mut s = String::from("<attributes");
+    let mut params = Vec::new();
     for (k, v) in attrs {
-        let _ = write!(s, " {}=\"{}\"", xml_escape(k), xml_escape(v));
+        if xml_name(k) {
+            let _ = write!(s, " {k}=\"{}\"", xml_escape(v));
+        } else {
+            params.push((k, v));
+        }
     }
-    s.push_str("/>");
+    if params.is_empty() {
+        s.push_str("/>");
+        return s;
+    }
+    s.push_str(">\n");
+    for (k, v) in params {
+        let _ = writeln!(
+            s,
+            "          <param name=\"{}\" value=\"{}\"/>",
+            xml_escape(k),
+            xml_escape(v)
+        );
+    }
+    s.push_str("        </attributes>");
     s
 }
 
@@ -351,7 +387,7 @@ fn full_element(c: &Cluster, t: &Transition, i: usize, n: &Named) -> String {
         ActionKind::Resource => {
             if let Some(p) = a.rsc {
                 let r = &c.rscs[p];
-                let shown = action_name(c, p);
+                let shown = key_name(c, p);
                 let anonymous = c.clone_ancestor(p).is_some_and(|k| !c.rscs[k].unique);
                 let id = if anonymous && r.history_name.is_none() {
                     r.config_id.clone()

@@ -278,3 +278,57 @@ fn recovery_from_a_fenced_node_waits_for_the_fencing() {
         assert!(inputs(&g, start).contains(fence), "{start}");
     }
 }
+
+#[test]
+fn stops_in_a_group_wait_for_the_probes_that_decide_them() {
+    // g runs on n1 and must move to n2, where nothing was probed yet.
+    let on_n1: String = ["a", "b", "c"].iter().map(|id| started(id, "n1")).collect();
+    let g = graph(&cib(
+        GROUP,
+        r#"<rsc_location id="l" rsc="g" node="n2" score="INFINITY"/>"#,
+        &(node_state("1", "n1", &on_n1) + &node_state("2", "n2", "")),
+    ));
+    // Each member's stop waits for the probes of the members before it and of the next.
+    assert_eq!(
+        inputs(&g, "b_stop_0@n1"),
+        &set(&[
+            "g_stop_0@",
+            "c_stop_0@n1",
+            "a_monitor_0@n2",
+            "c_monitor_0@n2"
+        ])
+    );
+    assert_eq!(
+        inputs(&g, "c_stop_0@n1"),
+        &set(&["g_stop_0@", "a_monitor_0@n2", "b_monitor_0@n2"])
+    );
+    assert_eq!(
+        inputs(&g, "g_stopped_0@"),
+        &set(&[
+            "g_stop_0@",
+            "a_stop_0@n1",
+            "b_stop_0@n1",
+            "c_stop_0@n1",
+            "a_monitor_0@n2",
+            "b_monitor_0@n2",
+            "c_monitor_0@n2"
+        ])
+    );
+}
+
+/// A promotable clone `ms` whose instance on n1 (recorded as plain `s`, with its
+/// unpromoted-role monitor running) is promoted; n2 is banned.
+const PROMOTE_IN_PLACE: &str = r#"<cib have-quorum="1" validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0"><configuration><crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config><nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes><resources><clone id="ms"><meta_attributes id="msm"><nvpair id="msm1" name="promotable" value="true"/><nvpair id="msm2" name="promoted-max" value="1"/></meta_attributes><primitive id="s" class="ocf" provider="pacemaker" type="Stateful"><operations><op id="m1" name="monitor" interval="10s" role="Promoted"/><op id="m2" name="monitor" interval="11s" role="Unpromoted"/></operations></primitive></clone></resources><constraints><rsc_location id="l" rsc="ms" node="n2" score="-INFINITY"/></constraints></configuration><status><node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="1"><lrm_resources><lrm_resource id="s" class="ocf" provider="pacemaker" type="Stateful"><lrm_rsc_op id="s_last_0" operation_key="s_start_0" operation="start" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x" call-id="2" rc-code="0" op-status="0" interval="0" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/><lrm_rsc_op id="s_monitor_11000" operation_key="s_monitor_11000" operation="monitor" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x" call-id="3" rc-code="0" op-status="0" interval="11000" op-digest="4811cef7f7f94e3a35a70be7916cb2fd"/></lrm_resource></lrm_resources></lrm><transient_attributes id="1"><instance_attributes id="t1"><nvpair id="t1m" name="master-s" value="10"/></instance_attributes></transient_attributes></node_state><node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="2"><lrm_resources><lrm_resource id="s" class="ocf" provider="pacemaker" type="Stateful"><lrm_rsc_op id="s-n2-monitor-0" operation_key="s_monitor_0" operation="monitor" transition-key="1:1:7:x" transition-magic="0:7;1:1:7:x" call-id="1" rc-code="7" op-status="0" interval="0" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state></status></cib>"#;
+
+#[test]
+fn a_promotion_in_place_waits_for_the_cancelled_monitor() {
+    // As crm_simulate 2.1.5 draws it.
+    let g = graph(PROMOTE_IN_PLACE);
+    assert_eq!(
+        inputs(&g, "s_promote_0@n1"),
+        &set(&["ms_promote_0@", "s_monitor_11000@n1"])
+    );
+    assert!(inputs(&g, "s_monitor_11000@n1").is_empty());
+    assert_eq!(inputs(&g, "ms_promoted_0@"), &set(&["s_promote_0@n1"]));
+    assert_eq!(inputs(&g, "s_monitor_10000@n1"), &set(&["s_promote_0@n1"]));
+}
