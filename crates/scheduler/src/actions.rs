@@ -58,7 +58,7 @@ pub struct Transition {
 pub(crate) struct Builder<'a> {
     pub(crate) c: &'a Cluster,
     pub(crate) t: Transition,
-    index: HashMap<(Option<usize>, String, u64, Option<usize>), usize>,
+    index: crate::action_index::ActionIndex,
     /// Actions of each resource, in creation order (indexed by resource).
     by_rsc: Vec<Vec<usize>>,
 }
@@ -92,9 +92,8 @@ impl<'a> Builder<'a> {
         interval_ms: u64,
         node: Option<usize>,
     ) -> usize {
-        let key = (rsc, task.to_string(), interval_ms, node);
         if kind != ActionKind::Cluster {
-            if let Some(&i) = self.index.get(&key) {
+            if let Some(i) = self.index.get(rsc, task, interval_ms, node) {
                 return i;
             }
         }
@@ -131,7 +130,7 @@ impl<'a> Builder<'a> {
             after: Vec::new(),
             early: false,
         });
-        self.index.insert(key, i);
+        self.index.insert(rsc, task, interval_ms, node, i);
         if let Some(r) = rsc {
             if self.by_rsc.len() <= r {
                 self.by_rsc.resize_with(r + 1, Vec::new);
@@ -161,7 +160,7 @@ impl<'a> Builder<'a> {
         task: &str,
         node: Option<usize>,
     ) -> Option<usize> {
-        self.index.get(&(rsc, task.to_string(), 0, node)).copied()
+        self.index.get(rsc, task, 0, node)
     }
 
     pub(crate) fn order(&mut self, first: usize, then: usize) {
@@ -218,19 +217,13 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     let mut b = Builder {
         c,
         t: Transition::default(),
-        index: HashMap::new(),
+        index: Default::default(),
         by_rsc: vec![Vec::new(); c.rscs.len()],
     };
     // Fencing of unclean nodes.
     let mut fenced: Vec<usize> = Vec::new();
-    let may_fence = c.have_quorum || matches!(c.no_quorum_policy.as_str(), "ignore" | "suicide");
-
-    for (n, node) in c.nodes.iter().enumerate() {
-        let fence = match node.kind {
-            NodeKind::Member => node.unclean && c.stonith_enabled || node.fencing.is_some(),
-            _ => node.fencing.is_some(),
-        };
-        if fence && may_fence {
+    for n in 0..c.nodes.len() {
+        if crate::fencing::doomed(c, n) || crate::fencing::remote_doomed(c, n) {
             fenced.push(n);
         }
     }
@@ -258,33 +251,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     for &top in &c.top {
         walk(c, top, &mut b.t.rsc_order);
     }
-    for &n in &fenced {
-        let reason = if let Some(why) = &c.nodes[n].fencing {
-            why.clone()
-        } else if c.nodes[n].unclean_reason.is_empty() {
-            "node is unclean".to_string()
-        } else {
-            c.nodes[n].unclean_reason.clone()
-        };
-        let (line, pseudo) = crate::remote::fence_text(c, n, &reason);
-        let f = match pseudo {
-            // A guest is "fenced" by stopping its container.
-            Some(label) => {
-                let f = b.add(ActionKind::Pseudo, None, "stonith", 0, Some(n));
-                b.t.actions[f].label = label;
-                f
-            }
-            None => b.add(ActionKind::Fence, None, "stonith", 0, Some(n)),
-        };
-        b.t.summary.push(line);
-        // Implied stops on the fenced node follow the fencing.
-        for i in 0..b.t.actions.len() {
-            let a = &b.t.actions[i];
-            if a.kind == ActionKind::Pseudo && a.node == Some(n) {
-                b.order(f, i);
-            }
-        }
-    }
+    crate::fencing::add_fencing(&mut b, &fenced);
     // Nodes shutting down leave once everything there has stopped.
     for (n, node) in c.nodes.iter().enumerate() {
         if !(node.shutdown && node.online) || fenced.contains(&n) {
@@ -463,6 +430,9 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
     if let (Some(&(_, demoted)), Some(&(start, _))) = (made.get("demote"), made.get("start")) {
         b.order(demoted, start);
     }
+    if let (Some(&(_, demoted)), Some(&(promote, _))) = (made.get("demote"), made.get("promote")) {
+        b.order(demoted, promote);
+    }
     // Group members start in order and stop in reverse.
     if c.rscs[r].variant == Variant::Group {
         let pairs: Vec<(usize, usize)> = (0..kids.len())
@@ -499,14 +469,22 @@ fn plan_primitive(
     // Probes where the resource has never been seen.
     let mut probes = Vec::new();
     if !r.orphan {
-        let known: Vec<usize> = match c.clone_ancestor(p) {
-            Some(k) if !c.rscs[k].unique => c
-                .primitives(k)
+        // The instances of an anonymous clone sharing this primitive's configuration.
+        let siblings: Option<Vec<usize>> = match c.clone_ancestor(p) {
+            Some(k) if !c.rscs[k].unique => Some(
+                c.primitives(k)
+                    .into_iter()
+                    .filter(|&q| c.rscs[q].config_id == r.config_id)
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let known: Vec<usize> = match &siblings {
+            Some(s) => s
                 .iter()
-                .filter(|&&q| c.rscs[q].config_id == r.config_id)
-                .flat_map(|&q| c.rscs[q].known_on.clone())
+                .flat_map(|&q| c.rscs[q].known_on.iter().copied())
                 .collect(),
-            _ => r.known_on.clone(),
+            None => r.known_on.clone(),
         };
         for n in 0..c.nodes.len() {
             let node = &c.nodes[n];
@@ -522,25 +500,16 @@ fn plan_primitive(
             {
                 continue;
             }
-            if let Some(k) = c.clone_ancestor(p) {
-                if !c.rscs[k].unique {
-                    // One probe per node, by the instance placed there (or the first).
-                    let inst = crate::unpack::instance_root(c, p);
-                    let siblings: Vec<usize> = c
-                        .primitives(k)
-                        .into_iter()
-                        .filter(|&q| c.rscs[q].config_id == r.config_id)
-                        .collect();
-                    let owner = siblings
-                        .iter()
-                        .copied()
-                        .find(|&q| c.rscs[q].next == Some(n))
-                        .or_else(|| siblings.iter().copied().find(|&q| c.rscs[q].next.is_none()))
-                        .or(siblings.first().copied());
-                    let _ = inst;
-                    if owner != Some(p) {
-                        continue;
-                    }
+            if let Some(siblings) = &siblings {
+                // One probe per node, by the instance placed there (or the first).
+                let owner = siblings
+                    .iter()
+                    .copied()
+                    .find(|&q| c.rscs[q].next == Some(n))
+                    .or_else(|| siblings.iter().copied().find(|&q| c.rscs[q].next.is_none()))
+                    .or(siblings.first().copied());
+                if owner != Some(p) {
+                    continue;
                 }
             }
             probes.push(n);
@@ -566,6 +535,14 @@ fn plan_primitive(
     }
 
     let cur: Vec<(usize, Role)> = r.running.iter().map(|(&n, &ro)| (n, ro)).collect();
+    let stuck = crate::fencing::stuck_stops(c, p, fenced);
+    if !stuck.is_empty() {
+        b.t.summary.extend(stuck);
+        for n in probes {
+            b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+        }
+        return;
+    }
     if r.blocked && !cur.is_empty() {
         // A failed stop without fencing: nothing may be done to it.
         if r.next.is_none() || r.next != cur.first().map(|&(n, _)| n) {
@@ -587,8 +564,7 @@ fn plan_primitive(
 
     let mut next = r.next;
     // Without quorum, resources that need it may not start (and stop under policy stop).
-    let needs_quorum = r.agent.as_ref().is_none_or(|a| a.class != "stonith")
-        && r.meta.get("requires").is_none_or(|v| v != "nothing");
+    let needs_quorum = crate::fencing::requires(c, p) != "nothing";
     if !c.have_quorum && needs_quorum && c.no_quorum_policy != "ignore" {
         let freeze = c.no_quorum_policy == "freeze";
         if cur.is_empty() {
@@ -765,7 +741,11 @@ fn plan_primitive(
                 " due to node availability".to_string()
             } else if let Some(why) = &r.stop_reason {
                 format!(" due to {why}")
-            } else if !c.have_quorum && c.no_quorum_policy == "stop" && needs_quorum {
+            } else if !c.have_quorum
+                && (c.no_quorum_policy == "stop"
+                    || c.no_quorum_policy == "suicide" && !fenced.contains(&a))
+                && needs_quorum
+            {
                 " due to no quorum".to_string()
             } else {
                 " due to node availability".to_string()
@@ -914,7 +894,7 @@ fn plan_primitive(
 
 fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
     let c = b.c;
-    let lookup = RscLookup::build(c);
+    let lookup = RscLookup::of(c);
     for k in &cib.constraints {
         let Constraint::Order(o) = k else { continue };
         // (first, its action, then, its action, the require-all="false" set it leaves).

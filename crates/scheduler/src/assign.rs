@@ -58,7 +58,7 @@ pub struct TicketLoss {
 
 /// The unit placed for configuration id `id`: the resource itself, or its group or clone.
 pub fn unit_of(c: &Cluster, id: &str) -> Option<usize> {
-    unit_of_in(c, &RscLookup::build(c), id)
+    unit_of_in(c, &RscLookup::of(c), id)
 }
 
 /// [`unit_of`] with a prebuilt index of `c`'s resources.
@@ -95,7 +95,7 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
     let nn = c.nodes.len();
     let mut out = Constraints::default();
     // Resources by id, so each constraint finds its targets without scanning them all.
-    let lookup = RscLookup::build(c);
+    let lookup = RscLookup::of(c);
     let unit_of = |c: &Cluster, id: &str| unit_of_in(c, &lookup, id);
     let mut exclusive = crate::discovery::Exclusive::default();
     for k in &cib.constraints {
@@ -205,7 +205,9 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                 }
                 let state = cib.tickets.iter().find(|t| t.id == tk.ticket);
                 let granted = state.is_some_and(|t| t.granted);
-                let standby = state.is_some_and(|t| t.standby);
+                // Standby only matters for a granted ticket: a revoked one applies its
+                // loss-policy whatever its standby flag says.
+                let standby = granted && state.is_some_and(|t| t.standby);
                 if granted && !standby {
                     continue;
                 }
@@ -254,7 +256,14 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                             }
                         }
                         if let Some(next) = co.sets.get(si + 1) {
-                            if let Some(p) = next.resources.first() {
+                            // A sequential next set is led by its first member; every
+                            // member of a non-sequential one is a primary.
+                            let primaries = if next.sequential {
+                                &next.resources[..next.resources.len().min(1)]
+                            } else {
+                                &next.resources[..]
+                            };
+                            for p in primaries {
                                 for r in &s.resources {
                                     pairs.push((
                                         r.clone(),
@@ -958,6 +967,13 @@ impl<'a> Assigner<'a> {
             let was_promoted = prims
                 .iter()
                 .any(|&p| c.rscs[p].running.get(&n) == Some(&Role::Promoted));
+            // A promoted instance whose failure asks for demotion stays unpromoted there.
+            if prims
+                .iter()
+                .any(|&p| c.rscs[p].demote_failed_on.contains(&n))
+            {
+                continue;
+            }
             if let Some(t) = revoked {
                 if !(t.policy == "freeze" && was_promoted) {
                     continue;

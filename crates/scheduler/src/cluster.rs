@@ -183,6 +183,9 @@ pub struct Rsc {
     pub failed_on: Vec<usize>,
     /// Nodes where a stop failed (needs fencing or blocks).
     pub stop_failed_on: Vec<usize>,
+    /// Nodes where an operation failed with `on-fail=demote`: shown failed, demoted in place
+    /// instead of recovered, and not promoted there again.
+    pub demote_failed_on: Vec<usize>,
     /// Nodes where the recorded operation digest differs from the configured parameters.
     pub definition_changed_on: Vec<usize>,
     /// Nodes where only reloadable parameters changed (the restart digest still matches).
@@ -255,6 +258,7 @@ impl Rsc {
             running: BTreeMap::new(),
             failed_on: Vec::new(),
             stop_failed_on: Vec::new(),
+            demote_failed_on: Vec::new(),
             definition_changed_on: Vec::new(),
             reload_on: Vec::new(),
             stale_recurring: Vec::new(),
@@ -321,6 +325,8 @@ pub struct Cluster {
     pub now: i64,
     /// Histories of resources no longer configured and not active: (history id, node).
     pub stale_histories: Vec<(String, usize)>,
+    /// Resources by id, as unpacking left them (see `RscLookup::of`).
+    pub(crate) rsc_lookup: std::sync::Arc<crate::rsc_lookup::RscLookup>,
 }
 
 impl Cluster {

@@ -6,11 +6,14 @@
 
 #![allow(clippy::needless_range_loop, clippy::type_complexity)]
 
+mod action_index;
 pub mod actions;
 pub mod assign;
 pub mod cluster;
 pub mod digest;
 mod discovery;
+mod fast_hash;
+pub mod fencing;
 pub mod health;
 mod notify;
 pub mod on_fail;
@@ -21,6 +24,7 @@ pub mod report;
 mod rsc_lookup;
 pub mod simulate;
 mod stopped_monitor;
+mod templates;
 pub mod unpack;
 pub mod utilization;
 
@@ -42,6 +46,15 @@ pub struct Schedule {
 
 /// Runs the scheduler on `cib` at time `now` (seconds since the epoch).
 pub fn schedule(cib: &Cib, now: i64) -> Schedule {
+    schedule_with(cib, now, true)
+}
+
+/// [`schedule`], with the revised cluster ([`Schedule::after`]) computed only when `revised`
+/// is true (otherwise it is an empty [`Cluster`]): `crm_simulate -R` prints no revised
+/// status, and copying a large cluster's working set is a sizeable part of its run.
+pub fn schedule_with(cib: &Cib, now: i64, revised: bool) -> Schedule {
+    let expanded = templates::expand(cib);
+    let cib = expanded.as_ref().unwrap_or(cib);
     let mut c = unpack::unpack(cib, now);
     let mut k = assign::collect(&mut c, cib);
     remote::add_colocations(&c, &mut k);
@@ -50,7 +63,11 @@ pub fn schedule(cib: &Cib, now: i64) -> Schedule {
     let mut restart = orders::propagate(&mut c, cib, changed);
     remote::restart_guests(&c, &mut restart);
     let transition = actions::plan(&c, cib, &restart);
-    let after = simulate::apply(&c, &transition);
+    let after = if revised {
+        simulate::apply(&c, &transition)
+    } else {
+        Cluster::default()
+    };
     Schedule {
         before: c,
         transition,

@@ -142,7 +142,9 @@ fn primitive_line(c: &Cluster, r: usize) -> String {
         state.push_str("ORPHANED ");
     }
     let nodes: Vec<usize> = rsc.running.keys().copied().collect();
-    let failed = nodes.iter().any(|n| rsc.failed_on.contains(n));
+    let failed = nodes
+        .iter()
+        .any(|n| rsc.failed_on.contains(n) || rsc.demote_failed_on.contains(n));
     let role = rsc.role();
     if nodes.is_empty() {
         state.push_str("Stopped");
@@ -172,7 +174,9 @@ fn primitive_line(c: &Cluster, r: usize) -> String {
         state.push_str(&word);
         if nodes.len() == 1 {
             let _ = write!(state, " {}", c.nodes[nodes[0]].name);
-            if c.nodes[nodes[0]].unclean {
+            // Resources are flagged on lost nodes; a member still online but to be fenced
+            // shows them as they are.
+            if c.nodes[nodes[0]].unclean && !c.nodes[nodes[0]].online {
                 flags.push("UNCLEAN");
             }
         } else {
@@ -291,6 +295,7 @@ fn print_clone(c: &Cluster, r: usize, depth: usize, out: &mut String) {
             && prims.iter().all(|&p| {
                 let pr = &c.rscs[p];
                 pr.failed_on.is_empty()
+                    && pr.demote_failed_on.is_empty()
                     && pr.pending.is_empty()
                     && pr.managed
                     && !pr.orphan

@@ -53,6 +53,7 @@ pub fn apply(c: &Cluster, t: &Transition) -> Cluster {
         }
         r.running.clear();
         r.failed_on.clear();
+        r.demote_failed_on.clear();
         r.pending.clear();
         if let Some(n) = r.next {
             r.running.insert(n, r.next_role);
