@@ -465,7 +465,7 @@ fn plan_primitive(
             let node = &c.nodes[n];
             let up = match node.kind {
                 NodeKind::Member => node.online && !node.unclean && !node.pending,
-                _ => node.remote_up && node.fencing.is_none() && !crate::remote::members_only(c, p),
+                _ => crate::remote::probe_on(c, n, fenced) && !crate::remote::members_only(c, p),
             };
             if !up || known.contains(&n) || r.no_discovery.contains(&n) {
                 continue;
