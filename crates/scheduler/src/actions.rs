@@ -733,18 +733,28 @@ fn plan_primitive(
             ));
         }
         (many, target) => {
+            let kept = crate::multi_active::kept_instance(r, many, target, failed);
             for &(a, role) in many {
+                if Some(a) == kept {
+                    continue;
+                }
                 let st = stop_on(b, a, role);
                 stops.push(st);
             }
             if let Some(n) = target {
-                let s = b.add(ActionKind::Resource, Some(p), "start", 0, Some(n));
+                let kind = if kept.is_some() {
+                    ActionKind::Pseudo
+                } else {
+                    ActionKind::Resource
+                };
+                let s = b.add(kind, Some(p), "start", 0, Some(n));
                 for &st in &stops {
                     b.order(st, s);
                 }
                 start = Some(s);
-                b.t.summary
-                    .push(format!("Recover {name} ( {} )", nodename(n)));
+                b.t.summary.push(crate::multi_active::summary(
+                    &name, many, n, failed, &nodename,
+                ));
             } else {
                 for &(a, _) in many {
                     b.t.summary.push(format!(

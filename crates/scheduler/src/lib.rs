@@ -17,6 +17,7 @@ pub mod fencing;
 mod graph;
 mod graph_out;
 pub mod health;
+mod multi_active;
 mod notify;
 pub mod on_fail;
 mod one_or_more;
