@@ -141,12 +141,12 @@ impl<'a> Builder<'a> {
     }
 
     /// Indexes of the actions of resource `r`, in creation order.
-    fn rsc_actions(&self, r: usize) -> &[usize] {
+    pub(crate) fn rsc_actions(&self, r: usize) -> &[usize] {
         self.by_rsc.get(r).map_or(&[], Vec::as_slice)
     }
 
     /// Indexes of the actions of resource `r` with task `task`, in creation order.
-    fn rsc_task(&self, r: usize, task: &str) -> Vec<usize> {
+    pub(crate) fn rsc_task(&self, r: usize, task: &str) -> Vec<usize> {
         self.rsc_actions(r)
             .iter()
             .copied()
@@ -222,13 +222,8 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     };
     // Fencing of unclean nodes.
     let mut fenced: Vec<usize> = Vec::new();
-    let may_fence = c.have_quorum || matches!(c.no_quorum_policy.as_str(), "ignore" | "suicide");
-
-    for (n, node) in c.nodes.iter().enumerate() {
-        if (node.unclean && c.stonith_enabled || node.fencing.is_some())
-            && node.kind == NodeKind::Member
-            && may_fence
-        {
+    for n in 0..c.nodes.len() {
+        if crate::fencing::doomed(c, n) || crate::fencing::remote_doomed(c, n) {
             fenced.push(n);
         }
     }
@@ -256,25 +251,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     for &top in &c.top {
         walk(c, top, &mut b.t.rsc_order);
     }
-    for &n in &fenced {
-        let f = b.add(ActionKind::Fence, None, "stonith", 0, Some(n));
-        let reason = if let Some(why) = &c.nodes[n].fencing {
-            why.clone()
-        } else if c.nodes[n].unclean_reason.is_empty() {
-            "node is unclean".to_string()
-        } else {
-            c.nodes[n].unclean_reason.clone()
-        };
-        b.t.summary
-            .push(format!("Fence (reboot) {} '{}'", c.nodes[n].name, reason));
-        // Implied stops on the fenced node follow the fencing.
-        for i in 0..b.t.actions.len() {
-            let a = &b.t.actions[i];
-            if a.kind == ActionKind::Pseudo && a.node == Some(n) {
-                b.order(f, i);
-            }
-        }
-    }
+    crate::fencing::add_fencing(&mut b, &fenced);
     // Nodes shutting down leave once everything there has stopped.
     for (n, node) in c.nodes.iter().enumerate() {
         if !(node.shutdown && node.online) || fenced.contains(&n) {
@@ -283,7 +260,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
         let stops: Vec<usize> = (0..b.t.actions.len())
             .filter(|&i| {
                 let a = &b.t.actions[i];
-                a.node == Some(n) && matches!(a.task.as_str(), "stop" | "demote" | "migrate_to")
+                a.node == Some(n) && crate::graph::shutdown_waits_for(a)
             })
             .collect();
         let label = format!("do_shutdown on {}", node.name);
@@ -301,6 +278,8 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
             .partition(|l| l.starts_with("Fence"));
     b.t.summary = fence.into_iter().chain(rest).collect();
     order_constraints(&mut b, cib);
+    crate::graph::finish(&mut b);
+    crate::remote::order_actions(&mut b);
     // The histories of resources gone from the configuration are deleted.
     for (id, n) in &c.stale_histories {
         let i = b.add(
@@ -383,7 +362,13 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
         for &k in &kids {
             for &i in b.rsc_actions(k) {
                 let a = &b.t.actions[i];
-                if a.task == task && a.interval_ms == 0 && a.kind != ActionKind::Fence {
+                // A nested container stands in by its completion milestone only.
+                let nested_begin = a.kind == ActionKind::Pseudo && a.node.is_none();
+                if a.task == task
+                    && a.interval_ms == 0
+                    && a.kind != ActionKind::Fence
+                    && !nested_begin
+                {
                     out.push(i);
                 }
                 // Nested containers expose their milestones.
@@ -438,42 +423,13 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
             }
             b.order(a, end);
         }
+        crate::graph::container_milestones(b, r, task, begin, end);
         made.insert(task, (begin, end));
     }
-    if let (Some(&(_, demoted)), Some(&(stop, _))) = (made.get("demote"), made.get("stop")) {
-        b.order(demoted, stop);
-    }
-    if let (Some(&(_, stopped)), Some(&(start, _))) = (made.get("stop"), made.get("start")) {
-        b.order(stopped, start);
-    }
-    if let (Some(&(_, running)), Some(&(promote, _))) = (made.get("start"), made.get("promote")) {
-        b.order(running, promote);
-    }
-    if let (Some(&(_, demoted)), Some(&(start, _))) = (made.get("demote"), made.get("start")) {
-        b.order(demoted, start);
-    }
+    crate::graph::order_phases(b, r, &made);
     // Group members start in order and stop in reverse.
     if c.rscs[r].variant == Variant::Group {
-        let pairs: Vec<(usize, usize)> = (0..kids.len())
-            .flat_map(|i| (i + 1..kids.len()).map(move |j| (i, j)))
-            .map(|(i, j)| (kids[i], kids[j]))
-            .collect();
-        for (a, bb) in pairs {
-            let a_starts = b.rsc_task(a, "start");
-            let b_starts = b.rsc_task(bb, "start");
-            for &x in &a_starts {
-                for &y in &b_starts {
-                    b.order(x, y);
-                }
-            }
-            let a_stops = b.rsc_task(a, "stop");
-            let b_stops = b.rsc_task(bb, "stop");
-            for &x in &b_stops {
-                for &y in &a_stops {
-                    b.order(x, y);
-                }
-            }
-        }
+        crate::graph::chain_group_members(b, &kids);
     }
 }
 
@@ -507,12 +463,11 @@ fn plan_primitive(
         };
         for n in 0..c.nodes.len() {
             let node = &c.nodes[n];
-            if !node.online
-                || node.unclean
-                || node.pending
-                || known.contains(&n)
-                || r.no_discovery.contains(&n)
-            {
+            let up = match node.kind {
+                NodeKind::Member => node.online && !node.unclean && !node.pending,
+                _ => crate::remote::probe_on(c, n, fenced) && !crate::remote::members_only(c, p),
+            };
+            if !up || known.contains(&n) || r.no_discovery.contains(&n) {
                 continue;
             }
             if node.kind != NodeKind::Member
@@ -555,6 +510,14 @@ fn plan_primitive(
     }
 
     let cur: Vec<(usize, Role)> = r.running.iter().map(|(&n, &ro)| (n, ro)).collect();
+    let stuck = crate::fencing::stuck_stops(c, p, fenced);
+    if !stuck.is_empty() {
+        b.t.summary.extend(stuck);
+        for n in probes {
+            b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+        }
+        return;
+    }
     if r.blocked && !cur.is_empty() {
         // A failed stop without fencing: nothing may be done to it.
         if r.next.is_none() || r.next != cur.first().map(|&(n, _)| n) {
@@ -576,8 +539,7 @@ fn plan_primitive(
 
     let mut next = r.next;
     // Without quorum, resources that need it may not start (and stop under policy stop).
-    let needs_quorum = r.agent.as_ref().is_none_or(|a| a.class != "stonith")
-        && r.meta.get("requires").is_none_or(|v| v != "nothing");
+    let needs_quorum = crate::fencing::requires(c, p) != "nothing";
     if !c.have_quorum && needs_quorum && c.no_quorum_policy != "ignore" {
         let freeze = c.no_quorum_policy == "freeze";
         if cur.is_empty() {
@@ -708,6 +670,7 @@ fn plan_primitive(
             b.order(mf, st);
             let s = b.add(ActionKind::Pseudo, Some(p), "start", 0, Some(n));
             b.order(mf, s);
+            b.order(st, s);
             let _ = role;
             start = Some(s);
             b.t.summary.push(format!(
@@ -754,7 +717,11 @@ fn plan_primitive(
                 " due to node availability".to_string()
             } else if let Some(why) = &r.stop_reason {
                 format!(" due to {why}")
-            } else if !c.have_quorum && c.no_quorum_policy == "stop" && needs_quorum {
+            } else if !c.have_quorum
+                && (c.no_quorum_policy == "stop"
+                    || c.no_quorum_policy == "suicide" && !fenced.contains(&a))
+                && needs_quorum
+            {
                 " due to no quorum".to_string()
             } else {
                 " due to node availability".to_string()
@@ -825,7 +792,8 @@ fn plan_primitive(
                 .recurring
                 .iter()
                 .any(|(rn, op, i)| *rn == n && op == "monitor" && *i == interval)
-                && !r.stale_recurring.contains(&(n, interval));
+                && !r.stale_recurring.contains(&(n, interval))
+                && !crate::remote::reconnects(c, n, fenced);
             if start.is_some() || changed_role || !have {
                 let m = b.add(ActionKind::Resource, Some(p), "monitor", interval, Some(n));
                 if r.running.contains_key(&n) {
@@ -901,9 +869,7 @@ fn plan_primitive(
         probe_actions.push(b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n)));
     }
     if let Some(s) = start {
-        for &pa in &probe_actions {
-            b.order(pa, s);
-        }
+        crate::graph::probes_before_start(b, p, &probe_actions, s);
         for &st in &stops {
             b.order(st, s);
         }
@@ -1081,7 +1047,7 @@ fn link(b: &mut Builder<'_>, first: usize, fa: &str, then: usize, ta: &str) {
     let thens = endpoints(b, then, ta, false);
     for &f in &firsts {
         for &t in &thens {
-            b.order(f, t);
+            crate::graph::order_pair(b, f, t);
         }
     }
 }
@@ -1173,9 +1139,13 @@ pub fn graph_order(t: &Transition) -> Vec<usize> {
 
 /// Whether primitive `p` may live-migrate away from `from` (allow-migrate, healthy, not
 /// cloned, and no earlier group member that has to stop and start instead).
-fn can_migrate(c: &Cluster, p: usize, from: usize, fenced: &[usize]) -> bool {
+pub(crate) fn can_migrate(c: &Cluster, p: usize, from: usize, fenced: &[usize]) -> bool {
     let r = &c.rscs[p];
-    if !r.meta_bool("allow-migrate", false)
+    // Remote connections migrate unless told otherwise.
+    let by_default = crate::remote::is_remote_agent(r.agent.as_ref())
+        && r.container
+            .is_none_or(|k| c.rscs[k].meta_bool("allow-migrate", false));
+    if !r.meta_bool("allow-migrate", by_default)
         || !r.failed_on.is_empty()
         || r.promotable
         || c.clone_ancestor(p).is_some()

@@ -97,6 +97,7 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
     // Resources by id, so each constraint finds its targets without scanning them all.
     let lookup = RscLookup::of(c);
     let unit_of = |c: &Cluster, id: &str| unit_of_in(c, &lookup, id);
+    let mut exclusive = crate::discovery::Exclusive::default();
     for k in &cib.constraints {
         match k {
             Constraint::Location(l) => {
@@ -172,6 +173,9 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                         }
                     }
                     let disc = l.discovery.as_deref();
+                    if disc == Some("exclusive") {
+                        exclusive.note(&rid, &touched, &contrib);
+                    }
                     for &i in lookup.configured(&rid) {
                         let r = &mut c.rscs[i];
                         for n in 0..nn {
@@ -179,8 +183,11 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                             {
                                 r.allowed_any.push(n);
                             }
+                            // The last constraint naming a node sets its discovery mode.
                             if disc == Some("never") && touched[n] && !r.no_discovery.contains(&n) {
                                 r.no_discovery.push(n);
+                            } else if disc.is_some_and(|d| d != "never") && touched[n] {
+                                r.no_discovery.retain(|&x| x != n);
                             }
                         }
                     }
@@ -198,7 +205,9 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                 }
                 let state = cib.tickets.iter().find(|t| t.id == tk.ticket);
                 let granted = state.is_some_and(|t| t.granted);
-                let standby = state.is_some_and(|t| t.standby);
+                // Standby only matters for a granted ticket: a revoked one applies its
+                // loss-policy whatever its standby flag says.
+                let standby = granted && state.is_some_and(|t| t.standby);
                 if granted && !standby {
                     continue;
                 }
@@ -247,7 +256,14 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                             }
                         }
                         if let Some(next) = co.sets.get(si + 1) {
-                            if let Some(p) = next.resources.first() {
+                            // A sequential next set is led by its first member; every
+                            // member of a non-sequential one is a primary.
+                            let primaries = if next.sequential {
+                                &next.resources[..next.resources.len().min(1)]
+                            } else {
+                                &next.resources[..]
+                            };
+                            for p in primaries {
                                 for r in &s.resources {
                                     pairs.push((
                                         r.clone(),
@@ -282,6 +298,7 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
             _ => {}
         }
     }
+    exclusive.apply(c, &lookup, &mut out.loc);
     out
 }
 
@@ -337,7 +354,16 @@ impl<'a> Assigner<'a> {
         if self.ledger.strategy.checks_capacity() {
             order = self.capacity_order(order);
         }
-        for r in order {
+        let order = crate::remote::connections_first(self.c, order);
+        let conns = order
+            .iter()
+            .take_while(|&&r| crate::remote::is_connection(self.c, r))
+            .count();
+        for &r in &order[..conns] {
+            self.assign(r);
+        }
+        crate::remote::after_connections(self.c);
+        for &r in &order[conns..] {
             self.assign(r);
         }
     }
@@ -476,6 +502,7 @@ impl<'a> Assigner<'a> {
                 s[n] = Score::NEG_INF;
             }
         }
+        crate::remote::ban_non_members(c, u, &mut s);
         for t in self
             .k
             .revoked
@@ -940,6 +967,13 @@ impl<'a> Assigner<'a> {
             let was_promoted = prims
                 .iter()
                 .any(|&p| c.rscs[p].running.get(&n) == Some(&Role::Promoted));
+            // A promoted instance whose failure asks for demotion stays unpromoted there.
+            if prims
+                .iter()
+                .any(|&p| c.rscs[p].demote_failed_on.contains(&n))
+            {
+                continue;
+            }
             if let Some(t) = revoked {
                 if !(t.policy == "freeze" && was_promoted) {
                     continue;
