@@ -48,8 +48,10 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
         .attr("no-quorum-panic")
         .is_some_and(|v| cib::model::is_true(v) || v == "1");
     crate::fencing::apply_suicide(&mut c, panic);
+    // Remote and guest nodes count towards a clone's default clone-max.
+    let remote_count = crate::remote::configured_count(cib);
     for r in &cib.resources {
-        let i = build(&mut c, cib, r, None, None);
+        let i = build(&mut c, cib, r, None, None, remote_count);
         c.top.push(i);
     }
     crate::remote::add_guest_connections(&mut c);
@@ -214,6 +216,7 @@ fn build(
     r: &cib::model::Resource,
     parent: Option<usize>,
     suffix: Option<usize>,
+    remote_count: usize,
 ) -> usize {
     let id = match suffix {
         Some(n) => format!("{}:{n}", r.id),
@@ -272,7 +275,7 @@ fn build(
         }
         ResourceKind::Group(members) => {
             for m in members {
-                let k = build(c, cib, m, Some(idx), suffix);
+                let k = build(c, cib, m, Some(idx), suffix, remote_count);
                 c.rscs[idx].children.push(k);
             }
         }
@@ -280,7 +283,7 @@ fn build(
             master_element,
             child,
         } => {
-            let nodes = (c.nodes.len() + crate::remote::configured_count(cib)).max(1);
+            let nodes = (c.nodes.len() + remote_count).max(1);
             let cm = &c.rscs[idx].meta;
             let promotable = *master_element || truthy(cm.get("promotable"), false);
             let get = |k: &str| cm.get(k).and_then(|v| v.parse::<usize>().ok());
@@ -306,13 +309,13 @@ fn build(
                 }
             }
             for i in 0..clone_max {
-                let k = build(c, cib, child, Some(idx), Some(i));
+                let k = build(c, cib, child, Some(idx), Some(i), remote_count);
                 c.rscs[idx].children.push(k);
             }
         }
         ResourceKind::Bundle(b) => {
             if let Some(child) = &b.child {
-                let k = build(c, cib, child, Some(idx), None);
+                let k = build(c, cib, child, Some(idx), None, remote_count);
                 c.rscs[idx].children.push(k);
             }
         }
