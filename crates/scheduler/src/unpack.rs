@@ -66,6 +66,7 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
         unpack_history(&mut c, &mut lookup, st);
     }
     c.rsc_lookup = std::sync::Arc::new(lookup);
+    crate::migration_history::apply(&mut c, cib);
     let prio: Vec<i64> = c.top.iter().map(|&r| c.rscs[r].priority).collect();
     let mut order: Vec<(i64, usize)> = prio.into_iter().zip(c.top.iter().copied()).collect();
     order.sort_by_key(|&(p, _)| std::cmp::Reverse(p));
