@@ -296,7 +296,9 @@ impl CpgGroups {
                 }
                 self.finish_sync_if_done()
             }
-            ClusterMessage::NodeInfo { .. } => Vec::new(),
+            ClusterMessage::NodeInfo { .. }
+            | ClusterMessage::QuorumSetExpected { .. }
+            | ClusterMessage::QuorumSetVotes { .. } => Vec::new(),
         }
     }
 

@@ -109,6 +109,21 @@ pub struct Daemon {
     pub terminate_hook: Option<Box<dyn FnMut() -> bool + Send>>,
 }
 
+/// Applies a runtime votequorum change message to a votequorum instance.
+fn apply_quorum_change(
+    quorum: &mut quorum::Votequorum,
+    now_ms: u64,
+    change: &ClusterMessage,
+) -> Result<Vec<quorum::Output>, quorum::QuorumError> {
+    match change {
+        ClusterMessage::QuorumSetExpected { expected } => quorum.set_expected(now_ms, *expected),
+        ClusterMessage::QuorumSetVotes { nodeid, votes } => {
+            quorum.set_votes(now_ms, *nodeid, *votes)
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
 fn ring_id_of(id: totem::RingId) -> RingId {
     RingId {
         rep: id.rep.0,
@@ -389,6 +404,23 @@ impl Daemon {
             Ok(ClusterMessage::NodeInfo { ring_id, info }) => {
                 if ring_id == self.ring_id {
                     self.on_node_info(now_ms, sender, info, ipc);
+                }
+            }
+            Ok(
+                change @ (ClusterMessage::QuorumSetExpected { .. }
+                | ClusterMessage::QuorumSetVotes { .. }),
+            ) => {
+                let Some(quorum) = self.quorum.as_mut() else {
+                    return;
+                };
+                match apply_quorum_change(quorum, now_ms, &change) {
+                    Ok(outputs) => {
+                        tracing::info!(target: "QUORUM", "node {sender} changed votequorum: {change:?}");
+                        self.apply_quorum_outputs(outputs, Some(ipc));
+                    }
+                    Err(error) => {
+                        tracing::warn!(target: "QUORUM", "node {sender} asked {change:?}: {error}");
+                    }
                 }
             }
             Ok(message) => {
@@ -861,6 +893,17 @@ impl Daemon {
                 Reply::Ok
             }
             Request::Status => Reply::Status(self.runtime_status(now_ms, network)),
+            Request::QuorumSetExpected { expected } => {
+                self.quorum_change(now_ms, ClusterMessage::QuorumSetExpected { expected })
+            }
+            Request::QuorumSetVotes { nodeid, votes } => {
+                let nodeid = if nodeid == 0 {
+                    self.setup.nodeid
+                } else {
+                    nodeid
+                };
+                self.quorum_change(now_ms, ClusterMessage::QuorumSetVotes { nodeid, votes })
+            }
             Request::Shutdown => {
                 tracing::info!("shutdown requested over IPC by pid {pid}");
                 self.shutdown_requested = true;
@@ -946,6 +989,25 @@ impl Daemon {
             reason: ConfchgReason::Leave,
         };
         self.push_pending(message.encode());
+        Reply::Ok
+    }
+
+    /// Checks a runtime votequorum change against the current state, then multicasts it so that
+    /// every node applies it at the same point of the agreed order.
+    fn quorum_change(&mut self, now_ms: u64, change: ClusterMessage) -> Reply {
+        let Some(quorum) = self.quorum.as_ref() else {
+            return Reply::Error {
+                code: ErrorCode::BadHandle,
+                message: "votequorum is not the quorum provider".to_string(),
+            };
+        };
+        if let Err(error) = apply_quorum_change(&mut quorum.clone(), now_ms, &change) {
+            return Reply::Error {
+                code: ErrorCode::InvalidParam,
+                message: error.to_string(),
+            };
+        }
+        self.push_pending(change.encode());
         Reply::Ok
     }
 

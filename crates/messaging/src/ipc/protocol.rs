@@ -237,6 +237,18 @@ pub enum Request {
     Status,
     /// Leave the cluster cleanly and stop the daemon.
     Shutdown,
+    /// Set expected votes cluster-wide (`quorumtool -e`).
+    QuorumSetExpected {
+        /// New expected votes (at least the current total of votes).
+        expected: u32,
+    },
+    /// Set one node's votes cluster-wide (`quorumtool -v [-n]`).
+    QuorumSetVotes {
+        /// Node whose votes change; 0 for the local node.
+        nodeid: u32,
+        /// New number of votes.
+        votes: u32,
+    },
 }
 
 /// The daemon's answer to one request.
@@ -323,6 +335,8 @@ mod tag {
     pub const QUORUM_TRACK: u8 = 7;
     pub const STATUS: u8 = 8;
     pub const SHUTDOWN: u8 = 9;
+    pub const QUORUM_SET_EXPECTED: u8 = 10;
+    pub const QUORUM_SET_VOTES: u8 = 11;
 
     pub const REPLY_HELLO: u8 = 128;
     pub const REPLY_OK: u8 = 129;
@@ -376,6 +390,16 @@ impl Request {
             }
             Request::Status => start(tag::STATUS),
             Request::Shutdown => start(tag::SHUTDOWN),
+            Request::QuorumSetExpected { expected } => {
+                let mut w = start(tag::QUORUM_SET_EXPECTED);
+                w.u32(*expected);
+                w
+            }
+            Request::QuorumSetVotes { nodeid, votes } => {
+                let mut w = start(tag::QUORUM_SET_VOTES);
+                w.u32(*nodeid).u32(*votes);
+                w
+            }
         }
     }
 
@@ -401,6 +425,13 @@ impl Request {
             },
             tag::STATUS => Request::Status,
             tag::SHUTDOWN => Request::Shutdown,
+            tag::QUORUM_SET_EXPECTED => Request::QuorumSetExpected {
+                expected: r.u32("expected votes")?,
+            },
+            tag::QUORUM_SET_VOTES => Request::QuorumSetVotes {
+                nodeid: r.u32("nodeid")?,
+                votes: r.u32("votes")?,
+            },
             tag => {
                 return Err(DecodeError::UnknownTag {
                     what: "request",
@@ -857,6 +888,11 @@ mod tests {
             Request::QuorumTrack { enable: true },
             Request::Status,
             Request::Shutdown,
+            Request::QuorumSetExpected { expected: 5 },
+            Request::QuorumSetVotes {
+                nodeid: 2,
+                votes: 3,
+            },
         ];
         for request in requests {
             let body = request.encode();
