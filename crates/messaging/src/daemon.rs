@@ -1060,3 +1060,103 @@ impl Daemon {
         Reply::Ok
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONF: &str = "totem {\n version: 2\n cluster_name: t\n transport: udpu\n token: 1000\n}\n\
+        nodelist {\n node {\n ring0_addr: 10.202.0.1\n nodeid: 1\n }\n node {\n ring0_addr: 10.202.0.2\n nodeid: 2\n }\n}\n\
+        quorum {\n provider: corosync_votequorum\n}\n";
+
+    fn daemon() -> Daemon {
+        let config = corosync_conf::parse(CONF, "test.conf")
+            .expect("config")
+            .config;
+        let setup = ClusterSetup {
+            nodeid: 1,
+            nodes: Vec::new(),
+        };
+        // Never written: the ring seq is persisted only when a ring forms.
+        let state_dir = std::env::temp_dir().join("messaging-daemon-test-absent");
+        Daemon::new(setup, &config, state_dir, 1).expect("daemon")
+    }
+
+    fn token_packet() -> Vec<u8> {
+        totem::encode(
+            totem::NodeId(2),
+            &totem::Message::Token(totem::OrfToken {
+                ring_id: totem::RingId {
+                    rep: totem::NodeId(1),
+                    seq: 4,
+                },
+                token_seq: 1,
+                seq: 0,
+                aru: 0,
+                aru_addr: None,
+                fcc: 0,
+                backlog: 0,
+                retrans_flg: false,
+                retrans_clean: false,
+                rtr_list: Vec::new(),
+            }),
+        )
+    }
+
+    #[test]
+    fn a_token_waits_for_backlogged_clients_at_most_the_defer_limit() {
+        let mut d = daemon();
+        assert_eq!(d.token_defer_ms, limits::TOKEN_DEFER_MS_MAX);
+        let token = token_packet();
+        d.on_packet(10, 2, &token, true);
+        assert!(d.deferred_token.is_some());
+        assert_eq!(d.tokens_deferred, 1);
+        assert_eq!(d.timers.next_deadline(), Some(10 + d.token_defer_ms));
+        // Still backlogged: it stays.
+        assert!(!d.release_deferred_token(12, true));
+        assert!(d.deferred_token.is_some());
+        // The hold's limit passes: the timer hands it to Totem even though clients still lag.
+        assert_eq!(
+            d.timers.pop_due(10 + d.token_defer_ms),
+            Some(DaemonTimer::DeferredToken)
+        );
+        let mut ipc = test_ipc();
+        d.on_timer(10 + d.token_defer_ms, DaemonTimer::DeferredToken, &mut ipc);
+        assert!(d.deferred_token.is_none());
+    }
+
+    #[test]
+    fn a_token_is_released_once_clients_caught_up_and_others_never_wait() {
+        let mut d = daemon();
+        let token = token_packet();
+        d.on_packet(10, 2, &token, true);
+        assert!(d.release_deferred_token(11, false));
+        assert!(d.deferred_token.is_none());
+        assert!(d.timers.next_deadline() != Some(10 + d.token_defer_ms));
+        // Not backlogged: no hold at all.
+        d.on_packet(12, 2, &token, false);
+        assert!(d.deferred_token.is_none());
+        // A second token while one is held: the first goes to Totem first, the new one waits.
+        d.on_packet(13, 2, &token, true);
+        d.on_packet(14, 2, &token, true);
+        assert_eq!(d.tokens_deferred, 3);
+        assert!(d.deferred_token.is_some());
+        // Other packets are never held.
+        let join = totem::encode(
+            totem::NodeId(2),
+            &totem::Message::Join(totem::Join {
+                proc_set: vec![totem::NodeId(1), totem::NodeId(2)],
+                fail_set: Vec::new(),
+                ring_seq: 4,
+            }),
+        );
+        d.on_packet(15, 2, &join, true);
+        assert_eq!(d.tokens_deferred, 3);
+    }
+
+    fn test_ipc() -> IpcServer {
+        let path =
+            std::env::temp_dir().join(format!("messaging-daemon-test-{}.sock", std::process::id()));
+        IpcServer::bind(&path).expect("bind a test socket")
+    }
+}
