@@ -125,6 +125,11 @@ pub enum ClusterMessage {
         /// New number of votes.
         votes: u32,
     },
+    /// A member asked node `nodeid` to leave the cluster and stop (`cfgtool -k`).
+    KillNode {
+        /// The node to stop.
+        nodeid: u32,
+    },
 }
 
 mod tag {
@@ -136,6 +141,7 @@ mod tag {
     pub const CPG_FRAGMENT: u8 = 6;
     pub const QUORUM_SET_EXPECTED: u8 = 7;
     pub const QUORUM_SET_VOTES: u8 = 8;
+    pub const KILL_NODE: u8 = 9;
 }
 
 impl ClusterMessage {
@@ -208,6 +214,10 @@ impl ClusterMessage {
                 w = Writer::new(CLUSTER_MESSAGE_VERSION);
                 w.u8(tag::QUORUM_SET_VOTES).u32(*nodeid).u32(*votes);
             }
+            ClusterMessage::KillNode { nodeid } => {
+                w = Writer::new(CLUSTER_MESSAGE_VERSION);
+                w.u8(tag::KILL_NODE).u32(*nodeid);
+            }
         }
         w.finish()
     }
@@ -276,6 +286,9 @@ impl ClusterMessage {
             tag::QUORUM_SET_VOTES => ClusterMessage::QuorumSetVotes {
                 nodeid: r.u32("nodeid")?,
                 votes: r.u32("votes")?,
+            },
+            tag::KILL_NODE => ClusterMessage::KillNode {
+                nodeid: r.u32("nodeid")?,
             },
             tag => {
                 return Err(DecodeError::UnknownTag {

@@ -298,7 +298,8 @@ impl CpgGroups {
             }
             ClusterMessage::NodeInfo { .. }
             | ClusterMessage::QuorumSetExpected { .. }
-            | ClusterMessage::QuorumSetVotes { .. } => Vec::new(),
+            | ClusterMessage::QuorumSetVotes { .. }
+            | ClusterMessage::KillNode { .. } => Vec::new(),
         }
     }
 

@@ -406,6 +406,12 @@ impl Daemon {
                     self.on_node_info(now_ms, sender, info, ipc);
                 }
             }
+            Ok(ClusterMessage::KillNode { nodeid }) => {
+                if nodeid == self.setup.nodeid {
+                    tracing::warn!("node {sender} asked this node to leave the cluster: leaving");
+                    self.shutdown_requested = true;
+                }
+            }
             Ok(
                 change @ (ClusterMessage::QuorumSetExpected { .. }
                 | ClusterMessage::QuorumSetVotes { .. }),
@@ -908,6 +914,18 @@ impl Daemon {
                 tracing::info!("shutdown requested over IPC by pid {pid}");
                 self.shutdown_requested = true;
                 Reply::Ok
+            }
+            Request::KillNode { nodeid } => {
+                if self.ring_members.contains(&nodeid) {
+                    tracing::info!("pid {pid} asks node {nodeid} to leave the cluster");
+                    self.push_pending(ClusterMessage::KillNode { nodeid }.encode());
+                    Reply::Ok
+                } else {
+                    error(
+                        ErrorCode::InvalidParam,
+                        &format!("node {nodeid} is not a member of the current ring"),
+                    )
+                }
             }
         };
         ipc.send(id, &ServerMessage::Reply(reply));

@@ -8,11 +8,13 @@ use messaging::ipc::{socket_path, Client, RuntimeStatus};
 
 use crate::exit_code;
 
-const USAGE: &str = "usage: tandem cfgtool [--socket PATH] -s [-b] | -n | -a NODEID | -H [--force]
+const USAGE: &str =
+    "usage: tandem cfgtool [--socket PATH] -s [-b] | -n | -a NODEID | -k NODEID | -H [--force]
   -s          show the local node id and each ring's status
   -n          show the other nodes, whether they are reachable, and each link's addresses
   -b          with -s: one status digit per node (n = local, 3 = connected, 1 = not connected)
   -a NODEID   show the addresses of a node
+  -k NODEID   make a node leave the cluster and stop its tandemd
   -H          leave the cluster cleanly and stop the local tandemd
 ";
 
@@ -23,6 +25,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     let mut nodes = false;
     let mut brief = false;
     let mut address_of = None;
+    let mut kill = None;
     let mut shutdown = false;
     let mut index = 0;
     while index < args.len() {
@@ -37,6 +40,15 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             "-n" => nodes = true,
             "-H" => shutdown = true,
             "--force" => {}
+            "-k" => {
+                index += 1;
+                let value = args.get(index).context("-k needs a node id")?;
+                kill = Some(
+                    value
+                        .parse::<u32>()
+                        .with_context(|| format!("-k: '{value}' is not a node id"))?,
+                );
+            }
             "-a" => {
                 index += 1;
                 let value = args.get(index).context("-a needs a node id")?;
@@ -65,7 +77,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         }
         index += 1;
     }
-    if !show && !nodes && address_of.is_none() && !shutdown {
+    if !show && !nodes && address_of.is_none() && kill.is_none() && !shutdown {
         eprint!("{USAGE}");
         return Ok(ExitCode::from(exit_code::USAGE));
     }
@@ -74,6 +86,13 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     if shutdown {
         client.shutdown()?;
         writeln!(out, "Shutting down corosync")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(nodeid) = kill {
+        if let Err(error) = client.kill_node(nodeid) {
+            eprintln!("Could not kill node {nodeid}: {error}");
+            return Ok(ExitCode::from(exit_code::ERROR));
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let status = client.status()?;

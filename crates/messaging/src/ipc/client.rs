@@ -195,6 +195,11 @@ impl Client {
         self.expect_ok(&Request::QuorumSetVotes { nodeid, votes })
     }
 
+    /// Asks member `nodeid` to leave the cluster and stop its daemon (`cfgtool -k`).
+    pub fn kill_node(&mut self, nodeid: u32) -> Result<(), ClientError> {
+        self.expect_ok(&Request::KillNode { nodeid })
+    }
+
     pub fn status(&mut self) -> Result<RuntimeStatus, ClientError> {
         match self.request(&Request::Status)? {
             Reply::Status(status) => Ok(status),

@@ -249,6 +249,11 @@ pub enum Request {
         /// New number of votes.
         votes: u32,
     },
+    /// Make another member (or this node) leave the cluster and stop its daemon (`cfgtool -k`).
+    KillNode {
+        /// The node to stop.
+        nodeid: u32,
+    },
 }
 
 /// The daemon's answer to one request.
@@ -337,6 +342,7 @@ mod tag {
     pub const SHUTDOWN: u8 = 9;
     pub const QUORUM_SET_EXPECTED: u8 = 10;
     pub const QUORUM_SET_VOTES: u8 = 11;
+    pub const KILL_NODE: u8 = 12;
 
     pub const REPLY_HELLO: u8 = 128;
     pub const REPLY_OK: u8 = 129;
@@ -400,6 +406,11 @@ impl Request {
                 w.u32(*nodeid).u32(*votes);
                 w
             }
+            Request::KillNode { nodeid } => {
+                let mut w = start(tag::KILL_NODE);
+                w.u32(*nodeid);
+                w
+            }
         }
     }
 
@@ -431,6 +442,9 @@ impl Request {
             tag::QUORUM_SET_VOTES => Request::QuorumSetVotes {
                 nodeid: r.u32("nodeid")?,
                 votes: r.u32("votes")?,
+            },
+            tag::KILL_NODE => Request::KillNode {
+                nodeid: r.u32("nodeid")?,
             },
             tag => {
                 return Err(DecodeError::UnknownTag {
@@ -893,6 +907,7 @@ mod tests {
                 nodeid: 2,
                 votes: 3,
             },
+            Request::KillNode { nodeid: 3 },
         ];
         for request in requests {
             let body = request.encode();
