@@ -83,7 +83,7 @@ failover() {
             hold=0
             [[ -n $(tlog_first "$lg" "$t0" 'recovery waits for it to stop them') ]] &&
                 hold=$(grep 'recovery waits for it to stop them' "$lg" | tail -1 | sed -n 's/.*delay_ms=\([0-9]*\).*/\1/p')
-            m2d=$(awk -v a="${l_m:-x}" -v b="${l_d:-x}" -v h="${hold:-0}" 'BEGIN{ if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/) printf "%.3f", b-a-h/1000; else print "NA"}')
+            m2d=$(awk -v a="${l_m:-x}" -v b="${l_d:-x}" -v h="${hold:-0}" 'BEGIN{ if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/) { d=b-a-h/1000; if (d<0 && d>-0.0005) d=0; printf "%.3f", d } else print "NA"}')
             printf '%-6s %-5s %-3s %-3s | %7s %7s %7s | %6s %6s %6s %8s\n' "$rep" "$mode" "$X" "${new:--}" "$t_rsc" "$t_d" "$t_ip" \
                 "${l_m:-NA}" "${l_d:-NA}" "${hold:-0}" "$m2d"
             R[$mode.rsc]+=" $t_rsc"; R[$mode.ip]+=" $t_ip"; R[$mode.memb]+=" ${l_m:-NA}"; R[$mode.m2d]+=" $m2d"

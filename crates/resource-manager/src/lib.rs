@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 pub mod admin;
+pub mod disk_writer;
 pub mod error;
 pub mod exec_bridge;
 pub mod ipc_link;

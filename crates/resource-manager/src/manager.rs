@@ -18,6 +18,7 @@ use executor::{AgentRunner, Executor, ExecutorConfig, OpEvent, OpId};
 use messaging::ipc::{ErrorCode, Event as IpcEvent, Reply, Request, ServerMessage};
 
 use crate::admin::{encode_reply, AdminRequest, StatusReply};
+use crate::disk_writer::DiskWriter;
 use crate::error::RmError;
 use crate::exec_bridge;
 use crate::ipc_link::{Link, Pending};
@@ -108,8 +109,8 @@ struct Manager {
     ctrl: Controller,
     link: Link,
     exec: Executor,
-    store: CibStore,
-    series: PeSeries,
+    /// Writes the CIB and scheduler inputs off this loop.
+    disk: DiskWriter,
     names: BTreeMap<u32, String>,
     opids: BTreeMap<u64, OpId>,
     handles: BTreeMap<OpId, u64>,
@@ -119,8 +120,6 @@ struct Manager {
     waiting: BTreeMap<u64, Sender<Result<String, String>>>,
     next_req: u64,
     dirty: bool,
-    /// The stored CIB was unusable: the first copy saved is the cluster's (logged).
-    replacing_unusable: bool,
     /// When the CIB was last written to disk (saves are coalesced, see `save_cib`).
     last_save: Option<Instant>,
     quorate: bool,
@@ -262,8 +261,7 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
         ctrl,
         link,
         exec,
-        store,
-        series,
+        disk: DiskWriter::start(store, series, replacing_unusable)?,
         names,
         opids: BTreeMap::new(),
         handles: BTreeMap::new(),
@@ -273,7 +271,6 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
         waiting: BTreeMap::new(),
         next_req: 1,
         dirty: false,
-        replacing_unusable,
         last_save: None,
         quorate: false,
         shutdown: false,
@@ -292,9 +289,7 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
         // A coalesced write still pending: the replica on disk is the last one we held.
         m.save_cib();
     }
-    if m.dirty {
-        m.save_cib();
-    }
+    m.disk.finish();
     let _ = std::fs::remove_file(&m.opts.admin_socket);
     m.exec.shutdown();
     result
@@ -375,23 +370,14 @@ impl Manager {
         }
     }
 
-    /// Writes the CIB replica to disk. A burst of changes (a bulk start records
-    /// hundreds of results) is coalesced into one write per
-    /// [`limits::CIB_SAVE_INTERVAL`]: each write serialises the whole CIB and
-    /// fsyncs several files, which would otherwise stall this loop per event.
+    /// Hands the CIB replica to the disk writer. A burst of changes (a bulk start records
+    /// hundreds of results) is coalesced into one copy per [`limits::CIB_SAVE_INTERVAL`]:
+    /// each serialises the whole CIB.
     fn save_cib(&mut self) {
         self.dirty = false;
         if let Some(xml) = self.ctrl.cib_xml() {
-            match self.store.save(&xml) {
-                Err(e) => tracing::error!("saving the CIB: {e}"),
-                Ok(()) if std::mem::take(&mut self.replacing_unusable) => {
-                    tracing::info!(
-                        "replaced the unusable stored CIB with the cluster's copy (version {})",
-                        self.ctrl.version().map(|v| v.dotted()).unwrap_or_default()
-                    );
-                }
-                Ok(()) => {}
-            }
+            let version = self.ctrl.version().map(|v| v.dotted()).unwrap_or_default();
+            self.disk.save_cib(xml, version);
         }
         self.last_save = Some(Instant::now());
     }
@@ -707,9 +693,7 @@ impl Manager {
                         InputSeries::Warn => SeriesKind::Warn,
                         InputSeries::Error => SeriesKind::Error,
                     };
-                    if let Err(e) = self.series.save(kind, &xml, max) {
-                        tracing::warn!("saving a scheduler input: {e}");
-                    }
+                    self.disk.save_input(kind, xml, max);
                 }
                 Output::SetTimer { timer, after_ms } => {
                     self.timer_seq += 1;
