@@ -482,6 +482,25 @@ fn removed_resources_are_stopped_and_their_histories_deleted() {
 }
 
 #[test]
+fn a_dc_wrongly_taken_for_cut_off_recovers_when_its_ring_reforms() {
+    let mut sim = cold_start(3, &config(false, ""));
+    assert_eq!(sim.acting_dcs(), vec![1]);
+    // The DC loses the token, takes itself for cut off and stops what it runs; the ring
+    // then re-forms with the same members (no membership change).
+    sim.cut(vec![vec![1], vec![2, 3]]);
+    sim.input(1, controller::Input::Isolated);
+    sim.cut(vec![vec![1, 2, 3]]);
+    sim.settle(120_000);
+    assert_eq!(sim.acting_dcs(), vec![1]);
+    assert_each_exclusive_runs_once(&sim);
+    for r in EXCLUSIVE {
+        assert_eq!(sim.running_on(r).len(), 1, "{r} on {:?}", sim.running_on(r));
+    }
+    assert_eq!(sim.running_on("cd").len(), 3);
+    assert_replicas_identical(&sim, &[1, 2, 3]);
+}
+
+#[test]
 fn isolation_stops_nothing_when_fencing_will_decide() {
     let mut sim = cold_start(3, &config(true, ""));
     let on3 = sim.nodes[2].exec.running.clone();
