@@ -46,6 +46,14 @@ def graph_of(path):
     return synapses
 
 
+def case_args(text):
+    """The extra arguments of a case: `-t` takes the rest of the column as one date."""
+    text = text.strip()
+    if text.startswith("-t "):
+        return ["-t", text[3:].strip()]
+    return shlex.split(text)
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -73,7 +81,7 @@ def main():
         for name in names:
             out = os.path.join(tmp, name + ".graph")
             argv = shlex.split(a.cmd) + ["-x", os.path.join(a.cases, "xml", name + ".xml"), "-S", "-Q", "-G", out]
-            argv += shlex.split(index[name])
+            argv += case_args(index[name])
             try:
                 subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, cwd=tmp)
                 got = graph_of(out)

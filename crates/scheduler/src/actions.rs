@@ -141,7 +141,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Indexes of the actions of resource `r`, in creation order.
-    fn rsc_actions(&self, r: usize) -> &[usize] {
+    pub(crate) fn rsc_actions(&self, r: usize) -> &[usize] {
         self.by_rsc.get(r).map_or(&[], Vec::as_slice)
     }
 
@@ -260,7 +260,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
         let stops: Vec<usize> = (0..b.t.actions.len())
             .filter(|&i| {
                 let a = &b.t.actions[i];
-                a.node == Some(n) && matches!(a.task.as_str(), "stop" | "demote" | "migrate_to")
+                a.node == Some(n) && crate::graph::shutdown_waits_for(a)
             })
             .collect();
         let label = format!("do_shutdown on {}", node.name);
@@ -278,6 +278,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
             .partition(|l| l.starts_with("Fence"));
     b.t.summary = fence.into_iter().chain(rest).collect();
     order_constraints(&mut b, cib);
+    crate::graph::finish(&mut b);
     crate::remote::order_actions(&mut b);
     // The histories of resources gone from the configuration are deleted.
     for (id, n) in &c.stale_histories {
@@ -361,7 +362,13 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
         for &k in &kids {
             for &i in b.rsc_actions(k) {
                 let a = &b.t.actions[i];
-                if a.task == task && a.interval_ms == 0 && a.kind != ActionKind::Fence {
+                // A nested container stands in by its completion milestone only.
+                let nested_begin = a.kind == ActionKind::Pseudo && a.node.is_none();
+                if a.task == task
+                    && a.interval_ms == 0
+                    && a.kind != ActionKind::Fence
+                    && !nested_begin
+                {
                     out.push(i);
                 }
                 // Nested containers expose their milestones.
@@ -416,45 +423,13 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
             }
             b.order(a, end);
         }
+        crate::graph::container_milestones(b, r, task, begin, end);
         made.insert(task, (begin, end));
     }
-    if let (Some(&(_, demoted)), Some(&(stop, _))) = (made.get("demote"), made.get("stop")) {
-        b.order(demoted, stop);
-    }
-    if let (Some(&(_, stopped)), Some(&(start, _))) = (made.get("stop"), made.get("start")) {
-        b.order(stopped, start);
-    }
-    if let (Some(&(_, running)), Some(&(promote, _))) = (made.get("start"), made.get("promote")) {
-        b.order(running, promote);
-    }
-    if let (Some(&(_, demoted)), Some(&(start, _))) = (made.get("demote"), made.get("start")) {
-        b.order(demoted, start);
-    }
-    if let (Some(&(_, demoted)), Some(&(promote, _))) = (made.get("demote"), made.get("promote")) {
-        b.order(demoted, promote);
-    }
+    crate::graph::order_phases(b, r, &made);
     // Group members start in order and stop in reverse.
     if c.rscs[r].variant == Variant::Group {
-        let pairs: Vec<(usize, usize)> = (0..kids.len())
-            .flat_map(|i| (i + 1..kids.len()).map(move |j| (i, j)))
-            .map(|(i, j)| (kids[i], kids[j]))
-            .collect();
-        for (a, bb) in pairs {
-            let a_starts = b.rsc_task(a, "start");
-            let b_starts = b.rsc_task(bb, "start");
-            for &x in &a_starts {
-                for &y in &b_starts {
-                    b.order(x, y);
-                }
-            }
-            let a_stops = b.rsc_task(a, "stop");
-            let b_stops = b.rsc_task(bb, "stop");
-            for &x in &b_stops {
-                for &y in &a_stops {
-                    b.order(x, y);
-                }
-            }
-        }
+        crate::graph::chain_group_members(b, &kids);
     }
 }
 
@@ -490,7 +465,7 @@ fn plan_primitive(
             let node = &c.nodes[n];
             let up = match node.kind {
                 NodeKind::Member => node.online && !node.unclean && !node.pending,
-                _ => node.remote_up && node.fencing.is_none() && !crate::remote::members_only(c, p),
+                _ => crate::remote::probe_on(c, n, fenced) && !crate::remote::members_only(c, p),
             };
             if !up || known.contains(&n) || r.no_discovery.contains(&n) {
                 continue;
@@ -695,6 +670,7 @@ fn plan_primitive(
             b.order(mf, st);
             let s = b.add(ActionKind::Pseudo, Some(p), "start", 0, Some(n));
             b.order(mf, s);
+            b.order(st, s);
             let _ = role;
             start = Some(s);
             b.t.summary.push(format!(
@@ -757,18 +733,28 @@ fn plan_primitive(
             ));
         }
         (many, target) => {
+            let kept = crate::multi_active::kept_instance(r, many, target, failed);
             for &(a, role) in many {
+                if Some(a) == kept {
+                    continue;
+                }
                 let st = stop_on(b, a, role);
                 stops.push(st);
             }
             if let Some(n) = target {
-                let s = b.add(ActionKind::Resource, Some(p), "start", 0, Some(n));
+                let kind = if kept.is_some() {
+                    ActionKind::Pseudo
+                } else {
+                    ActionKind::Resource
+                };
+                let s = b.add(kind, Some(p), "start", 0, Some(n));
                 for &st in &stops {
                     b.order(st, s);
                 }
                 start = Some(s);
-                b.t.summary
-                    .push(format!("Recover {name} ( {} )", nodename(n)));
+                b.t.summary.push(crate::multi_active::summary(
+                    &name, many, n, failed, &nodename,
+                ));
             } else {
                 for &(a, _) in many {
                     b.t.summary.push(format!(
@@ -883,9 +869,7 @@ fn plan_primitive(
         probe_actions.push(b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n)));
     }
     if let Some(s) = start {
-        for &pa in &probe_actions {
-            b.order(pa, s);
-        }
+        crate::graph::probes_before_start(b, p, &probe_actions, s);
         for &st in &stops {
             b.order(st, s);
         }
@@ -1063,7 +1047,7 @@ fn link(b: &mut Builder<'_>, first: usize, fa: &str, then: usize, ta: &str) {
     let thens = endpoints(b, then, ta, false);
     for &f in &firsts {
         for &t in &thens {
-            b.order(f, t);
+            crate::graph::order_pair(b, f, t);
         }
     }
 }

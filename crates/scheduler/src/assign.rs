@@ -183,8 +183,11 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                             {
                                 r.allowed_any.push(n);
                             }
+                            // The last constraint naming a node sets its discovery mode.
                             if disc == Some("never") && touched[n] && !r.no_discovery.contains(&n) {
                                 r.no_discovery.push(n);
+                            } else if disc.is_some_and(|d| d != "never") && touched[n] {
+                                r.no_discovery.retain(|&x| x != n);
                             }
                         }
                     }

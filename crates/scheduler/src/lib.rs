@@ -14,7 +14,10 @@ pub mod digest;
 mod discovery;
 mod fast_hash;
 pub mod fencing;
+mod graph;
+mod graph_out;
 pub mod health;
+mod multi_active;
 mod notify;
 pub mod on_fail;
 mod one_or_more;
@@ -60,7 +63,8 @@ pub fn schedule_with(cib: &Cib, now: i64, revised: bool) -> Schedule {
     remote::add_colocations(&c, &mut k);
     assign::Assigner::new(&mut c, &k).run();
     let changed = orders::definition_changes(&c);
-    let restart = orders::propagate(&mut c, cib, changed);
+    let mut restart = orders::propagate(&mut c, cib, changed);
+    remote::restart_guests(&c, &mut restart);
     let transition = actions::plan(&c, cib, &restart);
     let after = if revised {
         simulate::apply(&c, &transition)

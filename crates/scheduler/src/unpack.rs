@@ -570,7 +570,13 @@ fn replay(ops: &[LrmOp]) -> Replay {
                     });
                 }
             }
-            _ => {}
+            // Any other operation of the agent that failed (an asynchronous monitor...).
+            "notify" | "cancel" | "delete" | "meta-data" | "reload" | "reload-agent" => {}
+            _ => {
+                if rc != expected || exec_failed {
+                    out.failed = true;
+                }
+            }
         }
     }
     out
