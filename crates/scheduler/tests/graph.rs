@@ -220,7 +220,7 @@ fn migratable(id: &str) -> String {
 fn migrations_chain_through_migrate_from_and_the_start_waits_for_the_stop() {
     // a then b, both move from n1 to n2 by live migration.
     let res = migratable("a") + &migratable("b");
-    let cons = r#"<rsc_location id="la" rsc="a" node="n2" score="INFINITY"/><rsc_location id="lb" rsc="b" node="n2" score="INFINITY"/><rsc_order id="o" first="a" then="b" kind="Mandatory"/>"#;
+    let cons = r#"<rsc_location id="la" rsc="a" node="n2" score="INFINITY"/><rsc_location id="lb" rsc="b" node="n2" score="INFINITY"/><rsc_order id="ord" first="a" then="b" kind="Mandatory"/>"#;
     let lrm = [started("a", "n1"), started("b", "n1")].concat();
     let lrm2 = [probe("a", "n2", 7), probe("b", "n2", 7)].concat();
     let g = graph(&cib(
@@ -331,4 +331,47 @@ fn a_promotion_in_place_waits_for_the_cancelled_monitor() {
     assert!(inputs(&g, "s_monitor_11000@n1").is_empty());
     assert_eq!(inputs(&g, "ms_promoted_0@"), &set(&["s_promote_0@n1"]));
     assert_eq!(inputs(&g, "s_monitor_10000@n1"), &set(&["s_promote_0@n1"]));
+}
+
+#[test]
+fn instances_of_an_ordered_clone_start_one_after_another() {
+    let res = r#"<clone id="cl"><meta_attributes id="clm"><nvpair id="clm1" name="ordered" value="true"/><nvpair id="clm2" name="globally-unique" value="true"/></meta_attributes><primitive id="r" class="ocf" provider="pacemaker" type="Dummy"/></clone>"#;
+    let probes = |n: &str| probe("r:0", n, 7) + &probe("r:1", n, 7);
+    let g = graph(&cib(
+        res,
+        "",
+        &(node_state("1", "n1", &probes("n1")) + &node_state("2", "n2", &probes("n2"))),
+    ));
+    let first = if g.contains_key("r:0_start_0@n1") {
+        "r:0_start_0@n1"
+    } else {
+        "r:0_start_0@n2"
+    };
+    let second = g
+        .keys()
+        .find(|k| k.starts_with("r:1_start_0@"))
+        .expect("r:1 starts")
+        .clone();
+    assert_eq!(inputs(&g, &second), &set(&["cl_start_0@", first]));
+    assert_eq!(inputs(&g, first), &set(&["cl_start_0@"]));
+}
+
+#[test]
+fn an_optional_order_lets_a_migration_leave_before_what_it_followed_stops() {
+    // b follows a optionally; b migrates from n1 to n2 while a stops on n1.
+    let res = r#"<primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/>"#.to_string()
+        + &migratable("b");
+    let cons = r#"<rsc_location id="la" rsc="a" node="n1" score="-INFINITY"/><rsc_location id="la2" rsc="a" node="n2" score="-INFINITY"/><rsc_location id="lb" rsc="b" node="n2" score="INFINITY"/><rsc_order id="ord" first="a" then="b" kind="Optional"/>"#;
+    let lrm = [started("a", "n1"), started("b", "n1")].concat();
+    let lrm2 = [probe("a", "n2", 7), probe("b", "n2", 7)].concat();
+    let text = cib(
+        &res,
+        cons,
+        &(node_state("1", "n1", &lrm) + &node_state("2", "n2", &lrm2)),
+    );
+    let g = graph(&text);
+    assert!(inputs(&g, "a_stop_0@n1").is_empty(), "{g:?}");
+    // Mandatory, the stop of a waits for b's stop.
+    let g = graph(&text.replace(r#"kind="Optional""#, r#"kind="Mandatory""#));
+    assert_eq!(inputs(&g, "a_stop_0@n1"), &set(&["b_stop_0@n1"]));
 }
