@@ -924,7 +924,10 @@ fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
             } else {
                 link(b, fi, &fa, ti, &ta);
             }
-            let optional = o.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("optional"))
+            let optional = o
+                .kind
+                .as_deref()
+                .is_some_and(|k| k.eq_ignore_ascii_case("optional"))
                 || o.kind.is_none() && o.score.is_some_and(|s| s.0 == 0);
             if symmetrical && !(optional && crate::graph::skip_optional_inverse(b, fi, ti)) {
                 if let (Some(rfa), Some(rta)) = (invert(&ta), invert(&fa)) {
