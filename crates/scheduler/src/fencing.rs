@@ -224,9 +224,9 @@ pub(crate) fn add_fencing(b: &mut Builder<'_>, fenced: &[usize]) {
                     cur = c.rscs[k].parent;
                 }
             }
-            (ActionKind::Resource, Some(_)) if a.task == "start" => {
-                if matches!(requires(c, p), "fencing" | "unfencing") {
-                    for &f in &fences {
+            (ActionKind::Resource, Some(_)) if matches!(a.task.as_str(), "start" | "promote") => {
+                for (&n, &f) in order.iter().zip(&fences) {
+                    if crate::graph::waits_for_fencing(c, p, n) {
                         b.order(f, i);
                     }
                 }

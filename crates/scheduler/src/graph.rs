@@ -256,3 +256,27 @@ pub(crate) fn skip_optional_inverse(b: &Builder<'_>, first: usize, then: usize) 
     let migrates = |r: usize| b.c.primitives(r).iter().any(|&p| migration(b, p).is_some());
     migrates(then) && !migrates(first)
 }
+
+/// Whether starting (or promoting) primitive `p` waits for the fencing of node `n`: always
+/// when it requires fencing; when it requires only quorum, if it may run on `n` and was
+/// never seen there (it might be active there).
+pub(crate) fn waits_for_fencing(c: &Cluster, p: usize, n: usize) -> bool {
+    match crate::fencing::requires(c, p) {
+        "fencing" | "unfencing" => true,
+        "quorum" => {
+            let r = &c.rscs[p];
+            // Every node in a symmetric cluster; else those a location constraint names.
+            let allowed = c.symmetric
+                || r.allowed_any.contains(&n)
+                || r.scores.get(n).is_some_and(|s| !s.is_neg_inf());
+            let known = match c.clone_ancestor(p) {
+                Some(k) if !c.rscs[k].unique => c.primitives(k).iter().any(|&q| {
+                    c.rscs[q].config_id == r.config_id && c.rscs[q].known_on.contains(&n)
+                }),
+                _ => r.known_on.contains(&n),
+            };
+            allowed && !known
+        }
+        _ => false,
+    }
+}

@@ -375,3 +375,29 @@ fn an_optional_order_lets_a_migration_leave_before_what_it_followed_stops() {
     let g = graph(&text.replace(r#"kind="Optional""#, r#"kind="Mandatory""#));
     assert_eq!(inputs(&g, "a_stop_0@n1"), &set(&["b_stop_0@n1"]));
 }
+
+#[test]
+fn a_start_needing_only_quorum_waits_for_fencing_where_it_was_never_seen() {
+    // q (requires=quorum) was probed on the lost n2, u (requires=quorum) never was.
+    let res = ["q", "u"]
+        .iter()
+        .map(|id| {
+            format!(
+                r#"<primitive id="{id}" class="ocf" provider="pacemaker" type="Dummy"><meta_attributes id="{id}m"><nvpair id="{id}m1" name="requires" value="quorum"/></meta_attributes></primitive>"#
+            )
+        })
+        .collect::<String>();
+    let on_n1 = probe("q", "n1", 7) + &probe("u", "n1", 7);
+    let lost = node_state("2", "n2", &probe("q", "n2", 7)).replace(
+        r#"in_ccm="true" crmd="online" join="member""#,
+        r#"in_ccm="false" crmd="offline" join="down""#,
+    );
+    let text = cib(&res, "", &(node_state("1", "n1", &on_n1) + &lost)).replace(
+        r#"name="stonith-enabled" value="false""#,
+        r#"name="stonith-enabled" value="true""#,
+    );
+    let g = graph(&text);
+    let fence = "stonith-n2-reboot@n2";
+    assert!(inputs(&g, "u_start_0@n1").contains(fence), "{g:?}");
+    assert!(!inputs(&g, "q_start_0@n1").contains(fence), "{g:?}");
+}
