@@ -491,18 +491,26 @@ pub fn xml(s: &Schedule) -> String {
     out
 }
 
-/// The name crm_simulate's dot output gives an action: its key, then its node if any.
-fn dot_name(n: &Named) -> String {
-    let key = n.internal.as_ref().unwrap_or(&n.key);
-    match (&n.node, n.tag) {
-        (_, "crm_event") if n.operation == "do_shutdown" => {
-            format!(
-                "do_shutdown {}",
-                n.node.as_ref().map_or("", |x| x.0.as_str())
-            )
+/// The name crm_simulate's dot output gives an action: its key, then the node it runs on
+/// (pseudo actions of primitives name the node too); cancellations read `Cancel <key>`,
+/// fencing `stonith 'reboot' <node>`, shutdowns `do_shutdown <node>`.
+fn dot_name(c: &Cluster, a: &Action, n: &Named) -> String {
+    let node = a.node.and_then(|i| c.nodes.get(i)).map(|x| x.name.as_str());
+    let on = |key: &str| match node {
+        Some(name) => format!("{key} {name}"),
+        None => key.to_string(),
+    };
+    match a.kind {
+        ActionKind::Fence => format!("stonith 'reboot' {}", node.unwrap_or_default()),
+        ActionKind::Cluster if n.operation == "do_shutdown" => {
+            format!("do_shutdown {}", node.unwrap_or_default())
         }
-        (Some((name, _)), "rsc_op" | "crm_event") => format!("{key} {name}"),
-        _ => key.clone(),
+        ActionKind::Resource if a.task == "cancel" => on(&format!("Cancel {}", n.key)),
+        // A guest node is fenced by a pseudo action named like real fencing.
+        ActionKind::Pseudo if a.task.starts_with("stonith") => {
+            format!("stonith 'reboot' {}", node.unwrap_or_default())
+        }
+        _ => on(&n.key),
     }
 }
 
@@ -514,7 +522,7 @@ pub fn dot(s: &Schedule) -> String {
     let names: Vec<String> = t
         .actions
         .iter()
-        .map(|a| dot_name(&name_action(c, t, a)))
+        .map(|a| dot_name(c, a, &name_action(c, t, a)))
         .collect();
     let mut out = String::from(" digraph \"g\" {\n");
     let order = graph_order(t);

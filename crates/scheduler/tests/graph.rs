@@ -401,3 +401,28 @@ fn a_start_needing_only_quorum_waits_for_fencing_where_it_was_never_seen() {
     assert!(inputs(&g, "u_start_0@n1").contains(fence), "{g:?}");
     assert!(!inputs(&g, "q_start_0@n1").contains(fence), "{g:?}");
 }
+
+#[test]
+fn dot_output_names_actions_as_crm_simulate_does() {
+    let s = scheduler::schedule(&cib::Cib::parse(PROMOTE_IN_PLACE).expect("parses"), 0);
+    let dot = scheduler::report::graph_dot(&s);
+    let mut lines: Vec<&str> = dot.lines().collect();
+    assert_eq!(lines.first(), Some(&r#" digraph "g" {"#));
+    assert_eq!(lines.last(), Some(&"}"));
+    lines.sort_unstable();
+    // As crm_simulate 2.1.5 -D writes it, in sorted order.
+    let want = [
+        r#" digraph "g" {"#,
+        r#""Cancel s_monitor_11000 n1" -> "s_promote_0 n1" [ style = bold]"#,
+        r#""Cancel s_monitor_11000 n1" [ style=bold color="green" fontcolor="black"]"#,
+        r#""ms_promote_0" -> "s_promote_0 n1" [ style = bold]"#,
+        r#""ms_promote_0" [ style=bold color="green" fontcolor="orange"]"#,
+        r#""ms_promoted_0" [ style=bold color="green" fontcolor="orange"]"#,
+        r#""s_monitor_10000 n1" [ style=bold color="green" fontcolor="black"]"#,
+        r#""s_promote_0 n1" -> "ms_promoted_0" [ style = bold]"#,
+        r#""s_promote_0 n1" -> "s_monitor_10000 n1" [ style = bold]"#,
+        r#""s_promote_0 n1" [ style=bold color="green" fontcolor="black"]"#,
+        "}",
+    ];
+    assert_eq!(lines, want);
+}
