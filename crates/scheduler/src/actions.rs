@@ -52,6 +52,8 @@ pub struct Transition {
     pub actions: Vec<Action>,
     /// Resources in graph order (containers before their children).
     pub rsc_order: Vec<usize>,
+    /// The configuration's `op_defaults` (name, value), for the graph's action attributes.
+    pub op_defaults: Vec<(String, String)>,
 }
 
 /// The transition under construction, with a lookup of actions by key.

@@ -63,7 +63,8 @@ pub fn schedule_with(cib: &Cib, now: i64, revised: bool) -> Schedule {
     assign::Assigner::new(&mut c, &k).run();
     let changed = orders::definition_changes(&c);
     let restart = orders::propagate(&mut c, cib, changed);
-    let transition = actions::plan(&c, cib, &restart);
+    let mut transition = actions::plan(&c, cib, &restart);
+    transition.op_defaults = graph_out::op_defaults(cib);
     let after = if revised {
         simulate::apply(&c, &transition)
     } else {

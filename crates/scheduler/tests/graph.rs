@@ -426,3 +426,56 @@ fn dot_output_names_actions_as_crm_simulate_does() {
     ];
     assert_eq!(lines, want);
 }
+
+/// The `attributes` of the action keyed `key` in the graph of `cib_text`.
+fn attributes(cib_text: &str, key: &str) -> BTreeMap<String, String> {
+    let s = scheduler::schedule(&cib::Cib::parse(cib_text).expect("parses"), 0);
+    let root = cib::xml::parse(&scheduler::report::graph_xml(&s)).expect("graph XML parses");
+    let found: Option<BTreeMap<String, String>> = root
+        .children_named("synapse")
+        .filter_map(|syn| syn.child("action_set")?.children.first())
+        .find(|a| a.attr("operation_key") == Some(key))
+        .and_then(|a| a.child("attributes"))
+        .map(|at| at.attrs.iter().cloned().collect());
+    found.unwrap_or_else(|| panic!("no {key}"))
+}
+
+#[test]
+fn graph_attributes_carry_op_defaults_clone_meta_and_notification_keys() {
+    let text = cib(
+        CLONE,
+        "",
+        &(node_state("1", "n1", "") + &node_state("2", "n2", "")),
+    )
+    .replace(
+        "<resources>",
+        r#"<op_defaults><meta_attributes id="od"><nvpair id="od1" name="timeout" value="15s"/></meta_attributes></op_defaults><resources>"#,
+    );
+    let confirmed = attributes(&text, "cl_confirmed-post_notify_running_0");
+    for (k, v) in [
+        ("CRM_meta_clone_max", "2"),
+        ("CRM_meta_globally_unique", "false"),
+        ("CRM_meta_notify", "true"),
+        ("CRM_meta_notify_type", "post"),
+        ("CRM_meta_notify_key_type", "confirmed-post"),
+        ("CRM_meta_notify_operation", "start"),
+        ("CRM_meta_notify_key_operation", "running"),
+        ("CRM_meta_timeout", "15000"),
+    ] {
+        assert_eq!(confirmed.get(k).map(String::as_str), Some(v), "{k}");
+    }
+    let probe = attributes(&text, "r:0_monitor_0");
+    assert_eq!(
+        probe.get("CRM_meta_op_target_rc").map(String::as_str),
+        Some("7")
+    );
+    assert_eq!(probe.get("CRM_meta_clone").map(String::as_str), Some("0"));
+    assert_eq!(
+        probe.get("CRM_meta_on_node").map(String::as_str),
+        Some("n1")
+    );
+    assert_eq!(
+        probe.get("CRM_meta_timeout").map(String::as_str),
+        Some("15000")
+    );
+}
