@@ -52,6 +52,8 @@ pub struct Transition {
     pub actions: Vec<Action>,
     /// Resources in graph order (containers before their children).
     pub rsc_order: Vec<usize>,
+    /// The configuration's `op_defaults` (name, value), for the graph's action attributes.
+    pub op_defaults: Vec<(String, String)>,
 }
 
 /// The transition under construction, with a lookup of actions by key.
@@ -427,8 +429,8 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
         made.insert(task, (begin, end));
     }
     crate::graph::order_phases(b, r, &made);
-    // Group members start in order and stop in reverse.
-    if c.rscs[r].variant == Variant::Group {
+    // Group members (and instances of an ordered clone) start in order and stop in reverse.
+    if crate::graph::chained(c, r) {
         crate::graph::chain_group_members(b, &kids);
     }
 }
@@ -934,7 +936,12 @@ fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
             } else {
                 link(b, fi, &fa, ti, &ta);
             }
-            if symmetrical {
+            let optional = o
+                .kind
+                .as_deref()
+                .is_some_and(|k| k.eq_ignore_ascii_case("optional"))
+                || o.kind.is_none() && o.score.is_some_and(|s| s.0 == 0);
+            if symmetrical && !(optional && crate::graph::skip_optional_inverse(b, fi, ti)) {
                 if let (Some(rfa), Some(rta)) = (invert(&ta), invert(&fa)) {
                     link(b, ti, rfa, fi, rta);
                 }

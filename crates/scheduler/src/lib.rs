@@ -65,7 +65,8 @@ pub fn schedule_with(cib: &Cib, now: i64, revised: bool) -> Schedule {
     let changed = orders::definition_changes(&c);
     let mut restart = orders::propagate(&mut c, cib, changed);
     remote::restart_guests(&c, &mut restart);
-    let transition = actions::plan(&c, cib, &restart);
+    let mut transition = actions::plan(&c, cib, &restart);
+    transition.op_defaults = graph_out::op_defaults(cib);
     let after = if revised {
         simulate::apply(&c, &transition)
     } else {
