@@ -192,8 +192,7 @@ pub(crate) fn add_fencing(b: &mut Builder<'_>, fenced: &[usize]) {
             (None, true) => "node is unclean".to_string(),
             (None, false) => node.unclean_reason.clone(),
         };
-        b.t.summary
-            .push(crate::remote::fence_text(c, n, &reason).0);
+        b.t.summary.push(crate::remote::fence_text(c, n, &reason).0);
     }
     let fence_of = |n: usize| order.iter().position(|&m| m == n).map(|i| fences[i]);
     for i in 0..count {

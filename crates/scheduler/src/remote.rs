@@ -486,7 +486,8 @@ pub(crate) fn order_actions(b: &mut Builder<'_>) {
         if c.nodes[n].kind == NodeKind::Member || a.kind == ActionKind::Fence {
             continue;
         }
-        if a.rsc.is_some_and(|r| conns.contains_key(&r)) {
+        // Connections themselves, and node-level actions (a guest's fencing), are not.
+        if a.rsc.is_none_or(|r| conns.contains_key(&r)) {
             continue;
         }
         match a.task.as_str() {
