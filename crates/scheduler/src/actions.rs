@@ -112,7 +112,13 @@ impl<'a> Builder<'a> {
                 format!("{name} {op} on {on}")
             }
             ActionKind::Pseudo => {
-                let name = rsc.map(|r| c.rscs[r].id.clone()).unwrap_or_default();
+                // A primitive's implied actions carry the name its resource actions use.
+                let name = rsc
+                    .map(|r| match c.rscs[r].variant {
+                        Variant::Primitive => action_name(c, r),
+                        _ => c.rscs[r].id.clone(),
+                    })
+                    .unwrap_or_default();
                 format!("{name}_{task}_0")
             }
             ActionKind::Fence => {
