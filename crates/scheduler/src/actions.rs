@@ -514,6 +514,13 @@ fn plan_primitive(
             probes.push(n);
         }
     }
+    if !r.managed && crate::maintenance::in_maintenance(c, p) {
+        crate::maintenance::cancel_monitors(b, p);
+        for n in probes {
+            b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+        }
+        return;
+    }
     if !r.managed {
         for (&n, &role) in &r.running {
             for interval in recurring_ops(c, p, role) {
@@ -893,6 +900,7 @@ fn plan_primitive(
 fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
     let c = b.c;
     let lookup = RscLookup::build(c);
+    let refs = crate::templates::Refs::new(cib);
     for k in &cib.constraints {
         let Constraint::Order(o) = k else { continue };
         // (first, its action, then, its action, the require-all="false" set it leaves).
@@ -934,6 +942,18 @@ fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
         let symmetrical = o
             .symmetrical
             .unwrap_or(o.kind.as_deref() != Some("Serialize"));
+        let pairs: Vec<_> = pairs
+            .into_iter()
+            .flat_map(|(f, fa, t, ta, any)| {
+                let ts = refs.expand(&t);
+                refs.expand(&f).into_iter().flat_map(move |f| {
+                    let (fa, ta, any) = (fa.clone(), ta.clone(), any.clone());
+                    ts.clone()
+                        .into_iter()
+                        .map(move |t| (f.clone(), fa.clone(), t, ta.clone(), any.clone()))
+                })
+            })
+            .collect();
         for (f, fa, t, ta, any) in pairs {
             let (Some(fi), Some(ti)) = (top_by_id(c, &lookup, &f), top_by_id(c, &lookup, &t))
             else {

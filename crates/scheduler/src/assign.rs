@@ -97,6 +97,7 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
     // Resources by id, so each constraint finds its targets without scanning them all.
     let lookup = RscLookup::build(c);
     let unit_of = |c: &Cluster, id: &str| unit_of_in(c, &lookup, id);
+    let refs = crate::templates::Refs::new(cib);
     for k in &cib.constraints {
         match k {
             Constraint::Location(l) => {
@@ -204,6 +205,11 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                 if granted && !standby {
                     continue;
                 }
+                let deps = deps.into_iter().flat_map(|(rid, role)| {
+                    refs.expand(&rid)
+                        .into_iter()
+                        .map(move |r| (r, role.clone()))
+                });
                 for (rid, role) in deps {
                     let Some(unit) = unit_of(c, &rid) else {
                         continue;
@@ -263,6 +269,19 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                         }
                     }
                 }
+                // A colocation between two templates or tags places neither.
+                let pairs = pairs
+                    .into_iter()
+                    .filter(|(d, p, ..)| !(refs.is_ref(d) && refs.is_ref(p)));
+                let pairs = pairs.flat_map(|(d, p, dr, pr, score)| {
+                    let ps = refs.expand(&p);
+                    refs.expand(&d).into_iter().flat_map(move |d| {
+                        let (dr, pr) = (dr.clone(), pr.clone());
+                        ps.clone()
+                            .into_iter()
+                            .map(move |p| (d.clone(), p, dr.clone(), pr.clone(), score))
+                    })
+                });
                 for (d, p, dr, pr, score) in pairs {
                     let (Some(du), Some(pu)) = (unit_of(c, &d), unit_of(c, &p)) else {
                         continue;

@@ -12,6 +12,7 @@ pub mod cluster;
 pub mod digest;
 pub mod fencing;
 pub mod health;
+pub mod maintenance;
 mod notify;
 pub mod on_fail;
 mod one_or_more;
@@ -20,6 +21,7 @@ pub mod report;
 mod rsc_lookup;
 pub mod simulate;
 mod stopped_monitor;
+pub mod templates;
 pub mod unpack;
 pub mod utilization;
 

@@ -708,8 +708,11 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
     // The history of a member node that is down is not believed, unless the node is to be
     // fenced (its resources then stop implicitly with the fencing).
     let n = &c.nodes[node];
-    let believed =
-        n.kind != NodeKind::Member || n.online || n.pending || n.unclean && c.stonith_enabled;
+    let believed = n.kind != NodeKind::Member
+        || n.online
+        || n.pending
+        || n.maintenance
+        || n.unclean && c.stonith_enabled;
     if !believed {
         return;
     }
@@ -932,6 +935,7 @@ fn digest_params(params: &HashMap<String, String>) -> HashMap<String, String> {
 }
 
 fn post_state(c: &mut Cluster) {
+    crate::maintenance::unmanage_on_maintenance_nodes(c);
     // Unpromoted is only meaningful for promotable clones.
     for r in &mut c.rscs {
         if !r.promotable {
