@@ -61,6 +61,8 @@ pub(crate) struct Builder<'a> {
     index: HashMap<(Option<usize>, String, u64, Option<usize>), usize>,
     /// Actions of each resource, in creation order (indexed by resource).
     by_rsc: Vec<Vec<usize>>,
+    /// Primitives whose stop waits on a blocked resource, with the reason.
+    stop_blocked: HashMap<usize, String>,
 }
 
 /// Printed name of a primitive in resource actions (anonymous clones use history names).
@@ -220,6 +222,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
         t: Transition::default(),
         index: HashMap::new(),
         by_rsc: vec![Vec::new(); c.rscs.len()],
+        stop_blocked: crate::blocked::blocked_stops(c, cib, restart),
     };
     // Fencing of unclean nodes.
     let mut fenced: Vec<usize> = Vec::new();
@@ -549,18 +552,23 @@ fn plan_primitive(
         }
         return;
     }
+    if let Some(why) = b.stop_blocked.get(&p).cloned() {
+        // Its stop waits on a blocked resource's: it stays as it is.
+        for &(a, role) in &cur {
+            b.t.summary.push(format!(
+                "Stop {} ( {}{} ) due to {why} (blocked)",
+                r.id,
+                role_word(c, p, role),
+                c.nodes[a].name
+            ));
+        }
+        for n in probes {
+            b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+        }
+        return;
+    }
     if r.blocked && !cur.is_empty() {
         // A failed stop without fencing: nothing may be done to it.
-        if r.next.is_none() || r.next != cur.first().map(|&(n, _)| n) {
-            for &(a, role) in &cur {
-                b.t.summary.push(format!(
-                    "Stop {} ( {}{} ) due to node availability (blocked)",
-                    r.id,
-                    role_word(c, p, role),
-                    c.nodes[a].name
-                ));
-            }
-        }
         for n in probes {
             b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
         }

@@ -8,6 +8,7 @@
 
 pub mod actions;
 pub mod assign;
+mod blocked;
 pub mod cluster;
 pub mod digest;
 pub mod fencing;

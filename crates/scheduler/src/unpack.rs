@@ -844,7 +844,10 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
                 match crate::on_fail::configured(r, task, *interval) {
                     // An ignored failure of a call whose record shows success leaves it
                     // running; a monitor whose latest result failed is still recovered.
-                    Some(OnFail::Ignore) if rp.failed_op_stale && !hard_error => failed = false,
+                    // A blocked one whose call since succeeded is not blocked either.
+                    Some(OnFail::Ignore | OnFail::Block) if rp.failed_op_stale && !hard_error => {
+                        failed = false
+                    }
                     Some(OnFail::Block) => r.blocked = true,
                     Some(OnFail::Stop) => r.stopped_by_failure = true,
                     Some(OnFail::Fence) => fence_node = true,
