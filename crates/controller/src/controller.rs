@@ -16,6 +16,8 @@ use crate::options;
 use crate::transition::{self, ActionState, Run};
 use crate::version::CibVersion;
 
+mod isolation;
+
 /// A CIB sync round in progress for one membership.
 #[derive(Clone, Debug)]
 struct SyncRound {
@@ -88,6 +90,10 @@ pub struct Controller {
     hold_until_ms: u64,
     /// `unfenced-recovery-delay` when the property is not set, in ms.
     default_recovery_delay_ms: u64,
+    /// Cut off from the others ([`Input::Isolated`]) until a ring forms again.
+    isolated: bool,
+    /// The stop plan an isolated node runs on its own executor.
+    local_run: Option<Run>,
     now_ms: u64,
     out: Vec<Output>,
 }
@@ -134,6 +140,8 @@ impl Controller {
             quorum_in_flight: 0,
             hold_until_ms: 0,
             default_recovery_delay_ms: limits::DEFAULT_UNFENCED_RECOVERY_DELAY_MS,
+            isolated: false,
+            local_run: None,
             now_ms: 0,
             out: Vec::new(),
         }
@@ -164,6 +172,7 @@ impl Controller {
                 }
             }
             Input::Executed(r) => self.on_executed(r),
+            Input::Isolated => self.on_isolated(),
             Input::Timer(t) => self.on_timer(t),
             Input::Shutdown => {
                 if self.shutdown == ShutdownState::No {
@@ -296,6 +305,7 @@ impl Controller {
             .collect();
         self.members = members;
         self.view = view_of(&self.members);
+        self.end_isolation();
         self.quorum_in_flight = 0;
         tracing::info!(
             node = %self.cfg.node_name,
@@ -710,7 +720,12 @@ impl Controller {
                     run.actions[i].state = ActionState::Done;
                 }
             }
-            None if failed || rec.fence_target.is_some() => {
+            // A stop or start this DC did not dispatch (an isolated node's own stop plan,
+            // an earlier DC's action): the plan was made without it.
+            None if failed
+                || rec.fence_target.is_some()
+                || (rec.interval_ms == 0 && rec.task != "monitor") =>
+            {
                 tracing::info!(rsc = %rec.rsc, task = %rec.task, node = %rec.node, rc = rec.rc, "unexpected result; recomputing");
                 self.abort("unexpected result");
                 self.dirty = true;
@@ -865,6 +880,7 @@ impl Controller {
             cib_doc::record_op(&mut self.own, &me, &rec, &mut self.hist.1);
         }
         self.send(Message::Result(rec));
+        self.advance_local(a, r);
     }
 
     // ---- clean shutdown ------------------------------------------------------------------
@@ -921,7 +937,11 @@ impl Controller {
     // ---- the DC's scheduling loop --------------------------------------------------------
 
     fn maybe_schedule(&mut self) {
-        if !self.is_dc() || self.phase() != Phase::Running || self.quorum_in_flight > 0 {
+        if !self.is_dc()
+            || self.phase() != Phase::Running
+            || self.quorum_in_flight > 0
+            || self.isolated
+        {
             return;
         }
         // A node that lost quorum stops at once; the quorate side waits (hold_after_loss).

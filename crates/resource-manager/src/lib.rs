@@ -19,6 +19,7 @@ pub mod exec_bridge;
 pub mod ipc_link;
 pub mod limits;
 pub mod manager;
+pub mod ring_watch;
 
 pub use error::RmError;
 pub use manager::{run, RmOptions};

@@ -58,7 +58,7 @@ pub struct TicketLoss {
 
 /// The unit placed for configuration id `id`: the resource itself, or its group or clone.
 pub fn unit_of(c: &Cluster, id: &str) -> Option<usize> {
-    unit_of_in(c, &RscLookup::build(c), id)
+    unit_of_in(c, &RscLookup::of(c), id)
 }
 
 /// [`unit_of`] with a prebuilt index of `c`'s resources.
@@ -95,9 +95,10 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
     let nn = c.nodes.len();
     let mut out = Constraints::default();
     // Resources by id, so each constraint finds its targets without scanning them all.
-    let lookup = RscLookup::build(c);
+    let lookup = RscLookup::of(c);
     let unit_of = |c: &Cluster, id: &str| unit_of_in(c, &lookup, id);
-    let refs = crate::templates::Refs::new(cib);
+    let refs = crate::tags::Refs::new(cib);
+    let mut exclusive = crate::discovery::Exclusive::default();
     for k in &cib.constraints {
         match k {
             Constraint::Location(l) => {
@@ -173,6 +174,9 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                         }
                     }
                     let disc = l.discovery.as_deref();
+                    if disc == Some("exclusive") {
+                        exclusive.note(&rid, &touched, &contrib);
+                    }
                     for &i in lookup.configured(&rid) {
                         let r = &mut c.rscs[i];
                         for n in 0..nn {
@@ -255,7 +259,14 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                             }
                         }
                         if let Some(next) = co.sets.get(si + 1) {
-                            if let Some(p) = next.resources.first() {
+                            // A sequential next set is led by its first member; every
+                            // member of a non-sequential one is a primary.
+                            let primaries = if next.sequential {
+                                &next.resources[..next.resources.len().min(1)]
+                            } else {
+                                &next.resources[..]
+                            };
+                            for p in primaries {
                                 for r in &s.resources {
                                     pairs.push((
                                         r.clone(),
@@ -303,6 +314,7 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
             _ => {}
         }
     }
+    exclusive.apply(c, &lookup, &mut out.loc);
     out
 }
 
@@ -358,7 +370,16 @@ impl<'a> Assigner<'a> {
         if self.ledger.strategy.checks_capacity() {
             order = self.capacity_order(order);
         }
-        for r in order {
+        let order = crate::remote::connections_first(self.c, order);
+        let conns = order
+            .iter()
+            .take_while(|&&r| crate::remote::is_connection(self.c, r))
+            .count();
+        for &r in &order[..conns] {
+            self.assign(r);
+        }
+        crate::remote::after_connections(self.c);
+        for &r in &order[conns..] {
             self.assign(r);
         }
     }
@@ -497,6 +518,7 @@ impl<'a> Assigner<'a> {
                 s[n] = Score::NEG_INF;
             }
         }
+        crate::remote::ban_non_members(c, u, &mut s);
         for t in self
             .k
             .revoked
@@ -961,6 +983,13 @@ impl<'a> Assigner<'a> {
             let was_promoted = prims
                 .iter()
                 .any(|&p| c.rscs[p].running.get(&n) == Some(&Role::Promoted));
+            // A promoted instance whose failure asks for demotion stays unpromoted there.
+            if prims
+                .iter()
+                .any(|&p| c.rscs[p].demote_failed_on.contains(&n))
+            {
+                continue;
+            }
             if let Some(t) = revoked {
                 if !(t.policy == "freeze" && was_promoted) {
                     continue;

@@ -54,7 +54,7 @@ pub fn blocked_stops(
             }
         }
     }
-    let lookup = RscLookup::build(c);
+    let lookup = RscLookup::of(c);
     for k in &cib.constraints {
         let Constraint::Order(o) = k else { continue };
         if !o.sets.is_empty()

@@ -21,6 +21,16 @@ pub fn doomed(c: &Cluster, n: usize) -> bool {
         && (node.fencing.is_some() || node.unclean && may_fence_unclean(c))
 }
 
+/// Whether remote or guest node `n` will be fenced by this transition: its connection failed
+/// while resources ran there (guests are "fenced" by recovering their container), and the
+/// partition may act (quorum, or `no-quorum-policy` ignore/suicide).
+pub fn remote_doomed(c: &Cluster, n: usize) -> bool {
+    let node = &c.nodes[n];
+    node.kind != NodeKind::Member
+        && node.fencing.is_some()
+        && (c.have_quorum || matches!(c.no_quorum_policy.as_str(), "ignore" | "suicide"))
+}
+
 /// Whether the partition fences itself: `no-quorum-policy=suicide` without quorum, once the
 /// cluster layer flagged the loss (`no-quorum-panic` on the CIB).
 pub fn suicide(c: &Cluster, panic: bool) -> bool {
@@ -131,7 +141,7 @@ fn is_stonith(c: &Cluster, p: usize) -> bool {
 /// Adds the fence actions for `fenced` (in fencing order) with their summary lines and
 /// orderings: the implied stops and demotes on a fenced node (and the stop milestones of the
 /// groups and clones they belong to) follow its fencing, except for fencing devices;
-/// starts of resources that require fencing wait for every fencing; without
+/// starts and promotions of resources that require fencing wait for every fencing; without
 /// `concurrent-fencing` the fence actions run one after another, the DC's last.
 pub(crate) fn add_fencing(b: &mut Builder<'_>, fenced: &[usize]) {
     let c = b.c;
@@ -156,10 +166,23 @@ pub(crate) fn add_fencing(b: &mut Builder<'_>, fenced: &[usize]) {
     let count = b.t.actions.len();
     let mut fences = Vec::new();
     for &n in &order {
-        let f = b.add(ActionKind::Fence, None, "stonith", 0, Some(n));
-        if let Some(&prev) = fences.last() {
-            if !concurrent || c.nodes[n].is_dc {
+        let f = match crate::remote::fence_text(c, n, "").1 {
+            // A guest is "fenced" by stopping its container.
+            Some(label) => {
+                let f = b.add(ActionKind::Pseudo, None, "stonith", 0, Some(n));
+                b.t.actions[f].label = label;
+                f
+            }
+            None => b.add(ActionKind::Fence, None, "stonith", 0, Some(n)),
+        };
+        if !concurrent {
+            if let Some(&prev) = fences.last() {
                 b.order(prev, f);
+            }
+        } else if c.nodes[n].is_dc {
+            // Concurrent fencing still fences the DC after all the others.
+            for &other in &fences {
+                b.order(other, f);
             }
         }
         fences.push(f);
@@ -174,8 +197,7 @@ pub(crate) fn add_fencing(b: &mut Builder<'_>, fenced: &[usize]) {
             (None, true) => "node is unclean".to_string(),
             (None, false) => node.unclean_reason.clone(),
         };
-        b.t.summary
-            .push(format!("Fence (reboot) {} '{}'", node.name, reason));
+        b.t.summary.push(crate::remote::fence_text(c, n, &reason).0);
     }
     let fence_of = |n: usize| order.iter().position(|&m| m == n).map(|i| fences[i]);
     for i in 0..count {
@@ -206,7 +228,7 @@ pub(crate) fn add_fencing(b: &mut Builder<'_>, fenced: &[usize]) {
                     cur = c.rscs[k].parent;
                 }
             }
-            (ActionKind::Resource, Some(_)) if a.task == "start" => {
+            (ActionKind::Resource, Some(_)) if matches!(a.task.as_str(), "start" | "promote") => {
                 if matches!(requires(c, p), "fencing" | "unfencing") {
                     for &f in &fences {
                         b.order(f, i);

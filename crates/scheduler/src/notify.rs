@@ -89,6 +89,7 @@ pub(crate) fn add_notifications(b: &mut Builder<'_>, clone: usize, fenced: &[usi
         b.order(pre, pre_done);
         b.order(pre_done, begin);
         b.order(end, post);
+        b.order(pre_done, post);
         b.order(post, post_done);
         for &(p, n) in pre_to {
             let i = push_notify(b, p, n);

@@ -51,6 +51,7 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
         let i = build(&mut c, cib, r, None, None);
         c.top.push(i);
     }
+    crate::remote::add_guest_connections(&mut c);
     add_remote_nodes(&mut c, cib);
     c.nodes
         .sort_by(|a, b| crate::report::natural_cmp(&a.name, &b.name));
@@ -61,11 +62,13 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
     for st in &cib.status {
         unpack_history(&mut c, &mut lookup, st);
     }
+    c.rsc_lookup = std::sync::Arc::new(lookup);
     let prio: Vec<i64> = c.top.iter().map(|&r| c.rscs[r].priority).collect();
     let mut order: Vec<(i64, usize)> = prio.into_iter().zip(c.top.iter().copied()).collect();
     order.sort_by_key(|&(p, _)| std::cmp::Reverse(p));
     c.top = order.into_iter().map(|(_, r)| r).collect();
     post_state(&mut c);
+    crate::remote::node_states(&mut c, cib);
     c
 }
 
@@ -97,6 +100,7 @@ fn unpack_nodes(c: &mut Cluster, cib: &Cib) {
             has_state: state.is_some(),
             capacity: HashMap::new(),
             fencing: None,
+            remote_up: false,
         };
         let ctx = RuleContext {
             now: Some(c.now),
@@ -275,7 +279,7 @@ fn build(
             master_element,
             child,
         } => {
-            let nodes = c.nodes.len().max(1);
+            let nodes = (c.nodes.len() + crate::remote::configured_count(cib)).max(1);
             let cm = &c.rscs[idx].meta;
             let promotable = *master_element || truthy(cm.get("promotable"), false);
             let get = |k: &str| cm.get(k).and_then(|v| v.parse::<usize>().ok());
@@ -338,14 +342,8 @@ fn add_remote_nodes(c: &mut Cluster, cib: &Cib) {
         if r.variant != Variant::Primitive {
             continue;
         }
-        let agent = r.agent.as_ref();
-        let is_remote = agent.is_some_and(|a| {
-            a.class == "ocf" && a.provider.as_deref() == Some("pacemaker") && a.kind == "remote"
-        });
-        if is_remote {
-            new_nodes.push((r.id.clone(), NodeKind::Remote, i));
-        } else if let Some(name) = r.meta.get("remote-node") {
-            new_nodes.push((name.clone(), NodeKind::Guest, i));
+        if let Some(kind) = crate::remote::node_for(c, i) {
+            new_nodes.push((r.id.clone(), kind, i));
         }
     }
     for (name, kind, conn) in new_nodes {
@@ -369,6 +367,7 @@ fn add_remote_nodes(c: &mut Cluster, cib: &Cib) {
             has_state: state.is_some(),
             capacity: HashMap::new(),
             fencing: None,
+            remote_up: false,
         };
         if let Some(d) = def {
             let ctx = RuleContext {
@@ -851,6 +850,10 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
                     Some(OnFail::Block) => r.blocked = true,
                     Some(OnFail::Stop) => r.stopped_by_failure = true,
                     Some(OnFail::Fence) => fence_node = true,
+                    Some(OnFail::Demote) if rp.role == Some(Role::Promoted) => {
+                        failed = false;
+                        r.demote_failed_on.push(node);
+                    }
                     _ => {}
                 }
             }
