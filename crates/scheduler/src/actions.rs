@@ -459,7 +459,7 @@ fn plan_primitive(
     let r = &c.rscs[p];
     // Probes where the resource has never been seen.
     let mut probes = Vec::new();
-    if !r.orphan {
+    if !r.orphan && !crate::container::is_contained(c, p) {
         // The instances of an anonymous clone sharing this primitive's configuration.
         let siblings: Option<Vec<usize>> = match c.clone_ancestor(p) {
             Some(k) if !c.rscs[k].unique => Some(

@@ -315,6 +315,8 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
         }
     }
     exclusive.apply(c, &lookup, &mut out.loc);
+    let unit = |p: usize| unit_of(c, &c.rscs[p].id).unwrap_or(p);
+    out.colocs.extend(crate::container::colocations(c, &unit));
     out
 }
 

@@ -11,6 +11,7 @@ pub mod actions;
 pub mod assign;
 mod blocked;
 pub mod cluster;
+pub mod container;
 pub mod digest;
 mod discovery;
 mod fast_hash;
