@@ -32,6 +32,8 @@ TANDEM_BIN=${TANDEM_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tar
 node_sock() { echo "$LAB_DIR/$1/tandem.sock"; }
 node_crm() { echo "$LAB_DIR/$1/crm.sock"; }
 node_state() { echo "$LAB_DIR/$1/state"; }
+# tandemd gives agents HA_RSCTMP=rsctmp/ beside its IPC socket.
+node_rsctmp() { echo "$LAB_DIR/$1/rsctmp"; }
 
 # nx NODE TOOL ARGS... : run a tandem tool (cibadmin, crm_resource, ...) in NODE's netns.
 nx() {
@@ -97,7 +99,7 @@ node_start() {
 
 # What a reboot clears: agents' runtime state (HA_RSCTMP) and a stale VIP.
 node_wipe_runtime() {
-    rm -rf "$(node_state "$1")/rsctmp"
+    rm -rf "$(node_rsctmp "$1")"
     ip -n "$(node_ns "$1")" addr del "$LAB_VIP/24" dev eth0 2>/dev/null
     return 0
 }

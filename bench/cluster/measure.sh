@@ -42,8 +42,11 @@ failover() {
     ensure_up
     results_open "tandem-failover-token$LAB_TOKEN"
     echo "# poll period ${LAB_POLL}s; times in seconds after SIGKILL of the victim"
-    printf '%-6s %-5s %-3s %-3s | %7s %7s %7s\n' rep mode X new rsc dummy ip
+    echo "# DC's log: memb = controller sees the new membership, disp = first transition with actions"
+    echo "# computed and multicast (same step), hold = unfenced-recovery-delay waited in between"
+    printf '%-6s %-5s %-3s %-3s | %7s %7s %7s | %6s %6s %6s %8s\n' rep mode X new rsc dummy ip memb disp hold m2d-hold
     local mode rep q dc X P surv n tmp want pids pr pi t0 t_d t_v t_rsc t_ip new rot=0 cands
+    local ndc lg l_m l_d hold m2d
     declare -A R
     for mode in nondc dc; do
         for rep in $(seq 1 "$reps"); do
@@ -74,8 +77,16 @@ failover() {
             [[ $t_d == NA || $t_v == NA ]] && t_rsc=NA
             t_ip=$(rel "$tmp/ip" ip "$t0")
             new=$(awk '$1=="vip"{print $3}' "$tmp/rsc")
-            printf '%-6s %-5s %-3s %-3s | %7s %7s %7s\n' "$rep" "$mode" "$X" "${new:--}" "$t_rsc" "$t_d" "$t_ip"
-            R[$mode.rsc]+=" $t_rsc"; R[$mode.ip]+=" $t_ip"
+            ndc=$(dc_of "$P"); lg="$LAB_DIR/$ndc/tandemd.log"
+            l_m=$(tlog_first "$lg" "$t0" 'membership changed node=[^ ]+ members=\[[0-9]+, [0-9]+\]')
+            l_d=$(tlog_first "$lg" "$t0" 'transition computed transition=[0-9]+ actions=[1-9]')
+            hold=0
+            [[ -n $(tlog_first "$lg" "$t0" 'recovery waits for it to stop them') ]] &&
+                hold=$(grep 'recovery waits for it to stop them' "$lg" | tail -1 | sed -n 's/.*delay_ms=\([0-9]*\).*/\1/p')
+            m2d=$(awk -v a="${l_m:-x}" -v b="${l_d:-x}" -v h="${hold:-0}" 'BEGIN{ if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/) { d=b-a-h/1000; if (d<0 && d>-0.0005) d=0; printf "%.3f", d } else print "NA"}')
+            printf '%-6s %-5s %-3s %-3s | %7s %7s %7s | %6s %6s %6s %8s\n' "$rep" "$mode" "$X" "${new:--}" "$t_rsc" "$t_d" "$t_ip" \
+                "${l_m:-NA}" "${l_d:-NA}" "${hold:-0}" "$m2d"
+            R[$mode.rsc]+=" $t_rsc"; R[$mode.ip]+=" $t_ip"; R[$mode.memb]+=" ${l_m:-NA}"; R[$mode.m2d]+=" $m2d"
             rm -rf "$tmp"
             node_wipe_runtime "$X"
             node_start "$X"
@@ -89,6 +100,10 @@ failover() {
         summary "token=$LAB_TOKEN victim=$mode crm_mon both Started (s)" ${R[$mode.rsc]}
         # shellcheck disable=SC2086
         summary "token=$LAB_TOKEN victim=$mode VIP on survivor (s)" ${R[$mode.ip]}
+        # shellcheck disable=SC2086
+        summary "token=$LAB_TOKEN victim=$mode log: new membership (s)" ${R[$mode.memb]}
+        # shellcheck disable=SC2086
+        summary "token=$LAB_TOKEN victim=$mode membership->dispatch minus hold (s)" ${R[$mode.m2d]}
     done
 }
 
@@ -108,7 +123,7 @@ rscfail() {
         wait_for "$LAB_WAIT_MAX" 0.2 fc_zero "$Y" || die "fail-count not cleared"
         wait_for "$LAB_WAIT_MAX" 0.2 base_on "$Y" "$Y" || die "dummy moved away from $Y"
         sleep 2.3
-        st="$(node_state "$Y")/rsctmp/Dummy-dummy.state"
+        st="$(node_rsctmp "$Y")/Dummy-dummy.state"
         [[ -f $st ]] || die "state file $st missing"
         t0=$EPOCHREALTIME
         rm -f "$st"

@@ -7,6 +7,7 @@
 pub mod error;
 pub mod limits;
 pub mod model;
+pub mod packed_attrs;
 pub mod rule;
 pub mod score;
 pub mod validate;

@@ -430,7 +430,7 @@ pub struct LrmOp {
     /// Expected rc from the transition key.
     pub target_rc: Option<i32>,
     /// Every attribute.
-    pub raw: Vec<(String, String)>,
+    pub raw: crate::packed_attrs::PackedAttrs,
     /// Line in the source.
     pub line: u32,
 }
@@ -438,10 +438,7 @@ pub struct LrmOp {
 impl LrmOp {
     /// An attribute of the entry.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.raw
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.raw.get(key)
     }
 }
 
@@ -802,8 +799,12 @@ impl Cib {
             ..Cib::default()
         };
         {
+            // id-refs resolve within the configuration; the status section (most of a large
+            // CIB) holds no referenced ids.
             let mut ids = HashMap::new();
-            Reader::index(&root, &mut ids, 0);
+            if let Some(config) = root.child("configuration") {
+                Reader::index(config, &mut ids, 1);
+            }
             let mut reader = Reader {
                 ids,
                 tags: HashMap::new(),
@@ -956,7 +957,9 @@ fn node_state(ns: &Element) -> NodeState {
                                 .and_then(|i| i.parse().ok())
                                 .unwrap_or(0),
                             target_rc,
-                            raw: o.attrs.clone(),
+                            raw: crate::packed_attrs::PackedAttrs::new(
+                                o.attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                            ),
                             line: o.line,
                         }
                     })

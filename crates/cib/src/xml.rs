@@ -108,7 +108,12 @@ impl Element {
     }
 }
 
-fn escape_into(v: &str, out: &mut String) {
+/// Appends `v` escaped as [`Element::write`] writes attribute values.
+pub fn escape_into(v: &str, out: &mut String) {
+    if !v.contains(['&', '<', '>', '"', '\n']) {
+        out.push_str(v);
+        return;
+    }
     for ch in v.chars() {
         match ch {
             '&' => out.push_str("&amp;"),
@@ -143,7 +148,7 @@ pub fn parse(text: &str) -> Result<Element, CibError> {
         pos: 0,
         line: 1,
     };
-    convert(&mut lines, doc.root_element(), 0, "")
+    convert(&mut lines, doc.root_element(), 0)
 }
 
 /// Line numbers of increasing byte offsets, counted incrementally (elements are visited in
@@ -176,9 +181,14 @@ fn convert(
     lines: &mut LineCounter<'_>,
     node: roxmltree::Node<'_, '_>,
     depth: usize,
-    parent_path: &str,
 ) -> Result<Element, CibError> {
     let line = lines.line_at(node.range().start);
+    if depth >= limits::MAX_DEPTH {
+        return Err(CibError::TooDeep {
+            line,
+            path: path_of(node),
+        });
+    }
     let mut el = Element {
         name: node.tag_name().name().to_string(),
         attrs: node
@@ -188,14 +198,34 @@ fn convert(
         children: Vec::new(),
         line,
     };
-    let path = format!("{parent_path}/{}", el.describe());
-    if depth >= limits::MAX_DEPTH {
-        return Err(CibError::TooDeep { line, path });
-    }
-    for child in node.children().filter(|c| c.is_element()) {
-        el.children.push(convert(lines, child, depth + 1, &path)?);
+    let mut elements = node.children().filter(|c| c.is_element()).peekable();
+    if elements.peek().is_some() {
+        el.children
+            .reserve(node.children().filter(|c| c.is_element()).count());
+        for child in elements {
+            el.children.push(convert(lines, child, depth + 1)?);
+        }
     }
     Ok(el)
+}
+
+/// `/a[@id='x']/b/...` from the root down to `node`, for error messages.
+fn path_of(node: roxmltree::Node<'_, '_>) -> String {
+    let mut parts: Vec<String> = node
+        .ancestors()
+        .filter(|n| n.is_element())
+        .map(|n| match n.attribute("id") {
+            Some(id) => format!("{}[@id='{id}']", n.tag_name().name()),
+            None => n.tag_name().name().to_string(),
+        })
+        .collect();
+    parts.reverse();
+    let mut out = String::new();
+    for p in parts {
+        out.push('/');
+        out.push_str(&p);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -61,6 +61,12 @@ pub enum Input {
     /// This node wants to leave the cluster cleanly: its resources are moved away, then
     /// [`Output::ShutdownReady`] says it may go (and its departure is not a failure).
     Shutdown,
+    /// Totem lost the token and no new ring formed within a short grace, and this node alone
+    /// would not be quorate: it is probably cut off from a quorate majority, which may
+    /// recover its resources after `unfenced-recovery-delay`. Without fencing and with
+    /// no-quorum-policy=stop the controller stops them at once on the local executor. A
+    /// later [`Input::Membership`] ends the state.
+    Isolated,
     /// An administrator's CIB change; answered by [`Output::AdminReply`] once applied.
     Admin {
         /// Caller's request number (0 is reserved for the controller's own requests,

@@ -16,6 +16,8 @@ use crate::options;
 use crate::transition::{self, ActionState, Run};
 use crate::version::CibVersion;
 
+mod isolation;
+
 /// A CIB sync round in progress for one membership.
 #[derive(Clone, Debug)]
 struct SyncRound {
@@ -88,6 +90,10 @@ pub struct Controller {
     hold_until_ms: u64,
     /// `unfenced-recovery-delay` when the property is not set, in ms.
     default_recovery_delay_ms: u64,
+    /// Cut off from the others ([`Input::Isolated`]) until a ring forms again.
+    isolated: bool,
+    /// The stop plan an isolated node runs on its own executor.
+    local_run: Option<Run>,
     now_ms: u64,
     out: Vec<Output>,
 }
@@ -134,6 +140,8 @@ impl Controller {
             quorum_in_flight: 0,
             hold_until_ms: 0,
             default_recovery_delay_ms: limits::DEFAULT_UNFENCED_RECOVERY_DELAY_MS,
+            isolated: false,
+            local_run: None,
             now_ms: 0,
             out: Vec::new(),
         }
@@ -164,6 +172,7 @@ impl Controller {
                 }
             }
             Input::Executed(r) => self.on_executed(r),
+            Input::Isolated => self.on_isolated(),
             Input::Timer(t) => self.on_timer(t),
             Input::Shutdown => {
                 if self.shutdown == ShutdownState::No {
@@ -296,6 +305,7 @@ impl Controller {
             .collect();
         self.members = members;
         self.view = view_of(&self.members);
+        self.end_isolation();
         self.quorum_in_flight = 0;
         tracing::info!(
             node = %self.cfg.node_name,
@@ -584,11 +594,14 @@ impl Controller {
             Message::Join { view, lrm } => self.on_join_lrm(from, view, lrm),
             Message::Admin { req, op } => {
                 let Some(cib) = &mut self.cib else { return };
-                let mut copy = cib.clone();
-                let result = cib_doc::apply_admin(&mut copy, &op, now_s);
+                // A cleanup cannot fail: it is applied in place, without a copy of the
+                // whole CIB (a removal of 1,000 resources sends 1,000 history deletes).
+                let is_cleanup = matches!(op, CibOp::Cleanup { .. });
+                let mut copy = (!is_cleanup).then(|| cib.clone());
+                let result = cib_doc::apply_admin(copy.as_mut().unwrap_or(cib), &op, now_s);
                 match &result {
                     Ok(change) if change.any() => {
-                        if let CibOp::Cleanup { .. } = &op {
+                        if is_cleanup {
                             // Our own history forgets the same entries.
                             let _ = cib_doc::apply_admin(&mut self.own, &op, now_s);
                             self.hist.1.clear();
@@ -600,11 +613,18 @@ impl Controller {
                             .iter()
                             .map(|m| (m.id.to_string(), m.name.clone()))
                             .collect();
-                        let change = change.or(cib_doc::set_membership(&mut copy, &members));
-                        cib_doc::bump(&mut copy, change);
-                        *cib = copy;
-                        self.dirty = true;
-                        self.abort("CIB update");
+                        let target = copy.as_mut().unwrap_or(cib);
+                        let change = change.or(cib_doc::set_membership(target, &members));
+                        cib_doc::bump(target, change);
+                        if let Some(c) = copy {
+                            *cib = c;
+                        }
+                        // The DC's own deletes of removed resources' histories change
+                        // nothing the scheduler plans with.
+                        if !(is_cleanup && req == 0) {
+                            self.dirty = true;
+                            self.abort("CIB update");
+                        }
                         self.persist();
                     }
                     Ok(_) => {}
@@ -710,7 +730,12 @@ impl Controller {
                     run.actions[i].state = ActionState::Done;
                 }
             }
-            None if failed || rec.fence_target.is_some() => {
+            // A stop or start this DC did not dispatch (an isolated node's own stop plan,
+            // an earlier DC's action): the plan was made without it.
+            None if failed
+                || rec.fence_target.is_some()
+                || (rec.interval_ms == 0 && rec.task != "monitor") =>
+            {
                 tracing::info!(rsc = %rec.rsc, task = %rec.task, node = %rec.node, rc = rec.rc, "unexpected result; recomputing");
                 self.abort("unexpected result");
                 self.dirty = true;
@@ -865,6 +890,7 @@ impl Controller {
             cib_doc::record_op(&mut self.own, &me, &rec, &mut self.hist.1);
         }
         self.send(Message::Result(rec));
+        self.advance_local(a, r);
     }
 
     // ---- clean shutdown ------------------------------------------------------------------
@@ -921,7 +947,11 @@ impl Controller {
     // ---- the DC's scheduling loop --------------------------------------------------------
 
     fn maybe_schedule(&mut self) {
-        if !self.is_dc() || self.phase() != Phase::Running || self.quorum_in_flight > 0 {
+        if !self.is_dc()
+            || self.phase() != Phase::Running
+            || self.quorum_in_flight > 0
+            || self.isolated
+        {
             return;
         }
         // A node that lost quorum stops at once; the quorate side waits (hold_after_loss).
@@ -1045,12 +1075,24 @@ impl Controller {
         let members: BTreeSet<String> = self.members.iter().map(|m| m.name.clone()).collect();
         let mut sends = Vec::new();
         let mut timers = Vec::new();
+        let mut forgets = Vec::new();
         {
             let Some(run) = &mut self.run else { return };
             let mut in_flight = run.in_flight();
+            // Recurring monitors go last: within batch-limit, the actions that change
+            // what runs (probes, stops, starts) take the free slots first.
+            let recurring: Vec<bool> = run
+                .actions
+                .iter()
+                .map(|a| a.exec.as_ref().is_some_and(|e| e.interval_ms > 0))
+                .collect();
+            let order: Vec<usize> = (0..run.actions.len())
+                .filter(|&i| !recurring[i])
+                .chain((0..run.actions.len()).filter(|&i| recurring[i]))
+                .collect();
             loop {
                 let mut progress = false;
-                for i in 0..run.actions.len() {
+                for &i in &order {
                     if !run.ready(i) {
                         continue;
                     }
@@ -1062,6 +1104,9 @@ impl Controller {
                     }
                     let (node_known, implied, timeout_ms) = match &run.actions[i].exec {
                         None => {
+                            if let Some(f) = run.actions[i].forget.take() {
+                                forgets.push(f);
+                            }
                             run.actions[i].state = ActionState::Done;
                             progress = true;
                             continue;
@@ -1106,6 +1151,13 @@ impl Controller {
         }
         for e in sends {
             self.send(Message::Exec(e));
+        }
+        for (rsc, node) in forgets {
+            let op = CibOp::Cleanup {
+                rsc,
+                node: Some(node),
+            };
+            self.send(Message::Admin { req: 0, op });
         }
         for (transition, action, timeout) in timers {
             self.out.push(Output::SetTimer {

@@ -399,6 +399,58 @@ fn partition_minority_stops_majority_runs_and_heal_merges() {
     );
 }
 
+#[test]
+fn isolated_node_stops_its_resources_before_its_ring_forms() {
+    let mut sim = cold_start(3, &config(false, ""));
+    let on3: Vec<String> = sim.nodes[2].exec.running.keys().cloned().collect();
+    assert!(!on3.is_empty(), "node3 runs something to stop");
+    let before = sim.nodes[2].exec.log.len();
+    // The token is lost; no ring yet, and no message crosses the cut.
+    sim.cut(vec![vec![1, 2], vec![3]]);
+    sim.input(3, controller::Input::Isolated);
+    sim.run_for(500);
+    assert!(
+        sim.nodes[2].exec.running.is_empty(),
+        "node3 still runs {:?} (had {on3:?})",
+        sim.nodes[2].exec.running
+    );
+    let actions: Vec<_> = sim.nodes[2].exec.log[before..].to_vec();
+    assert!(
+        actions
+            .iter()
+            .all(|(_, a, _)| a == "stop" || a == "demote" || a == "cancel"),
+        "{actions:?}"
+    );
+    // The groups stop in reverse order: g2 before g1.
+    let pos = |r: &str| actions.iter().position(|(x, a, _)| x == r && a == "stop");
+    if let (Some(g1), Some(g2)) = (pos("g1"), pos("g2")) {
+        assert!(g2 < g1, "g2 stops before g1: {actions:?}");
+    }
+    // The rings form; the majority recovers, the minority stays stopped.
+    sim.set_parts(vec![vec![1, 2], vec![3]]);
+    sim.settle(120_000);
+    assert!(sim.nodes[2].exec.running.is_empty());
+    for r in EXCLUSIVE {
+        assert_eq!(sim.running_on(r).len(), 1, "{r} on {:?}", sim.running_on(r));
+    }
+    // Heal: one cluster, each resource once, replicas identical.
+    sim.set_parts(vec![vec![1, 2, 3]]);
+    sim.settle(120_000);
+    assert_each_exclusive_runs_once(&sim);
+    assert_eq!(sim.running_on("cd").len(), 3);
+    assert_replicas_identical(&sim, &[1, 2, 3]);
+}
+
+#[test]
+fn isolation_stops_nothing_when_fencing_will_decide() {
+    let mut sim = cold_start(3, &config(true, ""));
+    let on3 = sim.nodes[2].exec.running.clone();
+    sim.cut(vec![vec![1, 2], vec![3]]);
+    sim.input(3, controller::Input::Isolated);
+    sim.run_for(500);
+    assert_eq!(sim.nodes[2].exec.running, on3);
+}
+
 /// Transition Summary lines of Debian's `crm_simulate -S` on `cib`, or `None` (with a
 /// note) when Pacemaker's tools are not installed.
 fn debian_crm_simulate(cib: &Element) -> Option<Vec<String>> {

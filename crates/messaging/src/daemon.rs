@@ -56,6 +56,15 @@ pub enum DaemonTimer {
     Totem(totem::TimerKind),
     /// A votequorum timer.
     Quorum(quorum::Timer),
+    /// The longest hold of a token deferred for a slow local client is over.
+    DeferredToken,
+}
+
+/// A token packet whose processing waits for local clients to read their deliveries.
+#[derive(Debug)]
+struct DeferredToken {
+    from: u32,
+    bytes: Vec<u8>,
 }
 
 /// The whole daemon state.
@@ -82,6 +91,12 @@ pub struct Daemon {
     client_pids: BTreeMap<ClientId, u32>,
     /// Protocol timers.
     pub timers: TimerHeap<DaemonTimer>,
+    /// A token held back while a local client reads its backlog of deliveries.
+    deferred_token: Option<DeferredToken>,
+    /// Longest hold of one token for slow local clients, in ms.
+    token_defer_ms: u64,
+    /// Tokens held back so far (`tandemd.tokens_deferred` in the runtime stats).
+    tokens_deferred: u64,
     ring_id: RingId,
     ring_members: Vec<u32>,
     members: BTreeMap<u32, MemberRecord>,
@@ -188,6 +203,9 @@ impl Daemon {
             clients: BTreeMap::new(),
             client_pids: BTreeMap::new(),
             timers: TimerHeap::default(),
+            deferred_token: None,
+            token_defer_ms: limits::TOKEN_DEFER_MS_MAX.min(totem_config.token_retransmit_ms / 4),
+            tokens_deferred: 0,
             ring_id: RingId {
                 rep: nodeid,
                 seq: restored.unwrap_or(0),
@@ -209,15 +227,49 @@ impl Daemon {
         self.setup.nodeid
     }
 
-    /// A packet arrived from a peer.
-    pub fn on_packet(&mut self, now_ms: u64, from: u32, bytes: &[u8]) {
+    /// A packet arrived from a peer. `backlogged`: a local client has at least
+    /// [`limits::CLIENT_OUTPUT_PRESSURE_BYTES`] of deliveries unread; a token is then held back
+    /// (see [`Daemon::release_deferred_token`]) so that the ring adds no messages meanwhile.
+    pub fn on_packet(&mut self, now_ms: u64, from: u32, bytes: &[u8], backlogged: bool) {
+        if totem::is_token(bytes) {
+            // A newer token (e.g. a retransmission) never waits behind an older one.
+            self.release_deferred_token(now_ms, false);
+            if backlogged && self.token_defer_ms > 0 {
+                self.deferred_token = Some(DeferredToken {
+                    from,
+                    bytes: bytes.to_vec(),
+                });
+                self.tokens_deferred += 1;
+                self.timers
+                    .set(DaemonTimer::DeferredToken, now_ms + self.token_defer_ms);
+                return;
+            }
+        }
         self.totem.handle_packet(now_ms, totem::NodeId(from), bytes);
+    }
+
+    /// Hands a held-back token to Totem unless local clients are still `backlogged`; returns
+    /// whether it did (the caller then drains Totem's outputs).
+    pub fn release_deferred_token(&mut self, now_ms: u64, backlogged: bool) -> bool {
+        if backlogged || self.deferred_token.is_none() {
+            return false;
+        }
+        let Some(token) = self.deferred_token.take() else {
+            return false;
+        };
+        self.timers.cancel(DaemonTimer::DeferredToken);
+        self.totem
+            .handle_packet(now_ms, totem::NodeId(token.from), &token.bytes);
+        true
     }
 
     /// A protocol timer fired.
     pub fn on_timer(&mut self, now_ms: u64, timer: DaemonTimer, ipc: &mut IpcServer) {
         match timer {
             DaemonTimer::Totem(kind) => self.totem.handle_timer(now_ms, kind),
+            DaemonTimer::DeferredToken => {
+                self.release_deferred_token(now_ms, false);
+            }
             DaemonTimer::Quorum(kind) => {
                 if let Some(quorum) = &mut self.quorum {
                     let outputs = quorum.timer_expired(now_ms, kind);
@@ -603,6 +655,7 @@ impl Daemon {
             ("srp.rx_msg_dropped".to_string(), stats.rx_msg_dropped),
             ("srp.token_retransmits".to_string(), stats.token_retransmits),
         ];
+        counters.push(("tandemd.tokens_deferred".to_string(), self.tokens_deferred));
         counters.extend(network.stats());
         RuntimeStatus {
             nodeid: self.setup.nodeid,
@@ -646,17 +699,18 @@ impl Daemon {
                     let Some(ids) = self.group_clients.get(&group) else {
                         continue;
                     };
-                    let message = ServerMessage::Event(IpcEvent::CpgDeliver {
+                    let frame = ServerMessage::Event(IpcEvent::CpgDeliver {
                         group: group.clone(),
                         ring_id,
                         sender,
                         sequence,
                         data,
-                    });
+                    })
+                    .encode_framed();
                     for id in ids {
                         let member = self.clients.get(id).and_then(|c| c.group.as_ref());
                         if member.is_some_and(|g| g.phase != Phase::Joining) {
-                            ipc.send(*id, &message);
+                            ipc.send_frame(*id, &frame);
                         }
                     }
                 }
@@ -789,7 +843,7 @@ impl Daemon {
             }
             Request::CpgJoin { group } => self.cpg_join(id, pid, group),
             Request::CpgLeave => self.cpg_leave(id, pid),
-            Request::CpgMcast { data } => self.cpg_mcast(id, pid, data),
+            Request::CpgMcast { data } => self.cpg_mcast(id, pid, data, ipc.pending_output(id)),
             Request::CpgMembership => match self.clients.get(&id).and_then(|c| c.group.as_ref()) {
                 Some(group) => Reply::CpgMembers {
                     members: self.cpg.members(&group.group),
@@ -895,7 +949,8 @@ impl Daemon {
         Reply::Ok
     }
 
-    fn cpg_mcast(&mut self, id: ClientId, pid: u32, data: Vec<u8>) -> Reply {
+    /// `backlog`: bytes of deliveries still queued towards this client.
+    fn cpg_mcast(&mut self, id: ClientId, pid: u32, data: Vec<u8>, backlog: usize) -> Reply {
         let max = limits::CPG_MESSAGE_BYTES_MAX;
         if data.len() > max {
             return Reply::Error {
@@ -904,6 +959,12 @@ impl Daemon {
                     "message of {} bytes exceeds the maximum of {max}",
                     data.len()
                 ),
+            };
+        }
+        if backlog >= limits::CLIENT_OUTPUT_SENDER_PRESSURE_BYTES {
+            return Reply::Error {
+                code: ErrorCode::TryAgain,
+                message: "deliveries to this client are backlogged".to_string(),
             };
         }
         // A message larger than the byte bound is still accepted into an empty queue.

@@ -73,6 +73,8 @@ pub fn run(
     signals: &Signals,
     clock: &dyn Clock,
 ) -> Result<Exit, DaemonError> {
+    crate::memory::configure_allocator();
+    let mut trim = crate::memory::TrimSchedule::default();
     let mut poller = Poller::new().map_err(DaemonError::Poll)?;
     let mut events: Vec<Event> = Vec::with_capacity(limits::EVENTS_PER_WAKEUP_MAX);
     let mut greeted: std::collections::BTreeMap<ClientId, bool> = Default::default();
@@ -173,7 +175,11 @@ pub fn run(
         for event in events.drain(..) {
             let now = clock.now_ms();
             match event {
-                Event::Packet(received) => daemon.on_packet(now, received.from, &received.bytes),
+                Event::Packet(received) => {
+                    let backlogged =
+                        ipc.max_pending_output() >= limits::CLIENT_OUTPUT_PRESSURE_BYTES;
+                    daemon.on_packet(now, received.from, &received.bytes, backlogged);
+                }
                 Event::Timer(timer) => daemon.on_timer(now, timer, ipc),
                 Event::NetworkTick => network.tick(now),
                 Event::IpcAccept => {
@@ -212,6 +218,14 @@ pub fn run(
         let now = clock.now_ms();
         daemon.drain(now, network, ipc)?;
         ipc.flush_all();
+        let backlogged = ipc.max_pending_output() >= limits::CLIENT_OUTPUT_PRESSURE_BYTES;
+        if daemon.release_deferred_token(now, backlogged) {
+            daemon.drain(now, network, ipc)?;
+            ipc.flush_all();
+        }
+        if trim.due(now) {
+            crate::memory::release_free_memory();
+        }
         if daemon.shutdown_requested {
             daemon.leave(now);
             daemon.drain(now, network, ipc)?;

@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 
-use crate::ipc::protocol::{frame, next_frame, Request, ServerMessage};
+use crate::ipc::protocol::{next_frame, Request, ServerMessage};
 use crate::limits;
 
 /// Identifies one connected client for the daemon's lifetime (never reused).
@@ -235,13 +235,20 @@ impl IpcServer {
     /// Queues a message for a client (written by [`IpcServer::flush_all`]); a client whose queue
     /// passes the limit is marked closing.
     pub fn send(&mut self, id: ClientId, message: &ServerMessage) {
+        if self.clients.get(&id).is_some_and(|c| c.closing.is_none()) {
+            self.send_frame(id, &message.encode_framed());
+        }
+    }
+
+    /// Queues an already encoded frame ([`ServerMessage::encode_framed`]) for a client, so that
+    /// one delivery to many clients is encoded once; as [`IpcServer::send`] otherwise.
+    pub fn send_frame(&mut self, id: ClientId, bytes: &[u8]) {
         let Some(client) = self.clients.get_mut(&id) else {
             return;
         };
         if client.closing.is_some() {
             return;
         }
-        let bytes = frame(&message.encode());
         if client.pending_output() + bytes.len() > limits::CLIENT_OUTPUT_BYTES_MAX {
             client.closing = Some(format!(
                 "client too slow: {} bytes queued (limit {})",
@@ -250,7 +257,7 @@ impl IpcServer {
             ));
             return;
         }
-        client.output.extend_from_slice(&bytes);
+        client.output.extend_from_slice(bytes);
         // Written by `flush_all` at the end of the wake-up, batching many frames per write.
         if client.pending_output() >= 1 << 20 {
             Self::flush_connection(client);
@@ -277,6 +284,21 @@ impl IpcServer {
             client.output.drain(..client.output_sent);
             client.output_sent = 0;
         }
+    }
+
+    /// Bytes queued towards a client and not yet written (0 for an unknown client).
+    pub fn pending_output(&self, id: ClientId) -> usize {
+        self.clients.get(&id).map_or(0, Connection::pending_output)
+    }
+
+    /// The largest number of bytes queued towards any one client.
+    pub fn max_pending_output(&self) -> usize {
+        self.clients
+            .values()
+            .filter(|c| c.closing.is_none())
+            .map(Connection::pending_output)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Writes queued output to a writable client.

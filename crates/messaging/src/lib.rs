@@ -13,6 +13,7 @@ pub mod ipc_server;
 pub mod limits;
 pub mod local_addresses;
 pub mod local_time;
+pub mod memory;
 pub mod network;
 pub mod poller;
 pub mod ring_seq_file;

@@ -10,6 +10,17 @@ pub const CPG_GROUP_NAME_BYTES_MAX: usize = 128;
 pub const IPC_LIST_ENTRIES_MAX: usize = 65_536;
 /// Bytes queued towards one client before it is considered too slow and disconnected.
 pub const CLIENT_OUTPUT_BYTES_MAX: usize = 64 * 1024 * 1024;
+/// Bytes of deliveries queued towards a local client from which the daemon holds the ordering
+/// token back (at most [`TOKEN_DEFER_MS_MAX`] per visit) until the client has read below it: no
+/// node can add messages meanwhile, so a slow reader slows the whole ring down instead of
+/// growing the daemon's memory.
+pub const CLIENT_OUTPUT_PRESSURE_BYTES: usize = 512 * 1024;
+/// Longest time one token visit is held back for a slow local client, in ms (further capped at
+/// a quarter of the token retransmit timeout, so a held token is never taken for lost).
+pub const TOKEN_DEFER_MS_MAX: u64 = 20;
+/// Bytes of deliveries queued towards a client beyond which its own multicasts get TRY_AGAIN
+/// (a second line behind the token hold, e.g. for a single-node ring where no token turns).
+pub const CLIENT_OUTPUT_SENDER_PRESSURE_BYTES: usize = 4 * 1024 * 1024;
 /// Bytes buffered from one client before a complete frame must have arrived.
 pub const CLIENT_INPUT_BYTES_MAX: usize = IPC_FRAME_BYTES_MAX + 4;
 /// Connected IPC clients at once; further connections are refused.
@@ -25,7 +36,7 @@ pub const PENDING_MULTICAST_MAX: usize = 16_384;
 /// Bytes of client messages queued but not yet accepted by Totem, across all clients; beyond it
 /// clients get TRY_AGAIN (one message of any allowed size is accepted into an empty queue).
 /// Small, so that queueing delay and memory stay low when clients send large messages.
-pub const PENDING_MULTICAST_BYTES_MAX: usize = 1024 * 1024;
+pub const PENDING_MULTICAST_BYTES_MAX: usize = 256 * 1024;
 /// Bytes of fragmented CPG messages being reassembled at once, from all senders.
 pub const CPG_REASSEMBLY_BYTES_MAX: usize = 256 * 1024 * 1024;
 /// Processes (client handles) tracked in one CPG group, cluster-wide.
@@ -40,3 +51,13 @@ pub const PACKET_BYTES_MAX: usize = 65_536;
 /// with 64 KiB messages cannot hold the ring for longer than one with 1 KiB messages, and
 /// messages queued meanwhile travel together as one bundle.
 pub const TOTEM_QUEUE_MESSAGES_MAX: usize = 2;
+/// glibc's mmap threshold, fixed (see [`crate::memory`]): blocks from this size up get their
+/// own mapping, returned to the kernel when freed. Above one full-size Totem message so that
+/// per-message buffers stay on the heap.
+pub const MALLOC_MMAP_THRESHOLD_BYTES: usize = 128 * 1024;
+/// glibc's trim threshold, fixed: free space at the top of the heap beyond it is returned.
+pub const MALLOC_TRIM_THRESHOLD_BYTES: usize = 256 * 1024;
+/// Most glibc malloc arenas (threads beyond share them; the event loop is single-threaded).
+pub const MALLOC_ARENAS_MAX: usize = 2;
+/// Least time between two releases of free heap pages to the kernel, in ms.
+pub const MEMORY_TRIM_INTERVAL_MS: u64 = 1000;

@@ -19,6 +19,8 @@ use crate::manager::Event;
 pub enum Pending {
     /// A multicast of these bytes (re-sent when the daemon says try again).
     Mcast(Vec<u8>, u32),
+    /// A runtime status request (the ring watch's poll).
+    Status,
     /// Any other request.
     Other(&'static str),
 }

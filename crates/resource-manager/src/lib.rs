@@ -14,11 +14,13 @@
 #![deny(missing_docs)]
 
 pub mod admin;
+pub mod disk_writer;
 pub mod error;
 pub mod exec_bridge;
 pub mod ipc_link;
 pub mod limits;
 pub mod manager;
+pub mod ring_watch;
 
 pub use error::RmError;
 pub use manager::{run, RmOptions};

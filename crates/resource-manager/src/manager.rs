@@ -18,10 +18,12 @@ use executor::{AgentRunner, Executor, ExecutorConfig, OpEvent, OpId};
 use messaging::ipc::{ErrorCode, Event as IpcEvent, Reply, Request, ServerMessage};
 
 use crate::admin::{encode_reply, AdminRequest, StatusReply};
+use crate::disk_writer::DiskWriter;
 use crate::error::RmError;
 use crate::exec_bridge;
 use crate::ipc_link::{Link, Pending};
 use crate::limits;
+use crate::ring_watch::{self, RingWatch, Verdict};
 
 /// Default CPG group of the controllers.
 pub const DEFAULT_GROUP: &str = "tandem-crm";
@@ -107,8 +109,8 @@ struct Manager {
     ctrl: Controller,
     link: Link,
     exec: Executor,
-    store: CibStore,
-    series: PeSeries,
+    /// Writes the CIB and scheduler inputs off this loop.
+    disk: DiskWriter,
     names: BTreeMap<u32, String>,
     opids: BTreeMap<u64, OpId>,
     handles: BTreeMap<OpId, u64>,
@@ -118,8 +120,6 @@ struct Manager {
     waiting: BTreeMap<u64, Sender<Result<String, String>>>,
     next_req: u64,
     dirty: bool,
-    /// The stored CIB was unusable: the first copy saved is the cluster's (logged).
-    replacing_unusable: bool,
     /// When the CIB was last written to disk (saves are coalesced, see `save_cib`).
     last_save: Option<Instant>,
     quorate: bool,
@@ -133,6 +133,16 @@ struct Manager {
     /// for resources the others run.
     held_quorum: Option<Instant>,
     work: VecDeque<Input>,
+    /// Notices a lost ring before the lone node's own ring forms (see `ring_watch`).
+    ring_watch: RingWatch,
+    /// When to read tandemd's Totem counters next.
+    next_ring_poll: Instant,
+    /// A status request is unanswered.
+    status_outstanding: bool,
+    /// This node's votes alone make quorum (two_node, one-node cluster).
+    alone_quorate: bool,
+    /// Taken for cut off (see `ring_watch`) and no group membership since.
+    isolated: bool,
 }
 
 /// Runs the resource manager until tandemd goes away or the node shuts down.
@@ -251,8 +261,7 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
         ctrl,
         link,
         exec,
-        store,
-        series,
+        disk: DiskWriter::start(store, series, replacing_unusable)?,
         names,
         opids: BTreeMap::new(),
         handles: BTreeMap::new(),
@@ -262,7 +271,6 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
         waiting: BTreeMap::new(),
         next_req: 1,
         dirty: false,
-        replacing_unusable,
         last_save: None,
         quorate: false,
         shutdown: false,
@@ -270,15 +278,18 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
         group_ids: Vec::new(),
         held_quorum: None,
         work: VecDeque::new(),
+        ring_watch: RingWatch::default(),
+        next_ring_poll: Instant::now(),
+        status_outstanding: false,
+        alone_quorate: false,
+        isolated: false,
     };
     let result = m.run_loop(&rx);
     if m.dirty {
         // A coalesced write still pending: the replica on disk is the last one we held.
         m.save_cib();
     }
-    if m.dirty {
-        m.save_cib();
-    }
+    m.disk.finish();
     let _ = std::fs::remove_file(&m.opts.admin_socket);
     m.exec.shutdown();
     result
@@ -300,6 +311,7 @@ impl Manager {
                 save_due,
                 self.escalate_at,
                 self.held_quorum,
+                Some(self.next_ring_poll),
             ]
             .into_iter()
             .flatten()
@@ -328,6 +340,7 @@ impl Manager {
                 }
             }
             self.fire_due()?;
+            self.poll_ring()?;
             self.process_work()?;
             if self.dirty
                 && self
@@ -357,23 +370,14 @@ impl Manager {
         }
     }
 
-    /// Writes the CIB replica to disk. A burst of changes (a bulk start records
-    /// hundreds of results) is coalesced into one write per
-    /// [`limits::CIB_SAVE_INTERVAL`]: each write serialises the whole CIB and
-    /// fsyncs several files, which would otherwise stall this loop per event.
+    /// Hands the CIB replica to the disk writer. A burst of changes (a bulk start records
+    /// hundreds of results) is coalesced into one copy per [`limits::CIB_SAVE_INTERVAL`]:
+    /// each serialises the whole CIB.
     fn save_cib(&mut self) {
         self.dirty = false;
         if let Some(xml) = self.ctrl.cib_xml() {
-            match self.store.save(&xml) {
-                Err(e) => tracing::error!("saving the CIB: {e}"),
-                Ok(()) if std::mem::take(&mut self.replacing_unusable) => {
-                    tracing::info!(
-                        "replaced the unusable stored CIB with the cluster's copy (version {})",
-                        self.ctrl.version().map(|v| v.dotted()).unwrap_or_default()
-                    );
-                }
-                Ok(()) => {}
-            }
+            let version = self.ctrl.version().map(|v| v.dotted()).unwrap_or_default();
+            self.disk.save_cib(xml, version);
         }
         self.last_save = Some(Instant::now());
     }
@@ -403,6 +407,44 @@ impl Manager {
         Ok(())
     }
 
+    /// Asks tandemd for its Totem counters when the next poll is due (one at a time).
+    fn poll_ring(&mut self) -> Result<(), RmError> {
+        let now = Instant::now();
+        if now < self.next_ring_poll {
+            return Ok(());
+        }
+        let every = if self.ring_watch.in_doubt() {
+            limits::RING_POLL_IN_DOUBT
+        } else {
+            limits::RING_POLL
+        };
+        self.next_ring_poll = now + every;
+        if !self.status_outstanding {
+            self.status_outstanding = true;
+            self.link.send(&Request::Status, Pending::Status)?;
+        }
+        Ok(())
+    }
+
+    fn on_runtime_status(&mut self, status: &messaging::ipc::RuntimeStatus) {
+        let lost = ring_watch::counter(&status.stats, "srp.token_lost");
+        let formed = ring_watch::counter(&status.stats, "srp.operational_entered");
+        let (Some(lost), Some(formed)) = (lost, formed) else {
+            return;
+        };
+        let verdict = self
+            .ring_watch
+            .observe(Instant::now(), lost, formed, self.alone_quorate);
+        if verdict == Verdict::Isolated {
+            tracing::warn!(
+                "token lost {} ms ago and no ring formed since: cut off from the others",
+                limits::ISOLATION_GRACE.as_millis()
+            );
+            self.isolated = true;
+            self.work.push_back(Input::Isolated);
+        }
+    }
+
     fn process_work(&mut self) -> Result<(), RmError> {
         while let Some(input) = self.work.pop_front() {
             let outs = self.ctrl.handle(now_ms(), input);
@@ -427,6 +469,13 @@ impl Manager {
             }
             Event::Ipc(ServerMessage::Reply(reply)) => {
                 let pending = self.link.pending.pop_front();
+                if matches!(pending, Some(Pending::Status)) {
+                    self.status_outstanding = false;
+                    if let Reply::Status(status) = &reply {
+                        self.on_runtime_status(status);
+                    }
+                    return Ok(None);
+                }
                 if let Reply::Error { code, message } = reply {
                     match pending {
                         Some(Pending::Mcast(data, tries))
@@ -441,6 +490,7 @@ impl Manager {
                         Some(Pending::Mcast(..)) => {
                             tracing::error!("multicast refused ({code:?}): {message}");
                         }
+                        Some(Pending::Status) => {}
                         Some(Pending::Other(what)) => {
                             return Err(RmError::Ipc {
                                 path: self.opts.ipc_socket.clone(),
@@ -479,6 +529,7 @@ impl Manager {
                     self.work.push_back(Input::Quorum(self.quorate));
                 }
                 self.group_ids = list.iter().map(|m| m.id).collect();
+                self.isolated = false;
                 self.work.push_back(Input::Membership(list));
             }
             Event::Ipc(ServerMessage::Event(IpcEvent::Quorum(q))) => {
@@ -487,6 +538,14 @@ impl Manager {
                         self.names.insert(m.nodeid, m.name.clone());
                     }
                 }
+                let own_votes = q
+                    .members
+                    .iter()
+                    .find(|m| m.nodeid == self.link.nodeid)
+                    .map_or(1, |m| m.votes);
+                self.alone_quorate = !q.provider_enabled
+                    || q.quorum <= own_votes
+                    || q.flags.iter().any(|f| f == "2Node");
                 if q.quorate != self.quorate || !q.provider_enabled {
                     let regained = q.quorate && !self.quorate;
                     self.quorate = q.quorate || !q.provider_enabled;
@@ -582,7 +641,14 @@ impl Manager {
             Ok(op) => {
                 let n = self.next_req;
                 self.next_req += 1;
-                self.waiting.insert(n, reply);
+                if self.isolated && matches!(op, CibOp::SetAttr { .. }) {
+                    // Cut off, no ring will carry it before the lone ring forms (the
+                    // consensus timeout): an agent stopping here (Stateful clearing its
+                    // promotion score) must not wait for that. The update stays queued.
+                    let _ = reply.send(Ok(String::new()));
+                } else {
+                    self.waiting.insert(n, reply);
+                }
                 self.work.push_back(Input::Admin { req: n, op });
             }
             Err(e) => {
@@ -627,9 +693,7 @@ impl Manager {
                         InputSeries::Warn => SeriesKind::Warn,
                         InputSeries::Error => SeriesKind::Error,
                     };
-                    if let Err(e) = self.series.save(kind, &xml, max) {
-                        tracing::warn!("saving a scheduler input: {e}");
-                    }
+                    self.disk.save_input(kind, xml, max);
                 }
                 Output::SetTimer { timer, after_ms } => {
                     self.timer_seq += 1;

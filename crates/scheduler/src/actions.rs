@@ -58,7 +58,7 @@ pub struct Transition {
 pub(crate) struct Builder<'a> {
     pub(crate) c: &'a Cluster,
     pub(crate) t: Transition,
-    index: HashMap<(Option<usize>, String, u64, Option<usize>), usize>,
+    index: crate::action_index::ActionIndex,
     /// Actions of each resource, in creation order (indexed by resource).
     by_rsc: Vec<Vec<usize>>,
 }
@@ -92,9 +92,8 @@ impl<'a> Builder<'a> {
         interval_ms: u64,
         node: Option<usize>,
     ) -> usize {
-        let key = (rsc, task.to_string(), interval_ms, node);
         if kind != ActionKind::Cluster {
-            if let Some(&i) = self.index.get(&key) {
+            if let Some(i) = self.index.get(rsc, task, interval_ms, node) {
                 return i;
             }
         }
@@ -131,7 +130,7 @@ impl<'a> Builder<'a> {
             after: Vec::new(),
             early: false,
         });
-        self.index.insert(key, i);
+        self.index.insert(rsc, task, interval_ms, node, i);
         if let Some(r) = rsc {
             if self.by_rsc.len() <= r {
                 self.by_rsc.resize_with(r + 1, Vec::new);
@@ -142,12 +141,12 @@ impl<'a> Builder<'a> {
     }
 
     /// Indexes of the actions of resource `r`, in creation order.
-    fn rsc_actions(&self, r: usize) -> &[usize] {
+    pub(crate) fn rsc_actions(&self, r: usize) -> &[usize] {
         self.by_rsc.get(r).map_or(&[], Vec::as_slice)
     }
 
     /// Indexes of the actions of resource `r` with task `task`, in creation order.
-    fn rsc_task(&self, r: usize, task: &str) -> Vec<usize> {
+    pub(crate) fn rsc_task(&self, r: usize, task: &str) -> Vec<usize> {
         self.rsc_actions(r)
             .iter()
             .copied()
@@ -161,7 +160,7 @@ impl<'a> Builder<'a> {
         task: &str,
         node: Option<usize>,
     ) -> Option<usize> {
-        self.index.get(&(rsc, task.to_string(), 0, node)).copied()
+        self.index.get(rsc, task, 0, node)
     }
 
     pub(crate) fn order(&mut self, first: usize, then: usize) {
@@ -218,18 +217,13 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     let mut b = Builder {
         c,
         t: Transition::default(),
-        index: HashMap::new(),
+        index: Default::default(),
         by_rsc: vec![Vec::new(); c.rscs.len()],
     };
     // Fencing of unclean nodes.
     let mut fenced: Vec<usize> = Vec::new();
-    let may_fence = c.have_quorum || matches!(c.no_quorum_policy.as_str(), "ignore" | "suicide");
-
-    for (n, node) in c.nodes.iter().enumerate() {
-        if (node.unclean && c.stonith_enabled || node.fencing.is_some())
-            && node.kind == NodeKind::Member
-            && may_fence
-        {
+    for n in 0..c.nodes.len() {
+        if crate::fencing::doomed(c, n) || crate::fencing::remote_doomed(c, n) {
             fenced.push(n);
         }
     }
@@ -257,25 +251,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     for &top in &c.top {
         walk(c, top, &mut b.t.rsc_order);
     }
-    for &n in &fenced {
-        let f = b.add(ActionKind::Fence, None, "stonith", 0, Some(n));
-        let reason = if let Some(why) = &c.nodes[n].fencing {
-            why.clone()
-        } else if c.nodes[n].unclean_reason.is_empty() {
-            "node is unclean".to_string()
-        } else {
-            c.nodes[n].unclean_reason.clone()
-        };
-        b.t.summary
-            .push(format!("Fence (reboot) {} '{}'", c.nodes[n].name, reason));
-        // Implied stops on the fenced node follow the fencing.
-        for i in 0..b.t.actions.len() {
-            let a = &b.t.actions[i];
-            if a.kind == ActionKind::Pseudo && a.node == Some(n) {
-                b.order(f, i);
-            }
-        }
-    }
+    crate::fencing::add_fencing(&mut b, &fenced);
     // Nodes shutting down leave once everything there has stopped.
     for (n, node) in c.nodes.iter().enumerate() {
         if !(node.shutdown && node.online) || fenced.contains(&n) {
@@ -284,7 +260,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
         let stops: Vec<usize> = (0..b.t.actions.len())
             .filter(|&i| {
                 let a = &b.t.actions[i];
-                a.node == Some(n) && matches!(a.task.as_str(), "stop" | "demote" | "migrate_to")
+                a.node == Some(n) && crate::graph::shutdown_waits_for(a)
             })
             .collect();
         let label = format!("do_shutdown on {}", node.name);
@@ -302,6 +278,8 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
             .partition(|l| l.starts_with("Fence"));
     b.t.summary = fence.into_iter().chain(rest).collect();
     order_constraints(&mut b, cib);
+    crate::graph::finish(&mut b);
+    crate::remote::order_actions(&mut b);
     // The histories of resources gone from the configuration are deleted.
     for (id, n) in &c.stale_histories {
         let i = b.add(
@@ -384,7 +362,13 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
         for &k in &kids {
             for &i in b.rsc_actions(k) {
                 let a = &b.t.actions[i];
-                if a.task == task && a.interval_ms == 0 && a.kind != ActionKind::Fence {
+                // A nested container stands in by its completion milestone only.
+                let nested_begin = a.kind == ActionKind::Pseudo && a.node.is_none();
+                if a.task == task
+                    && a.interval_ms == 0
+                    && a.kind != ActionKind::Fence
+                    && !nested_begin
+                {
                     out.push(i);
                 }
                 // Nested containers expose their milestones.
@@ -439,45 +423,13 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
             }
             b.order(a, end);
         }
+        crate::graph::container_milestones(b, r, task, begin, end);
         made.insert(task, (begin, end));
     }
-    if let (Some(&(_, demoted)), Some(&(stop, _))) = (made.get("demote"), made.get("stop")) {
-        b.order(demoted, stop);
-    }
-    if let (Some(&(_, stopped)), Some(&(start, _))) = (made.get("stop"), made.get("start")) {
-        b.order(stopped, start);
-    }
-    if let (Some(&(_, running)), Some(&(promote, _))) = (made.get("start"), made.get("promote")) {
-        b.order(running, promote);
-    }
-    if let (Some(&(_, demoted)), Some(&(start, _))) = (made.get("demote"), made.get("start")) {
-        b.order(demoted, start);
-    }
-    if let (Some(&(_, demoted)), Some(&(promote, _))) = (made.get("demote"), made.get("promote")) {
-        b.order(demoted, promote);
-    }
+    crate::graph::order_phases(b, r, &made);
     // Group members start in order and stop in reverse.
     if c.rscs[r].variant == Variant::Group {
-        let pairs: Vec<(usize, usize)> = (0..kids.len())
-            .flat_map(|i| (i + 1..kids.len()).map(move |j| (i, j)))
-            .map(|(i, j)| (kids[i], kids[j]))
-            .collect();
-        for (a, bb) in pairs {
-            let a_starts = b.rsc_task(a, "start");
-            let b_starts = b.rsc_task(bb, "start");
-            for &x in &a_starts {
-                for &y in &b_starts {
-                    b.order(x, y);
-                }
-            }
-            let a_stops = b.rsc_task(a, "stop");
-            let b_stops = b.rsc_task(bb, "stop");
-            for &x in &b_stops {
-                for &y in &a_stops {
-                    b.order(x, y);
-                }
-            }
-        }
+        crate::graph::chain_group_members(b, &kids);
     }
 }
 
@@ -492,23 +444,30 @@ fn plan_primitive(
     // Probes where the resource has never been seen.
     let mut probes = Vec::new();
     if !r.orphan {
-        let known: Vec<usize> = match c.clone_ancestor(p) {
-            Some(k) if !c.rscs[k].unique => c
-                .primitives(k)
+        // The instances of an anonymous clone sharing this primitive's configuration.
+        let siblings: Option<Vec<usize>> = match c.clone_ancestor(p) {
+            Some(k) if !c.rscs[k].unique => Some(
+                c.primitives(k)
+                    .into_iter()
+                    .filter(|&q| c.rscs[q].config_id == r.config_id)
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let known: Vec<usize> = match &siblings {
+            Some(s) => s
                 .iter()
-                .filter(|&&q| c.rscs[q].config_id == r.config_id)
-                .flat_map(|&q| c.rscs[q].known_on.clone())
+                .flat_map(|&q| c.rscs[q].known_on.iter().copied())
                 .collect(),
-            _ => r.known_on.clone(),
+            None => r.known_on.clone(),
         };
         for n in 0..c.nodes.len() {
             let node = &c.nodes[n];
-            if !node.online
-                || node.unclean
-                || node.pending
-                || known.contains(&n)
-                || r.no_discovery.contains(&n)
-            {
+            let up = match node.kind {
+                NodeKind::Member => node.online && !node.unclean && !node.pending,
+                _ => crate::remote::probe_on(c, n, fenced) && !crate::remote::members_only(c, p),
+            };
+            if !up || known.contains(&n) || r.no_discovery.contains(&n) {
                 continue;
             }
             if node.kind != NodeKind::Member
@@ -516,25 +475,16 @@ fn plan_primitive(
             {
                 continue;
             }
-            if let Some(k) = c.clone_ancestor(p) {
-                if !c.rscs[k].unique {
-                    // One probe per node, by the instance placed there (or the first).
-                    let inst = crate::unpack::instance_root(c, p);
-                    let siblings: Vec<usize> = c
-                        .primitives(k)
-                        .into_iter()
-                        .filter(|&q| c.rscs[q].config_id == r.config_id)
-                        .collect();
-                    let owner = siblings
-                        .iter()
-                        .copied()
-                        .find(|&q| c.rscs[q].next == Some(n))
-                        .or_else(|| siblings.iter().copied().find(|&q| c.rscs[q].next.is_none()))
-                        .or(siblings.first().copied());
-                    let _ = inst;
-                    if owner != Some(p) {
-                        continue;
-                    }
+            if let Some(siblings) = &siblings {
+                // One probe per node, by the instance placed there (or the first).
+                let owner = siblings
+                    .iter()
+                    .copied()
+                    .find(|&q| c.rscs[q].next == Some(n))
+                    .or_else(|| siblings.iter().copied().find(|&q| c.rscs[q].next.is_none()))
+                    .or(siblings.first().copied());
+                if owner != Some(p) {
+                    continue;
                 }
             }
             probes.push(n);
@@ -560,6 +510,14 @@ fn plan_primitive(
     }
 
     let cur: Vec<(usize, Role)> = r.running.iter().map(|(&n, &ro)| (n, ro)).collect();
+    let stuck = crate::fencing::stuck_stops(c, p, fenced);
+    if !stuck.is_empty() {
+        b.t.summary.extend(stuck);
+        for n in probes {
+            b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+        }
+        return;
+    }
     if r.blocked && !cur.is_empty() {
         // A failed stop without fencing: nothing may be done to it.
         if r.next.is_none() || r.next != cur.first().map(|&(n, _)| n) {
@@ -581,8 +539,7 @@ fn plan_primitive(
 
     let mut next = r.next;
     // Without quorum, resources that need it may not start (and stop under policy stop).
-    let needs_quorum = r.agent.as_ref().is_none_or(|a| a.class != "stonith")
-        && r.meta.get("requires").is_none_or(|v| v != "nothing");
+    let needs_quorum = crate::fencing::requires(c, p) != "nothing";
     if !c.have_quorum && needs_quorum && c.no_quorum_policy != "ignore" {
         let freeze = c.no_quorum_policy == "freeze";
         if cur.is_empty() {
@@ -713,6 +670,7 @@ fn plan_primitive(
             b.order(mf, st);
             let s = b.add(ActionKind::Pseudo, Some(p), "start", 0, Some(n));
             b.order(mf, s);
+            b.order(st, s);
             let _ = role;
             start = Some(s);
             b.t.summary.push(format!(
@@ -759,7 +717,11 @@ fn plan_primitive(
                 " due to node availability".to_string()
             } else if let Some(why) = &r.stop_reason {
                 format!(" due to {why}")
-            } else if !c.have_quorum && c.no_quorum_policy == "stop" && needs_quorum {
+            } else if !c.have_quorum
+                && (c.no_quorum_policy == "stop"
+                    || c.no_quorum_policy == "suicide" && !fenced.contains(&a))
+                && needs_quorum
+            {
                 " due to no quorum".to_string()
             } else {
                 " due to node availability".to_string()
@@ -771,18 +733,28 @@ fn plan_primitive(
             ));
         }
         (many, target) => {
+            let kept = crate::multi_active::kept_instance(r, many, target, failed);
             for &(a, role) in many {
+                if Some(a) == kept {
+                    continue;
+                }
                 let st = stop_on(b, a, role);
                 stops.push(st);
             }
             if let Some(n) = target {
-                let s = b.add(ActionKind::Resource, Some(p), "start", 0, Some(n));
+                let kind = if kept.is_some() {
+                    ActionKind::Pseudo
+                } else {
+                    ActionKind::Resource
+                };
+                let s = b.add(kind, Some(p), "start", 0, Some(n));
                 for &st in &stops {
                     b.order(st, s);
                 }
                 start = Some(s);
-                b.t.summary
-                    .push(format!("Recover {name} ( {} )", nodename(n)));
+                b.t.summary.push(crate::multi_active::summary(
+                    &name, many, n, failed, &nodename,
+                ));
             } else {
                 for &(a, _) in many {
                     b.t.summary.push(format!(
@@ -820,7 +792,8 @@ fn plan_primitive(
                 .recurring
                 .iter()
                 .any(|(rn, op, i)| *rn == n && op == "monitor" && *i == interval)
-                && !r.stale_recurring.contains(&(n, interval));
+                && !r.stale_recurring.contains(&(n, interval))
+                && !crate::remote::reconnects(c, n, fenced);
             if start.is_some() || changed_role || !have {
                 let m = b.add(ActionKind::Resource, Some(p), "monitor", interval, Some(n));
                 if r.running.contains_key(&n) {
@@ -896,9 +869,7 @@ fn plan_primitive(
         probe_actions.push(b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n)));
     }
     if let Some(s) = start {
-        for &pa in &probe_actions {
-            b.order(pa, s);
-        }
+        crate::graph::probes_before_start(b, p, &probe_actions, s);
         for &st in &stops {
             b.order(st, s);
         }
@@ -907,7 +878,7 @@ fn plan_primitive(
 
 fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
     let c = b.c;
-    let lookup = RscLookup::build(c);
+    let lookup = RscLookup::of(c);
     for k in &cib.constraints {
         let Constraint::Order(o) = k else { continue };
         // (first, its action, then, its action, the require-all="false" set it leaves).
@@ -1076,7 +1047,7 @@ fn link(b: &mut Builder<'_>, first: usize, fa: &str, then: usize, ta: &str) {
     let thens = endpoints(b, then, ta, false);
     for &f in &firsts {
         for &t in &thens {
-            b.order(f, t);
+            crate::graph::order_pair(b, f, t);
         }
     }
 }
@@ -1168,9 +1139,13 @@ pub fn graph_order(t: &Transition) -> Vec<usize> {
 
 /// Whether primitive `p` may live-migrate away from `from` (allow-migrate, healthy, not
 /// cloned, and no earlier group member that has to stop and start instead).
-fn can_migrate(c: &Cluster, p: usize, from: usize, fenced: &[usize]) -> bool {
+pub(crate) fn can_migrate(c: &Cluster, p: usize, from: usize, fenced: &[usize]) -> bool {
     let r = &c.rscs[p];
-    if !r.meta_bool("allow-migrate", false)
+    // Remote connections migrate unless told otherwise.
+    let by_default = crate::remote::is_remote_agent(r.agent.as_ref())
+        && r.container
+            .is_none_or(|k| c.rscs[k].meta_bool("allow-migrate", false));
+    if !r.meta_bool("allow-migrate", by_default)
         || !r.failed_on.is_empty()
         || r.promotable
         || c.clone_ancestor(p).is_some()

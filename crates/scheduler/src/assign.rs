@@ -58,7 +58,7 @@ pub struct TicketLoss {
 
 /// The unit placed for configuration id `id`: the resource itself, or its group or clone.
 pub fn unit_of(c: &Cluster, id: &str) -> Option<usize> {
-    unit_of_in(c, &RscLookup::build(c), id)
+    unit_of_in(c, &RscLookup::of(c), id)
 }
 
 /// [`unit_of`] with a prebuilt index of `c`'s resources.
@@ -95,8 +95,9 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
     let nn = c.nodes.len();
     let mut out = Constraints::default();
     // Resources by id, so each constraint finds its targets without scanning them all.
-    let lookup = RscLookup::build(c);
+    let lookup = RscLookup::of(c);
     let unit_of = |c: &Cluster, id: &str| unit_of_in(c, &lookup, id);
+    let mut exclusive = crate::discovery::Exclusive::default();
     for k in &cib.constraints {
         match k {
             Constraint::Location(l) => {
@@ -172,6 +173,9 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                         }
                     }
                     let disc = l.discovery.as_deref();
+                    if disc == Some("exclusive") {
+                        exclusive.note(&rid, &touched, &contrib);
+                    }
                     for &i in lookup.configured(&rid) {
                         let r = &mut c.rscs[i];
                         for n in 0..nn {
@@ -179,8 +183,11 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                             {
                                 r.allowed_any.push(n);
                             }
+                            // The last constraint naming a node sets its discovery mode.
                             if disc == Some("never") && touched[n] && !r.no_discovery.contains(&n) {
                                 r.no_discovery.push(n);
+                            } else if disc.is_some_and(|d| d != "never") && touched[n] {
+                                r.no_discovery.retain(|&x| x != n);
                             }
                         }
                     }
@@ -198,7 +205,9 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                 }
                 let state = cib.tickets.iter().find(|t| t.id == tk.ticket);
                 let granted = state.is_some_and(|t| t.granted);
-                let standby = state.is_some_and(|t| t.standby);
+                // Standby only matters for a granted ticket: a revoked one applies its
+                // loss-policy whatever its standby flag says.
+                let standby = granted && state.is_some_and(|t| t.standby);
                 if granted && !standby {
                     continue;
                 }
@@ -289,6 +298,7 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
             _ => {}
         }
     }
+    exclusive.apply(c, &lookup, &mut out.loc);
     out
 }
 
@@ -344,7 +354,16 @@ impl<'a> Assigner<'a> {
         if self.ledger.strategy.checks_capacity() {
             order = self.capacity_order(order);
         }
-        for r in order {
+        let order = crate::remote::connections_first(self.c, order);
+        let conns = order
+            .iter()
+            .take_while(|&&r| crate::remote::is_connection(self.c, r))
+            .count();
+        for &r in &order[..conns] {
+            self.assign(r);
+        }
+        crate::remote::after_connections(self.c);
+        for &r in &order[conns..] {
             self.assign(r);
         }
     }
@@ -483,6 +502,7 @@ impl<'a> Assigner<'a> {
                 s[n] = Score::NEG_INF;
             }
         }
+        crate::remote::ban_non_members(c, u, &mut s);
         for t in self
             .k
             .revoked

@@ -97,18 +97,23 @@ pub struct Node {
     pub capacity: HashMap<String, i64>,
     /// Scheduled for fencing by policy (not because it is unclean), with the reason.
     pub fencing: Option<String>,
+    /// Remote and guest nodes: the connection is (or, once connections are placed, will be)
+    /// up, so the node can host resources.
+    pub remote_up: bool,
 }
 
 impl Node {
     /// Able to host resources now (online, clean, not standby or pending or in maintenance).
     pub fn can_run(&self) -> bool {
-        self.online
-            && !self.unclean
-            && !self.standby
-            && !self.pending
-            && !self.maintenance
-            && !self.shutdown
-            && self.fencing.is_none()
+        let up = match self.kind {
+            NodeKind::Member => {
+                self.online && !self.unclean && !self.pending && self.fencing.is_none()
+            }
+            // A guest's resources come back with its recovered container.
+            NodeKind::Guest => self.remote_up,
+            NodeKind::Remote => self.remote_up && self.fencing.is_none(),
+        };
+        up && !self.standby && !self.maintenance && !self.shutdown
     }
 }
 
@@ -220,6 +225,8 @@ pub struct Rsc {
     pub history_name: Option<String>,
     /// Recurring operations recorded in the history: (node, op name, interval ms).
     pub recurring: Vec<(usize, String, u64)>,
+    /// The container a guest node's implicit connection runs in.
+    pub container: Option<usize>,
 }
 
 impl Rsc {
@@ -271,6 +278,7 @@ impl Rsc {
             blocked_start: None,
             history_name: None,
             recurring: Vec::new(),
+            container: None,
         }
     }
 
@@ -317,6 +325,8 @@ pub struct Cluster {
     pub now: i64,
     /// Histories of resources no longer configured and not active: (history id, node).
     pub stale_histories: Vec<(String, usize)>,
+    /// Resources by id, as unpacking left them (see `RscLookup::of`).
+    pub(crate) rsc_lookup: std::sync::Arc<crate::rsc_lookup::RscLookup>,
 }
 
 impl Cluster {

@@ -9,20 +9,31 @@ use std::collections::HashMap;
 /// `crm_resource --digests` of Pacemaker 2.1.5.
 pub fn op_digest(params: &HashMap<String, String>, interval_ms: u64, timeout_ms: u64) -> String {
     use md5::{Digest, Md5};
-    let mut pairs: Vec<(String, String)> =
-        params.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let timeout = timeout_ms.to_string();
+    let mut pairs: Vec<(&str, &str)> = params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     if interval_ms > 0 {
-        pairs.push(("CRM_meta_timeout".into(), timeout_ms.to_string()));
+        pairs.push(("CRM_meta_timeout", &timeout));
     }
-    pairs.sort();
-    let mut el = cib::xml::Element::new("parameters");
-    el.attrs = pairs;
-    let mut text = String::from(" ");
-    el.write(&mut text, 0);
+    pairs.sort_unstable();
+    // As `cib::xml::Element::write` writes a childless <parameters> element.
+    let mut text = String::from(" <parameters");
+    for (k, v) in pairs {
+        text.push(' ');
+        text.push_str(k);
+        text.push_str("=\"");
+        cib::xml::escape_into(v, &mut text);
+        text.push('"');
+    }
+    text.push_str("/>\n");
     let sum = Md5::digest(text.as_bytes());
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut hex = String::with_capacity(32);
     for b in sum {
-        hex.push_str(&format!("{b:02x}"));
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 15)]));
     }
     hex
 }

@@ -6,15 +6,23 @@
 
 #![allow(clippy::needless_range_loop, clippy::type_complexity)]
 
+mod action_index;
 pub mod actions;
 pub mod assign;
 pub mod cluster;
 pub mod digest;
+mod discovery;
+mod fast_hash;
+pub mod fencing;
+mod graph;
+mod graph_out;
 pub mod health;
+mod multi_active;
 mod notify;
 pub mod on_fail;
 mod one_or_more;
 pub mod orders;
+pub mod remote;
 pub mod report;
 mod rsc_lookup;
 pub mod simulate;
@@ -41,15 +49,28 @@ pub struct Schedule {
 
 /// Runs the scheduler on `cib` at time `now` (seconds since the epoch).
 pub fn schedule(cib: &Cib, now: i64) -> Schedule {
+    schedule_with(cib, now, true)
+}
+
+/// [`schedule`], with the revised cluster ([`Schedule::after`]) computed only when `revised`
+/// is true (otherwise it is an empty [`Cluster`]): `crm_simulate -R` prints no revised
+/// status, and copying a large cluster's working set is a sizeable part of its run.
+pub fn schedule_with(cib: &Cib, now: i64, revised: bool) -> Schedule {
     let expanded = templates::expand(cib);
     let cib = expanded.as_ref().unwrap_or(cib);
     let mut c = unpack::unpack(cib, now);
-    let k = assign::collect(&mut c, cib);
+    let mut k = assign::collect(&mut c, cib);
+    remote::add_colocations(&c, &mut k);
     assign::Assigner::new(&mut c, &k).run();
     let changed = orders::definition_changes(&c);
-    let restart = orders::propagate(&mut c, cib, changed);
+    let mut restart = orders::propagate(&mut c, cib, changed);
+    remote::restart_guests(&c, &mut restart);
     let transition = actions::plan(&c, cib, &restart);
-    let after = simulate::apply(&c, &transition);
+    let after = if revised {
+        simulate::apply(&c, &transition)
+    } else {
+        Cluster::default()
+    };
     Schedule {
         before: c,
         transition,

@@ -26,7 +26,7 @@ struct Edge {
 
 /// The resource a constraint's id names: the clone for ids of cloned children.
 pub fn named(c: &Cluster, id: &str) -> Option<usize> {
-    named_in(c, &RscLookup::build(c), id)
+    named_in(c, &RscLookup::of(c), id)
 }
 
 /// [`named`] with a prebuilt index of `c`'s resources.
@@ -63,7 +63,7 @@ fn mandatory(kind: Option<&str>, score: Option<cib::Score>) -> bool {
 
 fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
     let mut out = Vec::new();
-    let lookup = RscLookup::build(c);
+    let lookup = RscLookup::of(c);
     let named = |c: &Cluster, id: &str| named_in(c, &lookup, id);
     for k in &cib.constraints {
         let Constraint::Order(o) = k else { continue };

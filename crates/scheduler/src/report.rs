@@ -111,7 +111,7 @@ pub fn status_text(c: &Cluster) -> String {
     out.push_str("  * Full List of Resources:\n");
     let mut any = false;
     for &r in &c.top {
-        if c.rscs[r].orphan && c.rscs[r].running.is_empty() {
+        if c.rscs[r].orphan && c.rscs[r].running.is_empty() || c.rscs[r].container.is_some() {
             continue;
         }
         any = true;
@@ -174,7 +174,9 @@ fn primitive_line(c: &Cluster, r: usize) -> String {
         state.push_str(&word);
         if nodes.len() == 1 {
             let _ = write!(state, " {}", c.nodes[nodes[0]].name);
-            if c.nodes[nodes[0]].unclean {
+            // Resources are flagged on lost nodes; a member still online but to be fenced
+            // shows them as they are.
+            if c.nodes[nodes[0]].unclean && !c.nodes[nodes[0]].online {
                 flags.push("UNCLEAN");
             }
         } else {
@@ -431,131 +433,12 @@ pub fn execution_lines(t: &crate::actions::Transition) -> Vec<String> {
         .collect()
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The transition graph in Pacemaker's XML layout (synapses of actions and their inputs).
 pub fn graph_xml(s: &crate::Schedule) -> String {
-    use crate::actions::ActionKind;
-    let c = &s.before;
-    let t = &s.transition;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "<transition_graph cluster-delay=\"60s\" stonith-timeout=\"60s\" failed-stop-offset=\"INFINITY\" failed-start-offset=\"INFINITY\" transition_id=\"0\">"
-    );
-    let elem = |i: usize| -> String {
-        let a = &t.actions[i];
-        let node = a
-            .node
-            .map(|n| (c.nodes[n].name.clone(), c.nodes[n].id.clone()));
-        let key = match a.kind {
-            ActionKind::Pseudo => a.label.clone(),
-            _ => {
-                // Actions on histories of unconfigured resources carry the id in their label.
-                let rid = a
-                    .rsc
-                    .map(|r| c.rscs[r].id.clone())
-                    .unwrap_or_else(|| a.label.split(' ').next().unwrap_or_default().to_string());
-                format!("{rid}_{}_{}", a.task, a.interval_ms)
-            }
-        };
-        let on = node
-            .clone()
-            .map(|(n, id)| {
-                format!(
-                    " on_node=\"{}\" on_node_uuid=\"{}\"",
-                    xml_escape(&n),
-                    xml_escape(&id)
-                )
-            })
-            .unwrap_or_default();
-        match a.kind {
-            ActionKind::Resource => {
-                let r = a.rsc.map(|r| &c.rscs[r]);
-                let (class, provider, kind) = r
-                    .and_then(|r| r.agent.as_ref())
-                    .map(|ag| (ag.class.clone(), ag.provider.clone().unwrap_or_default(), ag.kind.clone()))
-                    .unwrap_or_default();
-                let unowned = || a.label.split(' ').next().unwrap_or_default().to_string();
-                let rid = a
-                    .rsc
-                    .map(|r| crate::actions::action_name(c, r))
-                    .unwrap_or_else(unowned);
-                let long = a.rsc.map(|r| c.rscs[r].id.clone()).unwrap_or_else(unowned);
-                format!(
-                    "<rsc_op id=\"{i}\" operation=\"{}\" operation_key=\"{}\"{on}><primitive id=\"{}\" long-id=\"{}\" class=\"{}\" provider=\"{}\" type=\"{}\"/><attributes CRM_meta_interval=\"{}\"/></rsc_op>",
-                    a.task,
-                    xml_escape(&key),
-                    xml_escape(&rid),
-                    xml_escape(&long),
-                    xml_escape(&class),
-                    xml_escape(&provider),
-                    xml_escape(&kind),
-                    a.interval_ms
-                )
-            }
-            ActionKind::Pseudo => format!(
-                "<pseudo_event id=\"{i}\" operation=\"{}\" operation_key=\"{}\"><attributes/></pseudo_event>",
-                a.task,
-                xml_escape(&key)
-            ),
-            ActionKind::Fence => format!(
-                "<crm_event id=\"{i}\" operation=\"stonith\" operation_key=\"stonith-{}-reboot\"{on}><attributes CRM_meta_stonith_action=\"reboot\"/></crm_event>",
-                node.map(|(n, _)| xml_escape(&n)).unwrap_or_default()
-            ),
-            ActionKind::Cluster => format!(
-                "<crm_event id=\"{i}\" operation=\"{}\" operation_key=\"{}\"{on}><attributes/></crm_event>",
-                xml_escape(&a.task),
-                xml_escape(&a.task)
-            ),
-        }
-    };
-    for (syn, i) in crate::actions::graph_order(t).into_iter().enumerate() {
-        let _ = writeln!(out, "  <synapse id=\"{syn}\">");
-        let _ = writeln!(
-            out,
-            "    <action_set>\n      {}\n    </action_set>",
-            elem(i)
-        );
-        out.push_str("    <inputs>\n");
-        for &d in &t.actions[i].after {
-            let _ = writeln!(
-                out,
-                "      <trigger>\n        {}\n      </trigger>",
-                elem(d)
-            );
-        }
-        out.push_str("    </inputs>\n  </synapse>\n");
-    }
-    out.push_str("</transition_graph>\n");
-    out
+    crate::graph_out::xml(s)
 }
 
 /// The transition graph as a dot digraph.
 pub fn graph_dot(s: &crate::Schedule) -> String {
-    let t = &s.transition;
-    let mut out = String::from(" digraph \"g\" {\n");
-    for a in &t.actions {
-        let _ = writeln!(
-            out,
-            "\"{}\" [ style=bold color=\"green\" fontcolor=\"black\"]",
-            a.label
-        );
-    }
-    for a in &t.actions {
-        for &d in &a.after {
-            let _ = writeln!(
-                out,
-                "\"{}\" -> \"{}\" [ style = bold]",
-                t.actions[d].label, a.label
-            );
-        }
-    }
-    out.push_str("}\n");
-    out
+    crate::graph_out::dot(s)
 }

@@ -62,7 +62,11 @@ pub fn apply(c: &Cluster, t: &Transition) -> Cluster {
     // Remote and guest nodes follow their connections.
     for n in 0..out.nodes.len() {
         if let Some(conn) = out.nodes[n].connection {
-            out.nodes[n].online = !out.rscs[conn].running.is_empty();
+            let up = !out.rscs[conn].running.is_empty();
+            out.nodes[n].online = up;
+            if up {
+                out.nodes[n].unclean = false;
+            }
         }
     }
     out

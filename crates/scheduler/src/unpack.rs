@@ -42,10 +42,16 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
         ..Cluster::default()
     };
     unpack_nodes(&mut c, cib);
+    let panic = cib
+        .root
+        .attr("no-quorum-panic")
+        .is_some_and(|v| cib::model::is_true(v) || v == "1");
+    crate::fencing::apply_suicide(&mut c, panic);
     for r in &cib.resources {
         let i = build(&mut c, cib, r, None, None);
         c.top.push(i);
     }
+    crate::remote::add_guest_connections(&mut c);
     add_remote_nodes(&mut c, cib);
     c.nodes
         .sort_by(|a, b| crate::report::natural_cmp(&a.name, &b.name));
@@ -56,11 +62,13 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
     for st in &cib.status {
         unpack_history(&mut c, &mut lookup, st);
     }
+    c.rsc_lookup = std::sync::Arc::new(lookup);
     let prio: Vec<i64> = c.top.iter().map(|&r| c.rscs[r].priority).collect();
     let mut order: Vec<(i64, usize)> = prio.into_iter().zip(c.top.iter().copied()).collect();
     order.sort_by_key(|&(p, _)| std::cmp::Reverse(p));
     c.top = order.into_iter().map(|(_, r)| r).collect();
     post_state(&mut c);
+    crate::remote::node_states(&mut c, cib);
     c
 }
 
@@ -92,6 +100,7 @@ fn unpack_nodes(c: &mut Cluster, cib: &Cib) {
             has_state: state.is_some(),
             capacity: HashMap::new(),
             fencing: None,
+            remote_up: false,
         };
         let ctx = RuleContext {
             now: Some(c.now),
@@ -150,6 +159,10 @@ fn member_status(c: &Cluster, node: &mut Node, st: &NodeState) {
         node.online = true;
     } else if in_ccm && crmd && (join == "pending" || join == "banned") {
         node.pending = join == "pending";
+    } else if st.in_ccm.is_none() && c.stonith_enabled {
+        // No membership record at all: the node may be running anything.
+        node.unclean = true;
+        node.unclean_reason = "peer has not been seen by the cluster".into();
     } else if !in_ccm {
         if expected == "member" && c.stonith_enabled {
             node.unclean = true;
@@ -266,7 +279,7 @@ fn build(
             master_element,
             child,
         } => {
-            let nodes = c.nodes.len().max(1);
+            let nodes = (c.nodes.len() + crate::remote::configured_count(cib)).max(1);
             let cm = &c.rscs[idx].meta;
             let promotable = *master_element || truthy(cm.get("promotable"), false);
             let get = |k: &str| cm.get(k).and_then(|v| v.parse::<usize>().ok());
@@ -329,14 +342,8 @@ fn add_remote_nodes(c: &mut Cluster, cib: &Cib) {
         if r.variant != Variant::Primitive {
             continue;
         }
-        let agent = r.agent.as_ref();
-        let is_remote = agent.is_some_and(|a| {
-            a.class == "ocf" && a.provider.as_deref() == Some("pacemaker") && a.kind == "remote"
-        });
-        if is_remote {
-            new_nodes.push((r.id.clone(), NodeKind::Remote, i));
-        } else if let Some(name) = r.meta.get("remote-node") {
-            new_nodes.push((name.clone(), NodeKind::Guest, i));
+        if let Some(kind) = crate::remote::node_for(c, i) {
+            new_nodes.push((r.id.clone(), kind, i));
         }
     }
     for (name, kind, conn) in new_nodes {
@@ -360,6 +367,7 @@ fn add_remote_nodes(c: &mut Cluster, cib: &Cib) {
             has_state: state.is_some(),
             capacity: HashMap::new(),
             fencing: None,
+            remote_up: false,
         };
         if let Some(d) = def {
             let ctx = RuleContext {
@@ -411,6 +419,9 @@ struct Replay {
 /// Execution status of an operation whose agent is not installed.
 const EXEC_NOT_INSTALLED: i32 = 7;
 
+/// Execution status of an operation that ran and reported an error.
+const EXEC_ERROR: i32 = 4;
+
 fn replay(ops: &[LrmOp]) -> Replay {
     let mut sorted: Vec<&LrmOp> = ops.iter().collect();
     sorted.sort_by_key(|o| if o.call_id < 0 { i64::MAX } else { o.call_id });
@@ -434,7 +445,9 @@ fn replay(ops: &[LrmOp]) -> Replay {
             continue; // cancelled
         }
         let rc = op.rc_code;
-        let exec_failed = !matches!(op.op_status, 0);
+        // An execution status of "error" with the expected exit code is a success (old
+        // histories recorded results that way).
+        let exec_failed = !(op.op_status == 0 || op.op_status == EXEC_ERROR && rc == expected);
         let probe_not_running = task == "monitor" && op.interval_ms == 0 && matches!(rc, 7 | 8);
         if (rc != expected || exec_failed) && !probe_not_running {
             out.failed_op = Some((task.to_string(), op.interval_ms));
@@ -557,7 +570,13 @@ fn replay(ops: &[LrmOp]) -> Replay {
                     });
                 }
             }
-            _ => {}
+            // Any other operation of the agent that failed (an asynchronous monitor...).
+            "notify" | "cancel" | "delete" | "meta-data" | "reload" | "reload-agent" => {}
+            _ => {
+                if rc != expected || exec_failed {
+                    out.failed = true;
+                }
+            }
         }
     }
     out
@@ -701,7 +720,15 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
     }
     // Active histories first so anonymous instances keep their numbering stable.
     for lrm in &st.lrm {
-        let rp = replay(&lrm.ops);
+        let mut rp = replay(&lrm.ops);
+        // What failed on a node that is to be fenced anyway stops with the fencing.
+        if crate::fencing::doomed(c, node) {
+            rp.failed = false;
+            rp.stop_failed = false;
+            rp.start_failed = false;
+            rp.failed_op = None;
+            rp.error_results.clear();
+        }
         let active = rp.role.is_some_and(|r| r.is_active()) || rp.pending.is_some();
         let idx = match find_rsc_for_history(c, lookup, lrm, node, active) {
             Some(i) => i,
@@ -813,6 +840,7 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
             .any(|&(rc, status)| status == EXEC_NOT_INSTALLED || ocf && (2..=5).contains(&rc));
         let fatal_error = ocf && rp.error_results.iter().any(|&(rc, _)| rc == 6);
         let mut failed = rp.failed;
+        let mut fence_node = false;
         if let (true, Some((task, interval))) = (failed, &rp.failed_op) {
             if task != "stop" {
                 match crate::on_fail::configured(r, task, *interval) {
@@ -821,6 +849,7 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
                     Some(OnFail::Ignore) if rp.failed_op_stale && !hard_error => failed = false,
                     Some(OnFail::Block) => r.blocked = true,
                     Some(OnFail::Stop) => r.stopped_by_failure = true,
+                    Some(OnFail::Fence) => fence_node = true,
                     Some(OnFail::Demote) if rp.role == Some(Role::Promoted) => {
                         failed = false;
                         r.demote_failed_on.push(node);
@@ -860,6 +889,7 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         if rp.stop_failed {
             r.stop_failed_on.push(node);
         }
+        let stop_failed_here = rp.stop_failed && r.running.contains_key(&node);
         if let Some(p) = rp.pending {
             r.pending.insert(node, p);
         }
@@ -890,6 +920,12 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         if fc > 0 {
             c.rscs[idx].failcount.insert(node, fc);
         }
+        // A failed stop leaves the node in an unknown state: fence it, or block the resource.
+        if stop_failed_here {
+            crate::fencing::failed_stop(c, idx, node);
+        } else if fence_node && failed {
+            crate::fencing::failed_with_fence(c, idx, node);
+        }
     }
 }
 
@@ -905,33 +941,6 @@ fn digest_params(params: &HashMap<String, String>) -> HashMap<String, String> {
 }
 
 fn post_state(c: &mut Cluster) {
-    // A failed stop leaves the node in an unknown state: fence it, or block the resource.
-    for r in 0..c.rscs.len() {
-        let nodes = c.rscs[r].stop_failed_on.clone();
-        for n in nodes {
-            if !c.rscs[r].running.contains_key(&n) {
-                continue;
-            }
-            let on_fail = c.rscs[r]
-                .ops
-                .iter()
-                .find(|o| o.name == "stop")
-                .and_then(|o| o.get("on-fail"));
-            let fence = match on_fail.as_deref() {
-                Some("fence") => true,
-                Some(_) => false,
-                None => c.stonith_enabled,
-            };
-            if fence && c.stonith_enabled {
-                if !c.nodes[n].unclean && c.nodes[n].fencing.is_none() {
-                    c.nodes[n].fencing = Some(format!("{} failed there", c.rscs[r].id));
-                }
-            } else {
-                c.rscs[r].blocked = true;
-            }
-        }
-    }
-
     // Unpromoted is only meaningful for promotable clones.
     for r in &mut c.rscs {
         if !r.promotable {

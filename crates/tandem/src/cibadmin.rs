@@ -163,9 +163,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
 mod tests {
     use super::*;
 
-    fn s(v: &[&str]) -> Vec<String> {
-        v.iter().map(|x| x.to_string()).collect()
-    }
+    use crate::test_args::s;
 
     #[test]
     fn flags_parse() {

@@ -8,6 +8,7 @@ mod agent;
 mod atomic_file;
 mod cfgtool;
 mod cibadmin;
+mod clock_text;
 mod cluster;
 mod cmapctl;
 mod configure;
@@ -23,6 +24,8 @@ mod property;
 mod quorumtool;
 mod resource;
 mod status;
+#[cfg(test)]
+mod test_args;
 mod tools;
 
 use std::process::ExitCode;

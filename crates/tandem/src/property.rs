@@ -303,9 +303,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
 mod tests {
     use super::*;
 
-    fn s(v: &[&str]) -> Vec<String> {
-        v.iter().map(|x| x.to_string()).collect()
-    }
+    use crate::test_args::s;
 
     #[test]
     fn promotion_score_is_a_transient_attribute_of_this_node() {

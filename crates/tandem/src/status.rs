@@ -116,7 +116,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
 }
 
 fn format_time(secs: i64) -> String {
-    crate::demo::clock_text(secs)
+    crate::clock_text::clock_text(secs)
 }
 
 /// The crm_mon text for a status reply.
@@ -359,9 +359,7 @@ pub fn render_xml(r: &StatusReply) -> anyhow::Result<String> {
 mod tests {
     use super::*;
 
-    fn s(v: &[&str]) -> Vec<String> {
-        v.iter().map(|x| x.to_string()).collect()
-    }
+    use crate::test_args::s;
 
     #[test]
     fn flags_parse() {

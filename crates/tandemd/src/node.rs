@@ -61,11 +61,20 @@ pub fn nodelist_names(config: &corosync_conf::Config) -> BTreeMap<u32, String> {
         .collect()
 }
 
-/// How long a node cut off from the others may take to notice it lost quorum and stop its
-/// resources, past the moment the others notice: a lone node waits the consensus timeout
-/// before forming its own ring; one second more covers stopping.
-pub fn recovery_delay_ms(config: &corosync_conf::Config) -> u64 {
-    u64::from(config.timers().consensus) + 1000
+/// Time allowed for a cut-off node to stop its resources once it took itself for cut off,
+/// in ms (the e2e partition test's group of IPaddr2 + 2 Dummy stops in 120 ms at load
+/// average 13; slower agents need `unfenced-recovery-delay` set higher).
+pub const ISOLATED_STOP_BUDGET_MS: u64 = 300;
+
+/// How long a node cut off from the others may take to notice it and stop its resources,
+/// past the moment the others notice, in ms: both sides lose the token at about the same
+/// time; the cut-off node takes itself for cut off when no ring formed within the
+/// isolation grace (seen at the next poll of the Totem counters) and stops its resources
+/// at once (see `resource_manager::ring_watch`), without waiting the consensus timeout for
+/// a ring of its own. The token timeout does not enter: both sides count it alike.
+pub fn recovery_delay_ms(_config: &corosync_conf::Config) -> u64 {
+    let watch = resource_manager::limits::ISOLATION_GRACE + resource_manager::limits::RING_POLL;
+    u64::try_from(watch.as_millis()).unwrap_or(u64::MAX) + ISOLATED_STOP_BUDGET_MS
 }
 
 /// Runs the node until SIGTERM/SIGINT (or `cfgtool -H`).

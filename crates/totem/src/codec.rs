@@ -467,6 +467,12 @@ fn encode_commit(w: &mut Writer, c: &CommitToken) {
     }
 }
 
+/// Whether a packet is an ordering token (by its header alone, without decoding it), so that a
+/// runtime can tell tokens from other packets cheaply.
+pub fn is_token(bytes: &[u8]) -> bool {
+    bytes.len() >= 4 && bytes[..2] == MAGIC && bytes[2] == VERSION && bytes[3] == TYPE_TOKEN
+}
+
 /// Decodes one packet into its sender and message; rejects anything malformed.
 pub fn decode(bytes: &[u8]) -> Result<(NodeId, Message), DecodeError> {
     let mut r = Reader { bytes, offset: 0 };
@@ -740,6 +746,21 @@ mod tests {
             let bytes = encode(NodeId(2), &m);
             assert_eq!(decode(&bytes), Ok((NodeId(2), m)));
         }
+    }
+
+    /// `is_token` recognises exactly the packets that decode as tokens.
+    #[test]
+    fn is_token_matches_decode() {
+        let mut tokens = 0;
+        for m in samples() {
+            let bytes = encode(NodeId(2), &m);
+            let token = matches!(m, Message::Token(_));
+            tokens += usize::from(token);
+            assert_eq!(is_token(&bytes), token, "{m:?}");
+            assert!(!is_token(&bytes[..3]));
+        }
+        assert!(tokens > 0);
+        assert!(!is_token(b""));
     }
 
     /// Every strict prefix of every packet is rejected, as is any trailing byte.

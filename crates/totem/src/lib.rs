@@ -54,8 +54,8 @@ mod token;
 mod types;
 
 pub use codec::{
-    decode, encode, CommitToken, DecodeError, Join, Mcast, McastBody, MemberState, Message,
-    OrfToken, RetransmitRequest,
+    decode, encode, is_token, CommitToken, DecodeError, Join, Mcast, McastBody, MemberState,
+    Message, OrfToken, RetransmitRequest,
 };
 pub use config::{Config, ConfigError};
 pub use limits::{

@@ -99,6 +99,8 @@ pub struct Sim {
     pub double_active: Vec<(String, Vec<String>)>,
     /// Resources that must never be active twice.
     pub exclusive: Vec<String>,
+    /// A network cut not yet seen by the membership ([`Sim::cut`]).
+    cut: Option<Vec<Vec<NodeId>>>,
     steps: u64,
 }
 
@@ -127,6 +129,7 @@ impl Sim {
             fenced: Vec::new(),
             double_active: Vec::new(),
             exclusive: Vec::new(),
+            cut: None,
             steps: 0,
         }
     }
@@ -182,6 +185,7 @@ impl Sim {
     /// its membership and quorum (majority of all nodes).
     pub fn set_parts(&mut self, parts: Vec<Vec<NodeId>>) {
         self.flush_messages();
+        self.cut = None;
         let total = self.nodes.len();
         let old = std::mem::replace(&mut self.parts, parts.clone());
         for part in parts {
@@ -201,6 +205,13 @@ impl Sim {
                 self.input(id, Input::Membership(members.clone()));
             }
         }
+    }
+
+    /// Cuts the network into `parts` without any membership change yet, as between a
+    /// token loss and the next ring: each node's messages reach its own part only.
+    pub fn cut(&mut self, parts: Vec<Vec<NodeId>>) {
+        self.flush_messages();
+        self.cut = Some(parts);
     }
 
     /// Kills node `id` (controller and every resource on it) and removes it from its partition.
@@ -268,7 +279,9 @@ impl Sim {
     }
 
     fn part_of(&self, id: NodeId) -> Vec<NodeId> {
-        self.parts
+        self.cut
+            .as_ref()
+            .unwrap_or(&self.parts)
             .iter()
             .find(|p| p.contains(&id))
             .cloned()

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use super::codec::DecodeError;
 use super::protocol::{
-    frame, next_frame, CpgProcess, ErrorCode, Event, QuorumStatus, Reply, Request, RuntimeStatus,
-    ServerMessage, PROTOCOL_VERSION,
+    cpg_mcast_frame, next_frame, CpgProcess, ErrorCode, Event, QuorumStatus, Reply, Request,
+    RuntimeStatus, ServerMessage, PROTOCOL_VERSION,
 };
 use crate::limits;
 
@@ -60,6 +60,10 @@ pub enum ClientError {
 pub struct Client {
     stream: UnixStream,
     input: Vec<u8>,
+    /// Bytes at the front of `input` already decoded (compacted lazily, not per frame).
+    consumed: usize,
+    /// The socket's read timeout as last set (saves a system call per request).
+    read_timeout: Option<Duration>,
     events: VecDeque<Event>,
     nodeid: u32,
     pid: u32,
@@ -75,6 +79,8 @@ impl Client {
         let mut client = Client {
             stream,
             input: Vec::new(),
+            consumed: 0,
+            read_timeout: None,
             events: VecDeque::new(),
             nodeid: 0,
             pid: 0,
@@ -106,8 +112,14 @@ impl Client {
 
     /// Sends a request and waits for its reply; events that arrive meanwhile are buffered.
     pub fn request(&mut self, request: &Request) -> Result<Reply, ClientError> {
-        self.stream.set_read_timeout(None)?;
-        self.stream.write_all(&frame(&request.encode()))?;
+        self.request_frame(&request.encode_framed())
+    }
+
+    /// Sends one encoded request frame and waits for its reply (events arriving meanwhile are
+    /// kept for [`Client::next_event`]).
+    fn request_frame(&mut self, frame: &[u8]) -> Result<Reply, ClientError> {
+        self.set_read_timeout(None)?;
+        self.stream.write_all(frame)?;
         loop {
             match self.read_message()? {
                 ServerMessage::Reply(Reply::Error { code, message }) => {
@@ -145,9 +157,10 @@ impl Client {
 
     /// Multicasts to the joined group; Ok means the daemon accepted it for ordering.
     pub fn cpg_mcast(&mut self, data: &[u8]) -> Result<(), ClientError> {
-        self.expect_ok(&Request::CpgMcast {
-            data: data.to_vec(),
-        })
+        match self.request_frame(&cpg_mcast_frame(data))? {
+            Reply::Ok => Ok(()),
+            other => Err(ClientError::Unexpected(format!("{other:?}"))),
+        }
     }
 
     /// Current members of the joined group.
@@ -211,7 +224,7 @@ impl Client {
                     Some((deadline - now).max(Duration::from_millis(1)))
                 }
             };
-            self.stream.set_read_timeout(wait)?;
+            self.set_read_timeout(wait)?;
             match self.fill() {
                 Ok(()) => {}
                 Err(ClientError::Io(error))
@@ -224,27 +237,54 @@ impl Client {
         }
     }
 
+    fn set_read_timeout(&mut self, timeout: Option<Duration>) -> Result<(), ClientError> {
+        if self.read_timeout != timeout {
+            self.stream.set_read_timeout(timeout)?;
+            self.read_timeout = timeout;
+        }
+        Ok(())
+    }
+
     fn take_buffered(&mut self) -> Result<Option<ServerMessage>, ClientError> {
-        match next_frame(&self.input)? {
+        match next_frame(&self.input[self.consumed..])? {
             None => Ok(None),
             Some((body, used)) => {
-                let message = ServerMessage::decode(&self.input[body])?;
-                self.input.drain(..used);
+                let start = self.consumed;
+                let message =
+                    ServerMessage::decode(&self.input[start + body.start..start + body.end])?;
+                self.consumed += used;
+                if self.consumed == self.input.len() {
+                    self.input.clear();
+                    self.consumed = 0;
+                }
                 Ok(Some(message))
             }
         }
     }
 
     fn fill(&mut self) -> Result<(), ClientError> {
-        let mut chunk = [0u8; 65536];
-        let count = self.stream.read(&mut chunk)?;
+        // Decoded frames are dropped from the front only here, once per read, not per frame.
+        if self.consumed > 0 {
+            self.input.drain(..self.consumed);
+            self.consumed = 0;
+        }
+        const CHUNK: usize = 65536;
+        if self.input.len() > limits::CLIENT_INPUT_BYTES_MAX {
+            return Err(ClientError::Overrun(self.input.len()));
+        }
+        let start = self.input.len();
+        self.input.resize(start + CHUNK, 0);
+        let count = match self.stream.read(&mut self.input[start..]) {
+            Ok(count) => count,
+            Err(error) => {
+                self.input.truncate(start);
+                return Err(error.into());
+            }
+        };
+        self.input.truncate(start + count);
         if count == 0 {
             return Err(ClientError::Closed);
         }
-        if self.input.len() + count > limits::CLIENT_INPUT_BYTES_MAX {
-            return Err(ClientError::Overrun(self.input.len()));
-        }
-        self.input.extend_from_slice(&chunk[..count]);
         Ok(())
     }
 

@@ -43,16 +43,39 @@ pub enum DecodeError {
     },
 }
 
-/// Appends fields to a frame body.
+/// Bytes of the frame length prefix that a framed [`Writer`] keeps room for.
+const PREFIX: usize = 4;
+
+/// Appends fields to a frame body; a framed writer keeps room in front for the frame's length
+/// prefix, so that a whole frame is built in one buffer.
 #[derive(Debug, Default)]
 pub struct Writer {
     bytes: Vec<u8>,
+    prefix: usize,
 }
 
 impl Writer {
     /// Starts a frame body with a one-byte type tag.
     pub fn new(tag: u8) -> Self {
-        Writer { bytes: vec![tag] }
+        Writer {
+            bytes: vec![tag],
+            prefix: 0,
+        }
+    }
+    /// Starts a whole frame (room for the length prefix, then the tag), for
+    /// [`Writer::finish_framed`].
+    pub fn framed(tag: u8) -> Self {
+        Self::framed_with_capacity(tag, 64)
+    }
+    /// As [`Writer::framed`], with room for `body_bytes` more bytes.
+    pub fn framed_with_capacity(tag: u8, body_bytes: usize) -> Self {
+        let mut bytes = Vec::with_capacity(PREFIX + 1 + body_bytes);
+        bytes.extend_from_slice(&[0; PREFIX]);
+        bytes.push(tag);
+        Writer {
+            bytes,
+            prefix: PREFIX,
+        }
     }
     /// Appends one byte.
     pub fn u8(&mut self, value: u8) -> &mut Self {
@@ -94,7 +117,19 @@ impl Writer {
         self.u32(u32::try_from(count).unwrap_or(u32::MAX))
     }
     /// The frame body written so far.
-    pub fn finish(self) -> Vec<u8> {
+    pub fn finish(mut self) -> Vec<u8> {
+        self.bytes.drain(..self.prefix);
+        self.bytes
+    }
+    /// The whole frame: the body's length (big-endian u32) then the body.
+    pub fn finish_framed(mut self) -> Vec<u8> {
+        let body = self.bytes.len() - self.prefix;
+        let length = u32::try_from(body).unwrap_or(u32::MAX).to_be_bytes();
+        if self.prefix == PREFIX {
+            self.bytes[..PREFIX].copy_from_slice(&length);
+        } else {
+            self.bytes.splice(..self.prefix, length);
+        }
         self.bytes
     }
 }
@@ -181,5 +216,26 @@ impl<'a> Reader<'a> {
                 count: self.bytes.len(),
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn framed_and_plain_writers_build_the_same_frame() {
+        let mut framed = Writer::framed_with_capacity(7, 3);
+        framed.u16(0x0102).bytes(b"xyz");
+        let mut plain = Writer::new(7);
+        plain.u16(0x0102).bytes(b"xyz");
+        let body = vec![7, 1, 2, 0, 0, 0, 3, b'x', b'y', b'z'];
+        let mut whole = (body.len() as u32).to_be_bytes().to_vec();
+        whole.extend_from_slice(&body);
+        assert_eq!(plain.finish_framed(), whole);
+        assert_eq!(framed.finish_framed(), whole);
+        let mut framed = Writer::framed(7);
+        framed.u16(0x0102).bytes(b"xyz");
+        assert_eq!(framed.finish(), body);
     }
 }

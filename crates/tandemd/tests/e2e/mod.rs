@@ -206,7 +206,11 @@ impl Cluster {
             .arg(i.to_string())
             .env("HA_VARRUN", self.varrun(i))
             .env("HA_SBIN_DIR", self.sbin())
-            .env("RUST_LOG", "info")
+            // TANDEM_E2E_LOG=debug (or any filter) for timelines in a post-mortem.
+            .env(
+                "RUST_LOG",
+                std::env::var("TANDEM_E2E_LOG").unwrap_or_else(|_| "info".into()),
+            )
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
             .stderr(log)
@@ -512,7 +516,8 @@ impl Drop for Cluster {
             }
         }
         delete_namespaces();
-        if !std::thread::panicking() {
+        let keep = std::env::var_os("TANDEM_E2E_KEEP").is_some();
+        if !std::thread::panicking() && !keep {
             let _ = std::fs::remove_dir_all(&self.dir);
         } else {
             eprintln!("logs kept in {}", self.dir.display());
