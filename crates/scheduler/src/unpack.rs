@@ -717,8 +717,11 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
     // The history of a member node that is down is not believed, unless the node is to be
     // fenced (its resources then stop implicitly with the fencing).
     let n = &c.nodes[node];
-    let believed =
-        n.kind != NodeKind::Member || n.online || n.pending || n.unclean && c.stonith_enabled;
+    let believed = n.kind != NodeKind::Member
+        || n.online
+        || n.pending
+        || n.maintenance
+        || n.unclean && c.stonith_enabled;
     if !believed {
         return;
     }
@@ -839,7 +842,10 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
                 match crate::on_fail::configured(r, task, *interval) {
                     // An ignored failure of a call whose record shows success leaves it
                     // running; a monitor whose latest result failed is still recovered.
-                    Some(OnFail::Ignore) if rp.failed_op_stale && !hard_error => failed = false,
+                    // A blocked one whose call since succeeded is not blocked either.
+                    Some(OnFail::Ignore | OnFail::Block) if rp.failed_op_stale && !hard_error => {
+                        failed = false
+                    }
                     Some(OnFail::Block) => r.blocked = true,
                     Some(OnFail::Stop) => r.stopped_by_failure = true,
                     Some(OnFail::Fence) => fence_node = true,
@@ -925,6 +931,8 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
 /// The parameters without those that are really meta-attributes (old configurations kept
 /// `target_role` and `is_managed` among the instance attributes).
 fn post_state(c: &mut Cluster) {
+    crate::maintenance::unmanage_on_maintenance_nodes(c);
+    crate::container::add_failcounts(c);
     // Unpromoted is only meaningful for promotable clones.
     for r in &mut c.rscs {
         if !r.promotable {
