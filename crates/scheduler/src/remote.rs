@@ -198,13 +198,17 @@ pub fn node_states(c: &mut Cluster, cib: &Cib) {
                     && (!node.has_state || active[n])
                     && !cleanly_stopped(cib, &c.rscs[conn].id);
                 let reconnect = c.rscs[conn]
-                    .meta
+                    .params
                     .get("reconnect_interval")
                     .and_then(|v| cib::rule::parse_interval_ms(v))
                     .is_some_and(|ms| ms > 0);
                 // A connection that failed once up leaves the node's resources unknown.
-                if conn_failed && seen[n] && c.stonith_enabled && !reconnect {
+                if conn_failed && seen[n] && c.stonith_enabled {
                     node.fencing = Some("remote connection is unrecoverable".into());
+                }
+                // With a reconnect interval, a lost connection is retried later, not now.
+                if conn_failed && reconnect {
+                    c.rscs[conn].stopped_by_failure = true;
                 }
             }
             NodeKind::Guest => {
