@@ -52,6 +52,8 @@ pub struct Transition {
     pub actions: Vec<Action>,
     /// Resources in graph order (containers before their children).
     pub rsc_order: Vec<usize>,
+    /// The configuration's `op_defaults` (name, value), for the graph's action attributes.
+    pub op_defaults: Vec<(String, String)>,
 }
 
 /// The transition under construction, with a lookup of actions by key.
@@ -61,6 +63,8 @@ pub(crate) struct Builder<'a> {
     index: crate::action_index::ActionIndex,
     /// Actions of each resource, in creation order (indexed by resource).
     by_rsc: Vec<Vec<usize>>,
+    /// Primitives whose stop waits on a blocked resource, with the reason.
+    stop_blocked: HashMap<usize, String>,
 }
 
 /// Printed name of a primitive in resource actions (anonymous clones use history names).
@@ -147,7 +151,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Indexes of the actions of resource `r`, in creation order.
-    fn rsc_actions(&self, r: usize) -> &[usize] {
+    pub(crate) fn rsc_actions(&self, r: usize) -> &[usize] {
         self.by_rsc.get(r).map_or(&[], Vec::as_slice)
     }
 
@@ -225,6 +229,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
         t: Transition::default(),
         index: Default::default(),
         by_rsc: vec![Vec::new(); c.rscs.len()],
+        stop_blocked: crate::blocked::blocked_stops(c, cib, restart),
     };
     // Fencing of unclean nodes.
     let mut fenced: Vec<usize> = Vec::new();
@@ -266,7 +271,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
         let stops: Vec<usize> = (0..b.t.actions.len())
             .filter(|&i| {
                 let a = &b.t.actions[i];
-                a.node == Some(n) && matches!(a.task.as_str(), "stop" | "demote" | "migrate_to")
+                a.node == Some(n) && crate::graph::shutdown_waits_for(a)
             })
             .collect();
         let label = format!("do_shutdown on {}", node.name);
@@ -284,6 +289,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
             .partition(|l| l.starts_with("Fence"));
     b.t.summary = fence.into_iter().chain(rest).collect();
     order_constraints(&mut b, cib);
+    crate::graph::finish(&mut b);
     crate::remote::order_actions(&mut b);
     // The histories of resources gone from the configuration are deleted.
     for (id, n) in &c.stale_histories {
@@ -367,7 +373,13 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
         for &k in &kids {
             for &i in b.rsc_actions(k) {
                 let a = &b.t.actions[i];
-                if a.task == task && a.interval_ms == 0 && a.kind != ActionKind::Fence {
+                // A nested container stands in by its completion milestone only.
+                let nested_begin = a.kind == ActionKind::Pseudo && a.node.is_none();
+                if a.task == task
+                    && a.interval_ms == 0
+                    && a.kind != ActionKind::Fence
+                    && !nested_begin
+                {
                     out.push(i);
                 }
                 // Nested containers expose their milestones.
@@ -422,45 +434,13 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
             }
             b.order(a, end);
         }
+        crate::graph::container_milestones(b, r, task, begin, end);
         made.insert(task, (begin, end));
     }
-    if let (Some(&(_, demoted)), Some(&(stop, _))) = (made.get("demote"), made.get("stop")) {
-        b.order(demoted, stop);
-    }
-    if let (Some(&(_, stopped)), Some(&(start, _))) = (made.get("stop"), made.get("start")) {
-        b.order(stopped, start);
-    }
-    if let (Some(&(_, running)), Some(&(promote, _))) = (made.get("start"), made.get("promote")) {
-        b.order(running, promote);
-    }
-    if let (Some(&(_, demoted)), Some(&(start, _))) = (made.get("demote"), made.get("start")) {
-        b.order(demoted, start);
-    }
-    if let (Some(&(_, demoted)), Some(&(promote, _))) = (made.get("demote"), made.get("promote")) {
-        b.order(demoted, promote);
-    }
-    // Group members start in order and stop in reverse.
-    if c.rscs[r].variant == Variant::Group {
-        let pairs: Vec<(usize, usize)> = (0..kids.len())
-            .flat_map(|i| (i + 1..kids.len()).map(move |j| (i, j)))
-            .map(|(i, j)| (kids[i], kids[j]))
-            .collect();
-        for (a, bb) in pairs {
-            let a_starts = b.rsc_task(a, "start");
-            let b_starts = b.rsc_task(bb, "start");
-            for &x in &a_starts {
-                for &y in &b_starts {
-                    b.order(x, y);
-                }
-            }
-            let a_stops = b.rsc_task(a, "stop");
-            let b_stops = b.rsc_task(bb, "stop");
-            for &x in &b_stops {
-                for &y in &a_stops {
-                    b.order(x, y);
-                }
-            }
-        }
+    crate::graph::order_phases(b, r, &made);
+    // Group members (and instances of an ordered clone) start in order and stop in reverse.
+    if crate::graph::chained(c, r) {
+        crate::graph::chain_group_members(b, &kids);
     }
 }
 
@@ -474,7 +454,7 @@ fn plan_primitive(
     let r = &c.rscs[p];
     // Probes where the resource has never been seen.
     let mut probes = Vec::new();
-    if !r.orphan {
+    if !r.orphan && !crate::container::is_contained(c, p) {
         // The instances of an anonymous clone sharing this primitive's configuration.
         let siblings: Option<Vec<usize>> = match c.clone_ancestor(p) {
             Some(k) if !c.rscs[k].unique => Some(
@@ -521,6 +501,13 @@ fn plan_primitive(
             probes.push(n);
         }
     }
+    if !r.managed && crate::maintenance::in_maintenance(c, p) {
+        crate::maintenance::cancel_monitors(b, p);
+        for n in probes {
+            b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+        }
+        return;
+    }
     if !r.managed {
         for (&n, &role) in &r.running {
             for interval in recurring_ops(c, p, role) {
@@ -549,18 +536,23 @@ fn plan_primitive(
         }
         return;
     }
+    if let Some(why) = b.stop_blocked.get(&p).cloned() {
+        // Its stop waits on a blocked resource's: it stays as it is.
+        for &(a, role) in &cur {
+            b.t.summary.push(format!(
+                "Stop {} ( {}{} ) due to {why} (blocked)",
+                r.id,
+                role_word(c, p, role),
+                c.nodes[a].name
+            ));
+        }
+        for n in probes {
+            b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+        }
+        return;
+    }
     if r.blocked && !cur.is_empty() {
         // A failed stop without fencing: nothing may be done to it.
-        if r.next.is_none() || r.next != cur.first().map(|&(n, _)| n) {
-            for &(a, role) in &cur {
-                b.t.summary.push(format!(
-                    "Stop {} ( {}{} ) due to node availability (blocked)",
-                    r.id,
-                    role_word(c, p, role),
-                    c.nodes[a].name
-                ));
-            }
-        }
         for n in probes {
             b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
         }
@@ -701,6 +693,7 @@ fn plan_primitive(
             b.order(mf, st);
             let s = b.add(ActionKind::Pseudo, Some(p), "start", 0, Some(n));
             b.order(mf, s);
+            b.order(st, s);
             let _ = role;
             start = Some(s);
             b.t.summary.push(format!(
@@ -763,18 +756,28 @@ fn plan_primitive(
             ));
         }
         (many, target) => {
+            let kept = crate::multi_active::kept_instance(r, many, target, failed);
             for &(a, role) in many {
+                if Some(a) == kept {
+                    continue;
+                }
                 let st = stop_on(b, a, role);
                 stops.push(st);
             }
             if let Some(n) = target {
-                let s = b.add(ActionKind::Resource, Some(p), "start", 0, Some(n));
+                let kind = if kept.is_some() {
+                    ActionKind::Pseudo
+                } else {
+                    ActionKind::Resource
+                };
+                let s = b.add(kind, Some(p), "start", 0, Some(n));
                 for &st in &stops {
                     b.order(st, s);
                 }
                 start = Some(s);
-                b.t.summary
-                    .push(format!("Recover {name} ( {} )", nodename(n)));
+                b.t.summary.push(crate::multi_active::summary(
+                    &name, many, n, failed, &nodename,
+                ));
             } else {
                 for &(a, _) in many {
                     b.t.summary.push(format!(
@@ -889,9 +892,7 @@ fn plan_primitive(
         probe_actions.push(b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n)));
     }
     if let Some(s) = start {
-        for &pa in &probe_actions {
-            b.order(pa, s);
-        }
+        crate::graph::probes_before_start(b, p, &probe_actions, s);
         for &st in &stops {
             b.order(st, s);
         }
@@ -901,6 +902,7 @@ fn plan_primitive(
 fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
     let c = b.c;
     let lookup = RscLookup::of(c);
+    let refs = crate::tags::Refs::new(cib);
     for k in &cib.constraints {
         let Constraint::Order(o) = k else { continue };
         // (first, its action, then, its action, the require-all="false" set it leaves).
@@ -942,6 +944,18 @@ fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
         let symmetrical = o
             .symmetrical
             .unwrap_or(o.kind.as_deref() != Some("Serialize"));
+        let pairs: Vec<_> = pairs
+            .into_iter()
+            .flat_map(|(f, fa, t, ta, any)| {
+                let ts = refs.expand(&t);
+                refs.expand(&f).into_iter().flat_map(move |f| {
+                    let (fa, ta, any) = (fa.clone(), ta.clone(), any.clone());
+                    ts.clone()
+                        .into_iter()
+                        .map(move |t| (f.clone(), fa.clone(), t, ta.clone(), any.clone()))
+                })
+            })
+            .collect();
         for (f, fa, t, ta, any) in pairs {
             let (Some(fi), Some(ti)) = (top_by_id(c, &lookup, &f), top_by_id(c, &lookup, &t))
             else {
@@ -956,7 +970,12 @@ fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
             } else {
                 link(b, fi, &fa, ti, &ta);
             }
-            if symmetrical {
+            let optional = o
+                .kind
+                .as_deref()
+                .is_some_and(|k| k.eq_ignore_ascii_case("optional"))
+                || o.kind.is_none() && o.score.is_some_and(|s| s.0 == 0);
+            if symmetrical && !(optional && crate::graph::skip_optional_inverse(b, fi, ti)) {
                 if let (Some(rfa), Some(rta)) = (invert(&ta), invert(&fa)) {
                     link(b, ti, rfa, fi, rta);
                 }
@@ -1069,7 +1088,7 @@ fn link(b: &mut Builder<'_>, first: usize, fa: &str, then: usize, ta: &str) {
     let thens = endpoints(b, then, ta, false);
     for &f in &firsts {
         for &t in &thens {
-            b.order(f, t);
+            crate::graph::order_pair(b, f, t);
         }
     }
 }
