@@ -302,7 +302,8 @@ fn guest_fencing(c: &mut Cluster, _seen: &[bool]) {
             continue;
         }
         c.nodes[n].fencing = Some("guest is unclean".into());
-        if c.nodes[n].online {
+        // A container on a lost host just moves; otherwise it is recovered.
+        if c.nodes[n].online && !host_lost {
             let hosts: Vec<usize> = c.rscs[container].running.keys().copied().collect();
             for h in hosts {
                 if !c.rscs[container].failed_on.contains(&h) {
