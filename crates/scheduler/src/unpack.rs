@@ -969,6 +969,7 @@ fn digest_params(params: &HashMap<String, String>) -> HashMap<String, String> {
 fn post_state(c: &mut Cluster) {
     crate::maintenance::unmanage_on_maintenance_nodes(c);
     crate::container::add_failcounts(c);
+    crate::blocked::apply_multiple_active(c);
     // Unpromoted is only meaningful for promotable clones.
     for r in &mut c.rscs {
         if !r.promotable {
