@@ -761,18 +761,36 @@ fn plan_primitive(
             ));
         }
         (many, target) => {
+            // multiple-active=stop_unexpected keeps the copy where it belongs running.
+            let keep = target.filter(|n| {
+                r.meta.get("multiple-active").map(String::as_str) == Some("stop_unexpected")
+                    && many.iter().any(|&(a, _)| a == *n)
+            });
             for &(a, role) in many {
+                if Some(a) == keep {
+                    continue;
+                }
                 let st = stop_on(b, a, role);
                 stops.push(st);
             }
             if let Some(n) = target {
-                let s = b.add(ActionKind::Resource, Some(p), "start", 0, Some(n));
+                let kind = if keep.is_some() {
+                    ActionKind::Pseudo
+                } else {
+                    ActionKind::Resource
+                };
+                let s = b.add(kind, Some(p), "start", 0, Some(n));
                 for &st in &stops {
                     b.order(st, s);
                 }
                 start = Some(s);
+                let why = if keep.is_some() {
+                    " due to being multiply active"
+                } else {
+                    ""
+                };
                 b.t.summary
-                    .push(format!("Recover {name} ( {} )", nodename(n)));
+                    .push(format!("Recover {name} ( {} ){why}", nodename(n)));
             } else {
                 for &(a, _) in many {
                     b.t.summary.push(format!(

@@ -144,3 +144,25 @@ fn multiple_active_stop_start_recovers() {
     let s = multiply_active("stop_start");
     assert_eq!(s.transition.summary, vec!["Recover rsc1 ( n1 )"]);
 }
+
+#[test]
+fn multiple_active_stop_unexpected_keeps_the_expected_copy() {
+    let s = multiply_active("stop_unexpected");
+    assert_eq!(
+        s.transition.summary,
+        vec!["Recover rsc1 ( n1 ) due to being multiply active"]
+    );
+    let stops: Vec<&str> = s
+        .transition
+        .actions
+        .iter()
+        .filter(|a| a.task == "stop")
+        .map(|a| a.label.as_str())
+        .collect();
+    assert_eq!(stops, vec!["rsc1 stop on n2"]);
+    assert!(s
+        .transition
+        .actions
+        .iter()
+        .any(|a| a.label == "rsc1_start_0" && a.kind == scheduler::ActionKind::Pseudo));
+}
