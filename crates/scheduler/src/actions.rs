@@ -52,6 +52,8 @@ pub struct Transition {
     pub actions: Vec<Action>,
     /// Resources in graph order (containers before their children).
     pub rsc_order: Vec<usize>,
+    /// The configuration's `op_defaults` (name, value), for the graph's action attributes.
+    pub op_defaults: Vec<(String, String)>,
 }
 
 /// The transition under construction, with a lookup of actions by key.
@@ -112,7 +114,13 @@ impl<'a> Builder<'a> {
                 format!("{name} {op} on {on}")
             }
             ActionKind::Pseudo => {
-                let name = rsc.map(|r| c.rscs[r].id.clone()).unwrap_or_default();
+                // A primitive's implied actions carry the name its resource actions use.
+                let name = rsc
+                    .map(|r| match c.rscs[r].variant {
+                        Variant::Primitive => action_name(c, r),
+                        _ => c.rscs[r].id.clone(),
+                    })
+                    .unwrap_or_default();
                 format!("{name}_{task}_0")
             }
             ActionKind::Fence => {
@@ -281,6 +289,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
             .partition(|l| l.starts_with("Fence"));
     b.t.summary = fence.into_iter().chain(rest).collect();
     order_constraints(&mut b, cib);
+    crate::graph::finish(&mut b);
     crate::remote::order_actions(&mut b);
     // The histories of resources gone from the configuration are deleted.
     for (id, n) in &c.stale_histories {
@@ -428,23 +437,9 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
         crate::graph::container_milestones(b, r, task, begin, end);
         made.insert(task, (begin, end));
     }
-    if let (Some(&(_, demoted)), Some(&(stop, _))) = (made.get("demote"), made.get("stop")) {
-        b.order(demoted, stop);
-    }
-    if let (Some(&(_, stopped)), Some(&(start, _))) = (made.get("stop"), made.get("start")) {
-        b.order(stopped, start);
-    }
-    if let (Some(&(_, running)), Some(&(promote, _))) = (made.get("start"), made.get("promote")) {
-        b.order(running, promote);
-    }
-    if let (Some(&(_, demoted)), Some(&(start, _))) = (made.get("demote"), made.get("start")) {
-        b.order(demoted, start);
-    }
-    if let (Some(&(_, demoted)), Some(&(promote, _))) = (made.get("demote"), made.get("promote")) {
-        b.order(demoted, promote);
-    }
-    // Group members start in order and stop in reverse.
-    if c.rscs[r].variant == Variant::Group {
+    crate::graph::order_phases(b, r, &made);
+    // Group members (and instances of an ordered clone) start in order and stop in reverse.
+    if crate::graph::chained(c, r) {
         crate::graph::chain_group_members(b, &kids);
     }
 }
@@ -481,7 +476,7 @@ fn plan_primitive(
             let node = &c.nodes[n];
             let up = match node.kind {
                 NodeKind::Member => node.online && !node.unclean && !node.pending,
-                _ => node.remote_up && node.fencing.is_none() && !crate::remote::members_only(c, p),
+                _ => crate::remote::probe_on(c, n, fenced) && !crate::remote::members_only(c, p),
             };
             if !up || known.contains(&n) || r.no_discovery.contains(&n) {
                 continue;
@@ -761,20 +756,16 @@ fn plan_primitive(
             ));
         }
         (many, target) => {
-            // multiple-active=stop_unexpected keeps the copy where it belongs running.
-            let keep = target.filter(|n| {
-                r.meta.get("multiple-active").map(String::as_str) == Some("stop_unexpected")
-                    && many.iter().any(|&(a, _)| a == *n)
-            });
+            let kept = crate::multi_active::kept_instance(r, many, target);
             for &(a, role) in many {
-                if Some(a) == keep {
+                if Some(a) == kept {
                     continue;
                 }
                 let st = stop_on(b, a, role);
                 stops.push(st);
             }
             if let Some(n) = target {
-                let kind = if keep.is_some() {
+                let kind = if kept.is_some() {
                     ActionKind::Pseudo
                 } else {
                     ActionKind::Resource
@@ -784,13 +775,11 @@ fn plan_primitive(
                     b.order(st, s);
                 }
                 start = Some(s);
-                let why = if keep.is_some() {
-                    " due to being multiply active"
-                } else {
-                    ""
-                };
-                b.t.summary
-                    .push(format!("Recover {name} ( {} ){why}", nodename(n)));
+                let mut line = crate::multi_active::summary(&name, many, n, failed, &nodename);
+                if kept.is_some() && failed {
+                    line.push_str(" due to being multiply active");
+                }
+                b.t.summary.push(line);
             } else {
                 for &(a, _) in many {
                     b.t.summary.push(format!(
@@ -983,7 +972,12 @@ fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
             } else {
                 link(b, fi, &fa, ti, &ta);
             }
-            if symmetrical {
+            let optional = o
+                .kind
+                .as_deref()
+                .is_some_and(|k| k.eq_ignore_ascii_case("optional"))
+                || o.kind.is_none() && o.score.is_some_and(|s| s.0 == 0);
+            if symmetrical && !(optional && crate::graph::skip_optional_inverse(b, fi, ti)) {
                 if let (Some(rfa), Some(rta)) = (invert(&ta), invert(&fa)) {
                     link(b, ti, rfa, fi, rta);
                 }

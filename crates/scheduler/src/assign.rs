@@ -184,8 +184,11 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                             {
                                 r.allowed_any.push(n);
                             }
+                            // The last constraint naming a node sets its discovery mode.
                             if disc == Some("never") && touched[n] && !r.no_discovery.contains(&n) {
                                 r.no_discovery.push(n);
+                            } else if disc.is_some_and(|d| d != "never") && touched[n] {
+                                r.no_discovery.retain(|&x| x != n);
                             }
                         }
                     }
@@ -551,10 +554,12 @@ impl<'a> Assigner<'a> {
             Variant::Clone => {
                 for &inst in &c.rscs[p].children {
                     if let Some(n) = c.rscs[inst].next {
-                        if co.primary_role == Some(Role::Promoted)
-                            && c.rscs[inst].next_role != Role::Promoted
-                        {
-                            continue;
+                        // A role-specific colocation counts only the instances in that role.
+                        let promoted = c.rscs[inst].next_role == Role::Promoted;
+                        match co.primary_role {
+                            Some(Role::Promoted) if !promoted => continue,
+                            Some(Role::Unpromoted) if promoted => continue,
+                            _ => {}
                         }
                         if !out.contains(&n) {
                             out.push(n);
@@ -582,8 +587,13 @@ impl<'a> Assigner<'a> {
         // Primaries with the higher priority are placed first.
         colocs.sort_by_key(|co| std::cmp::Reverse(self.c.rscs[co.primary].priority));
         for co in &colocs {
-            if co.dep_role == Some(Role::Promoted) {
-                continue; // affects promotion only
+            let promotable = self.c.rscs[u].promotable;
+            if co.dep_role == Some(Role::Promoted)
+                || promotable && co.dep_role == Some(Role::Unpromoted)
+            {
+                // Affects promotion only, which needs the primary placed first.
+                self.assign(co.primary);
+                continue;
             }
             self.assign(co.primary);
             let nodes = self.primary_nodes(co);
@@ -981,6 +991,20 @@ impl<'a> Assigner<'a> {
                 let mut one = vec![Score::ZERO; c.nodes.len()];
                 apply_coloc_score(&mut one, &nodes, co.score);
                 score = Some(score.unwrap_or(Score::ZERO).plus(one[n]));
+            }
+            // Instances that must be unpromoted with (or away from) a primary: where the
+            // colocation wants them, promotion counts against the colocation's score.
+            for co in self
+                .k
+                .colocs
+                .iter()
+                .filter(|co| co.dep == u && co.dep_role == Some(Role::Unpromoted))
+            {
+                let nodes = self.primary_nodes(co);
+                let mut one = vec![Score::ZERO; c.nodes.len()];
+                apply_coloc_score(&mut one, &nodes, co.score);
+                let against = Score(-one[n].0);
+                score = Some(score.unwrap_or(Score::ZERO).plus(against));
             }
             let was_promoted = prims
                 .iter()

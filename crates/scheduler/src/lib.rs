@@ -20,6 +20,7 @@ mod graph;
 mod graph_out;
 pub mod health;
 pub mod maintenance;
+mod multi_active;
 mod notify;
 pub mod on_fail;
 mod one_or_more;
@@ -66,8 +67,10 @@ pub fn schedule_with(cib: &Cib, now: i64, revised: bool) -> Schedule {
     remote::add_colocations(&c, &mut k);
     assign::Assigner::new(&mut c, &k).run();
     let changed = orders::definition_changes(&c);
-    let restart = orders::propagate(&mut c, cib, changed);
-    let transition = actions::plan(&c, cib, &restart);
+    let mut restart = orders::propagate(&mut c, cib, changed);
+    remote::restart_guests(&c, &mut restart);
+    let mut transition = actions::plan(&c, cib, &restart);
+    transition.op_defaults = graph_out::op_defaults(cib);
     let after = if revised {
         simulate::apply(&c, &transition)
     } else {

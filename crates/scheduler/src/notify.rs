@@ -43,7 +43,6 @@ pub(crate) fn add_notifications(b: &mut Builder<'_>, clone: usize, fenced: &[usi
         .filter(|&(_, n)| usable(n))
         .collect();
 
-    let mut previous_confirmed: Option<usize> = None;
     let mut confirmed: Vec<usize> = Vec::new();
     for (task, done) in PHASES {
         let (Some(begin), Some(end)) = (
@@ -101,10 +100,10 @@ pub(crate) fn add_notifications(b: &mut Builder<'_>, clone: usize, fenced: &[usi
             b.order(post, i);
             b.order(i, post_done);
         }
-        if let Some(prev) = previous_confirmed {
+        // Each phase's notifications begin once every earlier phase's are confirmed.
+        for &prev in &confirmed {
             b.order(prev, pre);
         }
-        previous_confirmed = Some(post_done);
         confirmed.push(post_done);
     }
     // Recurring monitors of the instances begin once the notifications are confirmed.

@@ -140,18 +140,15 @@ fn multiple_active_stop_only_stops_every_copy() {
 }
 
 #[test]
-fn multiple_active_stop_start_recovers() {
+fn multiple_active_stop_start_restarts() {
     let s = multiply_active("stop_start");
-    assert_eq!(s.transition.summary, vec!["Recover rsc1 ( n1 )"]);
+    assert_eq!(s.transition.summary, vec!["Restart rsc1 ( n1 )"]);
 }
 
 #[test]
 fn multiple_active_stop_unexpected_keeps_the_expected_copy() {
     let s = multiply_active("stop_unexpected");
-    assert_eq!(
-        s.transition.summary,
-        vec!["Recover rsc1 ( n1 ) due to being multiply active"]
-    );
+    assert_eq!(s.transition.summary, vec!["Restart rsc1 ( n1 )"]);
     let stops: Vec<&str> = s
         .transition
         .actions
