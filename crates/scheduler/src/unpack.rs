@@ -767,6 +767,15 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
             }
         };
         let r = &mut c.rscs[idx];
+        // A failed stop configured with on-fail=ignore counts as done.
+        if rp.stop_failed
+            && rp.failed_op.as_ref().is_some_and(|(t, _)| t == "stop")
+            && crate::on_fail::configured(r, "stop", 0) == Some(OnFail::Ignore)
+        {
+            rp.stop_failed = false;
+            rp.failed = false;
+            rp.role = Some(Role::Stopped);
+        }
         // Actions are named after the history of an active (or failed) instance, or the bare
         // id; a stopped record under another instance number does not rename it.
         let bare = strip_instance(&lrm.id).1.is_none();

@@ -163,3 +163,12 @@ fn multiple_active_stop_unexpected_keeps_the_expected_copy() {
         .iter()
         .any(|a| a.label == "rsc1_start_0" && a.kind == scheduler::ActionKind::Pseudo));
 }
+
+#[test]
+fn an_ignored_stop_failure_counts_as_stopped() {
+    let rscs = r#"<primitive id="rsc2" class="ocf" provider="pacemaker" type="Dummy">
+<operations><op id="s" name="stop" interval="0" on-fail="ignore"/></operations></primitive>"#;
+    let s = run(&cib(rscs, "", &history("rsc2", true)));
+    assert_eq!(s.transition.summary, vec!["Start rsc2 ( n1 )"]);
+    assert!(!s.before.rscs.iter().any(|r| r.blocked));
+}
