@@ -756,7 +756,7 @@ fn plan_primitive(
             ));
         }
         (many, target) => {
-            let kept = crate::multi_active::kept_instance(r, many, target, failed);
+            let kept = crate::multi_active::kept_instance(r, many, target);
             for &(a, role) in many {
                 if Some(a) == kept {
                     continue;
@@ -775,9 +775,11 @@ fn plan_primitive(
                     b.order(st, s);
                 }
                 start = Some(s);
-                b.t.summary.push(crate::multi_active::summary(
-                    &name, many, n, failed, &nodename,
-                ));
+                let mut line = crate::multi_active::summary(&name, many, n, failed, &nodename);
+                if kept.is_some() && failed {
+                    line.push_str(" due to being multiply active");
+                }
+                b.t.summary.push(line);
             } else {
                 for &(a, _) in many {
                     b.t.summary.push(format!(

@@ -466,7 +466,9 @@ fn replay(ops: &[LrmOp]) -> Replay {
         if (rc != expected || exec_failed) && !probe_not_running {
             out.failed_op = Some((task.to_string(), op.interval_ms));
             let probe = task == "monitor" && op.interval_ms == 0;
-            if !probe {
+            // A probe reporting a hard error (bad arguments, unimplemented, no permission)
+            // counts like any other operation.
+            if !probe || op.op_status == 0 && (2..=4).contains(&rc) {
                 out.error_results.push((rc, op.op_status));
             }
             out.failed_op_stale = op.id.contains("_last_failure_")
@@ -769,6 +771,15 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
             }
         };
         let r = &mut c.rscs[idx];
+        // A failed stop configured with on-fail=ignore counts as done.
+        if rp.stop_failed
+            && rp.failed_op.as_ref().is_some_and(|(t, _)| t == "stop")
+            && crate::on_fail::configured(r, "stop", 0) == Some(OnFail::Ignore)
+        {
+            rp.stop_failed = false;
+            rp.failed = false;
+            rp.role = Some(Role::Stopped);
+        }
         // Actions are named after the history of an active (or failed) instance, or the bare
         // id; a stopped record under another instance number does not rename it.
         let bare = strip_instance(&lrm.id).1.is_none();
@@ -910,7 +921,9 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         if rp.start_failed && rp.failed && truthy(c.options.get("start-failure-is-fatal"), true) {
             fc = Score::INFINITY;
         }
-        if hard_error {
+        // An agent found not installed there can never run there (until the failure expires).
+        let not_installed = rp.not_installed && !probe_failure_expired(&c.rscs[idx], lrm, c.now);
+        if hard_error || not_installed {
             fc = Score::INFINITY;
         }
         if fatal_error {
@@ -928,11 +941,34 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
     }
 }
 
+/// Whether the failed probes in `lrm` all happened at least the resource's
+/// `failure-timeout` before `now`.
+fn probe_failure_expired(r: &Rsc, lrm: &LrmResource, now: i64) -> bool {
+    let Some(timeout) = r
+        .meta
+        .get("failure-timeout")
+        .and_then(|v| cib::rule::parse_interval_ms(v))
+        .filter(|&ms| ms > 0)
+    else {
+        return false;
+    };
+    let timeout = i64::try_from(timeout / 1000).unwrap_or(i64::MAX);
+    lrm.ops
+        .iter()
+        .filter(|o| o.operation == "monitor" && o.interval_ms == 0 && o.rc_code == 5)
+        .all(|o| {
+            o.get("last-rc-change")
+                .and_then(|v| v.parse::<i64>().ok())
+                .is_some_and(|t| t.saturating_add(timeout) <= now)
+        })
+}
+
 /// The parameters without those that are really meta-attributes (old configurations kept
 /// `target_role` and `is_managed` among the instance attributes).
 fn post_state(c: &mut Cluster) {
     crate::maintenance::unmanage_on_maintenance_nodes(c);
     crate::container::add_failcounts(c);
+    crate::blocked::apply_multiple_active(c);
     // Unpromoted is only meaningful for promotable clones.
     for r in &mut c.rscs {
         if !r.promotable {
