@@ -87,7 +87,7 @@ pub(crate) fn chained(c: &Cluster, r: usize) -> bool {
 /// Chains a group's members: each member's start waits for the start of the nearest earlier
 /// member that starts, and each member's stop for the stop of the nearest later member that
 /// stops (members with nothing to do are skipped, not waited for).
-pub(crate) fn chain_group_members(b: &mut Builder<'_>, kids: &[usize]) {
+pub(crate) fn chain_group_members(b: &mut Builder<'_>, kids: &[usize], group: bool) {
     let mut prev_starts: Vec<usize> = Vec::new();
     for &k in kids {
         let starts = b.rsc_task(k, "start");
@@ -113,7 +113,9 @@ pub(crate) fn chain_group_members(b: &mut Builder<'_>, kids: &[usize]) {
         if stops.is_empty() {
             continue;
         }
-        let mut probes: Vec<usize> = kids[..j].iter().flat_map(|&e| probes_of(b, e)).collect();
+        // (Instances of an ordered clone depend on no earlier instance's probe.)
+        let earlier = if group { &kids[..j] } else { &[][..] };
+        let mut probes: Vec<usize> = earlier.iter().flat_map(|&e| probes_of(b, e)).collect();
         if let Some(&next) = kids.get(j + 1) {
             probes.extend(probes_of(b, next));
         }
@@ -278,5 +280,42 @@ pub(crate) fn waits_for_fencing(c: &Cluster, p: usize, n: usize) -> bool {
             allowed && !known
         }
         _ => false,
+    }
+}
+
+/// Probes around an ordering `first` then `then` (starts): what a probe of `then` finds
+/// comes before `first` stops, and what a probe of a primitive `first` finds comes before a
+/// primitive `then` stops.
+pub(crate) fn order_probes(b: &mut Builder<'_>, first: usize, then: usize) {
+    let c = b.c;
+    let stops = |b: &Builder<'_>, r: usize| -> Vec<usize> {
+        if c.rscs[r].variant == Variant::Primitive {
+            b.rsc_task(r, "stop")
+        } else {
+            b.find(Some(r), "stop", None).into_iter().collect()
+        }
+    };
+    if c.rscs[then].variant == Variant::Primitive {
+        let probes = probes_of(b, then);
+        for st in stops(b, first) {
+            for &pr in &probes {
+                b.order(pr, st);
+            }
+        }
+    }
+    let restarts = c.rscs[then]
+        .meta
+        .get("restart-type")
+        .is_some_and(|v| v == "restart");
+    if restarts
+        && c.rscs[first].variant == Variant::Primitive
+        && c.rscs[then].variant == Variant::Primitive
+    {
+        let probes = probes_of(b, first);
+        for st in b.rsc_task(then, "stop") {
+            for &pr in &probes {
+                b.order(pr, st);
+            }
+        }
     }
 }

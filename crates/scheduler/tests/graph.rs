@@ -479,3 +479,25 @@ fn graph_attributes_carry_op_defaults_clone_meta_and_notification_keys() {
         Some("15000")
     );
 }
+
+#[test]
+fn a_sequential_set_is_entered_through_its_first_member() {
+    let ids = ["a", "b", "c", "d"];
+    let res: String = ids
+        .iter()
+        .map(|id| {
+            format!(r#"<primitive id="{id}" class="ocf" provider="pacemaker" type="Dummy"/>"#)
+        })
+        .collect();
+    let cons = r#"<rsc_location id="l" rsc="a" node="n1" score="100"/><rsc_order id="ord"><resource_set id="s1" sequential="true"><resource_ref id="a"/></resource_set><resource_set id="s2" sequential="true"><resource_ref id="b"/><resource_ref id="c"/><resource_ref id="d"/></resource_set></rsc_order><rsc_colocation id="col" score="INFINITY"><resource_set id="cs" sequential="true"><resource_ref id="d"/><resource_ref id="c"/><resource_ref id="b"/><resource_ref id="a"/></resource_set></rsc_colocation>"#;
+    let probes = |n: &str| ids.iter().map(|id| probe(id, n, 7)).collect::<String>();
+    let g = graph(&cib(
+        &res,
+        cons,
+        &(node_state("1", "n1", &probes("n1")) + &node_state("2", "n2", &probes("n2"))),
+    ));
+    assert_eq!(inputs(&g, "b_start_0@n1"), &set(&["a_start_0@n1"]));
+    // c and d follow the set's order, not a directly.
+    assert_eq!(inputs(&g, "c_start_0@n1"), &set(&["b_start_0@n1"]));
+    assert_eq!(inputs(&g, "d_start_0@n1"), &set(&["c_start_0@n1"]));
+}
