@@ -235,8 +235,11 @@ pub(crate) fn order_phases(
 }
 
 /// Edges added once every action exists: a role change in place (promote, demote) waits
-/// for the cancellation of the old role's monitors.
-pub(crate) fn finish(b: &mut Builder<'_>) {
+/// for the cancellation of the old role's monitors; the DC shuts down after every other
+/// node; a start waits for what could contradict a `-INFINITY` colocation on its node.
+pub(crate) fn finish(b: &mut Builder<'_>, cib: &cib::Cib) {
+    dc_shutdown_last(b);
+    anti_colocation(b, cib);
     for i in 0..b.t.actions.len() {
         let a = &b.t.actions[i];
         if a.kind != ActionKind::Resource || a.task != "cancel" {
@@ -315,6 +318,72 @@ pub(crate) fn order_probes(b: &mut Builder<'_>, first: usize, then: usize) {
         for st in b.rsc_task(then, "stop") {
             for &pr in &probes {
                 b.order(pr, st);
+            }
+        }
+    }
+}
+
+/// The DC's shutdown waits for every other node's.
+fn dc_shutdown_last(b: &mut Builder<'_>) {
+    let c = b.c;
+    let shutdowns: Vec<(usize, bool)> = (0..b.t.actions.len())
+        .filter(|&i| {
+            let a = &b.t.actions[i];
+            a.kind == ActionKind::Cluster && a.task.starts_with("do_shutdown")
+        })
+        .map(|i| (i, b.t.actions[i].node.is_some_and(|n| c.nodes[n].is_dc)))
+        .collect();
+    for &(dc, is_dc) in &shutdowns {
+        if !is_dc {
+            continue;
+        }
+        for &(other, other_dc) in &shutdowns {
+            if !other_dc {
+                b.order(other, dc);
+            }
+        }
+    }
+}
+
+/// For two primitives that must never share a node (`-INFINITY` colocation), a start of
+/// either on a node waits for the other's stop and probe there.
+fn anti_colocation(b: &mut Builder<'_>, cib: &cib::Cib) {
+    let c = b.c;
+    let lookup = crate::rsc_lookup::RscLookup::of(c);
+    let primitive = |id: &str| {
+        lookup
+            .id(id)
+            .filter(|&r| c.rscs[r].variant == Variant::Primitive && c.rscs[r].parent.is_none())
+    };
+    for k in &cib.constraints {
+        let cib::model::Constraint::Colocation(col) = k else {
+            continue;
+        };
+        if !col.sets.is_empty() || !col.score.is_neg_inf() {
+            continue;
+        }
+        let (Some(x), Some(y)) = (primitive(&col.rsc), primitive(&col.with_rsc)) else {
+            continue;
+        };
+        for (one, other) in [(x, y), (y, x)] {
+            for start in b.rsc_task(one, "start") {
+                let Some(n) = b.t.actions[start].node else {
+                    continue;
+                };
+                let before: Vec<usize> = b
+                    .rsc_actions(other)
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        let a = &b.t.actions[i];
+                        a.node == Some(n)
+                            && a.kind == ActionKind::Resource
+                            && (a.task == "stop" || is_probe(a))
+                    })
+                    .collect();
+                for i in before {
+                    b.order(i, start);
+                }
             }
         }
     }

@@ -501,3 +501,20 @@ fn a_sequential_set_is_entered_through_its_first_member() {
     assert_eq!(inputs(&g, "c_start_0@n1"), &set(&["b_start_0@n1"]));
     assert_eq!(inputs(&g, "d_start_0@n1"), &set(&["c_start_0@n1"]));
 }
+
+/// a must leave n1 for n2 while b, never on a's node, starts on n1.
+const ANTI_COLOCATED: &str = r#"<cib have-quorum="1" validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0"><configuration><crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config><nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes><resources><primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/><primitive id="b" class="ocf" provider="pacemaker" type="Dummy"/></resources><constraints><rsc_location id="la" rsc="a" node="n2" score="100"/><rsc_location id="lb" rsc="b" node="n1" score="200"/><rsc_colocation id="anti" rsc="a" with-rsc="b" score="-INFINITY"/></constraints></configuration><status><node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="1"><lrm_resources><lrm_resource id="a" class="ocf" provider="pacemaker" type="Dummy"><lrm_rsc_op id="a-n1" operation="start" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x" call-id="2" rc-code="0" op-status="0" interval="0" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state><node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="2"><lrm_resources></lrm_resources></lrm></node_state></status></cib>"#;
+
+#[test]
+fn a_start_waits_for_what_an_anti_colocation_must_clear_first() {
+    // As crm_simulate 2.1.5 draws it.
+    let g = graph(ANTI_COLOCATED);
+    assert_eq!(
+        inputs(&g, "b_start_0@n1"),
+        &set(&["a_stop_0@n1", "b_monitor_0@n1", "b_monitor_0@n2"])
+    );
+    assert_eq!(
+        inputs(&g, "a_start_0@n2"),
+        &set(&["a_stop_0@n1", "a_monitor_0@n2", "b_monitor_0@n2"])
+    );
+}
