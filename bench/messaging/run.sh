@@ -3,7 +3,7 @@
 #
 # Usage (root): bench/messaging/run.sh [--node-counts "3 5"] [--sizes "1024 65536"]
 #     [--modes "all lat1"] [--reps 1] [--duration 5] [--fail-trials 5] [--cs-fail-trials 2]
-#     [--reconf-trials 5]
+#     [--reconf-trials 5] [--merge-by drop|link]
 #     [--sched rr|other] [--no-corosync] [--no-failover] [--out DIR]
 # --sched rr (default): corosync switches itself to SCHED_RR as shipped; tandemd (which does not)
 # is started under `chrt -r 99` so both daemons get the same scheduling. --sched other: both
@@ -17,6 +17,11 @@
 # load hits both alike. Then failover (SIGKILL of n2 of 3 -> new ring on the survivors) with
 # token 1000 and the default token on both sides, and RSS per node. Results in $OUT (default
 # /tmp/tdb-results); the side-by-side table is printed by summary.py at the end.
+# Merge trials partition n3 from the others and heal: --merge-by drop (default) with a bridge
+# filter rule in the hub (frames to and from v-n3 dropped, as a failed switch port would; no
+# carrier change), --merge-by link with `ip link set v-n3 down/up` (the node's interface then
+# loses carrier, and after `up` the kernel's link watcher may take up to 1 s before that
+# interface transmits again, which the merge time then includes).
 # Everything is torn down on exit (trap), by PID and by our own namespace names only.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -30,7 +35,7 @@ TDB_DIR=/tmp/tdb-lab
 PREFIX=tdb-
 NET=10.207.0
 NODE_COUNTS="3 5"; SIZES="1024 65536"; MODES="all lat1"; REPS=1; DUR=5
-FAIL_TRIALS=5; CS_FAIL_TRIALS=2; RECONF_TRIALS=5; DO_CS=1; DO_FAIL=1; SCHED=rr
+FAIL_TRIALS=5; CS_FAIL_TRIALS=2; RECONF_TRIALS=5; DO_CS=1; DO_FAIL=1; SCHED=rr; MERGE_BY=drop
 while (($#)); do
     case $1 in
         --sched) SCHED=$2; shift;;
@@ -42,10 +47,11 @@ while (($#)); do
         --fail-trials) FAIL_TRIALS=$2; shift;;
         --cs-fail-trials) CS_FAIL_TRIALS=$2; shift;;
         --reconf-trials) RECONF_TRIALS=$2; shift;;
+        --merge-by) MERGE_BY=$2; shift;;
         --no-corosync) DO_CS=0;;
         --no-failover) DO_FAIL=0;;
         --out) OUT=$2; shift;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0;;
         *) echo "unknown argument $1" >&2; exit 2;;
     esac; shift
 done
@@ -281,16 +287,29 @@ tandem_reconf() {   # TOKEN TRIALS
         wait_ring "n1 n2 n3"
         sleep 1
     done
+    local hub cut heal
+    hub=$(node_ns hub)
+    if [[ $MERGE_BY == link ]]; then
+        cut="ip -n $hub link set v-n3 down"
+        heal="ip -n $hub link set v-n3 up"
+    else
+        ip netns exec "$hub" nft add table bridge tdbpart || die "nft: cannot add table"
+        ip netns exec "$hub" nft add chain bridge tdbpart part \
+            '{ type filter hook forward priority 0; policy accept; }' || die "nft: cannot add chain"
+        cut="ip netns exec $hub nft add rule bridge tdbpart part iifname v-n3 drop"
+        cut+=" && ip netns exec $hub nft add rule bridge tdbpart part oifname v-n3 drop"
+        heal="ip netns exec $hub nft flush chain bridge tdbpart part"
+    fi
     for t in $(seq 1 "$2"); do
-        ip -n "$(node_ns hub)" link set v-n3 down
+        bash -c "$cut" || die "cannot partition n3"
         wait_ring "n1 n2"
         wait_ring "n3"
         sleep 1
-        r=$("$CLIENT" failover --exec "ip -n $(node_ns hub) link set v-n3 up" --expect 1,2,3 \
+        r=$("$CLIENT" failover --exec "$heal" --expect 1,2,3 \
             --socket "$(node_sock n1)" --socket "$(node_sock n2)" --socket "$(node_sock n3)" \
             --timeout 90) || die "merge trial $t failed"
-        log "tandem merge token $token trial $t: $r"
-        record "$r" "$token" "$t" merge
+        log "tandem merge ($MERGE_BY) token $token trial $t: $r"
+        record "$r" "$token" "$t" "merge-$MERGE_BY"
         sleep 1
     done
     tdb_down

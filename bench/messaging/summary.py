@@ -92,6 +92,8 @@ if fo:
                                                      ratio(med(c), med(t))))
 
     for kind, what in (("leave", "clean leave (SIGTERM n2 of 3 → new ring on n1, n3)"),
+                       ("merge-drop", "merge (n3's frames dropped in the hub, then let through → one ring of 3)"),
+                       ("merge-link", "merge (n3's link down, then up → one ring of 3)"),
                        ("merge", "merge (n3 cut off, then its link up → one ring of 3)")):
         for token in ("1000", "default"):
             t = sorted(r["failover_ms"] for r in fo if r.get("kind") == kind and str(r["token"]) == token)

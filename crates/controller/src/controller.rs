@@ -161,6 +161,12 @@ impl Controller {
         self.now_ms = self.now_ms.max(now_ms);
         match input {
             Input::Message { from, bytes } => match Message::decode(&bytes) {
+                // Only a ring delivers: a node that took itself for cut off is back (the
+                // ring may have re-formed with the same members, without a membership change).
+                Ok(m) if self.isolated => {
+                    self.end_isolation();
+                    self.on_message(from, m);
+                }
                 Ok(m) => self.on_message(from, m),
                 Err(e) => tracing::warn!(from, error = %e, "dropping a group message"),
             },
@@ -594,11 +600,14 @@ impl Controller {
             Message::Join { view, lrm } => self.on_join_lrm(from, view, lrm),
             Message::Admin { req, op } => {
                 let Some(cib) = &mut self.cib else { return };
-                let mut copy = cib.clone();
-                let result = cib_doc::apply_admin(&mut copy, &op, now_s);
+                // A cleanup cannot fail: it is applied in place, without a copy of the
+                // whole CIB (a removal of 1,000 resources sends 1,000 history deletes).
+                let is_cleanup = matches!(op, CibOp::Cleanup { .. });
+                let mut copy = (!is_cleanup).then(|| cib.clone());
+                let result = cib_doc::apply_admin(copy.as_mut().unwrap_or(cib), &op, now_s);
                 match &result {
                     Ok(change) if change.any() => {
-                        if let CibOp::Cleanup { .. } = &op {
+                        if is_cleanup {
                             // Our own history forgets the same entries.
                             let _ = cib_doc::apply_admin(&mut self.own, &op, now_s);
                             self.hist.1.clear();
@@ -610,11 +619,18 @@ impl Controller {
                             .iter()
                             .map(|m| (m.id.to_string(), m.name.clone()))
                             .collect();
-                        let change = change.or(cib_doc::set_membership(&mut copy, &members));
-                        cib_doc::bump(&mut copy, change);
-                        *cib = copy;
-                        self.dirty = true;
-                        self.abort("CIB update");
+                        let target = copy.as_mut().unwrap_or(cib);
+                        let change = change.or(cib_doc::set_membership(target, &members));
+                        cib_doc::bump(target, change);
+                        if let Some(c) = copy {
+                            *cib = c;
+                        }
+                        // The DC's own deletes of removed resources' histories change
+                        // nothing the scheduler plans with.
+                        if !(is_cleanup && req == 0) {
+                            self.dirty = true;
+                            self.abort("CIB update");
+                        }
                         self.persist();
                     }
                     Ok(_) => {}
@@ -1065,12 +1081,24 @@ impl Controller {
         let members: BTreeSet<String> = self.members.iter().map(|m| m.name.clone()).collect();
         let mut sends = Vec::new();
         let mut timers = Vec::new();
+        let mut forgets = Vec::new();
         {
             let Some(run) = &mut self.run else { return };
             let mut in_flight = run.in_flight();
+            // Recurring monitors go last: within batch-limit, the actions that change
+            // what runs (probes, stops, starts) take the free slots first.
+            let recurring: Vec<bool> = run
+                .actions
+                .iter()
+                .map(|a| a.exec.as_ref().is_some_and(|e| e.interval_ms > 0))
+                .collect();
+            let order: Vec<usize> = (0..run.actions.len())
+                .filter(|&i| !recurring[i])
+                .chain((0..run.actions.len()).filter(|&i| recurring[i]))
+                .collect();
             loop {
                 let mut progress = false;
-                for i in 0..run.actions.len() {
+                for &i in &order {
                     if !run.ready(i) {
                         continue;
                     }
@@ -1082,6 +1110,9 @@ impl Controller {
                     }
                     let (node_known, implied, timeout_ms) = match &run.actions[i].exec {
                         None => {
+                            if let Some(f) = run.actions[i].forget.take() {
+                                forgets.push(f);
+                            }
                             run.actions[i].state = ActionState::Done;
                             progress = true;
                             continue;
@@ -1126,6 +1157,13 @@ impl Controller {
         }
         for e in sends {
             self.send(Message::Exec(e));
+        }
+        for (rsc, node) in forgets {
+            let op = CibOp::Cleanup {
+                rsc,
+                node: Some(node),
+            };
+            self.send(Message::Admin { req: 0, op });
         }
         for (transition, action, timeout) in timers {
             self.out.push(Output::SetTimer {

@@ -37,6 +37,9 @@ pub struct RunAction {
     pub label: String,
     /// Why it cannot run, when known at planning time (no fencing device ...).
     pub impossible: Option<String>,
+    /// A `delete` of a removed resource's history: (history id, node name). The DC
+    /// erases it from the status section (a cleanup of that resource on that node).
+    pub forget: Option<(String, String)>,
 }
 
 /// A transition in execution.
@@ -124,8 +127,18 @@ pub fn plan(
             exec: None,
             label: a.label.clone(),
             impossible: None,
+            forget: None,
         };
         match a.kind {
+            ActionKind::Resource if a.task == "delete" && a.rsc.is_none() => {
+                // Labelled "RSC delete on NODE" (the resource is no longer configured).
+                match (a.node, a.label.split_once(" delete on ")) {
+                    (Some(n), Some((id, _))) => {
+                        ra.forget = Some((id.to_string(), c.nodes[n].name.clone()));
+                    }
+                    _ => ra.impossible = Some(format!("unparsable delete action '{}'", a.label)),
+                }
+            }
             ActionKind::Resource => {
                 let (Some(p), Some(n)) = (a.rsc, a.node) else {
                     ra.impossible = Some("resource action without resource or node".into());

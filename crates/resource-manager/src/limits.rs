@@ -37,3 +37,5 @@ pub const RING_POLL_IN_DOUBT: Duration = Duration::from_millis(10);
 /// off only after the consensus timeout. Should a slow majority miss it, its nodes stop
 /// their resources and the DC starts them again: a blip, never a double start.
 pub const ISOLATION_GRACE: Duration = Duration::from_millis(150);
+/// Scheduler inputs waiting for the disk writer; past this the oldest is dropped (logged).
+pub const DISK_INPUTS_QUEUED_MAX: usize = 16;

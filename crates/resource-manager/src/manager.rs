@@ -18,6 +18,7 @@ use executor::{AgentRunner, Executor, ExecutorConfig, OpEvent, OpId};
 use messaging::ipc::{ErrorCode, Event as IpcEvent, Reply, Request, ServerMessage};
 
 use crate::admin::{encode_reply, AdminRequest, StatusReply};
+use crate::disk_writer::DiskWriter;
 use crate::error::RmError;
 use crate::exec_bridge;
 use crate::ipc_link::{Link, Pending};
@@ -108,8 +109,8 @@ struct Manager {
     ctrl: Controller,
     link: Link,
     exec: Executor,
-    store: CibStore,
-    series: PeSeries,
+    /// Writes the CIB and scheduler inputs off this loop.
+    disk: DiskWriter,
     names: BTreeMap<u32, String>,
     opids: BTreeMap<u64, OpId>,
     handles: BTreeMap<OpId, u64>,
@@ -119,8 +120,6 @@ struct Manager {
     waiting: BTreeMap<u64, Sender<Result<String, String>>>,
     next_req: u64,
     dirty: bool,
-    /// The stored CIB was unusable: the first copy saved is the cluster's (logged).
-    replacing_unusable: bool,
     /// When the CIB was last written to disk (saves are coalesced, see `save_cib`).
     last_save: Option<Instant>,
     quorate: bool,
@@ -142,8 +141,9 @@ struct Manager {
     status_outstanding: bool,
     /// This node's votes alone make quorum (two_node, one-node cluster).
     alone_quorate: bool,
-    /// Taken for cut off (see `ring_watch`) and no group membership since.
-    isolated: bool,
+    /// Taken for cut off (see `ring_watch`) and no ring since: the count of rings
+    /// installed when it was.
+    isolated: Option<u64>,
 }
 
 /// Runs the resource manager until tandemd goes away or the node shuts down.
@@ -262,8 +262,7 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
         ctrl,
         link,
         exec,
-        store,
-        series,
+        disk: DiskWriter::start(store, series, replacing_unusable)?,
         names,
         opids: BTreeMap::new(),
         handles: BTreeMap::new(),
@@ -273,7 +272,6 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
         waiting: BTreeMap::new(),
         next_req: 1,
         dirty: false,
-        replacing_unusable,
         last_save: None,
         quorate: false,
         shutdown: false,
@@ -285,16 +283,14 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
         next_ring_poll: Instant::now(),
         status_outstanding: false,
         alone_quorate: false,
-        isolated: false,
+        isolated: None,
     };
     let result = m.run_loop(&rx);
     if m.dirty {
         // A coalesced write still pending: the replica on disk is the last one we held.
         m.save_cib();
     }
-    if m.dirty {
-        m.save_cib();
-    }
+    m.disk.finish();
     let _ = std::fs::remove_file(&m.opts.admin_socket);
     m.exec.shutdown();
     result
@@ -375,23 +371,14 @@ impl Manager {
         }
     }
 
-    /// Writes the CIB replica to disk. A burst of changes (a bulk start records
-    /// hundreds of results) is coalesced into one write per
-    /// [`limits::CIB_SAVE_INTERVAL`]: each write serialises the whole CIB and
-    /// fsyncs several files, which would otherwise stall this loop per event.
+    /// Hands the CIB replica to the disk writer. A burst of changes (a bulk start records
+    /// hundreds of results) is coalesced into one copy per [`limits::CIB_SAVE_INTERVAL`]:
+    /// each serialises the whole CIB.
     fn save_cib(&mut self) {
         self.dirty = false;
         if let Some(xml) = self.ctrl.cib_xml() {
-            match self.store.save(&xml) {
-                Err(e) => tracing::error!("saving the CIB: {e}"),
-                Ok(()) if std::mem::take(&mut self.replacing_unusable) => {
-                    tracing::info!(
-                        "replaced the unusable stored CIB with the cluster's copy (version {})",
-                        self.ctrl.version().map(|v| v.dotted()).unwrap_or_default()
-                    );
-                }
-                Ok(()) => {}
-            }
+            let version = self.ctrl.version().map(|v| v.dotted()).unwrap_or_default();
+            self.disk.save_cib(xml, version);
         }
         self.last_save = Some(Instant::now());
     }
@@ -449,12 +436,15 @@ impl Manager {
         let verdict = self
             .ring_watch
             .observe(Instant::now(), lost, formed, self.alone_quorate);
+        if self.isolated.is_some_and(|at| formed > at) {
+            self.isolated = None;
+        }
         if verdict == Verdict::Isolated {
             tracing::warn!(
                 "token lost {} ms ago and no ring formed since: cut off from the others",
                 limits::ISOLATION_GRACE.as_millis()
             );
-            self.isolated = true;
+            self.isolated = Some(formed);
             self.work.push_back(Input::Isolated);
         }
     }
@@ -543,7 +533,7 @@ impl Manager {
                     self.work.push_back(Input::Quorum(self.quorate));
                 }
                 self.group_ids = list.iter().map(|m| m.id).collect();
-                self.isolated = false;
+                self.isolated = None;
                 self.work.push_back(Input::Membership(list));
             }
             Event::Ipc(ServerMessage::Event(IpcEvent::Quorum(q))) => {
@@ -655,7 +645,7 @@ impl Manager {
             Ok(op) => {
                 let n = self.next_req;
                 self.next_req += 1;
-                if self.isolated && matches!(op, CibOp::SetAttr { .. }) {
+                if self.isolated.is_some() && matches!(op, CibOp::SetAttr { .. }) {
                     // Cut off, no ring will carry it before the lone ring forms (the
                     // consensus timeout): an agent stopping here (Stateful clearing its
                     // promotion score) must not wait for that. The update stays queued.
@@ -707,9 +697,7 @@ impl Manager {
                         InputSeries::Warn => SeriesKind::Warn,
                         InputSeries::Error => SeriesKind::Error,
                     };
-                    if let Err(e) = self.series.save(kind, &xml, max) {
-                        tracing::warn!("saving a scheduler input: {e}");
-                    }
+                    self.disk.save_input(kind, xml, max);
                 }
                 Output::SetTimer { timer, after_ms } => {
                     self.timer_seq += 1;

@@ -141,7 +141,7 @@ fn is_stonith(c: &Cluster, p: usize) -> bool {
 /// Adds the fence actions for `fenced` (in fencing order) with their summary lines and
 /// orderings: the implied stops and demotes on a fenced node (and the stop milestones of the
 /// groups and clones they belong to) follow its fencing, except for fencing devices;
-/// starts of resources that require fencing wait for every fencing; without
+/// starts and promotions of resources that require fencing wait for every fencing; without
 /// `concurrent-fencing` the fence actions run one after another, the DC's last.
 pub(crate) fn add_fencing(b: &mut Builder<'_>, fenced: &[usize]) {
     let c = b.c;
@@ -175,9 +175,14 @@ pub(crate) fn add_fencing(b: &mut Builder<'_>, fenced: &[usize]) {
             }
             None => b.add(ActionKind::Fence, None, "stonith", 0, Some(n)),
         };
-        if let Some(&prev) = fences.last() {
-            if !concurrent || c.nodes[n].is_dc {
+        if !concurrent {
+            if let Some(&prev) = fences.last() {
                 b.order(prev, f);
+            }
+        } else if c.nodes[n].is_dc {
+            // Concurrent fencing still fences the DC after all the others.
+            for &other in &fences {
+                b.order(other, f);
             }
         }
         fences.push(f);
@@ -192,8 +197,7 @@ pub(crate) fn add_fencing(b: &mut Builder<'_>, fenced: &[usize]) {
             (None, true) => "node is unclean".to_string(),
             (None, false) => node.unclean_reason.clone(),
         };
-        b.t.summary
-            .push(crate::remote::fence_text(c, n, &reason).0);
+        b.t.summary.push(crate::remote::fence_text(c, n, &reason).0);
     }
     let fence_of = |n: usize| order.iter().position(|&m| m == n).map(|i| fences[i]);
     for i in 0..count {

@@ -162,11 +162,17 @@ pub fn node_states(c: &mut Cluster, cib: &Cib) {
         && c.options
             .get("startup-fencing")
             .is_none_or(|v| cib::model::is_true(v));
-    // Nodes with any resource history (one pass over the resources).
+    // Nodes with any resource history, and with active resources (one pass).
     let mut seen = vec![false; c.nodes.len()];
+    let mut active = vec![false; c.nodes.len()];
     for r in &c.rscs {
         for &n in &r.known_on {
             seen[n] = true;
+        }
+        if r.variant == Variant::Primitive {
+            for &n in r.running.keys() {
+                active[n] = true;
+            }
         }
     }
     for n in 0..c.nodes.len() {
@@ -185,9 +191,12 @@ pub fn node_states(c: &mut Cluster, cib: &Cib) {
         node.remote_up = online;
         match kind {
             NodeKind::Remote => {
-                // Unseen nodes are unclean until their connection runs or stopped cleanly.
-                node.unclean =
-                    !online && startup_fencing && !cleanly_stopped(cib, &c.rscs[conn].id);
+                // A node never seen, or left with active resources by a connection that did
+                // not stop cleanly, is unclean until its connection runs again.
+                node.unclean = !online
+                    && startup_fencing
+                    && (!node.has_state || active[n])
+                    && !cleanly_stopped(cib, &c.rscs[conn].id);
                 let reconnect = c.rscs[conn]
                     .meta
                     .get("reconnect_interval")
@@ -200,11 +209,144 @@ pub fn node_states(c: &mut Cluster, cib: &Cib) {
             }
             NodeKind::Guest => {
                 node.unclean = false;
-                if (conn_failed || container_failed) && c.stonith_enabled {
-                    node.fencing = Some("guest is unclean".into());
-                }
+                node.fencing = None;
             }
             NodeKind::Member => {}
+        }
+    }
+    // A guest's connection goes wherever its container goes, even in an asymmetric cluster.
+    let all: Vec<usize> = (0..c.nodes.len()).collect();
+    for r in c.rscs.iter_mut().filter(|r| r.container.is_some()) {
+        r.allowed_any = all.clone();
+    }
+    guest_fencing(c, &seen);
+    fail_on_fenced_guests(c);
+}
+
+/// Which guest nodes are unclean and must be "fenced" (by recovering their container): the
+/// container or the connection failed, the container's host is lost, resources are active
+/// there while the guest is down, or a resource there failed with `on-fail=fence` or failed
+/// to stop. The container of an unclean guest that is still up is recovered.
+fn guest_fencing(c: &mut Cluster, _seen: &[bool]) {
+    if !c.stonith_enabled || !c.nodes.iter().any(|n| n.kind == NodeKind::Guest) {
+        return;
+    }
+    let nn = c.nodes.len();
+    // Per node: something active there, and something that failed in a way needing fencing.
+    let mut active = vec![false; nn];
+    let mut fence_failure = vec![false; nn];
+    for r in &c.rscs {
+        if r.variant != Variant::Primitive {
+            continue;
+        }
+        let fences = r.ops.iter().any(|o| {
+            o.get("on-fail")
+                .is_some_and(|v| v.eq_ignore_ascii_case("fence"))
+        });
+        for &n in r.running.keys() {
+            active[n] = true;
+            if r.stop_failed_on.contains(&n) || fences && r.failed_on.contains(&n) {
+                fence_failure[n] = true;
+            }
+        }
+    }
+    for n in 0..nn {
+        let node = &c.nodes[n];
+        let (NodeKind::Guest, Some(conn)) = (node.kind, node.connection) else {
+            continue;
+        };
+        let Some(container) = c.rscs[conn].container else {
+            continue;
+        };
+        let k = &c.rscs[container];
+        let host_lost = k.running.keys().any(|&h| {
+            let host = &c.nodes[h];
+            host.kind == NodeKind::Member && host.unclean || host.fencing.is_some()
+        });
+        let unclean = failed(k)
+            || failed(&c.rscs[conn])
+            || host_lost
+            || active[n] && !node.online
+            || fence_failure[n];
+        if !unclean {
+            continue;
+        }
+        c.nodes[n].fencing = Some("guest is unclean".into());
+        if c.nodes[n].online {
+            let hosts: Vec<usize> = c.rscs[container].running.keys().copied().collect();
+            for h in hosts {
+                if !c.rscs[container].failed_on.contains(&h) {
+                    c.rscs[container].failed_on.push(h);
+                }
+            }
+        }
+    }
+}
+
+/// Resources active on a guest node that is to be fenced have failed there (they are
+/// recovered once the container is back).
+fn fail_on_fenced_guests(c: &mut Cluster) {
+    let fenced: Vec<bool> = c
+        .nodes
+        .iter()
+        .map(|n| n.kind == NodeKind::Guest && n.fencing.is_some() && !n.online)
+        .collect();
+    if !fenced.iter().any(|&f| f) {
+        return;
+    }
+    for r in &mut c.rscs {
+        let on: Vec<usize> = r.running.keys().copied().filter(|&n| fenced[n]).collect();
+        for n in on {
+            if !r.failed_on.contains(&n) {
+                r.failed_on.push(n);
+            }
+        }
+    }
+}
+
+/// Resources on a guest node restart when its container (re)starts, and so does the guest's
+/// connection: adds them to `restart` with the reason.
+pub fn restart_guests(c: &Cluster, restart: &mut HashMap<usize, String>) {
+    let mut reasons: HashMap<usize, String> = HashMap::new();
+    for (n, node) in c.nodes.iter().enumerate() {
+        let Some(conn) = node.connection else {
+            continue;
+        };
+        let Some(container) = c.rscs[conn].container else {
+            continue;
+        };
+        let k = &c.rscs[container];
+        let Some(to) = k.next else { continue };
+        let migrates = k.running.len() == 1
+            && !k.running.contains_key(&to)
+            && k.running
+                .keys()
+                .all(|&from| crate::actions::can_migrate(c, container, from, &[]));
+        let restarts = k.managed
+            && !migrates
+            && (!k.running.contains_key(&to) || failed(k) || restart.contains_key(&container));
+        if restarts {
+            reasons.insert(n, format!("required {} start", k.id));
+        }
+    }
+    if reasons.is_empty() {
+        return;
+    }
+    for (p, r) in c.rscs.iter().enumerate() {
+        if r.variant != Variant::Primitive || !r.managed || failed(r) || restart.contains_key(&p) {
+            continue;
+        }
+        let Some(n) = r.next else { continue };
+        let host = match r.container {
+            // The connection itself restarts with its container.
+            Some(_) => c.nodes.iter().position(|node| node.connection == Some(p)),
+            None => Some(n),
+        };
+        let Some(why) = host.and_then(|h| reasons.get(&h)) else {
+            continue;
+        };
+        if r.running.len() == 1 && r.running.contains_key(&n) {
+            restart.insert(p, why.clone());
         }
     }
 }
@@ -242,10 +384,14 @@ pub fn connections_first(c: &Cluster, order: Vec<usize>) -> Vec<usize> {
 pub fn after_connections(c: &mut Cluster) {
     // Whether any resource is active on each node (one pass over the resources).
     let mut active = vec![false; c.nodes.len()];
+    let mut seen = vec![false; c.nodes.len()];
     for r in &c.rscs {
         if r.variant == Variant::Primitive {
             for &n in r.running.keys() {
                 active[n] = true;
+            }
+            for &n in &r.known_on {
+                seen[n] = true;
             }
         }
     }
@@ -263,11 +409,13 @@ pub fn after_connections(c: &mut Cluster) {
             let host = &c.nodes[h];
             host.unclean || host.fencing.is_some()
         });
-        if host_lost && active[n] && c.stonith_enabled {
-            let why = if c.nodes[n].has_state {
+        if host_lost && c.stonith_enabled {
+            let why = if active[n] {
                 "resources are active but connection is unrecoverable"
-            } else {
+            } else if !seen[n] {
                 "resources are in unknown state and connection is unrecoverable"
+            } else {
+                continue;
             };
             c.nodes[n].fencing = Some(why.into());
         }
@@ -281,6 +429,29 @@ fn node_of_connection(c: &Cluster) -> HashMap<usize, usize> {
         .enumerate()
         .filter_map(|(n, node)| node.connection.map(|conn| (conn, n)))
         .collect()
+}
+
+/// Whether resources may be probed on remote or guest node `n`: a remote node that is up or
+/// whose connection will start, a guest node that is up and stays connected.
+pub fn probe_on(c: &Cluster, n: usize, fenced: &[usize]) -> bool {
+    let node = &c.nodes[n];
+    if node.fencing.is_some() {
+        return false;
+    }
+    // With fencing enabled, a remote node may opt out of discovery.
+    let opted_out = c.stonith_enabled
+        && node
+            .attrs
+            .get("resource-discovery-enabled")
+            .is_some_and(|v| !cib::model::is_true(v));
+    if node.kind != NodeKind::Member && opted_out {
+        return false;
+    }
+    match node.kind {
+        NodeKind::Remote => node.online || node.remote_up,
+        NodeKind::Guest => node.online && node.remote_up && !reconnects(c, n, fenced),
+        NodeKind::Member => true,
+    }
 }
 
 /// Whether resource actions on remote or guest node `n` must wait for its connection to
@@ -335,11 +506,16 @@ pub(crate) fn order_actions(b: &mut Builder<'_>) {
         if c.nodes[n].kind == NodeKind::Member || a.kind == ActionKind::Fence {
             continue;
         }
-        if a.rsc.is_some_and(|r| conns.contains_key(&r)) {
+        // Connections themselves, and node-level actions (a guest's fencing), are not.
+        if a.rsc.is_none_or(|r| conns.contains_key(&r)) {
             continue;
         }
         match a.task.as_str() {
             "stop" | "demote" | "migrate_to" => {
+                // A fenced guest's stops are implied by its container's stop.
+                if a.kind == ActionKind::Pseudo && c.nodes[n].kind == NodeKind::Guest {
+                    continue;
+                }
                 for &s in stops.get(&n).map_or(&[][..], Vec::as_slice) {
                     b.order(i, s);
                 }
@@ -351,11 +527,16 @@ pub(crate) fn order_actions(b: &mut Builder<'_>) {
             }
         }
     }
-    // A guest's connection needs its container.
-    for &conn in conns.keys() {
+    // A guest's connection needs its container; the guest is "fenced" by the container's stop.
+    for (&conn, &n) in conns.iter() {
         let Some(container) = c.rscs[conn].container else {
             continue;
         };
+        if let Some(f) = b.find(None, "stonith", Some(n)) {
+            for s in b.rsc_task(container, "stop") {
+                b.order(s, f);
+            }
+        }
         for cs in b.rsc_task(container, "start") {
             for s in b.rsc_task(conn, "start") {
                 b.order(cs, s);

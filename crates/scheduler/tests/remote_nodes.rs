@@ -219,3 +219,125 @@ fn exclusive_discovery_limits_placement_and_probes() {
         .iter()
         .any(|a| a.label == "d monitor on n1"));
 }
+
+const CONTAINER: &str = r#"<primitive id="vm" class="ocf" provider="heartbeat" type="VirtualDomain"><meta_attributes id="vm-m"><nvpair id="vm-m1" name="remote-node" value="g1"/></meta_attributes></primitive>"#;
+const VM: (&str, &str) = ("heartbeat", "VirtualDomain");
+
+#[test]
+fn guest_node_starts_with_its_container() {
+    let xml = cib(
+        &format!(
+            r#"{FENCE}{CONTAINER}<primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/>"#
+        ),
+        r#"<rsc_location id="l" rsc="d" node="g1" score="100"/>
+<rsc_location id="l2" rsc="vm" node="n2" score="50"/>"#,
+        &format!(
+            "{}{}",
+            member(
+                "1",
+                "n1",
+                &[lrm("fence", ("", "fence_xvm"), "start", 0, 0, 1)]
+            ),
+            member("2", "n2", &[])
+        ),
+    );
+    let s = run(&xml);
+    assert_eq!(
+        summary(&s),
+        vec![
+            "Start d ( g1 )".to_string(),
+            "Start g1 ( n2 )".to_string(),
+            "Start vm ( n2 )".to_string()
+        ]
+    );
+    assert!(before(&s, "vm start on n2", "g1 start on n2"));
+    assert!(before(&s, "g1 start on n2", "d start on g1"));
+    // The implicit connection is not listed among the resources.
+    let text = scheduler::report::status_text(&s.after);
+    assert!(!text.contains("* g1\t"), "{text}");
+    assert!(text.contains("GuestOnline: [ g1 ]"), "{text}");
+}
+
+#[test]
+fn failed_container_fences_its_guest_and_recovers_what_ran_there() {
+    let xml = cib(
+        &format!(
+            r#"{FENCE}{CONTAINER}<primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/>"#
+        ),
+        r#"<rsc_location id="l" rsc="d" node="g1" score="100"/>
+<rsc_location id="l2" rsc="vm" node="n2" score="50"/>"#,
+        &format!(
+            "{}{}{}",
+            member(
+                "1",
+                "n1",
+                &[lrm("fence", ("", "fence_xvm"), "start", 0, 0, 1)]
+            ),
+            member(
+                "2",
+                "n2",
+                &[
+                    lrm_ops("vm", VM, &[("start", 0, 0, 2), ("monitor", 10000, 1, 3)]),
+                    lrm("g1", REMOTE, "start", 0, 0, 4)
+                ]
+            ),
+            remote_state("g1", &[lrm("d", DUMMY, "start", 0, 0, 5)])
+        ),
+    );
+    let s = run(&xml);
+    assert_eq!(
+        summary(&s),
+        vec![
+            "Fence (reboot) g1 (resource: vm) 'guest is unclean'".to_string(),
+            "Recover d ( g1 )".to_string(),
+            "Recover vm ( n2 )".to_string(),
+            "Restart g1 ( n2 ) due to required vm start".to_string(),
+        ]
+    );
+    assert!(before(&s, "vm stop on n2", "stonith-g1-reboot on g1"));
+    assert!(before(&s, "g1 start on n2", "d start on g1"));
+}
+
+#[test]
+fn remote_node_may_opt_out_of_discovery() {
+    let xml = cib(
+        &format!(
+            r#"{FENCE}{CONN}<primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/>"#
+        ),
+        "",
+        &format!(
+            r#"{}{}<node_state id="r1" uname="r1" remote_node="true"><transient_attributes id="r1"><instance_attributes id="s-r1"><nvpair id="s-r1-1" name="resource-discovery-enabled" value="false"/></instance_attributes></transient_attributes></node_state>"#,
+            member("1", "n1", &[lrm("r1", REMOTE, "start", 0, 0, 1)]),
+            member("2", "n2", &[])
+        ),
+    );
+    let s = run(&xml);
+    assert!(!s
+        .transition
+        .actions
+        .iter()
+        .any(|a| a.label == "d monitor on r1"));
+    assert!(s
+        .transition
+        .actions
+        .iter()
+        .any(|a| a.label == "d monitor on n2"));
+}
+
+#[test]
+fn guest_connection_follows_its_container_in_an_asymmetric_cluster() {
+    let xml = cib(
+        &format!(r#"{FENCE}{CONTAINER}"#),
+        r#"<rsc_location id="l2" rsc="vm" node="n2" score="50"/>
+<rsc_location id="l3" rsc="fence" node="n1" score="0"/>"#,
+        &format!("{}{}", member("1", "n1", &[]), member("2", "n2", &[])),
+    )
+    .replace(
+        r#"<nvpair id="o1" name="stonith-enabled" value="true"/>"#,
+        r#"<nvpair id="o1" name="stonith-enabled" value="true"/><nvpair id="o2" name="symmetric-cluster" value="false"/>"#,
+    );
+    let s = run(&xml);
+    let lines = summary(&s);
+    assert!(lines.contains(&"Start g1 ( n2 )".to_string()), "{lines:?}");
+    assert!(lines.contains(&"Start vm ( n2 )".to_string()), "{lines:?}");
+}
