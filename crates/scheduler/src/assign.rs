@@ -97,6 +97,7 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
     // Resources by id, so each constraint finds its targets without scanning them all.
     let lookup = RscLookup::of(c);
     let unit_of = |c: &Cluster, id: &str| unit_of_in(c, &lookup, id);
+    let refs = crate::tags::Refs::new(cib);
     let mut exclusive = crate::discovery::Exclusive::default();
     for k in &cib.constraints {
         match k {
@@ -211,6 +212,11 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                 if granted && !standby {
                     continue;
                 }
+                let deps = deps.into_iter().flat_map(|(rid, role)| {
+                    refs.expand(&rid)
+                        .into_iter()
+                        .map(move |r| (r, role.clone()))
+                });
                 for (rid, role) in deps {
                     let Some(unit) = unit_of(c, &rid) else {
                         continue;
@@ -277,6 +283,19 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                         }
                     }
                 }
+                // A colocation between two templates or tags places neither.
+                let pairs = pairs
+                    .into_iter()
+                    .filter(|(d, p, ..)| !(refs.is_ref(d) && refs.is_ref(p)));
+                let pairs = pairs.flat_map(|(d, p, dr, pr, score)| {
+                    let ps = refs.expand(&p);
+                    refs.expand(&d).into_iter().flat_map(move |d| {
+                        let (dr, pr) = (dr.clone(), pr.clone());
+                        ps.clone()
+                            .into_iter()
+                            .map(move |p| (d.clone(), p, dr.clone(), pr.clone(), score))
+                    })
+                });
                 for (d, p, dr, pr, score) in pairs {
                     let (Some(du), Some(pu)) = (unit_of(c, &d), unit_of(c, &p)) else {
                         continue;
@@ -299,6 +318,8 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
         }
     }
     exclusive.apply(c, &lookup, &mut out.loc);
+    let unit = |p: usize| unit_of(c, &c.rscs[p].id).unwrap_or(p);
+    out.colocs.extend(crate::container::colocations(c, &unit));
     out
 }
 
@@ -533,10 +554,12 @@ impl<'a> Assigner<'a> {
             Variant::Clone => {
                 for &inst in &c.rscs[p].children {
                     if let Some(n) = c.rscs[inst].next {
-                        if co.primary_role == Some(Role::Promoted)
-                            && c.rscs[inst].next_role != Role::Promoted
-                        {
-                            continue;
+                        // A role-specific colocation counts only the instances in that role.
+                        let promoted = c.rscs[inst].next_role == Role::Promoted;
+                        match co.primary_role {
+                            Some(Role::Promoted) if !promoted => continue,
+                            Some(Role::Unpromoted) if promoted => continue,
+                            _ => {}
                         }
                         if !out.contains(&n) {
                             out.push(n);
@@ -564,8 +587,13 @@ impl<'a> Assigner<'a> {
         // Primaries with the higher priority are placed first.
         colocs.sort_by_key(|co| std::cmp::Reverse(self.c.rscs[co.primary].priority));
         for co in &colocs {
-            if co.dep_role == Some(Role::Promoted) {
-                continue; // affects promotion only
+            let promotable = self.c.rscs[u].promotable;
+            if co.dep_role == Some(Role::Promoted)
+                || promotable && co.dep_role == Some(Role::Unpromoted)
+            {
+                // Affects promotion only, which needs the primary placed first.
+                self.assign(co.primary);
+                continue;
             }
             self.assign(co.primary);
             let nodes = self.primary_nodes(co);
@@ -963,6 +991,20 @@ impl<'a> Assigner<'a> {
                 let mut one = vec![Score::ZERO; c.nodes.len()];
                 apply_coloc_score(&mut one, &nodes, co.score);
                 score = Some(score.unwrap_or(Score::ZERO).plus(one[n]));
+            }
+            // Instances that must be unpromoted with (or away from) a primary: where the
+            // colocation wants them, promotion counts against the colocation's score.
+            for co in self
+                .k
+                .colocs
+                .iter()
+                .filter(|co| co.dep == u && co.dep_role == Some(Role::Unpromoted))
+            {
+                let nodes = self.primary_nodes(co);
+                let mut one = vec![Score::ZERO; c.nodes.len()];
+                apply_coloc_score(&mut one, &nodes, co.score);
+                let against = Score(-one[n].0);
+                score = Some(score.unwrap_or(Score::ZERO).plus(against));
             }
             let was_promoted = prims
                 .iter()

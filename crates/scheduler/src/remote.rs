@@ -214,6 +214,11 @@ pub fn node_states(c: &mut Cluster, cib: &Cib) {
             NodeKind::Member => {}
         }
     }
+    // A guest's connection goes wherever its container goes, even in an asymmetric cluster.
+    let all: Vec<usize> = (0..c.nodes.len()).collect();
+    for r in c.rscs.iter_mut().filter(|r| r.container.is_some()) {
+        r.allowed_any = all.clone();
+    }
     guest_fencing(c, &seen);
     fail_on_fenced_guests(c);
 }
@@ -379,10 +384,14 @@ pub fn connections_first(c: &Cluster, order: Vec<usize>) -> Vec<usize> {
 pub fn after_connections(c: &mut Cluster) {
     // Whether any resource is active on each node (one pass over the resources).
     let mut active = vec![false; c.nodes.len()];
+    let mut seen = vec![false; c.nodes.len()];
     for r in &c.rscs {
         if r.variant == Variant::Primitive {
             for &n in r.running.keys() {
                 active[n] = true;
+            }
+            for &n in &r.known_on {
+                seen[n] = true;
             }
         }
     }
@@ -400,11 +409,13 @@ pub fn after_connections(c: &mut Cluster) {
             let host = &c.nodes[h];
             host.unclean || host.fencing.is_some()
         });
-        if host_lost && active[n] && c.stonith_enabled {
-            let why = if c.nodes[n].has_state {
+        if host_lost && c.stonith_enabled {
+            let why = if active[n] {
                 "resources are active but connection is unrecoverable"
-            } else {
+            } else if !seen[n] {
                 "resources are in unknown state and connection is unrecoverable"
+            } else {
+                continue;
             };
             c.nodes[n].fencing = Some(why.into());
         }
@@ -425,6 +436,15 @@ fn node_of_connection(c: &Cluster) -> HashMap<usize, usize> {
 pub fn probe_on(c: &Cluster, n: usize, fenced: &[usize]) -> bool {
     let node = &c.nodes[n];
     if node.fencing.is_some() {
+        return false;
+    }
+    // With fencing enabled, a remote node may opt out of discovery.
+    let opted_out = c.stonith_enabled
+        && node
+            .attrs
+            .get("resource-discovery-enabled")
+            .is_some_and(|v| !cib::model::is_true(v));
+    if node.kind != NodeKind::Member && opted_out {
         return false;
     }
     match node.kind {
@@ -486,7 +506,8 @@ pub(crate) fn order_actions(b: &mut Builder<'_>) {
         if c.nodes[n].kind == NodeKind::Member || a.kind == ActionKind::Fence {
             continue;
         }
-        if a.rsc.is_some_and(|r| conns.contains_key(&r)) {
+        // Connections themselves, and node-level actions (a guest's fencing), are not.
+        if a.rsc.is_none_or(|r| conns.contains_key(&r)) {
             continue;
         }
         match a.task.as_str() {
