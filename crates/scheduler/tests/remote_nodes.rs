@@ -341,3 +341,41 @@ fn guest_connection_follows_its_container_in_an_asymmetric_cluster() {
     assert!(lines.contains(&"Start g1 ( n2 )".to_string()), "{lines:?}");
     assert!(lines.contains(&"Start vm ( n2 )".to_string()), "{lines:?}");
 }
+
+#[test]
+fn lost_connection_with_reconnect_interval_stays_down_and_the_node_is_fenced() {
+    let conn = r#"<primitive id="r1" class="ocf" provider="pacemaker" type="remote"><instance_attributes id="r1-i"><nvpair id="r1-i1" name="reconnect_interval" value="1m"/></instance_attributes><operations><op id="r1-mon" name="monitor" interval="60s"/></operations></primitive>"#;
+    let xml = cib(
+        &format!(
+            r#"{FENCE}{conn}<primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/>"#
+        ),
+        "",
+        &format!(
+            "{}{}{}",
+            member(
+                "1",
+                "n1",
+                &[
+                    lrm("fence", ("", "fence_xvm"), "start", 0, 0, 1),
+                    lrm_ops(
+                        "r1",
+                        REMOTE,
+                        &[("start", 0, 0, 4), ("monitor", 60000, 1, 5)]
+                    )
+                ]
+            ),
+            member("2", "n2", &[lrm("d", DUMMY, "monitor", 0, 7, 2)]),
+            remote_state("r1", &[lrm("d", DUMMY, "start", 0, 0, 3)])
+        ),
+    );
+    let s = run(&xml);
+    let lines = summary(&s);
+    assert!(
+        lines.contains(&"Fence (reboot) r1 'remote connection is unrecoverable'".to_string()),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&"Stop r1 ( n1 ) due to node availability".to_string()),
+        "{lines:?}"
+    );
+}
