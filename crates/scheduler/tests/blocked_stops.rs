@@ -2,10 +2,8 @@
 //! line, and what must stop before it (earlier group members, the first of a mandatory
 //! ordering) cannot stop either.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::run;
 
 fn history(id: &str, failed_stop: bool) -> String {
     let stop = if failed_stop {

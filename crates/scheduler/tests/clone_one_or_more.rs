@@ -2,16 +2,8 @@
 //! or require-all="false" on the order): the `clone-one-or-more` pseudo action and the
 //! clone's start milestones kept when an instance stops.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
-
-fn op(id: &str, task: &str, rc: i32, call: u32) -> String {
-    format!(
-        r#"<lrm_rsc_op id="{id}_{task}_{call}" operation="{task}" call-id="{call}" rc-code="{rc}" op-status="0" interval="0" transition-key="1:1:0:x" on_node="n"/>"#
-    )
-}
+mod common;
+use common::{op, run};
 
 /// The lrm section of a node where the listed anonymous-clone primitives run.
 fn lrm(node: u32, running: &[&str]) -> String {

@@ -1,11 +1,8 @@
 //! Histories of resources beyond the configuration: instances of a configured clone beyond
 //! its clone-max, and stopped histories of resources no longer configured.
 
-fn op(id: &str, task: &str, rc: i32, call: u32) -> String {
-    format!(
-        r#"<lrm_rsc_op id="{id}_{task}_{call}" operation="{task}" call-id="{call}" rc-code="{rc}" op-status="0" interval="0" transition-key="1:1:0:x" on_node="n"/>"#
-    )
-}
+mod common;
+use common::op;
 
 fn node_state(id: u32, name: &str, rsc: &str) -> String {
     format!(

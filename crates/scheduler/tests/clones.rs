@@ -1,9 +1,7 @@
 //! Clones: clone-min, orderings on clones and blocked starts.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::{op, run};
 
 /// Two online nodes with nothing running, the given resources and constraints.
 fn cib(resources: &str, constraints: &str) -> String {
@@ -87,12 +85,6 @@ fn instances_waiting_on_a_stopped_clone_are_not_listed() {
         "{:?}",
         s.transition.summary
     );
-}
-
-fn op(id: &str, task: &str, rc: i32, call: u32) -> String {
-    format!(
-        r#"<lrm_rsc_op id="{id}_{task}_{call}" operation="{task}" call-id="{call}" rc-code="{rc}" op-status="0" interval="0" transition-key="1:1:0:x" on_node="n"/>"#
-    )
 }
 
 /// A unique clone of two instances, both running on n1, with the given stickiness.

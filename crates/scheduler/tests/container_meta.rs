@@ -1,10 +1,8 @@
 //! Resources inside a container (the `container` meta-attribute): placed with the container,
 //! not probed on their own, and their failures count against the container.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::run;
 
 const INSIDE: &str =
     r#"<meta_attributes id="m"><nvpair id="m1" name="container" value="box"/></meta_attributes>"#;

@@ -1,14 +1,12 @@
 //! Operation digests in the history against the configuration: pending starts, an
 //! operation's own parameters, secure parameters (compared as crm_simulate does, hidden).
 
+mod common;
+use common::run;
+
 use std::collections::HashMap;
 
 use scheduler::digest::op_digest;
-
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
 
 fn params(pairs: &[(&str, &str)]) -> HashMap<String, String> {
     pairs

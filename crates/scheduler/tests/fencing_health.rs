@@ -1,9 +1,7 @@
 //! Node health strategies and fencing order, on small CIBs with asserted decisions.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::run;
 
 /// Two online nodes, n1 carrying `#health-test` = `colour`; r1 prefers n1 by 100.
 fn health_cib(strategy: &str, colour: &str, extra_options: &str, r1_meta: &str) -> String {

@@ -1,16 +1,8 @@
 //! Fencing decisions and unclean nodes: failure-driven fencing, quorum, nodes never seen,
 //! failures on nodes that are fenced anyway, and deadman tickets.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
-
-fn summary(s: &scheduler::Schedule) -> Vec<String> {
-    let mut v = s.transition.summary.clone();
-    v.sort();
-    v
-}
+mod common;
+use common::{run, summary};
 
 /// The sorted summary without the lines about rsc2 (a bystander in most tests).
 fn about_rsc1(s: &scheduler::Schedule) -> Vec<String> {

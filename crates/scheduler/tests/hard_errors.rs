@@ -1,10 +1,8 @@
 //! Hard and fatal agent errors: a failed monitor of an OCF agent with a hard exit code bans
 //! the node, a fatal one bans every node, an ordinary one recovers in place.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::run;
 
 /// rsc1 started on n1 (preferred), its 10 s monitor then failed with `rc` / `status`.
 fn cib(on_fail: &str, rc: u32, status: u32) -> String {

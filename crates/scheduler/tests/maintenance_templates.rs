@@ -1,20 +1,7 @@
 //! Maintenance (node, resource) and template/tag references in constraints, on small CIBs.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
-
-fn labels(s: &scheduler::Schedule) -> Vec<String> {
-    let mut v: Vec<String> = s
-        .transition
-        .actions
-        .iter()
-        .map(|a| a.label.clone())
-        .collect();
-    v.sort();
-    v
-}
+mod common;
+use common::{labels, run};
 
 const ONLINE: &str = r#"in_ccm="true" crmd="online" join="member" expected="member""#;
 

@@ -1,9 +1,7 @@
 //! Interrupted live migrations read across nodes: where the resource is taken to run.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::run;
 
 /// One history record of vm: `task` with call id `call` and exit code `rc` (migration
 /// records go from n1 to n2), recorded at time `t`.

@@ -2,10 +2,8 @@
 //! (a restart where it stays, a move when it goes elsewhere), or with
 //! `multiple-active="stop_unexpected"` only the unexpected instances stop.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::run;
 
 /// rsc1 started on n1 and n2 (call ids 1 and 2); `meta` inside the primitive, `cons` as
 /// constraints.

@@ -1,10 +1,8 @@
 //! Clone notifications: pre/post notify pseudo actions around each clone phase, the notify
 //! operations on the instances active at that moment, and their ordering.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::{labels, run};
 
 /// Two unique clones of two instances on node1 (node2 offline): `a` runs one instance and
 /// starts the second, `b` runs one instance that is banned and stops.
@@ -32,17 +30,6 @@ const CIB: &str = r#"<cib have-quorum="1"><configuration>
 </lrm_resources></lrm></node_state>
 <node_state id="2" uname="node2" in_ccm="false" crmd="offline" join="down" expected="down"/>
 </status></cib>"#;
-
-fn labels(s: &scheduler::Schedule) -> Vec<String> {
-    let mut v: Vec<String> = s
-        .transition
-        .actions
-        .iter()
-        .map(|a| a.label.clone())
-        .collect();
-    v.sort();
-    v
-}
 
 fn index(s: &scheduler::Schedule, label: &str) -> Vec<usize> {
     s.transition

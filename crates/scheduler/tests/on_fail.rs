@@ -1,9 +1,7 @@
 //! `on-fail` of a failed recurring monitor: restart (default), stop, block and ignore.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::run;
 
 /// r1 runs on n1 and its 10 s monitor failed (rc 1); the monitor has `on_fail` if given.
 fn failed_monitor_cib(on_fail: Option<&str>) -> String {

@@ -1,10 +1,8 @@
 //! `on-fail="demote"`: a failed promoted-role monitor demotes the instance in place (no
 //! recovery), and another node may be promoted instead.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::run;
 
 fn op(task: &str, interval: u32, rc: i32, call: u32) -> String {
     format!(

@@ -1,10 +1,8 @@
 //! Ordered resource sets with `require-all="false"`: what follows such a set needs only
 //! one of its members.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::run;
 
 fn prim(id: &str, stopped: bool) -> String {
     let meta = if stopped {

@@ -1,9 +1,7 @@
 //! End-to-end checks of small CIBs through the scheduler.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::run;
 
 const TWO_NODES: &str = r#"<cib have-quorum="1"><configuration>
 <crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>

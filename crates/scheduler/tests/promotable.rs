@@ -1,9 +1,7 @@
 //! Promotable clones: promotion scores, role-specific constraints and tickets.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::{op, run, summary};
 
 /// Two online nodes, one promotable clone `ms1` of `rsc1`, the given constraints, tickets
 /// and per-node status (`lrm` and transient attributes) for n1 and n2.
@@ -20,12 +18,6 @@ fn cib(constraints: &str, tickets: &str, n1: &str, n2: &str) -> String {
 <node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member">{n1}</node_state>
 <node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member">{n2}</node_state>
 </status></cib>"#
-    )
-}
-
-fn op(id: &str, task: &str, rc: i32, call: u32) -> String {
-    format!(
-        r#"<lrm_rsc_op id="{id}_{task}_{call}" operation="{task}" call-id="{call}" rc-code="{rc}" op-status="0" interval="0" transition-key="1:1:0:x" on_node="n"/>"#
     )
 }
 
@@ -48,12 +40,6 @@ fn attrs(pairs: &[(&str, &str)]) -> String {
     format!(
         r#"<transient_attributes id="t"><instance_attributes id="ta">{nv}</instance_attributes></transient_attributes>"#
     )
-}
-
-fn summary(s: &scheduler::Schedule) -> Vec<String> {
-    let mut v = s.transition.summary.clone();
-    v.sort();
-    v
 }
 
 #[test]

@@ -1,9 +1,7 @@
 //! Pacemaker Remote and guest nodes: connections, availability, orderings and fencing.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::run;
 
 /// An lrm_resource entry with one operation.
 fn lrm(id: &str, agent: (&str, &str), op: &str, interval: u64, rc: i32, call: i64) -> String {

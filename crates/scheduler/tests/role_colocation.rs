@@ -2,10 +2,8 @@
 //! instances count; an Unpromoted dependent clone is placed freely and the colocation decides
 //! which instance is promoted.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::run;
 
 fn attrs(score: i32) -> String {
     format!(

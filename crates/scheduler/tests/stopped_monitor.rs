@@ -1,10 +1,8 @@
 //! Monitors with `role="Stopped"`: scheduled where the resource will not run, and their
 //! "running" result read as an active (failed) resource.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::run;
 
 /// Two online nodes, rsc1 preferring n1 with a 10 s monitor and a 20 s stopped-role monitor,
 /// and the given lrm history for n1 and n2.

@@ -1,10 +1,8 @@
 //! Resource templates in constraints stand for every primitive derived from them: in place in
 //! a resource set, as a non-sequential set in a simple constraint.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::run;
 
 /// Two online nodes; template T with primitives t1..t3; plain primitives a, b.
 fn cib(constraints: &str) -> String {

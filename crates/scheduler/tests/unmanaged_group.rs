@@ -1,10 +1,8 @@
 //! A group member that is unmanaged and stopped is never started, so the members after it
 //! stop; a recurring monitor expecting "not running" that confirms it means stopped.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::run;
 
 fn op(id: &str, task: &str, interval: u32, call: u32, rc: u32, target_rc: u32) -> String {
     format!(

@@ -1,10 +1,8 @@
 //! placement-strategy and utilization: capacity checks, load-based node choice, assignment
 //! order and the load_stopped milestones.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::{run, summary};
 
 /// A CIB with `strategy`, nodes `(name, cpu)` all online, and primitives
 /// `(id, cpu, priority, running on)`.
@@ -43,12 +41,6 @@ fn cib(strategy: &str, nodes: &[(&str, i64)], rscs: &[(&str, i64, i64, Option<&s
         x += "</lrm_resources></lrm></node_state>";
     }
     x + "</status></cib>"
-}
-
-fn summary(s: &scheduler::Schedule) -> Vec<String> {
-    let mut v = s.transition.summary.clone();
-    v.sort();
-    v
 }
 
 #[test]
