@@ -405,7 +405,15 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
                     || b.t.actions[i].kind == ActionKind::Pseudo && b.t.actions[i].task == task
             })
             .collect();
-        if acts.is_empty() {
+        // A clone whose running instance's restart an interleaved ordering left unrunnable
+        // still passes through its start milestones.
+        let unrunnable_start = task == "start"
+            && c.rscs[r].variant == Variant::Clone
+            && c.primitives(r).iter().any(|&p| {
+                let pr = &c.rscs[p];
+                pr.next.is_none() && pr.blocked_start.is_some() && !pr.running.is_empty()
+            });
+        if acts.is_empty() && !unrunnable_start {
             continue;
         }
         let begin = b.add(ActionKind::Pseudo, Some(r), task, 0, None);
@@ -716,7 +724,12 @@ fn plan_primitive(
             } else if r.orphan {
                 " due to node availability".to_string()
             } else if let Some(why) = &r.stop_reason {
-                format!(" due to {why}")
+                // An empty reason: the stop is what is left of an unrunnable restart.
+                if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(" due to {why}")
+                }
             } else if !c.have_quorum
                 && (c.no_quorum_policy == "stop"
                     || c.no_quorum_policy == "suicide" && !fenced.contains(&a))

@@ -17,6 +17,7 @@ pub mod fencing;
 mod graph;
 mod graph_out;
 pub mod health;
+mod interleave;
 mod multi_active;
 mod notify;
 pub mod on_fail;
