@@ -9,6 +9,9 @@ index.tsv) and compares OUT with exp/CASE.exp at two levels, ignoring action ids
 order (they are numbering, not meaning):
   actions  the multiset of graph actions, each named by kind, operation key and node
   edges    actions plus, for each action, the set of actions it waits for
+With --dot-oracle CMD (e.g. Debian's `crm_simulate`) it also runs both commands with `-D`
+and counts the cases whose dot graphs hold the same actions (name, style, colours) and the
+same bold edges (the oracle's dashed/optional extras are not compared).
 Prints one line per failing case with --show, and the headline last.
 """
 import argparse
@@ -54,6 +57,33 @@ def case_args(text):
     return shlex.split(text)
 
 
+def dot_of(path):
+    """The (actions, bold edges) of a dot file as crm_simulate -D writes it."""
+    actions, edges = set(), set()
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if " -> " in line:
+                if line.endswith("[ style = bold]"):
+                    edges.add(line)
+            elif line.startswith('"') and "style=bold" in line:
+                actions.add(line)
+    return actions, edges
+
+
+def dot_matches(oracle, cmd, xml, extra, tmp):
+    """Whether CMD's -D output holds the oracle's in-graph actions and edges."""
+    graphs = []
+    for i, c in enumerate((oracle, cmd)):
+        out = os.path.join(tmp, f"dot{i}")
+        if os.path.exists(out):
+            os.remove(out)
+        subprocess.run(shlex.split(c) + ["-x", xml, "-S", "-Q", "-D", out] + extra,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, cwd=tmp)
+        graphs.append(dot_of(out))
+    return graphs[0] == graphs[1]
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -62,6 +92,7 @@ def main():
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--show", type=int, default=0)
     ap.add_argument("--json")
+    ap.add_argument("--dot-oracle", help="command whose -D output ours is compared with")
     a = ap.parse_args()
     index = {}
     with open(os.path.join(a.cases, "index.tsv")) as f:
@@ -92,7 +123,15 @@ def main():
             ok_edges = ok_actions and collections.Counter(got) == collections.Counter(exp)
             counts["actions"] += ok_actions
             counts["edges"] += ok_edges
-            results.append({"case": name, "actions": ok_actions, "edges": ok_edges})
+            result = {"case": name, "actions": ok_actions, "edges": ok_edges}
+            if a.dot_oracle:
+                try:
+                    xml = os.path.join(a.cases, "xml", name + ".xml")
+                    result["dot"] = dot_matches(a.dot_oracle, a.cmd, xml, case_args(index[name]), tmp)
+                except Exception:
+                    result["dot"] = False
+                counts["dot"] += result["dot"]
+            results.append(result)
             if not ok_edges and shown < a.show:
                 shown += 1
                 print(f"--- {name}")
@@ -109,7 +148,8 @@ def main():
             json.dump(results, f, indent=0)
     n = len(names)
     print(f"actions {counts['actions']}/{n} ({100 * counts['actions'] / n:.1f}%)  "
-          f"edges {counts['edges']}/{n} ({100 * counts['edges'] / n:.1f}%)")
+          f"edges {counts['edges']}/{n} ({100 * counts['edges'] / n:.1f}%)"
+          + (f"  dot {counts['dot']}/{n} ({100 * counts['dot'] / n:.1f}%)" if a.dot_oracle else ""))
     return 0
 
 

@@ -5,7 +5,8 @@
 #   up          build the tdk-* lab (3 tandemd nodes, dummy + vip colocated)
 #   down        kill every process of the lab by PID, delete the namespaces and files
 #   failover    SIGKILL every process of the node holding dummy+vip (victims: non-DC, DC);
-#               poll crm_mon XML (both Started on a survivor) and the VIP in survivors' netns
+#               poll crm_mon XML (both Started on a survivor) and the VIP in survivors' netns;
+#               from the new DC's log: membership seen, first transition dispatched, the hold
 #   rscfail     delete dummy's state file; poll fail-count >= 1 and dummy Started on the same node
 #   switchover  crm_resource --move dummy to the next node; poll both Started there, VIP only there
 #   bulk        one cibadmin --replace -o resources with N Dummy (monitor 10s); poll all Started
@@ -23,7 +24,7 @@ while (($#)); do
         -n) reps=$2; shift 2;;
         --count) count=$2; shift 2;;
         --settle) settle=$2; shift 2;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0;;
         *) die "unknown argument $1";;
     esac
 done
@@ -285,5 +286,5 @@ case $cmd in
     up) tk_up; log "tandem lab up: DC $(dc_of "$(first_node)"), base on $(base_started "$(first_node)")";;
     down) tk_down;;
     failover|rscfail|switchover|bulk|coldstart|memory) "$cmd";;
-    *) sed -n '2,16p' "$0"; exit 64;;
+    *) sed -n '2,17p' "$0"; exit 64;;
 esac

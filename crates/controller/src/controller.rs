@@ -161,6 +161,12 @@ impl Controller {
         self.now_ms = self.now_ms.max(now_ms);
         match input {
             Input::Message { from, bytes } => match Message::decode(&bytes) {
+                // Only a ring delivers: a node that took itself for cut off is back (the
+                // ring may have re-formed with the same members, without a membership change).
+                Ok(m) if self.isolated => {
+                    self.end_isolation();
+                    self.on_message(from, m);
+                }
                 Ok(m) => self.on_message(from, m),
                 Err(e) => tracing::warn!(from, error = %e, "dropping a group message"),
             },

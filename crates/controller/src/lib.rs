@@ -83,6 +83,14 @@
 //!   dropped, as it resends its own history when it rejoins; stops the scheduler still
 //!   plans on an absent node are taken as implied). `have-quorum` is written by the DC from its quorum input;
 //!   no-quorum-policy is applied by the scheduler.
+//! - **Without fencing**, the quorate side waits `unfenced-recovery-delay` before
+//!   recovering a lost node's resources, and a node cut off ([`Input::Isolated`]: the
+//!   token lost, no ring within a grace, not quorate alone) stops its own at once, on its
+//!   local executor, by the scheduler's plan for a partition without quorum, instead of
+//!   waiting the consensus timeout for a ring of its own: the delay covers the grace and
+//!   the stop, not the consensus timeout.
+//! - **Removed resources**: the scheduler's `delete` actions for their histories become
+//!   cleanups the DC multicasts (applied in place on every replica).
 
 #![deny(missing_docs)]
 

@@ -442,6 +442,65 @@ fn isolated_node_stops_its_resources_before_its_ring_forms() {
 }
 
 #[test]
+fn removed_resources_are_stopped_and_their_histories_deleted() {
+    let mut sim = cold_start(3, &config(false, ""));
+    let was_on = sim.running_on("d1");
+    assert_eq!(was_on.len(), 1);
+    // The same configuration without d1.
+    let cib = config(false, "").replace(&dummy("d1", ""), "");
+    let mut root = xml::parse(&cib).expect("test CIB parses");
+    root.set_attr("epoch", "50");
+    sim.admin(1, 7, CibOp::Replace(root));
+    sim.settle(120_000);
+    assert!(sim.running_on("d1").is_empty(), "d1 still runs");
+    // The next transition (any change) deletes the stopped orphan's history.
+    sim.admin(
+        1,
+        8,
+        CibOp::SetAttr {
+            node: "node1".into(),
+            name: "note".into(),
+            value: Some("1".into()),
+        },
+    );
+    sim.settle(120_000);
+    for id in 1..=3 {
+        let cib = sim.ctrl(id).cib().expect("cib").clone();
+        let left: Vec<String> = cib
+            .child("status")
+            .into_iter()
+            .flat_map(|s| s.children_named("node_state"))
+            .filter_map(|n| n.child("lrm"))
+            .filter_map(|l| l.child("lrm_resources"))
+            .flat_map(|l| l.children_named("lrm_resource"))
+            .map(|r| r.id().to_string())
+            .filter(|r| r == "d1")
+            .collect();
+        assert!(left.is_empty(), "node{id} keeps d1's history");
+    }
+    assert_replicas_identical(&sim, &[1, 2, 3]);
+}
+
+#[test]
+fn a_dc_wrongly_taken_for_cut_off_recovers_when_its_ring_reforms() {
+    let mut sim = cold_start(3, &config(false, ""));
+    assert_eq!(sim.acting_dcs(), vec![1]);
+    // The DC loses the token, takes itself for cut off and stops what it runs; the ring
+    // then re-forms with the same members (no membership change).
+    sim.cut(vec![vec![1], vec![2, 3]]);
+    sim.input(1, controller::Input::Isolated);
+    sim.cut(vec![vec![1, 2, 3]]);
+    sim.settle(120_000);
+    assert_eq!(sim.acting_dcs(), vec![1]);
+    assert_each_exclusive_runs_once(&sim);
+    for r in EXCLUSIVE {
+        assert_eq!(sim.running_on(r).len(), 1, "{r} on {:?}", sim.running_on(r));
+    }
+    assert_eq!(sim.running_on("cd").len(), 3);
+    assert_replicas_identical(&sim, &[1, 2, 3]);
+}
+
+#[test]
 fn isolation_stops_nothing_when_fencing_will_decide() {
     let mut sim = cold_start(3, &config(true, ""));
     let on3 = sim.nodes[2].exec.running.clone();

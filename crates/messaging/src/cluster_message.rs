@@ -113,6 +113,23 @@ pub enum ClusterMessage {
         /// The information.
         info: NodeInfo,
     },
+    /// Expected votes set at runtime (`quorumtool -e`), applied by every node in agreed order.
+    QuorumSetExpected {
+        /// New expected votes.
+        expected: u32,
+    },
+    /// A node's votes set at runtime (`quorumtool -v`), applied by every node in agreed order.
+    QuorumSetVotes {
+        /// Node whose votes change.
+        nodeid: u32,
+        /// New number of votes.
+        votes: u32,
+    },
+    /// A member asked node `nodeid` to leave the cluster and stop (`cfgtool -k`).
+    KillNode {
+        /// The node to stop.
+        nodeid: u32,
+    },
 }
 
 mod tag {
@@ -122,6 +139,9 @@ mod tag {
     pub const JOIN_LIST: u8 = 4;
     pub const NODE_INFO: u8 = 5;
     pub const CPG_FRAGMENT: u8 = 6;
+    pub const QUORUM_SET_EXPECTED: u8 = 7;
+    pub const QUORUM_SET_VOTES: u8 = 8;
+    pub const KILL_NODE: u8 = 9;
 }
 
 impl ClusterMessage {
@@ -186,6 +206,18 @@ impl ClusterMessage {
                     .bool(info.quorate)
                     .bool(info.wait_for_all_waiting);
             }
+            ClusterMessage::QuorumSetExpected { expected } => {
+                w = Writer::new(CLUSTER_MESSAGE_VERSION);
+                w.u8(tag::QUORUM_SET_EXPECTED).u32(*expected);
+            }
+            ClusterMessage::QuorumSetVotes { nodeid, votes } => {
+                w = Writer::new(CLUSTER_MESSAGE_VERSION);
+                w.u8(tag::QUORUM_SET_VOTES).u32(*nodeid).u32(*votes);
+            }
+            ClusterMessage::KillNode { nodeid } => {
+                w = Writer::new(CLUSTER_MESSAGE_VERSION);
+                w.u8(tag::KILL_NODE).u32(*nodeid);
+            }
         }
         w.finish()
     }
@@ -248,6 +280,16 @@ impl ClusterMessage {
                     wait_for_all_waiting: r.bool("wait_for_all_waiting")?,
                 },
             },
+            tag::QUORUM_SET_EXPECTED => ClusterMessage::QuorumSetExpected {
+                expected: r.u32("expected votes")?,
+            },
+            tag::QUORUM_SET_VOTES => ClusterMessage::QuorumSetVotes {
+                nodeid: r.u32("nodeid")?,
+                votes: r.u32("votes")?,
+            },
+            tag::KILL_NODE => ClusterMessage::KillNode {
+                nodeid: r.u32("nodeid")?,
+            },
             tag => {
                 return Err(DecodeError::UnknownTag {
                     what: "cluster message",
@@ -302,6 +344,11 @@ mod tests {
                     quorate: true,
                     wait_for_all_waiting: false,
                 },
+            },
+            ClusterMessage::QuorumSetExpected { expected: 7 },
+            ClusterMessage::QuorumSetVotes {
+                nodeid: 3,
+                votes: 2,
             },
         ];
         for message in messages {

@@ -296,7 +296,10 @@ impl CpgGroups {
                 }
                 self.finish_sync_if_done()
             }
-            ClusterMessage::NodeInfo { .. } => Vec::new(),
+            ClusterMessage::NodeInfo { .. }
+            | ClusterMessage::QuorumSetExpected { .. }
+            | ClusterMessage::QuorumSetVotes { .. }
+            | ClusterMessage::KillNode { .. } => Vec::new(),
         }
     }
 

@@ -109,6 +109,21 @@ pub struct Daemon {
     pub terminate_hook: Option<Box<dyn FnMut() -> bool + Send>>,
 }
 
+/// Applies a runtime votequorum change message to a votequorum instance.
+fn apply_quorum_change(
+    quorum: &mut quorum::Votequorum,
+    now_ms: u64,
+    change: &ClusterMessage,
+) -> Result<Vec<quorum::Output>, quorum::QuorumError> {
+    match change {
+        ClusterMessage::QuorumSetExpected { expected } => quorum.set_expected(now_ms, *expected),
+        ClusterMessage::QuorumSetVotes { nodeid, votes } => {
+            quorum.set_votes(now_ms, *nodeid, *votes)
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
 fn ring_id_of(id: totem::RingId) -> RingId {
     RingId {
         rep: id.rep.0,
@@ -389,6 +404,29 @@ impl Daemon {
             Ok(ClusterMessage::NodeInfo { ring_id, info }) => {
                 if ring_id == self.ring_id {
                     self.on_node_info(now_ms, sender, info, ipc);
+                }
+            }
+            Ok(ClusterMessage::KillNode { nodeid }) => {
+                if nodeid == self.setup.nodeid {
+                    tracing::warn!("node {sender} asked this node to leave the cluster: leaving");
+                    self.shutdown_requested = true;
+                }
+            }
+            Ok(
+                change @ (ClusterMessage::QuorumSetExpected { .. }
+                | ClusterMessage::QuorumSetVotes { .. }),
+            ) => {
+                let Some(quorum) = self.quorum.as_mut() else {
+                    return;
+                };
+                match apply_quorum_change(quorum, now_ms, &change) {
+                    Ok(outputs) => {
+                        tracing::info!(target: "QUORUM", "node {sender} changed votequorum: {change:?}");
+                        self.apply_quorum_outputs(outputs, Some(ipc));
+                    }
+                    Err(error) => {
+                        tracing::warn!(target: "QUORUM", "node {sender} asked {change:?}: {error}");
+                    }
                 }
             }
             Ok(message) => {
@@ -861,10 +899,33 @@ impl Daemon {
                 Reply::Ok
             }
             Request::Status => Reply::Status(self.runtime_status(now_ms, network)),
+            Request::QuorumSetExpected { expected } => {
+                self.quorum_change(now_ms, ClusterMessage::QuorumSetExpected { expected })
+            }
+            Request::QuorumSetVotes { nodeid, votes } => {
+                let nodeid = if nodeid == 0 {
+                    self.setup.nodeid
+                } else {
+                    nodeid
+                };
+                self.quorum_change(now_ms, ClusterMessage::QuorumSetVotes { nodeid, votes })
+            }
             Request::Shutdown => {
                 tracing::info!("shutdown requested over IPC by pid {pid}");
                 self.shutdown_requested = true;
                 Reply::Ok
+            }
+            Request::KillNode { nodeid } => {
+                if self.ring_members.contains(&nodeid) {
+                    tracing::info!("pid {pid} asks node {nodeid} to leave the cluster");
+                    self.push_pending(ClusterMessage::KillNode { nodeid }.encode());
+                    Reply::Ok
+                } else {
+                    error(
+                        ErrorCode::InvalidParam,
+                        &format!("node {nodeid} is not a member of the current ring"),
+                    )
+                }
             }
         };
         ipc.send(id, &ServerMessage::Reply(reply));
@@ -949,6 +1010,25 @@ impl Daemon {
         Reply::Ok
     }
 
+    /// Checks a runtime votequorum change against the current state, then multicasts it so that
+    /// every node applies it at the same point of the agreed order.
+    fn quorum_change(&mut self, now_ms: u64, change: ClusterMessage) -> Reply {
+        let Some(quorum) = self.quorum.as_ref() else {
+            return Reply::Error {
+                code: ErrorCode::BadHandle,
+                message: "votequorum is not the quorum provider".to_string(),
+            };
+        };
+        if let Err(error) = apply_quorum_change(&mut quorum.clone(), now_ms, &change) {
+            return Reply::Error {
+                code: ErrorCode::InvalidParam,
+                message: error.to_string(),
+            };
+        }
+        self.push_pending(change.encode());
+        Reply::Ok
+    }
+
     /// `backlog`: bytes of deliveries still queued towards this client.
     fn cpg_mcast(&mut self, id: ClientId, pid: u32, data: Vec<u8>, backlog: usize) -> Reply {
         let max = limits::CPG_MESSAGE_BYTES_MAX;
@@ -996,5 +1076,105 @@ impl Daemon {
             self.push_pending(message.encode());
         }
         Reply::Ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONF: &str = "totem {\n version: 2\n cluster_name: t\n transport: udpu\n token: 1000\n}\n\
+        nodelist {\n node {\n ring0_addr: 10.202.0.1\n nodeid: 1\n }\n node {\n ring0_addr: 10.202.0.2\n nodeid: 2\n }\n}\n\
+        quorum {\n provider: corosync_votequorum\n}\n";
+
+    fn daemon() -> Daemon {
+        let config = corosync_conf::parse(CONF, "test.conf")
+            .expect("config")
+            .config;
+        let setup = ClusterSetup {
+            nodeid: 1,
+            nodes: Vec::new(),
+        };
+        // Never written: the ring seq is persisted only when a ring forms.
+        let state_dir = std::env::temp_dir().join("messaging-daemon-test-absent");
+        Daemon::new(setup, &config, state_dir, 1).expect("daemon")
+    }
+
+    fn token_packet() -> Vec<u8> {
+        totem::encode(
+            totem::NodeId(2),
+            &totem::Message::Token(totem::OrfToken {
+                ring_id: totem::RingId {
+                    rep: totem::NodeId(1),
+                    seq: 4,
+                },
+                token_seq: 1,
+                seq: 0,
+                aru: 0,
+                aru_addr: None,
+                fcc: 0,
+                backlog: 0,
+                retrans_flg: false,
+                retrans_clean: false,
+                rtr_list: Vec::new(),
+            }),
+        )
+    }
+
+    #[test]
+    fn a_token_waits_for_backlogged_clients_at_most_the_defer_limit() {
+        let mut d = daemon();
+        assert_eq!(d.token_defer_ms, limits::TOKEN_DEFER_MS_MAX);
+        let token = token_packet();
+        d.on_packet(10, 2, &token, true);
+        assert!(d.deferred_token.is_some());
+        assert_eq!(d.tokens_deferred, 1);
+        assert_eq!(d.timers.next_deadline(), Some(10 + d.token_defer_ms));
+        // Still backlogged: it stays.
+        assert!(!d.release_deferred_token(12, true));
+        assert!(d.deferred_token.is_some());
+        // The hold's limit passes: the timer hands it to Totem even though clients still lag.
+        assert_eq!(
+            d.timers.pop_due(10 + d.token_defer_ms),
+            Some(DaemonTimer::DeferredToken)
+        );
+        let mut ipc = test_ipc();
+        d.on_timer(10 + d.token_defer_ms, DaemonTimer::DeferredToken, &mut ipc);
+        assert!(d.deferred_token.is_none());
+    }
+
+    #[test]
+    fn a_token_is_released_once_clients_caught_up_and_others_never_wait() {
+        let mut d = daemon();
+        let token = token_packet();
+        d.on_packet(10, 2, &token, true);
+        assert!(d.release_deferred_token(11, false));
+        assert!(d.deferred_token.is_none());
+        assert!(d.timers.next_deadline() != Some(10 + d.token_defer_ms));
+        // Not backlogged: no hold at all.
+        d.on_packet(12, 2, &token, false);
+        assert!(d.deferred_token.is_none());
+        // A second token while one is held: the first goes to Totem first, the new one waits.
+        d.on_packet(13, 2, &token, true);
+        d.on_packet(14, 2, &token, true);
+        assert_eq!(d.tokens_deferred, 3);
+        assert!(d.deferred_token.is_some());
+        // Other packets are never held.
+        let join = totem::encode(
+            totem::NodeId(2),
+            &totem::Message::Join(totem::Join {
+                proc_set: vec![totem::NodeId(1), totem::NodeId(2)],
+                fail_set: Vec::new(),
+                ring_seq: 4,
+            }),
+        );
+        d.on_packet(15, 2, &join, true);
+        assert_eq!(d.tokens_deferred, 3);
+    }
+
+    fn test_ipc() -> IpcServer {
+        let path =
+            std::env::temp_dir().join(format!("messaging-daemon-test-{}.sock", std::process::id()));
+        IpcServer::bind(&path).expect("bind a test socket")
     }
 }

@@ -145,3 +145,31 @@ fn write_loop(shared: &Shared, store: &CibStore, series: &PeSeries, mut replacin
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_newest_cib_and_every_input_are_written_before_finish_returns() {
+        let dir = std::env::temp_dir().join(format!("rm-disk-writer-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = CibStore::open(&dir).expect("store");
+        let series = PeSeries::open(&dir.join("pengine")).expect("series");
+        let mut w = DiskWriter::start(store, series, false).expect("writer");
+        for n in 1..=3 {
+            w.save_input(SeriesKind::Input, format!("<cib epoch=\"{n}\"/>"), 10);
+            w.save_cib(format!("<cib epoch=\"{n}\"/>"), format!("0.{n}.0"));
+        }
+        w.finish();
+        let stored = CibStore::open(&dir).expect("store").load().expect("load");
+        assert_eq!(stored.text(), "<cib epoch=\"3\"/>");
+        let inputs = std::fs::read_dir(dir.join("pengine"))
+            .expect("pengine")
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("pe-input-"))
+            .count();
+        assert_eq!(inputs, 3);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -4,8 +4,13 @@
 //!   controllers' group ([`manager::DEFAULT_GROUP`]) and drives a [`controller::Controller`]:
 //!   agreed-order deliveries and group membership changes become controller inputs, its
 //!   multicasts go to the group, its operations to the real [`executor::Executor`], its CIB
-//!   changes to [`cib_store::CibStore`] (coalesced, one write per loop turn), its timers to
+//!   changes to [`cib_store::CibStore`] (coalesced, written by [`disk_writer`]), its timers to
 //!   the loop's timer queue; the quorum verdict comes from tandemd's quorum events.
+//! - [`ring_watch`] reads tandemd's Totem counters every few tens of ms and tells the
+//!   controller when this node is cut off (token lost, no ring within a grace), so it
+//!   stops its resources before the lone node's ring forms.
+//! - [`disk_writer`] writes the CIB replica and the pe-* inputs in a thread of its own,
+//!   off the path from a result to the next dispatch.
 //! - [`admin`] is the admin socket (`crm.sock`) the `tandem` tools use: query the CIB,
 //!   status snapshot, replace/modify/create/delete, transient attributes, cleanup.
 //!

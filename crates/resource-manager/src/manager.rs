@@ -141,8 +141,9 @@ struct Manager {
     status_outstanding: bool,
     /// This node's votes alone make quorum (two_node, one-node cluster).
     alone_quorate: bool,
-    /// Taken for cut off (see `ring_watch`) and no group membership since.
-    isolated: bool,
+    /// Taken for cut off (see `ring_watch`) and no ring since: the count of rings
+    /// installed when it was.
+    isolated: Option<u64>,
 }
 
 /// Runs the resource manager until tandemd goes away or the node shuts down.
@@ -282,7 +283,7 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
         next_ring_poll: Instant::now(),
         status_outstanding: false,
         alone_quorate: false,
-        isolated: false,
+        isolated: None,
     };
     let result = m.run_loop(&rx);
     if m.dirty {
@@ -435,12 +436,15 @@ impl Manager {
         let verdict = self
             .ring_watch
             .observe(Instant::now(), lost, formed, self.alone_quorate);
+        if self.isolated.is_some_and(|at| formed > at) {
+            self.isolated = None;
+        }
         if verdict == Verdict::Isolated {
             tracing::warn!(
                 "token lost {} ms ago and no ring formed since: cut off from the others",
                 limits::ISOLATION_GRACE.as_millis()
             );
-            self.isolated = true;
+            self.isolated = Some(formed);
             self.work.push_back(Input::Isolated);
         }
     }
@@ -529,7 +533,7 @@ impl Manager {
                     self.work.push_back(Input::Quorum(self.quorate));
                 }
                 self.group_ids = list.iter().map(|m| m.id).collect();
-                self.isolated = false;
+                self.isolated = None;
                 self.work.push_back(Input::Membership(list));
             }
             Event::Ipc(ServerMessage::Event(IpcEvent::Quorum(q))) => {
@@ -641,7 +645,7 @@ impl Manager {
             Ok(op) => {
                 let n = self.next_req;
                 self.next_req += 1;
-                if self.isolated && matches!(op, CibOp::SetAttr { .. }) {
+                if self.isolated.is_some() && matches!(op, CibOp::SetAttr { .. }) {
                     // Cut off, no ring will carry it before the lone ring forms (the
                     // consensus timeout): an agent stopping here (Stateful clearing its
                     // promotion score) must not wait for that. The update stays queued.

@@ -52,6 +52,8 @@ pub struct Transition {
     pub actions: Vec<Action>,
     /// Resources in graph order (containers before their children).
     pub rsc_order: Vec<usize>,
+    /// The configuration's `op_defaults` (name, value), for the graph's action attributes.
+    pub op_defaults: Vec<(String, String)>,
 }
 
 /// The transition under construction, with a lookup of actions by key.
@@ -61,6 +63,8 @@ pub(crate) struct Builder<'a> {
     index: crate::action_index::ActionIndex,
     /// Actions of each resource, in creation order (indexed by resource).
     by_rsc: Vec<Vec<usize>>,
+    /// Primitives whose stop waits on a blocked resource, with the reason.
+    stop_blocked: HashMap<usize, String>,
 }
 
 /// Printed name of a primitive in resource actions (anonymous clones use history names).
@@ -110,7 +114,13 @@ impl<'a> Builder<'a> {
                 format!("{name} {op} on {on}")
             }
             ActionKind::Pseudo => {
-                let name = rsc.map(|r| c.rscs[r].id.clone()).unwrap_or_default();
+                // A primitive's implied actions carry the name its resource actions use.
+                let name = rsc
+                    .map(|r| match c.rscs[r].variant {
+                        Variant::Primitive => action_name(c, r),
+                        _ => c.rscs[r].id.clone(),
+                    })
+                    .unwrap_or_default();
                 format!("{name}_{task}_0")
             }
             ActionKind::Fence => {
@@ -219,6 +229,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
         t: Transition::default(),
         index: Default::default(),
         by_rsc: vec![Vec::new(); c.rscs.len()],
+        stop_blocked: crate::blocked::blocked_stops(c, cib, restart),
     };
     // Fencing of unclean nodes.
     let mut fenced: Vec<usize> = Vec::new();
@@ -435,8 +446,8 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
         made.insert(task, (begin, end));
     }
     crate::graph::order_phases(b, r, &made);
-    // Group members start in order and stop in reverse.
-    if c.rscs[r].variant == Variant::Group {
+    // Group members (and instances of an ordered clone) start in order and stop in reverse.
+    if crate::graph::chained(c, r) {
         crate::graph::chain_group_members(b, &kids);
     }
 }
@@ -451,7 +462,7 @@ fn plan_primitive(
     let r = &c.rscs[p];
     // Probes where the resource has never been seen.
     let mut probes = Vec::new();
-    if !r.orphan {
+    if !r.orphan && !crate::container::is_contained(c, p) {
         // The instances of an anonymous clone sharing this primitive's configuration.
         let siblings: Option<Vec<usize>> = match c.clone_ancestor(p) {
             Some(k) if !c.rscs[k].unique => Some(
@@ -498,6 +509,13 @@ fn plan_primitive(
             probes.push(n);
         }
     }
+    if !r.managed && crate::maintenance::in_maintenance(c, p) {
+        crate::maintenance::cancel_monitors(b, p);
+        for n in probes {
+            b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+        }
+        return;
+    }
     if !r.managed {
         for (&n, &role) in &r.running {
             for interval in recurring_ops(c, p, role) {
@@ -526,18 +544,23 @@ fn plan_primitive(
         }
         return;
     }
+    if let Some(why) = b.stop_blocked.get(&p).cloned() {
+        // Its stop waits on a blocked resource's: it stays as it is.
+        for &(a, role) in &cur {
+            b.t.summary.push(format!(
+                "Stop {} ( {}{} ) due to {why} (blocked)",
+                r.id,
+                role_word(c, p, role),
+                c.nodes[a].name
+            ));
+        }
+        for n in probes {
+            b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
+        }
+        return;
+    }
     if r.blocked && !cur.is_empty() {
         // A failed stop without fencing: nothing may be done to it.
-        if r.next.is_none() || r.next != cur.first().map(|&(n, _)| n) {
-            for &(a, role) in &cur {
-                b.t.summary.push(format!(
-                    "Stop {} ( {}{} ) due to node availability (blocked)",
-                    r.id,
-                    role_word(c, p, role),
-                    c.nodes[a].name
-                ));
-            }
-        }
         for n in probes {
             b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
         }
@@ -892,6 +915,7 @@ fn plan_primitive(
 fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
     let c = b.c;
     let lookup = RscLookup::of(c);
+    let refs = crate::tags::Refs::new(cib);
     for k in &cib.constraints {
         let Constraint::Order(o) = k else { continue };
         // (first, its action, then, its action, the require-all="false" set it leaves).
@@ -933,6 +957,18 @@ fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
         let symmetrical = o
             .symmetrical
             .unwrap_or(o.kind.as_deref() != Some("Serialize"));
+        let pairs: Vec<_> = pairs
+            .into_iter()
+            .flat_map(|(f, fa, t, ta, any)| {
+                let ts = refs.expand(&t);
+                refs.expand(&f).into_iter().flat_map(move |f| {
+                    let (fa, ta, any) = (fa.clone(), ta.clone(), any.clone());
+                    ts.clone()
+                        .into_iter()
+                        .map(move |t| (f.clone(), fa.clone(), t, ta.clone(), any.clone()))
+                })
+            })
+            .collect();
         for (f, fa, t, ta, any) in pairs {
             let (Some(fi), Some(ti)) = (top_by_id(c, &lookup, &f), top_by_id(c, &lookup, &t))
             else {
@@ -947,7 +983,12 @@ fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
             } else {
                 link(b, fi, &fa, ti, &ta);
             }
-            if symmetrical {
+            let optional = o
+                .kind
+                .as_deref()
+                .is_some_and(|k| k.eq_ignore_ascii_case("optional"))
+                || o.kind.is_none() && o.score.is_some_and(|s| s.0 == 0);
+            if symmetrical && !(optional && crate::graph::skip_optional_inverse(b, fi, ti)) {
                 if let (Some(rfa), Some(rta)) = (invert(&ta), invert(&fa)) {
                     link(b, ti, rfa, fi, rta);
                 }

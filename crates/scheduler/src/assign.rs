@@ -97,6 +97,7 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
     // Resources by id, so each constraint finds its targets without scanning them all.
     let lookup = RscLookup::of(c);
     let unit_of = |c: &Cluster, id: &str| unit_of_in(c, &lookup, id);
+    let refs = crate::tags::Refs::new(cib);
     let mut exclusive = crate::discovery::Exclusive::default();
     for k in &cib.constraints {
         match k {
@@ -211,6 +212,11 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                 if granted && !standby {
                     continue;
                 }
+                let deps = deps.into_iter().flat_map(|(rid, role)| {
+                    refs.expand(&rid)
+                        .into_iter()
+                        .map(move |r| (r, role.clone()))
+                });
                 for (rid, role) in deps {
                     let Some(unit) = unit_of(c, &rid) else {
                         continue;
@@ -277,6 +283,19 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                         }
                     }
                 }
+                // A colocation between two templates or tags places neither.
+                let pairs = pairs
+                    .into_iter()
+                    .filter(|(d, p, ..)| !(refs.is_ref(d) && refs.is_ref(p)));
+                let pairs = pairs.flat_map(|(d, p, dr, pr, score)| {
+                    let ps = refs.expand(&p);
+                    refs.expand(&d).into_iter().flat_map(move |d| {
+                        let (dr, pr) = (dr.clone(), pr.clone());
+                        ps.clone()
+                            .into_iter()
+                            .map(move |p| (d.clone(), p, dr.clone(), pr.clone(), score))
+                    })
+                });
                 for (d, p, dr, pr, score) in pairs {
                     let (Some(du), Some(pu)) = (unit_of(c, &d), unit_of(c, &p)) else {
                         continue;
@@ -299,6 +318,8 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
         }
     }
     exclusive.apply(c, &lookup, &mut out.loc);
+    let unit = |p: usize| unit_of(c, &c.rscs[p].id).unwrap_or(p);
+    out.colocs.extend(crate::container::colocations(c, &unit));
     out
 }
 

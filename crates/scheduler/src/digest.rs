@@ -1,7 +1,119 @@
 //! Operation digests: the fingerprint of an operation's parameters that Pacemaker records
 //! in the history (`op-digest`), used to notice a changed resource definition.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+
+use cib::model::{LrmOp, OpDef};
+
+/// The digests a history record carries.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordDigests {
+    /// `op-digest`: over every parameter.
+    pub all: Option<String>,
+    /// `op-secure-digest` and the names it leaves out (`op-secure-params`).
+    pub secure: Option<(String, Vec<String>)>,
+    /// `op-restart-digest` and the only names it covers (`op-force-restart`).
+    pub restart: Option<(String, Vec<String>)>,
+}
+
+impl RecordDigests {
+    /// The digests recorded on `op`.
+    pub fn of(op: &LrmOp) -> RecordDigests {
+        let names = |v: &str| v.split_whitespace().map(str::to_string).collect();
+        RecordDigests {
+            all: op.get("op-digest").map(str::to_string),
+            secure: match (op.get("op-secure-digest"), op.get("op-secure-params")) {
+                (Some(d), Some(n)) => Some((d.to_string(), names(n))),
+                _ => None,
+            },
+            restart: match (op.get("op-restart-digest"), op.get("op-force-restart")) {
+                (Some(d), Some(n)) => Some((d.to_string(), names(n))),
+                _ => None,
+            },
+        }
+    }
+
+    /// Whether `params` (with `CRM_meta_timeout` = `timeout_ms` for a recurring operation)
+    /// still give a recorded digest: `op-digest` over every parameter, or the secure digest
+    /// over all but the secure ones and the fencing `pcmk_*` ones (crm_simulate hides
+    /// secure parameters, so a change there alone is no change). A record without digests matches anything.
+    pub fn matches(
+        &self,
+        params: &HashMap<String, String>,
+        interval_ms: u64,
+        timeout_ms: u64,
+    ) -> bool {
+        // Old configurations kept meta-attributes such as `target_role` among the instance
+        // attributes; their records were digested with or without them.
+        let same = |recorded: &str, params: &HashMap<String, String>| {
+            recorded == op_digest(params, interval_ms, timeout_ms)
+                || recorded == op_digest(&without_meta(params), interval_ms, timeout_ms)
+        };
+        if self.all.is_none() && self.secure.is_none() {
+            return true;
+        }
+        if self.all.as_deref().is_some_and(|d| same(d, params)) {
+            return true;
+        }
+        self.secure.as_ref().is_some_and(|(d, hidden)| {
+            let shown: HashMap<String, String> = params
+                .iter()
+                .filter(|(k, _)| !hidden.contains(k) && !k.starts_with("pcmk_"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            same(d, &shown)
+        })
+    }
+
+    /// Whether the recorded restart digest still matches `params` (only the parameters that
+    /// force a restart changed nothing, so the rest can be reloaded).
+    pub fn restart_matches(&self, params: &HashMap<String, String>) -> bool {
+        self.restart.as_ref().is_some_and(|(d, names)| {
+            let kept: HashMap<String, String> = params
+                .iter()
+                .filter(|(k, _)| names.contains(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            *d == op_digest(&kept, 0, 0)
+        })
+    }
+}
+
+/// `params` with the rule-less instance attributes of operation `def` added (an
+/// operation's own parameters are digested with the resource's).
+pub fn with_op_params<'a>(
+    params: &'a HashMap<String, String>,
+    def: &OpDef,
+) -> Cow<'a, HashMap<String, String>> {
+    let sets: Vec<_> = def
+        .instance
+        .iter()
+        .filter(|set| set.rule.is_none() && !set.pairs.is_empty())
+        .collect();
+    if sets.is_empty() {
+        return Cow::Borrowed(params);
+    }
+    let mut out = params.clone();
+    for set in sets {
+        for (k, v) in &set.pairs {
+            if let Some(v) = v {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `params` without meta-attribute names that old configurations put among them.
+fn without_meta(params: &HashMap<String, String>) -> HashMap<String, String> {
+    const META_NAMES: [&str; 4] = ["target_role", "target-role", "is_managed", "is-managed"];
+    params
+        .iter()
+        .filter(|(k, _)| !META_NAMES.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
 
 /// Pacemaker's `op-digest`: the MD5 of the parameters as one XML line
 /// (` <parameters k="v" .../>` plus a newline, names in byte order), with the operation's

@@ -229,8 +229,8 @@ pub(crate) fn add_fencing(b: &mut Builder<'_>, fenced: &[usize]) {
                 }
             }
             (ActionKind::Resource, Some(_)) if matches!(a.task.as_str(), "start" | "promote") => {
-                if matches!(requires(c, p), "fencing" | "unfencing") {
-                    for &f in &fences {
+                for (&n, &f) in order.iter().zip(&fences) {
+                    if crate::graph::waits_for_fencing(c, p, n) {
                         b.order(f, i);
                     }
                 }

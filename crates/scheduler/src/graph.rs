@@ -3,7 +3,7 @@
 //! groups chain.
 
 use crate::actions::{Action, ActionKind, Builder};
-use crate::cluster::Variant;
+use crate::cluster::{Cluster, Variant};
 
 /// Orders a container's completion milestone `end` after its beginning `begin` for `task`,
 /// where Pacemaker keeps that edge: groups' and clones' `running` and `stopped`, and clones'
@@ -70,6 +70,17 @@ pub(crate) fn probes_before_start(b: &mut Builder<'_>, p: usize, probes: &[usize
     }
     for &pr in probes {
         b.order(pr, start);
+    }
+}
+
+/// Whether collective `r`'s children act one after another: a group's members, and the
+/// instances of a clone with `ordered=true`.
+pub(crate) fn chained(c: &Cluster, r: usize) -> bool {
+    let rsc = &c.rscs[r];
+    match rsc.variant {
+        Variant::Group => true,
+        Variant::Clone => rsc.meta_bool("ordered", false),
+        _ => false,
     }
 }
 
@@ -169,6 +180,13 @@ pub(crate) fn order_pair(b: &mut Builder<'_>, first: usize, then: usize) {
                 b.order(first, t_to);
             }
         }
+        // Whatever a migration waits for, its start pseudo action waits for too.
+        (_, "migrate_to") => {
+            b.order(first, then);
+            if let Some((_, _, Some(s))) = t_mig {
+                b.order(first, s);
+            }
+        }
         _ => b.order(first, then),
     }
 }
@@ -228,5 +246,37 @@ pub(crate) fn finish(b: &mut Builder<'_>) {
                 b.order(i, t);
             }
         }
+    }
+}
+
+/// Whether the reverse edges of an optional ordering (`kind="Optional"`) from `first` to
+/// `then` are left out: a migrating `then` does not hold back the stop of a `first` that
+/// stays where it is.
+pub(crate) fn skip_optional_inverse(b: &Builder<'_>, first: usize, then: usize) -> bool {
+    let migrates = |r: usize| b.c.primitives(r).iter().any(|&p| migration(b, p).is_some());
+    migrates(then) && !migrates(first)
+}
+
+/// Whether starting (or promoting) primitive `p` waits for the fencing of node `n`: always
+/// when it requires fencing; when it requires only quorum, if it may run on `n` and was
+/// never seen there (it might be active there).
+pub(crate) fn waits_for_fencing(c: &Cluster, p: usize, n: usize) -> bool {
+    match crate::fencing::requires(c, p) {
+        "fencing" | "unfencing" => true,
+        "quorum" => {
+            let r = &c.rscs[p];
+            // Every node in a symmetric cluster; else those a location constraint names.
+            let allowed = c.symmetric
+                || r.allowed_any.contains(&n)
+                || r.scores.get(n).is_some_and(|s| !s.is_neg_inf());
+            let known = match c.clone_ancestor(p) {
+                Some(k) if !c.rscs[k].unique => c.primitives(k).iter().any(|&q| {
+                    c.rscs[q].config_id == r.config_id && c.rscs[q].known_on.contains(&n)
+                }),
+                _ => r.known_on.contains(&n),
+            };
+            allowed && !known
+        }
+        _ => false,
     }
 }

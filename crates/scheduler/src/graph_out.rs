@@ -67,6 +67,34 @@ fn key_name(c: &Cluster, p: usize) -> String {
     r.history_name.clone().unwrap_or_else(|| r.id.clone())
 }
 
+/// For a clone's notification pseudo action (`pre_notify_start`,
+/// `confirmed-post_notify_running` ...): (type, key type, operation, key operation).
+fn notify_pseudo(task: &str) -> Option<(&'static str, &'static str, &str, &str)> {
+    let (confirmed, rest) = match task.strip_prefix("confirmed-") {
+        Some(rest) => (true, rest),
+        None => (false, task),
+    };
+    let (kind, key_op) = if let Some(op) = rest.strip_prefix("pre_notify_") {
+        ("pre", op)
+    } else {
+        ("post", rest.strip_prefix("post_notify_")?)
+    };
+    let op = match (kind, key_op) {
+        ("post", "running") => "start",
+        ("post", "stopped") => "stop",
+        ("post", "promoted") => "promote",
+        ("post", "demoted") => "demote",
+        (_, other) => other,
+    };
+    let key_type = match (confirmed, kind) {
+        (true, "pre") => "confirmed-pre",
+        (true, _) => "confirmed-post",
+        (false, "pre") => "pre",
+        (false, _) => "post",
+    };
+    Some((kind, key_type, op, key_op))
+}
+
 /// The operation part of a key: task and interval as Pacemaker spells them.
 fn op_part(t: &Transition, a: &Action) -> String {
     match a.task.as_str() {
@@ -194,14 +222,50 @@ fn duration_ms(text: &str) -> Option<u64> {
     cib::rule::parse_interval_ms(text)
 }
 
+/// The configuration's `op_defaults` meta-attributes (rules are not evaluated).
+pub(crate) fn op_defaults(cib: &cib::Cib) -> Vec<(String, String)> {
+    let mut m = std::collections::HashMap::new();
+    cib::model::resolve_sets(&cib.op_defaults, &cib::rule::RuleContext::default(), &mut m);
+    let mut out: Vec<(String, String)> = m.into_iter().collect();
+    out.sort();
+    out
+}
+
+/// The `CRM_meta_*` attributes every action of the graph starts from: the op_defaults
+/// (durations in ms), and the default timeout.
+fn base_attrs(t: &Transition) -> BTreeMap<String, String> {
+    let mut attrs = BTreeMap::new();
+    attrs.insert("CRM_meta_timeout".into(), DEFAULT_TIMEOUT_MS.to_string());
+    for (k, v) in &t.op_defaults {
+        let value = match k.as_str() {
+            "timeout" | "interval" | "start-delay" => match duration_ms(v) {
+                Some(ms) => ms.to_string(),
+                None => continue,
+            },
+            _ => v.clone(),
+        };
+        attrs.insert(format!("CRM_meta_{}", k.replace('-', "_")), value);
+    }
+    attrs
+}
+
+/// The clone meta-attributes (`CRM_meta_clone_max` ...) of an action of resource `r` inside
+/// a clone (or of the clone itself), with the instance number for primitives.
 fn clone_meta(c: &Cluster, p: usize, attrs: &mut BTreeMap<String, String>) {
-    let Some(k) = c.clone_ancestor(p) else {
-        return;
+    let k = if c.rscs[p].variant == Variant::Clone {
+        p
+    } else {
+        let Some(k) = c.clone_ancestor(p) else {
+            return;
+        };
+        k
     };
     let clone = &c.rscs[k];
-    let inst = crate::unpack::instance_root(c, p);
-    if let Some((_, num)) = c.rscs[inst].id.rsplit_once(':') {
-        attrs.insert("CRM_meta_clone".into(), num.to_string());
+    if c.rscs[p].variant == Variant::Primitive {
+        let inst = crate::unpack::instance_root(c, p);
+        if let Some((_, num)) = c.rscs[inst].id.rsplit_once(':') {
+            attrs.insert("CRM_meta_clone".into(), num.to_string());
+        }
     }
     attrs.insert("CRM_meta_clone_max".into(), clone.clone_max.to_string());
     attrs.insert(
@@ -228,13 +292,12 @@ fn clone_meta(c: &Cluster, p: usize, attrs: &mut BTreeMap<String, String>) {
 /// The `attributes` of a resource action: the resource's parameters and the operation's
 /// meta-attributes as `CRM_meta_*`.
 fn rsc_op_attrs(c: &Cluster, t: &Transition, a: &Action) -> BTreeMap<String, String> {
-    let mut attrs = BTreeMap::new();
+    let mut attrs = base_attrs(t);
     if let Some((name, uuid)) = node_of(c, a) {
         attrs.insert("CRM_meta_on_node".into(), name);
         attrs.insert("CRM_meta_on_node_uuid".into(), uuid);
     }
     let Some(p) = a.rsc else {
-        attrs.insert("CRM_meta_timeout".into(), DEFAULT_TIMEOUT_MS.to_string());
         return attrs;
     };
     let r = &c.rscs[p];
@@ -248,7 +311,10 @@ fn rsc_op_attrs(c: &Cluster, t: &Transition, a: &Action) -> BTreeMap<String, Str
         .ops
         .iter()
         .find(|o| o.name == op_name && o.interval_ms == a.interval_ms);
-    let mut timeout = DEFAULT_TIMEOUT_MS;
+    let mut timeout: u64 = attrs
+        .get("CRM_meta_timeout")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_TIMEOUT_MS);
     if let Some(o) = def {
         attrs.insert("CRM_meta_name".into(), o.name.clone());
         if let Some(ms) = o.get("timeout").as_deref().and_then(duration_ms) {
@@ -410,18 +476,32 @@ fn full_element(c: &Cluster, t: &Transition, i: usize, n: &Named) -> String {
             let _ = writeln!(s, "        {}", attrs_xml(&rsc_op_attrs(c, t, a)));
         }
         ActionKind::Pseudo => {
-            let mut attrs = BTreeMap::new();
-            if let Some(r) = a.rsc {
-                if c.rscs[r].variant == Variant::Primitive {
-                    clone_meta(c, r, &mut attrs);
+            // A primitive's pseudo action (a stop implied by fencing, a migration's start)
+            // carries what the real operation would, without a node.
+            let primitive = a.rsc.filter(|&r| c.rscs[r].variant == Variant::Primitive);
+            let mut attrs = match primitive {
+                Some(_) => {
+                    let mut at = rsc_op_attrs(c, t, a);
+                    at.remove("CRM_meta_on_node");
+                    at.remove("CRM_meta_on_node_uuid");
+                    at
                 }
+                None => base_attrs(t),
+            };
+            if let (Some(r), None) = (a.rsc, primitive) {
+                clone_meta(c, r, &mut attrs);
+            }
+            if let Some((kind, key_type, op, key_op)) = notify_pseudo(&a.task) {
+                attrs.insert("CRM_meta_notify_type".into(), kind.into());
+                attrs.insert("CRM_meta_notify_key_type".into(), key_type.into());
+                attrs.insert("CRM_meta_notify_operation".into(), op.into());
+                attrs.insert("CRM_meta_notify_key_operation".into(), key_op.into());
             }
             if let Some((name, uuid)) = &n.node {
                 attrs.insert("CRM_meta_on_node".to_string(), name.clone());
                 attrs.insert("CRM_meta_on_node_uuid".to_string(), uuid.clone());
                 attrs.insert("CRM_meta_stonith_action".to_string(), "reboot".to_string());
             }
-            attrs.insert("CRM_meta_timeout".into(), DEFAULT_TIMEOUT_MS.to_string());
             let _ = writeln!(s, "        {}", attrs_xml(&attrs));
             if a.task.starts_with("stonith") {
                 downed(&mut s);
@@ -491,18 +571,26 @@ pub fn xml(s: &Schedule) -> String {
     out
 }
 
-/// The name crm_simulate's dot output gives an action: its key, then its node if any.
-fn dot_name(n: &Named) -> String {
-    let key = n.internal.as_ref().unwrap_or(&n.key);
-    match (&n.node, n.tag) {
-        (_, "crm_event") if n.operation == "do_shutdown" => {
-            format!(
-                "do_shutdown {}",
-                n.node.as_ref().map_or("", |x| x.0.as_str())
-            )
+/// The name crm_simulate's dot output gives an action: its key, then the node it runs on
+/// (pseudo actions of primitives name the node too); cancellations read `Cancel <key>`,
+/// fencing `stonith 'reboot' <node>`, shutdowns `do_shutdown <node>`.
+fn dot_name(c: &Cluster, a: &Action, n: &Named) -> String {
+    let node = a.node.and_then(|i| c.nodes.get(i)).map(|x| x.name.as_str());
+    let on = |key: &str| match node {
+        Some(name) => format!("{key} {name}"),
+        None => key.to_string(),
+    };
+    match a.kind {
+        ActionKind::Fence => format!("stonith 'reboot' {}", node.unwrap_or_default()),
+        ActionKind::Cluster if n.operation == "do_shutdown" => {
+            format!("do_shutdown {}", node.unwrap_or_default())
         }
-        (Some((name, _)), "rsc_op" | "crm_event") => format!("{key} {name}"),
-        _ => key.clone(),
+        ActionKind::Resource if a.task == "cancel" => on(&format!("Cancel {}", n.key)),
+        // A guest node is fenced by a pseudo action named like real fencing.
+        ActionKind::Pseudo if a.task.starts_with("stonith") => {
+            format!("stonith 'reboot' {}", node.unwrap_or_default())
+        }
+        _ => on(&n.key),
     }
 }
 
@@ -514,7 +602,7 @@ pub fn dot(s: &Schedule) -> String {
     let names: Vec<String> = t
         .actions
         .iter()
-        .map(|a| dot_name(&name_action(c, t, a)))
+        .map(|a| dot_name(c, a, &name_action(c, t, a)))
         .collect();
     let mut out = String::from(" digraph \"g\" {\n");
     let order = graph_order(t);

@@ -9,7 +9,9 @@
 mod action_index;
 pub mod actions;
 pub mod assign;
+mod blocked;
 pub mod cluster;
+pub mod container;
 pub mod digest;
 mod discovery;
 mod fast_hash;
@@ -18,6 +20,7 @@ mod graph;
 mod graph_out;
 pub mod health;
 mod interleave;
+pub mod maintenance;
 mod multi_active;
 mod notify;
 pub mod on_fail;
@@ -28,6 +31,7 @@ pub mod report;
 mod rsc_lookup;
 pub mod simulate;
 mod stopped_monitor;
+mod tags;
 mod templates;
 pub mod unpack;
 pub mod utilization;
@@ -66,7 +70,8 @@ pub fn schedule_with(cib: &Cib, now: i64, revised: bool) -> Schedule {
     let changed = orders::definition_changes(&c);
     let mut restart = orders::propagate(&mut c, cib, changed);
     remote::restart_guests(&c, &mut restart);
-    let transition = actions::plan(&c, cib, &restart);
+    let mut transition = actions::plan(&c, cib, &restart);
+    transition.op_defaults = graph_out::op_defaults(cib);
     let after = if revised {
         simulate::apply(&c, &transition)
     } else {

@@ -30,7 +30,7 @@ pub fn named(c: &Cluster, id: &str) -> Option<usize> {
 }
 
 /// [`named`] with a prebuilt index of `c`'s resources.
-fn named_in(c: &Cluster, lookup: &RscLookup, id: &str) -> Option<usize> {
+pub(crate) fn named_in(c: &Cluster, lookup: &RscLookup, id: &str) -> Option<usize> {
     let i = lookup
         .with_id(id)
         .iter()
@@ -54,7 +54,7 @@ fn is_in_clone(c: &Cluster, parent: Option<usize>) -> bool {
     false
 }
 
-fn mandatory(kind: Option<&str>, score: Option<cib::Score>) -> bool {
+pub(crate) fn mandatory(kind: Option<&str>, score: Option<cib::Score>) -> bool {
     match kind {
         Some(k) => k.eq_ignore_ascii_case("mandatory"),
         None => score.is_none_or(|s| s.0 > 0),

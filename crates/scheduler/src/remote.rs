@@ -149,6 +149,23 @@ fn cleanly_stopped(cib: &Cib, id: &str) -> bool {
     last.is_some_and(|(_, ok)| ok)
 }
 
+/// Whether the connection's latest recorded operation anywhere is a failed start.
+fn start_failed(cib: &Cib, id: &str) -> bool {
+    let mut last: Option<(i64, bool)> = None;
+    for st in &cib.status {
+        for lrm in st.lrm.iter().filter(|l| l.id == id) {
+            for op in lrm.ops.iter().filter(|o| o.call_id >= 0) {
+                let failed_start =
+                    op.operation == "start" && (op.rc_code != 0 || op.op_status != 0);
+                if last.is_none_or(|(c, _)| op.call_id > c) {
+                    last = Some((op.call_id, failed_start));
+                }
+            }
+        }
+    }
+    last.is_some_and(|(_, f)| f)
+}
+
 /// Whether a resource has failed on a node it is active on.
 fn failed(r: &Rsc) -> bool {
     r.running.keys().any(|n| r.failed_on.contains(n))
@@ -164,14 +181,15 @@ pub fn node_states(c: &mut Cluster, cib: &Cib) {
             .is_none_or(|v| cib::model::is_true(v));
     // Nodes with any resource history, and with active resources (one pass).
     let mut seen = vec![false; c.nodes.len()];
-    let mut active = vec![false; c.nodes.len()];
-    for r in &c.rscs {
+    // The first resource (in configuration order) active on each node.
+    let mut active: Vec<Option<usize>> = vec![None; c.nodes.len()];
+    for (i, r) in c.rscs.iter().enumerate() {
         for &n in &r.known_on {
             seen[n] = true;
         }
         if r.variant == Variant::Primitive {
             for &n in r.running.keys() {
-                active[n] = true;
+                active[n].get_or_insert(i);
             }
         }
     }
@@ -195,16 +213,28 @@ pub fn node_states(c: &mut Cluster, cib: &Cib) {
                 // not stop cleanly, is unclean until its connection runs again.
                 node.unclean = !online
                     && startup_fencing
-                    && (!node.has_state || active[n])
+                    && (!node.has_state || active[n].is_some())
                     && !cleanly_stopped(cib, &c.rscs[conn].id);
                 let reconnect = c.rscs[conn]
-                    .meta
+                    .params
                     .get("reconnect_interval")
                     .and_then(|v| cib::rule::parse_interval_ms(v))
                     .is_some_and(|ms| ms > 0);
-                // A connection that failed once up leaves the node's resources unknown.
-                if conn_failed && seen[n] && c.stonith_enabled && !reconnect {
-                    node.fencing = Some("remote connection is unrecoverable".into());
+                // A connection that failed once up leaves the node's resources unknown; one
+                // that failed to start leaves whatever ran there in doubt.
+                if conn_failed && c.stonith_enabled {
+                    if !start_failed(cib, &c.rscs[conn].id) {
+                        if seen[n] {
+                            node.fencing = Some("remote connection is unrecoverable".into());
+                        }
+                    } else if let Some(r) = active[n] {
+                        node.fencing =
+                            Some(format!("{} is thought to be active there", c.rscs[r].id));
+                    }
+                }
+                // With a reconnect interval, a lost connection is retried later, not now.
+                if conn_failed && reconnect {
+                    c.rscs[conn].stopped_by_failure = true;
                 }
             }
             NodeKind::Guest => {
@@ -213,6 +243,11 @@ pub fn node_states(c: &mut Cluster, cib: &Cib) {
             }
             NodeKind::Member => {}
         }
+    }
+    // A guest's connection goes wherever its container goes, even in an asymmetric cluster.
+    let all: Vec<usize> = (0..c.nodes.len()).collect();
+    for r in c.rscs.iter_mut().filter(|r| r.container.is_some()) {
+        r.allowed_any = all.clone();
     }
     guest_fencing(c, &seen);
     fail_on_fenced_guests(c);
@@ -267,7 +302,8 @@ fn guest_fencing(c: &mut Cluster, _seen: &[bool]) {
             continue;
         }
         c.nodes[n].fencing = Some("guest is unclean".into());
-        if c.nodes[n].online {
+        // A container on a lost host just moves; otherwise it is recovered.
+        if c.nodes[n].online && !host_lost {
             let hosts: Vec<usize> = c.rscs[container].running.keys().copied().collect();
             for h in hosts {
                 if !c.rscs[container].failed_on.contains(&h) {
@@ -379,10 +415,14 @@ pub fn connections_first(c: &Cluster, order: Vec<usize>) -> Vec<usize> {
 pub fn after_connections(c: &mut Cluster) {
     // Whether any resource is active on each node (one pass over the resources).
     let mut active = vec![false; c.nodes.len()];
+    let mut seen = vec![false; c.nodes.len()];
     for r in &c.rscs {
         if r.variant == Variant::Primitive {
             for &n in r.running.keys() {
                 active[n] = true;
+            }
+            for &n in &r.known_on {
+                seen[n] = true;
             }
         }
     }
@@ -400,11 +440,13 @@ pub fn after_connections(c: &mut Cluster) {
             let host = &c.nodes[h];
             host.unclean || host.fencing.is_some()
         });
-        if host_lost && active[n] && c.stonith_enabled {
-            let why = if c.nodes[n].has_state {
+        if host_lost && c.stonith_enabled {
+            let why = if active[n] {
                 "resources are active but connection is unrecoverable"
-            } else {
+            } else if !seen[n] {
                 "resources are in unknown state and connection is unrecoverable"
+            } else {
+                continue;
             };
             c.nodes[n].fencing = Some(why.into());
         }
@@ -425,6 +467,15 @@ fn node_of_connection(c: &Cluster) -> HashMap<usize, usize> {
 pub fn probe_on(c: &Cluster, n: usize, fenced: &[usize]) -> bool {
     let node = &c.nodes[n];
     if node.fencing.is_some() {
+        return false;
+    }
+    // With fencing enabled, a remote node may opt out of discovery.
+    let opted_out = c.stonith_enabled
+        && node
+            .attrs
+            .get("resource-discovery-enabled")
+            .is_some_and(|v| !cib::model::is_true(v));
+    if node.kind != NodeKind::Member && opted_out {
         return false;
     }
     match node.kind {
@@ -486,7 +537,8 @@ pub(crate) fn order_actions(b: &mut Builder<'_>) {
         if c.nodes[n].kind == NodeKind::Member || a.kind == ActionKind::Fence {
             continue;
         }
-        if a.rsc.is_some_and(|r| conns.contains_key(&r)) {
+        // Connections themselves, and node-level actions (a guest's fencing), are not.
+        if a.rsc.is_none_or(|r| conns.contains_key(&r)) {
             continue;
         }
         match a.task.as_str() {

@@ -7,6 +7,7 @@ use cib::rule::RuleContext;
 use cib::Score;
 
 use crate::cluster::{Cluster, Node, NodeKind, Role, Rsc, Variant};
+use crate::digest::RecordDigests;
 use crate::on_fail::OnFail;
 use crate::rsc_lookup::RscLookup;
 
@@ -410,10 +411,10 @@ struct Replay {
     failed_op_stale: bool,
     /// Exit code and execution status of the failed operations other than probes.
     error_results: Vec<(i32, i32)>,
-    /// `op-digest` of the last successful non-recurring operation that left it active.
-    digest: Option<String>,
-    /// That operation's restart digest and the parameters it covers (`op-force-restart`).
-    restart_digest: Option<(String, Vec<String>)>,
+    /// Digests of the last successful non-recurring operation that left it active.
+    digest: Option<RecordDigests>,
+    /// That operation's name and interval (its own instance attributes are digested too).
+    digest_op: (String, u64),
 }
 
 /// Execution status of an operation whose agent is not installed.
@@ -435,7 +436,16 @@ fn replay(ops: &[LrmOp]) -> Replay {
         if op.op_status == -1 || op.call_id == -1 {
             out.pending = Some(task.to_string());
             match task {
-                "start" | "migrate_from" => out.role = Some(Role::Started),
+                "start" | "migrate_from" => {
+                    out.role = Some(Role::Started);
+                    // A start still in flight is compared with the definition too, but a
+                    // changed definition restarts it: there is nothing to reload yet.
+                    out.digest = Some(RecordDigests {
+                        restart: None,
+                        ..RecordDigests::of(op)
+                    });
+                    out.digest_op = (task.to_string(), op.interval_ms);
+                }
                 "promote" => out.role = Some(Role::Promoted),
                 _ => {}
             }
@@ -495,19 +505,9 @@ fn replay(ops: &[LrmOp]) -> Replay {
         if task == "stop" {
             out.digest = None;
         } else if rc == expected && !exec_failed {
-            // A record listing secure parameters was digested over a filtered list that
-            // `op_digest` does not reproduce; such records are not compared.
-            out.digest = match op.get("op-digest") {
-                Some(d) if op.get("op-secure-params").is_none() => Some(d.to_string()),
-                _ => None,
-            };
-            out.restart_digest = match (op.get("op-restart-digest"), op.get("op-force-restart")) {
-                (Some(d), Some(names)) => Some((
-                    d.to_string(),
-                    names.split_whitespace().map(str::to_string).collect(),
-                )),
-                _ => None,
-            };
+            // `op-digest` covers every parameter, secure ones (`op-secure-params`) included.
+            out.digest = Some(RecordDigests::of(op));
+            out.digest_op = (task.to_string(), op.interval_ms);
         }
         match task {
             "monitor" => match rc {
@@ -713,8 +713,11 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
     // The history of a member node that is down is not believed, unless the node is to be
     // fenced (its resources then stop implicitly with the fencing).
     let n = &c.nodes[node];
-    let believed =
-        n.kind != NodeKind::Member || n.online || n.pending || n.unclean && c.stonith_enabled;
+    let believed = n.kind != NodeKind::Member
+        || n.online
+        || n.pending
+        || n.maintenance
+        || n.unclean && c.stonith_enabled;
     if !believed {
         return;
     }
@@ -783,9 +786,7 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
             if op.interval_ms == 0 || op.operation != "monitor" || !ok {
                 continue;
             }
-            let (Some(d), None) = (op.get("op-digest"), op.get("op-secure-params")) else {
-                continue;
-            };
+            let recorded = RecordDigests::of(op);
             // Only operations configured with an explicit timeout are compared; the digest
             // also covers the operation's own instance attributes (rule-less sets only).
             let Some(def) = r
@@ -802,18 +803,9 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
             else {
                 continue;
             };
-            let mut params = r.params.clone();
-            for set in &def.instance {
-                for (k, v) in &set.pairs {
-                    if let Some(v) = v {
-                        params.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-            let plain = crate::digest::op_digest(&params, op.interval_ms, timeout);
-            let meta_free =
-                crate::digest::op_digest(&digest_params(&params), op.interval_ms, timeout);
-            if d != plain && d != meta_free && !r.stale_recurring.contains(&(node, op.interval_ms))
+            let params = crate::digest::with_op_params(&r.params, def);
+            if !recorded.matches(&params, op.interval_ms, timeout)
+                && !r.stale_recurring.contains(&(node, op.interval_ms))
             {
                 r.stale_recurring.push((node, op.interval_ms));
             }
@@ -846,7 +838,10 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
                 match crate::on_fail::configured(r, task, *interval) {
                     // An ignored failure of a call whose record shows success leaves it
                     // running; a monitor whose latest result failed is still recovered.
-                    Some(OnFail::Ignore) if rp.failed_op_stale && !hard_error => failed = false,
+                    // A blocked one whose call since succeeded is not blocked either.
+                    Some(OnFail::Ignore | OnFail::Block) if rp.failed_op_stale && !hard_error => {
+                        failed = false
+                    }
                     Some(OnFail::Block) => r.blocked = true,
                     Some(OnFail::Stop) => r.stopped_by_failure = true,
                     Some(OnFail::Fence) => fence_node = true,
@@ -863,26 +858,26 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         }
         if let Some(d) = &rp.digest {
             let active = rp.role.is_some_and(|r| r.is_active());
-            // Old configurations kept meta-attributes such as `target_role` among the
-            // instance attributes; their records were digested with or without them.
-            if active
-                && !r.orphan
-                && *d != crate::digest::op_digest(&r.params, 0, 0)
-                && *d != crate::digest::op_digest(&digest_params(&r.params), 0, 0)
-            {
-                let reloadable = rp.restart_digest.as_ref().is_some_and(|(rd, names)| {
-                    let kept: HashMap<String, String> = r
-                        .params
-                        .iter()
-                        .filter(|(k, _)| names.contains(k))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect();
-                    *rd == crate::digest::op_digest(&kept, 0, 0)
-                });
-                if reloadable {
-                    r.reload_on.push(node);
-                } else {
-                    r.definition_changed_on.push(node);
+            if active && !r.orphan {
+                // The operation's own instance attributes are digested with the resource's.
+                let (task, interval) = &rp.digest_op;
+                let def = r
+                    .ops
+                    .iter()
+                    .find(|o| o.name == *task && o.interval_ms == *interval);
+                let params = match def {
+                    Some(def) => crate::digest::with_op_params(&r.params, def),
+                    None => std::borrow::Cow::Borrowed(&r.params),
+                };
+                if !d.matches(&params, 0, 0) {
+                    // Parameters of the operation itself cannot be reloaded.
+                    let op_params =
+                        def.is_some_and(|o| o.instance.iter().any(|s| !s.pairs.is_empty()));
+                    if !op_params && d.restart_matches(&r.params) {
+                        r.reload_on.push(node);
+                    } else {
+                        r.definition_changed_on.push(node);
+                    }
                 }
             }
         }
@@ -931,16 +926,9 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
 
 /// The parameters without those that are really meta-attributes (old configurations kept
 /// `target_role` and `is_managed` among the instance attributes).
-fn digest_params(params: &HashMap<String, String>) -> HashMap<String, String> {
-    const META_NAMES: [&str; 4] = ["target_role", "target-role", "is_managed", "is-managed"];
-    params
-        .iter()
-        .filter(|(k, _)| !META_NAMES.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}
-
 fn post_state(c: &mut Cluster) {
+    crate::maintenance::unmanage_on_maintenance_nodes(c);
+    crate::container::add_failcounts(c);
     // Unpromoted is only meaningful for promotable clones.
     for r in &mut c.rscs {
         if !r.promotable {

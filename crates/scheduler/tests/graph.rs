@@ -220,7 +220,7 @@ fn migratable(id: &str) -> String {
 fn migrations_chain_through_migrate_from_and_the_start_waits_for_the_stop() {
     // a then b, both move from n1 to n2 by live migration.
     let res = migratable("a") + &migratable("b");
-    let cons = r#"<rsc_location id="la" rsc="a" node="n2" score="INFINITY"/><rsc_location id="lb" rsc="b" node="n2" score="INFINITY"/><rsc_order id="o" first="a" then="b" kind="Mandatory"/>"#;
+    let cons = r#"<rsc_location id="la" rsc="a" node="n2" score="INFINITY"/><rsc_location id="lb" rsc="b" node="n2" score="INFINITY"/><rsc_order id="ord" first="a" then="b" kind="Mandatory"/>"#;
     let lrm = [started("a", "n1"), started("b", "n1")].concat();
     let lrm2 = [probe("a", "n2", 7), probe("b", "n2", 7)].concat();
     let g = graph(&cib(
@@ -331,4 +331,151 @@ fn a_promotion_in_place_waits_for_the_cancelled_monitor() {
     assert!(inputs(&g, "s_monitor_11000@n1").is_empty());
     assert_eq!(inputs(&g, "ms_promoted_0@"), &set(&["s_promote_0@n1"]));
     assert_eq!(inputs(&g, "s_monitor_10000@n1"), &set(&["s_promote_0@n1"]));
+}
+
+#[test]
+fn instances_of_an_ordered_clone_start_one_after_another() {
+    let res = r#"<clone id="cl"><meta_attributes id="clm"><nvpair id="clm1" name="ordered" value="true"/><nvpair id="clm2" name="globally-unique" value="true"/></meta_attributes><primitive id="r" class="ocf" provider="pacemaker" type="Dummy"/></clone>"#;
+    let probes = |n: &str| probe("r:0", n, 7) + &probe("r:1", n, 7);
+    let g = graph(&cib(
+        res,
+        "",
+        &(node_state("1", "n1", &probes("n1")) + &node_state("2", "n2", &probes("n2"))),
+    ));
+    let first = if g.contains_key("r:0_start_0@n1") {
+        "r:0_start_0@n1"
+    } else {
+        "r:0_start_0@n2"
+    };
+    let second = g
+        .keys()
+        .find(|k| k.starts_with("r:1_start_0@"))
+        .expect("r:1 starts")
+        .clone();
+    assert_eq!(inputs(&g, &second), &set(&["cl_start_0@", first]));
+    assert_eq!(inputs(&g, first), &set(&["cl_start_0@"]));
+}
+
+#[test]
+fn an_optional_order_lets_a_migration_leave_before_what_it_followed_stops() {
+    // b follows a optionally; b migrates from n1 to n2 while a stops on n1.
+    let res = r#"<primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/>"#.to_string()
+        + &migratable("b");
+    let cons = r#"<rsc_location id="la" rsc="a" node="n1" score="-INFINITY"/><rsc_location id="la2" rsc="a" node="n2" score="-INFINITY"/><rsc_location id="lb" rsc="b" node="n2" score="INFINITY"/><rsc_order id="ord" first="a" then="b" kind="Optional"/>"#;
+    let lrm = [started("a", "n1"), started("b", "n1")].concat();
+    let lrm2 = [probe("a", "n2", 7), probe("b", "n2", 7)].concat();
+    let text = cib(
+        &res,
+        cons,
+        &(node_state("1", "n1", &lrm) + &node_state("2", "n2", &lrm2)),
+    );
+    let g = graph(&text);
+    assert!(inputs(&g, "a_stop_0@n1").is_empty(), "{g:?}");
+    // Mandatory, the stop of a waits for b's stop.
+    let g = graph(&text.replace(r#"kind="Optional""#, r#"kind="Mandatory""#));
+    assert_eq!(inputs(&g, "a_stop_0@n1"), &set(&["b_stop_0@n1"]));
+}
+
+#[test]
+fn a_start_needing_only_quorum_waits_for_fencing_where_it_was_never_seen() {
+    // q (requires=quorum) was probed on the lost n2, u (requires=quorum) never was.
+    let res = ["q", "u"]
+        .iter()
+        .map(|id| {
+            format!(
+                r#"<primitive id="{id}" class="ocf" provider="pacemaker" type="Dummy"><meta_attributes id="{id}m"><nvpair id="{id}m1" name="requires" value="quorum"/></meta_attributes></primitive>"#
+            )
+        })
+        .collect::<String>();
+    let on_n1 = probe("q", "n1", 7) + &probe("u", "n1", 7);
+    let lost = node_state("2", "n2", &probe("q", "n2", 7)).replace(
+        r#"in_ccm="true" crmd="online" join="member""#,
+        r#"in_ccm="false" crmd="offline" join="down""#,
+    );
+    let text = cib(&res, "", &(node_state("1", "n1", &on_n1) + &lost)).replace(
+        r#"name="stonith-enabled" value="false""#,
+        r#"name="stonith-enabled" value="true""#,
+    );
+    let g = graph(&text);
+    let fence = "stonith-n2-reboot@n2";
+    assert!(inputs(&g, "u_start_0@n1").contains(fence), "{g:?}");
+    assert!(!inputs(&g, "q_start_0@n1").contains(fence), "{g:?}");
+}
+
+#[test]
+fn dot_output_names_actions_as_crm_simulate_does() {
+    let s = scheduler::schedule(&cib::Cib::parse(PROMOTE_IN_PLACE).expect("parses"), 0);
+    let dot = scheduler::report::graph_dot(&s);
+    let mut lines: Vec<&str> = dot.lines().collect();
+    assert_eq!(lines.first(), Some(&r#" digraph "g" {"#));
+    assert_eq!(lines.last(), Some(&"}"));
+    lines.sort_unstable();
+    // As crm_simulate 2.1.5 -D writes it, in sorted order.
+    let want = [
+        r#" digraph "g" {"#,
+        r#""Cancel s_monitor_11000 n1" -> "s_promote_0 n1" [ style = bold]"#,
+        r#""Cancel s_monitor_11000 n1" [ style=bold color="green" fontcolor="black"]"#,
+        r#""ms_promote_0" -> "s_promote_0 n1" [ style = bold]"#,
+        r#""ms_promote_0" [ style=bold color="green" fontcolor="orange"]"#,
+        r#""ms_promoted_0" [ style=bold color="green" fontcolor="orange"]"#,
+        r#""s_monitor_10000 n1" [ style=bold color="green" fontcolor="black"]"#,
+        r#""s_promote_0 n1" -> "ms_promoted_0" [ style = bold]"#,
+        r#""s_promote_0 n1" -> "s_monitor_10000 n1" [ style = bold]"#,
+        r#""s_promote_0 n1" [ style=bold color="green" fontcolor="black"]"#,
+        "}",
+    ];
+    assert_eq!(lines, want);
+}
+
+/// The `attributes` of the action keyed `key` in the graph of `cib_text`.
+fn attributes(cib_text: &str, key: &str) -> BTreeMap<String, String> {
+    let s = scheduler::schedule(&cib::Cib::parse(cib_text).expect("parses"), 0);
+    let root = cib::xml::parse(&scheduler::report::graph_xml(&s)).expect("graph XML parses");
+    let found: Option<BTreeMap<String, String>> = root
+        .children_named("synapse")
+        .filter_map(|syn| syn.child("action_set")?.children.first())
+        .find(|a| a.attr("operation_key") == Some(key))
+        .and_then(|a| a.child("attributes"))
+        .map(|at| at.attrs.iter().cloned().collect());
+    found.unwrap_or_else(|| panic!("no {key}"))
+}
+
+#[test]
+fn graph_attributes_carry_op_defaults_clone_meta_and_notification_keys() {
+    let text = cib(
+        CLONE,
+        "",
+        &(node_state("1", "n1", "") + &node_state("2", "n2", "")),
+    )
+    .replace(
+        "<resources>",
+        r#"<op_defaults><meta_attributes id="od"><nvpair id="od1" name="timeout" value="15s"/></meta_attributes></op_defaults><resources>"#,
+    );
+    let confirmed = attributes(&text, "cl_confirmed-post_notify_running_0");
+    for (k, v) in [
+        ("CRM_meta_clone_max", "2"),
+        ("CRM_meta_globally_unique", "false"),
+        ("CRM_meta_notify", "true"),
+        ("CRM_meta_notify_type", "post"),
+        ("CRM_meta_notify_key_type", "confirmed-post"),
+        ("CRM_meta_notify_operation", "start"),
+        ("CRM_meta_notify_key_operation", "running"),
+        ("CRM_meta_timeout", "15000"),
+    ] {
+        assert_eq!(confirmed.get(k).map(String::as_str), Some(v), "{k}");
+    }
+    let probe = attributes(&text, "r:0_monitor_0");
+    assert_eq!(
+        probe.get("CRM_meta_op_target_rc").map(String::as_str),
+        Some("7")
+    );
+    assert_eq!(probe.get("CRM_meta_clone").map(String::as_str), Some("0"));
+    assert_eq!(
+        probe.get("CRM_meta_on_node").map(String::as_str),
+        Some("n1")
+    );
+    assert_eq!(
+        probe.get("CRM_meta_timeout").map(String::as_str),
+        Some("15000")
+    );
 }

@@ -297,3 +297,85 @@ fn failed_container_fences_its_guest_and_recovers_what_ran_there() {
     assert!(before(&s, "vm stop on n2", "stonith-g1-reboot on g1"));
     assert!(before(&s, "g1 start on n2", "d start on g1"));
 }
+
+#[test]
+fn remote_node_may_opt_out_of_discovery() {
+    let xml = cib(
+        &format!(
+            r#"{FENCE}{CONN}<primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/>"#
+        ),
+        "",
+        &format!(
+            r#"{}{}<node_state id="r1" uname="r1" remote_node="true"><transient_attributes id="r1"><instance_attributes id="s-r1"><nvpair id="s-r1-1" name="resource-discovery-enabled" value="false"/></instance_attributes></transient_attributes></node_state>"#,
+            member("1", "n1", &[lrm("r1", REMOTE, "start", 0, 0, 1)]),
+            member("2", "n2", &[])
+        ),
+    );
+    let s = run(&xml);
+    assert!(!s
+        .transition
+        .actions
+        .iter()
+        .any(|a| a.label == "d monitor on r1"));
+    assert!(s
+        .transition
+        .actions
+        .iter()
+        .any(|a| a.label == "d monitor on n2"));
+}
+
+#[test]
+fn guest_connection_follows_its_container_in_an_asymmetric_cluster() {
+    let xml = cib(
+        &format!(r#"{FENCE}{CONTAINER}"#),
+        r#"<rsc_location id="l2" rsc="vm" node="n2" score="50"/>
+<rsc_location id="l3" rsc="fence" node="n1" score="0"/>"#,
+        &format!("{}{}", member("1", "n1", &[]), member("2", "n2", &[])),
+    )
+    .replace(
+        r#"<nvpair id="o1" name="stonith-enabled" value="true"/>"#,
+        r#"<nvpair id="o1" name="stonith-enabled" value="true"/><nvpair id="o2" name="symmetric-cluster" value="false"/>"#,
+    );
+    let s = run(&xml);
+    let lines = summary(&s);
+    assert!(lines.contains(&"Start g1 ( n2 )".to_string()), "{lines:?}");
+    assert!(lines.contains(&"Start vm ( n2 )".to_string()), "{lines:?}");
+}
+
+#[test]
+fn lost_connection_with_reconnect_interval_stays_down_and_the_node_is_fenced() {
+    let conn = r#"<primitive id="r1" class="ocf" provider="pacemaker" type="remote"><instance_attributes id="r1-i"><nvpair id="r1-i1" name="reconnect_interval" value="1m"/></instance_attributes><operations><op id="r1-mon" name="monitor" interval="60s"/></operations></primitive>"#;
+    let xml = cib(
+        &format!(
+            r#"{FENCE}{conn}<primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/>"#
+        ),
+        "",
+        &format!(
+            "{}{}{}",
+            member(
+                "1",
+                "n1",
+                &[
+                    lrm("fence", ("", "fence_xvm"), "start", 0, 0, 1),
+                    lrm_ops(
+                        "r1",
+                        REMOTE,
+                        &[("start", 0, 0, 4), ("monitor", 60000, 1, 5)]
+                    )
+                ]
+            ),
+            member("2", "n2", &[lrm("d", DUMMY, "monitor", 0, 7, 2)]),
+            remote_state("r1", &[lrm("d", DUMMY, "start", 0, 0, 3)])
+        ),
+    );
+    let s = run(&xml);
+    let lines = summary(&s);
+    assert!(
+        lines.contains(&"Fence (reboot) r1 'remote connection is unrecoverable'".to_string()),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&"Stop r1 ( n1 ) due to node availability".to_string()),
+        "{lines:?}"
+    );
+}

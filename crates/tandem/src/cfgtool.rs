@@ -8,10 +8,13 @@ use messaging::ipc::{socket_path, Client, RuntimeStatus};
 
 use crate::exit_code;
 
-const USAGE: &str = "usage: tandem cfgtool [--socket PATH] -s [-b] | -a NODEID | -H [--force]
+const USAGE: &str =
+    "usage: tandem cfgtool [--socket PATH] -s [-b] | -n | -a NODEID | -k NODEID | -H [--force]
   -s          show the local node id and each ring's status
+  -n          show the other nodes, whether they are reachable, and each link's addresses
   -b          with -s: one status digit per node (n = local, 3 = connected, 1 = not connected)
   -a NODEID   show the addresses of a node
+  -k NODEID   make a node leave the cluster and stop its tandemd
   -H          leave the cluster cleanly and stop the local tandemd
 ";
 
@@ -19,8 +22,10 @@ const USAGE: &str = "usage: tandem cfgtool [--socket PATH] -s [-b] | -a NODEID |
 pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     let mut socket = None;
     let mut show = false;
+    let mut nodes = false;
     let mut brief = false;
     let mut address_of = None;
+    let mut kill = None;
     let mut shutdown = false;
     let mut index = 0;
     while index < args.len() {
@@ -32,8 +37,18 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 show = true;
                 brief = true;
             }
+            "-n" => nodes = true,
             "-H" => shutdown = true,
             "--force" => {}
+            "-k" => {
+                index += 1;
+                let value = args.get(index).context("-k needs a node id")?;
+                kill = Some(
+                    value
+                        .parse::<u32>()
+                        .with_context(|| format!("-k: '{value}' is not a node id"))?,
+                );
+            }
             "-a" => {
                 index += 1;
                 let value = args.get(index).context("-a needs a node id")?;
@@ -62,7 +77,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         }
         index += 1;
     }
-    if !show && address_of.is_none() && !shutdown {
+    if !show && !nodes && address_of.is_none() && kill.is_none() && !shutdown {
         eprint!("{USAGE}");
         return Ok(ExitCode::from(exit_code::USAGE));
     }
@@ -71,6 +86,13 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     if shutdown {
         client.shutdown()?;
         writeln!(out, "Shutting down corosync")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(nodeid) = kill {
+        if let Err(error) = client.kill_node(nodeid) {
+            eprintln!("Could not kill node {nodeid}: {error}");
+            return Ok(ExitCode::from(exit_code::ERROR));
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let status = client.status()?;
@@ -82,8 +104,65 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         writeln!(out, "{}", member.addresses.join(" "))?;
         return Ok(ExitCode::SUCCESS);
     }
-    write!(out, "{}", render_status(&status, brief))?;
+    if nodes {
+        write!(out, "{}", render_nodes(&status))?;
+    } else {
+        write!(out, "{}", render_status(&status, brief))?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `-n` text: every other node, reachable when a ring reaches it, and one line per link
+/// (local -> peer address), as corosync-cfgtool -n prints it (without knet's MTU and onwire
+/// version, which have no meaning for this transport).
+pub fn render_nodes(status: &RuntimeStatus) -> String {
+    let mut text = format!(
+        "Local node ID {}, transport {}\n",
+        status.nodeid, status.transport
+    );
+    let mut peers: Vec<u32> = status
+        .rings
+        .iter()
+        .flat_map(|ring| ring.peers.iter().map(|(nodeid, _)| *nodeid))
+        .filter(|nodeid| *nodeid != status.nodeid)
+        .collect();
+    peers.sort_unstable();
+    peers.dedup();
+    for nodeid in peers {
+        let connected = |ring: &messaging::ipc::RingStatus| {
+            ring.peers.iter().any(|(n, up)| *n == nodeid && *up)
+        };
+        let reachable = status.rings.iter().any(connected);
+        text.push_str(&format!(
+            "nodeid: {nodeid} {}\n",
+            if reachable {
+                "reachable"
+            } else {
+                "unreachable"
+            }
+        ));
+        let addresses = status
+            .members
+            .iter()
+            .find(|m| m.nodeid == nodeid)
+            .map(|m| m.addresses.clone())
+            .unwrap_or_default();
+        for (index, ring) in status.rings.iter().enumerate() {
+            let peer = addresses.get(index).map_or("?", String::as_str);
+            let state = if !ring.peers.iter().any(|(n, _)| *n == nodeid) {
+                "disabled"
+            } else if connected(ring) {
+                "enabled connected"
+            } else {
+                "enabled"
+            };
+            text.push_str(&format!(
+                "   LINK: {} udp ({}->{peer}) {state}\n",
+                ring.number, ring.address
+            ));
+        }
+    }
+    text
 }
 
 /// The `-s` (and `-s -b`) text for a status.
@@ -162,6 +241,25 @@ mod tests {
         assert_eq!(
             render_status(&status(), true),
             "Local node ID 1, transport udpu\nLINK ID 0 udp\n\taddr\t= 10.99.0.1\n\tstatus\t= n31\n"
+        );
+    }
+
+    #[test]
+    fn nodes_list_reachability_and_links() {
+        let mut status = status();
+        status.members = (2..=3)
+            .map(|n| messaging::ipc::MemberStatus {
+                nodeid: n,
+                addresses: vec![format!("10.99.0.{n}")],
+                join_count: 1,
+                joined: n == 2,
+            })
+            .collect();
+        assert_eq!(
+            render_nodes(&status),
+            "Local node ID 1, transport udpu\n\
+             nodeid: 2 reachable\n   LINK: 0 udp (10.99.0.1->10.99.0.2) enabled connected\n\
+             nodeid: 3 unreachable\n   LINK: 0 udp (10.99.0.1->10.99.0.3) enabled\n"
         );
     }
 }

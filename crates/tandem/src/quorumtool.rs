@@ -4,30 +4,71 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use messaging::ipc::{socket_path, Client, QuorumStatus};
+use messaging::ipc::{socket_path, Client, ClientError, ErrorCode, Event, QuorumStatus};
 
 use crate::exit_code;
 
-const USAGE: &str = "usage: tandem quorumtool [--socket PATH] [-s | -l] [-i]
-  -s    show quorum status (exit 0 quorate, 2 not quorate, 1 error)
-  -l    list the members
-  -i    show addresses instead of names (same data here: names fall back to addresses)
+const USAGE: &str = "usage: tandem quorumtool [--socket PATH] [-s | -l | -m] [-p] [-i] | -e EXPECTED | -v VOTES [-n NODEID]
+  -s            show quorum status (exit 0 quorate, 2 not quorate, 1 error)
+  -l            list the members
+  -m            show the status, then again at every quorum change (until interrupted)
+  -p            with -s, -l or -m: machine parsable (adds the Qdevice column)
+  -i            show addresses instead of names (same data here: names fall back to addresses)
+  -e EXPECTED   change expected votes for the cluster
+  -v VOTES      change the number of votes of a node (the local node unless -n)
+  -n NODEID     the node for -v
 ";
 
 /// Exit status when the partition is not quorate.
 const NOT_QUORATE: u8 = 2;
 
+/// What the command line asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Status,
+    List,
+    Monitor,
+    SetExpected(u32),
+    SetVotes { votes: u32, nodeid: u32 },
+}
+
+fn number(args: &[String], index: usize, flag: &str, what: &str) -> anyhow::Result<u32> {
+    let value = args
+        .get(index)
+        .with_context(|| format!("{flag} needs {what}"))?;
+    value
+        .parse::<u32>()
+        .with_context(|| format!("{flag}: '{value}' is not {what}"))
+}
+
 /// Runs the tool on its arguments.
 pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     let mut socket = None;
-    let mut list = false;
+    let mut mode = Mode::Status;
+    let mut parsable = false;
+    let mut votes = None;
+    let mut nodeid = 0;
     let mut index = 0;
     while index < args.len() {
         let arg = args[index].as_str();
         match arg {
-            "-s" => list = false,
-            "-l" => list = true,
+            "-s" => mode = Mode::Status,
+            "-l" => mode = Mode::List,
+            "-m" => mode = Mode::Monitor,
+            "-p" => parsable = true,
             "-i" => {}
+            "-e" => {
+                index += 1;
+                mode = Mode::SetExpected(number(args, index, "-e", "a number of votes")?);
+            }
+            "-v" => {
+                index += 1;
+                votes = Some(number(args, index, "-v", "a number of votes")?);
+            }
+            "-n" => {
+                index += 1;
+                nodeid = number(args, index, "-n", "a node id")?;
+            }
             "--socket" => {
                 index += 1;
                 socket = Some(args.get(index).context("--socket needs a path")?.clone());
@@ -47,29 +88,87 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         }
         index += 1;
     }
-    let mut client = Client::connect(&socket_path(socket.as_deref()))?;
-    let status = client.quorum()?;
-    let mut out = std::io::stdout().lock();
-    if list {
-        write!(out, "\n{}", render_members(&status))?;
-        return Ok(ExitCode::SUCCESS);
+    if let Some(votes) = votes {
+        mode = Mode::SetVotes { votes, nodeid };
     }
-    write!(
-        out,
-        "{}",
-        render_status(&status, &messaging::local_time::ctime_now())
-    )?;
-    Ok(if status.quorate {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(NOT_QUORATE)
-    })
+    let mut client = Client::connect(&socket_path(socket.as_deref()))?;
+    let mut out = std::io::stdout().lock();
+    match mode {
+        Mode::SetExpected(expected) => {
+            if let Err(error) = client.quorum_set_expected(expected) {
+                eprintln!("Unable to set expected votes: {}", refusal(&error));
+                return Ok(ExitCode::from(exit_code::ERROR));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Mode::SetVotes { votes, nodeid } => {
+            if let Err(error) = client.quorum_set_votes(nodeid, votes) {
+                eprintln!(
+                    "Unable to set votes {votes} for nodeid: {nodeid}: {}",
+                    refusal(&error)
+                );
+                return Ok(ExitCode::from(exit_code::ERROR));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Mode::List => {
+            let status = client.quorum()?;
+            write!(out, "\n{}", render_members(&status, parsable))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Mode::Status => {
+            let status = client.quorum()?;
+            write!(
+                out,
+                "{}",
+                render_status(&status, &messaging::local_time::ctime_now(), parsable)
+            )?;
+            Ok(if status.quorate {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(NOT_QUORATE)
+            })
+        }
+        Mode::Monitor => {
+            client.quorum_track(true)?;
+            loop {
+                if let Some(Event::Quorum(status)) = client.next_event(None)? {
+                    writeln!(
+                        out,
+                        "{}",
+                        render_status(&status, &messaging::local_time::ctime_now(), parsable)
+                    )?;
+                    out.flush()?;
+                }
+            }
+        }
+    }
 }
 
-/// The "Membership information" block.
-pub fn render_members(status: &QuorumStatus) -> String {
-    let mut text = String::from(
-        "Membership information\n----------------------\n    Nodeid      Votes Name\n",
+/// The daemon's refusal as corosync-quorumtool words it (its error code's CS_ERR_ name).
+fn refusal(error: &ClientError) -> String {
+    match error {
+        ClientError::Refused { code, message } => {
+            let name = match code {
+                ErrorCode::InvalidParam => "CS_ERR_INVALID_PARAM",
+                ErrorCode::BadHandle => "CS_ERR_BAD_HANDLE",
+                ErrorCode::TryAgain => "CS_ERR_TRY_AGAIN",
+                ErrorCode::Exist => "CS_ERR_EXIST",
+                ErrorCode::TooBig => "CS_ERR_TOO_BIG",
+                ErrorCode::Version => "CS_ERR_VERSION",
+            };
+            format!("{name} ({message})")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The "Membership information" block; `parsable` (`-p`) adds the Qdevice column (always
+/// "NR": no quorum device is registered).
+pub fn render_members(status: &QuorumStatus, parsable: bool) -> String {
+    let qdevice = if parsable { "    Qdevice" } else { "" };
+    let mut text = format!(
+        "Membership information\n----------------------\n    Nodeid      Votes{qdevice} Name\n"
     );
     for member in &status.members {
         let local = if member.nodeid == status.nodeid {
@@ -77,16 +176,21 @@ pub fn render_members(status: &QuorumStatus) -> String {
         } else {
             ""
         };
+        let qdevice = if parsable {
+            format!(" {:>10}", "NR")
+        } else {
+            String::new()
+        };
         text.push_str(&format!(
-            "{:>10} {:>10} {}{local}\n",
+            "{:>10} {:>10}{qdevice} {}{local}\n",
             member.nodeid, member.votes, member.name
         ));
     }
     text
 }
 
-/// The whole `-s` text, with `date` on the Date line.
-pub fn render_status(status: &QuorumStatus, date: &str) -> String {
+/// The whole `-s` text, with `date` on the Date line (`parsable`: see [`render_members`]).
+pub fn render_status(status: &QuorumStatus, date: &str, parsable: bool) -> String {
     let provider = if status.provider_enabled {
         "corosync_votequorum"
     } else {
@@ -113,7 +217,7 @@ pub fn render_status(status: &QuorumStatus, date: &str) -> String {
             status.expected_votes, status.highest_expected, status.total_votes, status.quorum,
         ));
     }
-    text.push_str(&render_members(status));
+    text.push_str(&render_members(status, parsable));
     text
 }
 
@@ -177,12 +281,30 @@ mod tests {
         ]
         .join("\n");
         assert_eq!(
-            render_status(&status(true), "Wed Nov 25 23:43:53 2026"),
+            render_status(&status(true), "Wed Nov 25 23:43:53 2026", false),
             expected
         );
-        let inquorate = render_status(&status(false), "d");
+        let inquorate = render_status(&status(false), "d", false);
         assert!(inquorate.contains("Quorate:          No\n"));
         assert!(inquorate.contains("Quorum:           2 Activity blocked\n"));
         assert!(inquorate.contains("Flags:            \n"));
+    }
+
+    #[test]
+    fn parsable_members_carry_the_qdevice_column_as_corosync() {
+        let text = render_members(&status(true), true);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[2], "    Nodeid      Votes    Qdevice Name");
+        assert_eq!(lines[3], "         1          1         NR node1 (local)");
+        assert_eq!(lines[5], "         3          1         NR node3");
+    }
+
+    #[test]
+    fn bad_numbers_are_named() {
+        let args = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let error = number(&args(&["-e", "x"]), 1, "-e", "a number of votes").unwrap_err();
+        assert_eq!(error.to_string(), "-e: 'x' is not a number of votes");
+        let error = number(&args(&["-n"]), 1, "-n", "a node id").unwrap_err();
+        assert_eq!(error.to_string(), "-n needs a node id");
     }
 }

@@ -97,6 +97,9 @@ impl Controller {
     pub(super) fn end_isolation(&mut self) {
         if self.isolated {
             tracing::info!(node = %self.cfg.node_name, "a ring formed again");
+            // What ran here changed: a DC plans again.
+            self.dirty = true;
+            self.kick = true;
         }
         self.isolated = false;
     }

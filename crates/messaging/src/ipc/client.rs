@@ -185,6 +185,21 @@ impl Client {
     }
 
     /// Runtime status.
+    /// Sets expected votes cluster-wide (`quorumtool -e`).
+    pub fn quorum_set_expected(&mut self, expected: u32) -> Result<(), ClientError> {
+        self.expect_ok(&Request::QuorumSetExpected { expected })
+    }
+
+    /// Sets a node's votes cluster-wide (`quorumtool -v`); `nodeid` 0 is the local node.
+    pub fn quorum_set_votes(&mut self, nodeid: u32, votes: u32) -> Result<(), ClientError> {
+        self.expect_ok(&Request::QuorumSetVotes { nodeid, votes })
+    }
+
+    /// Asks member `nodeid` to leave the cluster and stop its daemon (`cfgtool -k`).
+    pub fn kill_node(&mut self, nodeid: u32) -> Result<(), ClientError> {
+        self.expect_ok(&Request::KillNode { nodeid })
+    }
+
     pub fn status(&mut self) -> Result<RuntimeStatus, ClientError> {
         match self.request(&Request::Status)? {
             Reply::Status(status) => Ok(status),

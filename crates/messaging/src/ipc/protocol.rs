@@ -237,6 +237,23 @@ pub enum Request {
     Status,
     /// Leave the cluster cleanly and stop the daemon.
     Shutdown,
+    /// Set expected votes cluster-wide (`quorumtool -e`).
+    QuorumSetExpected {
+        /// New expected votes (at least the current total of votes).
+        expected: u32,
+    },
+    /// Set one node's votes cluster-wide (`quorumtool -v [-n]`).
+    QuorumSetVotes {
+        /// Node whose votes change; 0 for the local node.
+        nodeid: u32,
+        /// New number of votes.
+        votes: u32,
+    },
+    /// Make another member (or this node) leave the cluster and stop its daemon (`cfgtool -k`).
+    KillNode {
+        /// The node to stop.
+        nodeid: u32,
+    },
 }
 
 /// The daemon's answer to one request.
@@ -323,6 +340,9 @@ mod tag {
     pub const QUORUM_TRACK: u8 = 7;
     pub const STATUS: u8 = 8;
     pub const SHUTDOWN: u8 = 9;
+    pub const QUORUM_SET_EXPECTED: u8 = 10;
+    pub const QUORUM_SET_VOTES: u8 = 11;
+    pub const KILL_NODE: u8 = 12;
 
     pub const REPLY_HELLO: u8 = 128;
     pub const REPLY_OK: u8 = 129;
@@ -376,6 +396,21 @@ impl Request {
             }
             Request::Status => start(tag::STATUS),
             Request::Shutdown => start(tag::SHUTDOWN),
+            Request::QuorumSetExpected { expected } => {
+                let mut w = start(tag::QUORUM_SET_EXPECTED);
+                w.u32(*expected);
+                w
+            }
+            Request::QuorumSetVotes { nodeid, votes } => {
+                let mut w = start(tag::QUORUM_SET_VOTES);
+                w.u32(*nodeid).u32(*votes);
+                w
+            }
+            Request::KillNode { nodeid } => {
+                let mut w = start(tag::KILL_NODE);
+                w.u32(*nodeid);
+                w
+            }
         }
     }
 
@@ -401,6 +436,16 @@ impl Request {
             },
             tag::STATUS => Request::Status,
             tag::SHUTDOWN => Request::Shutdown,
+            tag::QUORUM_SET_EXPECTED => Request::QuorumSetExpected {
+                expected: r.u32("expected votes")?,
+            },
+            tag::QUORUM_SET_VOTES => Request::QuorumSetVotes {
+                nodeid: r.u32("nodeid")?,
+                votes: r.u32("votes")?,
+            },
+            tag::KILL_NODE => Request::KillNode {
+                nodeid: r.u32("nodeid")?,
+            },
             tag => {
                 return Err(DecodeError::UnknownTag {
                     what: "request",
@@ -857,6 +902,12 @@ mod tests {
             Request::QuorumTrack { enable: true },
             Request::Status,
             Request::Shutdown,
+            Request::QuorumSetExpected { expected: 5 },
+            Request::QuorumSetVotes {
+                nodeid: 2,
+                votes: 3,
+            },
+            Request::KillNode { nodeid: 3 },
         ];
         for request in requests {
             let body = request.encode();

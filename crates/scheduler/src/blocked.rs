@@ -1,0 +1,103 @@
+//! Stops that can never run: a resource whose stop failed without fencing is blocked where it
+//! is, so whatever has to stop before it can stop (earlier group members, the first resource
+//! of a mandatory ordering) cannot stop either and stays blocked too.
+
+use std::collections::HashMap;
+
+use cib::model::{Cib, Constraint};
+
+use crate::cluster::{Cluster, Variant};
+use crate::rsc_lookup::RscLookup;
+
+/// Whether blocked primitive `y` is active on `n` and cannot stop.
+fn stuck(c: &Cluster, y: usize, n: usize, blocked: &HashMap<usize, String>) -> bool {
+    let r = &c.rscs[y];
+    r.running.contains_key(&n) && (r.blocked || blocked.contains_key(&y))
+}
+
+/// Whether primitive `x` is to stop (or restart, or move away) from where it runs.
+fn stopping(c: &Cluster, x: usize, restart: &HashMap<usize, String>) -> bool {
+    let r = &c.rscs[x];
+    r.managed
+        && !r.blocked
+        && !r.running.is_empty()
+        && (r.running.len() > 1
+            || r.next.is_none_or(|n| !r.running.contains_key(&n))
+            || restart.contains_key(&x)
+            || !r.failed_on.is_empty())
+}
+
+/// The primitives whose stop is blocked by a blocked resource that must stop first, with the
+/// reason for the summary ("... (blocked)").
+pub fn blocked_stops(
+    c: &Cluster,
+    cib: &Cib,
+    restart: &HashMap<usize, String>,
+) -> HashMap<usize, String> {
+    let mut out: HashMap<usize, String> = HashMap::new();
+    let any_blocked = c
+        .rscs
+        .iter()
+        .any(|r| r.variant == Variant::Primitive && r.blocked && !r.running.is_empty());
+    if !any_blocked {
+        return out;
+    }
+    // (x, y): x's stop comes after y's stop.
+    let mut after: Vec<(usize, usize)> = Vec::new();
+    for g in &c.rscs {
+        if g.variant != Variant::Group {
+            continue;
+        }
+        for (i, &x) in g.children.iter().enumerate() {
+            for &y in &g.children[i + 1..] {
+                after.push((x, y));
+            }
+        }
+    }
+    let lookup = RscLookup::of(c);
+    for k in &cib.constraints {
+        let Constraint::Order(o) = k else { continue };
+        if !o.sets.is_empty()
+            || !crate::orders::mandatory(o.kind.as_deref(), o.score)
+            || o.symmetrical == Some(false)
+            || o.first_action.as_deref().is_some_and(|a| a != "start")
+        {
+            continue;
+        }
+        let named = |id: &str| crate::orders::named_in(c, &lookup, id);
+        let (Some(f), Some(t)) = (named(&o.first), named(&o.then)) else {
+            continue;
+        };
+        for x in c.primitives(f) {
+            for y in c.primitives(t) {
+                after.push((x, y));
+            }
+        }
+    }
+    for _ in 0..=after.len() {
+        let mut changed = false;
+        for &(x, y) in &after {
+            if out.contains_key(&x) || !stopping(c, x, restart) {
+                continue;
+            }
+            let Some(&n) = c.rscs[x].running.keys().next() else {
+                continue;
+            };
+            if !stuck(c, y, n, &out) {
+                continue;
+            }
+            let r = &c.rscs[x];
+            let reason = if r.next.is_none() && !restart.contains_key(&x) {
+                "node availability".to_string()
+            } else {
+                format!("unrunnable {} stop", c.rscs[y].id)
+            };
+            out.insert(x, reason);
+            changed = true;
+        }
+        if !changed {
+            break;
+        }
+    }
+    out
+}

@@ -1,0 +1,67 @@
+//! Resources launched inside another resource (the `container` meta-attribute): they run
+//! where their container runs, are not probed on their own, and their failures count
+//! against the container (its migration-threshold sees them).
+
+use crate::assign::Coloc;
+use crate::cluster::{Cluster, Variant};
+use crate::rsc_lookup::RscLookup;
+use cib::Score;
+
+/// The container of primitive `p` (its `container` meta-attribute), when that names another
+/// primitive that is not a guest node's host (what runs in a guest node is placed there).
+pub(crate) fn container_of(c: &Cluster, lookup: &RscLookup, p: usize) -> Option<usize> {
+    let id = c.rscs[p].meta.get("container")?;
+    let k = lookup.id(id)?;
+    let r = &c.rscs[k];
+    (k != p && r.variant == Variant::Primitive && !r.meta.contains_key("remote-node")).then_some(k)
+}
+
+/// Pairs (contained primitive, its container), in resource order.
+pub fn pairs(c: &Cluster) -> Vec<(usize, usize)> {
+    if !c.rscs.iter().any(|r| r.meta.contains_key("container")) {
+        return Vec::new();
+    }
+    let lookup = RscLookup::of(c);
+    (0..c.rscs.len())
+        .filter(|&p| c.rscs[p].variant == Variant::Primitive)
+        .filter_map(|p| container_of(c, &lookup, p).map(|k| (p, k)))
+        .collect()
+}
+
+/// Adds the contained resources' fail counts to their containers'.
+pub fn add_failcounts(c: &mut Cluster) {
+    for (p, k) in pairs(c) {
+        let counts: Vec<(usize, i64)> = c.rscs[p].failcount.iter().map(|(&n, &f)| (n, f)).collect();
+        for (n, f) in counts {
+            let slot = c.rscs[k].failcount.entry(n).or_insert(0);
+            *slot = Score(*slot).plus(Score(f)).0;
+        }
+    }
+}
+
+/// Colocations placing each contained resource with its container (when they are placed
+/// apart: members of one group already are together).
+pub fn colocations(c: &Cluster, unit_of: &dyn Fn(usize) -> usize) -> Vec<Coloc> {
+    let mut out = Vec::new();
+    for (p, k) in pairs(c) {
+        let (dep, primary) = (unit_of(p), unit_of(k));
+        if dep == primary {
+            continue;
+        }
+        out.push(Coloc {
+            id: format!("{}-with-container", c.rscs[p].id),
+            dep,
+            primary,
+            score: Score::POS_INF,
+            dep_role: None,
+            primary_role: None,
+            influence: true,
+        });
+    }
+    out
+}
+
+/// Whether primitive `p` runs inside a container (and so is not probed on its own).
+pub fn is_contained(c: &Cluster, p: usize) -> bool {
+    c.rscs[p].meta.contains_key("container") && container_of(c, &RscLookup::of(c), p).is_some()
+}
