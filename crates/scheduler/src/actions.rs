@@ -928,7 +928,8 @@ fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
             let mut prev: Option<(Vec<String>, String, Option<String>)> = None;
             for s in &o.sets {
                 let act = s.action.clone().unwrap_or_else(|| "start".into());
-                if s.sequential {
+                // The members of a require-all="false" set are alternatives, not a sequence.
+                if s.sequential && s.require_all {
                     for w in s.resources.windows(2) {
                         pairs.push((w[0].clone(), act.clone(), w[1].clone(), act.clone(), None));
                     }
@@ -1079,9 +1080,11 @@ fn one_or_more(b: &mut Builder<'_>, set_id: &str, first: usize, fa: &str, then: 
         }
     });
     let existing = b.find(None, &name, None);
+    let thens = endpoints(b, then, ta, false);
     let pseudo = match existing {
         Some(i) => i,
-        None if runnable => {
+        // Nothing to start after the set: the pseudo action is not needed.
+        None if runnable && !thens.is_empty() => {
             let i = b.add(ActionKind::Pseudo, None, &name, 0, None);
             b.t.actions[i].label = name.clone();
             i
@@ -1091,7 +1094,7 @@ fn one_or_more(b: &mut Builder<'_>, set_id: &str, first: usize, fa: &str, then: 
     for f in endpoints(b, first, fa, true) {
         b.order(f, pseudo);
     }
-    for t in endpoints(b, then, ta, false) {
+    for t in thens {
         b.order(pseudo, t);
     }
 }

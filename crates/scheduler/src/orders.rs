@@ -94,7 +94,8 @@ fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
                 }
                 let act = s.action.clone().unwrap_or_else(|| "start".into());
                 let members: Vec<usize> = s.resources.iter().filter_map(|r| named(c, r)).collect();
-                if s.sequential {
+                // The members of a require-all="false" set are alternatives, not a sequence.
+                if s.sequential && s.require_all {
                     for w in members.windows(2) {
                         out.push(Edge {
                             id: o.id.clone(),
