@@ -440,6 +440,11 @@ impl LrmOp {
     pub fn get(&self, key: &str) -> Option<&str> {
         self.raw.get(key)
     }
+
+    /// Attributes of the entry named like each of `keys` (one pass over them).
+    pub fn get_all<const N: usize>(&self, keys: [&str; N]) -> [Option<&str>; N] {
+        self.raw.get_all(keys)
+    }
 }
 
 struct Reader<'a> {

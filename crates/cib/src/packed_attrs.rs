@@ -58,6 +58,23 @@ impl PackedAttrs {
         None
     }
 
+    /// The values of the first attributes named like each of `keys`, in one pass.
+    pub fn get_all<const N: usize>(&self, keys: [&str; N]) -> [Option<&str>; N] {
+        let mut out = [None; N];
+        let mut missing = N;
+        let mut pairs = self.iter();
+        while missing > 0 {
+            let Some((k, v)) = pairs.next() else { break };
+            for (slot, want) in out.iter_mut().zip(keys) {
+                if slot.is_none() && k == want {
+                    *slot = Some(v);
+                    missing -= 1;
+                }
+            }
+        }
+        out
+    }
+
     /// Whether there are no attributes.
     pub fn is_empty(&self) -> bool {
         self.text.is_empty()
@@ -77,6 +94,10 @@ mod tests {
         assert_eq!(p.get("missing"), None);
         let all: Vec<_> = p.iter().collect();
         assert_eq!(all, vec![("id", "x"), ("empty", ""), ("op-digest", "abc")]);
+        assert_eq!(
+            p.get_all(["op-digest", "nope", "id"]),
+            [Some("abc"), None, Some("x")]
+        );
         assert!(PackedAttrs::new([]).is_empty());
         assert_eq!(PackedAttrs::default().iter().count(), 0);
     }

@@ -289,7 +289,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
             .partition(|l| l.starts_with("Fence"));
     b.t.summary = fence.into_iter().chain(rest).collect();
     order_constraints(&mut b, cib);
-    crate::graph::finish(&mut b);
+    crate::graph::finish(&mut b, cib);
     crate::remote::order_actions(&mut b);
     // The histories of resources gone from the configuration are deleted.
     for (id, n) in &c.stale_histories {
@@ -448,7 +448,7 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
     crate::graph::order_phases(b, r, &made);
     // Group members (and instances of an ordered clone) start in order and stop in reverse.
     if crate::graph::chained(c, r) {
-        crate::graph::chain_group_members(b, &kids);
+        crate::graph::chain_group_members(b, &kids, c.rscs[r].variant == Variant::Group);
     }
 }
 
@@ -769,7 +769,7 @@ fn plan_primitive(
             ));
         }
         (many, target) => {
-            let kept = crate::multi_active::kept_instance(r, many, target, failed);
+            let kept = crate::multi_active::kept_instance(r, many, target);
             for &(a, role) in many {
                 if Some(a) == kept {
                     continue;
@@ -788,9 +788,11 @@ fn plan_primitive(
                     b.order(st, s);
                 }
                 start = Some(s);
-                b.t.summary.push(crate::multi_active::summary(
-                    &name, many, n, failed, &nodename,
-                ));
+                let mut line = crate::multi_active::summary(&name, many, n, failed, &nodename);
+                if kept.is_some() && failed {
+                    line.push_str(" due to being multiply active");
+                }
+                b.t.summary.push(line);
             } else {
                 for &(a, _) in many {
                     b.t.summary.push(format!(
@@ -934,9 +936,15 @@ fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
                         pairs.push((w[0].clone(), act.clone(), w[1].clone(), act.clone(), None));
                     }
                 }
+                // A sequential set is entered through its first member.
+                let entry: &[String] = if s.sequential {
+                    &s.resources[..s.resources.len().min(1)]
+                } else {
+                    &s.resources
+                };
                 if let Some((pr, pa, any)) = &prev {
                     for a in pr {
-                        for t in &s.resources {
+                        for t in entry {
                             pairs.push((
                                 a.clone(),
                                 pa.clone(),
@@ -983,6 +991,9 @@ fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
                 one_or_more(b, &set_id, fi, &fa, ti, &ta);
             } else {
                 link(b, fi, &fa, ti, &ta);
+                if o.sets.is_empty() && fa == "start" && ta == "start" {
+                    crate::graph::order_probes(b, fi, ti);
+                }
             }
             let optional = o
                 .kind

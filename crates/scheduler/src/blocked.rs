@@ -101,3 +101,32 @@ pub fn blocked_stops(
     }
     out
 }
+
+/// Applies the `multiple-active` policy to primitives found active on more than one node
+/// (outside clones): `block` leaves them (and their whole group) blocked where they are,
+/// `stop_only` stops every copy without starting it again; `stop_start` (the default)
+/// recovers them.
+pub fn apply_multiple_active(c: &mut Cluster) {
+    for p in 0..c.rscs.len() {
+        let r = &c.rscs[p];
+        if r.variant != Variant::Primitive || r.running.len() < 2 || c.clone_ancestor(p).is_some() {
+            continue;
+        }
+        match r.meta.get("multiple-active").map(String::as_str) {
+            Some("block") => {
+                let group = r.parent.filter(|&g| c.rscs[g].variant == Variant::Group);
+                let members = match group {
+                    Some(g) => c.rscs[g].children.clone(),
+                    None => vec![p],
+                };
+                for m in members {
+                    if !c.rscs[m].running.is_empty() {
+                        c.rscs[m].blocked = true;
+                    }
+                }
+            }
+            Some("stop_only") => c.rscs[p].stopped_by_failure = true,
+            _ => {}
+        }
+    }
+}

@@ -21,13 +21,20 @@ impl RecordDigests {
     /// The digests recorded on `op`.
     pub fn of(op: &LrmOp) -> RecordDigests {
         let names = |v: &str| v.split_whitespace().map(str::to_string).collect();
+        let [all, secure_digest, secure_params, restart_digest, force_restart] = op.get_all([
+            "op-digest",
+            "op-secure-digest",
+            "op-secure-params",
+            "op-restart-digest",
+            "op-force-restart",
+        ]);
         RecordDigests {
-            all: op.get("op-digest").map(str::to_string),
-            secure: match (op.get("op-secure-digest"), op.get("op-secure-params")) {
+            all: all.map(str::to_string),
+            secure: match (secure_digest, secure_params) {
                 (Some(d), Some(n)) => Some((d.to_string(), names(n))),
                 _ => None,
             },
-            restart: match (op.get("op-restart-digest"), op.get("op-force-restart")) {
+            restart: match (restart_digest, force_restart) {
                 (Some(d), Some(n)) => Some((d.to_string(), names(n))),
                 _ => None,
             },

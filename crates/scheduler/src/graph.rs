@@ -87,7 +87,7 @@ pub(crate) fn chained(c: &Cluster, r: usize) -> bool {
 /// Chains a group's members: each member's start waits for the start of the nearest earlier
 /// member that starts, and each member's stop for the stop of the nearest later member that
 /// stops (members with nothing to do are skipped, not waited for).
-pub(crate) fn chain_group_members(b: &mut Builder<'_>, kids: &[usize]) {
+pub(crate) fn chain_group_members(b: &mut Builder<'_>, kids: &[usize], group: bool) {
     let mut prev_starts: Vec<usize> = Vec::new();
     for &k in kids {
         let starts = b.rsc_task(k, "start");
@@ -113,7 +113,9 @@ pub(crate) fn chain_group_members(b: &mut Builder<'_>, kids: &[usize]) {
         if stops.is_empty() {
             continue;
         }
-        let mut probes: Vec<usize> = kids[..j].iter().flat_map(|&e| probes_of(b, e)).collect();
+        // (Instances of an ordered clone depend on no earlier instance's probe.)
+        let earlier = if group { &kids[..j] } else { &[][..] };
+        let mut probes: Vec<usize> = earlier.iter().flat_map(|&e| probes_of(b, e)).collect();
         if let Some(&next) = kids.get(j + 1) {
             probes.extend(probes_of(b, next));
         }
@@ -233,8 +235,11 @@ pub(crate) fn order_phases(
 }
 
 /// Edges added once every action exists: a role change in place (promote, demote) waits
-/// for the cancellation of the old role's monitors.
-pub(crate) fn finish(b: &mut Builder<'_>) {
+/// for the cancellation of the old role's monitors; the DC shuts down after every other
+/// node; a start waits for what could contradict a `-INFINITY` colocation on its node.
+pub(crate) fn finish(b: &mut Builder<'_>, cib: &cib::Cib) {
+    dc_shutdown_last(b);
+    anti_colocation(b, cib);
     for i in 0..b.t.actions.len() {
         let a = &b.t.actions[i];
         if a.kind != ActionKind::Resource || a.task != "cancel" {
@@ -278,5 +283,108 @@ pub(crate) fn waits_for_fencing(c: &Cluster, p: usize, n: usize) -> bool {
             allowed && !known
         }
         _ => false,
+    }
+}
+
+/// Probes around an ordering `first` then `then` (starts): what a probe of `then` finds
+/// comes before `first` stops, and what a probe of a primitive `first` finds comes before a
+/// primitive `then` stops.
+pub(crate) fn order_probes(b: &mut Builder<'_>, first: usize, then: usize) {
+    let c = b.c;
+    let stops = |b: &Builder<'_>, r: usize| -> Vec<usize> {
+        if c.rscs[r].variant == Variant::Primitive {
+            b.rsc_task(r, "stop")
+        } else {
+            b.find(Some(r), "stop", None).into_iter().collect()
+        }
+    };
+    if c.rscs[then].variant == Variant::Primitive {
+        let probes = probes_of(b, then);
+        for st in stops(b, first) {
+            for &pr in &probes {
+                b.order(pr, st);
+            }
+        }
+    }
+    let restarts = c.rscs[then]
+        .meta
+        .get("restart-type")
+        .is_some_and(|v| v == "restart");
+    if restarts
+        && c.rscs[first].variant == Variant::Primitive
+        && c.rscs[then].variant == Variant::Primitive
+    {
+        let probes = probes_of(b, first);
+        for st in b.rsc_task(then, "stop") {
+            for &pr in &probes {
+                b.order(pr, st);
+            }
+        }
+    }
+}
+
+/// The DC's shutdown waits for every other node's.
+fn dc_shutdown_last(b: &mut Builder<'_>) {
+    let c = b.c;
+    let shutdowns: Vec<(usize, bool)> = (0..b.t.actions.len())
+        .filter(|&i| {
+            let a = &b.t.actions[i];
+            a.kind == ActionKind::Cluster && a.task.starts_with("do_shutdown")
+        })
+        .map(|i| (i, b.t.actions[i].node.is_some_and(|n| c.nodes[n].is_dc)))
+        .collect();
+    for &(dc, is_dc) in &shutdowns {
+        if !is_dc {
+            continue;
+        }
+        for &(other, other_dc) in &shutdowns {
+            if !other_dc {
+                b.order(other, dc);
+            }
+        }
+    }
+}
+
+/// For two primitives that must never share a node (`-INFINITY` colocation), a start of
+/// either on a node waits for the other's stop and probe there.
+fn anti_colocation(b: &mut Builder<'_>, cib: &cib::Cib) {
+    let c = b.c;
+    let lookup = crate::rsc_lookup::RscLookup::of(c);
+    let primitive = |id: &str| {
+        lookup
+            .id(id)
+            .filter(|&r| c.rscs[r].variant == Variant::Primitive && c.rscs[r].parent.is_none())
+    };
+    for k in &cib.constraints {
+        let cib::model::Constraint::Colocation(col) = k else {
+            continue;
+        };
+        if !col.sets.is_empty() || !col.score.is_neg_inf() {
+            continue;
+        }
+        let (Some(x), Some(y)) = (primitive(&col.rsc), primitive(&col.with_rsc)) else {
+            continue;
+        };
+        for (one, other) in [(x, y), (y, x)] {
+            for start in b.rsc_task(one, "start") {
+                let Some(n) = b.t.actions[start].node else {
+                    continue;
+                };
+                let before: Vec<usize> = b
+                    .rsc_actions(other)
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        let a = &b.t.actions[i];
+                        a.node == Some(n)
+                            && a.kind == ActionKind::Resource
+                            && (a.task == "stop" || is_probe(a))
+                    })
+                    .collect();
+                for i in before {
+                    b.order(i, start);
+                }
+            }
+        }
     }
 }

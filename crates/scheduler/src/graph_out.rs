@@ -353,16 +353,9 @@ fn rsc_op_attrs(c: &Cluster, t: &Transition, a: &Action) -> BTreeMap<String, Str
             attrs.insert("CRM_meta_operation".into(), "monitor".into());
         }
         "migrate_to" | "migrate_from" => {
-            let target = t
-                .actions
-                .iter()
-                .find(|x| x.rsc == a.rsc && x.task == "migrate_from")
-                .and_then(|x| x.node);
-            let source = t
-                .actions
-                .iter()
-                .find(|x| x.rsc == a.rsc && x.task == "migrate_to")
-                .and_then(|x| x.node);
+            // From where it runs to where it is placed.
+            let source = r.running.keys().next().copied();
+            let target = r.next;
             if let (Some(s), Some(d)) = (source, target) {
                 attrs.insert("CRM_meta_migrate_source".into(), c.nodes[s].name.clone());
                 attrs.insert("CRM_meta_migrate_target".into(), c.nodes[d].name.clone());

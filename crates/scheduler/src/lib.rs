@@ -21,6 +21,7 @@ mod graph_out;
 pub mod health;
 mod interleave;
 pub mod maintenance;
+mod migration_history;
 mod multi_active;
 mod notify;
 pub mod on_fail;

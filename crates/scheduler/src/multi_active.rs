@@ -31,15 +31,15 @@ pub(crate) fn summary(
 
 /// With `multiple-active="stop_unexpected"`, the active node the resource stays on (only
 /// the other instances stop, and the start there is a pseudo action); `None` otherwise
-/// (every instance stops, the default `stop_start`), or when a failure is involved.
+/// (every instance stops, the default `stop_start`). A failure does not change that: the
+/// kept copy is recovered in place "due to being multiply active".
 pub(crate) fn kept_instance(
     r: &Rsc,
     active: &[(usize, Role)],
     target: Option<usize>,
-    failed: bool,
 ) -> Option<usize> {
     let target = target?;
     let policy = r.meta.get("multiple-active").map(String::as_str);
-    (policy == Some("stop_unexpected") && !failed && active.iter().any(|&(n, _)| n == target))
+    (policy == Some("stop_unexpected") && active.iter().any(|&(n, _)| n == target))
         .then_some(target)
 }

@@ -48,8 +48,10 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
         .attr("no-quorum-panic")
         .is_some_and(|v| cib::model::is_true(v) || v == "1");
     crate::fencing::apply_suicide(&mut c, panic);
+    // Remote and guest nodes count towards a clone's default clone-max.
+    let remote_count = crate::remote::configured_count(cib);
     for r in &cib.resources {
-        let i = build(&mut c, cib, r, None, None);
+        let i = build(&mut c, cib, r, None, None, remote_count);
         c.top.push(i);
     }
     crate::remote::add_guest_connections(&mut c);
@@ -64,6 +66,7 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
         unpack_history(&mut c, &mut lookup, st);
     }
     c.rsc_lookup = std::sync::Arc::new(lookup);
+    crate::migration_history::apply(&mut c, cib);
     let prio: Vec<i64> = c.top.iter().map(|&r| c.rscs[r].priority).collect();
     let mut order: Vec<(i64, usize)> = prio.into_iter().zip(c.top.iter().copied()).collect();
     order.sort_by_key(|&(p, _)| std::cmp::Reverse(p));
@@ -214,6 +217,7 @@ fn build(
     r: &cib::model::Resource,
     parent: Option<usize>,
     suffix: Option<usize>,
+    remote_count: usize,
 ) -> usize {
     let id = match suffix {
         Some(n) => format!("{}:{n}", r.id),
@@ -272,7 +276,7 @@ fn build(
         }
         ResourceKind::Group(members) => {
             for m in members {
-                let k = build(c, cib, m, Some(idx), suffix);
+                let k = build(c, cib, m, Some(idx), suffix, remote_count);
                 c.rscs[idx].children.push(k);
             }
         }
@@ -280,7 +284,7 @@ fn build(
             master_element,
             child,
         } => {
-            let nodes = (c.nodes.len() + crate::remote::configured_count(cib)).max(1);
+            let nodes = (c.nodes.len() + remote_count).max(1);
             let cm = &c.rscs[idx].meta;
             let promotable = *master_element || truthy(cm.get("promotable"), false);
             let get = |k: &str| cm.get(k).and_then(|v| v.parse::<usize>().ok());
@@ -306,13 +310,13 @@ fn build(
                 }
             }
             for i in 0..clone_max {
-                let k = build(c, cib, child, Some(idx), Some(i));
+                let k = build(c, cib, child, Some(idx), Some(i), remote_count);
                 c.rscs[idx].children.push(k);
             }
         }
         ResourceKind::Bundle(b) => {
             if let Some(child) = &b.child {
-                let k = build(c, cib, child, Some(idx), None);
+                let k = build(c, cib, child, Some(idx), None, remote_count);
                 c.rscs[idx].children.push(k);
             }
         }
@@ -462,7 +466,9 @@ fn replay(ops: &[LrmOp]) -> Replay {
         if (rc != expected || exec_failed) && !probe_not_running {
             out.failed_op = Some((task.to_string(), op.interval_ms));
             let probe = task == "monitor" && op.interval_ms == 0;
-            if !probe {
+            // A probe reporting a hard error (bad arguments, unimplemented, no permission)
+            // counts like any other operation.
+            if !probe || op.op_status == 0 && (2..=4).contains(&rc) {
                 out.error_results.push((rc, op.op_status));
             }
             out.failed_op_stale = op.id.contains("_last_failure_")
@@ -765,6 +771,15 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
             }
         };
         let r = &mut c.rscs[idx];
+        // A failed stop configured with on-fail=ignore counts as done.
+        if rp.stop_failed
+            && rp.failed_op.as_ref().is_some_and(|(t, _)| t == "stop")
+            && crate::on_fail::configured(r, "stop", 0) == Some(OnFail::Ignore)
+        {
+            rp.stop_failed = false;
+            rp.failed = false;
+            rp.role = Some(Role::Stopped);
+        }
         // Actions are named after the history of an active (or failed) instance, or the bare
         // id; a stopped record under another instance number does not rename it.
         let bare = strip_instance(&lrm.id).1.is_none();
@@ -906,7 +921,9 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         if rp.start_failed && rp.failed && truthy(c.options.get("start-failure-is-fatal"), true) {
             fc = Score::INFINITY;
         }
-        if hard_error {
+        // An agent found not installed there can never run there (until the failure expires).
+        let not_installed = rp.not_installed && !probe_failure_expired(&c.rscs[idx], lrm, c.now);
+        if hard_error || not_installed {
             fc = Score::INFINITY;
         }
         if fatal_error {
@@ -924,11 +941,34 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
     }
 }
 
+/// Whether the failed probes in `lrm` all happened at least the resource's
+/// `failure-timeout` before `now`.
+fn probe_failure_expired(r: &Rsc, lrm: &LrmResource, now: i64) -> bool {
+    let Some(timeout) = r
+        .meta
+        .get("failure-timeout")
+        .and_then(|v| cib::rule::parse_interval_ms(v))
+        .filter(|&ms| ms > 0)
+    else {
+        return false;
+    };
+    let timeout = i64::try_from(timeout / 1000).unwrap_or(i64::MAX);
+    lrm.ops
+        .iter()
+        .filter(|o| o.operation == "monitor" && o.interval_ms == 0 && o.rc_code == 5)
+        .all(|o| {
+            o.get("last-rc-change")
+                .and_then(|v| v.parse::<i64>().ok())
+                .is_some_and(|t| t.saturating_add(timeout) <= now)
+        })
+}
+
 /// The parameters without those that are really meta-attributes (old configurations kept
 /// `target_role` and `is_managed` among the instance attributes).
 fn post_state(c: &mut Cluster) {
     crate::maintenance::unmanage_on_maintenance_nodes(c);
     crate::container::add_failcounts(c);
+    crate::blocked::apply_multiple_active(c);
     // Unpromoted is only meaningful for promotable clones.
     for r in &mut c.rscs {
         if !r.promotable {

@@ -91,3 +91,84 @@ fn without_a_blocked_resource_the_stop_runs() {
         ]
     );
 }
+
+/// rsc1 active on n1 and n2 with the given multiple-active policy.
+fn multiply_active(policy: &str) -> scheduler::Schedule {
+    let meta = format!(
+        r#"<meta_attributes id="m"><nvpair id="m1" name="multiple-active" value="{policy}"/></meta_attributes>"#
+    );
+    let xml = format!(
+        r##"<cib have-quorum="1"><configuration>
+<crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
+<nodes><node id="n1" uname="n1"/><node id="n2" uname="n2"/></nodes>
+<resources><primitive id="rsc1" class="ocf" provider="pacemaker" type="Dummy">{meta}</primitive></resources>
+<constraints/></configuration>
+<status>
+<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member">
+<lrm id="n1"><lrm_resources>{h}</lrm_resources></lrm></node_state>
+<node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member">
+<lrm id="n2"><lrm_resources>{h}</lrm_resources></lrm></node_state>
+</status></cib>"##,
+        h = history("rsc1", false)
+    );
+    run(&xml)
+}
+
+#[test]
+fn multiple_active_block_leaves_it_alone() {
+    let s = multiply_active("block");
+    assert!(
+        s.transition.summary.is_empty(),
+        "{:?}",
+        s.transition.summary
+    );
+    assert!(s.transition.actions.iter().all(|a| a.task != "stop"));
+}
+
+#[test]
+fn multiple_active_stop_only_stops_every_copy() {
+    let s = multiply_active("stop_only");
+    let mut got = s.transition.summary.clone();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            "Stop rsc1 ( n1 ) due to node availability",
+            "Stop rsc1 ( n2 ) due to node availability"
+        ]
+    );
+}
+
+#[test]
+fn multiple_active_stop_start_restarts() {
+    let s = multiply_active("stop_start");
+    assert_eq!(s.transition.summary, vec!["Restart rsc1 ( n1 )"]);
+}
+
+#[test]
+fn multiple_active_stop_unexpected_keeps_the_expected_copy() {
+    let s = multiply_active("stop_unexpected");
+    assert_eq!(s.transition.summary, vec!["Restart rsc1 ( n1 )"]);
+    let stops: Vec<&str> = s
+        .transition
+        .actions
+        .iter()
+        .filter(|a| a.task == "stop")
+        .map(|a| a.label.as_str())
+        .collect();
+    assert_eq!(stops, vec!["rsc1 stop on n2"]);
+    assert!(s
+        .transition
+        .actions
+        .iter()
+        .any(|a| a.label == "rsc1_start_0" && a.kind == scheduler::ActionKind::Pseudo));
+}
+
+#[test]
+fn an_ignored_stop_failure_counts_as_stopped() {
+    let rscs = r#"<primitive id="rsc2" class="ocf" provider="pacemaker" type="Dummy">
+<operations><op id="s" name="stop" interval="0" on-fail="ignore"/></operations></primitive>"#;
+    let s = run(&cib(rscs, "", &history("rsc2", true)));
+    assert_eq!(s.transition.summary, vec!["Start rsc2 ( n1 )"]);
+    assert!(!s.before.rscs.iter().any(|r| r.blocked));
+}

@@ -479,3 +479,42 @@ fn graph_attributes_carry_op_defaults_clone_meta_and_notification_keys() {
         Some("15000")
     );
 }
+
+#[test]
+fn a_sequential_set_is_entered_through_its_first_member() {
+    let ids = ["a", "b", "c", "d"];
+    let res: String = ids
+        .iter()
+        .map(|id| {
+            format!(r#"<primitive id="{id}" class="ocf" provider="pacemaker" type="Dummy"/>"#)
+        })
+        .collect();
+    let cons = r#"<rsc_location id="l" rsc="a" node="n1" score="100"/><rsc_order id="ord"><resource_set id="s1" sequential="true"><resource_ref id="a"/></resource_set><resource_set id="s2" sequential="true"><resource_ref id="b"/><resource_ref id="c"/><resource_ref id="d"/></resource_set></rsc_order><rsc_colocation id="col" score="INFINITY"><resource_set id="cs" sequential="true"><resource_ref id="d"/><resource_ref id="c"/><resource_ref id="b"/><resource_ref id="a"/></resource_set></rsc_colocation>"#;
+    let probes = |n: &str| ids.iter().map(|id| probe(id, n, 7)).collect::<String>();
+    let g = graph(&cib(
+        &res,
+        cons,
+        &(node_state("1", "n1", &probes("n1")) + &node_state("2", "n2", &probes("n2"))),
+    ));
+    assert_eq!(inputs(&g, "b_start_0@n1"), &set(&["a_start_0@n1"]));
+    // c and d follow the set's order, not a directly.
+    assert_eq!(inputs(&g, "c_start_0@n1"), &set(&["b_start_0@n1"]));
+    assert_eq!(inputs(&g, "d_start_0@n1"), &set(&["c_start_0@n1"]));
+}
+
+/// a must leave n1 for n2 while b, never on a's node, starts on n1.
+const ANTI_COLOCATED: &str = r#"<cib have-quorum="1" validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0"><configuration><crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config><nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes><resources><primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/><primitive id="b" class="ocf" provider="pacemaker" type="Dummy"/></resources><constraints><rsc_location id="la" rsc="a" node="n2" score="100"/><rsc_location id="lb" rsc="b" node="n1" score="200"/><rsc_colocation id="anti" rsc="a" with-rsc="b" score="-INFINITY"/></constraints></configuration><status><node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="1"><lrm_resources><lrm_resource id="a" class="ocf" provider="pacemaker" type="Dummy"><lrm_rsc_op id="a-n1" operation="start" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x" call-id="2" rc-code="0" op-status="0" interval="0" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state><node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="2"><lrm_resources></lrm_resources></lrm></node_state></status></cib>"#;
+
+#[test]
+fn a_start_waits_for_what_an_anti_colocation_must_clear_first() {
+    // As crm_simulate 2.1.5 draws it.
+    let g = graph(ANTI_COLOCATED);
+    assert_eq!(
+        inputs(&g, "b_start_0@n1"),
+        &set(&["a_stop_0@n1", "b_monitor_0@n1", "b_monitor_0@n2"])
+    );
+    assert_eq!(
+        inputs(&g, "a_start_0@n2"),
+        &set(&["a_stop_0@n1", "a_monitor_0@n2", "b_monitor_0@n2"])
+    );
+}

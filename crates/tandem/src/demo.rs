@@ -527,8 +527,8 @@ fn demo(lab: &mut Lab, signals: &Signals, root: bool) -> anyhow::Result<()> {
             );
             println!(
                 "    (no fencing here, so the survivors first wait unfenced-recovery-delay, by\n     \
-                 default consensus + 1 s, in case node1 is only cut off and still running\n     \
-                 them; with fencing, recovery follows the fencing at once. See README.)"
+                 default 475 ms, in case node1 is only cut off and still stopping them;\n     \
+                 with fencing, recovery follows the fencing at once. See README.)"
             );
         }
         None => println!("    group 'web' did not restart on a survivor within 60 s"),

@@ -199,10 +199,16 @@ fn corrupted_cib_file_is_detected_and_replaced_from_the_others() {
         "node1's log does not report the corrupt CIB:\n{}",
         c.logs()
     );
-    assert!(
-        log.contains("replaced the unusable stored CIB with the cluster's copy"),
-        "node1's log does not report the replacement:\n{}",
-        c.logs()
+    // The replacement is written (and logged) by the resource manager's disk writer,
+    // a moment after the replica itself took the cluster's copy.
+    c.wait(
+        "node1's log to report the replacement",
+        Duration::from_secs(10),
+        || {
+            c.log(1)
+                .contains("replaced the unusable stored CIB with the cluster's copy")
+                .then_some(())
+        },
     );
     // The file on disk is the cluster's copy again, and the cluster still serves the VIP at
     // its configured address, nowhere the forged one.
