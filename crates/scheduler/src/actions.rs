@@ -416,7 +416,15 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
                     || b.t.actions[i].kind == ActionKind::Pseudo && b.t.actions[i].task == task
             })
             .collect();
-        if acts.is_empty() {
+        // A clone whose running instance's restart an interleaved ordering left unrunnable
+        // still passes through its start milestones.
+        let unrunnable_start = task == "start"
+            && c.rscs[r].variant == Variant::Clone
+            && c.primitives(r).iter().any(|&p| {
+                let pr = &c.rscs[p];
+                pr.next.is_none() && pr.blocked_start.is_some() && !pr.running.is_empty()
+            });
+        if acts.is_empty() && !unrunnable_start {
             continue;
         }
         let begin = b.add(ActionKind::Pseudo, Some(r), task, 0, None);
@@ -739,7 +747,12 @@ fn plan_primitive(
             } else if r.orphan {
                 " due to node availability".to_string()
             } else if let Some(why) = &r.stop_reason {
-                format!(" due to {why}")
+                // An empty reason: the stop is what is left of an unrunnable restart.
+                if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(" due to {why}")
+                }
             } else if !c.have_quorum
                 && (c.no_quorum_policy == "stop"
                     || c.no_quorum_policy == "suicide" && !fenced.contains(&a))
@@ -917,7 +930,8 @@ fn order_constraints(b: &mut Builder<'_>, cib: &Cib) {
             let mut prev: Option<(Vec<String>, String, Option<String>)> = None;
             for s in &o.sets {
                 let act = s.action.clone().unwrap_or_else(|| "start".into());
-                if s.sequential {
+                // The members of a require-all="false" set are alternatives, not a sequence.
+                if s.sequential && s.require_all {
                     for w in s.resources.windows(2) {
                         pairs.push((w[0].clone(), act.clone(), w[1].clone(), act.clone(), None));
                     }
@@ -1077,9 +1091,11 @@ fn one_or_more(b: &mut Builder<'_>, set_id: &str, first: usize, fa: &str, then: 
         }
     });
     let existing = b.find(None, &name, None);
+    let thens = endpoints(b, then, ta, false);
     let pseudo = match existing {
         Some(i) => i,
-        None if runnable => {
+        // Nothing to start after the set: the pseudo action is not needed.
+        None if runnable && !thens.is_empty() => {
             let i = b.add(ActionKind::Pseudo, None, &name, 0, None);
             b.t.actions[i].label = name.clone();
             i
@@ -1089,7 +1105,7 @@ fn one_or_more(b: &mut Builder<'_>, set_id: &str, first: usize, fa: &str, then: 
     for f in endpoints(b, first, fa, true) {
         b.order(f, pseudo);
     }
-    for t in endpoints(b, then, ta, false) {
+    for t in thens {
         b.order(pseudo, t);
     }
 }

@@ -538,7 +538,13 @@ impl<'a> Assigner<'a> {
                 *v = Score::NEG_INF;
             }
         }
-        if rsc.target_role == Some(Role::Stopped) {
+        // A disabled clone or group whose primitives all override that with their own
+        // target-role keeps running.
+        let overridden = rsc.variant != Variant::Primitive
+            && c.primitives(u)
+                .iter()
+                .all(|&p| c.rscs[p].target_role.is_some_and(|r| r != Role::Stopped));
+        if rsc.target_role == Some(Role::Stopped) && !overridden {
             for v in s.iter_mut() {
                 *v = Score::NEG_INF;
             }

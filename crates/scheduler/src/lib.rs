@@ -19,6 +19,7 @@ pub mod fencing;
 mod graph;
 mod graph_out;
 pub mod health;
+mod interleave;
 pub mod maintenance;
 mod migration_history;
 mod multi_active;

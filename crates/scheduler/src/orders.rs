@@ -94,7 +94,8 @@ fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
                 }
                 let act = s.action.clone().unwrap_or_else(|| "start".into());
                 let members: Vec<usize> = s.resources.iter().filter_map(|r| named(c, r)).collect();
-                if s.sequential {
+                // The members of a require-all="false" set are alternatives, not a sequence.
+                if s.sequential && s.require_all {
                     for w in members.windows(2) {
                         out.push(Edge {
                             id: o.id.clone(),
@@ -206,6 +207,10 @@ fn clone_min_unmet(c: &Cluster, r: usize, action: &str) -> bool {
 fn starts(c: &Cluster, r: usize, restart: &HashMap<usize, String>) -> bool {
     c.primitives(r).iter().any(|&p| {
         let pr = &c.rscs[p];
+        // A running instance whose start an interleaved ordering made unrunnable.
+        if pr.next.is_none() && pr.blocked_start.is_some() && !pr.running.is_empty() {
+            return true;
+        }
         match pr.next {
             None => false,
             Some(_) if !pr.managed => false,
@@ -279,6 +284,16 @@ pub fn propagate(
                     Some((any, _)) => any.iter().any(|&f| will_run(c, f, &e.first_action)),
                     None => will_run(c, e.first, &e.first_action),
                 };
+            // (Orders needing only some instances of `first` are not matched node by node.)
+            let needs_some = e.clone_one_or_more || c.rscs[e.first].meta.contains_key("clone-min");
+            if first_runs
+                && !needs_some
+                && e.first_action == "start"
+                && e.then_action == "start"
+                && crate::interleave::applies(c, e.first, e.then)
+            {
+                changed |= crate::interleave::block_unmatched(c, e.first, e.then);
+            }
             let then_prims = c.primitives(e.then);
             if !first_runs {
                 let reason = if let Some((_, set_id)) = &e.one_or_more {
@@ -345,6 +360,19 @@ pub fn propagate(
                         if pr.stop_reason.is_none() {
                             pr.stop_reason = Some(reason.clone());
                         }
+                        changed = true;
+                    }
+                }
+            } else if e.then_action == "start"
+                && e.first_action == "start"
+                && !needs_some
+                && crate::interleave::applies(c, e.first, e.then)
+            {
+                for (p, reason) in crate::interleave::restarts(c, e.first, e.then, &restart) {
+                    let pr = &c.rscs[p];
+                    let by_order = restart.get(&p).is_some_and(|why| why != DEFINITION_CHANGE);
+                    if pr.managed && !by_order && pr.failed_on.is_empty() {
+                        restart.insert(p, reason);
                         changed = true;
                     }
                 }

@@ -372,8 +372,14 @@ pub fn instance_counts(c: &Cluster) -> (usize, usize, usize) {
             continue;
         }
         total += 1;
-        let mut cur = Some(i);
-        let mut dis = false;
+        // The nearest explicit target-role decides (a primitive's own one overrides its
+        // clone's or group's).
+        let mut cur = if r.target_role.is_some() {
+            None
+        } else {
+            Some(i)
+        };
+        let mut dis = r.target_role == Some(Role::Stopped);
         while let Some(k) = cur {
             if c.rscs[k].target_role == Some(Role::Stopped) {
                 dis = true;
