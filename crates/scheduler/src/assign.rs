@@ -716,7 +716,12 @@ impl<'a> Assigner<'a> {
 
                 self.ban_insufficient_capacity(u, &mut s, &|_| false);
                 let current = self.c.active_nodes(u).first().copied();
-                let chosen = self.choose(&s, current, &|_| false);
+                let mut chosen = self.choose(&s, current, &|_| false);
+                // An unmanaged primitive stays where it is (nowhere when stopped), so it
+                // takes no node's share of the load.
+                if self.c.rscs[u].variant == Variant::Primitive && !self.c.rscs[u].managed {
+                    chosen = current;
+                }
                 self.c.rscs[u].scores = s;
                 self.set_next(u, chosen);
             }

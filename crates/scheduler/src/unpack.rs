@@ -841,11 +841,17 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         // OCF agents report hard errors (bad arguments, unimplemented, no permission, not
         // installed: never on this node again) and fatal ones (not configured: nowhere).
         let ocf = r.agent.as_ref().is_some_and(|a| a.class == "ocf");
-        let hard_error = rp
+        let exec_not_installed = rp
             .error_results
             .iter()
-            .any(|&(rc, status)| status == EXEC_NOT_INSTALLED || ocf && (2..=5).contains(&rc));
-        let fatal_error = ocf && rp.error_results.iter().any(|&(rc, _)| rc == 6);
+            .any(|&(_, status)| status == EXEC_NOT_INSTALLED);
+        let mut hard_error = exec_not_installed
+            || ocf
+                && rp
+                    .error_results
+                    .iter()
+                    .any(|&(rc, _)| (2..=5).contains(&rc));
+        let mut fatal_error = ocf && rp.error_results.iter().any(|&(rc, _)| rc == 6);
         let mut failed = rp.failed;
         let mut fence_node = false;
         if let (true, Some((task, interval))) = (failed, &rp.failed_op) {
@@ -854,9 +860,14 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
                     // An ignored failure of a call whose record shows success leaves it
                     // running; a monitor whose latest result failed is still recovered.
                     // A blocked one whose call since succeeded is not blocked either.
-                    Some(OnFail::Ignore | OnFail::Block) if rp.failed_op_stale && !hard_error => {
-                        failed = false
+                    // An agent's own hard or fatal exit code is ignored too; an executor
+                    // that found no agent at all is not.
+                    Some(OnFail::Ignore) if rp.failed_op_stale && !exec_not_installed => {
+                        failed = false;
+                        hard_error = false;
+                        fatal_error = false;
                     }
+                    Some(OnFail::Block) if rp.failed_op_stale && !hard_error => failed = false,
                     Some(OnFail::Block) => r.blocked = true,
                     Some(OnFail::Stop) => r.stopped_by_failure = true,
                     Some(OnFail::Fence) => fence_node = true,
