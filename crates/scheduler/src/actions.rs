@@ -586,7 +586,7 @@ fn plan_primitive(
                 return;
             }
         } else if freeze {
-            next = cur.first().map(|&(n, _)| n);
+            // An active resource keeps running, and may move within the partition.
         } else if next.is_some() || !cur.is_empty() {
             next = None;
         }
