@@ -900,10 +900,12 @@ impl<'a> Assigner<'a> {
                 self.set_next(inst, Some(n));
             }
         }
-        for (i, &inst) in instances.iter().enumerate() {
-            if done[i] {
-                continue;
-            }
+        // Active instances whose current node can no longer host them are placed after the
+        // inactive ones, so a fresh instance takes the free slot and the stranded one stops.
+        let mut rest: Vec<usize> = (0..instances.len()).filter(|&i| !done[i]).collect();
+        rest.sort_by_key(|&i| self.stranded(instances[i], &base));
+        for i in rest {
+            let inst = instances[i];
             if assigned_count >= clone_max {
                 self.set_next(inst, None);
                 continue;
@@ -923,6 +925,17 @@ impl<'a> Assigner<'a> {
         if self.c.rscs[u].promotable {
             self.promote(u);
         }
+    }
+
+    /// Whether a clone instance is active on exactly one usable node that its scores now ban
+    /// (an instance on a node that cannot run anything simply moves).
+    fn stranded(&self, inst: usize, base: &[Score]) -> bool {
+        let nodes = self.c.active_nodes(inst);
+        if nodes.len() != 1 {
+            return false;
+        }
+        let n = nodes[0];
+        self.c.nodes[n].can_run() && self.instance_scores(inst, base)[n].0 < 0
     }
 
     fn instance_scores(&self, inst: usize, base: &[Score]) -> Vec<Score> {
