@@ -250,7 +250,21 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                     // each set depends on the next set's first member.
                     for (si, s) in co.sets.iter().enumerate() {
                         let score = s.score.unwrap_or(co.score);
-                        if s.sequential {
+                        if s.sequential && score.0 < 0 {
+                            // A sequential set with a negative score keeps every member
+                            // away from every earlier one, not just its neighbour.
+                            for (j, later) in s.resources.iter().enumerate() {
+                                for earlier in &s.resources[..j] {
+                                    pairs.push((
+                                        later.clone(),
+                                        earlier.clone(),
+                                        s.role.clone(),
+                                        s.role.clone(),
+                                        score,
+                                    ));
+                                }
+                            }
+                        } else if s.sequential {
                             for w in s.resources.windows(2) {
                                 pairs.push((
                                     w[1].clone(),
