@@ -573,6 +573,10 @@ impl<'a> Assigner<'a> {
         match c.rscs[p].variant {
             Variant::Clone => {
                 for &inst in &c.rscs[p].children {
+                    // A blocked instance (failed stop, on-fail=block) hosts no dependents.
+                    if c.primitives(inst).iter().any(|&q| c.rscs[q].blocked) {
+                        continue;
+                    }
                     if let Some(n) = c.rscs[inst].next {
                         // A role-specific colocation counts only the instances in that role.
                         let promoted = c.rscs[inst].next_role == Role::Promoted;
