@@ -250,7 +250,21 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                     // each set depends on the next set's first member.
                     for (si, s) in co.sets.iter().enumerate() {
                         let score = s.score.unwrap_or(co.score);
-                        if s.sequential {
+                        if s.sequential && score.0 < 0 {
+                            // A sequential set with a negative score keeps every member
+                            // away from every earlier one, not just its neighbour.
+                            for (j, later) in s.resources.iter().enumerate() {
+                                for earlier in &s.resources[..j] {
+                                    pairs.push((
+                                        later.clone(),
+                                        earlier.clone(),
+                                        s.role.clone(),
+                                        s.role.clone(),
+                                        score,
+                                    ));
+                                }
+                            }
+                        } else if s.sequential {
                             for w in s.resources.windows(2) {
                                 pairs.push((
                                     w[1].clone(),
@@ -559,6 +573,10 @@ impl<'a> Assigner<'a> {
         match c.rscs[p].variant {
             Variant::Clone => {
                 for &inst in &c.rscs[p].children {
+                    // A blocked instance (failed stop, on-fail=block) hosts no dependents.
+                    if c.primitives(inst).iter().any(|&q| c.rscs[q].blocked) {
+                        continue;
+                    }
                     if let Some(n) = c.rscs[inst].next {
                         // A role-specific colocation counts only the instances in that role.
                         let promoted = c.rscs[inst].next_role == Role::Promoted;
@@ -905,10 +923,12 @@ impl<'a> Assigner<'a> {
                 self.set_next(inst, Some(n));
             }
         }
-        for (i, &inst) in instances.iter().enumerate() {
-            if done[i] {
-                continue;
-            }
+        // Active instances whose current node can no longer host them are placed after the
+        // inactive ones, so a fresh instance takes the free slot and the stranded one stops.
+        let mut rest: Vec<usize> = (0..instances.len()).filter(|&i| !done[i]).collect();
+        rest.sort_by_key(|&i| self.stranded(instances[i], &base));
+        for i in rest {
+            let inst = instances[i];
             if assigned_count >= clone_max {
                 self.set_next(inst, None);
                 continue;
@@ -928,6 +948,17 @@ impl<'a> Assigner<'a> {
         if self.c.rscs[u].promotable {
             self.promote(u);
         }
+    }
+
+    /// Whether a clone instance is active on exactly one usable node that its scores now ban
+    /// (an instance on a node that cannot run anything simply moves).
+    fn stranded(&self, inst: usize, base: &[Score]) -> bool {
+        let nodes = self.c.active_nodes(inst);
+        if nodes.len() != 1 {
+            return false;
+        }
+        let n = nodes[0];
+        self.c.nodes[n].can_run() && self.instance_scores(inst, base)[n].0 < 0
     }
 
     fn instance_scores(&self, inst: usize, base: &[Score]) -> Vec<Score> {
