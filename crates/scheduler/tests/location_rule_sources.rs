@@ -58,3 +58,23 @@ fn a_pattern_selects_matching_resources_or_with_bang_the_others() {
     let s = run(&cib(c));
     assert_eq!(summary(&s), vec!["Start other ( n1 )", "Start rsc1 ( n2 )"]);
 }
+
+#[test]
+fn a_parameter_set_by_a_node_rule_is_compared_per_node() {
+    let xml = cib(
+        r#"<rsc_location id="l" rsc="rsc1"><rule id="r" score="INFINITY">
+<expression id="e" attribute="fake" operation="eq" value="fake" value-source="param"/></rule></rsc_location>"#,
+    )
+    .replace(
+        r#"<nvpair id="r1i1" name="fake" value="200"/></instance_attributes>"#,
+        r##"<nvpair id="r1i1" name="fake" value="300"/></instance_attributes>
+<instance_attributes id="r1j" score="20"><rule id="r1jr" score="INFINITY"><expression id="r1je" attribute="#uname" operation="eq" value="n2"/></rule>
+<nvpair id="r1j1" name="fake" value="200"/></instance_attributes>"##,
+    );
+    let s = run(&xml);
+    assert!(
+        summary(&s).contains(&"Start rsc1 ( n2 )".to_string()),
+        "{:?}",
+        summary(&s)
+    );
+}
