@@ -104,6 +104,11 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
             Constraint::Location(l) => {
                 let mut targets: Vec<(String, Option<String>)> =
                     l.rsc.iter().map(|r| (r.clone(), l.role.clone())).collect();
+                if let Some(p) = &l.rsc_pattern {
+                    for r in crate::rsc_pattern::matching(c, p) {
+                        targets.push((r, l.role.clone()));
+                    }
+                }
                 for s in &l.sets {
                     for r in &s.resources {
                         targets.push((r.clone(), s.role.clone().or(l.role.clone())));
@@ -129,12 +134,39 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                             }
                         }
                     }
+                    // Rules may compare with the resource's own parameters or meta-attributes
+                    // (value-source="param" / "meta").
+                    let target = lookup.id(&rid).map(|i| &c.rscs[i]);
+                    // Parameters set by node-specific rules take their value per node.
+                    let node_params: Option<Vec<HashMap<String, String>>> = (!l.rules.is_empty())
+                        .then(|| cib.resources.iter().find(|d| d.id == rid))
+                        .flatten()
+                        .filter(|d| d.instance.iter().any(|set| set.rule.is_some()))
+                        .map(|d| {
+                            (0..nn)
+                                .map(|n| {
+                                    let ctx = RuleContext {
+                                        node_attrs: Some(&c.nodes[n].attrs),
+                                        now: Some(c.now),
+                                        ..RuleContext::default()
+                                    };
+                                    let mut m = HashMap::new();
+                                    cib::model::resolve_sets(&d.instance, &ctx, &mut m);
+                                    m
+                                })
+                                .collect()
+                        });
                     for rule in &l.rules {
                         let promoted = is_promoted(rule.role.as_deref().or(role.as_deref()));
                         for n in 0..nn {
                             let ctx = RuleContext {
                                 node_attrs: Some(&c.nodes[n].attrs),
                                 now: Some(c.now),
+                                params: match &node_params {
+                                    Some(per_node) => per_node.get(n),
+                                    None => target.map(|r| &r.params),
+                                },
+                                meta: target.map(|r| &r.meta),
                                 ..RuleContext::default()
                             };
                             if rule.eval(&ctx) {

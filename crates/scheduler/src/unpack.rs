@@ -427,6 +427,22 @@ const EXEC_NOT_INSTALLED: i32 = 7;
 /// Execution status of an operation that ran and reported an error.
 const EXEC_ERROR: i32 = 4;
 
+/// OCF exit code of an agent running but degraded.
+const OCF_DEGRADED: i32 = 190;
+
+/// OCF exit code of an agent promoted but degraded.
+const OCF_DEGRADED_PROMOTED: i32 = 191;
+
+/// The exit code an operation counts as: the degraded codes are successes (running, or
+/// promoted) that only warn.
+fn remap_degraded(rc: i32) -> i32 {
+    match rc {
+        OCF_DEGRADED => 0,
+        OCF_DEGRADED_PROMOTED => 8,
+        rc => rc,
+    }
+}
+
 fn replay(ops: &[LrmOp]) -> Replay {
     let mut sorted: Vec<&LrmOp> = ops.iter().collect();
     sorted.sort_by_key(|o| if o.call_id < 0 { i64::MAX } else { o.call_id });
@@ -458,7 +474,7 @@ fn replay(ops: &[LrmOp]) -> Replay {
         if op.op_status == 1 {
             continue; // cancelled
         }
-        let rc = op.rc_code;
+        let rc = remap_degraded(op.rc_code);
         // An execution status of "error" with the expected exit code is a success (old
         // histories recorded results that way).
         let exec_failed = !(op.op_status == 0 || op.op_status == EXEC_ERROR && rc == expected);
@@ -476,7 +492,7 @@ fn replay(ops: &[LrmOp]) -> Replay {
                     !std::ptr::eq(o, op)
                         && o.call_id == op.call_id
                         && o.op_status == 0
-                        && o.rc_code == o.target_rc.unwrap_or(0)
+                        && remap_degraded(o.rc_code) == o.target_rc.unwrap_or(0)
                 });
         }
         if op.interval_ms > 0 && task == "monitor" {
