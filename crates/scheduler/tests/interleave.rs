@@ -1,10 +1,8 @@
 //! Interleaved clone orderings match instances node by node; a primitive's own target-role
 //! overrides its disabled clone's.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::{run, summary};
 
 fn started(id: &str) -> String {
     format!(
@@ -35,12 +33,6 @@ fn cib(constraints: &str, n1: &[&str], n2: &[&str]) -> String {
         lrm(n1),
         lrm(n2)
     )
-}
-
-fn summary(s: &scheduler::Schedule) -> Vec<String> {
-    let mut v = s.transition.summary.clone();
-    v.sort();
-    v
 }
 
 #[test]

@@ -2,10 +2,8 @@
 //! the set is sequential, and its one-or-more pseudo action exists only when something after
 //! the set starts.
 
-fn run(xml: &str) -> scheduler::Schedule {
-    let cib = cib::Cib::parse(xml).expect("test CIB parses");
-    scheduler::schedule(&cib, 0)
-}
+mod common;
+use common::run;
 
 fn prim(id: &str, stopped: bool) -> String {
     let meta = if stopped {
