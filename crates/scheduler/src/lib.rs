@@ -30,7 +30,7 @@ pub mod orders;
 pub mod remote;
 pub mod report;
 mod rsc_lookup;
-mod rsc_pattern;
+pub mod rsc_pattern;
 pub mod simulate;
 mod stopped_monitor;
 mod tags;

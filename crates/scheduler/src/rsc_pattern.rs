@@ -4,14 +4,27 @@
 use crate::cluster::Cluster;
 use regex_automata::meta::Regex;
 
-/// The ids of the top-level resources `pattern` selects, in configuration order; none when the
-/// expression does not compile.
-pub(crate) fn matching(c: &Cluster, pattern: &str) -> Vec<String> {
+/// The compiled expression of `pattern` and whether it is inverted (leading `!`), or why it
+/// does not compile.
+fn compile(pattern: &str) -> Result<(Regex, bool), String> {
     let (invert, expr) = match pattern.strip_prefix('!') {
         Some(rest) => (true, rest),
         None => (false, pattern),
     };
-    let Ok(re) = Regex::new(expr) else {
+    Regex::new(expr)
+        .map(|re| (re, invert))
+        .map_err(|e| e.to_string())
+}
+
+/// Why `pattern` is not a valid `rsc-pattern`, or `None` when it is.
+pub fn invalid(pattern: &str) -> Option<String> {
+    compile(pattern).err()
+}
+
+/// The ids of the top-level resources `pattern` selects, in configuration order; none when the
+/// expression does not compile (`crm_verify` reports that, see [`invalid`]).
+pub(crate) fn matching(c: &Cluster, pattern: &str) -> Vec<String> {
+    let Ok((re, invert)) = compile(pattern) else {
         return Vec::new();
     };
     c.rscs
@@ -20,4 +33,17 @@ pub(crate) fn matching(c: &Cluster, pattern: &str) -> Vec<String> {
         .filter(|r| re.is_match(r.id.as_str()) != invert)
         .map(|r| r.id.clone())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_patterns_are_named_valid_ones_pass() {
+        assert!(invalid("^web-[0-9]+$").is_none());
+        assert!(invalid("!^db").is_none());
+        assert!(invalid("web-(").is_some());
+        assert!(invalid("![").is_some());
+    }
 }

@@ -66,7 +66,21 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_CONFIG));
         }
     };
-    let issues = cib::validate::check(&doc);
+    let mut issues = cib::validate::check(&doc);
+    for k in &doc.constraints {
+        if let cib::model::Constraint::Location(l) = k {
+            if let Some(why) = l
+                .rsc_pattern
+                .as_deref()
+                .and_then(scheduler::rsc_pattern::invalid)
+            {
+                issues.push(cib::validate::Issue {
+                    severity: Severity::Error,
+                    message: format!("rsc_location {}: invalid rsc-pattern: {why}", l.id),
+                });
+            }
+        }
+    }
     let mut errors = 0;
     for issue in &issues {
         match issue.severity {
