@@ -3,7 +3,9 @@
 //! `tandem-cpg-bench --socket PATH --node NAME [...]` (one instance per node): join group
 //! "bench", wait for `--members` members, multicast READY and take the delivery of the last
 //! READY as the common start t0; for `--duration` s multicast DATA messages of `--size` bytes
-//! as fast as flow control allows (TryAgain -> dispatch, wait at most 1 ms, retry), optionally
+//! as fast as flow control allows (pipelined with `Client::cpg_mcast_queued`, deliveries handled
+//! every 16 sends; `--sync-mcast 1` waits for the daemon's answer to each, as cpg-bench.c's
+//! cpg_mcast_joined; TryAgain -> dispatch, wait at most 1 ms, retry), optionally
 //! with at most `--max-inflight` own messages undelivered; count deliveries in the window and
 //! time own messages' round trips; multicast DONE with the number sent and drain until DONE
 //! from every member. Writes the delivered (type, nodeid, pid, seq) sequence to
@@ -46,7 +48,13 @@ struct Opts {
     drain_timeout: f64,
     run_id: u64,
     daemon_pid: i32,
+    /// Wait for the daemon's answer to every multicast (`Client::cpg_mcast`, as cpg-bench.c's
+    /// cpg_mcast_joined) instead of pipelining them (`Client::cpg_mcast_queued`).
+    sync_mcast: bool,
 }
+
+/// Pipelined multicasts between two looks at deliveries.
+const SEND_BURST: usize = 16;
 
 #[derive(Default)]
 struct Peer {
@@ -318,6 +326,7 @@ fn parse_opts(args: &[String]) -> Result<Opts> {
         drain_timeout: 60.0,
         run_id: 0,
         daemon_pid: 0,
+        sync_mcast: false,
     };
     let mut i = 0;
     while i < args.len() {
@@ -343,6 +352,7 @@ fn parse_opts(args: &[String]) -> Result<Opts> {
             "--max-inflight" => o.max_inflight = num(key)? as u64,
             "--wait-timeout" => o.wait_timeout = num(key)?,
             "--drain-timeout" => o.drain_timeout = num(key)?,
+            "--sync-mcast" => o.sync_mcast = num(key)? != 0.0,
             "--run-id" => o.run_id = val.parse().with_context(|| format!("--run-id '{val}'"))?,
             "--daemon-pid" | "--cs-pid" => o.daemon_pid = num(key)? as i32,
             other => bail!("unknown option '{other}'"),
@@ -350,7 +360,7 @@ fn parse_opts(args: &[String]) -> Result<Opts> {
         i += 2;
     }
     if o.node.is_empty() || o.members < 1 || o.duration <= 0.0 || o.size < HDR_LEN {
-        bail!("usage: tandem-cpg-bench --node NAME [--socket P] [--members N] [--size B>=40] [--duration S] [--send 0|1] [--max-inflight K] [--run-id ID] [--order-file F] [--lat-file F] [--daemon-pid PID] [--wait-timeout S] [--drain-timeout S]");
+        bail!("usage: tandem-cpg-bench --node NAME [--socket P] [--members N] [--size B>=40] [--duration S] [--send 0|1] [--max-inflight K] [--run-id ID] [--sync-mcast 0|1] [--order-file F] [--lat-file F] [--daemon-pid PID] [--wait-timeout S] [--drain-timeout S]");
     }
     Ok(o)
 }
@@ -419,6 +429,7 @@ fn run(o: Opts) -> Result<bool> {
     }
     let (mut sent, mut try_again, mut send_call_ns, mut max_send_call_ns) =
         (0u64, 0u64, 0u64, 0u64);
+    let mut burst = 0usize;
     loop {
         let now = now_ns();
         if now >= b.tend {
@@ -426,21 +437,31 @@ fn run(o: Opts) -> Result<bool> {
         }
         if b.o.send && (b.o.max_inflight == 0 || sent - b.own_delivered < b.o.max_inflight) {
             encode_hdr(&mut buf, T_DATA, b.o.run_id, sent, now, b.my_nodeid);
-            let rc = b.client.cpg_mcast(&buf);
+            let rc = if b.o.sync_mcast {
+                b.client.cpg_mcast(&buf)
+            } else {
+                b.client.cpg_mcast_queued(&buf)
+            };
             let t_call = now_ns() - now;
             send_call_ns += t_call;
             max_send_call_ns = max_send_call_ns.max(t_call);
             match rc {
                 Ok(()) => {
                     sent += 1;
-                    b.dispatch_some(64)?;
+                    burst += 1;
+                    // Pipelined sends: handle deliveries after a burst, not after each send.
+                    if b.o.sync_mcast || burst >= SEND_BURST {
+                        burst = 0;
+                        b.dispatch_some(if b.o.sync_mcast { 64 } else { 1024 })?;
+                    }
                 }
                 Err(ClientError::Refused {
                     code: ErrorCode::TryAgain,
                     ..
                 }) => {
                     try_again += 1;
-                    if b.dispatch_some(256)? == 0 {
+                    burst = 0;
+                    if b.dispatch_some(1024)? == 0 {
                         b.wait_dispatch(1)?;
                     }
                 }

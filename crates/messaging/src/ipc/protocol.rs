@@ -254,6 +254,14 @@ pub enum Request {
         /// The node to stop.
         nodeid: u32,
     },
+    /// Multicast to the joined group, in agreed order, without a reply: the daemon takes such
+    /// requests only while its send queue has room and otherwise stops reading the connection,
+    /// so a pipelining client is pushed back by its socket filling up. One from a connection
+    /// that is not in a group is dropped and counted (`ipc.queued_mcast_dropped`).
+    CpgMcastQueued {
+        /// Payload.
+        data: Vec<u8>,
+    },
 }
 
 /// The daemon's answer to one request.
@@ -343,6 +351,7 @@ mod tag {
     pub const QUORUM_SET_EXPECTED: u8 = 10;
     pub const QUORUM_SET_VOTES: u8 = 11;
     pub const KILL_NODE: u8 = 12;
+    pub const CPG_MCAST_QUEUED: u8 = 13;
 
     pub const REPLY_HELLO: u8 = 128;
     pub const REPLY_OK: u8 = 129;
@@ -411,6 +420,11 @@ impl Request {
                 w.u32(*nodeid);
                 w
             }
+            Request::CpgMcastQueued { data } => {
+                let mut w = start(tag::CPG_MCAST_QUEUED);
+                w.bytes(data);
+                w
+            }
         }
     }
 
@@ -445,6 +459,9 @@ impl Request {
             },
             tag::KILL_NODE => Request::KillNode {
                 nodeid: r.u32("nodeid")?,
+            },
+            tag::CPG_MCAST_QUEUED => Request::CpgMcastQueued {
+                data: r.bytes("message", limits::CPG_MESSAGE_BYTES_MAX)?.to_vec(),
             },
             tag => {
                 return Err(DecodeError::UnknownTag {
@@ -841,6 +858,17 @@ pub fn cpg_mcast_frame(data: &[u8]) -> Vec<u8> {
     w.finish_framed()
 }
 
+/// Appends the whole frame of a [`Request::CpgMcastQueued`] for `data` to `out` (the
+/// pipelining client's hot path: no allocation once `out` has grown).
+pub fn push_cpg_mcast_queued_frame(out: &mut Vec<u8>, data: &[u8]) {
+    let body = 1 + 4 + data.len();
+    out.reserve(4 + body);
+    out.extend_from_slice(&u32::try_from(body).unwrap_or(u32::MAX).to_be_bytes());
+    out.push(tag::CPG_MCAST_QUEUED);
+    out.extend_from_slice(&u32::try_from(data.len()).unwrap_or(u32::MAX).to_be_bytes());
+    out.extend_from_slice(data);
+}
+
 /// Splits the first complete frame body off `buffer`, if one is there.
 ///
 /// Returns the body's range within `buffer` and the total bytes it used, or an error when the
@@ -908,12 +936,20 @@ mod tests {
                 votes: 3,
             },
             Request::KillNode { nodeid: 3 },
+            Request::CpgMcastQueued {
+                data: b"queued".to_vec(),
+            },
         ];
         for request in requests {
             let body = request.encode();
             assert_eq!(request.encode_framed(), frame(&body), "{request:?}");
             if let Request::CpgMcast { data } = &request {
                 assert_eq!(cpg_mcast_frame(data), frame(&body));
+            }
+            if let Request::CpgMcastQueued { data } = &request {
+                let mut out = b"before".to_vec();
+                push_cpg_mcast_queued_frame(&mut out, data);
+                assert_eq!(out[6..], frame(&body)[..]);
             }
             assert_eq!(Request::decode(&body), Ok(request.clone()));
             for cut in 0..body.len() {
