@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
-use messaging::ipc::{Client, ClientError, ErrorCode, Event};
+use messaging::ipc::{Client, ClientError, ErrorCode, Event, EventRef};
 
 const MAGIC: u32 = 0x4350_4742;
 const T_READY: u32 = 1;
@@ -164,7 +164,8 @@ fn pct(sorted: &[f64], q: f64) -> f64 {
 
 struct Bench {
     o: Opts,
-    client: Client,
+    /// None only while `Bench::dispatch` lends it out.
+    client: Option<Client>,
     my_nodeid: u32,
     my_pid: u32,
     peers: HashMap<(u32, u32), Peer>,
@@ -268,24 +269,45 @@ impl Bench {
         }
     }
 
+    fn handle_ref(&mut self, event: EventRef<'_>) {
+        match event {
+            EventRef::Deliver(d) => self.deliver(d.sender.nodeid, d.sender.pid, d.data),
+            EventRef::Owned(event) => self.handle(event),
+        }
+    }
+
+    /// Hands events to `handle_ref` through `Client::dispatch` (deliveries borrowed, not
+    /// copied); returns how many.
+    fn dispatch(&mut self, timeout: Duration, max: usize) -> Result<usize> {
+        let mut client = self.client.take().ok_or_else(|| anyhow!("client in use"))?;
+        let result = client.dispatch(Some(timeout), max, |event| self.handle_ref(event));
+        self.client = Some(client);
+        Ok(result?)
+    }
+
     /// Handles at most `max` events that are already buffered or readable; returns how many.
     fn dispatch_some(&mut self, max: usize) -> Result<usize> {
-        for i in 0..max {
-            match self.client.next_event(Some(Duration::ZERO))? {
-                Some(event) => self.handle(event),
-                None => return Ok(i),
+        let mut total = 0;
+        while total < max {
+            let handled = self.dispatch(Duration::ZERO, max - total)?;
+            if handled == 0 {
+                break;
             }
+            total += handled;
         }
-        Ok(max)
+        Ok(total)
     }
 
     /// Waits up to `ms` for an event, then handles everything buffered.
     fn wait_dispatch(&mut self, ms: u64) -> Result<()> {
-        if let Some(event) = self.client.next_event(Some(Duration::from_millis(ms)))? {
-            self.handle(event);
+        if self.dispatch(Duration::from_millis(ms), usize::MAX)? > 0 {
             self.dispatch_some(usize::MAX)?;
         }
         Ok(())
+    }
+
+    fn client(&mut self) -> Result<&mut Client> {
+        self.client.as_mut().ok_or_else(|| anyhow!("client in use"))
     }
 
     fn send_ctl(&mut self, kind: u32, seq: u64, timeout_s: f64) -> Result<()> {
@@ -293,7 +315,7 @@ impl Bench {
         let deadline = now_ns() + (timeout_s * 1e9) as u64;
         loop {
             encode_hdr(&mut buf, kind, self.o.run_id, seq, now_ns(), self.my_nodeid);
-            match self.client.cpg_mcast(&buf) {
+            match self.client()?.cpg_mcast(&buf) {
                 Ok(()) => return Ok(()),
                 Err(ClientError::Refused {
                     code: ErrorCode::TryAgain,
@@ -381,7 +403,7 @@ fn run(o: Opts) -> Result<bool> {
     }
     let mut b = Bench {
         o,
-        client,
+        client: Some(client),
         my_nodeid: me.nodeid,
         my_pid: me.pid,
         peers: HashMap::new(),
@@ -438,9 +460,9 @@ fn run(o: Opts) -> Result<bool> {
         if b.o.send && (b.o.max_inflight == 0 || sent - b.own_delivered < b.o.max_inflight) {
             encode_hdr(&mut buf, T_DATA, b.o.run_id, sent, now, b.my_nodeid);
             let rc = if b.o.sync_mcast {
-                b.client.cpg_mcast(&buf)
+                b.client()?.cpg_mcast(&buf)
             } else {
-                b.client.cpg_mcast_queued(&buf)
+                b.client()?.cpg_mcast_queued(&buf)
             };
             let t_call = now_ns() - now;
             send_call_ns += t_call;
@@ -485,7 +507,7 @@ fn run(o: Opts) -> Result<bool> {
     while b.n_done < b.o.members && Instant::now() < drain_end {
         b.wait_dispatch(100)?;
     }
-    let _ = b.client.cpg_leave();
+    let _ = b.client()?.cpg_leave();
 
     // report
     let dur = (b.tend - b.t0) as f64 / 1e9;

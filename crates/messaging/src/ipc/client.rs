@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 
 use super::codec::DecodeError;
 use super::protocol::{
-    cpg_mcast_frame, next_frame, push_cpg_mcast_queued_frame, CpgProcess, ErrorCode, Event,
-    QuorumStatus, Reply, Request, RuntimeStatus, ServerMessage, PROTOCOL_VERSION,
+    cpg_mcast_frame, decode_delivery, next_frame, push_cpg_mcast_queued_frame, CpgProcess,
+    ErrorCode, Event, EventRef, QuorumStatus, Reply, Request, RuntimeStatus, ServerMessage,
+    PROTOCOL_VERSION,
 };
 use crate::limits;
 
@@ -323,6 +324,107 @@ impl Client {
         self.expect_ok(&Request::Shutdown)
     }
 
+    /// Hands up to `max` events to `handler`, waiting up to `timeout` (forever if None) for
+    /// the first; deliveries are borrowed from the input buffer (no copy, no allocation per
+    /// message), which makes this the cheap way to receive many. Queued multicasts are written
+    /// meanwhile. Returns how many were handled (0: none came in time).
+    /// `Some(Duration::ZERO)` handles what is buffered or readable now.
+    pub fn dispatch(
+        &mut self,
+        timeout: Option<Duration>,
+        max: usize,
+        mut handler: impl FnMut(EventRef<'_>),
+    ) -> Result<usize, ClientError> {
+        let mut handled = 0;
+        while handled < max {
+            let Some(event) = self.events.pop_front() else {
+                break;
+            };
+            handler(EventRef::Owned(event));
+            handled += 1;
+        }
+        let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        let mut looked = false;
+        loop {
+            if self.unwritten() > 0 {
+                self.flush()?;
+            }
+            while handled < max {
+                let Some((body, used)) = next_frame(&self.input[self.consumed..])? else {
+                    break;
+                };
+                let start = self.consumed;
+                let body = &self.input[start + body.start..start + body.end];
+                match decode_delivery(body)? {
+                    Some(delivery) => handler(EventRef::Deliver(delivery)),
+                    None => match ServerMessage::decode(body)? {
+                        ServerMessage::Event(event) => handler(EventRef::Owned(event)),
+                        ServerMessage::Reply(reply) => {
+                            return Err(ClientError::Unexpected(format!(
+                                "reply without request: {reply:?}"
+                            )))
+                        }
+                    },
+                }
+                self.consumed += used;
+                handled += 1;
+            }
+            if self.consumed == self.input.len() {
+                self.input.clear();
+                self.consumed = 0;
+            }
+            if handled > 0 || (looked && deadline.is_some_and(|d| Instant::now() >= d)) {
+                return Ok(handled);
+            }
+            let wait = self.wait_after(deadline, &mut looked);
+            self.wait_for_input(wait)?;
+        }
+    }
+
+    /// How long the next wait may take: None forever, else at least 1 ms until the deadline,
+    /// and one zero wait (a look) once it passed.
+    fn wait_after(&self, deadline: Option<Instant>, looked: &mut bool) -> Option<Duration> {
+        let wait = deadline.map(|deadline| {
+            let now = Instant::now();
+            if now >= deadline {
+                Duration::ZERO
+            } else {
+                (deadline - now).max(Duration::from_millis(1))
+            }
+        });
+        *looked = true;
+        wait
+    }
+
+    /// Waits up to `wait` for input (or for room to write queued multicasts) and reads what
+    /// came; a timeout is not an error.
+    fn wait_for_input(&mut self, wait: Option<Duration>) -> Result<(), ClientError> {
+        let result = if self.unwritten() > 0 {
+            // Wake for room to write as well as for input.
+            if self.poll_readable(wait)? {
+                self.fill_nonblocking()
+            } else {
+                Ok(())
+            }
+        } else if wait == Some(Duration::ZERO) {
+            self.fill_nonblocking()
+        } else {
+            self.set_read_timeout(wait)?;
+            self.fill()
+        };
+        match result {
+            Err(ClientError::Io(error))
+                if matches!(
+                    error.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
     /// Waits up to `timeout` (forever if None) for the next event; queued multicasts are
     /// written meanwhile. `Some(Duration::ZERO)` returns what is buffered or readable now.
     pub fn next_event(&mut self, timeout: Option<Duration>) -> Result<Option<Event>, ClientError> {
@@ -345,43 +447,11 @@ impl Client {
                     }
                 }
             }
-            let wait = match deadline {
-                None => None,
-                Some(deadline) => {
-                    let now = Instant::now();
-                    if now >= deadline {
-                        if looked {
-                            return Ok(None);
-                        }
-                        Some(Duration::ZERO)
-                    } else {
-                        Some((deadline - now).max(Duration::from_millis(1)))
-                    }
-                }
-            };
-            looked = true;
-            let result = if self.unwritten() > 0 {
-                // Wake for room to write as well as for input.
-                if self.poll_readable(wait)? {
-                    self.fill_nonblocking()
-                } else {
-                    Ok(())
-                }
-            } else if wait == Some(Duration::ZERO) {
-                self.fill_nonblocking()
-            } else {
-                self.set_read_timeout(wait)?;
-                self.fill()
-            };
-            match result {
-                Ok(()) => {}
-                Err(ClientError::Io(error))
-                    if matches!(
-                        error.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                    ) => {}
-                Err(error) => return Err(error),
+            if looked && deadline.is_some_and(|d| Instant::now() >= d) {
+                return Ok(None);
             }
+            let wait = self.wait_after(deadline, &mut looked);
+            self.wait_for_input(wait)?;
         }
     }
 
