@@ -75,8 +75,8 @@ pub struct Client {
     output_sent: usize,
     /// Whether this connection joined a group (and has not left it).
     joined: bool,
-    /// Whether the socket's send buffer was sized for pipelining.
-    sndbuf_set: bool,
+    /// The send buffer asked for on the socket for pipelining (0: not yet).
+    sndbuf: usize,
 }
 
 /// A refusal made by the client itself, as the daemon would have made it.
@@ -105,7 +105,7 @@ impl Client {
             output: Vec::new(),
             output_sent: 0,
             joined: false,
-            sndbuf_set: false,
+            sndbuf: 0,
         };
         match client.request(&Request::Hello {
             version: PROTOCOL_VERSION,
@@ -209,9 +209,10 @@ impl Client {
                 ),
             ));
         }
-        if !self.sndbuf_set {
-            self.sndbuf_set = true;
-            set_send_buffer(&self.stream, limits::CLIENT_QUEUED_SNDBUF_BYTES);
+        let frame_bytes = data.len() + 9;
+        if self.sndbuf < frame_bytes.max(limits::CLIENT_QUEUED_SNDBUF_BYTES) {
+            self.sndbuf = frame_bytes.max(limits::CLIENT_QUEUED_SNDBUF_BYTES);
+            set_send_buffer(&self.stream, self.sndbuf);
         }
         if self.unwritten() >= limits::CLIENT_QUEUED_OUTPUT_BYTES
             && !self.flush()?
