@@ -16,7 +16,10 @@ use crate::options;
 use crate::transition::{self, ActionState, Run};
 use crate::version::CibVersion;
 
+mod fencing;
 mod isolation;
+
+pub use fencing::{FenceEvent, FenceHistory};
 
 /// A CIB sync round in progress for one membership.
 #[derive(Clone, Debug)]
@@ -75,6 +78,10 @@ pub struct Controller {
     next_handle: u64,
     call_id: u64,
     local_ops: BTreeMap<u64, LocalOp>,
+    /// Fencing operations this node runs, by the handle of the device running now.
+    fences: BTreeMap<u64, fencing::LocalFence>,
+    /// Fencing results seen, oldest first.
+    fence_history: FenceHistory,
     /// This node's own operation history, as a `<cib><status>` of its node alone.
     own: Element,
     /// Positions of history entries in `cib` and `own`.
@@ -132,6 +139,8 @@ impl Controller {
             next_handle: 1,
             call_id: 0,
             local_ops: BTreeMap::new(),
+            fences: BTreeMap::new(),
+            fence_history: FenceHistory::new(),
             own: Element::new("cib"),
             hist: Default::default(),
             shutdown: ShutdownState::No,
@@ -676,8 +685,7 @@ impl Controller {
     }
 
     fn on_result(&mut self, rec: OpRecord) {
-        let now_s = self.now_s();
-        let _ = now_s;
+        self.note_fencing(&rec);
         let Some(cib) = &mut self.cib else { return };
         let Some(node_id) = cib_doc::node_id_of(cib, &rec.node) else {
             tracing::warn!(node = %rec.node, "result from a node not in the CIB");
@@ -690,8 +698,10 @@ impl Controller {
         let failed;
         if let Some(target) = &rec.fence_target {
             failed = !rec.succeeded();
-            if !failed {
-                tracing::info!(target = %target, by = %rec.node, "node fenced");
+            if failed {
+                tracing::warn!(target = %target, by = %rec.node, why = %rec.exit_reason, "fencing failed");
+            } else {
+                tracing::info!(target = %target, by = %rec.node, how = %rec.exit_reason, "node fenced");
                 change = change.or(cib_doc::mark_fenced(cib, target));
                 self.hist.0.clear();
             }
@@ -779,6 +789,10 @@ impl Controller {
         if a.node != self.cfg.node_name {
             return;
         }
+        if a.fence_target.is_some() {
+            self.start_fence(a);
+            return;
+        }
         // Recurring monitors end before the resource stops or changes role, and a new
         // monitor of the same interval replaces the old one.
         let cancels: Vec<u64> = self
@@ -858,6 +872,9 @@ impl Controller {
     }
 
     fn on_executed(&mut self, r: ExecResult) {
+        if self.fence_executed(&r) {
+            return;
+        }
         let Some(op) = self.local_ops.get(&r.handle) else {
             return;
         };

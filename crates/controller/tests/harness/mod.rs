@@ -55,6 +55,8 @@ pub struct FakeExec {
     recurring: BTreeMap<u64, (ExecRequest, Option<i32>)>,
     /// (resource, action) pairs that fail once.
     pub fail_next: BTreeSet<(String, String)>,
+    /// (resource, action) pairs that always fail.
+    pub fail_always: BTreeSet<(String, String)>,
     /// Every (resource, action, interval) requested, in order.
     pub log: Vec<(String, String, u64)>,
 }
@@ -471,6 +473,12 @@ impl Sim {
 
     fn execute(&mut self, node: NodeId, req: &ExecRequest) -> i32 {
         if let Some(target) = req.fence_target.clone() {
+            // A fence device told to fail (`fail_next` of (device, action)) leaves the target up.
+            let key = (req.rsc.clone(), req.action.clone());
+            let exec = &mut self.node(node).exec;
+            if exec.fail_next.remove(&key) || exec.fail_always.contains(&key) {
+                return 1;
+            }
             let by = self.name(node);
             self.fenced.push((by, target.clone()));
             if let Some(t) = self.nodes.iter().find(|n| n.name == target).map(|n| n.id) {
