@@ -188,6 +188,7 @@ impl Controller {
             }
             Input::Executed(r) => self.on_executed(r),
             Input::Isolated => self.on_isolated(),
+            Input::Fence { target, action } => self.request_fence(target, action),
             Input::Timer(t) => self.on_timer(t),
             Input::Shutdown => {
                 if self.shutdown == ShutdownState::No {

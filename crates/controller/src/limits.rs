@@ -35,3 +35,6 @@ pub const DEFAULT_STONITH_TIMEOUT_MS: u64 = 60_000;
 
 /// Fencing operations remembered for `stonith_admin --history`.
 pub const MAX_FENCE_HISTORY: usize = 64;
+
+/// The instance part of the transition key of an administrator's fencing request.
+pub const ADMIN_FENCE_KEY: &str = "stonith_admin";

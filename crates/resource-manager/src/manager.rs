@@ -617,6 +617,20 @@ impl Manager {
                 let _ = reply.send(Ok(s.encode()));
                 return;
             }
+            "fence-history" => {
+                let _ = reply.send(Ok(crate::fence_history::encode(self.ctrl.fence_history())));
+                return;
+            }
+            "fence" => {
+                let Some(target) = arg(0).filter(|t| !t.is_empty()) else {
+                    let _ = reply.send(Err("fence needs NODE [off|reboot]".to_string()));
+                    return;
+                };
+                let action = arg(1).unwrap_or_else(|| "reboot".into());
+                self.work.push_back(Input::Fence { target, action });
+                let _ = reply.send(Ok(String::new()));
+                return;
+            }
             "replace" => parse(&req.body).map(CibOp::Replace),
             "modify" => parse(&req.body).map(CibOp::Modify),
             "delete" => parse(&req.body).map(CibOp::Delete),

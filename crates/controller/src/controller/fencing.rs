@@ -180,3 +180,37 @@ impl Controller {
         &self.fence_history
     }
 }
+
+impl Controller {
+    /// An administrator's fencing request: sent to the runner like the DC's own, with a
+    /// key no transition matches (the DC recomputes when the result arrives).
+    pub(super) fn request_fence(&mut self, target: String, action: String) {
+        let runner = if target != self.cfg.node_name {
+            Some(self.cfg.node_name.clone())
+        } else {
+            self.members
+                .iter()
+                .map(|m| m.name.clone())
+                .find(|m| *m != target)
+        };
+        let Some(runner) = runner else {
+            tracing::warn!(target = %target, "no member other than the target to fence it");
+            return;
+        };
+        tracing::info!(target = %target, action = %action, runner = %runner, "fencing requested by an administrator");
+        self.send(crate::message::Message::Exec(ExecAction {
+            node: runner,
+            key: format!("0:0:0:{}", crate::limits::ADMIN_FENCE_KEY),
+            rsc: String::new(),
+            class: "stonith".into(),
+            provider: None,
+            kind: String::new(),
+            task: action,
+            interval_ms: 0,
+            timeout_ms: limits::DEFAULT_STONITH_TIMEOUT_MS,
+            params: Vec::new(),
+            fence_target: Some(target),
+            digest: None,
+        }));
+    }
+}
