@@ -82,6 +82,10 @@ pub struct Controller {
     fences: BTreeMap<u64, fencing::LocalFence>,
     /// Fencing results seen, oldest first.
     fence_history: FenceHistory,
+    /// This node applied its own fencing (it stops everything and leaves).
+    fenced_self: bool,
+    /// [`Output::ShutdownReady`] was given for that.
+    fenced_exit_given: bool,
     /// This node's own operation history, as a `<cib><status>` of its node alone.
     own: Element,
     /// Positions of history entries in `cib` and `own`.
@@ -141,6 +145,8 @@ impl Controller {
             local_ops: BTreeMap::new(),
             fences: BTreeMap::new(),
             fence_history: FenceHistory::new(),
+            fenced_self: false,
+            fenced_exit_given: false,
             own: Element::new("cib"),
             hist: Default::default(),
             shutdown: ShutdownState::No,
@@ -205,6 +211,7 @@ impl Controller {
         }
         self.maybe_schedule();
         self.check_shutdown();
+        self.check_fenced_exit();
         if std::mem::take(&mut self.cib_changed) {
             self.out.push(Output::CibChanged);
         }
@@ -591,6 +598,7 @@ impl Controller {
                 let Some(cib) = &mut self.cib else { return };
                 let v = if q { "1" } else { "0" };
                 if cib.attr("have-quorum") != Some(v) {
+                    fencing::note_quorum_panic(cib, q);
                     cib.set_attr("have-quorum", v);
                     if let Some(run) = &mut self.run {
                         run.aborted = true;
@@ -975,6 +983,7 @@ impl Controller {
             || self.phase() != Phase::Running
             || self.quorum_in_flight > 0
             || self.isolated
+            || self.fenced_self
         {
             return;
         }

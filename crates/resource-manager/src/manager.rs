@@ -359,8 +359,9 @@ impl Manager {
             }
             if self.shutdown {
                 let _ = self.link.send(&Request::CpgLeave, Pending::Other("leave"));
-                if self.escalate_at.is_some() {
-                    // Asked to stop by tandemd's SIGTERM: now tandemd may leave and exit.
+                if self.escalate_at.is_some() || self.ctrl.fenced_self() {
+                    // Asked to stop by tandemd's SIGTERM (or fenced while alive, as
+                    // fence-reaction=stop): now tandemd may leave and exit.
                     tracing::info!("resources stopped here; asking tandemd to leave");
                     let _ = self
                         .link

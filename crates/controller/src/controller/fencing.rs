@@ -160,6 +160,9 @@ impl Controller {
         let Some(target) = &rec.fence_target else {
             return;
         };
+        if rec.succeeded() && *target == self.cfg.node_name {
+            self.on_fenced_self();
+        }
         if self.fence_history.len() >= limits::MAX_FENCE_HISTORY {
             self.fence_history.pop_front();
         }
@@ -212,5 +215,98 @@ impl Controller {
             fence_target: Some(target),
             digest: None,
         }));
+    }
+}
+
+/// Sets cluster property `name` to `value` in `root` (first property set, created if none).
+fn force_property(root: &mut cib::xml::Element, name: &str, value: &str) {
+    let Some(conf) = root.child_mut("configuration") else {
+        return;
+    };
+    if conf.child("crm_config").is_none() {
+        conf.children.push(cib::xml::Element::new("crm_config"));
+    }
+    let Some(cfg) = conf.child_mut("crm_config") else {
+        return;
+    };
+    for set in cfg
+        .children
+        .iter_mut()
+        .filter(|s| s.name == "cluster_property_set")
+    {
+        set.children
+            .retain(|nv| !(nv.name == "nvpair" && nv.attr("name") == Some(name)));
+    }
+    let mut set = cib::xml::Element::new("cluster_property_set");
+    set.set_attr("id", "tandem-fenced-override");
+    let mut nv = cib::xml::Element::new("nvpair");
+    nv.set_attr("id", &format!("tandem-fenced-override-{name}"));
+    nv.set_attr("name", name);
+    nv.set_attr("value", value);
+    set.children.push(nv);
+    cfg.children.insert(0, set);
+}
+
+impl Controller {
+    /// A successful fencing of this very node is being applied, and this node is alive to
+    /// see it (a device that did not cut it off, or `no-quorum-policy=suicide` with a
+    /// device that does not power it off). As Pacemaker's `fence-reaction=stop` (also
+    /// taken for `panic`, which would reboot the host): stop every resource here on the
+    /// local executor, schedule nothing more, and leave for good
+    /// ([`Output::ShutdownReady`] once the stops are done).
+    pub(super) fn on_fenced_self(&mut self) {
+        if self.fenced_self {
+            return;
+        }
+        self.fenced_self = true;
+        let Some(cib) = &self.cib else { return };
+        let reaction =
+            crate::options::property(cib, "fence-reaction").unwrap_or_else(|| "stop".into());
+        tracing::error!(
+            node = %self.cfg.node_name,
+            reaction = %reaction,
+            "this node was fenced: stopping its resources and leaving the cluster"
+        );
+        // The plan of a partition without quorum that stops its resources, made before the
+        // fencing erases this node's history (no suicide: that would fence, not stop).
+        let mut input = crate::transition::scheduler_input(cib, self.now_s());
+        input.set_attr("have-quorum", "0");
+        input.attrs.retain(|(k, _)| k != "no-quorum-panic");
+        force_property(&mut input, "no-quorum-policy", "stop");
+        self.isolated = true;
+        self.stop_here(input, "this node was fenced");
+    }
+
+    /// True once this node applied its own fencing: it schedules and runs nothing more
+    /// than its own stops, then leaves.
+    pub fn fenced_self(&self) -> bool {
+        self.fenced_self
+    }
+
+    /// Gives [`Output::ShutdownReady`] once a fenced node's stops are done.
+    pub(super) fn check_fenced_exit(&mut self) {
+        if self.fenced_self
+            && !self.fenced_exit_given
+            && self.local_run.is_none()
+            && self.local_ops.values().all(|op| op.action.interval_ms > 0)
+        {
+            self.fenced_exit_given = true;
+            tracing::warn!(node = %self.cfg.node_name, "fenced: resources stopped here; leaving");
+            self.out.push(Output::ShutdownReady);
+        }
+    }
+}
+
+/// Under `no-quorum-policy=suicide`, a partition that had quorum and lost it is flagged
+/// `no-quorum-panic="1"` on the CIB root (the scheduler then fences every member of it);
+/// regaining quorum clears the flag. Call before `have-quorum` changes to `quorate`.
+pub(super) fn note_quorum_panic(cib: &mut cib::xml::Element, quorate: bool) {
+    if quorate {
+        cib.attrs.retain(|(k, _)| k != "no-quorum-panic");
+        return;
+    }
+    let suicide = crate::options::property(cib, "no-quorum-policy").as_deref() == Some("suicide");
+    if suicide && cib.attr("have-quorum") == Some("1") {
+        cib.set_attr("no-quorum-panic", "1");
     }
 }

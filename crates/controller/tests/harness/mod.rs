@@ -101,6 +101,8 @@ pub struct Sim {
     pub double_active: Vec<(String, Vec<String>)>,
     /// Resources that must never be active twice.
     pub exclusive: Vec<String>,
+    /// Fencing leaves its target running (a device that does not cut the node off).
+    pub fence_spares: bool,
     /// A network cut not yet seen by the membership ([`Sim::cut`]).
     cut: Option<Vec<Vec<NodeId>>>,
     steps: u64,
@@ -131,6 +133,7 @@ impl Sim {
             fenced: Vec::new(),
             double_active: Vec::new(),
             exclusive: Vec::new(),
+            fence_spares: false,
             cut: None,
             steps: 0,
         }
@@ -482,6 +485,9 @@ impl Sim {
             let by = self.name(node);
             self.fenced.push((by, target.clone()));
             if let Some(t) = self.nodes.iter().find(|n| n.name == target).map(|n| n.id) {
+                if self.fence_spares {
+                    return 0;
+                }
                 if self.nodes[(t - 1) as usize].ctrl.is_some() {
                     self.crash(t);
                 }

@@ -311,6 +311,17 @@ impl Cluster {
         self.nodes[i - 1].is_some()
     }
 
+    /// Whether node `i`'s process exited by itself (reaped here; it then reads as down).
+    pub fn exited(&mut self, i: usize) -> bool {
+        let gone = self.nodes[i - 1]
+            .as_mut()
+            .is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
+        if gone {
+            self.nodes[i - 1] = None;
+        }
+        gone || self.nodes[i - 1].is_none()
+    }
+
     /// SIGKILLs node `i` and takes its link down (the node is gone, as after a power loss).
     pub fn kill(&mut self, i: usize) {
         if let Some(mut c) = self.nodes[i - 1].take() {
