@@ -94,3 +94,59 @@ fn suicide_a_node_that_loses_quorum_fences_itself_and_stops() {
         left_after.as_millis()
     );
 }
+
+/// Nodes (of `among`) where the group's agents say it runs: VIP address and a's state file.
+fn group_on(c: &Cluster, among: &[usize]) -> Vec<usize> {
+    let vip = c.vip_addr_on();
+    among
+        .iter()
+        .copied()
+        .filter(|i| vip.contains(i) && c.rsctmp(*i).join("Dummy-a.state").exists())
+        .collect()
+}
+
+#[test]
+fn freeze_a_node_that_loses_quorum_keeps_what_runs_and_the_heal_leaves_one_copy() {
+    if !e2e::enabled("freeze_a_node_that_loses_quorum_keeps_what_runs_and_the_heal_leaves_one_copy")
+    {
+        return;
+    }
+    let (c, h) = running(&[("stonith-enabled", "false"), ("no-quorum-policy", "freeze")]);
+    let holder = format!("node{h}");
+    let majority: Vec<usize> = (1..=3).filter(|&i| i != h).collect();
+    c.isolate(h);
+    // The cut-off node forms its own ring (without quorum) and keeps the group running.
+    c.wait("the cut-off node alone", Duration::from_secs(20), || {
+        c.status(h)
+            .filter(|s| s.members == vec![holder.clone()] && !s.quorate && s.phase == "Running")
+            .map(|_| ())
+    });
+    // Without fencing, the majority recovers the group after unfenced-recovery-delay: the
+    // price of freeze without fencing, as in Pacemaker.
+    let to = c.wait(
+        "the majority runs the group",
+        Duration::from_secs(30),
+        || settled(&c, majority[0], 2).filter(|n| *n != holder),
+    );
+    let to = number(&to);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        group_on(&c, &[h]),
+        vec![h],
+        "{holder} stopped the group under freeze\n{}",
+        c.logs()
+    );
+    assert!(
+        !c.log(h).contains("stopping the resources here"),
+        "no local stop under freeze"
+    );
+    assert_eq!(group_on(&c, &majority), vec![to]);
+    // Heal: one cluster, and the group (and the VIP) on one node only.
+    c.heal(h);
+    c.wait_joined(&[1, 2, 3]);
+    c.wait("one copy of the group", Duration::from_secs(40), || {
+        let on = group_on(&c, &[1, 2, 3]);
+        let n = settled(&c, 1, 3)?;
+        (on == vec![number(&n)] && c.vip_addr_on().len() == 1).then_some(())
+    });
+}
