@@ -954,9 +954,10 @@ impl Controller {
                 }
             }
             Timer::RecoveryDelay => {
+                // What the hold deferred is still marked dirty (the membership change set
+                // it): nothing to recompute otherwise (a node without quorum never waited).
                 self.hold_until_ms = 0;
                 self.kick = true;
-                self.dirty = true;
             }
             Timer::ActionTimeout { transition, action } => {
                 self.kick = true;
