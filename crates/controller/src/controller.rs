@@ -84,6 +84,8 @@ pub struct Controller {
     fence_history: FenceHistory,
     /// This node applied its own fencing (it stops everything and leaves).
     fenced_self: bool,
+    /// Fence devices started here (what a probe of a device finds).
+    registered: BTreeSet<String>,
     /// [`Output::ShutdownReady`] was given for that.
     fenced_exit_given: bool,
     /// This node's own operation history, as a `<cib><status>` of its node alone.
@@ -146,6 +148,7 @@ impl Controller {
             fences: BTreeMap::new(),
             fence_history: FenceHistory::new(),
             fenced_self: false,
+            registered: BTreeSet::new(),
             fenced_exit_given: false,
             own: Element::new("cib"),
             hist: Default::default(),
@@ -802,6 +805,9 @@ impl Controller {
             self.start_fence(a);
             return;
         }
+        if self.answer_stonith_probe(&a) {
+            return;
+        }
         // Recurring monitors end before the resource stops or changes role, and a new
         // monitor of the same interval replaces the old one.
         let cancels: Vec<u64> = self
@@ -895,6 +901,7 @@ impl Controller {
     }
 
     fn report(&mut self, a: &ExecAction, r: &ExecResult) {
+        self.note_registration(a, r);
         self.call_id += 1;
         let rec = OpRecord {
             node: self.cfg.node_name.clone(),

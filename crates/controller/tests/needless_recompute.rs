@@ -69,3 +69,59 @@ fn the_recovery_delay_ending_on_a_node_without_quorum_computes_nothing() {
         "d1 recovered on {on:?}"
     );
 }
+
+#[test]
+fn probes_of_fence_devices_not_started_here_run_no_agent() {
+    let mut sim = Sim::new(3);
+    for id in 1..=3 {
+        sim.boot_with(id, None);
+    }
+    sim.set_parts(vec![vec![1, 2, 3]]);
+    sim.settle(60_000);
+    let cib = config().replace(
+        "<resources>",
+        "<resources><primitive id=\"fence\" class=\"stonith\" type=\"fence_dummy\"/>",
+    );
+    sim.admin(
+        2,
+        1,
+        CibOp::Replace(xml::parse(&cib).expect("test CIB parses")),
+    );
+    sim.settle(120_000);
+    // Answered "not running" by the controller (no device is registered anywhere yet): the
+    // agent's monitor, which would find the device reachable from every node, never ran.
+    for n in &sim.nodes {
+        assert!(
+            !n.exec
+                .log
+                .iter()
+                .any(|(r, a, i)| r == "fence" && a == "monitor" && *i == 0),
+            "{} ran the fence agent for a probe: {:?}",
+            n.name,
+            n.exec.log
+        );
+    }
+    assert_eq!(sim.running_on("fence").len(), 1);
+    // Once started, the device is found by a probe on its node (after a cleanup).
+    let holder = sim.running_on("fence")[0].clone();
+    let id: u32 = holder.trim_start_matches("node").parse().expect("id");
+    sim.admin(
+        id,
+        2,
+        CibOp::Cleanup {
+            rsc: "fence".into(),
+            node: Some(holder.clone()),
+        },
+    );
+    sim.settle(60_000);
+    let n = &sim.nodes[(id - 1) as usize];
+    assert!(
+        n.exec
+            .log
+            .iter()
+            .any(|(r, a, i)| r == "fence" && a == "monitor" && *i == 0),
+        "the registered device's probe ran its agent: {:?}",
+        n.exec.log
+    );
+    assert_eq!(sim.running_on("fence"), vec![holder]);
+}

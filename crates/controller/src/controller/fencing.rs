@@ -310,3 +310,43 @@ pub(super) fn note_quorum_panic(cib: &mut cib::xml::Element, quorate: bool) {
         cib.set_attr("no-quorum-panic", "1");
     }
 }
+
+impl Controller {
+    /// A probe of a fence device this node has not started answers "not running" at once,
+    /// as Pacemaker's fencer knows only the devices registered with it (the agent's own
+    /// monitor checks the fencing hardware, which any node can reach, and would report
+    /// every device active everywhere). True when `a` was answered so.
+    pub(super) fn answer_stonith_probe(&mut self, a: &ExecAction) -> bool {
+        let probe = a.class == "stonith" && a.task == "monitor" && a.interval_ms == 0;
+        if !probe || self.registered.contains(&a.rsc) {
+            return false;
+        }
+        let result = ExecResult {
+            handle: 0,
+            rc: 7,
+            op_status: 0,
+            exit_reason: String::new(),
+            exec_ms: 0,
+            queue_ms: 0,
+        };
+        self.report(a, &result);
+        true
+    }
+
+    /// Notes fence devices started (registered) and stopped here.
+    pub(super) fn note_registration(&mut self, a: &ExecAction, r: &ExecResult) {
+        if a.class != "stonith" || a.fence_target.is_some() {
+            return;
+        }
+        let ok = r.op_status == 0 && r.rc == 0;
+        match a.task.as_str() {
+            "start" if ok => {
+                self.registered.insert(a.rsc.clone());
+            }
+            "start" | "stop" => {
+                self.registered.remove(&a.rsc);
+            }
+            _ => {}
+        }
+    }
+}
