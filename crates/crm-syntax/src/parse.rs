@@ -680,7 +680,7 @@ impl<'a> Cursor<'a> {
         while let Some(w) = self.peek() {
             check_word(w).map_err(|m| self.err(m))?;
             if let Some(a) = w.strip_prefix("attr:") {
-                if !a.split_once('=').is_some_and(|(n, _)| !n.is_empty()) {
+                if a.split_once('=').is_none_or(|(n, _)| n.is_empty()) {
                     return Err(self.err("a fencing target attribute is written attr:NAME=VALUE"));
                 }
                 target = Some(w.to_string());
