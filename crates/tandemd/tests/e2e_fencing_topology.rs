@@ -131,4 +131,40 @@ fn a_failing_level_falls_through_to_the_next_and_the_node_is_fenced() {
             && text.contains("level 2 (fence-ok)"),
         "{text}"
     );
+
+    // An administrator fences a live node: it goes through the same levels, and the node,
+    // alive after its own fencing (fence_dummy cuts nothing), stops everything and leaves.
+    let (asker, victim) = (survivors[0], survivors[1]);
+    let out = c.tandem(
+        asker,
+        &[
+            "stonith_admin",
+            "--reboot",
+            &format!("node{victim}"),
+            "-t",
+            "60",
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains(&format!("reboot of node{victim} successful")),
+        "stonith_admin --reboot: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !c.exited(victim) {
+        assert!(
+            Instant::now() < deadline,
+            "node{victim} did not leave after its fencing\n{}",
+            c.logs()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(c.log(victim).contains("this node was fenced"));
+    for rsc in ["a", "b", "c"] {
+        assert!(
+            !c.dummy_on(rsc).contains(&victim),
+            "{rsc} left running on the fenced node{victim}"
+        );
+    }
 }
