@@ -169,7 +169,14 @@ pub fn run(
             if readiness.writable {
                 events.push(Event::IpcWritable(*id));
             }
-            let budget = mcast_budget(ipc, *id, room);
+            // A client that hung up is read to its end whatever the room (what it wrote is
+            // bounded by its socket buffer): the hang-up stays reported until then, so not
+            // reading would make the loop spin.
+            let budget = if readiness.closed {
+                usize::MAX
+            } else {
+                mcast_budget(ipc, *id, room)
+            };
             if (readiness.readable && ipc.wants_input(*id, budget))
                 || ipc.has_buffered_frames(*id, budget)
             {
