@@ -78,6 +78,7 @@ pub fn run(
     let mut poller = Poller::new().map_err(DaemonError::Poll)?;
     let mut events: Vec<Event> = Vec::with_capacity(limits::EVENTS_PER_WAKEUP_MAX);
     let mut greeted: std::collections::BTreeMap<ClientId, bool> = Default::default();
+    let mut turn = 0usize;
     daemon.drain(clock.now_ms(), network, ipc)?;
     loop {
         // Register every descriptor.
@@ -164,7 +165,19 @@ pub fn run(
             events.push(Event::IpcAccept);
         }
         let mut room = room;
-        for (id, index) in client_ids.iter().zip(&client_indexes) {
+        // The send queue's room goes to clients in turn, starting one further each wake-up,
+        // so that one fast pipelining client cannot keep another's multicasts out.
+        turn = turn.wrapping_add(1);
+        let start = if client_ids.is_empty() {
+            0
+        } else {
+            turn % client_ids.len()
+        };
+        let order = client_ids[start..]
+            .iter()
+            .zip(&client_indexes[start..])
+            .chain(client_ids[..start].iter().zip(&client_indexes[..start]));
+        for (id, index) in order {
             let readiness = poller.readiness(*index);
             if readiness.writable {
                 events.push(Event::IpcWritable(*id));
