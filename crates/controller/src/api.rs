@@ -73,7 +73,8 @@ pub enum Input {
     Fence {
         /// The node to fence.
         target: String,
-        /// `off` or `reboot`.
+        /// `off` or `reboot`; `confirm` records the node as fenced without running any
+        /// device (the administrator vouches that it is down, `stonith_admin --confirm`).
         action: String,
     },
     /// An administrator's CIB change; answered by [`Output::AdminReply`] once applied.

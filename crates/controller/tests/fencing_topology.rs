@@ -121,3 +121,37 @@ fn when_every_level_fails_the_node_is_not_taken_as_fenced() {
     let on = sim.running_on("d1");
     assert!(on.iter().all(|n| *n == victim_name), "d1 on {on:?}");
 }
+
+#[test]
+fn an_administrator_confirming_the_node_down_unblocks_recovery() {
+    let (mut sim, victim, victim_name) =
+        lose_d1_holder(&config(LEVELS), &["fence-bad", "fence-ok"], true);
+    sim.run_for(10_000);
+    let on = sim.running_on("d1");
+    assert!(
+        on.iter().all(|n| *n == victim_name),
+        "not recovered yet: {on:?}"
+    );
+    let survivor = (1..=3).find(|&i| i != victim).expect("survivor");
+    sim.input(
+        survivor,
+        controller::Input::Fence {
+            target: victim_name.clone(),
+            action: "confirm".into(),
+        },
+    );
+    // The devices still fail, but nothing needs them now.
+    sim.run_for(10_000);
+    let on = sim.running_on("d1");
+    assert!(
+        on.len() == 1 && on[0] != victim_name,
+        "d1 recovered after the confirmation: {on:?}"
+    );
+    let h = sim.ctrl(survivor).fence_history();
+    assert!(
+        h.iter().any(|e| e.succeeded
+            && e.target == victim_name
+            && e.detail.contains("confirmed down by an administrator")),
+        "{h:?}"
+    );
+}

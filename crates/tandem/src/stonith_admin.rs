@@ -18,6 +18,7 @@ Queries:
 Fencing:
   -F, --fence=HOST        power HOST off through its fence devices, and wait for the result
   -B, --reboot=HOST       reboot HOST the same way
+  -C, --confirm=HOST      tell the cluster HOST is safely down (no device runs)
 Options:
   -t, --timeout=SECONDS   how long -F/-B wait for the result (default 120)
   -V, --verbose           more output
@@ -69,6 +70,7 @@ fn parse(args: &[String]) -> Result<Option<Parsed>, String> {
             "-H" | "--history" => Some(Cmd::History(value("a NODE or '*'")?)),
             "-F" | "--fence" => Some(Cmd::Fence(value("a HOST")?, "off")),
             "-B" | "--reboot" => Some(Cmd::Fence(value("a HOST")?, "reboot")),
+            "-C" | "--confirm" => Some(Cmd::Fence(value("a HOST")?, "confirm")),
             "-t" | "--timeout" => {
                 let v = value("SECONDS")?;
                 timeout_s = v
@@ -192,6 +194,8 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         Cmd::Fence(host, action) => {
             let before = history()?;
             cluster_api::call(&socket, "fence", &[&host, action], "")?;
+            // A confirmation is recorded as an `off`.
+            let action = if action == "confirm" { "off" } else { action };
             let deadline = Instant::now() + Duration::from_secs(p.timeout_s);
             loop {
                 let all = history()?;
@@ -251,6 +255,13 @@ mod tests {
                 .expect("cmd")
                 .cmd,
             Cmd::Fence("node1".into(), "off")
+        );
+        assert_eq!(
+            parse(&args(&["-C", "node3"]))
+                .expect("ok")
+                .expect("cmd")
+                .cmd,
+            Cmd::Fence("node3".into(), "confirm")
         );
         assert!(parse(&args(&["-L", "-H", "x"])).is_err());
         assert!(parse(&args(&["-F"])).is_err());

@@ -188,6 +188,31 @@ impl Controller {
     /// An administrator's fencing request: sent to the runner like the DC's own, with a
     /// key no transition matches (the DC recomputes when the result arrives).
     pub(super) fn request_fence(&mut self, target: String, action: String) {
+        if action == "confirm" {
+            tracing::warn!(target = %target, "an administrator confirms the node is down");
+            self.call_id += 1;
+            let rec = OpRecord {
+                node: self.cfg.node_name.clone(),
+                rsc: "manual".into(),
+                class: "stonith".into(),
+                provider: None,
+                kind: String::new(),
+                task: "off".into(),
+                interval_ms: 0,
+                rc: 0,
+                op_status: 0,
+                call_id: self.call_id,
+                key: format!("0:0:0:{}", crate::limits::ADMIN_FENCE_KEY),
+                exit_reason: "confirmed down by an administrator".into(),
+                exec_ms: 0,
+                queue_ms: 0,
+                when_s: self.now_s(),
+                fence_target: Some(target),
+                digest: None,
+            };
+            self.send(crate::message::Message::Result(rec));
+            return;
+        }
         let runner = if target != self.cfg.node_name {
             Some(self.cfg.node_name.clone())
         } else {
