@@ -140,6 +140,11 @@ pub enum Timer {
     },
     /// The delay after an unfenced node loss elapsed (see `unfenced-recovery-delay`).
     RecoveryDelay,
+    /// A fence device's `pcmk_delay_base`/`pcmk_delay_max` delay ended: run it now.
+    FenceDelay {
+        /// The handle its execution will carry.
+        handle: u64,
+    },
     /// An action dispatched by the DC has not answered in time.
     ActionTimeout {
         /// Transition number.

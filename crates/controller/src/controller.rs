@@ -86,6 +86,8 @@ pub struct Controller {
     fenced_self: bool,
     /// Fence devices started here (what a probe of a device finds).
     registered: BTreeSet<String>,
+    /// Fence device runs waiting for their `pcmk_delay_*`, by handle.
+    fence_delayed: BTreeMap<u64, ExecRequest>,
     /// [`Output::ShutdownReady`] was given for that.
     fenced_exit_given: bool,
     /// This node's own operation history, as a `<cib><status>` of its node alone.
@@ -149,6 +151,7 @@ impl Controller {
             fence_history: FenceHistory::new(),
             fenced_self: false,
             registered: BTreeSet::new(),
+            fence_delayed: BTreeMap::new(),
             fenced_exit_given: false,
             own: Element::new("cib"),
             hist: Default::default(),
@@ -955,6 +958,7 @@ impl Controller {
 
     fn on_timer(&mut self, t: Timer) {
         match t {
+            Timer::FenceDelay { handle } => self.fence_delay_over(handle),
             Timer::Recheck { gen } => {
                 if gen == self.recheck_gen && self.is_dc() {
                     self.dirty = true;

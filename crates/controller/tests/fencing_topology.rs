@@ -155,3 +155,24 @@ fn an_administrator_confirming_the_node_down_unblocks_recovery() {
         "{h:?}"
     );
 }
+
+#[test]
+fn pcmk_delay_base_holds_the_device_back() {
+    let cib = config("").replace(
+        "<primitive id=\"fence-bad\" class=\"stonith\" type=\"fence_dummy\">",
+        "<primitive id=\"fence-bad\" class=\"stonith\" type=\"fence_dummy\">\
+         <instance_attributes id=\"fb-ia\"><nvpair id=\"fb-delay\" name=\"pcmk_delay_base\" value=\"5s\"/>\
+         </instance_attributes>",
+    );
+    let (mut sim, _, victim_name) = lose_d1_holder(&cib, &[], false);
+    // The membership change is seen at once in the simulation: only the delay holds it.
+    sim.run_for(4_000);
+    assert!(
+        sim.fenced.is_empty(),
+        "fenced before the delay: {:?}",
+        sim.fenced
+    );
+    sim.run_for(3_000);
+    assert_eq!(sim.fenced.len(), 1, "{:?}", sim.fenced);
+    assert_eq!(sim.fenced[0].1, victim_name);
+}

@@ -72,6 +72,13 @@ impl Controller {
         self.fence_step(fence, step);
     }
 
+    /// A device's fencing delay ended: hand it to the executor.
+    pub(super) fn fence_delay_over(&mut self, handle: u64) {
+        if let Some(request) = self.fence_delayed.remove(&handle) {
+            self.out.push(Output::Exec(request));
+        }
+    }
+
     /// Feeds a local executor result to the fencing operation it belongs to; false when
     /// `handle` is not one of them.
     pub(super) fn fence_executed(&mut self, r: &ExecResult) -> bool {
@@ -111,7 +118,10 @@ impl Controller {
                 self.next_handle += 1;
                 fence.action.rsc = device.id.clone();
                 fence.action.kind = device.kind.clone();
-                self.out.push(Output::Exec(ExecRequest {
+                let target = fence.action.fence_target.clone().unwrap_or_default();
+                let delay =
+                    fencing_topology::device_delay_ms(&device, &self.cfg.node_name, &target);
+                let request = ExecRequest {
                     handle,
                     rsc: device.id,
                     class: "stonith".into(),
@@ -122,7 +132,17 @@ impl Controller {
                     timeout_ms,
                     params: device.params.into_iter().collect(),
                     fence_target: fence.action.fence_target.clone(),
-                }));
+                };
+                if delay > 0 {
+                    tracing::info!(target = %target, device = %request.rsc, delay_ms = delay, "fencing delayed (pcmk_delay_base/max)");
+                    self.out.push(Output::SetTimer {
+                        timer: crate::api::Timer::FenceDelay { handle },
+                        after_ms: delay,
+                    });
+                    self.fence_delayed.insert(handle, request);
+                } else {
+                    self.out.push(Output::Exec(request));
+                }
                 self.fences.insert(handle, fence);
                 return;
             }
