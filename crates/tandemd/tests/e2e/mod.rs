@@ -184,6 +184,12 @@ impl Cluster {
 
     /// Creates the namespaces of `lab` and starts `n` nodes.
     pub fn start_in(lab: Lab, n: usize) -> Cluster {
+        Cluster::start_with(lab, n, "")
+    }
+
+    /// [`Cluster::start_in`] with `quorum_options` (corosync.conf lines such as
+    /// `two_node: 1`) in the quorum section.
+    pub fn start_with(lab: Lab, n: usize, quorum_options: &str) -> Cluster {
         let lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
         let lock_path = format!("/tmp/tandem-e2e-{}.lock", lab.prefix);
         let flock = File::create(&lock_path).expect("lock file");
@@ -226,7 +232,9 @@ impl Cluster {
                 lab.addr(i)
             ));
         }
-        conf.push_str("}\nquorum {\n  provider: corosync_votequorum\n}\n");
+        conf.push_str(&format!(
+            "}}\nquorum {{\n  provider: corosync_votequorum\n{quorum_options}}}\n"
+        ));
         std::fs::write(dir.join("corosync.conf"), conf).expect("write config");
         let mut c = Cluster {
             _lock: lock,
