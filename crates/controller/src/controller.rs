@@ -88,6 +88,8 @@ pub struct Controller {
     registered: BTreeSet<String>,
     /// Fence device runs waiting for their `pcmk_delay_*`, by handle.
     fence_delayed: BTreeMap<u64, ExecRequest>,
+    /// Failed fencings per target since its last success (or the last recheck).
+    fence_failures: BTreeMap<String, u32>,
     /// [`Output::ShutdownReady`] was given for that.
     fenced_exit_given: bool,
     /// This node's own operation history, as a `<cib><status>` of its node alone.
@@ -152,6 +154,7 @@ impl Controller {
             fenced_self: false,
             registered: BTreeSet::new(),
             fence_delayed: BTreeMap::new(),
+            fence_failures: BTreeMap::new(),
             fenced_exit_given: false,
             own: Element::new("cib"),
             hist: Default::default(),
@@ -961,6 +964,8 @@ impl Controller {
             Timer::FenceDelay { handle } => self.fence_delay_over(handle),
             Timer::Recheck { gen } => {
                 if gen == self.recheck_gen && self.is_dc() {
+                    // Fencing that failed stonith-max-attempts times is tried again now.
+                    self.fence_failures.clear();
                     self.dirty = true;
                 }
             }
@@ -1084,13 +1089,14 @@ impl Controller {
         let id = self.transitions;
         self.transitions += 1;
         let members: Vec<String> = self.members.iter().map(|m| m.name.clone()).collect();
-        let run = transition::plan(
+        let mut run = transition::plan(
             id,
             &schedule,
             &self.cfg.instance,
             &members,
             &self.cfg.node_name,
         );
+        self.limit_fence_attempts(&mut run);
         tracing::info!(
             transition = id,
             actions = run.actions.len(),

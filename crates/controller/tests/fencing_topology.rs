@@ -116,6 +116,9 @@ fn when_every_level_fails_the_node_is_not_taken_as_fenced() {
         first.detail.contains("level 1 fence-bad") && first.detail.contains("level 2 fence-ok"),
         "{first:?}"
     );
+    // Retried at once only stonith-max-attempts (10) times, then left for the recheck.
+    let failed = h.iter().filter(|e| !e.succeeded).count();
+    assert_eq!(failed, 10, "{h:?}");
     // The survivors never start d1 without the fencing (the victim, alone without quorum,
     // stops it itself).
     let on = sim.running_on("d1");

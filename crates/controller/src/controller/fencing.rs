@@ -183,6 +183,11 @@ impl Controller {
         if rec.succeeded() && *target == self.cfg.node_name {
             self.on_fenced_self();
         }
+        if rec.succeeded() {
+            self.fence_failures.remove(target);
+        } else {
+            *self.fence_failures.entry(target.clone()).or_insert(0) += 1;
+        }
         if self.fence_history.len() >= limits::MAX_FENCE_HISTORY {
             self.fence_history.pop_front();
         }
@@ -392,6 +397,36 @@ impl Controller {
                 self.registered.remove(&a.rsc);
             }
             _ => {}
+        }
+    }
+}
+
+impl Controller {
+    /// Marks the fencing actions of `run` whose target failed `stonith-max-attempts` times
+    /// (default 10) as impossible: they are tried again at the next cluster recheck, not at
+    /// once in a loop.
+    pub(super) fn limit_fence_attempts(&self, run: &mut crate::transition::Run) {
+        if self.fence_failures.is_empty() {
+            return;
+        }
+        let max = self
+            .cib
+            .as_ref()
+            .and_then(|c| crate::options::property(c, "stonith-max-attempts"))
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .filter(|&m| m > 0)
+            .unwrap_or(limits::DEFAULT_STONITH_MAX_ATTEMPTS);
+        for a in &mut run.actions {
+            let Some(target) = a.exec.as_ref().and_then(|e| e.fence_target.clone()) else {
+                continue;
+            };
+            let failed = self.fence_failures.get(&target).copied().unwrap_or(0);
+            if failed >= max {
+                a.impossible = Some(format!(
+                    "fencing {target} failed {failed} times (stonith-max-attempts={max}); \
+                     trying again at the next cluster recheck"
+                ));
+            }
         }
     }
 }
