@@ -93,7 +93,7 @@ fn first_set(e: &Element, set: &str) -> BTreeMap<String, String> {
 }
 
 /// Node names a `pcmk_host_list` or the keys of a `pcmk_host_map` name.
-fn listed_hosts(params: &BTreeMap<String, String>) -> Vec<String> {
+pub fn listed_hosts(params: &BTreeMap<String, String>) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(list) = params.get("pcmk_host_list") {
         out.extend(

@@ -13,6 +13,7 @@ const USAGE: &str = "Usage: stonith_admin OPTION
 Queries:
   -L, --list-registered   the configured fence devices
   -l, --list=HOST         the devices able to fence HOST (fencing topology first)
+  -s, --list-targets=DEVICE  the nodes DEVICE lists (pcmk_host_list, pcmk_host_map)
   -H, --history=NODE      the last successful fencing of NODE ('*': every node);
                           with --verbose every recorded operation, failed ones too
 Fencing:
@@ -30,6 +31,7 @@ Options:
 enum Cmd {
     Registered,
     List(String),
+    Targets(String),
     History(String),
     Fence(String, &'static str),
 }
@@ -67,6 +69,7 @@ fn parse(args: &[String]) -> Result<Option<Parsed>, String> {
             "-?" | "--help" => return Ok(None),
             "-L" | "--list-registered" => Some(Cmd::Registered),
             "-l" | "--list" => Some(Cmd::List(value("a HOST")?)),
+            "-s" | "--list-targets" => Some(Cmd::Targets(value("a DEVICE")?)),
             "-H" | "--history" => Some(Cmd::History(value("a NODE or '*'")?)),
             "-F" | "--fence" => Some(Cmd::Fence(value("a HOST")?, "off")),
             "-B" | "--reboot" => Some(Cmd::Fence(value("a HOST")?, "reboot")),
@@ -161,6 +164,26 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             }
             if !p.quiet {
                 println!("{n} fence devices found");
+            }
+        }
+        Cmd::Targets(device) => {
+            let cib = cluster_api::query(&socket)?;
+            let Some(d) = controller::fencing_topology::devices(&cib)
+                .into_iter()
+                .find(|d| d.id == device)
+            else {
+                eprintln!("stonith_admin: no fence device '{device}' is configured");
+                return Ok(ExitCode::from(105));
+            };
+            let hosts = controller::fencing_topology::listed_hosts(&d.params);
+            if hosts.is_empty() && !p.quiet {
+                println!("{device} lists no nodes (it is asked about any node: pcmk_host_check)");
+            }
+            for h in &hosts {
+                println!(" {h}");
+            }
+            if !p.quiet && !hosts.is_empty() {
+                println!("{} targets found", hosts.len());
             }
         }
         Cmd::History(node) => {
@@ -262,6 +285,13 @@ mod tests {
                 .expect("cmd")
                 .cmd,
             Cmd::Fence("node3".into(), "confirm")
+        );
+        assert_eq!(
+            parse(&args(&["--list-targets", "f1"]))
+                .expect("ok")
+                .expect("cmd")
+                .cmd,
+            Cmd::Targets("f1".into())
         );
         assert!(parse(&args(&["-L", "-H", "x"])).is_err());
         assert!(parse(&args(&["-F"])).is_err());
