@@ -157,6 +157,21 @@ tlog_first() {
     done < <(grep -E -- "$re" "$f" | tail -n 50)
 }
 
+# CPU seconds used so far by the lab's tandemd processes: "SELF AGENTS" (utime+stime of
+# the daemons; cutime+cstime, i.e. the agents they ran and reaped), summed over nodes.
+lab_cpu() {
+    local n p c hz; hz=$(getconf CLK_TCK)
+    for n in $LAB_NODES; do
+        for p in $(node_pids "$n"); do
+            c=$(cat /proc/"$p"/comm 2>/dev/null) || continue
+            [[ $c == tandemd ]] && awk '{print $14+$15, $16+$17}' /proc/"$p"/stat 2>/dev/null
+        done
+    done | awk -v hz="$hz" '{s+=$1; a+=$2} END {printf "%.2f %.2f\n", s/hz, a/hz}'
+}
+
+# Agent runs finished so far on all nodes (executor debug lines in the logs).
+lab_runs() { cat "$LAB_DIR"/n*/tandemd.log 2>/dev/null | grep -c 'executor::runner: finished'; }
+
 # Above ~500 resources the XML no longer fits in one argument (128 KiB): feed it on stdin.
 bulk_replace_pipe() {
     { printf '<resources>%s' "$BASE_RSC_XML"; bulk_xml "$2" "$3"; printf '</resources>'; } |
