@@ -23,6 +23,7 @@ pub mod cib_text;
 pub mod disk_writer;
 pub mod error;
 pub mod exec_bridge;
+pub mod fence_history;
 pub mod ipc_link;
 pub mod limits;
 pub mod manager;

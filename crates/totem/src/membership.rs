@@ -78,6 +78,7 @@ impl Node {
             ring_seq: self.highest_ring_seq,
         };
         self.stats.memb_join_tx += 1;
+        debug!(node = %self.me, proc_set = %node_set(&join.proc_set), fail_set = %node_set(&join.fail_set), ring_seq = join.ring_seq, "sending JOIN");
         self.transmit(Destination::All, &Message::Join(join));
         let at = now_ms + self.config.join_ms + self.config.send_join_ms;
         self.timers.set(&mut self.outputs, TimerKind::Join, at);
@@ -91,6 +92,7 @@ impl Node {
 
     /// A JOIN arrived (brief §3.3).
     pub(crate) fn on_join(&mut self, now_ms: u64, sender: NodeId, join: Join) {
+        debug!(node = %self.me, from = %sender, state = ?self.state, proc_set = %node_set(&join.proc_set), fail_set = %node_set(&join.fail_set), ring_seq = join.ring_seq, "JOIN received");
         if join.fail_set.contains(&self.me) && join.ring_seq < self.current.id.seq {
             // An exclusion decided before my current ring existed: a JOIN delayed in the
             // network (the kernel holds packets for an unresolved neighbour and releases them
@@ -291,6 +293,7 @@ impl Node {
     /// A commit token arrived (brief §3.4).
     pub(crate) fn on_commit_token(&mut self, now_ms: u64, sender: NodeId, token: CommitToken) {
         let index = usize::from(token.memb_index);
+        debug!(node = %self.me, from = %sender, state = ?self.state, ring = %token.ring_id, token_seq = token.token_seq, members = %node_set(&token.members), index, "commit token received");
         if token.members.get(index) != Some(&self.me) {
             return;
         }
@@ -303,6 +306,8 @@ impl Node {
                     self.persist_ring_seq(token.ring_id.seq);
                     self.highest_commit_seq = token.ring_id.seq;
                     self.accept_commit_token(now_ms, token);
+                } else {
+                    debug!(node = %self.me, fresh, first_rotation, highest_commit_seq = self.highest_commit_seq, "commit token ignored");
                 }
             }
             State::Commit | State::Recovery => {
@@ -388,4 +393,10 @@ impl Node {
             now_ms + self.config.token_retransmit_ms,
         );
     }
+}
+
+/// A node set as the log shows it: `{1,2,3}`.
+pub(crate) fn node_set(nodes: &[NodeId]) -> String {
+    let inner: Vec<String> = nodes.iter().map(|n| n.0.to_string()).collect();
+    format!("{{{}}}", inner.join(","))
 }
