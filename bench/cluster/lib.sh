@@ -106,9 +106,20 @@ node_wipe_runtime() {
 
 lab_kill_all() { local n; for n in $LAB_NODES; do node_crash "$n" "$(node_pids "$n")" || return 1; done; }
 
+# tandemd processes of this lab found by their command line (our own config path), for
+# when a namespace was deleted under them (its processes are then no longer listed by it).
+lab_orphans() {
+    local p
+    for p in /proc/[0-9]*; do
+        tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "-c $LAB_DIR/corosync.conf " && echo "${p#/proc/}"
+    done
+    return 0
+}
+
 tk_down() {
-    local n
+    local n p
     for n in $LAB_NODES; do node_crash "$n" "$(node_pids "$n")" 2>/dev/null; done
+    for p in $(lab_orphans); do kill -KILL "$p" 2>/dev/null; done
     for n in $LAB_NODES; do ip netns del "$(node_ns "$n")" 2>/dev/null; done
     ip netns del "$(hub_ns)" 2>/dev/null
     rm -rf "$LAB_DIR"
