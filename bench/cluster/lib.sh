@@ -111,7 +111,7 @@ lab_kill_all() { local n; for n in $LAB_NODES; do node_crash "$n" "$(node_pids "
 lab_orphans() {
     local p
     for p in /proc/[0-9]*; do
-        tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "-c $LAB_DIR/corosync.conf " && echo "${p#/proc/}"
+        { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q -- "-c $LAB_DIR/corosync.conf " && echo "${p#/proc/}"
     done
     return 0
 }

@@ -12,7 +12,8 @@
 #   bulk        one cibadmin --replace -o resources with N Dummy (monitor 10s); poll all Started
 #   coldstart   kill all, wipe runtime, start all tandemd; poll 3 online + DC (CIB kept, "restart")
 #   memory      VmRSS/PSS of each tandemd with N bulk resources + base, after 30 s idle
-# Every poll loop starts a sample every LAB_POLL (0.05) s and gives up after LAB_WAIT_MAX s.
+# Every poll loop starts a sample every LAB_POLL (0.05) s and gives up after LAB_WAIT_MAX s;
+# bulk above 500 resources waits twice a sample's duration after each (see bulk).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
@@ -201,7 +202,7 @@ bulk() {
     printf '%-4s | %7s %7s %7s | %6s %6s %5s | %7s | %s\n' rep cli first all cpu-d cpu-a runs removed per-node
     allgone() { [[ $(bulk_counts "$q") == "0 0" ]]; }
     local rep t0 t_cli t_first t_all deadline s st cf per t_rem t1 ALL=() FIRST=() REM=() CLI=()
-    local c0 c1 r0 r1 cpu_d cpu_a runs CD=() CA=() RUNS=()
+    local c0 c1 r0 r1 cpu_d cpu_a runs d CD=() CA=() RUNS=()
     for rep in $(seq 1 "$reps"); do
         allgone || bulk_replace "$q" 0 "$interval" >/dev/null
         wait_for "$LAB_WAIT_MAX" 0.5 allgone || die "old bulk resources still present"
@@ -222,6 +223,13 @@ bulk() {
             [[ $t_first == NA && ${st:-0} -ge 1 ]] && t_first=$(elapsed "$t0")
             if [[ ${cf:-0} -eq $count && ${st:-0} -eq $count ]]; then t_all=$(elapsed "$t0"); break; fi
             poll_sleep "$s"
+            # Above 500 resources one crm_mon sample costs ~0.15 CPU-s (it computes the
+            # whole status): back to back they would take most of a core from the cluster
+            # being measured. Keep the poller under a third of a core instead.
+            if ((count > 500)); then
+                d=$(( $(now_us) - s ))
+                sleep "$(awk -v d="$d" 'BEGIN{printf "%.3f", 2*d/1000000}')"
+            fi
         done
         read -r cpu_d cpu_a < <(lab_cpu); r1=$(lab_runs)
         cpu_d=$(awk -v a="$c0" -v b="$cpu_d" 'BEGIN{printf "%.2f", b-a}')
