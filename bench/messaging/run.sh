@@ -199,6 +199,7 @@ tdb_case() {   # N SIZE MODE REP
         ip netns exec "$(node_ns "$n")" timeout -k 5 $((DUR + 135)) "$CLIENT" \
             --socket "$(node_sock "$n")" --node "$n" --members "$nn" --size "$size" \
             --duration "$DUR" --send "$send" --max-inflight "$infl" --run-id "$run_id" \
+            --sync-mcast "${TDB_SYNC_MCAST:-0}" \
             --daemon-pid "$(tandemd_pid "$n")" --wait-timeout 60 --drain-timeout 60 \
             --order-file "$rd/$n.order" --lat-file "$rd/$n.lat" >"$raw/$n.json" 2>"$raw/$n.err" &
         pids+=("$!")

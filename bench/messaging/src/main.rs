@@ -3,7 +3,9 @@
 //! `tandem-cpg-bench --socket PATH --node NAME [...]` (one instance per node): join group
 //! "bench", wait for `--members` members, multicast READY and take the delivery of the last
 //! READY as the common start t0; for `--duration` s multicast DATA messages of `--size` bytes
-//! as fast as flow control allows (TryAgain -> dispatch, wait at most 1 ms, retry), optionally
+//! as fast as flow control allows (pipelined with `Client::cpg_mcast_queued`, deliveries handled
+//! every 16 sends; `--sync-mcast 1` waits for the daemon's answer to each, as cpg-bench.c's
+//! cpg_mcast_joined; TryAgain -> dispatch, wait at most 1 ms, retry), optionally
 //! with at most `--max-inflight` own messages undelivered; count deliveries in the window and
 //! time own messages' round trips; multicast DONE with the number sent and drain until DONE
 //! from every member. Writes the delivered (type, nodeid, pid, seq) sequence to
@@ -21,7 +23,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
-use messaging::ipc::{Client, ClientError, ErrorCode, Event};
+use messaging::ipc::{Client, ClientError, ErrorCode, Event, EventRef};
 
 const MAGIC: u32 = 0x4350_4742;
 const T_READY: u32 = 1;
@@ -46,7 +48,13 @@ struct Opts {
     drain_timeout: f64,
     run_id: u64,
     daemon_pid: i32,
+    /// Wait for the daemon's answer to every multicast (`Client::cpg_mcast`, as cpg-bench.c's
+    /// cpg_mcast_joined) instead of pipelining them (`Client::cpg_mcast_queued`).
+    sync_mcast: bool,
 }
+
+/// Pipelined multicasts between two looks at deliveries.
+const SEND_BURST: usize = 16;
 
 #[derive(Default)]
 struct Peer {
@@ -156,7 +164,8 @@ fn pct(sorted: &[f64], q: f64) -> f64 {
 
 struct Bench {
     o: Opts,
-    client: Client,
+    /// None only while `Bench::dispatch` lends it out.
+    client: Option<Client>,
     my_nodeid: u32,
     my_pid: u32,
     peers: HashMap<(u32, u32), Peer>,
@@ -260,24 +269,45 @@ impl Bench {
         }
     }
 
+    fn handle_ref(&mut self, event: EventRef<'_>) {
+        match event {
+            EventRef::Deliver(d) => self.deliver(d.sender.nodeid, d.sender.pid, d.data),
+            EventRef::Owned(event) => self.handle(event),
+        }
+    }
+
+    /// Hands events to `handle_ref` through `Client::dispatch` (deliveries borrowed, not
+    /// copied); returns how many.
+    fn dispatch(&mut self, timeout: Duration, max: usize) -> Result<usize> {
+        let mut client = self.client.take().ok_or_else(|| anyhow!("client in use"))?;
+        let result = client.dispatch(Some(timeout), max, |event| self.handle_ref(event));
+        self.client = Some(client);
+        Ok(result?)
+    }
+
     /// Handles at most `max` events that are already buffered or readable; returns how many.
     fn dispatch_some(&mut self, max: usize) -> Result<usize> {
-        for i in 0..max {
-            match self.client.next_event(Some(Duration::ZERO))? {
-                Some(event) => self.handle(event),
-                None => return Ok(i),
+        let mut total = 0;
+        while total < max {
+            let handled = self.dispatch(Duration::ZERO, max - total)?;
+            if handled == 0 {
+                break;
             }
+            total += handled;
         }
-        Ok(max)
+        Ok(total)
     }
 
     /// Waits up to `ms` for an event, then handles everything buffered.
     fn wait_dispatch(&mut self, ms: u64) -> Result<()> {
-        if let Some(event) = self.client.next_event(Some(Duration::from_millis(ms)))? {
-            self.handle(event);
+        if self.dispatch(Duration::from_millis(ms), usize::MAX)? > 0 {
             self.dispatch_some(usize::MAX)?;
         }
         Ok(())
+    }
+
+    fn client(&mut self) -> Result<&mut Client> {
+        self.client.as_mut().ok_or_else(|| anyhow!("client in use"))
     }
 
     fn send_ctl(&mut self, kind: u32, seq: u64, timeout_s: f64) -> Result<()> {
@@ -285,7 +315,7 @@ impl Bench {
         let deadline = now_ns() + (timeout_s * 1e9) as u64;
         loop {
             encode_hdr(&mut buf, kind, self.o.run_id, seq, now_ns(), self.my_nodeid);
-            match self.client.cpg_mcast(&buf) {
+            match self.client()?.cpg_mcast(&buf) {
                 Ok(()) => return Ok(()),
                 Err(ClientError::Refused {
                     code: ErrorCode::TryAgain,
@@ -318,6 +348,7 @@ fn parse_opts(args: &[String]) -> Result<Opts> {
         drain_timeout: 60.0,
         run_id: 0,
         daemon_pid: 0,
+        sync_mcast: false,
     };
     let mut i = 0;
     while i < args.len() {
@@ -343,6 +374,7 @@ fn parse_opts(args: &[String]) -> Result<Opts> {
             "--max-inflight" => o.max_inflight = num(key)? as u64,
             "--wait-timeout" => o.wait_timeout = num(key)?,
             "--drain-timeout" => o.drain_timeout = num(key)?,
+            "--sync-mcast" => o.sync_mcast = num(key)? != 0.0,
             "--run-id" => o.run_id = val.parse().with_context(|| format!("--run-id '{val}'"))?,
             "--daemon-pid" | "--cs-pid" => o.daemon_pid = num(key)? as i32,
             other => bail!("unknown option '{other}'"),
@@ -350,7 +382,7 @@ fn parse_opts(args: &[String]) -> Result<Opts> {
         i += 2;
     }
     if o.node.is_empty() || o.members < 1 || o.duration <= 0.0 || o.size < HDR_LEN {
-        bail!("usage: tandem-cpg-bench --node NAME [--socket P] [--members N] [--size B>=40] [--duration S] [--send 0|1] [--max-inflight K] [--run-id ID] [--order-file F] [--lat-file F] [--daemon-pid PID] [--wait-timeout S] [--drain-timeout S]");
+        bail!("usage: tandem-cpg-bench --node NAME [--socket P] [--members N] [--size B>=40] [--duration S] [--send 0|1] [--max-inflight K] [--run-id ID] [--sync-mcast 0|1] [--order-file F] [--lat-file F] [--daemon-pid PID] [--wait-timeout S] [--drain-timeout S]");
     }
     Ok(o)
 }
@@ -371,7 +403,7 @@ fn run(o: Opts) -> Result<bool> {
     }
     let mut b = Bench {
         o,
-        client,
+        client: Some(client),
         my_nodeid: me.nodeid,
         my_pid: me.pid,
         peers: HashMap::new(),
@@ -419,6 +451,7 @@ fn run(o: Opts) -> Result<bool> {
     }
     let (mut sent, mut try_again, mut send_call_ns, mut max_send_call_ns) =
         (0u64, 0u64, 0u64, 0u64);
+    let mut burst = 0usize;
     loop {
         let now = now_ns();
         if now >= b.tend {
@@ -426,21 +459,31 @@ fn run(o: Opts) -> Result<bool> {
         }
         if b.o.send && (b.o.max_inflight == 0 || sent - b.own_delivered < b.o.max_inflight) {
             encode_hdr(&mut buf, T_DATA, b.o.run_id, sent, now, b.my_nodeid);
-            let rc = b.client.cpg_mcast(&buf);
+            let rc = if b.o.sync_mcast {
+                b.client()?.cpg_mcast(&buf)
+            } else {
+                b.client()?.cpg_mcast_queued(&buf)
+            };
             let t_call = now_ns() - now;
             send_call_ns += t_call;
             max_send_call_ns = max_send_call_ns.max(t_call);
             match rc {
                 Ok(()) => {
                     sent += 1;
-                    b.dispatch_some(64)?;
+                    burst += 1;
+                    // Pipelined sends: handle deliveries after a burst, not after each send.
+                    if b.o.sync_mcast || burst >= SEND_BURST {
+                        burst = 0;
+                        b.dispatch_some(if b.o.sync_mcast { 64 } else { 1024 })?;
+                    }
                 }
                 Err(ClientError::Refused {
                     code: ErrorCode::TryAgain,
                     ..
                 }) => {
                     try_again += 1;
-                    if b.dispatch_some(256)? == 0 {
+                    burst = 0;
+                    if b.dispatch_some(1024)? == 0 {
                         b.wait_dispatch(1)?;
                     }
                 }
@@ -464,7 +507,7 @@ fn run(o: Opts) -> Result<bool> {
     while b.n_done < b.o.members && Instant::now() < drain_end {
         b.wait_dispatch(100)?;
     }
-    let _ = b.client.cpg_leave();
+    let _ = b.client()?.cpg_leave();
 
     // report
     let dur = (b.tend - b.t0) as f64 / 1e9;

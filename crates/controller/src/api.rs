@@ -67,6 +67,15 @@ pub enum Input {
     /// no-quorum-policy=stop the controller stops them at once on the local executor. A
     /// later [`Input::Membership`] ends the state.
     Isolated,
+    /// An administrator asks for a node to be fenced (`stonith_admin --fence/--reboot`):
+    /// a member other than the target (this node when it can) runs the fencing, whose
+    /// result every replica records as the scheduler's own fencing would be.
+    Fence {
+        /// The node to fence.
+        target: String,
+        /// `off` or `reboot`.
+        action: String,
+    },
     /// An administrator's CIB change; answered by [`Output::AdminReply`] once applied.
     Admin {
         /// Caller's request number (0 is reserved for the controller's own requests,

@@ -16,7 +16,10 @@ use crate::options;
 use crate::transition::{self, ActionState, Run};
 use crate::version::CibVersion;
 
+mod fencing;
 mod isolation;
+
+pub use fencing::{FenceEvent, FenceHistory};
 
 /// A CIB sync round in progress for one membership.
 #[derive(Clone, Debug)]
@@ -75,6 +78,16 @@ pub struct Controller {
     next_handle: u64,
     call_id: u64,
     local_ops: BTreeMap<u64, LocalOp>,
+    /// Fencing operations this node runs, by the handle of the device running now.
+    fences: BTreeMap<u64, fencing::LocalFence>,
+    /// Fencing results seen, oldest first.
+    fence_history: FenceHistory,
+    /// This node applied its own fencing (it stops everything and leaves).
+    fenced_self: bool,
+    /// Fence devices started here (what a probe of a device finds).
+    registered: BTreeSet<String>,
+    /// [`Output::ShutdownReady`] was given for that.
+    fenced_exit_given: bool,
     /// This node's own operation history, as a `<cib><status>` of its node alone.
     own: Element,
     /// Positions of history entries in `cib` and `own`.
@@ -132,6 +145,11 @@ impl Controller {
             next_handle: 1,
             call_id: 0,
             local_ops: BTreeMap::new(),
+            fences: BTreeMap::new(),
+            fence_history: FenceHistory::new(),
+            fenced_self: false,
+            registered: BTreeSet::new(),
+            fenced_exit_given: false,
             own: Element::new("cib"),
             hist: Default::default(),
             shutdown: ShutdownState::No,
@@ -179,6 +197,7 @@ impl Controller {
             }
             Input::Executed(r) => self.on_executed(r),
             Input::Isolated => self.on_isolated(),
+            Input::Fence { target, action } => self.request_fence(target, action),
             Input::Timer(t) => self.on_timer(t),
             Input::Shutdown => {
                 if self.shutdown == ShutdownState::No {
@@ -195,6 +214,7 @@ impl Controller {
         }
         self.maybe_schedule();
         self.check_shutdown();
+        self.check_fenced_exit();
         if std::mem::take(&mut self.cib_changed) {
             self.out.push(Output::CibChanged);
         }
@@ -581,6 +601,7 @@ impl Controller {
                 let Some(cib) = &mut self.cib else { return };
                 let v = if q { "1" } else { "0" };
                 if cib.attr("have-quorum") != Some(v) {
+                    fencing::note_quorum_panic(cib, q);
                     cib.set_attr("have-quorum", v);
                     if let Some(run) = &mut self.run {
                         run.aborted = true;
@@ -676,8 +697,7 @@ impl Controller {
     }
 
     fn on_result(&mut self, rec: OpRecord) {
-        let now_s = self.now_s();
-        let _ = now_s;
+        self.note_fencing(&rec);
         let Some(cib) = &mut self.cib else { return };
         let Some(node_id) = cib_doc::node_id_of(cib, &rec.node) else {
             tracing::warn!(node = %rec.node, "result from a node not in the CIB");
@@ -690,8 +710,10 @@ impl Controller {
         let failed;
         if let Some(target) = &rec.fence_target {
             failed = !rec.succeeded();
-            if !failed {
-                tracing::info!(target = %target, by = %rec.node, "node fenced");
+            if failed {
+                tracing::warn!(target = %target, by = %rec.node, why = %rec.exit_reason, "fencing failed");
+            } else {
+                tracing::info!(target = %target, by = %rec.node, how = %rec.exit_reason, "node fenced");
                 change = change.or(cib_doc::mark_fenced(cib, target));
                 self.hist.0.clear();
             }
@@ -779,6 +801,13 @@ impl Controller {
         if a.node != self.cfg.node_name {
             return;
         }
+        if a.fence_target.is_some() {
+            self.start_fence(a);
+            return;
+        }
+        if self.answer_stonith_probe(&a) {
+            return;
+        }
         // Recurring monitors end before the resource stops or changes role, and a new
         // monitor of the same interval replaces the old one.
         let cancels: Vec<u64> = self
@@ -858,6 +887,9 @@ impl Controller {
     }
 
     fn on_executed(&mut self, r: ExecResult) {
+        if self.fence_executed(&r) {
+            return;
+        }
         let Some(op) = self.local_ops.get(&r.handle) else {
             return;
         };
@@ -869,6 +901,7 @@ impl Controller {
     }
 
     fn report(&mut self, a: &ExecAction, r: &ExecResult) {
+        self.note_registration(a, r);
         self.call_id += 1;
         let rec = OpRecord {
             node: self.cfg.node_name.clone(),
@@ -928,9 +961,10 @@ impl Controller {
                 }
             }
             Timer::RecoveryDelay => {
+                // What the hold deferred is still marked dirty (the membership change set
+                // it): nothing to recompute otherwise (a node without quorum never waited).
                 self.hold_until_ms = 0;
                 self.kick = true;
-                self.dirty = true;
             }
             Timer::ActionTimeout { transition, action } => {
                 self.kick = true;
@@ -957,6 +991,7 @@ impl Controller {
             || self.phase() != Phase::Running
             || self.quorum_in_flight > 0
             || self.isolated
+            || self.fenced_self
         {
             return;
         }

@@ -75,8 +75,11 @@
 //! - **Failures** bump `fail-count-RSC#OP_INTERVAL` and set `last-failure-...` in the
 //!   node's transient attributes (INFINITY for a failed start unless
 //!   start-failure-is-fatal=false); [`CibOp::Cleanup`] clears history and counts.
-//! - **Fencing** actions run the configured stonith device on a member other than the
-//!   target; a successful result marks the target down and erases its history.
+//! - **Fencing** actions go to a member other than the target (the target itself only
+//!   when it is alone: `no-quorum-policy=suicide`), which reads the plan from its replica
+//!   ([`fencing_topology`]: the `fencing-topology` levels, or every device able to fence
+//!   the target), tries it level by level and reports one result naming the level used; a
+//!   successful result marks the target down and erases its history.
 //! - **Node loss** leaves the node's state `in_ccm=false` with `expected=member`: the
 //!   scheduler fences it first when stonith-enabled, or recovers its resources at once
 //!   when fencing is disabled (the lost node's history and transient attributes are then
@@ -98,6 +101,7 @@ pub mod api;
 pub mod cib_doc;
 pub mod controller;
 pub mod error;
+pub mod fencing_topology;
 pub mod limits;
 pub mod message;
 pub mod options;
@@ -107,7 +111,7 @@ pub mod version;
 pub use api::{
     ControllerConfig, ExecRequest, ExecResult, Input, InputSeries, Member, NodeId, Output, Timer,
 };
-pub use controller::{empty_cib, Controller, Phase};
+pub use controller::{empty_cib, Controller, FenceEvent, Phase};
 pub use error::ControllerError;
 pub use message::{CibOp, ExecAction, Message, OpRecord};
 pub use version::CibVersion;

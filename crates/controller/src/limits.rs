@@ -29,3 +29,12 @@ pub const INFINITY: i64 = 1_000_000;
 /// quorate DC waits after losing a node that ran resources before recovering them, so a
 /// node that lost quorum (no-quorum-policy=stop) has stopped them first.
 pub const DEFAULT_UNFENCED_RECOVERY_DELAY_MS: u64 = 5_000;
+
+/// Default time one fence device may take for a fencing action (`stonith-timeout`), in ms.
+pub const DEFAULT_STONITH_TIMEOUT_MS: u64 = 60_000;
+
+/// Fencing operations remembered for `stonith_admin --history`.
+pub const MAX_FENCE_HISTORY: usize = 64;
+
+/// The instance part of the transition key of an administrator's fencing request.
+pub const ADMIN_FENCE_KEY: &str = "stonith_admin";

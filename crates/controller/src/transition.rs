@@ -224,11 +224,13 @@ pub fn plan(
                             kind: agent.kind,
                             task: action,
                             interval_ms: 0,
+                            // The runner may try every device (fencing topology).
                             timeout_ms: c
                                 .options
                                 .get("stonith-timeout")
                                 .and_then(|t| options::duration_ms(t))
-                                .unwrap_or(60_000),
+                                .unwrap_or(limits::DEFAULT_STONITH_TIMEOUT_MS)
+                                .saturating_mul(stonith_devices(c).max(1) as u64),
                             params,
                             fence_target: Some(target),
                             digest: None,
@@ -252,9 +254,19 @@ pub fn plan(
     }
 }
 
-/// A stonith resource to fence `target` with and the member that runs it: the node where
-/// the device is active when that is a member other than the target, otherwise the DC
-/// (or the first other member).
+/// Number of configured fence devices.
+fn stonith_devices(c: &Cluster) -> usize {
+    c.rscs
+        .iter()
+        .filter(|r| r.agent.as_ref().is_some_and(|a| a.class == "stonith"))
+        .count()
+}
+
+/// A stonith resource able to fence `target` (`pcmk_host_list`, ...) and the member that
+/// runs the fencing: the node where the device is active when that is a member other than
+/// the target, otherwise the DC (or the first other member). The runner reads the fencing
+/// topology itself (`fencing_topology`). Without another member, a member fences itself
+/// (`no-quorum-policy=suicide`).
 fn fence_device(
     c: &Cluster,
     target: &str,
@@ -273,6 +285,14 @@ fn fence_device(
             // it may still fence the target from elsewhere.
             c.rscs[p].managed || !c.rscs[p].running.is_empty()
         })
+        .filter(|&p| {
+            let params: std::collections::BTreeMap<String, String> = c.rscs[p]
+                .params
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            crate::fencing_topology::can_fence(&params, target)
+        })
         .collect();
     let others: BTreeSet<&str> = members
         .iter()
@@ -289,8 +309,10 @@ fn fence_device(
     }
     let runner = if others.contains(dc_name) {
         Some(dc_name.to_string())
+    } else if let Some(o) = others.iter().next() {
+        Some(o.to_string())
     } else {
-        others.iter().next().map(|s| s.to_string())
+        members.iter().find(|m| *m == target).cloned()
     };
     devices.first().copied().zip(runner)
 }

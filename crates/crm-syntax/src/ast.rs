@@ -224,7 +224,8 @@ pub enum LocationTarget {
 /// One fencing level: a target and its comma-joined device list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FencingLevel {
-    /// The node the level applies to.
+    /// What the level applies to, as written without the node's colon: a node name,
+    /// `attr:NAME=VALUE` (nodes with that attribute) or `pattern:REGEX` (matching names).
     pub target: String,
     /// Devices, as written (`f1,f2`).
     pub devices: String,

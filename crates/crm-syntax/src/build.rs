@@ -393,15 +393,32 @@ pub fn build(command: &Command, ids: &mut IdAllocator) -> Result<Vec<Element>, A
                     }
                 };
                 let id = ids.alloc("fencing")?;
-                out.push(el(
-                    "fencing-level",
-                    &[
+                let index = n.to_string();
+                let attrs: Vec<(&str, &str)> = if let Some(a) = l.target.strip_prefix("attr:") {
+                    let (name, value) = a.split_once('=').unwrap_or((a, ""));
+                    vec![
+                        ("index", &index),
+                        ("devices", &l.devices),
+                        ("target-attribute", name),
+                        ("target-value", value),
+                        ("id", &id),
+                    ]
+                } else if let Some(p) = l.target.strip_prefix("pattern:") {
+                    vec![
+                        ("index", &index),
+                        ("devices", &l.devices),
+                        ("target-pattern", p),
+                        ("id", &id),
+                    ]
+                } else {
+                    vec![
                         ("target", &l.target),
-                        ("index", &n.to_string()),
+                        ("index", &index),
                         ("devices", &l.devices),
                         ("id", &id),
-                    ],
-                ));
+                    ]
+                };
+                out.push(el("fencing-level", &attrs));
             }
             Ok(out)
         }

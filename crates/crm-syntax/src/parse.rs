@@ -679,7 +679,17 @@ impl<'a> Cursor<'a> {
         let mut target: Option<String> = None;
         while let Some(w) = self.peek() {
             check_word(w).map_err(|m| self.err(m))?;
-            if let Some(t) = w.strip_suffix(':') {
+            if let Some(a) = w.strip_prefix("attr:") {
+                if a.split_once('=').is_none_or(|(n, _)| n.is_empty()) {
+                    return Err(self.err("a fencing target attribute is written attr:NAME=VALUE"));
+                }
+                target = Some(w.to_string());
+            } else if let Some(p) = w.strip_prefix("pattern:") {
+                if p.is_empty() {
+                    return Err(self.err("empty fencing target pattern"));
+                }
+                target = Some(w.to_string());
+            } else if let Some(t) = w.strip_suffix(':') {
                 if t.is_empty() {
                     return Err(self.err("empty fencing target"));
                 }
@@ -691,9 +701,10 @@ impl<'a> Cursor<'a> {
                         devices: w.to_string(),
                     }),
                     None => {
-                        return Err(
-                            self.err("fencing levels need a target: write 'NODE: DEVICES...'")
-                        )
+                        return Err(self.err(
+                            "fencing levels need a target: write 'NODE: DEVICES...' \
+                             (or attr:NAME=VALUE, pattern:REGEX)",
+                        ))
                     }
                 }
             }

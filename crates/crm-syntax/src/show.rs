@@ -488,9 +488,19 @@ fn statements(doc: &Element) -> Vec<(String, String)> {
                 .and_then(|i| i.parse::<u32>().ok())
                 .unwrap_or(0)
         });
-        let mut targets: Vec<&str> = Vec::new();
+        // The target as crm writes it: `NODE:`, `attr:NAME=VALUE` or `pattern:REGEX`.
+        let target = |l: &Element| -> String {
+            if let Some(a) = l.attr("target-attribute") {
+                format!("attr:{a}={}", l.attr("target-value").unwrap_or(""))
+            } else if let Some(p) = l.attr("target-pattern") {
+                format!("pattern:{p}")
+            } else {
+                format!("{}:", l.attr("target").unwrap_or(""))
+            }
+        };
+        let mut targets: Vec<String> = Vec::new();
         for l in &levels {
-            let t = l.attr("target").unwrap_or("");
+            let t = target(l);
             if !targets.contains(&t) {
                 targets.push(t);
             }
@@ -500,10 +510,10 @@ fn statements(doc: &Element) -> Vec<(String, String)> {
             .map(|t| {
                 let devs: Vec<&str> = levels
                     .iter()
-                    .filter(|l| l.attr("target") == Some(t))
+                    .filter(|l| target(l) == *t)
                     .map(|l| l.attr("devices").unwrap_or(""))
                     .collect();
-                format!("{t}: {}", devs.join(" "))
+                format!("{t} {}", devs.join(" "))
             })
             .collect();
         if !levels.is_empty() {

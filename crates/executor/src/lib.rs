@@ -66,6 +66,7 @@ pub mod reaper;
 pub mod request;
 pub mod runner;
 pub mod sim;
+pub mod spawn;
 pub mod spec;
 pub mod systemd;
 

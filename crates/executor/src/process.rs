@@ -4,14 +4,14 @@
 use std::ffi::OsString;
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::outcome::Captured;
 use crate::reaper;
+use crate::spawn;
 
 /// Everything needed to start one agent process.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,37 +163,10 @@ pub fn run(
     cancel: Option<&AtomicBool>,
 ) -> ProcessOutcome {
     let started = Instant::now();
-    let mut command = Command::new(&invocation.program);
-    command
-        .args(&invocation.args)
-        .env_clear()
-        .envs(invocation.env.iter().map(|(k, v)| (k, v)))
-        .current_dir(&invocation.cwd)
-        .process_group(0)
-        .stdin(if invocation.stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    // The daemon blocks SIGTERM, SIGINT and SIGHUP to read them from a
-    // signalfd, and a child inherits the mask: an agent must start with no
-    // signal blocked, or it could not be stopped with SIGTERM on a timeout.
-    // SAFETY: the closure runs in the forked child before exec and calls only
-    // async-signal-safe functions (sigemptyset, pthread_sigmask) on a local set.
-    unsafe {
-        command.pre_exec(|| {
-            let mut empty: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut empty);
-            if libc::pthread_sigmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut()) != 0 {
-                return Err(io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    let mut child = match reaper::spawn_tracked(&mut command) {
-        Ok(child) => child,
+    // An empty signal mask, default dispositions, its own process group (spawn.rs says
+    // why this is not std's Command).
+    let spawned = match reaper::spawn_tracked(|| spawn::spawn(invocation)) {
+        Ok(spawned) => spawned,
         Err(error) => {
             return ProcessOutcome {
                 ending: Ending::SpawnFailed {
@@ -206,23 +179,23 @@ pub fn run(
             }
         }
     };
-    let pid = child.id();
-    let outcome = supervise(&mut child, invocation, limits, cancel, started);
+    let pid = spawned.pid;
+    let outcome = supervise(spawned, invocation, limits, cancel, started);
     reaper::untrack(pid);
     outcome
 }
 
 fn supervise(
-    child: &mut Child,
+    child: spawn::Spawned,
     invocation: &Invocation,
     limits: &ProcessLimits,
     cancel: Option<&AtomicBool>,
     started: Instant,
 ) -> ProcessOutcome {
-    let pgid = child.id();
-    let stdout_pipe = child.stdout.take();
-    let stderr_pipe = child.stderr.take();
-    let stdin_pipe = child.stdin.take();
+    let pgid = child.pid;
+    let stdout_pipe = Some(child.stdout);
+    let stderr_pipe = Some(child.stderr);
+    let stdin_pipe = child.stdin;
     let mut stdout = Sink {
         fd: stdout_pipe.as_ref().map(AsRawFd::as_raw_fd),
         captured: Captured::default(),
@@ -344,7 +317,7 @@ fn supervise(
             }
         }
         if pidfd.is_none() || ready > 0 {
-            match child.try_wait() {
+            match spawn::try_wait(pgid) {
                 Ok(Some(exit)) => status = Some(exit),
                 Ok(None) => {}
                 Err(error) => {

@@ -9,7 +9,6 @@
 
 use std::collections::HashSet;
 use std::io;
-use std::process::{Child, Command};
 use std::sync::{Mutex, MutexGuard};
 
 /// Pids of agents spawned and not yet waited for by their runner.
@@ -48,11 +47,14 @@ pub fn is_subreaper() -> bool {
     rc == 0 && flag != 0
 }
 
-/// Spawns `command` and records the child as one the reaper must leave alone.
-pub(crate) fn spawn_tracked(command: &mut Command) -> io::Result<Child> {
+/// Starts a child with `spawn` and records it as one the reaper must leave alone (the
+/// lock is held across the start, so the reaper never sees it untracked).
+pub(crate) fn spawn_tracked(
+    spawn: impl FnOnce() -> io::Result<crate::spawn::Spawned>,
+) -> io::Result<crate::spawn::Spawned> {
     let mut guard = own_children();
-    let child = command.spawn()?;
-    guard.get_or_insert_with(HashSet::new).insert(child.id());
+    let child = spawn()?;
+    guard.get_or_insert_with(HashSet::new).insert(child.pid);
     Ok(child)
 }
 

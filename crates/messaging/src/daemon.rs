@@ -97,6 +97,8 @@ pub struct Daemon {
     token_defer_ms: u64,
     /// Tokens held back so far (`tandemd.tokens_deferred` in the runtime stats).
     tokens_deferred: u64,
+    /// Queued multicasts dropped (sender not in a group; `ipc.queued_mcast_dropped`).
+    queued_mcast_dropped: u64,
     ring_id: RingId,
     ring_members: Vec<u32>,
     members: BTreeMap<u32, MemberRecord>,
@@ -221,6 +223,7 @@ impl Daemon {
             deferred_token: None,
             token_defer_ms: limits::TOKEN_DEFER_MS_MAX.min(totem_config.token_retransmit_ms / 4),
             tokens_deferred: 0,
+            queued_mcast_dropped: 0,
             ring_id: RingId {
                 rep: nodeid,
                 seq: restored.unwrap_or(0),
@@ -694,6 +697,10 @@ impl Daemon {
             ("srp.token_retransmits".to_string(), stats.token_retransmits),
         ];
         counters.push(("tandemd.tokens_deferred".to_string(), self.tokens_deferred));
+        counters.push((
+            "ipc.queued_mcast_dropped".to_string(),
+            self.queued_mcast_dropped,
+        ));
         counters.extend(network.stats());
         RuntimeStatus {
             nodeid: self.setup.nodeid,
@@ -881,7 +888,23 @@ impl Daemon {
             }
             Request::CpgJoin { group } => self.cpg_join(id, pid, group),
             Request::CpgLeave => self.cpg_leave(id, pid),
-            Request::CpgMcast { data } => self.cpg_mcast(id, pid, data, ipc.pending_output(id)),
+            Request::CpgMcast { data } => {
+                self.cpg_mcast(id, pid, data, Some(ipc.pending_output(id)))
+            }
+            Request::CpgMcastQueued { data } => {
+                // No reply: the event loop read this only because the send queue had room.
+                if let Reply::Error { message, .. } = self.cpg_mcast(id, pid, data, None) {
+                    self.queued_mcast_dropped += 1;
+                    if self.queued_mcast_dropped.is_power_of_two() {
+                        tracing::warn!(
+                            "IPC: dropped a queued multicast of pid {pid}: {message} \
+                             ({} dropped so far)",
+                            self.queued_mcast_dropped
+                        );
+                    }
+                }
+                return;
+            }
             Request::CpgMembership => match self.clients.get(&id).and_then(|c| c.group.as_ref()) {
                 Some(group) => Reply::CpgMembers {
                     members: self.cpg.members(&group.group),
@@ -1030,7 +1053,24 @@ impl Daemon {
     }
 
     /// `backlog`: bytes of deliveries still queued towards this client.
-    fn cpg_mcast(&mut self, id: ClientId, pid: u32, data: Vec<u8>, backlog: usize) -> Reply {
+    /// Bytes of multicast data the send queue can take now (0 when full).
+    pub fn mcast_room(&self) -> usize {
+        if self.pending.len() >= limits::PENDING_MULTICAST_MAX {
+            return 0;
+        }
+        limits::PENDING_MULTICAST_BYTES_MAX.saturating_sub(self.pending_bytes)
+    }
+
+    /// Takes a multicast into the send queue. `backlog`: the client's unread deliveries, for a
+    /// request that may be answered TryAgain; None for a queued multicast, read only because
+    /// the queue had room (it may pass the byte bound by this one message).
+    fn cpg_mcast(
+        &mut self,
+        id: ClientId,
+        pid: u32,
+        data: Vec<u8>,
+        backlog: Option<usize>,
+    ) -> Reply {
         let max = limits::CPG_MESSAGE_BYTES_MAX;
         if data.len() > max {
             return Reply::Error {
@@ -1041,16 +1081,17 @@ impl Daemon {
                 ),
             };
         }
-        if backlog >= limits::CLIENT_OUTPUT_SENDER_PRESSURE_BYTES {
+        if backlog.is_some_and(|b| b >= limits::CLIENT_OUTPUT_SENDER_PRESSURE_BYTES) {
             return Reply::Error {
                 code: ErrorCode::TryAgain,
                 message: "deliveries to this client are backlogged".to_string(),
             };
         }
         // A message larger than the byte bound is still accepted into an empty queue.
-        if self.pending.len() >= limits::PENDING_MULTICAST_MAX
-            || (self.pending_bytes > 0
-                && self.pending_bytes + data.len() > limits::PENDING_MULTICAST_BYTES_MAX)
+        if backlog.is_some()
+            && (self.pending.len() >= limits::PENDING_MULTICAST_MAX
+                || (self.pending_bytes > 0
+                    && self.pending_bytes + data.len() > limits::PENDING_MULTICAST_BYTES_MAX))
         {
             return Reply::Error {
                 code: ErrorCode::TryAgain,
@@ -1170,6 +1211,67 @@ mod tests {
         );
         d.on_packet(15, 2, &join, true);
         assert_eq!(d.tokens_deferred, 3);
+    }
+
+    struct NoNetwork;
+
+    impl Network for NoNetwork {
+        fn fds(&self) -> Vec<std::os::fd::RawFd> {
+            Vec::new()
+        }
+        fn transmit(&mut self, _now_ms: u64, _target: Target, _bytes: &[u8]) {}
+        fn receive(
+            &mut self,
+            _now_ms: u64,
+            _fd: std::os::fd::RawFd,
+            _max: usize,
+            _out: &mut Vec<crate::network::Received>,
+        ) {
+        }
+        fn next_tick_ms(&self) -> Option<u64> {
+            None
+        }
+        fn tick(&mut self, _now_ms: u64) {}
+        fn rings(&self, _now_ms: u64) -> Vec<crate::ipc::protocol::RingStatus> {
+            Vec::new()
+        }
+        fn stats(&self) -> Vec<(String, u64)> {
+            Vec::new()
+        }
+        fn name(&self) -> &'static str {
+            "none"
+        }
+    }
+
+    #[test]
+    fn queued_multicasts_fill_the_room_and_are_dropped_outside_a_group() {
+        let mut d = daemon();
+        let path = std::env::temp_dir().join(format!(
+            "messaging-daemon-queued-test-{}.sock",
+            std::process::id()
+        ));
+        let mut ipc = IpcServer::bind(&path).expect("bind a test socket");
+        let mut greeted = true;
+        d.on_client_connected(5, 77);
+        let room = d.mcast_room();
+        assert_eq!(room, limits::PENDING_MULTICAST_BYTES_MAX - d.pending_bytes);
+        let queued = |size: usize| Request::CpgMcastQueued {
+            data: vec![1; size],
+        };
+        d.on_request(1, 5, &mut greeted, queued(10), &NoNetwork, &mut ipc);
+        assert_eq!(d.queued_mcast_dropped, 1);
+        assert_eq!(d.mcast_room(), room);
+        let join = Request::CpgJoin {
+            group: b"g".to_vec(),
+        };
+        d.on_request(1, 5, &mut greeted, join, &NoNetwork, &mut ipc);
+        // Never TryAgain: the event loop read it only because there was room; it may pass the
+        // bound by this one message, and then no room is left.
+        let size = d.mcast_room();
+        d.on_request(2, 5, &mut greeted, queued(size), &NoNetwork, &mut ipc);
+        d.on_request(2, 5, &mut greeted, queued(1000), &NoNetwork, &mut ipc);
+        assert_eq!(d.queued_mcast_dropped, 1);
+        assert_eq!(d.mcast_room(), 0);
     }
 
     fn test_ipc() -> IpcServer {

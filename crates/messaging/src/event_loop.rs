@@ -91,6 +91,9 @@ pub fn run(
             .map(|(i, fd)| poller.add(KEY_NETWORK + i as u64, *fd, READ))
             .collect();
         let client_ids: Vec<ClientId> = ipc.clients.keys().copied().collect();
+        // Bytes of queued multicasts the daemon can take now: a pipelining client is read only
+        // while this is above zero, so it waits in its socket, not in the daemon's memory.
+        let room = daemon.mcast_room();
         let client_indexes: Vec<usize> = client_ids
             .iter()
             .map(|id| {
@@ -100,7 +103,7 @@ pub fn run(
                     KEY_CLIENTS + *id,
                     fd,
                     Interest {
-                        read: true,
+                        read: ipc.wants_input(*id, mcast_budget(ipc, *id, room)),
                         write: pending > 0,
                     },
                 )
@@ -113,8 +116,10 @@ pub fn run(
             .flatten()
             .min();
         let timeout = next.map(|at| Duration::from_millis(at.saturating_sub(now)));
-        let buffered =
-            client_ids.iter().any(|id| ipc.has_buffered_frames(*id)) || network.has_buffered();
+        let buffered = client_ids
+            .iter()
+            .any(|id| ipc.has_buffered_frames(*id, mcast_budget(ipc, *id, room)))
+            || network.has_buffered();
         let timeout = if buffered {
             Some(Duration::ZERO)
         } else {
@@ -158,13 +163,25 @@ pub fn run(
         if poller.readiness(listener_index).readable {
             events.push(Event::IpcAccept);
         }
+        let mut room = room;
         for (id, index) in client_ids.iter().zip(&client_indexes) {
             let readiness = poller.readiness(*index);
             if readiness.writable {
                 events.push(Event::IpcWritable(*id));
             }
-            if readiness.readable || ipc.has_buffered_frames(*id) {
-                let requests = ipc.read_requests(*id);
+            let budget = mcast_budget(ipc, *id, room);
+            if (readiness.readable && ipc.wants_input(*id, budget))
+                || ipc.has_buffered_frames(*id, budget)
+            {
+                let requests = ipc.read_requests(*id, budget);
+                let taken: usize = requests
+                    .iter()
+                    .map(|request| match request {
+                        Request::CpgMcastQueued { data } => data.len(),
+                        _ => 0,
+                    })
+                    .sum();
+                room = room.saturating_sub(taken);
                 if !requests.is_empty() {
                     events.push(Event::IpcRequests(*id, requests));
                 }
@@ -233,6 +250,16 @@ pub fn run(
             tracing::info!("left the cluster; exiting");
             return Ok(Exit::Shutdown);
         }
+    }
+}
+
+/// Bytes of queued multicasts client `id` may hand over now: none while deliveries to it are
+/// backlogged (it must read first), else what the daemon's send queue can take.
+fn mcast_budget(ipc: &IpcServer, id: ClientId, room: usize) -> usize {
+    if ipc.pending_output(id) >= limits::CLIENT_OUTPUT_SENDER_PRESSURE_BYTES {
+        0
+    } else {
+        room
     }
 }
 

@@ -27,6 +27,9 @@ pub struct Connection {
     pub greeted: bool,
     /// Set when the connection must be closed (EOF, error, too slow, bad frame).
     pub closing: Option<String>,
+    /// Whether the client sent a [`Request::CpgMcastQueued`]: it is then read only while the
+    /// daemon's send queue has room.
+    pub pipelining: bool,
 }
 
 impl Connection {
@@ -34,6 +37,25 @@ impl Connection {
     pub fn pending_output(&self) -> usize {
         self.output.len() - self.output_sent
     }
+
+    /// Undecoded input the daemon reads ahead: [`limits::CLIENT_INPUT_READ_AHEAD_BYTES`], or
+    /// the whole first frame when that is larger.
+    fn read_ahead(&self) -> usize {
+        let first = match next_frame_length(&self.input) {
+            Some(length) => length.saturating_add(4),
+            None => 0,
+        };
+        first.clamp(
+            limits::CLIENT_INPUT_READ_AHEAD_BYTES,
+            limits::CLIENT_INPUT_BYTES_MAX,
+        )
+    }
+}
+
+/// The announced body length of the first frame in `buffer`, once its prefix is there.
+fn next_frame_length(buffer: &[u8]) -> Option<usize> {
+    let prefix = buffer.get(..4)?;
+    Some(u32::from_be_bytes([prefix[0], prefix[1], prefix[2], prefix[3]]) as usize)
 }
 
 /// The listening socket and every connection.
@@ -162,6 +184,7 @@ impl IpcServer {
                             pid,
                             greeted: false,
                             closing: None,
+                            pipelining: false,
                         },
                     );
                     accepted.push(id);
@@ -176,21 +199,35 @@ impl IpcServer {
         accepted
     }
 
-    /// Reads what is available from a client and returns up to a bounded number of requests.
-    /// EOF, read errors and bad frames mark the client as closing.
-    pub fn read_requests(&mut self, id: ClientId) -> Vec<Request> {
+    /// Whether to read a client now: not closing, room for read-ahead, and for a pipelining
+    /// client `mcast_budget` (bytes the daemon's send queue can still take) above zero.
+    pub fn wants_input(&self, id: ClientId, mcast_budget: usize) -> bool {
+        self.clients.get(&id).is_some_and(|c| {
+            c.closing.is_none()
+                && c.input.len() < c.read_ahead()
+                && (mcast_budget > 0 || !c.pipelining)
+        })
+    }
+
+    /// Reads what is available from a client (up to its read-ahead) and returns up to a
+    /// bounded number of requests; queued multicasts only while their data fits
+    /// `mcast_budget` (the first one always when the budget is above zero), the rest waits
+    /// in the input buffer and the socket. EOF, read errors and bad frames mark the client
+    /// as closing.
+    pub fn read_requests(&mut self, id: ClientId, mcast_budget: usize) -> Vec<Request> {
         let Some(client) = self.clients.get_mut(&id) else {
             return Vec::new();
         };
         let mut chunk = [0u8; 65536];
-        while client.closing.is_none() && client.input.len() < limits::CLIENT_INPUT_BYTES_MAX {
-            match client.stream.read(&mut chunk) {
+        while client.closing.is_none() && client.input.len() < client.read_ahead() {
+            let room = (client.read_ahead() - client.input.len()).min(chunk.len());
+            match client.stream.read(&mut chunk[..room]) {
                 Ok(0) => {
                     client.closing = Some("client closed the connection".to_string());
                 }
                 Ok(count) => {
                     client.input.extend_from_slice(&chunk[..count]);
-                    if count < chunk.len() {
+                    if count < room {
                         break;
                     }
                 }
@@ -201,12 +238,22 @@ impl IpcServer {
         }
         let mut requests = Vec::new();
         let mut consumed = 0;
+        let mut taken = 0usize;
         while requests.len() < limits::FRAMES_PER_CLIENT_WAKEUP_MAX {
             match next_frame(&client.input[consumed..]) {
                 Ok(Some((body, used))) => {
                     let body = consumed + body.start..consumed + body.end;
                     match Request::decode(&client.input[body]) {
-                        Ok(request) => requests.push(request),
+                        Ok(request) => {
+                            if let Request::CpgMcastQueued { data } = &request {
+                                client.pipelining = true;
+                                if mcast_budget == 0 || (taken > 0 && taken >= mcast_budget) {
+                                    break;
+                                }
+                                taken += data.len();
+                            }
+                            requests.push(request);
+                        }
                         Err(error) => {
                             client.closing = Some(format!("bad request frame: {error}"));
                             break;
@@ -225,11 +272,12 @@ impl IpcServer {
         requests
     }
 
-    /// Whether a client has complete frames still buffered (read more next wake-up).
-    pub fn has_buffered_frames(&self, id: ClientId) -> bool {
-        self.clients
-            .get(&id)
-            .is_some_and(|c| matches!(next_frame(&c.input), Ok(Some(_))))
+    /// Whether a client has complete frames still buffered that it may hand over now (see
+    /// [`IpcServer::wants_input`] for `mcast_budget`).
+    pub fn has_buffered_frames(&self, id: ClientId, mcast_budget: usize) -> bool {
+        self.clients.get(&id).is_some_and(|c| {
+            (mcast_budget > 0 || !c.pipelining) && matches!(next_frame(&c.input), Ok(Some(_)))
+        })
     }
 
     /// Queues a message for a client (written by [`IpcServer::flush_all`]); a client whose queue
@@ -338,5 +386,134 @@ impl IpcServer {
 impl Drop for IpcServer {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ipc::protocol::{Reply, PROTOCOL_VERSION};
+    use crate::ipc::{Client, ClientError, ErrorCode};
+    use std::time::{Duration, Instant};
+
+    const MESSAGES: u32 = 300;
+    const SIZE: usize = 1024;
+
+    /// Answers what a synchronous request needs; returns the queued multicasts' payloads.
+    fn serve(ipc: &mut IpcServer, id: ClientId, requests: Vec<Request>) -> Vec<Vec<u8>> {
+        let mut queued = Vec::new();
+        for request in requests {
+            let reply = match request {
+                Request::Hello { .. } => Reply::Hello {
+                    version: PROTOCOL_VERSION,
+                    nodeid: 1,
+                    pid: 7,
+                },
+                Request::CpgMcastQueued { data } => {
+                    queued.push(data);
+                    continue;
+                }
+                _ => Reply::Ok,
+            };
+            ipc.send(id, &ServerMessage::Reply(reply));
+        }
+        ipc.flush_all();
+        queued
+    }
+
+    #[test]
+    fn queued_multicasts_are_read_only_within_the_budget_and_stay_in_order() {
+        let path = std::env::temp_dir().join(format!(
+            "messaging-ipc-queued-test-{}.sock",
+            std::process::id()
+        ));
+        let mut ipc = IpcServer::bind(&path).expect("bind a test socket");
+        let client_path = path.clone();
+        let sender = std::thread::spawn(move || {
+            let mut client = Client::connect(&client_path).expect("connect");
+            let refused = client.cpg_mcast_queued(b"too early");
+            assert!(matches!(
+                refused,
+                Err(ClientError::Refused {
+                    code: ErrorCode::BadHandle,
+                    ..
+                })
+            ));
+            client.cpg_join(b"g").expect("join");
+            let mut try_again = 0u32;
+            for n in 0..MESSAGES {
+                let mut data = vec![0u8; SIZE];
+                data[..4].copy_from_slice(&n.to_be_bytes());
+                loop {
+                    match client.cpg_mcast_queued(&data) {
+                        Ok(()) => break,
+                        Err(ClientError::Refused {
+                            code: ErrorCode::TryAgain,
+                            ..
+                        }) => {
+                            try_again += 1;
+                            let _ = client.next_event(Some(Duration::from_millis(1)));
+                        }
+                        Err(error) => panic!("queued multicast {n}: {error}"),
+                    }
+                }
+            }
+            // Dropping the client writes what is still queued.
+            try_again
+        });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut id = None;
+        let mut received: Vec<Vec<u8>> = Vec::new();
+        let mut stalled_rounds = 0u32;
+        while received.len() < MESSAGES as usize {
+            assert!(Instant::now() < deadline, "only {} arrived", received.len());
+            if id.is_none() {
+                id = ipc.accept().first().copied();
+                std::thread::sleep(Duration::from_millis(1));
+                continue;
+            }
+            let Some(id) = id else { continue };
+            // Every third round the send queue is full: nothing queued may be read.
+            let budget = if stalled_rounds % 3 == 2 { 0 } else { 8 * SIZE };
+            stalled_rounds += 1;
+            let requests = ipc.read_requests(id, budget);
+            let queued = serve(&mut ipc, id, requests);
+            if budget == 0 {
+                assert!(
+                    queued.is_empty(),
+                    "read {} past a zero budget",
+                    queued.len()
+                );
+                if ipc.clients.get(&id).is_some_and(|c| c.pipelining) {
+                    assert!(!ipc.wants_input(id, 0));
+                }
+            } else {
+                // At most the budget plus the one message that crosses it.
+                assert!(
+                    queued.len() <= 9,
+                    "{} messages past the budget",
+                    queued.len()
+                );
+            }
+            received.extend(queued);
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        let try_again = sender.join().expect("sender thread");
+        for (n, data) in received.iter().enumerate() {
+            assert_eq!(data.len(), SIZE);
+            assert_eq!(
+                data[..4],
+                (n as u32).to_be_bytes(),
+                "message {n} out of order"
+            );
+        }
+        // The daemon read slowly, so the client's bounded queue must have pushed back.
+        assert!(try_again > 0, "no TryAgain although the daemon read slowly");
+        let Some(id) = id else { return };
+        let input = ipc.clients.get(&id).map_or(0, |c| c.input.len());
+        assert!(
+            input <= limits::CLIENT_INPUT_READ_AHEAD_BYTES,
+            "read ahead {input} bytes"
+        );
     }
 }

@@ -23,6 +23,17 @@ pub const TOKEN_DEFER_MS_MAX: u64 = 20;
 pub const CLIENT_OUTPUT_SENDER_PRESSURE_BYTES: usize = 4 * 1024 * 1024;
 /// Bytes buffered from one client before a complete frame must have arrived.
 pub const CLIENT_INPUT_BYTES_MAX: usize = IPC_FRAME_BYTES_MAX + 4;
+/// Undecoded bytes the daemon reads ahead from one client (more when one frame is larger):
+/// beyond it, a pipelining client waits in its socket, not in the daemon's memory.
+pub const CLIENT_INPUT_READ_AHEAD_BYTES: usize = 64 * 1024;
+/// Bytes of queued multicasts a pipelining client keeps unwritten before
+/// `Client::cpg_mcast_queued` answers TryAgain.
+pub const CLIENT_QUEUED_OUTPUT_BYTES: usize = 32 * 1024;
+/// Unwritten queued multicast bytes at which `Client::cpg_mcast_queued` writes them out at once
+/// (below it they go out with the next wait for events or request: few large writes).
+pub const CLIENT_QUEUED_FLUSH_BYTES: usize = 16 * 1024;
+/// Send buffer a pipelining client asks for on its socket: what waits there is latency.
+pub const CLIENT_QUEUED_SNDBUF_BYTES: usize = 16 * 1024;
 /// Connected IPC clients at once; further connections are refused.
 pub const CLIENTS_MAX: usize = 1024;
 /// Events (readable fds, timers, signals) handled per wake-up of the event loop.
@@ -36,7 +47,7 @@ pub const PENDING_MULTICAST_MAX: usize = 16_384;
 /// Bytes of client messages queued but not yet accepted by Totem, across all clients; beyond it
 /// clients get TRY_AGAIN (one message of any allowed size is accepted into an empty queue).
 /// Small, so that queueing delay and memory stay low when clients send large messages.
-pub const PENDING_MULTICAST_BYTES_MAX: usize = 256 * 1024;
+pub const PENDING_MULTICAST_BYTES_MAX: usize = 128 * 1024;
 /// Bytes of fragmented CPG messages being reassembled at once, from all senders.
 pub const CPG_REASSEMBLY_BYTES_MAX: usize = 256 * 1024 * 1024;
 /// Processes (client handles) tracked in one CPG group, cluster-wide.

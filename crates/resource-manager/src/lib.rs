@@ -22,6 +22,7 @@ pub mod admin;
 pub mod disk_writer;
 pub mod error;
 pub mod exec_bridge;
+pub mod fence_history;
 pub mod ipc_link;
 pub mod limits;
 pub mod manager;

@@ -359,8 +359,9 @@ impl Manager {
             }
             if self.shutdown {
                 let _ = self.link.send(&Request::CpgLeave, Pending::Other("leave"));
-                if self.escalate_at.is_some() {
-                    // Asked to stop by tandemd's SIGTERM: now tandemd may leave and exit.
+                if self.escalate_at.is_some() || self.ctrl.fenced_self() {
+                    // Asked to stop by tandemd's SIGTERM (or fenced while alive, as
+                    // fence-reaction=stop): now tandemd may leave and exit.
                     tracing::info!("resources stopped here; asking tandemd to leave");
                     let _ = self
                         .link
@@ -615,6 +616,20 @@ impl Manager {
                     cib: self.ctrl.cib_xml().unwrap_or_default(),
                 };
                 let _ = reply.send(Ok(s.encode()));
+                return;
+            }
+            "fence-history" => {
+                let _ = reply.send(Ok(crate::fence_history::encode(self.ctrl.fence_history())));
+                return;
+            }
+            "fence" => {
+                let Some(target) = arg(0).filter(|t| !t.is_empty()) else {
+                    let _ = reply.send(Err("fence needs NODE [off|reboot]".to_string()));
+                    return;
+                };
+                let action = arg(1).unwrap_or_else(|| "reboot".into());
+                self.work.push_back(Input::Fence { target, action });
+                let _ = reply.send(Ok(String::new()));
                 return;
             }
             "replace" => parse(&req.body).map(CibOp::Replace),

@@ -24,6 +24,7 @@ mod property;
 mod quorumtool;
 mod resource;
 mod status;
+mod stonith_admin;
 #[cfg(test)]
 mod test_args;
 mod tools;

@@ -167,7 +167,7 @@ pub fn render_text(r: &StatusReply) -> anyhow::Result<String> {
     out.push_str("\n\n");
     // The scheduler prints the blocks indented under crm_simulate's heading; crm_mon puts
     // them at the top level.
-    for line in scheduler::report::status_text(c).lines() {
+    for line in scheduler::report::status_text(&with_pending_stops(c)).lines() {
         let line = line.strip_prefix("  ").unwrap_or(line);
         if line.starts_with("* Node List:") {
             out.push_str("Node List:\n");
@@ -257,6 +257,67 @@ fn failed_actions(root: &Element) -> Vec<String> {
     out
 }
 
+/// Operations that take a resource away from a node: while one is pending there (and its
+/// history shows nothing else active), crm_mon still lists the resource on that node
+/// ("Stopping n1", "Migrating n1"), though the scheduler plans as if it were stopped.
+const LEAVING: [&str; 3] = ["stop", "migrate_to", "migrate_from"];
+
+/// `c` as crm_mon displays it: resources whose only activity is a pending stop or
+/// migration shown on that node (the scheduler's report then words them `Stopping`,
+/// `Migrating`).
+fn with_pending_stops(c: &scheduler::Cluster) -> scheduler::Cluster {
+    let mut shown = c.clone();
+    for r in shown.rscs.iter_mut() {
+        if !r.running.is_empty() {
+            continue;
+        }
+        let leaving: Vec<usize> = r
+            .pending
+            .iter()
+            .filter(|(_, task)| LEAVING.contains(&task.as_str()))
+            .map(|(n, _)| *n)
+            .collect();
+        for n in leaving {
+            r.running.insert(n, scheduler::Role::Started);
+        }
+    }
+    shown
+}
+
+/// The role crm_mon's XML gives a resource with an operation in progress (`Starting`,
+/// `Stopping`, `Migrating`, `Promoting`, `Demoting`), and its `pending` attribute
+/// (`Monitoring` for a recurring monitor being set up): `(None, None)` when nothing is
+/// pending or the resource failed.
+fn pending_state(x: &scheduler::cluster::Rsc) -> (Option<&'static str>, Option<&'static str>) {
+    let failed = x
+        .running
+        .keys()
+        .any(|n| x.failed_on.contains(n) || x.demote_failed_on.contains(n));
+    if x.running.is_empty() {
+        // Only a pending stop or migration left: crm_mon says so, inactive.
+        return match x.pending.values().find(|t| LEAVING.contains(&t.as_str())) {
+            Some(t) if t == "stop" => (Some("Stopping"), None),
+            Some(_) => (Some("Migrating"), None),
+            None => (None, None),
+        };
+    }
+    let Some(task) = x.running.keys().find_map(|n| x.pending.get(n)) else {
+        return (None, None);
+    };
+    if failed {
+        return (None, None);
+    }
+    match task.as_str() {
+        "start" if x.role() == scheduler::Role::Started => (Some("Starting"), None),
+        "stop" => (Some("Stopping"), None),
+        "migrate_to" | "migrate_from" => (Some("Migrating"), None),
+        "promote" => (Some("Promoting"), None),
+        "demote" => (Some("Demoting"), None),
+        "monitor" => (None, Some("Monitoring")),
+        _ => (None, None),
+    }
+}
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -312,21 +373,21 @@ pub fn render_xml(r: &StatusReply) -> anyhow::Result<String> {
         if x.variant != scheduler::cluster::Variant::Primitive {
             continue;
         }
-        let agent = x
-            .agent
-            .as_ref()
-            .map(|a| format!("{a:?}"))
-            .unwrap_or_default();
+        let agent = x.agent.as_ref().map(|a| a.spec()).unwrap_or_default();
+        let (pending_role, pending) = pending_state(x);
         let _ = write!(
             out,
             "    <resource id=\"{}\" resource_agent=\"{}\" role=\"{}\" active=\"{}\" failed=\"{}\" nodes_running_on=\"{}\"",
             esc(&x.id),
             esc(&agent),
-            x.role().name(),
+            pending_role.unwrap_or(x.role().name()),
             !x.running.is_empty(),
             !x.failed_on.is_empty(),
             x.running.len()
         );
+        if let Some(p) = pending {
+            let _ = write!(out, " pending=\"{p}\"");
+        }
         if x.running.is_empty() {
             out.push_str("/>\n");
         } else {
@@ -403,6 +464,94 @@ mod tests {
             "{text}"
         );
         let xml = render_xml(&r).expect("renders");
+        assert!(cib::xml::parse(&xml).is_ok(), "{xml}");
+        assert!(
+            xml.contains("resource_agent=\"ocf:heartbeat:Dummy\""),
+            "{xml}"
+        );
+    }
+
+    /// A recorded pending operation (`op-status=-1`, as the controller writes when it
+    /// dispatches one) reads as crm_mon 2.1.5 shows it (`CIB_file=... crm_mon -1`, text
+    /// and `--output-as xml`).
+    #[test]
+    fn pending_operations_show_as_crm_mon_shows_them() {
+        let op = |rsc: &str, task: &str, interval: &str, pending: bool| {
+            let (magic, call, rc, status) = if pending {
+                ("-1:193", "-1", "193", "-1")
+            } else {
+                ("0:0", "3", "0", "0")
+            };
+            let id = if interval == "0" {
+                format!("{rsc}_last_0")
+            } else {
+                format!("{rsc}_{task}_{interval}")
+            };
+            format!(
+                "<lrm_rsc_op id=\"{id}\" operation_key=\"{rsc}_{task}_{interval}\" operation=\"{task}\" \
+                 transition-key=\"1:1:0:x\" transition-magic=\"{magic};1:1:0:x\" call-id=\"{call}\" \
+                 rc-code=\"{rc}\" op-status=\"{status}\" interval=\"{interval}\" on_node=\"n1\"/>"
+            )
+        };
+        let lrm = |rsc: &str, kind: &str, ops: String| {
+            let (provider, kind) = kind.split_once(':').expect("provider:type");
+            format!(
+                "<lrm_resource id=\"{rsc}\" class=\"ocf\" provider=\"{provider}\" type=\"{kind}\">{ops}</lrm_resource>"
+            )
+        };
+        let cib = format!(
+            r#"<cib admin_epoch="0" epoch="3" num_updates="1" validate-with="pacemaker-3.9" have-quorum="1" dc-uuid="1">
+  <configuration><crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
+  <nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes>
+  <resources>
+   <primitive id="d1" class="ocf" provider="heartbeat" type="Dummy"/>
+   <primitive id="d2" class="ocf" provider="heartbeat" type="Dummy"/>
+   <primitive id="d3" class="ocf" provider="heartbeat" type="Dummy"/>
+   <clone id="sc"><meta_attributes id="scm"><nvpair id="scp" name="promotable" value="true"/></meta_attributes>
+    <primitive id="st" class="ocf" provider="pacemaker" type="Stateful"/></clone>
+   <primitive id="d4" class="ocf" provider="heartbeat" type="Dummy"/>
+  </resources><constraints/></configuration>
+  <status><node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member">
+   <lrm id="1"><lrm_resources>{}{}{}{}{}</lrm_resources></lrm></node_state>
+   <node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"/></status></cib>"#,
+            lrm("d1", "heartbeat:Dummy", op("d1", "start", "0", true)),
+            lrm("d2", "heartbeat:Dummy", op("d2", "stop", "0", true)),
+            lrm("d3", "heartbeat:Dummy", op("d3", "migrate_to", "0", true)),
+            lrm("st", "pacemaker:Stateful", op("st", "promote", "0", true)),
+            lrm(
+                "d4",
+                "heartbeat:Dummy",
+                op("d4", "start", "0", false) + &op("d4", "monitor", "10000", true)
+            ),
+        );
+        let r = StatusReply {
+            node: "n1".into(),
+            dc: Some("n1".into()),
+            quorate: true,
+            members: vec!["n1".into(), "n2".into()],
+            phase: "Running".into(),
+            cib,
+        };
+        let text = render_text(&r).expect("renders");
+        for line in [
+            "* d1\t(ocf:heartbeat:Dummy):\t Starting n1",
+            "* d2\t(ocf:heartbeat:Dummy):\t Stopping n1",
+            "* d3\t(ocf:heartbeat:Dummy):\t Migrating n1",
+            "* st\t(ocf:pacemaker:Stateful):\t Promoting n1",
+            "* d4\t(ocf:heartbeat:Dummy):\t Started n1 (Monitoring)",
+        ] {
+            assert!(text.contains(line), "{line:?} missing in\n{text}");
+        }
+        let xml = render_xml(&r).expect("renders");
+        for want in [
+            "<resource id=\"d1\" resource_agent=\"ocf:heartbeat:Dummy\" role=\"Starting\" active=\"true\"",
+            "<resource id=\"d2\" resource_agent=\"ocf:heartbeat:Dummy\" role=\"Stopping\" active=\"false\"",
+            "<resource id=\"d3\" resource_agent=\"ocf:heartbeat:Dummy\" role=\"Migrating\" active=\"false\"",
+            "resource_agent=\"ocf:pacemaker:Stateful\" role=\"Promoting\"",
+            "nodes_running_on=\"1\" pending=\"Monitoring\"",
+        ] {
+            assert!(xml.contains(want), "{want:?} missing in\n{xml}");
+        }
         assert!(cib::xml::parse(&xml).is_ok(), "{xml}");
     }
 }

@@ -70,6 +70,11 @@ pub const TOOLS: &[Tool] = &[
         run: crate::cibadmin::run,
     },
     Tool {
+        name: "stonith_admin",
+        summary: "list fence devices, fence a node, show the fencing history",
+        run: crate::stonith_admin::run,
+    },
+    Tool {
         name: "agent",
         summary: "list, describe, run and test resource and fence agents",
         run: crate::agent::run,

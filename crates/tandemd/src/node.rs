@@ -66,6 +66,10 @@ pub fn nodelist_names(config: &corosync_conf::Config) -> BTreeMap<u32, String> {
 /// average 13; slower agents need `unfenced-recovery-delay` set higher).
 pub const ISOLATED_STOP_BUDGET_MS: u64 = 300;
 
+/// How long tandemd waits, once its event loop ended, for the resource manager's thread to
+/// finish (its last CIB write, the executor's shutdown) before exiting anyway.
+pub const RM_EXIT_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// How long a node cut off from the others may take to notice it and stop its resources,
 /// past the moment the others notice, in ms: both sides lose the token at about the same
 /// time; the cut-off node takes itself for cut off when no ring formed within the
@@ -126,6 +130,7 @@ pub fn run_node(opts: &NodeOptions) -> Result<(), NodeError> {
         }
     );
     let names = nodelist_names(&config);
+    let mut rm_thread = None;
     let mut daemon = Daemon::new(setup, &config, opts.state_dir.clone(), clock.now_ms())
         .map_err(|e| config_error(e.to_string()))?;
     if !opts.no_crm {
@@ -141,7 +146,7 @@ pub fn run_node(opts: &NodeOptions) -> Result<(), NodeError> {
         let handle = manager::ShutdownHandle::new();
         let on_term = handle.clone();
         daemon.terminate_hook = Some(Box::new(move || on_term.request()));
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("resource-manager".into())
             .spawn(move || {
                 if let Err(e) = manager::run_with_shutdown(rm, &handle) {
@@ -149,8 +154,33 @@ pub fn run_node(opts: &NodeOptions) -> Result<(), NodeError> {
                 }
             })
             .map_err(|e| runtime(format!("spawning the resource manager: {e}")))?;
+        rm_thread = Some(thread);
     }
-    event_loop::run(&mut daemon, &mut network, &mut ipc, &signals, &clock)
-        .map_err(|e| runtime(format!("event loop: {e:#}")))?;
-    Ok(())
+    let result = event_loop::run(&mut daemon, &mut network, &mut ipc, &signals, &clock)
+        .map_err(|e| runtime(format!("event loop: {e:#}")));
+    // The loop closed the IPC socket: the resource manager sees its link go and ends. Its
+    // last CIB write and the executor's shutdown happen on its way out: wait for them.
+    drop(ipc);
+    if let Some(t) = rm_thread {
+        join_bounded(t, RM_EXIT_WAIT);
+    }
+    result.map(|_| ())
+}
+
+/// Joins `thread`, waiting at most `limit` for it to finish (it is left behind after that).
+fn join_bounded(thread: std::thread::JoinHandle<()>, limit: std::time::Duration) {
+    let deadline = std::time::Instant::now() + limit;
+    while !thread.is_finished() {
+        if std::time::Instant::now() >= deadline {
+            tracing::warn!(
+                "the resource manager did not finish within {} s; exiting without it",
+                limit.as_secs()
+            );
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    if thread.join().is_err() {
+        tracing::error!("the resource manager thread panicked");
+    }
 }

@@ -222,7 +222,7 @@ fn corrupted_cib_file_is_detected_and_replaced_from_the_others() {
     assert_eq!(c.vip_addr_on().len(), 1, "VIP on one node");
     for i in 1..=3 {
         let out = std::process::Command::new("ip")
-            .args(["-n", &e2e::ns(i), "-o", "addr", "show"])
+            .args(["-n", &c.ns(i), "-o", "addr", "show"])
             .output()
             .expect("ip addr");
         assert!(

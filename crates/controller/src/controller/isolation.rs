@@ -43,13 +43,19 @@ impl Controller {
             return;
         }
         self.isolated = true;
+        let mut input = transition::scheduler_input(cib, self.now_s());
+        input.set_attr("have-quorum", "0");
+        self.stop_here(input, "ring lost with no quorate membership in sight");
+    }
+
+    /// Runs the stops the scheduler plans for this node from `input` on the local executor
+    /// only, without the DC (`why` is logged).
+    pub(super) fn stop_here(&mut self, input: cib::xml::Element, why: &str) {
         // Whatever this node was dispatching as DC is void: its messages would only be
         // delivered in a later ring.
         if let Some(run) = &mut self.run {
             run.aborted = true;
         }
-        let mut input = transition::scheduler_input(cib, self.now_s());
-        input.set_attr("have-quorum", "0");
         let parsed = match cib::Cib::from_element(input) {
             Ok(c) => c,
             Err(e) => {
@@ -87,7 +93,7 @@ impl Controller {
             node = %self.cfg.node_name,
             transition = id,
             actions = kept,
-            "ring lost with no quorate membership in sight: stopping the resources here"
+            "{why}: stopping the resources here"
         );
         self.local_run = Some(run);
         self.dispatch_local();

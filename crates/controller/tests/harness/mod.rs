@@ -55,6 +55,8 @@ pub struct FakeExec {
     recurring: BTreeMap<u64, (ExecRequest, Option<i32>)>,
     /// (resource, action) pairs that fail once.
     pub fail_next: BTreeSet<(String, String)>,
+    /// (resource, action) pairs that always fail.
+    pub fail_always: BTreeSet<(String, String)>,
     /// Every (resource, action, interval) requested, in order.
     pub log: Vec<(String, String, u64)>,
 }
@@ -99,6 +101,8 @@ pub struct Sim {
     pub double_active: Vec<(String, Vec<String>)>,
     /// Resources that must never be active twice.
     pub exclusive: Vec<String>,
+    /// Fencing leaves its target running (a device that does not cut the node off).
+    pub fence_spares: bool,
     /// A network cut not yet seen by the membership ([`Sim::cut`]).
     cut: Option<Vec<Vec<NodeId>>>,
     steps: u64,
@@ -129,6 +133,7 @@ impl Sim {
             fenced: Vec::new(),
             double_active: Vec::new(),
             exclusive: Vec::new(),
+            fence_spares: false,
             cut: None,
             steps: 0,
         }
@@ -471,9 +476,18 @@ impl Sim {
 
     fn execute(&mut self, node: NodeId, req: &ExecRequest) -> i32 {
         if let Some(target) = req.fence_target.clone() {
+            // A fence device told to fail (`fail_next` of (device, action)) leaves the target up.
+            let key = (req.rsc.clone(), req.action.clone());
+            let exec = &mut self.node(node).exec;
+            if exec.fail_next.remove(&key) || exec.fail_always.contains(&key) {
+                return 1;
+            }
             let by = self.name(node);
             self.fenced.push((by, target.clone()));
             if let Some(t) = self.nodes.iter().find(|n| n.name == target).map(|n| n.id) {
+                if self.fence_spares {
+                    return 0;
+                }
                 if self.nodes[(t - 1) as usize].ctrl.is_some() {
                     self.crash(t);
                 }

@@ -1,15 +1,17 @@
 //! A blocking IPC client, used by the `tandem` tools, tests and (later) the resource manager.
 
 use std::collections::VecDeque;
-use std::io::{Read, Write};
+use std::io::Write;
+use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::codec::DecodeError;
 use super::protocol::{
-    cpg_mcast_frame, next_frame, CpgProcess, ErrorCode, Event, QuorumStatus, Reply, Request,
-    RuntimeStatus, ServerMessage, PROTOCOL_VERSION,
+    cpg_mcast_frame, decode_delivery, next_frame, push_cpg_mcast_queued_frame, CpgProcess,
+    ErrorCode, Event, EventRef, QuorumStatus, Reply, Request, RuntimeStatus, ServerMessage,
+    PROTOCOL_VERSION,
 };
 use crate::limits;
 
@@ -67,6 +69,22 @@ pub struct Client {
     events: VecDeque<Event>,
     nodeid: u32,
     pid: u32,
+    /// Queued multicast frames ([`Client::cpg_mcast_queued`]) not yet written.
+    output: Vec<u8>,
+    /// Bytes at the front of `output` already written.
+    output_sent: usize,
+    /// Whether this connection joined a group (and has not left it).
+    joined: bool,
+    /// Whether the socket's send buffer was sized for pipelining.
+    sndbuf_set: bool,
+}
+
+/// A refusal made by the client itself, as the daemon would have made it.
+fn refused(code: ErrorCode, message: &str) -> ClientError {
+    ClientError::Refused {
+        code,
+        message: message.to_string(),
+    }
 }
 
 impl Client {
@@ -84,6 +102,10 @@ impl Client {
             events: VecDeque::new(),
             nodeid: 0,
             pid: 0,
+            output: Vec::new(),
+            output_sent: 0,
+            joined: false,
+            sndbuf_set: false,
         };
         match client.request(&Request::Hello {
             version: PROTOCOL_VERSION,
@@ -119,6 +141,12 @@ impl Client {
     /// kept for [`Client::next_event`]).
     fn request_frame(&mut self, frame: &[u8]) -> Result<Reply, ClientError> {
         self.set_read_timeout(None)?;
+        // Queued multicasts go first: the daemon handles a connection's frames in order.
+        if self.output_sent < self.output.len() {
+            self.stream.write_all(&self.output[self.output_sent..])?;
+            self.output.clear();
+            self.output_sent = 0;
+        }
         self.stream.write_all(frame)?;
         loop {
             match self.read_message()? {
@@ -147,12 +175,96 @@ impl Client {
     pub fn cpg_join(&mut self, group: &[u8]) -> Result<(), ClientError> {
         self.expect_ok(&Request::CpgJoin {
             group: group.to_vec(),
-        })
+        })?;
+        self.joined = true;
+        Ok(())
     }
 
     /// Leaves the joined group.
     pub fn cpg_leave(&mut self) -> Result<(), ClientError> {
-        self.expect_ok(&Request::CpgLeave)
+        self.expect_ok(&Request::CpgLeave)?;
+        self.joined = false;
+        Ok(())
+    }
+
+    /// Multicasts to the joined group without waiting for the daemon: the message is queued
+    /// in this client and written with others in few large writes (when
+    /// [`limits::CLIENT_QUEUED_FLUSH_BYTES`] are queued, on [`Client::flush`], on every wait
+    /// for events and before every request), and the daemon takes it into agreed order in
+    /// queue order. TryAgain when [`limits::CLIENT_QUEUED_OUTPUT_BYTES`] wait unwritten
+    /// because the daemon stopped reading (its send queue is full): wait for events, then
+    /// retry. BadHandle when not in a group, TooBig over the message limit. Messages still
+    /// queued when the client is dropped are written then (waiting at most one second).
+    pub fn cpg_mcast_queued(&mut self, data: &[u8]) -> Result<(), ClientError> {
+        if !self.joined {
+            return Err(refused(ErrorCode::BadHandle, "not in a group"));
+        }
+        if data.len() > limits::CPG_MESSAGE_BYTES_MAX {
+            return Err(refused(
+                ErrorCode::TooBig,
+                &format!(
+                    "message of {} bytes exceeds the maximum of {}",
+                    data.len(),
+                    limits::CPG_MESSAGE_BYTES_MAX
+                ),
+            ));
+        }
+        if !self.sndbuf_set {
+            self.sndbuf_set = true;
+            set_send_buffer(&self.stream, limits::CLIENT_QUEUED_SNDBUF_BYTES);
+        }
+        if self.unwritten() >= limits::CLIENT_QUEUED_OUTPUT_BYTES
+            && !self.flush()?
+            && self.unwritten() >= limits::CLIENT_QUEUED_OUTPUT_BYTES
+        {
+            return Err(refused(ErrorCode::TryAgain, "send queue full"));
+        }
+        push_cpg_mcast_queued_frame(&mut self.output, data);
+        if self.unwritten() >= limits::CLIENT_QUEUED_FLUSH_BYTES {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes queued multicasts without blocking; returns whether none remain unwritten.
+    pub fn flush(&mut self) -> Result<bool, ClientError> {
+        while self.output_sent < self.output.len() {
+            let rest = &self.output[self.output_sent..];
+            // SAFETY: send reads at most rest.len() bytes from a live slice; the descriptor is
+            // owned by self.stream.
+            let count = unsafe {
+                libc::send(
+                    self.stream.as_raw_fd(),
+                    rest.as_ptr().cast(),
+                    rest.len(),
+                    libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL,
+                )
+            };
+            if count < 0 {
+                let error = std::io::Error::last_os_error();
+                match error.kind() {
+                    std::io::ErrorKind::WouldBlock => break,
+                    std::io::ErrorKind::Interrupted => continue,
+                    _ => return Err(error.into()),
+                }
+            }
+            self.output_sent += count as usize;
+        }
+        if self.output_sent == self.output.len() {
+            self.output.clear();
+            self.output_sent = 0;
+            return Ok(true);
+        }
+        if self.output_sent >= limits::CLIENT_QUEUED_OUTPUT_BYTES {
+            self.output.drain(..self.output_sent);
+            self.output_sent = 0;
+        }
+        Ok(false)
+    }
+
+    /// Queued multicast bytes not yet written.
+    fn unwritten(&self) -> usize {
+        self.output.len() - self.output_sent
     }
 
     /// Multicasts to the joined group; Ok means the daemon accepted it for ordering.
@@ -212,13 +324,119 @@ impl Client {
         self.expect_ok(&Request::Shutdown)
     }
 
-    /// Waits up to `timeout` (forever if None) for the next event.
+    /// Hands up to `max` events to `handler`, waiting up to `timeout` (forever if None) for
+    /// the first; deliveries are borrowed from the input buffer (no copy, no allocation per
+    /// message), which makes this the cheap way to receive many. Queued multicasts are written
+    /// meanwhile. Returns how many were handled (0: none came in time).
+    /// `Some(Duration::ZERO)` handles what is buffered or readable now.
+    pub fn dispatch(
+        &mut self,
+        timeout: Option<Duration>,
+        max: usize,
+        mut handler: impl FnMut(EventRef<'_>),
+    ) -> Result<usize, ClientError> {
+        let mut handled = 0;
+        while handled < max {
+            let Some(event) = self.events.pop_front() else {
+                break;
+            };
+            handler(EventRef::Owned(event));
+            handled += 1;
+        }
+        let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        let mut looked = false;
+        loop {
+            if self.unwritten() > 0 {
+                self.flush()?;
+            }
+            while handled < max {
+                let Some((body, used)) = next_frame(&self.input[self.consumed..])? else {
+                    break;
+                };
+                let start = self.consumed;
+                let body = &self.input[start + body.start..start + body.end];
+                match decode_delivery(body)? {
+                    Some(delivery) => handler(EventRef::Deliver(delivery)),
+                    None => match ServerMessage::decode(body)? {
+                        ServerMessage::Event(event) => handler(EventRef::Owned(event)),
+                        ServerMessage::Reply(reply) => {
+                            return Err(ClientError::Unexpected(format!(
+                                "reply without request: {reply:?}"
+                            )))
+                        }
+                    },
+                }
+                self.consumed += used;
+                handled += 1;
+            }
+            if self.consumed == self.input.len() {
+                self.input.clear();
+                self.consumed = 0;
+            }
+            if handled > 0 || (looked && deadline.is_some_and(|d| Instant::now() >= d)) {
+                return Ok(handled);
+            }
+            let wait = self.wait_after(deadline, &mut looked);
+            self.wait_for_input(wait)?;
+        }
+    }
+
+    /// How long the next wait may take: None forever, else at least 1 ms until the deadline,
+    /// and one zero wait (a look) once it passed.
+    fn wait_after(&self, deadline: Option<Instant>, looked: &mut bool) -> Option<Duration> {
+        let wait = deadline.map(|deadline| {
+            let now = Instant::now();
+            if now >= deadline {
+                Duration::ZERO
+            } else {
+                (deadline - now).max(Duration::from_millis(1))
+            }
+        });
+        *looked = true;
+        wait
+    }
+
+    /// Waits up to `wait` for input (or for room to write queued multicasts) and reads what
+    /// came; a timeout is not an error.
+    fn wait_for_input(&mut self, wait: Option<Duration>) -> Result<(), ClientError> {
+        let result = if self.unwritten() > 0 {
+            // Wake for room to write as well as for input.
+            if self.poll_readable(wait)? {
+                self.fill_nonblocking()
+            } else {
+                Ok(())
+            }
+        } else if wait == Some(Duration::ZERO) {
+            self.fill_nonblocking()
+        } else {
+            self.set_read_timeout(wait)?;
+            self.fill()
+        };
+        match result {
+            Err(ClientError::Io(error))
+                if matches!(
+                    error.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    /// Waits up to `timeout` (forever if None) for the next event; queued multicasts are
+    /// written meanwhile. `Some(Duration::ZERO)` returns what is buffered or readable now.
     pub fn next_event(&mut self, timeout: Option<Duration>) -> Result<Option<Event>, ClientError> {
         if let Some(event) = self.events.pop_front() {
             return Ok(Some(event));
         }
         let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        let mut looked = false;
         loop {
+            if self.unwritten() > 0 {
+                self.flush()?;
+            }
             if let Some(message) = self.take_buffered()? {
                 match message {
                     ServerMessage::Event(event) => return Ok(Some(event)),
@@ -229,27 +447,32 @@ impl Client {
                     }
                 }
             }
-            let wait = match deadline {
-                None => None,
-                Some(deadline) => {
-                    let now = Instant::now();
-                    if now >= deadline {
-                        return Ok(None);
-                    }
-                    Some((deadline - now).max(Duration::from_millis(1)))
-                }
-            };
-            self.set_read_timeout(wait)?;
-            match self.fill() {
-                Ok(()) => {}
-                Err(ClientError::Io(error))
-                    if matches!(
-                        error.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                    ) => {}
-                Err(error) => return Err(error),
+            if looked && deadline.is_some_and(|d| Instant::now() >= d) {
+                return Ok(None);
             }
+            let wait = self.wait_after(deadline, &mut looked);
+            self.wait_for_input(wait)?;
         }
+    }
+
+    /// Waits up to `wait` until the socket is readable or writable; returns whether readable.
+    fn poll_readable(&mut self, wait: Option<Duration>) -> Result<bool, ClientError> {
+        let mut fd = libc::pollfd {
+            fd: self.stream.as_raw_fd(),
+            events: libc::POLLIN | libc::POLLOUT,
+            revents: 0,
+        };
+        let ms = wait.map_or(-1, |w| i32::try_from(w.as_millis()).unwrap_or(i32::MAX));
+        // SAFETY: one pollfd we own, count 1.
+        let result = unsafe { libc::poll(&mut fd, 1, ms) };
+        if result < 0 {
+            let error = std::io::Error::last_os_error();
+            if error.kind() == std::io::ErrorKind::Interrupted {
+                return Ok(false);
+            }
+            return Err(error.into());
+        }
+        Ok(fd.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0)
     }
 
     fn set_read_timeout(&mut self, timeout: Option<Duration>) -> Result<(), ClientError> {
@@ -278,25 +501,44 @@ impl Client {
     }
 
     fn fill(&mut self) -> Result<(), ClientError> {
+        self.fill_with(0)
+    }
+
+    /// One read that does not wait (WouldBlock when nothing is there).
+    fn fill_nonblocking(&mut self) -> Result<(), ClientError> {
+        self.fill_with(libc::MSG_DONTWAIT)
+    }
+
+    fn fill_with(&mut self, flags: libc::c_int) -> Result<(), ClientError> {
         // Decoded frames are dropped from the front only here, once per read, not per frame.
         if self.consumed > 0 {
             self.input.drain(..self.consumed);
             self.consumed = 0;
         }
-        const CHUNK: usize = 65536;
+        const CHUNK: usize = 256 * 1024;
         if self.input.len() > limits::CLIENT_INPUT_BYTES_MAX {
             return Err(ClientError::Overrun(self.input.len()));
         }
         let start = self.input.len();
-        self.input.resize(start + CHUNK, 0);
-        let count = match self.stream.read(&mut self.input[start..]) {
-            Ok(count) => count,
-            Err(error) => {
-                self.input.truncate(start);
-                return Err(error.into());
-            }
+        if self.input.capacity() < start + CHUNK {
+            self.input.reserve(start + CHUNK - self.input.len());
+        }
+        let spare = self.input.spare_capacity_mut();
+        // SAFETY: recv writes at most spare.len() bytes into the vector's spare capacity, which
+        // we own; only the bytes it reports written are then marked initialised.
+        let count = unsafe {
+            libc::recv(
+                self.stream.as_raw_fd(),
+                spare.as_mut_ptr().cast(),
+                spare.len(),
+                flags,
+            )
         };
-        self.input.truncate(start + count);
+        if count < 0 {
+            return Err(std::io::Error::last_os_error().into());
+        }
+        // SAFETY: the kernel initialised `count` bytes after `start`.
+        unsafe { self.input.set_len(start + count as usize) };
         if count == 0 {
             return Err(ClientError::Closed);
         }
@@ -310,6 +552,37 @@ impl Client {
             }
             self.fill()?;
         }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        // Queued multicasts were promised to the daemon: write them, waiting at most a second.
+        if self.unwritten() > 0 {
+            let _ = self.stream.set_write_timeout(Some(Duration::from_secs(1)));
+            let _ = self.stream.write_all(&self.output[self.output_sent..]);
+        }
+    }
+}
+
+/// Asks for a send buffer of `bytes` on the socket (best effort: the kernel may round it).
+fn set_send_buffer(stream: &UnixStream, bytes: usize) {
+    let value = libc::c_int::try_from(bytes).unwrap_or(libc::c_int::MAX);
+    // SAFETY: setsockopt reads one c_int we own for the duration of the call.
+    let result = unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_SNDBUF,
+            (&value as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if result != 0 {
+        tracing::debug!(
+            "IPC: cannot size the send buffer: {}",
+            std::io::Error::last_os_error()
+        );
     }
 }
 

@@ -16,7 +16,7 @@
 //! version adds tags; it never changes the meaning of an existing one.
 //!
 //! # Requests, replies, events
-//! Each request gets exactly one [`Reply`], in request order. [`Event`]s arrive between
+//! Each request except `CpgMcastQueued` gets exactly one [`Reply`], in request order. [`Event`]s arrive between
 //! replies at any time; a client must keep reading or it is disconnected once
 //! [`crate::limits::CLIENT_OUTPUT_BYTES_MAX`] bytes are queued for it (logged).
 //!
@@ -26,6 +26,7 @@
 //! | `CpgJoin{group}` | `Ok` / `Error(Exist)` | join a closed process group (one per connection) |
 //! | `CpgLeave` | `Ok` / `Error(BadHandle)` | leave it; the own leave confchg is the last event of the group |
 //! | `CpgMcast{data}` | `Ok` / `Error(TryAgain, TooBig, BadHandle)` | multicast in agreed order; Ok = accepted for ordering |
+//! | `CpgMcastQueued{data}` | none | as `CpgMcast`, pipelined: taken only while the send queue has room, else the connection is not read until it has ([`Client::cpg_mcast_queued`]) |
 //! | `CpgMembership` | `CpgMembers{members}` | current members of the joined group |
 //! | `QuorumGet` | `Quorum(status)` | votequorum status, members and ring id |
 //! | `QuorumTrack{enable}` | `Ok` | then one `Event::Quorum` now and one per change |

@@ -254,6 +254,14 @@ pub enum Request {
         /// The node to stop.
         nodeid: u32,
     },
+    /// Multicast to the joined group, in agreed order, without a reply: the daemon takes such
+    /// requests only while its send queue has room and otherwise stops reading the connection,
+    /// so a pipelining client is pushed back by its socket filling up. One from a connection
+    /// that is not in a group is dropped and counted (`ipc.queued_mcast_dropped`).
+    CpgMcastQueued {
+        /// Payload.
+        data: Vec<u8>,
+    },
 }
 
 /// The daemon's answer to one request.
@@ -343,6 +351,7 @@ mod tag {
     pub const QUORUM_SET_EXPECTED: u8 = 10;
     pub const QUORUM_SET_VOTES: u8 = 11;
     pub const KILL_NODE: u8 = 12;
+    pub const CPG_MCAST_QUEUED: u8 = 13;
 
     pub const REPLY_HELLO: u8 = 128;
     pub const REPLY_OK: u8 = 129;
@@ -411,6 +420,11 @@ impl Request {
                 w.u32(*nodeid);
                 w
             }
+            Request::CpgMcastQueued { data } => {
+                let mut w = start(tag::CPG_MCAST_QUEUED);
+                w.bytes(data);
+                w
+            }
         }
     }
 
@@ -445,6 +459,9 @@ impl Request {
             },
             tag::KILL_NODE => Request::KillNode {
                 nodeid: r.u32("nodeid")?,
+            },
+            tag::CPG_MCAST_QUEUED => Request::CpgMcastQueued {
+                data: r.bytes("message", limits::CPG_MESSAGE_BYTES_MAX)?.to_vec(),
             },
             tag => {
                 return Err(DecodeError::UnknownTag {
@@ -841,6 +858,69 @@ pub fn cpg_mcast_frame(data: &[u8]) -> Vec<u8> {
     w.finish_framed()
 }
 
+/// A delivered CPG message borrowed from the frame it arrived in
+/// ([`crate::ipc::Client::dispatch`]: no copy, no allocation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery<'a> {
+    /// Group name.
+    pub group: &'a [u8],
+    /// Ring on which it was ordered.
+    pub ring_id: RingId,
+    /// Sender.
+    pub sender: CpgProcess,
+    /// Sender's per-connection message number, from 1.
+    pub sequence: u64,
+    /// Payload.
+    pub data: &'a [u8],
+}
+
+/// An event as [`crate::ipc::Client::dispatch`] hands it over: deliveries borrowed, the rare
+/// others owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventRef<'a> {
+    /// A delivered message.
+    Deliver(Delivery<'a>),
+    /// Any other event (and deliveries buffered while a request waited for its reply).
+    Owned(Event),
+}
+
+/// Decodes a frame body when it is an [`Event::CpgDeliver`] (None for any other message),
+/// borrowing group and payload from `body`.
+pub fn decode_delivery(body: &[u8]) -> Result<Option<Delivery<'_>>, DecodeError> {
+    if body.first() != Some(&tag::EVENT_CPG_DELIVER) {
+        return Ok(None);
+    }
+    let mut r = Reader::new(body);
+    r.u8("message tag")?;
+    let group = r.bytes("group name", limits::CPG_GROUP_NAME_BYTES_MAX)?;
+    let ring_id = read_ring_id(&mut r)?;
+    let sender = CpgProcess {
+        nodeid: r.u32("sender nodeid")?,
+        pid: r.u32("sender pid")?,
+    };
+    let sequence = r.u64("sequence")?;
+    let data = r.bytes("message", limits::CPG_MESSAGE_BYTES_MAX)?;
+    r.end()?;
+    Ok(Some(Delivery {
+        group,
+        ring_id,
+        sender,
+        sequence,
+        data,
+    }))
+}
+
+/// Appends the whole frame of a [`Request::CpgMcastQueued`] for `data` to `out` (the
+/// pipelining client's hot path: no allocation once `out` has grown).
+pub fn push_cpg_mcast_queued_frame(out: &mut Vec<u8>, data: &[u8]) {
+    let body = 1 + 4 + data.len();
+    out.reserve(4 + body);
+    out.extend_from_slice(&u32::try_from(body).unwrap_or(u32::MAX).to_be_bytes());
+    out.push(tag::CPG_MCAST_QUEUED);
+    out.extend_from_slice(&u32::try_from(data.len()).unwrap_or(u32::MAX).to_be_bytes());
+    out.extend_from_slice(data);
+}
+
 /// Splits the first complete frame body off `buffer`, if one is there.
 ///
 /// Returns the body's range within `buffer` and the total bytes it used, or an error when the
@@ -908,12 +988,20 @@ mod tests {
                 votes: 3,
             },
             Request::KillNode { nodeid: 3 },
+            Request::CpgMcastQueued {
+                data: b"queued".to_vec(),
+            },
         ];
         for request in requests {
             let body = request.encode();
             assert_eq!(request.encode_framed(), frame(&body), "{request:?}");
             if let Request::CpgMcast { data } = &request {
                 assert_eq!(cpg_mcast_frame(data), frame(&body));
+            }
+            if let Request::CpgMcastQueued { data } = &request {
+                let mut out = b"before".to_vec();
+                push_cpg_mcast_queued_frame(&mut out, data);
+                assert_eq!(out[6..], frame(&body)[..]);
             }
             assert_eq!(Request::decode(&body), Ok(request.clone()));
             for cut in 0..body.len() {
@@ -925,6 +1013,41 @@ mod tests {
             }
         }
         assert!(Request::decode(&[250]).is_err());
+    }
+
+    #[test]
+    fn borrowed_deliveries_decode_like_owned_ones() {
+        let event = Event::CpgDeliver {
+            group: b"grp".to_vec(),
+            ring_id: RingId { rep: 2, seq: 12 },
+            sender: CpgProcess { nodeid: 3, pid: 99 },
+            sequence: 41,
+            data: vec![7; 300],
+        };
+        let body = ServerMessage::Event(event.clone()).encode();
+        let delivery = decode_delivery(&body)
+            .expect("decodes")
+            .expect("a delivery");
+        let Event::CpgDeliver {
+            group,
+            ring_id,
+            sender,
+            sequence,
+            data,
+        } = event
+        else {
+            unreachable!("built as a delivery")
+        };
+        assert_eq!(delivery.group, &group[..]);
+        assert_eq!(delivery.ring_id, ring_id);
+        assert_eq!(delivery.sender, sender);
+        assert_eq!(delivery.sequence, sequence);
+        assert_eq!(delivery.data, &data[..]);
+        for cut in 1..body.len() {
+            assert!(decode_delivery(&body[..cut]).is_err(), "cut {cut}");
+        }
+        let other = ServerMessage::Reply(Reply::Ok).encode();
+        assert_eq!(decode_delivery(&other), Ok(None));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! namespaces `tde-n1..` on a bridge in `tde-hub`, addresses 10.204.0.0/24 (node i is
 //! 10.204.0.i, the hub 10.204.0.254, the virtual IP 10.204.0.100). Everything is torn down by
 //! `Drop`, also when a test panics. Tests are serialised within a binary (a mutex) and across
-//! test binaries (an flock), as they share the namespace names.
+//! test binaries (an flock), as they share the namespace names. A [`Lab`] other than
+//! [`DEFAULT_LAB`] (its own namespace prefix, lock and /24) runs beside them.
 
 #![allow(dead_code)]
 
@@ -16,12 +17,69 @@ use std::time::{Duration, Instant};
 use resource_manager::admin::{self, StatusReply};
 use scheduler::Role;
 
-/// The virtual IP the tests configure.
+/// The virtual IP the tests of [`DEFAULT_LAB`] configure.
 pub const VIP: &str = "10.204.0.100";
-/// The hub's address on the bridge (where the VIP is probed from).
-const HUB_ADDR: &str = "10.204.0.254/24";
-const HUB: &str = "tde-hub";
 const OCF_ROOT: &str = "/usr/lib/ocf";
+
+/// Where a test cluster lives: namespaces `PREFIX-hub`, `PREFIX-n1..`, addresses
+/// 10.204.OCTET.0/24, lock file `/tmp/tandem-e2e-PREFIX.lock`.
+#[derive(Clone, Copy, Debug)]
+pub struct Lab {
+    /// Namespace and directory prefix (3 letters).
+    pub prefix: &'static str,
+    /// Third octet of the lab's 10.204.x.0/24.
+    pub octet: u8,
+}
+
+/// The lab of the original e2e tests (`tde-*`, 10.204.0.0/24).
+pub const DEFAULT_LAB: Lab = Lab {
+    prefix: "tde",
+    octet: 0,
+};
+
+impl Lab {
+    /// The namespace of node `i`.
+    pub fn ns(&self, i: usize) -> String {
+        format!("{}-n{i}", self.prefix)
+    }
+
+    /// The hub namespace (the bridge, where the VIP is probed from).
+    pub fn hub(&self) -> String {
+        format!("{}-hub", self.prefix)
+    }
+
+    /// Node `i`'s address.
+    pub fn addr(&self, i: usize) -> String {
+        format!("10.204.{}.{i}", self.octet)
+    }
+
+    /// The virtual IP the tests configure.
+    pub fn vip(&self) -> String {
+        format!("10.204.{}.100", self.octet)
+    }
+
+    /// Whether the VIP answers a ping from the hub within `wait_ms`.
+    pub fn vip_answers(&self, wait_ms: u32) -> bool {
+        let w = format!("{:.1}", f64::from(wait_ms) / 1000.0);
+        run(
+            "ip",
+            &[
+                "netns",
+                "exec",
+                &self.hub(),
+                "ping",
+                "-c",
+                "1",
+                "-n",
+                "-W",
+                &w,
+                &self.vip(),
+            ],
+        )
+        .status
+        .success()
+    }
+}
 
 static LOCK: Mutex<()> = Mutex::new(());
 
@@ -58,19 +116,15 @@ pub fn ip(args: &[&str]) {
     );
 }
 
-fn delete_namespaces() {
+fn delete_namespaces(lab: Lab) {
     let out = run("ip", &["netns", "list"]);
+    let prefix = format!("{}-", lab.prefix);
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let name = line.split_whitespace().next().unwrap_or("");
-        if name.starts_with("tde-") {
+        if name.starts_with(&prefix) {
             let _ = run("ip", &["netns", "del", name]);
         }
     }
-}
-
-/// The namespace of node `i`.
-pub fn ns(i: usize) -> String {
-    format!("tde-n{i}")
 }
 
 /// A running test cluster.
@@ -81,46 +135,58 @@ pub struct Cluster {
     pub dir: PathBuf,
     nodes: Vec<Option<Child>>,
     start: Instant,
+    /// Where it runs.
+    pub lab: Lab,
 }
 
 impl Cluster {
-    /// Creates the namespaces and starts `n` nodes.
+    /// Creates the namespaces of [`DEFAULT_LAB`] and starts `n` nodes.
     pub fn start(n: usize) -> Cluster {
+        Cluster::start_in(DEFAULT_LAB, n)
+    }
+
+    /// Creates the namespaces of `lab` and starts `n` nodes.
+    pub fn start_in(lab: Lab, n: usize) -> Cluster {
         let lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let flock = File::create("/tmp/tandem-e2e-tde.lock").expect("lock file");
+        let lock_path = format!("/tmp/tandem-e2e-{}.lock", lab.prefix);
+        let flock = File::create(&lock_path).expect("lock file");
         // SAFETY: flock on an fd we own; blocks until the other test binary is done.
         let rc = unsafe { libc::flock(flock.as_raw_fd(), libc::LOCK_EX) };
-        assert_eq!(rc, 0, "flock /tmp/tandem-e2e-tde.lock");
-        delete_namespaces();
+        assert_eq!(rc, 0, "flock {lock_path}");
+        delete_namespaces(lab);
         static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("tde-test-{}-{seq}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("{}-test-{}-{seq}", lab.prefix, std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("test dir");
-        ip(&["netns", "add", HUB]);
-        ip(&["-n", HUB, "link", "set", "lo", "up"]);
-        ip(&["-n", HUB, "link", "add", "tde-br", "type", "bridge"]);
-        ip(&["-n", HUB, "addr", "add", HUB_ADDR, "dev", "tde-br"]);
-        ip(&["-n", HUB, "link", "set", "tde-br", "up"]);
+        let hub = lab.hub();
+        let hub_addr = format!("{}/24", lab.addr(254));
+        ip(&["netns", "add", &hub]);
+        ip(&["-n", &hub, "link", "set", "lo", "up"]);
+        ip(&["-n", &hub, "link", "add", "tde-br", "type", "bridge"]);
+        ip(&["-n", &hub, "addr", "add", &hub_addr, "dev", "tde-br"]);
+        ip(&["-n", &hub, "link", "set", "tde-br", "up"]);
         let mut conf = String::from(
             "totem {\n  version: 2\n  cluster_name: tde\n  transport: udpu\n  token: 1000\n}\nnodelist {\n",
         );
         for i in 1..=n {
-            let ns = ns(i);
+            let ns = lab.ns(i);
             ip(&["netns", "add", &ns]);
             ip(&["-n", &ns, "link", "set", "lo", "up"]);
             let outer = format!("tde{i}h");
             ip(&[
                 "link", "add", "tde0", "netns", &ns, "type", "veth", "peer", "name", &outer,
-                "netns", HUB,
+                "netns", &hub,
             ]);
-            let addr = format!("10.204.0.{i}/24");
+            let addr = format!("{}/24", lab.addr(i));
             ip(&["-n", &ns, "addr", "add", &addr, "dev", "tde0"]);
             ip(&["-n", &ns, "link", "set", "tde0", "up"]);
-            ip(&["-n", HUB, "link", "set", &outer, "master", "tde-br"]);
-            ip(&["-n", HUB, "link", "set", &outer, "up"]);
+            ip(&["-n", &hub, "link", "set", &outer, "master", "tde-br"]);
+            ip(&["-n", &hub, "link", "set", &outer, "up"]);
             conf.push_str(&format!(
-                "  node {{\n    ring0_addr: 10.204.0.{i}\n    nodeid: {i}\n    name: node{i}\n  }}\n"
+                "  node {{\n    ring0_addr: {}\n    nodeid: {i}\n    name: node{i}\n  }}\n",
+                lab.addr(i)
             ));
         }
         conf.push_str("}\nquorum {\n  provider: corosync_votequorum\n}\n");
@@ -131,11 +197,32 @@ impl Cluster {
             dir,
             nodes: (0..n).map(|_| None).collect(),
             start: Instant::now(),
+            lab,
         };
         for i in 1..=n {
             c.start_node(i);
         }
         c
+    }
+
+    /// The namespace of node `i`.
+    pub fn ns(&self, i: usize) -> String {
+        self.lab.ns(i)
+    }
+
+    /// The lab's virtual IP.
+    pub fn vip(&self) -> String {
+        self.lab.vip()
+    }
+
+    /// The test configuration ([`config`]) with this lab's virtual IP.
+    pub fn config(
+        &self,
+        props: &[(&str, &str)],
+        extra_resources: &str,
+        extra_constraints: &str,
+    ) -> String {
+        config_with_vip(&self.vip(), props, extra_resources, extra_constraints)
     }
 
     /// Number of nodes.
@@ -192,7 +279,7 @@ impl Cluster {
             .open(d.join("node.log"))
             .expect("log");
         let child = Command::new("ip")
-            .args(["netns", "exec", &ns(i)])
+            .args(["netns", "exec", &self.ns(i)])
             .arg(env!("CARGO_BIN_EXE_tandemd"))
             .arg("-c")
             .arg(self.dir.join("corosync.conf"))
@@ -224,18 +311,29 @@ impl Cluster {
         self.nodes[i - 1].is_some()
     }
 
+    /// Whether node `i`'s process exited by itself (reaped here; it then reads as down).
+    pub fn exited(&mut self, i: usize) -> bool {
+        let gone = self.nodes[i - 1]
+            .as_mut()
+            .is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
+        if gone {
+            self.nodes[i - 1] = None;
+        }
+        gone || self.nodes[i - 1].is_none()
+    }
+
     /// SIGKILLs node `i` and takes its link down (the node is gone, as after a power loss).
     pub fn kill(&mut self, i: usize) {
         if let Some(mut c) = self.nodes[i - 1].take() {
             let _ = c.kill();
             let _ = c.wait();
         }
-        ip(&["-n", &ns(i), "link", "set", "tde0", "down"]);
+        ip(&["-n", &self.ns(i), "link", "set", "tde0", "down"]);
     }
 
     /// Brings node `i`'s link back up after [`Cluster::kill`].
     pub fn link_up(&self, i: usize) {
-        ip(&["-n", &ns(i), "link", "set", "tde0", "up"]);
+        ip(&["-n", &self.ns(i), "link", "set", "tde0", "up"]);
     }
 
     /// SIGTERMs node `i` and waits (up to `timeout`) for it to exit; returns how long it took.
@@ -277,7 +375,7 @@ impl Cluster {
             &[
                 "netns",
                 "exec",
-                &ns(i),
+                &self.ns(i),
                 "nft",
                 "-f",
                 path.to_str().expect("utf-8 path"),
@@ -297,7 +395,7 @@ impl Cluster {
             &[
                 "netns",
                 "exec",
-                &ns(i),
+                &self.ns(i),
                 "nft",
                 "delete",
                 "table",
@@ -417,7 +515,7 @@ impl Cluster {
         params: &[(&str, &str)],
     ) -> i32 {
         let mut cmd = Command::new("ip");
-        cmd.args(["netns", "exec", &ns(i)])
+        cmd.args(["netns", "exec", &self.ns(i)])
             .arg(format!("{OCF_ROOT}/resource.d/{agent}"))
             .arg(action)
             .env("OCF_ROOT", OCF_ROOT)
@@ -449,7 +547,7 @@ impl Cluster {
                     "heartbeat/IPaddr2",
                     "monitor",
                     "vip",
-                    &[("ip", VIP), ("cidr_netmask", "24"), ("nic", "tde0")],
+                    &[("ip", &self.vip()), ("cidr_netmask", "24"), ("nic", "tde0")],
                 ) == 0
             })
             .collect()
@@ -459,15 +557,15 @@ impl Cluster {
     pub fn vip_addr_on(&self) -> Vec<usize> {
         (1..=self.n())
             .filter(|&i| {
-                let out = run("ip", &["-n", &ns(i), "-o", "addr", "show"]);
-                String::from_utf8_lossy(&out.stdout).contains(&format!("inet {VIP}/"))
+                let out = run("ip", &["-n", &self.ns(i), "-o", "addr", "show"]);
+                String::from_utf8_lossy(&out.stdout).contains(&format!("inet {}/", self.vip()))
             })
             .collect()
     }
 
     /// Whether the VIP answers a ping from the hub within `wait_ms`.
     pub fn vip_answers(&self, wait_ms: u32) -> bool {
-        vip_answers(wait_ms)
+        self.lab.vip_answers(wait_ms)
     }
 
     /// Nodes whose Stateful `instance` monitors as running, with whether it is promoted
@@ -485,15 +583,9 @@ impl Cluster {
     }
 }
 
-/// Whether the VIP answers a ping from the hub within `wait_ms`.
+/// Whether [`DEFAULT_LAB`]'s VIP answers a ping from the hub within `wait_ms`.
 pub fn vip_answers(wait_ms: u32) -> bool {
-    let w = format!("{:.1}", f64::from(wait_ms) / 1000.0);
-    run(
-        "ip",
-        &["netns", "exec", HUB, "ping", "-c", "1", "-n", "-W", &w, VIP],
-    )
-    .status
-    .success()
+    DEFAULT_LAB.vip_answers(wait_ms)
 }
 
 /// The `tandem` CLI built beside `tandemd`.
@@ -515,7 +607,7 @@ impl Drop for Cluster {
                 let _ = c.wait();
             }
         }
-        delete_namespaces();
+        delete_namespaces(self.lab);
         let keep = std::env::var_os("TANDEM_E2E_KEEP").is_some();
         if !std::thread::panicking() && !keep {
             let _ = std::fs::remove_dir_all(&self.dir);
@@ -571,6 +663,16 @@ pub fn number(name: &str) -> usize {
 /// `c-clone` and a Stateful promotable clone `st-clone` (one promoted), with the cluster
 /// properties given as `(name, value)`.
 pub fn config(props: &[(&str, &str)], extra_resources: &str, extra_constraints: &str) -> String {
+    config_with_vip(VIP, props, extra_resources, extra_constraints)
+}
+
+/// [`config`] with the virtual IP `vip`.
+pub fn config_with_vip(
+    vip: &str,
+    props: &[(&str, &str)],
+    extra_resources: &str,
+    extra_constraints: &str,
+) -> String {
     let mut p = String::new();
     for (k, v) in props {
         p.push_str(&format!(
@@ -587,7 +689,7 @@ pub fn config(props: &[(&str, &str)], extra_resources: &str, extra_constraints: 
     <group id="g">
       <primitive id="vip" class="ocf" provider="heartbeat" type="IPaddr2">
         <instance_attributes id="vip-ia">
-          <nvpair id="vip-ip" name="ip" value="{VIP}"/>
+          <nvpair id="vip-ip" name="ip" value="{vip}"/>
           <nvpair id="vip-mask" name="cidr_netmask" value="24"/>
           <nvpair id="vip-nic" name="nic" value="tde0"/>
         </instance_attributes>

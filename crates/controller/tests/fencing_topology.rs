@@ -1,0 +1,123 @@
+//! Fencing topology over the simulated group: a lost node is fenced by the first level whose
+//! devices all succeed, every replica's fencing history names that level, and its resources
+//! are recovered only after it; when every level fails nothing is recovered.
+
+mod harness;
+
+use cib::xml;
+use controller::CibOp;
+use harness::Sim;
+
+fn config(levels: &str) -> String {
+    let dev = |id: &str| {
+        format!(
+            "<primitive id=\"{id}\" class=\"stonith\" type=\"fence_dummy\">\
+             <operations><op id=\"{id}-monitor\" name=\"monitor\" interval=\"60s\"/></operations></primitive>"
+        )
+    };
+    format!(
+        "<cib crm_feature_set=\"3.16.1\" validate-with=\"pacemaker-3.9\" epoch=\"5\" num_updates=\"0\" admin_epoch=\"0\">\
+         <configuration><crm_config><cluster_property_set id=\"cib-bootstrap-options\">\
+         <nvpair id=\"o-stonith\" name=\"stonith-enabled\" value=\"true\"/>\
+         </cluster_property_set></crm_config><nodes/><resources>{bad}{ok}\
+         <primitive id=\"d1\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">\
+         <operations><op id=\"d1-monitor-10s\" name=\"monitor\" interval=\"10s\" timeout=\"20s\"/>\
+         </operations></primitive></resources>\
+         <constraints/><fencing-topology>{levels}</fencing-topology></configuration><status/></cib>",
+        bad = dev("fence-bad"),
+        ok = dev("fence-ok"),
+    )
+}
+
+const LEVELS: &str =
+    "<fencing-level id=\"l1\" target-pattern=\"^node\" index=\"1\" devices=\"fence-bad\"/>\
+     <fencing-level id=\"l2\" target-pattern=\"^node\" index=\"2\" devices=\"fence-ok\"/>";
+
+/// Three nodes running `cib`, then node holding `d1` cut off; returns the sim, the
+/// victim's id and name.
+fn lose_d1_holder(cib: &str, fail: &[&str], always: bool) -> (Sim, u32, String) {
+    let mut sim = Sim::new(3);
+    for id in 1..=3 {
+        sim.boot_with(id, None);
+    }
+    sim.set_parts(vec![vec![1, 2, 3]]);
+    sim.settle(60_000);
+    sim.admin(
+        2,
+        1,
+        CibOp::Replace(xml::parse(cib).expect("test CIB parses")),
+    );
+    sim.settle(120_000);
+    let on = sim.running_on("d1");
+    assert_eq!(on.len(), 1, "d1 on {on:?}");
+    let victim_name = on[0].clone();
+    let victim: u32 = victim_name.trim_start_matches("node").parse().expect("id");
+    for n in sim.nodes.iter_mut() {
+        for dev in fail {
+            let key = (dev.to_string(), "reboot".to_string());
+            if always {
+                n.exec.fail_always.insert(key);
+            } else {
+                n.exec.fail_next.insert(key);
+            }
+        }
+    }
+    let others: Vec<u32> = (1..=3).filter(|&i| i != victim).collect();
+    sim.set_parts(vec![others, vec![victim]]);
+    (sim, victim, victim_name)
+}
+
+#[test]
+fn a_failing_first_level_falls_through_to_the_second() {
+    let (mut sim, victim, victim_name) = lose_d1_holder(&config(LEVELS), &["fence-bad"], false);
+    sim.settle(120_000);
+    assert_eq!(sim.fenced.len(), 1, "fenced once: {:?}", sim.fenced);
+    assert_eq!(sim.fenced[0].1, victim_name);
+    // The runner tried level 1's device before level 2's.
+    let runner = sim
+        .nodes
+        .iter()
+        .find(|n| n.name == sim.fenced[0].0)
+        .expect("runner");
+    let tried: Vec<&str> = runner
+        .exec
+        .log
+        .iter()
+        .filter(|(_, a, _)| a == "reboot")
+        .map(|(r, _, _)| r.as_str())
+        .collect();
+    assert_eq!(tried, vec!["fence-bad", "fence-ok"]);
+    let survivor = (1..=3).find(|&i| i != victim).expect("survivor");
+    let h = sim.ctrl(survivor).fence_history();
+    let last = h.back().expect("a fencing in the history");
+    assert!(last.succeeded && last.target == victim_name, "{last:?}");
+    assert!(last.detail.contains("level 2 (fence-ok)"), "{last:?}");
+    assert!(
+        last.detail.contains("fence-bad"),
+        "level 1's failure kept: {last:?}"
+    );
+    let on = sim.running_on("d1");
+    assert_eq!(on.len(), 1, "d1 recovered once: {on:?}");
+    assert_ne!(on[0], victim_name);
+}
+
+#[test]
+fn when_every_level_fails_the_node_is_not_taken_as_fenced() {
+    // Both devices always fail (the DC keeps retrying, as Pacemaker does).
+    let (mut sim, victim, victim_name) =
+        lose_d1_holder(&config(LEVELS), &["fence-bad", "fence-ok"], true);
+    sim.run_for(20_000);
+    assert!(sim.fenced.is_empty(), "{:?}", sim.fenced);
+    let survivor = (1..=3).find(|&i| i != victim).expect("survivor");
+    let h = sim.ctrl(survivor).fence_history();
+    let first = h.front().expect("failed fencings in the history");
+    assert!(!first.succeeded && first.target == victim_name, "{first:?}");
+    assert!(
+        first.detail.contains("level 1 fence-bad") && first.detail.contains("level 2 fence-ok"),
+        "{first:?}"
+    );
+    // The survivors never start d1 without the fencing (the victim, alone without quorum,
+    // stops it itself).
+    let on = sim.running_on("d1");
+    assert!(on.iter().all(|n| *n == victim_name), "d1 on {on:?}");
+}

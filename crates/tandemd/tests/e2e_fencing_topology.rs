@@ -1,0 +1,170 @@
+//! End-to-end: fencing topology in a real 3-node cluster (namespaces `tdf-*`,
+//! 10.204.1.0/24, beside the `tde-*` tests). Level 1 is fence_dummy told to fail
+//! (`type=fail`), level 2 fence_dummy that succeeds: a SIGKILLed node is fenced through
+//! level 2 and its resources recovered. Run only with TANDEM_SLOW_TESTS=1, as root.
+
+mod e2e;
+
+use std::time::{Duration, Instant};
+
+use e2e::{number, settled, Cluster, Lab};
+
+const LAB: Lab = Lab {
+    prefix: "tdf",
+    octet: 1,
+};
+
+/// Whether `cib` records node `victim` as fenced (the fencer's status update).
+fn fenced(cib: &str, victim: &str) -> bool {
+    let Ok(root) = cib::xml::parse(cib) else {
+        return false;
+    };
+    root.child("status").is_some_and(|s| {
+        s.children.iter().any(|ns| {
+            ns.name == "node_state"
+                && ns.attr("uname") == Some(victim)
+                && ns.attr("crm-debug-origin") == Some("send_stonith_update")
+                && ns.attr("in_ccm") == Some("false")
+        })
+    })
+}
+
+#[test]
+fn a_failing_level_falls_through_to_the_next_and_the_node_is_fenced() {
+    if !e2e::enabled("a_failing_level_falls_through_to_the_next_and_the_node_is_fenced") {
+        return;
+    }
+    let mut c = Cluster::start_in(LAB, 3);
+    c.wait_joined(&[1, 2, 3]);
+    let status_file = c.dir.join("fence_ok.status");
+    // type=fail answers every fencing action with an error after power_timeout (1 s).
+    let devices = format!(
+        r#"<primitive id="fence-bad" class="stonith" type="fence_dummy">
+  <instance_attributes id="fence-bad-ia">
+    <nvpair id="fence-bad-type" name="type" value="fail"/>
+    <nvpair id="fence-bad-power-timeout" name="power_timeout" value="1"/>
+  </instance_attributes>
+</primitive>
+<primitive id="fence-ok" class="stonith" type="fence_dummy">
+  <instance_attributes id="fence-ok-ia">
+    <nvpair id="fence-ok-type" name="type" value="file"/>
+    <nvpair id="fence-ok-status-file" name="status_file" value="{}"/>
+  </instance_attributes>
+</primitive>"#,
+        status_file.display()
+    );
+    let mut xml = c.config(&[("stonith-enabled", "true")], &devices, "");
+    xml = xml.replace(
+        "</configuration>",
+        r#"<fencing-topology>
+    <fencing-level id="fl-1" target-pattern="^node[0-9]+$" index="1" devices="fence-bad"/>
+    <fencing-level id="fl-2" target-pattern="^node[0-9]+$" index="2" devices="fence-ok"/>
+  </fencing-topology>
+</configuration>"#,
+    );
+    c.configure(&xml);
+    let holder = c.wait("everything started", Duration::from_secs(40), || {
+        let cib = c.query(1);
+        (e2e::placement(&cib, "fence-ok").len() == 1)
+            .then(|| settled(&c, 1, 3))
+            .flatten()
+    });
+    let h = number(&holder);
+    let survivors: Vec<usize> = (1..=3).filter(|&i| i != h).collect();
+
+    let t = Instant::now();
+    c.kill(h);
+    let to = c.wait("recovery after fencing", Duration::from_secs(40), || {
+        let vip: Vec<usize> = c
+            .vip_addr_on()
+            .into_iter()
+            .filter(|n| survivors.contains(n))
+            .collect();
+        for &n in &vip {
+            assert!(
+                fenced(&c.query(n), &holder),
+                "node{n} runs the VIP but its CIB does not record {holder} fenced\n{}",
+                c.logs()
+            );
+        }
+        settled(&c, survivors[0], 2)
+            .filter(|n| *n != holder && vip == vec![number(n)])
+            .filter(|n| {
+                // (The killed node keeps its agents' state: only the survivors count.)
+                let a: Vec<usize> = c
+                    .dummy_on("a")
+                    .into_iter()
+                    .filter(|i| survivors.contains(i))
+                    .collect();
+                a == vec![number(n)]
+            })
+    });
+    eprintln!(
+        "{holder} fenced through level 2; group on {to} {} ms after the kill",
+        t.elapsed().as_millis()
+    );
+    assert!(
+        status_file.exists(),
+        "level 2's fence_dummy did not write {}",
+        status_file.display()
+    );
+    // The DC's log names the level that passed and level 1's failure.
+    let dc = c
+        .status(survivors[0])
+        .and_then(|s| s.dc)
+        .expect("a DC among the survivors");
+    let log = c.log(number(&dc));
+    let line = log
+        .lines()
+        .find(|l| l.contains("node fenced") && l.contains(&holder))
+        .unwrap_or_else(|| panic!("no 'node fenced' line for {holder} in {dc}'s log"));
+    assert!(
+        line.contains("level 2 (fence-ok)") && line.contains("level 1 fence-bad"),
+        "{line}"
+    );
+    // stonith_admin's history says the same.
+    let out = c.tandem(survivors[0], &["stonith_admin", "--history", &holder]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "stonith_admin --history: {text}");
+    assert!(
+        text.contains(&format!("reboot of {holder} successful"))
+            && text.contains("level 2 (fence-ok)"),
+        "{text}"
+    );
+
+    // An administrator fences a live node: it goes through the same levels, and the node,
+    // alive after its own fencing (fence_dummy cuts nothing), stops everything and leaves.
+    let (asker, victim) = (survivors[0], survivors[1]);
+    let out = c.tandem(
+        asker,
+        &[
+            "stonith_admin",
+            "--reboot",
+            &format!("node{victim}"),
+            "-t",
+            "60",
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains(&format!("reboot of node{victim} successful")),
+        "stonith_admin --reboot: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !c.exited(victim) {
+        assert!(
+            Instant::now() < deadline,
+            "node{victim} did not leave after its fencing\n{}",
+            c.logs()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(c.log(victim).contains("this node was fenced"));
+    for rsc in ["a", "b", "c"] {
+        assert!(
+            !c.dummy_on(rsc).contains(&victim),
+            "{rsc} left running on the fenced node{victim}"
+        );
+    }
+}
