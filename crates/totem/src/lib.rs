@@ -44,9 +44,11 @@
 
 mod codec;
 mod config;
+mod jitter;
 mod limits;
 mod membership;
 mod merge;
+mod missing;
 mod node;
 mod recovery;
 mod store;
