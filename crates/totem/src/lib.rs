@@ -50,6 +50,7 @@ mod membership;
 mod merge;
 mod missing;
 mod node;
+mod reconfigure;
 mod recovery;
 mod store;
 mod timers;
