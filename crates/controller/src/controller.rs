@@ -763,6 +763,8 @@ impl Controller {
             return;
         }
         let matched = self.match_action(&rec);
+        // Timeline (bench/cluster/timeline.sh): the DC recorded the result.
+        tracing::debug!(key = %rec.key, node = %rec.node, rc = rec.rc, "result recorded");
         self.kick = true;
         // Any result other than the expected one (a failure, or a probe finding the
         // resource active) invalidates the plan.
@@ -822,6 +824,8 @@ impl Controller {
         if a.node != self.cfg.node_name {
             return;
         }
+        // Timeline (bench/cluster/timeline.sh): the node received the action.
+        tracing::debug!(key = %a.key, rsc = %a.rsc, task = %a.task, interval_ms = a.interval_ms, "action received");
         if a.fence_target.is_some() {
             self.start_fence(a);
             return;
@@ -1252,6 +1256,8 @@ impl Controller {
                         progress = true;
                         continue;
                     };
+                    // Timeline (bench/cluster/timeline.sh): the DC sent the action.
+                    tracing::debug!(key = %e.key, node = %e.node, rsc = %e.rsc, task = %e.task, "action dispatched");
                     timers.push((run.id, i, e.timeout_ms));
                     sends.push(e);
                     run.set_state(i, ActionState::InFlight);
