@@ -3,7 +3,7 @@
 #
 # Usage (root): bench/messaging/run.sh [--node-counts "3 5"] [--sizes "1024 65536"]
 #     [--modes "all lat1"] [--reps 1] [--duration 5] [--fail-trials 5] [--cs-fail-trials 2]
-#     [--reconf-trials 5] [--merge-by drop|link]
+#     [--reconf-trials 5] [--merge-by udp|drop|link]
 #     [--sched rr|other] [--no-corosync] [--no-failover] [--out DIR]
 # --sched rr (default): corosync switches itself to SCHED_RR as shipped; tandemd (which does not)
 # is started under `chrt -r 99` so both daemons get the same scheduling. --sched other: both
@@ -17,11 +17,16 @@
 # load hits both alike. Then failover (SIGKILL of n2 of 3 -> new ring on the survivors) with
 # token 1000 and the default token on both sides, and RSS per node. Results in $OUT (default
 # /tmp/tdb-results); the side-by-side table is printed by summary.py at the end.
-# Merge trials partition n3 from the others and heal: --merge-by drop (default) with a bridge
-# filter rule in the hub (frames to and from v-n3 dropped, as a failed switch port would; no
-# carrier change), --merge-by link with `ip link set v-n3 down/up` (the node's interface then
-# loses carrier, and after `up` the kernel's link watcher may take up to 1 s before that
-# interface transmits again, which the merge time then includes).
+# Merge trials partition n3 from the others and heal: --merge-by udp (default) with an nftables
+# rule in n3's namespace dropping only the cluster's UDP traffic (port 5405) both ways, as
+# Jepsen-style tests do with iptables: ARP keeps working, so the heal time is the cluster's own;
+# --merge-by drop with a bridge filter rule in the hub (every frame to and from v-n3 dropped, as
+# a failed switch port would; ARP fails too, and after the heal a packet to n3 may wait for the
+# kernel's next ARP retry, up to 1 s, which the merge time then includes); --merge-by link with
+# `ip link set v-n3 down/up` (the node's interface loses carrier, and after `up` the kernel's
+# link watcher may take up to 1 s before that interface transmits again). The merge time runs
+# from the start of the heal command; with --sched rr the measuring client runs under
+# `chrt -r 50` (below the daemons) so that a busy host does not delay its polling.
 # Everything is torn down on exit (trap), by PID and by our own namespace names only.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -35,7 +40,7 @@ TDB_DIR=/tmp/tdb-lab
 PREFIX=tdb-
 NET=10.207.0
 NODE_COUNTS="3 5"; SIZES="1024 65536"; MODES="all lat1"; REPS=1; DUR=5
-FAIL_TRIALS=5; CS_FAIL_TRIALS=2; RECONF_TRIALS=5; DO_CS=1; DO_FAIL=1; SCHED=rr; MERGE_BY=drop
+FAIL_TRIALS=5; CS_FAIL_TRIALS=2; RECONF_TRIALS=5; DO_CS=1; DO_FAIL=1; SCHED=rr; MERGE_BY=udp
 while (($#)); do
     case $1 in
         --sched) SCHED=$2; shift;;
@@ -51,7 +56,7 @@ while (($#)); do
         --no-corosync) DO_CS=0;;
         --no-failover) DO_FAIL=0;;
         --out) OUT=$2; shift;;
-        -h|--help) sed -n '2,21p' "$0"; exit 0;;
+        -h|--help) sed -n '2,29p' "$0"; exit 0;;
         *) echo "unknown argument $1" >&2; exit 2;;
     esac; shift
 done
@@ -277,10 +282,11 @@ record() {   # JSON TOKEN TRIAL KIND -> failover.jsonl
 # Clean leave: SIGTERM of n2 of 3 -> new ring of {n1, n3} on both. Merge: n3's link to the hub
 # goes down until {n1, n2} and {n3} are separate rings, then up -> one ring of 3 on all.
 tandem_reconf() {   # TOKEN TRIALS
-    local token=$1 t r
+    local token=$1 t r rt=()
+    [[ $SCHED == rr ]] && rt=(chrt -r 50)
     tdb_up 3 "$token"
     for t in $(seq 1 "$2"); do
-        r=$("$CLIENT" failover --kill-pid "$(tandemd_pid n2)" --signal TERM --expect 1,3 \
+        r=$("${rt[@]}" "$CLIENT" failover --kill-pid "$(tandemd_pid n2)" --signal TERM --expect 1,3 \
             --socket "$(node_sock n1)" --socket "$(node_sock n3)" --timeout 90) || die "leave trial $t failed"
         log "tandem leave token $token trial $t: $r"
         record "$r" "$token" "$t" leave
@@ -293,6 +299,15 @@ tandem_reconf() {   # TOKEN TRIALS
     if [[ $MERGE_BY == link ]]; then
         cut="ip -n $hub link set v-n3 down"
         heal="ip -n $hub link set v-n3 up"
+    elif [[ $MERGE_BY == udp ]]; then
+        local n3; n3=$(node_ns n3)
+        ip netns exec "$n3" nft add table inet tdbpart || die "nft: cannot add table"
+        ip netns exec "$n3" nft add chain inet tdbpart in '{ type filter hook input priority 0; policy accept; }' &&
+            ip netns exec "$n3" nft add chain inet tdbpart out '{ type filter hook output priority 0; policy accept; }' ||
+            die "nft: cannot add chains"
+        cut="ip netns exec $n3 nft add rule inet tdbpart in udp dport 5405 drop"
+        cut+=" && ip netns exec $n3 nft add rule inet tdbpart out udp dport 5405 drop"
+        heal="ip netns exec $n3 nft flush table inet tdbpart"
     else
         ip netns exec "$hub" nft add table bridge tdbpart || die "nft: cannot add table"
         ip netns exec "$hub" nft add chain bridge tdbpart part \
@@ -306,7 +321,7 @@ tandem_reconf() {   # TOKEN TRIALS
         wait_ring "n1 n2"
         wait_ring "n3"
         sleep 1
-        r=$("$CLIENT" failover --exec "$heal" --expect 1,2,3 \
+        r=$("${rt[@]}" "$CLIENT" failover --exec "$heal" --expect 1,2,3 \
             --socket "$(node_sock n1)" --socket "$(node_sock n2)" --socket "$(node_sock n3)" \
             --timeout 90) || die "merge trial $t failed"
         log "tandem merge ($MERGE_BY) token $token trial $t: $r"

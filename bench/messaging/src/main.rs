@@ -664,7 +664,7 @@ fn failover(args: &[String]) -> Result<()> {
         i += 2;
     }
     if pid < 0 || expect.is_empty() || sockets.is_empty() {
-        bail!("usage: tandem-cpg-bench failover [--kill-pid PID [--signal KILL|TERM]] [--exec CMD] --expect 1,3 --socket S [--socket S]... [--timeout S] (t0: the signal, or the end of CMD run by sh -c; with neither: only wait for that ring)");
+        bail!("usage: tandem-cpg-bench failover [--kill-pid PID [--signal KILL|TERM]] [--exec CMD] --expect 1,3 --socket S [--socket S]... [--timeout S] (t0: the signal, or the start of CMD run by sh -c; with neither: only wait for that ring)");
     }
     expect.sort_unstable();
     let mut clients = sockets
@@ -672,6 +672,9 @@ fn failover(args: &[String]) -> Result<()> {
         .map(|s| Client::connect(s).with_context(|| s.display().to_string()))
         .collect::<Result<Vec<_>>>()?;
     let before = clients[0].status()?.ring_id;
+    // t0 is taken before the command: the change it makes (a heal) takes effect somewhere
+    // inside it, and the merge may be complete before it returns.
+    let t0 = Instant::now();
     if let Some(command) = &exec {
         let status = std::process::Command::new("sh")
             .args(["-c", command])
@@ -681,7 +684,6 @@ fn failover(args: &[String]) -> Result<()> {
             bail!("--exec '{command}': {status}");
         }
     }
-    let t0 = Instant::now();
     // SAFETY: kill(2) with a pid given by the caller.
     if pid > 0 && unsafe { libc::kill(pid, signal) } != 0 {
         bail!("kill {pid}: {}", std::io::Error::last_os_error());

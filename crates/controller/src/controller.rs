@@ -86,6 +86,10 @@ pub struct Controller {
     fenced_self: bool,
     /// Fence devices started here (what a probe of a device finds).
     registered: BTreeSet<String>,
+    /// Fence device runs waiting for their `pcmk_delay_*`, by handle.
+    fence_delayed: BTreeMap<u64, ExecRequest>,
+    /// Failed fencings per target since its last success (or the last recheck).
+    fence_failures: BTreeMap<String, u32>,
     /// [`Output::ShutdownReady`] was given for that.
     fenced_exit_given: bool,
     /// This node's own operation history, as a `<cib><status>` of its node alone.
@@ -153,6 +157,8 @@ impl Controller {
             fence_history: FenceHistory::new(),
             fenced_self: false,
             registered: BTreeSet::new(),
+            fence_delayed: BTreeMap::new(),
+            fence_failures: BTreeMap::new(),
             fenced_exit_given: false,
             own: Element::new("cib"),
             hist: Default::default(),
@@ -980,8 +986,11 @@ impl Controller {
 
     fn on_timer(&mut self, t: Timer) {
         match t {
+            Timer::FenceDelay { handle } => self.fence_delay_over(handle),
             Timer::Recheck { gen } => {
                 if gen == self.recheck_gen && self.is_dc() {
+                    // Fencing that failed stonith-max-attempts times is tried again now.
+                    self.fence_failures.clear();
                     self.dirty = true;
                 }
             }
@@ -1105,13 +1114,14 @@ impl Controller {
         let id = self.transitions;
         self.transitions += 1;
         let members: Vec<String> = self.members.iter().map(|m| m.name.clone()).collect();
-        let run = transition::plan(
+        let mut run = transition::plan(
             id,
             &schedule,
             &self.cfg.instance,
             &members,
             &self.cfg.node_name,
         );
+        self.limit_fence_attempts(&mut run);
         tracing::info!(
             transition = id,
             actions = run.actions.len(),

@@ -45,3 +45,7 @@ pub const MAX_FENCE_HISTORY: usize = 64;
 
 /// The instance part of the transition key of an administrator's fencing request.
 pub const ADMIN_FENCE_KEY: &str = "stonith_admin";
+
+/// Default of `stonith-max-attempts`: failed fencings of one target before the DC stops
+/// retrying it at once (it tries again at the next cluster recheck).
+pub const DEFAULT_STONITH_MAX_ATTEMPTS: u32 = 10;

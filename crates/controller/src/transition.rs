@@ -449,6 +449,7 @@ pub fn plan(
                                 .get("stonith-timeout")
                                 .and_then(|t| options::duration_ms(t))
                                 .unwrap_or(limits::DEFAULT_STONITH_TIMEOUT_MS)
+                                .saturating_add(stonith_delays_ms(c))
                                 .saturating_mul(stonith_devices(c).max(1) as u64),
                             params,
                             fence_target: Some(target),
@@ -467,6 +468,18 @@ pub fn plan(
         actions.push(ra);
     }
     Run::new(id, actions)
+}
+
+/// The longest `pcmk_delay_base`/`pcmk_delay_max` of the fence devices, in ms.
+fn stonith_delays_ms(c: &Cluster) -> u64 {
+    c.rscs
+        .iter()
+        .filter(|r| r.agent.as_ref().is_some_and(|a| a.class == "stonith"))
+        .flat_map(|r| ["pcmk_delay_base", "pcmk_delay_max"].map(|k| r.params.get(k)))
+        .flatten()
+        .filter_map(|v| options::duration_ms(v))
+        .max()
+        .unwrap_or(0)
 }
 
 /// Number of configured fence devices.

@@ -5,9 +5,9 @@
 //! Totem needs ring seqs to grow across restarts (guarantee G9), so a seq must be on disk before
 //! it is used. An fsync per new ring would sit on the critical path of every membership change
 //! (the representative persists before it sends the commit token, every member before it
-//! forwards it), and on a busy disk one fsync takes tens of milliseconds. Instead a new seq is
-//! written to `ringid_<nodeid>` without fsync (a process crash cannot lose it: the page cache
-//! survives), and the reserve file durably covers [`RESERVE_SEQS`] seqs ahead of it: only a seq
+//! forwards it), and on a busy disk one fsync takes tens of milliseconds. Instead a new seq
+//! overwrites the 8 bytes of `ringid_<nodeid>` in place, without fsync (a process crash cannot
+//! lose it: the page cache survives), and the reserve file durably covers [`RESERVE_SEQS`] seqs ahead of it: only a seq
 //! beyond the reserve pays an fsync, once per about a thousand rings. [`load`] returns the larger
 //! of the two, so even after a power loss a restarted node starts above every seq it used.
 
@@ -58,9 +58,9 @@ pub fn load(state_dir: &Path, nodeid: u32) -> std::io::Result<Option<u64>> {
     Ok(stored.max(reserve))
 }
 
-/// Writes `seq` to `file` through a temporary file and a rename, so a reader never sees a
-/// partial value; with `durable`, the data and the directory entry are fsynced.
-fn write_seq(state_dir: &Path, file: &Path, seq: u64, durable: bool) -> std::io::Result<()> {
+/// Writes `seq` to `file` durably through a temporary file and a rename, so a reader never
+/// sees a partial value: the data and the directory entry are fsynced.
+fn write_seq_durably(state_dir: &Path, file: &Path, seq: u64) -> std::io::Result<()> {
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -74,15 +74,10 @@ fn write_seq(state_dir: &Path, file: &Path, seq: u64, durable: bool) -> std::io:
             .mode(0o600)
             .open(&temporary)?;
         handle.write_all(&seq.to_le_bytes())?;
-        if durable {
-            handle.sync_all()?;
-        }
+        handle.sync_all()?;
     }
     std::fs::rename(&temporary, file)?;
-    if durable {
-        std::fs::File::open(state_dir)?.sync_all()?;
-    }
-    Ok(())
+    std::fs::File::open(state_dir)?.sync_all()
 }
 
 /// Stores `seq` so that a restart resumes above it: the reserve is extended durably first when
@@ -91,14 +86,25 @@ pub fn store(state_dir: &Path, nodeid: u32, seq: u64) -> std::io::Result<()> {
     let reserve_file = reserve_path(state_dir, nodeid);
     let reserve = read_seq(&reserve_file).ok().flatten().unwrap_or(0);
     if seq > reserve {
-        write_seq(
-            state_dir,
-            &reserve_file,
-            seq.saturating_add(RESERVE_SEQS),
-            true,
-        )?;
+        write_seq_durably(state_dir, &reserve_file, seq.saturating_add(RESERVE_SEQS))?;
     }
-    write_seq(state_dir, &path(state_dir, nodeid), seq, false)
+    overwrite_seq(&path(state_dir, nodeid), seq)
+}
+
+/// Overwrites the 8 bytes of `file` in place (created if absent): no rename and no new inode, so
+/// the filesystem journal is not involved and the call does not stall behind other writers.
+fn overwrite_seq(file: &Path, seq: u64) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    let handle = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(file)?;
+    if handle.metadata()?.len() != 8 {
+        handle.set_len(8)?;
+    }
+    handle.write_all_at(&seq.to_le_bytes(), 0)
 }
 
 #[cfg(test)]

@@ -632,7 +632,7 @@ impl Manager {
             }
             "fence" => {
                 let Some(target) = arg(0).filter(|t| !t.is_empty()) else {
-                    let _ = reply.send(Err("fence needs NODE [off|reboot]".to_string()));
+                    let _ = reply.send(Err("fence needs NODE [off|reboot|confirm]".to_string()));
                     return;
                 };
                 let action = arg(1).unwrap_or_else(|| "reboot".into());

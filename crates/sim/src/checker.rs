@@ -329,6 +329,27 @@ impl Checker {
         }
     }
 
+    /// Membership agreement among operational nodes (G7 across rings): two nodes that are
+    /// each in the other's installed ring are in the same ring. A node that helped form a ring
+    /// has left its previous one for good, so two different operational rings may overlap
+    /// one-sidedly (a node dropped by the others has not noticed yet) but never both ways.
+    /// `views` holds every operational node's installed ring and members.
+    pub fn agreement(&mut self, now_ms: u64, views: &[(NodeId, RingId, Vec<NodeId>)]) {
+        let mut problems = Vec::new();
+        for (i, (p, ring_p, members_p)) in views.iter().enumerate() {
+            for (q, ring_q, members_q) in &views[i + 1..] {
+                if ring_p != ring_q && members_p.contains(q) && members_q.contains(p) {
+                    problems.push(format!(
+                        "G7: node {p} is operational in {ring_p} {members_p:?} and node {q} in {ring_q} {members_q:?}, each with the other"
+                    ));
+                }
+            }
+        }
+        for p in problems {
+            self.violation(now_ms, p);
+        }
+    }
+
     /// Whole-history checks (G2, G4, G6 and completeness). `survivors` are the incarnations
     /// alive at the end of a converged run (empty if the run did not converge).
     pub fn finish(&mut self, now_ms: u64, survivors: &[Incarnation]) {

@@ -7,7 +7,7 @@
 //! whole-history ones and that the ring re-formed once faults stopped.
 //!
 //! Replay one seed: `tandem-sim --seed 42 --nodes 5` (add `-v` for the protocol's debug log);
-//! run many: `tandem-sim --seeds 0..1000 --nodes 3,5,7 [--sim-seconds 30]`. Scripted
+//! run many: `tandem-sim --seeds 0..1000 --nodes 3,5,7 [--sim-seconds 30] [--adversarial]`. Scripted
 //! scenarios use [`Simulation::scripted`] and drive time, sends and faults themselves.
 
 pub mod checker;

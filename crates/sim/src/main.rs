@@ -12,6 +12,7 @@ struct Args {
     fault_ms: Option<u64>,
     token_ms: Option<u64>,
     no_faults: bool,
+    adversarial: bool,
     verbose: bool,
 }
 
@@ -22,6 +23,7 @@ fn parse_args() -> anyhow::Result<Args> {
         fault_ms: None,
         token_ms: None,
         no_faults: false,
+        adversarial: false,
         verbose: false,
     };
     let mut it = std::env::args().skip(1);
@@ -54,10 +56,11 @@ fn parse_args() -> anyhow::Result<Args> {
             }
             "--token" => args.token_ms = Some(value("--token")?.parse().context("--token")?),
             "--no-faults" => args.no_faults = true,
+            "--adversarial" => args.adversarial = true,
             "--verbose" | "-v" => args.verbose = true,
             "--help" | "-h" => {
                 println!(
-                    "usage: tandem-sim [--seed N | --seeds A..B] [--nodes K[,K..]] [--sim-seconds S] [--token MS] [--no-faults] [-v]"
+                    "usage: tandem-sim [--seed N | --seeds A..B] [--nodes K[,K..]] [--sim-seconds S] [--token MS] [--no-faults] [--adversarial] [-v]"
                 );
                 std::process::exit(0);
             }
@@ -106,6 +109,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 options.token_ms = ms;
             }
             options.faults = !args.no_faults;
+            options.adversarial = args.adversarial;
             if args.seeds.end - args.seeds.start == 1 {
                 println!(
                     "SEED={seed} nodes={nodes} fault_ms={} token_ms={}",

@@ -22,6 +22,10 @@ pub struct Options {
     pub token_ms: u64,
     /// Whether faults (loss, partitions, crashes, ...) are injected at all.
     pub faults: bool,
+    /// Membership-adversarial mix: frequent partitions and heals, one-way cuts and clogged
+    /// (long-delayed, hence stale) packets, so that partitions heal while JOINs are in flight
+    /// and JOINs of older rings arrive late.
+    pub adversarial: bool,
 }
 
 impl Options {
@@ -34,6 +38,7 @@ impl Options {
             liveness_ms_max: 30_000,
             token_ms: 1000,
             faults: true,
+            adversarial: false,
         }
     }
 }
@@ -52,7 +57,7 @@ pub struct Swarm {
 }
 
 impl Swarm {
-    fn draw(prng: &mut Prng, faults: bool) -> Swarm {
+    fn draw(prng: &mut Prng, faults: bool, adversarial: bool) -> Swarm {
         if !faults {
             return Swarm {
                 network: NetworkFaults::quiet(),
@@ -62,6 +67,29 @@ impl Swarm {
             };
         }
         let delay_max_ms = [1, 2, 5, 10, 20][prng.below(5) as usize];
+        if adversarial {
+            return Swarm {
+                network: NetworkFaults {
+                    loss: [0.0, 0.01, 0.05][prng.below(3) as usize],
+                    duplication: [0.0, 0.01][prng.below(2) as usize],
+                    delay_min_ms: 0,
+                    delay_max_ms,
+                    clog: [0.005, 0.02, 0.05][prng.below(3) as usize],
+                    clog_max_ms: prng.between(100, 3000),
+                },
+                fault_interval_ms: prng.between(100, 1500),
+                send_interval_ms: prng.between(2, 60),
+                // partition, heal, crash, restart, leave, one-way cut
+                weights: [
+                    prng.between(2, 5),
+                    prng.between(2, 5),
+                    prng.between(0, 1),
+                    1,
+                    prng.between(0, 1),
+                    prng.between(1, 4),
+                ],
+            };
+        }
         Swarm {
             network: NetworkFaults {
                 loss: [0.0, 0.01, 0.05, 0.2][prng.below(4) as usize],
@@ -142,7 +170,18 @@ pub struct Simulation {
     healed: bool,
     /// Scripted fault: this node receives no data messages (tokens still arrive).
     data_blackhole: Option<usize>,
+    /// JOINs recorded for a later replay as stale packets, with their sender's index.
+    captured_joins: Option<Vec<(usize, Vec<u8>)>>,
+    /// Regular configurations installed: (time, node, ring, members), the first
+    /// [`INSTALL_LOG_MAX`].
+    install_log: Vec<(u64, NodeId, totem::RingId, Vec<NodeId>)>,
 }
+
+/// Most installs kept in the install log.
+const INSTALL_LOG_MAX: usize = 100_000;
+
+/// Most JOINs [`Simulation::capture_joins`] records.
+const CAPTURED_JOINS_MAX: usize = 512;
 
 const EVENTS_MAX: u64 = 200_000_000;
 /// A client stops offering messages while its node's send queue holds this many.
@@ -153,7 +192,7 @@ impl Simulation {
     /// Builds the cluster for `options`; every node starts at time 0.
     pub fn new(options: Options) -> Simulation {
         let mut prng = Prng::new(options.seed);
-        let swarm = Swarm::draw(&mut prng, options.faults);
+        let swarm = Swarm::draw(&mut prng, options.faults, options.adversarial);
         let mut config = Config::for_token(options.token_ms);
         // Some seeds use a tiny fail_recv_const so that the failed-to-receive path runs.
         if options.faults && prng.below(4) == 0 {
@@ -191,6 +230,8 @@ impl Simulation {
             sending: true,
             healed: false,
             data_blackhole: None,
+            captured_joins: None,
+            install_log: Vec::new(),
         };
         for index in 0..sim.nodes.len() {
             sim.start_node(index);
@@ -250,6 +291,13 @@ impl Simulation {
                     dest: Destination::All,
                     bytes,
                 } => {
+                    if let Some(captured) = self.captured_joins.as_mut() {
+                        let is_join =
+                            matches!(totem::decode(&bytes), Ok((_, totem::Message::Join(_))));
+                        if is_join && captured.len() < CAPTURED_JOINS_MAX {
+                            captured.push((index, bytes.clone()));
+                        }
+                    }
                     for to in 0..self.nodes.len() {
                         if to != index {
                             self.network
@@ -273,6 +321,14 @@ impl Simulation {
                 Output::ConfigurationChange(change) => {
                     if change.kind == totem::ConfigurationKind::Regular {
                         self.installs += 1;
+                        if self.install_log.len() < INSTALL_LOG_MAX {
+                            self.install_log.push((
+                                self.now_ms,
+                                who.node,
+                                change.ring_id,
+                                change.members.clone(),
+                            ));
+                        }
                     }
                     self.checker.configuration(self.now_ms, who, &change);
                 }
@@ -501,6 +557,19 @@ impl Simulation {
             Event::Fault => self.fault(),
             Event::Heal => self.heal(),
         }
+        self.check_agreement();
+    }
+
+    /// Membership agreement among the operational nodes, after every event.
+    fn check_agreement(&mut self) {
+        let views: Vec<(NodeId, totem::RingId, Vec<NodeId>)> = self
+            .nodes
+            .iter()
+            .filter_map(|n| n.node.as_ref())
+            .filter(|node| node.state() == State::Operational)
+            .map(|node| (node.id(), node.ring_id(), node.members().to_vec()))
+            .collect();
+        self.checker.agreement(self.now_ms, &views);
     }
 
     /// A cluster for scripted scenario tests: no random faults and no background workload;
@@ -592,6 +661,31 @@ impl Simulation {
         self.network.heal();
     }
 
+    /// Cuts the direction `from` → `to` only (an asymmetric link); `heal_network` restores it.
+    pub fn cut_link(&mut self, from: usize, to: usize) {
+        self.network.cut_one_way(from, to);
+    }
+
+    /// Starts (or restarts) recording every JOIN multicast from now on.
+    pub fn capture_joins(&mut self) {
+        self.captured_joins = Some(Vec::new());
+    }
+
+    /// Stops recording and re-sends every recorded JOIN now, to every other node, as a
+    /// network that held them back would; returns how many were replayed.
+    pub fn replay_captured_joins(&mut self) -> usize {
+        let captured = self.captured_joins.take().unwrap_or_default();
+        let now = self.now_ms;
+        for (from, bytes) in &captured {
+            for to in 0..self.nodes.len() {
+                if to != *from {
+                    self.network.send(&mut self.prng, now, *from, to, bytes);
+                }
+            }
+        }
+        captured.len()
+    }
+
     /// Node `index`'s state, ring and members, if it runs.
     pub fn node_view(&self, index: usize) -> Option<(State, totem::RingId, Vec<NodeId>)> {
         self.nodes[index]
@@ -638,6 +732,15 @@ impl Simulation {
     /// Violations found so far by the per-output checks.
     pub fn violations(&self) -> &[String] {
         self.checker.violations()
+    }
+
+    /// Regular configurations installed since `since_ms`: (time, node, ring, members).
+    pub fn installs_since(&self, since_ms: u64) -> Vec<(u64, NodeId, totem::RingId, Vec<NodeId>)> {
+        self.install_log
+            .iter()
+            .filter(|(at, ..)| *at >= since_ms)
+            .cloned()
+            .collect()
     }
 
     /// Regular configurations installed so far, over all nodes.

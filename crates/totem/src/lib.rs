@@ -46,6 +46,7 @@ mod codec;
 mod config;
 mod limits;
 mod membership;
+mod merge;
 mod node;
 mod recovery;
 mod store;

@@ -9,6 +9,9 @@ use crate::codec::{CommitToken, Join, MemberState, Message};
 use crate::node::{Forming, Node, Ring, State};
 use crate::types::{Destination, NodeId, Output, RingId, TimerKind};
 
+/// Join intervals a suspected successor has to send a JOIN before it is failed.
+const SUSPECT_GRACE_JOIN_INTERVALS: u64 = 2;
+
 impl Node {
     /// Enters (or restarts) Gather (brief §3.2), adding `joining` to the proc set and
     /// `suspects` to the fail set.
@@ -35,6 +38,7 @@ impl Node {
             self.gather.proc_set = proc_set;
             self.gather.fail_set.clear();
             self.gather.joins.clear();
+            self.gather.suspect = None;
         }
         self.gather.proc_set.extend(
             joining
@@ -46,8 +50,14 @@ impl Node {
             .extend(suspects.into_iter().filter(|n| *n != self.me));
         if previous != State::Gather {
             if let Some(successor) = suspected.filter(|n| *n != self.me) {
-                debug!(node = %self.me, %successor, "token to successor went unanswered: failing it");
-                self.gather.fail_set.insert(successor);
+                // A crashed successor never answers, so failing it at once saves the consensus
+                // timeout. But the token may have been lost to a partition that has healed by
+                // now: a successor that is alive sends a JOIN within a join interval or two,
+                // and failing it anyway would spread through the others' fail sets and split
+                // the ring (issue 2). So it is failed only if no JOIN from it arrives in time.
+                let at = now_ms + SUSPECT_GRACE_JOIN_INTERVALS * self.config.join_ms;
+                debug!(node = %self.me, %successor, fail_at_ms = at, "token to successor went unanswered: suspecting it");
+                self.gather.suspect = Some((successor, at));
             }
         }
         self.state = State::Gather;
@@ -85,9 +95,19 @@ impl Node {
     }
 
     pub(crate) fn on_join_timer(&mut self, now_ms: u64) {
-        if self.state == State::Gather {
-            self.send_join(now_ms);
+        if self.state != State::Gather {
+            return;
         }
+        if let Some((suspect, at)) = self.gather.suspect {
+            if now_ms >= at {
+                self.gather.suspect = None;
+                if suspect != self.me && self.gather.fail_set.insert(suspect) {
+                    debug!(node = %self.me, %suspect, "no JOIN from the suspected successor: failing it");
+                }
+            }
+        }
+        self.send_join(now_ms);
+        self.check_consensus(now_ms);
     }
 
     /// A JOIN arrived (brief §3.3).
@@ -114,6 +134,14 @@ impl Node {
             // instead of merging (the merge livelock of issue 2).
             self.stats.memb_join_stale += 1;
             return;
+        }
+        if self
+            .gather
+            .suspect
+            .is_some_and(|(suspect, _)| suspect == sender)
+        {
+            // The suspected successor is alive and reaches me: no reason to fail it.
+            self.gather.suspect = None;
         }
         match self.state {
             State::Operational => {

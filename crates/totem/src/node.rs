@@ -152,6 +152,9 @@ pub(crate) struct Gather {
     pub(crate) fail_set: BTreeSet<NodeId>,
     /// Last JOIN received from each node in this gather round.
     pub(crate) joins: BTreeMap<NodeId, Join>,
+    /// My successor whose token went unanswered, and when it joins the fail set unless a JOIN
+    /// from it arrives first (see `Node::enter_gather`).
+    pub(crate) suspect: Option<(NodeId, u64)>,
 }
 
 /// A ring being formed (Commit and Recovery states).
@@ -203,6 +206,8 @@ pub struct Node {
     pub(crate) forwarded_seq: u32,
     pub(crate) send_queue: VecDeque<(Guarantee, Vec<u8>)>,
     pub(crate) stats: Stats,
+    /// When I last answered an older foreign ring's packet with a merge probe (rate limit).
+    pub(crate) probe_answered_ms: Option<u64>,
 }
 
 impl Node {
@@ -245,6 +250,7 @@ impl Node {
             forwarded_seq: 0,
             send_queue: VecDeque::new(),
             stats: Stats::default(),
+            probe_answered_ms: None,
         };
         node.gather.proc_set.insert(me);
         node.enter_gather(now_ms, "interface change", BTreeSet::new(), BTreeSet::new());
@@ -497,7 +503,11 @@ impl Node {
             }
             return;
         }
-        if self.state == State::Operational && self.is_newer_foreign(mcast.ring_id) {
+        if self.state == State::Operational && !self.is_newer_foreign(mcast.ring_id) {
+            self.answer_older_ring(now_ms, sender, mcast.ring_id);
+            return;
+        }
+        if self.state == State::Operational {
             debug!(node = %self.me, ring = %mcast.ring_id, "foreign message in operational state");
             self.enter_gather(
                 now_ms,
@@ -563,39 +573,5 @@ impl Node {
     /// Whether `ring_id` is another ring at least as new as mine (stale packets are ignored).
     pub(crate) fn is_newer_foreign(&self, ring_id: RingId) -> bool {
         ring_id != self.current.id && ring_id.seq >= self.current.id.seq
-    }
-
-    fn on_merge_detect(&mut self, now_ms: u64, sender: NodeId, ring_id: RingId) {
-        match self.state {
-            State::Operational if self.is_newer_foreign(ring_id) => {
-                self.enter_gather(
-                    now_ms,
-                    "merge during operational state",
-                    BTreeSet::from([sender]),
-                    BTreeSet::new(),
-                );
-            }
-            State::Gather
-                if !self.gather.proc_set.contains(&sender)
-                    && !self.gather.fail_set.contains(&sender) =>
-            {
-                self.gather.proc_set.insert(sender);
-                self.send_join(now_ms);
-                self.check_consensus(now_ms);
-            }
-            _ => {}
-        }
-    }
-
-    fn on_merge_detect_timer(&mut self, now_ms: u64) {
-        if self.state == State::Operational && self.current.members.first() == Some(&self.me) {
-            let ring_id = self.current.id;
-            self.transmit(Destination::All, &Message::MergeDetect { ring_id });
-            self.timers.set(
-                &mut self.outputs,
-                TimerKind::MergeDetect,
-                now_ms + self.config.merge_ms,
-            );
-        }
     }
 }

@@ -193,11 +193,7 @@ impl Node {
             self.singleton_send(now_ms);
         }
         if self.current.members[0] == self.me {
-            self.timers.set(
-                &mut self.outputs,
-                TimerKind::MergeDetect,
-                now_ms + self.config.merge_ms,
-            );
+            self.arm_merge_probe(now_ms);
         }
     }
 
