@@ -1234,6 +1234,13 @@ impl Controller {
                         break;
                     }
                     cursor.insert(node.clone(), i);
+                    // Made impossible after planning (stonith-max-attempts reached ...).
+                    if let Some(why) = &run.actions[i].impossible {
+                        tracing::warn!(action = %run.actions[i].label, why = %why, "action cannot run");
+                        run.set_state(i, ActionState::Failed);
+                        progress = true;
+                        continue;
+                    }
                     let Some(limit) = limits_by_node.get(&node).copied() else {
                         // Not a member: its stops are implied by its absence.
                         let implied = run.actions[i]
