@@ -416,17 +416,26 @@ impl Controller {
             .and_then(|v| v.trim().parse::<u32>().ok())
             .filter(|&m| m > 0)
             .unwrap_or(limits::DEFAULT_STONITH_MAX_ATTEMPTS);
+        let mut changed = false;
         for a in &mut run.actions {
             let Some(target) = a.exec.as_ref().and_then(|e| e.fence_target.clone()) else {
                 continue;
             };
             let failed = self.fence_failures.get(&target).copied().unwrap_or(0);
             if failed >= max {
+                // Nothing to send: it fails as soon as it is ready, as planned impossible.
+                a.exec = None;
                 a.impossible = Some(format!(
                     "fencing {target} failed {failed} times (stonith-max-attempts={max}); \
                      trying again at the next cluster recheck"
                 ));
+                changed = true;
             }
+        }
+        if changed {
+            // The run indexes its actions by node when built: build it again.
+            let actions = std::mem::take(&mut run.actions);
+            *run = crate::transition::Run::new(run.id, actions);
         }
     }
 }
