@@ -12,6 +12,8 @@
 #   bulk        one cibadmin --replace -o resources with N Dummy (monitor 10s); poll all Started
 #   coldstart   kill all, wipe runtime, start all tandemd; poll 3 online + DC (CIB kept, "restart")
 #   memory      VmRSS/PSS of each tandemd with N bulk resources + base, after 30 s idle
+# Per-action timelines: start the lab with TDK_LOG="info,executor::runner=debug,controller::controller=debug"
+# and run bench/cluster/timeline.sh FROM after a measurement.
 # Every poll loop starts a sample every LAB_POLL (0.05) s and gives up after LAB_WAIT_MAX s;
 # bulk above 500 resources waits twice a sample's duration after each (see bulk).
 set -u
@@ -25,7 +27,7 @@ while (($#)); do
         -n) reps=$2; shift 2;;
         --count) count=$2; shift 2;;
         --settle) settle=$2; shift 2;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0;;
         *) die "unknown argument $1";;
     esac
 done
@@ -307,5 +309,5 @@ case $cmd in
     up) tk_up; log "tandem lab up: DC $(dc_of "$(first_node)"), base on $(base_started "$(first_node)")";;
     down) tk_down;;
     failover|rscfail|switchover|bulk|coldstart|memory) "$cmd";;
-    *) sed -n '2,17p' "$0"; exit 64;;
+    *) sed -n '2,19p' "$0"; exit 64;;
 esac

@@ -769,6 +769,8 @@ impl Controller {
             return;
         }
         let matched = self.match_action(&rec);
+        // Timeline (bench/cluster/timeline.sh): the DC recorded the result.
+        tracing::debug!(key = %rec.key, node = %rec.node, rc = rec.rc, "result recorded");
         self.kick = true;
         // Any result other than the expected one (a failure, or a probe finding the
         // resource active) invalidates the plan.
@@ -828,6 +830,8 @@ impl Controller {
         if a.node != self.cfg.node_name {
             return;
         }
+        // Timeline (bench/cluster/timeline.sh): the node received the action.
+        tracing::debug!(key = %a.key, rsc = %a.rsc, task = %a.task, interval_ms = a.interval_ms, "action received");
         if a.fence_target.is_some() {
             self.start_fence(a);
             return;
@@ -1230,6 +1234,13 @@ impl Controller {
                         break;
                     }
                     cursor.insert(node.clone(), i);
+                    // Made impossible after planning (stonith-max-attempts reached ...).
+                    if let Some(why) = &run.actions[i].impossible {
+                        tracing::warn!(action = %run.actions[i].label, why = %why, "action cannot run");
+                        run.set_state(i, ActionState::Failed);
+                        progress = true;
+                        continue;
+                    }
                     let Some(limit) = limits_by_node.get(&node).copied() else {
                         // Not a member: its stops are implied by its absence.
                         let implied = run.actions[i]
@@ -1262,6 +1273,8 @@ impl Controller {
                         progress = true;
                         continue;
                     };
+                    // Timeline (bench/cluster/timeline.sh): the DC sent the action.
+                    tracing::debug!(key = %e.key, node = %e.node, rsc = %e.rsc, task = %e.task, "action dispatched");
                     timers.push((run.id, i, e.timeout_ms));
                     sends.push(e);
                     run.set_state(i, ActionState::InFlight);
