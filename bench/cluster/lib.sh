@@ -106,9 +106,20 @@ node_wipe_runtime() {
 
 lab_kill_all() { local n; for n in $LAB_NODES; do node_crash "$n" "$(node_pids "$n")" || return 1; done; }
 
+# tandemd processes of this lab found by their command line (our own config path), for
+# when a namespace was deleted under them (its processes are then no longer listed by it).
+lab_orphans() {
+    local p
+    for p in /proc/[0-9]*; do
+        { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q -- "-c $LAB_DIR/corosync.conf " && echo "${p#/proc/}"
+    done
+    return 0
+}
+
 tk_down() {
-    local n
+    local n p
     for n in $LAB_NODES; do node_crash "$n" "$(node_pids "$n")" 2>/dev/null; done
+    for p in $(lab_orphans); do kill -KILL "$p" 2>/dev/null; done
     for n in $LAB_NODES; do ip netns del "$(node_ns "$n")" 2>/dev/null; done
     ip netns del "$(hub_ns)" 2>/dev/null
     rm -rf "$LAB_DIR"
@@ -156,6 +167,21 @@ tlog_first() {
         fi
     done < <(grep -E -- "$re" "$f" | tail -n 50)
 }
+
+# CPU seconds used so far by the lab's tandemd processes: "SELF AGENTS" (utime+stime of
+# the daemons; cutime+cstime, i.e. the agents they ran and reaped), summed over nodes.
+lab_cpu() {
+    local n p c hz; hz=$(getconf CLK_TCK)
+    for n in $LAB_NODES; do
+        for p in $(node_pids "$n"); do
+            c=$(cat /proc/"$p"/comm 2>/dev/null) || continue
+            [[ $c == tandemd ]] && awk '{print $14+$15, $16+$17}' /proc/"$p"/stat 2>/dev/null
+        done
+    done | awk -v hz="$hz" '{s+=$1; a+=$2} END {printf "%.2f %.2f\n", s/hz, a/hz}'
+}
+
+# Agent runs finished so far on all nodes (executor debug lines in the logs).
+lab_runs() { cat "$LAB_DIR"/n*/tandemd.log 2>/dev/null | grep -c 'executor::runner: finished'; }
 
 # Above ~500 resources the XML no longer fits in one argument (128 KiB): feed it on stdin.
 bulk_replace_pipe() {

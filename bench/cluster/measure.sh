@@ -12,7 +12,10 @@
 #   bulk        one cibadmin --replace -o resources with N Dummy (monitor 10s); poll all Started
 #   coldstart   kill all, wipe runtime, start all tandemd; poll 3 online + DC (CIB kept, "restart")
 #   memory      VmRSS/PSS of each tandemd with N bulk resources + base, after 30 s idle
-# Every poll loop starts a sample every LAB_POLL (0.05) s and gives up after LAB_WAIT_MAX s.
+# Per-action timelines: start the lab with TDK_LOG="info,executor::runner=debug,controller::controller=debug"
+# and run bench/cluster/timeline.sh FROM after a measurement.
+# Every poll loop starts a sample every LAB_POLL (0.05) s and gives up after LAB_WAIT_MAX s;
+# bulk above 500 resources waits twice a sample's duration after each (see bulk).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
@@ -24,7 +27,7 @@ while (($#)); do
         -n) reps=$2; shift 2;;
         --count) count=$2; shift 2;;
         --settle) settle=$2; shift 2;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0;;
         *) die "unknown argument $1";;
     esac
 done
@@ -196,13 +199,17 @@ bulk() {
     results_open "tandem-bulk-$count-$interval"
     local q; q=$(first_node)
     echo "# $count x ocf:heartbeat:Dummy, monitor interval $interval; times in seconds after cibadmin --replace"
-    printf '%-4s | %7s %7s %7s | %7s | %s\n' rep cli first all removed per-node
+    echo "# cpu-d / cpu-a: CPU seconds of the 3 tandemd / of the agents they ran, replace -> all Started;"
+    echo "# runs: agent runs finished in that time (all nodes)"
+    printf '%-4s | %7s %7s %7s | %6s %6s %5s | %7s | %s\n' rep cli first all cpu-d cpu-a runs removed per-node
     allgone() { [[ $(bulk_counts "$q") == "0 0" ]]; }
     local rep t0 t_cli t_first t_all deadline s st cf per t_rem t1 ALL=() FIRST=() REM=() CLI=()
+    local c0 c1 r0 r1 cpu_d cpu_a runs d CD=() CA=() RUNS=()
     for rep in $(seq 1 "$reps"); do
         allgone || bulk_replace "$q" 0 "$interval" >/dev/null
         wait_for "$LAB_WAIT_MAX" 0.5 allgone || die "old bulk resources still present"
         sleep 2
+        read -r c0 c1 < <(lab_cpu); r0=$(lab_runs)
         t0=$EPOCHREALTIME
         if ((count > 500)); then
             bulk_replace_pipe "$q" "$count" "$interval" >/dev/null || die "cibadmin --replace failed"
@@ -218,20 +225,36 @@ bulk() {
             [[ $t_first == NA && ${st:-0} -ge 1 ]] && t_first=$(elapsed "$t0")
             if [[ ${cf:-0} -eq $count && ${st:-0} -eq $count ]]; then t_all=$(elapsed "$t0"); break; fi
             poll_sleep "$s"
+            # Above 500 resources one crm_mon sample costs ~0.15 CPU-s (it computes the
+            # whole status): back to back they would take most of a core from the cluster
+            # being measured. Keep the poller under a third of a core instead.
+            if ((count > 500)); then
+                d=$(( $(now_us) - s ))
+                sleep "$(awk -v d="$d" 'BEGIN{printf "%.3f", 2*d/1000000}')"
+            fi
         done
+        read -r cpu_d cpu_a < <(lab_cpu); r1=$(lab_runs)
+        cpu_d=$(awk -v a="$c0" -v b="$cpu_d" 'BEGIN{printf "%.2f", b-a}')
+        cpu_a=$(awk -v a="$c1" -v b="$cpu_a" 'BEGIN{printf "%.2f", b-a}')
+        runs=$((r1 - r0))
         [[ $t_all == NA ]] && echo "#   rep $rep: only ${st:-0}/$count Started after ${LAB_WAIT_MAX}s"
         per=$(mon_xml "$q" | mon_parse | awk '$1=="rsc" && $2 ~ /^bulk-/ && $3=="Started" {c[$5]++} END {for (n in c) printf "%s=%d ", n, c[n]}')
         t1=$EPOCHREALTIME
         bulk_replace "$q" 0 "$interval" >/dev/null
         t_rem=NA; wait_for "$LAB_WAIT_MAX" 0.2 allgone && t_rem=$(elapsed "$t1")
-        printf '%-4s | %7s %7s %7s | %7s | %s\n' "$rep" "$t_cli" "$t_first" "$t_all" "$t_rem" "$per"
+        printf '%-4s | %7s %7s %7s | %6s %6s %5s | %7s | %s\n' "$rep" "$t_cli" "$t_first" "$t_all" \
+            "$cpu_d" "$cpu_a" "$runs" "$t_rem" "$per"
         ALL+=("$t_all"); FIRST+=("$t_first"); REM+=("$t_rem"); CLI+=("$t_cli")
+        CD+=("$cpu_d"); CA+=("$cpu_a"); RUNS+=("$runs")
     done
     echo
     summary "bulk $count: cibadmin --replace returns (s)" "${CLI[@]}"
     summary "bulk $count: first Started (s)" "${FIRST[@]}"
     summary "bulk $count: all $count Started (s)" "${ALL[@]}"
     summary "bulk $count: removal, all gone (s)" "${REM[@]}"
+    summary "bulk $count: tandemd CPU to all Started (s)" "${CD[@]}"
+    summary "bulk $count: agent CPU to all Started (s)" "${CA[@]}"
+    summary "bulk $count: agent runs to all Started" "${RUNS[@]}"
 }
 
 coldstart() {
@@ -286,5 +309,5 @@ case $cmd in
     up) tk_up; log "tandem lab up: DC $(dc_of "$(first_node)"), base on $(base_started "$(first_node)")";;
     down) tk_down;;
     failover|rscfail|switchover|bulk|coldstart|memory) "$cmd";;
-    *) sed -n '2,17p' "$0"; exit 64;;
+    *) sed -n '2,19p' "$0"; exit 64;;
 esac

@@ -73,6 +73,34 @@ for nodes, size, mode in cases:
         fmt(t["mb"], 2), fmt(c["mb"], 2),
         fmt(t["p50"], 2), fmt(t["p99"], 2), fmt(c["p50"], 2), fmt(c["p99"], 2), ratio(c["p99"], t["p99"]),
         fmt(t["cpu"], 0), fmt(c["cpu"], 0), t["order"], c["order"], t["n"], c["n"]))
+# CPU per delivered message per node: the daemon's and the client's CPU time (utime + stime
+# over the window, as % of one CPU, per node) divided by the messages each node delivered.
+def us_per_msg(r, key):
+    nodes = r.get("nodes") or 1
+    pct = r.get(key)
+    if key == "client_cpu_pct_sum" and pct is not None:
+        pct = pct / nodes
+    if pct is None or not r.get("msgs_per_s"):
+        return None
+    return pct * 1e4 / r["msgs_per_s"]
+
+
+print("\n| nodes | size | senders | tandem daemon / client µs per delivered msg per node "
+      "| corosync daemon / client µs | daemon ratio (cs/td) | host busy % td / cs |")
+print("|---|---|---|---|---|---|---|")
+for nodes, size, mode in cases:
+    cell = {}
+    for impl, rows in runs.items():
+        sel = [r for r in rows if (r["nodes"], r["size"], r["mode"]) == (nodes, size, mode)]
+        cell[impl] = (med([us_per_msg(r, "corosync_cpu_pct_mean") for r in sel]),
+                      med([us_per_msg(r, "client_cpu_pct_sum") for r in sel]),
+                      med([r.get("host_cpu_busy_pct") for r in sel]))
+    t, c = cell["tandem"], cell["corosync"]
+    senders = {"all": "all", "one": "n1", "lat1": "n1, 1 in flight"}.get(mode, mode)
+    print("| {} | {} | {} | {} / {} | {} / {} | {} | {} / {} |".format(
+        nodes, "1 KiB" if size == 1024 else "64 KiB" if size == 65536 else size, senders,
+        fmt(t[0]), fmt(t[1]), fmt(c[0]), fmt(c[1]), ratio(c[0], t[0]), fmt(t[2], 0), fmt(c[2], 0)))
+
 problems = [(impl, r["tag"], r["problems"]) for impl, rows in runs.items() for r in rows if not r["ok"]]
 if problems:
     print("\nRuns with problems:")

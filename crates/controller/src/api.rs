@@ -73,7 +73,8 @@ pub enum Input {
     Fence {
         /// The node to fence.
         target: String,
-        /// `off` or `reboot`.
+        /// `off` or `reboot`; `confirm` records the node as fenced without running any
+        /// device (the administrator vouches that it is down, `stonith_admin --confirm`).
         action: String,
     },
     /// An administrator's CIB change; answered by [`Output::AdminReply`] once applied.
@@ -139,6 +140,11 @@ pub enum Timer {
     },
     /// The delay after an unfenced node loss elapsed (see `unfenced-recovery-delay`).
     RecoveryDelay,
+    /// A fence device's `pcmk_delay_base`/`pcmk_delay_max` delay ended: run it now.
+    FenceDelay {
+        /// The handle its execution will carry.
+        handle: u64,
+    },
     /// An action dispatched by the DC has not answered in time.
     ActionTimeout {
         /// Transition number.

@@ -86,6 +86,10 @@ pub struct Controller {
     fenced_self: bool,
     /// Fence devices started here (what a probe of a device finds).
     registered: BTreeSet<String>,
+    /// Fence device runs waiting for their `pcmk_delay_*`, by handle.
+    fence_delayed: BTreeMap<u64, ExecRequest>,
+    /// Failed fencings per target since its last success (or the last recheck).
+    fence_failures: BTreeMap<String, u32>,
     /// [`Output::ShutdownReady`] was given for that.
     fenced_exit_given: bool,
     /// This node's own operation history, as a `<cib><status>` of its node alone.
@@ -105,6 +109,10 @@ pub struct Controller {
     default_recovery_delay_ms: u64,
     /// Cut off from the others ([`Input::Isolated`]) until a ring forms again.
     isolated: bool,
+    /// Actions this node runs at once (twice its cores), sent with its join.
+    max_jobs: usize,
+    /// What each member reported with its join (the DC's per-node limits).
+    node_jobs: BTreeMap<NodeId, usize>,
     /// The stop plan an isolated node runs on its own executor.
     local_run: Option<Run>,
     now_ms: u64,
@@ -149,6 +157,8 @@ impl Controller {
             fence_history: FenceHistory::new(),
             fenced_self: false,
             registered: BTreeSet::new(),
+            fence_delayed: BTreeMap::new(),
+            fence_failures: BTreeMap::new(),
             fenced_exit_given: false,
             own: Element::new("cib"),
             hist: Default::default(),
@@ -159,6 +169,8 @@ impl Controller {
             hold_until_ms: 0,
             default_recovery_delay_ms: limits::DEFAULT_UNFENCED_RECOVERY_DELAY_MS,
             isolated: false,
+            max_jobs: limits::DEFAULT_NODE_JOBS,
+            node_jobs: BTreeMap::new(),
             local_run: None,
             now_ms: 0,
             out: Vec::new(),
@@ -170,6 +182,13 @@ impl Controller {
     /// from the Totem timers).
     pub fn with_recovery_delay(mut self, ms: u64) -> Controller {
         self.default_recovery_delay_ms = ms;
+        self
+    }
+
+    /// Sets how many actions this node runs at once (Pacemaker's `node-action-limit`
+    /// default: twice its cores), announced to the DC when it joins.
+    pub fn with_max_jobs(mut self, jobs: usize) -> Controller {
+        self.max_jobs = jobs.clamp(1, limits::MAX_NODE_JOBS);
         self
     }
 
@@ -352,11 +371,12 @@ impl Controller {
         if was_dc && self.is_dc() {
             if let Some(run) = &mut self.run {
                 run.aborted = true;
-                for a in run.actions.iter_mut() {
-                    let lost = a.state == ActionState::InFlight
+                for i in 0..run.actions.len() {
+                    let a = &run.actions[i];
+                    let lost = a.state() == ActionState::InFlight
                         && a.exec.as_ref().is_some_and(|e| gone.contains(&e.node));
                     if lost {
-                        a.state = ActionState::Failed;
+                        run.set_state(i, ActionState::Failed);
                     }
                 }
             }
@@ -505,6 +525,7 @@ impl Controller {
         self.send(Message::Join {
             view: self.view,
             lrm,
+            jobs: u32::try_from(self.max_jobs).ok(),
         });
         // A shutdown request recorded for this node by an earlier run of it (the last node
         // of a stopped cluster keeps its own) is stale: this run is not leaving.
@@ -618,7 +639,13 @@ impl Controller {
                     self.persist();
                 }
             }
-            Message::Join { view, lrm } => self.on_join_lrm(from, view, lrm),
+            Message::Join { view, lrm, jobs } => {
+                if let Some(j) = jobs.and_then(|j| usize::try_from(j).ok()) {
+                    self.node_jobs
+                        .insert(from, j.clamp(1, limits::MAX_NODE_JOBS));
+                }
+                self.on_join_lrm(from, view, lrm)
+            }
             Message::Admin { req, op } => {
                 let Some(cib) = &mut self.cib else { return };
                 // A cleanup cannot fail: it is applied in place, without a copy of the
@@ -742,6 +769,8 @@ impl Controller {
             return;
         }
         let matched = self.match_action(&rec);
+        // Timeline (bench/cluster/timeline.sh): the DC recorded the result.
+        tracing::debug!(key = %rec.key, node = %rec.node, rc = rec.rc, "result recorded");
         self.kick = true;
         // Any result other than the expected one (a failure, or a probe finding the
         // resource active) invalidates the plan.
@@ -750,12 +779,12 @@ impl Controller {
             Some(i) => {
                 let Some(run) = &mut self.run else { return };
                 if unexpected {
-                    run.actions[i].state = ActionState::Failed;
+                    run.set_state(i, ActionState::Failed);
                     tracing::info!(action = %run.actions[i].label, rc = rec.rc, "unexpected result; aborting the transition");
                     run.aborted = true;
                     self.dirty = true;
                 } else {
-                    run.actions[i].state = ActionState::Done;
+                    run.set_state(i, ActionState::Done);
                 }
             }
             // A stop or start this DC did not dispatch (an isolated node's own stop plan,
@@ -782,7 +811,7 @@ impl Controller {
         if instance != self.cfg.instance || transition != run.id {
             return None;
         }
-        (run.actions.get(action)?.state == ActionState::InFlight).then_some(action)
+        (run.actions.get(action)?.state() == ActionState::InFlight).then_some(action)
     }
 
     fn abort(&mut self, why: &str) {
@@ -801,6 +830,8 @@ impl Controller {
         if a.node != self.cfg.node_name {
             return;
         }
+        // Timeline (bench/cluster/timeline.sh): the node received the action.
+        tracing::debug!(key = %a.key, rsc = %a.rsc, task = %a.task, interval_ms = a.interval_ms, "action received");
         if a.fence_target.is_some() {
             self.start_fence(a);
             return;
@@ -955,8 +986,11 @@ impl Controller {
 
     fn on_timer(&mut self, t: Timer) {
         match t {
+            Timer::FenceDelay { handle } => self.fence_delay_over(handle),
             Timer::Recheck { gen } => {
                 if gen == self.recheck_gen && self.is_dc() {
+                    // Fencing that failed stonith-max-attempts times is tried again now.
+                    self.fence_failures.clear();
                     self.dirty = true;
                 }
             }
@@ -972,10 +1006,10 @@ impl Controller {
                 if run.id != transition {
                     return;
                 }
-                if let Some(a) = run.actions.get_mut(action) {
-                    if a.state == ActionState::InFlight {
+                if let Some(a) = run.actions.get(action) {
+                    if a.state() == ActionState::InFlight {
                         tracing::warn!(action = %a.label, "action timed out at the DC");
-                        a.state = ActionState::Failed;
+                        run.set_state(action, ActionState::Failed);
                         run.aborted = true;
                         self.dirty = true;
                     }
@@ -1080,13 +1114,14 @@ impl Controller {
         let id = self.transitions;
         self.transitions += 1;
         let members: Vec<String> = self.members.iter().map(|m| m.name.clone()).collect();
-        let run = transition::plan(
+        let mut run = transition::plan(
             id,
             &schedule,
             &self.cfg.instance,
             &members,
             &self.cfg.node_name,
         );
+        self.limit_fence_attempts(&mut run);
         tracing::info!(
             transition = id,
             actions = run.actions.len(),
@@ -1097,92 +1132,152 @@ impl Controller {
         self.dispatch();
     }
 
+    /// The cluster-wide cap on actions in flight: `batch-limit` when positive; none for 0
+    /// (Pacemaker's load-derived throttle is not implemented: each node's own limit still
+    /// applies) or -1; at most [`limits::MAX_IN_FLIGHT`] either way.
     fn batch_limit(&self) -> usize {
         let v = self
             .cib
             .as_ref()
             .and_then(|c| options::property(c, "batch-limit"))
-            .and_then(|v| v.trim().parse::<usize>().ok())
+            .and_then(|v| v.trim().parse::<i64>().ok())
             .unwrap_or(0);
-        if v == 0 {
-            limits::DEFAULT_BATCH_LIMIT
-        } else {
-            v
+        usize::try_from(v)
+            .ok()
+            .filter(|&v| v > 0)
+            .unwrap_or(limits::MAX_IN_FLIGHT)
+            .min(limits::MAX_IN_FLIGHT)
+    }
+
+    /// Actions node `name` may run at once: `node-action-limit` when positive, else what
+    /// the node reported when it joined (twice its cores), else this node's own figure.
+    fn node_limit(&self, name: &str, property: Option<usize>) -> usize {
+        if let Some(v) = property {
+            return v;
         }
+        self.members
+            .iter()
+            .find(|m| m.name == name)
+            .and_then(|m| self.node_jobs.get(&m.id))
+            .copied()
+            .unwrap_or(self.max_jobs)
+            .max(1)
     }
 
     fn dispatch(&mut self) {
-        let limit = self.batch_limit();
-        let members: BTreeSet<String> = self.members.iter().map(|m| m.name.clone()).collect();
+        let batch = self.batch_limit();
+        let property = self
+            .cib
+            .as_ref()
+            .and_then(|c| options::property(c, "node-action-limit"))
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|&v| v > 0);
+        let limits_by_node: BTreeMap<String, usize> = self
+            .members
+            .iter()
+            .map(|m| (m.name.clone(), self.node_limit(&m.name, property)))
+            .collect();
         let mut sends = Vec::new();
         let mut timers = Vec::new();
         let mut forgets = Vec::new();
         {
             let Some(run) = &mut self.run else { return };
-            let mut in_flight = run.in_flight();
-            // Recurring monitors go last: within batch-limit, the actions that change
-            // what runs (probes, stops, starts) take the free slots first.
-            let recurring: Vec<bool> = run
-                .actions
-                .iter()
-                .map(|a| a.exec.as_ref().is_some_and(|e| e.interval_ms > 0))
-                .collect();
-            let order: Vec<usize> = (0..run.actions.len())
-                .filter(|&i| !recurring[i])
-                .chain((0..run.actions.len()).filter(|&i| recurring[i]))
-                .collect();
             loop {
                 let mut progress = false;
-                for &i in &order {
+                // Pseudo actions, history deletes and impossible actions complete at once.
+                for i in run.ready_without_node() {
                     if !run.ready(i) {
                         continue;
                     }
                     if let Some(why) = &run.actions[i].impossible {
                         tracing::warn!(action = %run.actions[i].label, why = %why, "action cannot run");
-                        run.actions[i].state = ActionState::Failed;
+                        run.set_state(i, ActionState::Failed);
+                    } else {
+                        if let Some(f) = run.actions[i].forget.take() {
+                            forgets.push(f);
+                        }
+                        run.set_state(i, ActionState::Done);
+                    }
+                    progress = true;
+                }
+                if run.aborted {
+                    if progress {
+                        continue;
+                    }
+                    break;
+                }
+                // Node actions: the next in dispatch order among the nodes with room
+                // (probes, stops and starts before recurring monitors), within batch-limit
+                // and each node's limit (node-action-limit).
+                let mut cursor: BTreeMap<String, usize> = BTreeMap::new();
+                let mut closed: BTreeSet<String> = BTreeSet::new();
+                let monitors_now = run.pending_oneshot() == 0 || run.in_flight() == 0;
+                loop {
+                    let best = run
+                        .ready_nodes()
+                        .into_iter()
+                        .filter(|n| !closed.contains(n))
+                        .filter_map(|n| {
+                            let i = run.next_ready_on(&n, cursor.get(&n).copied())?;
+                            Some((run.order_key(i), n))
+                        })
+                        .min();
+                    let Some(((recurring, i), node)) = best else {
+                        break;
+                    };
+                    // A first recurring monitor waits until every one-shot action of the
+                    // transition is dispatched (the nodes of a bulk start share CPUs with
+                    // each other and with the cluster's other work): it only has to follow
+                    // its start. Unless nothing else runs, so a graph where a one-shot
+                    // action waits for a monitor still completes.
+                    if recurring && !monitors_now {
+                        break;
+                    }
+                    cursor.insert(node.clone(), i);
+                    // Made impossible after planning (stonith-max-attempts reached ...).
+                    if let Some(why) = &run.actions[i].impossible {
+                        tracing::warn!(action = %run.actions[i].label, why = %why, "action cannot run");
+                        run.set_state(i, ActionState::Failed);
                         progress = true;
                         continue;
                     }
-                    let (node_known, implied, timeout_ms) = match &run.actions[i].exec {
-                        None => {
-                            if let Some(f) = run.actions[i].forget.take() {
-                                forgets.push(f);
-                            }
-                            run.actions[i].state = ActionState::Done;
-                            progress = true;
-                            continue;
-                        }
-                        Some(e) => (
-                            members.contains(&e.node),
-                            matches!(e.task.as_str(), "stop" | "demote"),
-                            e.timeout_ms,
-                        ),
-                    };
-                    if run.aborted {
-                        continue;
-                    }
-                    if !node_known {
+                    let Some(limit) = limits_by_node.get(&node).copied() else {
+                        // Not a member: its stops are implied by its absence.
+                        let implied = run.actions[i]
+                            .exec
+                            .as_ref()
+                            .is_some_and(|e| matches!(e.task.as_str(), "stop" | "demote"));
                         if implied {
-                            // The node is gone: its resources are down with it.
                             tracing::info!(action = %run.actions[i].label, "implied by the node's absence");
-                            run.actions[i].state = ActionState::Done;
+                            run.set_state(i, ActionState::Done);
                         } else {
                             tracing::warn!(action = %run.actions[i].label, "target node is not a member");
-                            run.actions[i].state = ActionState::Failed;
+                            run.set_state(i, ActionState::Failed);
                             run.aborted = true;
                         }
                         progress = true;
+                        if run.aborted {
+                            break;
+                        }
+                        continue;
+                    };
+                    if run.in_flight() >= batch {
+                        break;
+                    }
+                    if run.in_flight_on(&node) >= limit {
+                        closed.insert(node);
                         continue;
                     }
-                    if in_flight >= limit {
+                    let Some(e) = run.actions[i].exec.clone() else {
+                        run.set_state(i, ActionState::Done);
+                        progress = true;
                         continue;
-                    }
-                    if let Some(e) = &run.actions[i].exec {
-                        sends.push(e.clone());
-                    }
-                    run.actions[i].state = ActionState::InFlight;
-                    in_flight += 1;
-                    timers.push((run.id, i, timeout_ms));
+                    };
+                    // Timeline (bench/cluster/timeline.sh): the DC sent the action.
+                    tracing::debug!(key = %e.key, node = %e.node, rsc = %e.rsc, task = %e.task, "action dispatched");
+                    timers.push((run.id, i, e.timeout_ms));
+                    sends.push(e);
+                    run.set_state(i, ActionState::InFlight);
                     progress = true;
                 }
                 if !progress {

@@ -93,7 +93,7 @@ fn first_set(e: &Element, set: &str) -> BTreeMap<String, String> {
 }
 
 /// Node names a `pcmk_host_list` or the keys of a `pcmk_host_map` name.
-fn listed_hosts(params: &BTreeMap<String, String>) -> Vec<String> {
+pub fn listed_hosts(params: &BTreeMap<String, String>) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(list) = params.get("pcmk_host_list") {
         out.extend(
@@ -246,6 +246,30 @@ pub fn device_timeout_ms(cib: &Element, device: &Device, action: &str) -> u64 {
             options::property(cib, "stonith-timeout").and_then(|t| options::duration_ms(&t))
         })
         .unwrap_or(crate::limits::DEFAULT_STONITH_TIMEOUT_MS)
+}
+
+/// How long to wait before running `device` (`pcmk_delay_base`, plus a spread below
+/// `pcmk_delay_max`), in ms. The spread is a hash of `runner` and `target`, not random: two
+/// nodes fencing each other get different delays, the same inputs the same delay.
+pub fn device_delay_ms(device: &Device, runner: &str, target: &str) -> u64 {
+    let param = |name: &str| {
+        device
+            .params
+            .get(name)
+            .and_then(|v| options::duration_ms(v))
+            .unwrap_or(0)
+    };
+    let base = param("pcmk_delay_base");
+    let max = param("pcmk_delay_max");
+    if max <= base {
+        return base;
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in runner.bytes().chain([0]).chain(target.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    base + h % (max - base)
 }
 
 /// What to do next in a [`FenceRun`].
@@ -553,6 +577,32 @@ mod tests {
         );
         let (_, step) = FenceRun::start(FencePlan::default());
         assert!(matches!(step, Step::Failed { .. }));
+    }
+
+    #[test]
+    fn delays_follow_base_and_max() {
+        let d = |kv: &[(&str, &str)]| Device {
+            id: "f".into(),
+            kind: "fence_dummy".into(),
+            params: kv
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        assert_eq!(device_delay_ms(&d(&[]), "node1", "node2"), 0);
+        assert_eq!(
+            device_delay_ms(&d(&[("pcmk_delay_base", "5s")]), "node1", "node2"),
+            5000
+        );
+        let spread = d(&[("pcmk_delay_base", "1s"), ("pcmk_delay_max", "10s")]);
+        let a = device_delay_ms(&spread, "node1", "node2");
+        let b = device_delay_ms(&spread, "node2", "node1");
+        assert!(
+            (1000..10_000).contains(&a) && (1000..10_000).contains(&b),
+            "{a} {b}"
+        );
+        assert_ne!(a, b, "two nodes fencing each other wait differently");
+        assert_eq!(a, device_delay_ms(&spread, "node1", "node2"));
     }
 
     #[test]

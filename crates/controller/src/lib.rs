@@ -58,8 +58,11 @@
 //!   `num_updates`), status changes bump `num_updates`.
 //! - **Transitions.** After any change (and every cluster-recheck-interval) the DC runs
 //!   [`scheduler::schedule`], saves the input ([`Output::SchedulerInput`]), and dispatches
-//!   actions whose prerequisites completed, at most batch-limit at a time, as
-//!   [`Message::Exec`] to the target node; that node's controller hands them to its
+//!   actions whose prerequisites completed as [`Message::Exec`] to the target node, at
+//!   most batch-limit at a time across the cluster (none for 0 or -1: the load-derived
+//!   throttle is not implemented) and node-action-limit per node (by default what each
+//!   node announced with its join: twice its cores); one-shot actions go first, and a
+//!   first recurring monitor waits until every one-shot action is dispatched; that node's controller hands them to its
 //!   executor and multicasts the result ([`Message::Result`]), which every replica records
 //!   as an `lrm_rsc_op` (`RSC_last_0`, `RSC_monitor_N`, `RSC_last_failure_0`). An
 //!   unexpected result, an update, a membership change or an action timeout aborts the

@@ -7,8 +7,15 @@ pub const MAX_HELD_MESSAGES: usize = 10_000;
 /// Largest encoded group message the controller accepts, in bytes.
 pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 
-/// Actions in flight when batch-limit is 0 (Pacemaker derives it from load).
-pub const DEFAULT_BATCH_LIMIT: usize = 30;
+/// Most actions the DC keeps in flight across the cluster, whatever batch-limit says.
+pub const MAX_IN_FLIGHT: usize = 10_000;
+
+/// Actions one node runs at once when neither `node-action-limit` nor the node itself says
+/// (Pacemaker's default is twice the node's cores; the host tells the controller its own).
+pub const DEFAULT_NODE_JOBS: usize = 4;
+
+/// Largest per-node action limit a node may report when it joins.
+pub const MAX_NODE_JOBS: usize = 1024;
 
 /// Operations one node's controller tracks at once (one-shot and recurring).
 pub const MAX_LOCAL_OPS: usize = 100_000;
@@ -38,3 +45,7 @@ pub const MAX_FENCE_HISTORY: usize = 64;
 
 /// The instance part of the transition key of an administrator's fencing request.
 pub const ADMIN_FENCE_KEY: &str = "stonith_admin";
+
+/// Default of `stonith-max-attempts`: failed fencings of one target before the DC stops
+/// retrying it at once (it tries again at the next cluster recheck).
+pub const DEFAULT_STONITH_MAX_ATTEMPTS: u32 = 10;

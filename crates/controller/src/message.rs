@@ -151,6 +151,8 @@ pub enum Message {
         view: u64,
         /// The sender's `<lrm>` element.
         lrm: Element,
+        /// How many actions the sender runs at once (twice its cores), when it says.
+        jobs: Option<u32>,
     },
     /// The DC's quorum verdict, recorded as `have-quorum`.
     Quorum(bool),
@@ -198,9 +200,12 @@ impl Message {
                 e.children.push(cib.clone());
                 e
             }
-            Message::Join { view, lrm } => {
+            Message::Join { view, lrm, jobs } => {
                 let mut e = msg("join");
                 e.set_attr("view", &view.to_string());
+                if let Some(j) = jobs {
+                    e.set_attr("jobs", &j.to_string());
+                }
                 e.children.push(lrm.clone());
                 e
             }
@@ -325,6 +330,7 @@ impl Message {
             "join" => Message::Join {
                 view: num(&e, "view")?,
                 lrm: first_child(&e)?,
+                jobs: e.attr("jobs").and_then(|j| j.trim().parse().ok()),
             },
             "quorum" => Message::Quorum(req(&e, "quorate")? == "1"),
             "admin" => {
@@ -490,6 +496,7 @@ mod tests {
             Message::Join {
                 view: 7,
                 lrm: Element::new("lrm"),
+                jobs: Some(4),
             },
             Message::Quorum(true),
             Message::Admin {

@@ -818,3 +818,78 @@ fn dc_crash_mid_transition_never_runs_a_resource_twice() {
     assert_eq!(sim.running_on("cd").len(), 2);
     assert_replicas_identical(&sim, &[2, 3]);
 }
+
+/// `count` Dummy primitives with the given cluster properties (no fencing).
+fn many(count: usize, props: &str) -> String {
+    let rscs: String = (1..=count).map(|i| dummy(&format!("m{i}"), "")).collect();
+    format!(
+        "<cib crm_feature_set=\"3.16.1\" validate-with=\"pacemaker-3.9\" epoch=\"5\" num_updates=\"0\" admin_epoch=\"0\">\
+         <configuration><crm_config><cluster_property_set id=\"cib-bootstrap-options\">\
+         <nvpair id=\"o-stonith\" name=\"stonith-enabled\" value=\"false\"/>{props}\
+         </cluster_property_set></crm_config><nodes/><resources>{rscs}</resources>\
+         <constraints/></configuration><status/></cib>"
+    )
+}
+
+fn all_started_once(sim: &Sim, count: usize) {
+    for i in 1..=count {
+        assert_eq!(sim.running_on(&format!("m{i}")).len(), 1, "m{i} runs once");
+    }
+}
+
+#[test]
+fn node_action_limit_bounds_each_nodes_actions_in_flight() {
+    let props = "<nvpair id=\"o-nal\" name=\"node-action-limit\" value=\"2\"/>";
+    let sim = cold_start(3, &many(15, props));
+    all_started_once(&sim, 15);
+    for n in &sim.nodes {
+        assert!(
+            n.exec.max_pending <= 2,
+            "{} had {} actions at once",
+            n.name,
+            n.exec.max_pending
+        );
+        assert_eq!(n.exec.max_pending, 2, "{} used its two slots", n.name);
+    }
+}
+
+#[test]
+fn without_node_action_limit_each_node_takes_what_it_announced() {
+    // Each controller announces 4 jobs (the harness keeps the default); 15 resources
+    // probe 15 times per node, so every node fills its 4 slots and never more.
+    let sim = cold_start(3, &many(15, ""));
+    all_started_once(&sim, 15);
+    for n in &sim.nodes {
+        assert_eq!(n.exec.max_pending, 4, "{}", n.name);
+    }
+}
+
+#[test]
+fn batch_limit_bounds_the_whole_clusters_actions_in_flight() {
+    let props = "<nvpair id=\"o-bl\" name=\"batch-limit\" value=\"3\"/>";
+    let sim = cold_start(3, &many(15, props));
+    all_started_once(&sim, 15);
+    assert_eq!(sim.max_pending_total, 3);
+}
+
+#[test]
+fn first_monitors_wait_until_every_start_is_dispatched() {
+    let sim = cold_start(3, &many(15, ""));
+    all_started_once(&sim, 15);
+    for n in &sim.nodes {
+        let log = &n.exec.log;
+        let first_monitor = log
+            .iter()
+            .position(|(r, a, i)| r.starts_with('m') && a == "monitor" && *i > 0);
+        let last_start = log
+            .iter()
+            .rposition(|(r, a, _)| r.starts_with('m') && a == "start");
+        if let (Some(m), Some(s)) = (first_monitor, last_start) {
+            assert!(
+                m > s,
+                "{}: a monitor before the last start: {log:?}",
+                n.name
+            );
+        }
+    }
+}

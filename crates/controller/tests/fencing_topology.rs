@@ -116,8 +116,66 @@ fn when_every_level_fails_the_node_is_not_taken_as_fenced() {
         first.detail.contains("level 1 fence-bad") && first.detail.contains("level 2 fence-ok"),
         "{first:?}"
     );
+    // Retried at once only stonith-max-attempts (10) times, then left for the recheck.
+    let failed = h.iter().filter(|e| !e.succeeded).count();
+    assert_eq!(failed, 10, "{h:?}");
     // The survivors never start d1 without the fencing (the victim, alone without quorum,
     // stops it itself).
     let on = sim.running_on("d1");
     assert!(on.iter().all(|n| *n == victim_name), "d1 on {on:?}");
+}
+
+#[test]
+fn an_administrator_confirming_the_node_down_unblocks_recovery() {
+    let (mut sim, victim, victim_name) =
+        lose_d1_holder(&config(LEVELS), &["fence-bad", "fence-ok"], true);
+    sim.run_for(10_000);
+    let on = sim.running_on("d1");
+    assert!(
+        on.iter().all(|n| *n == victim_name),
+        "not recovered yet: {on:?}"
+    );
+    let survivor = (1..=3).find(|&i| i != victim).expect("survivor");
+    sim.input(
+        survivor,
+        controller::Input::Fence {
+            target: victim_name.clone(),
+            action: "confirm".into(),
+        },
+    );
+    // The devices still fail, but nothing needs them now.
+    sim.run_for(10_000);
+    let on = sim.running_on("d1");
+    assert!(
+        on.len() == 1 && on[0] != victim_name,
+        "d1 recovered after the confirmation: {on:?}"
+    );
+    let h = sim.ctrl(survivor).fence_history();
+    assert!(
+        h.iter().any(|e| e.succeeded
+            && e.target == victim_name
+            && e.detail.contains("confirmed down by an administrator")),
+        "{h:?}"
+    );
+}
+
+#[test]
+fn pcmk_delay_base_holds_the_device_back() {
+    let cib = config("").replace(
+        "<primitive id=\"fence-bad\" class=\"stonith\" type=\"fence_dummy\">",
+        "<primitive id=\"fence-bad\" class=\"stonith\" type=\"fence_dummy\">\
+         <instance_attributes id=\"fb-ia\"><nvpair id=\"fb-delay\" name=\"pcmk_delay_base\" value=\"5s\"/>\
+         </instance_attributes>",
+    );
+    let (mut sim, _, victim_name) = lose_d1_holder(&cib, &[], false);
+    // The membership change is seen at once in the simulation: only the delay holds it.
+    sim.run_for(4_000);
+    assert!(
+        sim.fenced.is_empty(),
+        "fenced before the delay: {:?}",
+        sim.fenced
+    );
+    sim.run_for(3_000);
+    assert_eq!(sim.fenced.len(), 1, "{:?}", sim.fenced);
+    assert_eq!(sim.fenced[0].1, victim_name);
 }

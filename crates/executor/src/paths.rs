@@ -51,11 +51,15 @@ impl Default for AgentPaths {
 }
 
 impl AgentPaths {
-    /// Defaults, with `OCF_ROOT` from the environment when set.
+    /// Defaults, with `OCF_ROOT` from the environment when set, and the fence agents'
+    /// directory from `TANDEM_FENCE_DIR` (tests use it for agents of their own).
     pub fn from_env() -> AgentPaths {
         let mut paths = AgentPaths::default();
         if let Some(root) = std::env::var_os("OCF_ROOT").filter(|root| !root.is_empty()) {
             paths.ocf_root = PathBuf::from(root);
+        }
+        if let Some(dir) = std::env::var_os("TANDEM_FENCE_DIR").filter(|dir| !dir.is_empty()) {
+            paths.fence_dir = PathBuf::from(dir);
         }
         paths
     }

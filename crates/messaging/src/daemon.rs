@@ -1081,12 +1081,19 @@ impl Daemon {
     }
 
     /// `backlog`: bytes of deliveries still queued towards this client.
-    /// Bytes of multicast data the send queue can take now (0 when full).
+    /// Bytes of queued multicast data the send queue can take now (0 when full; at least 1,
+    /// i.e. one message of any size, while it holds fewer than
+    /// [`limits::PENDING_MULTICAST_MESSAGES_FLOOR`] messages).
     pub fn mcast_room(&self) -> usize {
         if self.pending.len() >= limits::PENDING_MULTICAST_MAX {
             return 0;
         }
-        limits::PENDING_MULTICAST_BYTES_MAX.saturating_sub(self.pending_bytes)
+        let room = limits::PENDING_MULTICAST_BYTES_MAX.saturating_sub(self.pending_bytes);
+        if self.pending.len() < limits::PENDING_MULTICAST_MESSAGES_FLOOR {
+            room.max(1)
+        } else {
+            room
+        }
     }
 
     /// Takes a multicast into the send queue. `backlog`: the client's unread deliveries, for a
@@ -1299,6 +1306,11 @@ mod tests {
         d.on_request(2, 5, &mut greeted, queued(size), &NoNetwork, &mut ipc);
         d.on_request(2, 5, &mut greeted, queued(1000), &NoNetwork, &mut ipc);
         assert_eq!(d.queued_mcast_dropped, 1);
+        // Past the byte bound a few messages still fit, one at a time, whatever their size.
+        while d.pending.len() < limits::PENDING_MULTICAST_MESSAGES_FLOOR {
+            assert_eq!(d.mcast_room(), 1);
+            d.on_request(3, 5, &mut greeted, queued(50_000), &NoNetwork, &mut ipc);
+        }
         assert_eq!(d.mcast_room(), 0);
     }
 

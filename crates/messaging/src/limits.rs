@@ -25,15 +25,16 @@ pub const CLIENT_OUTPUT_SENDER_PRESSURE_BYTES: usize = 4 * 1024 * 1024;
 pub const CLIENT_INPUT_BYTES_MAX: usize = IPC_FRAME_BYTES_MAX + 4;
 /// Undecoded bytes the daemon reads ahead from one client (more when one frame is larger):
 /// beyond it, a pipelining client waits in its socket, not in the daemon's memory.
-pub const CLIENT_INPUT_READ_AHEAD_BYTES: usize = 64 * 1024;
+pub const CLIENT_INPUT_READ_AHEAD_BYTES: usize = 32 * 1024;
 /// Bytes of queued multicasts a pipelining client keeps unwritten before
 /// `Client::cpg_mcast_queued` answers TryAgain.
-pub const CLIENT_QUEUED_OUTPUT_BYTES: usize = 32 * 1024;
+pub const CLIENT_QUEUED_OUTPUT_BYTES: usize = 16 * 1024;
 /// Unwritten queued multicast bytes at which `Client::cpg_mcast_queued` writes them out at once
 /// (below it they go out with the next wait for events or request: few large writes).
-pub const CLIENT_QUEUED_FLUSH_BYTES: usize = 16 * 1024;
-/// Send buffer a pipelining client asks for on its socket: what waits there is latency.
-pub const CLIENT_QUEUED_SNDBUF_BYTES: usize = 16 * 1024;
+pub const CLIENT_QUEUED_FLUSH_BYTES: usize = 8 * 1024;
+/// Send buffer a pipelining client asks for on its socket: what waits there is latency (raised
+/// to hold one frame when messages are larger).
+pub const CLIENT_QUEUED_SNDBUF_BYTES: usize = 8 * 1024;
 /// Connected IPC clients at once; further connections are refused.
 pub const CLIENTS_MAX: usize = 1024;
 /// Events (readable fds, timers, signals) handled per wake-up of the event loop.
@@ -47,7 +48,11 @@ pub const PENDING_MULTICAST_MAX: usize = 16_384;
 /// Bytes of client messages queued but not yet accepted by Totem, across all clients; beyond it
 /// clients get TRY_AGAIN (one message of any allowed size is accepted into an empty queue).
 /// Small, so that queueing delay and memory stay low when clients send large messages.
-pub const PENDING_MULTICAST_BYTES_MAX: usize = 128 * 1024;
+pub const PENDING_MULTICAST_BYTES_MAX: usize = 64 * 1024;
+/// Queued multicasts of pipelining clients are taken while fewer than this many cluster
+/// messages wait, whatever their size: large messages keep a few in the queue (throughput)
+/// while small ones are bounded by [`PENDING_MULTICAST_BYTES_MAX`] (round trip).
+pub const PENDING_MULTICAST_MESSAGES_FLOOR: usize = 4;
 /// Bytes of fragmented CPG messages being reassembled at once, from all senders.
 pub const CPG_REASSEMBLY_BYTES_MAX: usize = 256 * 1024 * 1024;
 /// Processes (client handles) tracked in one CPG group, cluster-wide.

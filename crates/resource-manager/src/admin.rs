@@ -14,7 +14,7 @@
 //! | `delete` | | element (name and id) to remove | |
 //! | `setattr` | `NODE NAME [VALUE]` | | (no value deletes the transient attribute) |
 //! | `cleanup` | `RSC [NODE]` | | |
-//! | `fence` | `NODE [off\|reboot]` | | (the fencing runs asynchronously) |
+//! | `fence` | `NODE [off\|reboot\|confirm]` | | (the fencing runs asynchronously) |
 //! | `fence-history` | | | one line per fencing seen ([`crate::fence_history`]) |
 
 use std::io::{Read, Write};

@@ -19,7 +19,7 @@ use crate::limits;
 #[derive(Default)]
 struct Queue {
     /// The newest CIB to write, with its version for the log.
-    cib: Option<(String, String)>,
+    cib: Option<(Arc<String>, String)>,
     /// Scheduler inputs to save, oldest first.
     inputs: VecDeque<(SeriesKind, String, i64)>,
     /// Inputs dropped because the queue was full, not yet logged.
@@ -74,7 +74,7 @@ impl DiskWriter {
     }
 
     /// Queues the CIB `xml` (version `version`, for the log); replaces a copy not yet written.
-    pub fn save_cib(&self, xml: String, version: String) {
+    pub fn save_cib(&self, xml: Arc<String>, version: String) {
         self.with_queue(|q| q.cib = Some((xml, version)));
     }
 
@@ -159,7 +159,10 @@ mod tests {
         let mut w = DiskWriter::start(store, series, false).expect("writer");
         for n in 1..=3 {
             w.save_input(SeriesKind::Input, format!("<cib epoch=\"{n}\"/>"), 10);
-            w.save_cib(format!("<cib epoch=\"{n}\"/>"), format!("0.{n}.0"));
+            w.save_cib(
+                Arc::new(format!("<cib epoch=\"{n}\"/>")),
+                format!("0.{n}.0"),
+            );
         }
         w.finish();
         let stored = CibStore::open(&dir).expect("store").load().expect("load");

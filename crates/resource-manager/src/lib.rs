@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 
 pub mod admin;
+pub mod cib_text;
 pub mod disk_writer;
 pub mod error;
 pub mod exec_bridge;

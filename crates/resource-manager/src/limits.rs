@@ -24,6 +24,9 @@ pub const SHUTDOWN_ESCALATION: Duration = Duration::from_secs(20 * 60);
 /// between are written together (the first change after a quiet spell is
 /// written at once).
 pub const CIB_SAVE_INTERVAL: Duration = Duration::from_millis(200);
+/// Shortest time between two writes of the CIB replica when only its status section
+/// changed since the last one (operation results, attributes): see `cib_text`.
+pub const CIB_STATUS_SAVE_INTERVAL: Duration = Duration::from_secs(2);
 /// Longest a regained quorum is held back waiting for the merged group membership.
 pub const QUORUM_HOLD_MAX: Duration = Duration::from_secs(2);
 

@@ -18,6 +18,7 @@ use executor::{AgentRunner, Executor, ExecutorConfig, OpEvent, OpId};
 use messaging::ipc::{ErrorCode, Event as IpcEvent, Reply, Request, ServerMessage};
 
 use crate::admin::{encode_reply, AdminRequest, StatusReply};
+use crate::cib_text::{CibText, SavePolicy};
 use crate::disk_writer::DiskWriter;
 use crate::error::RmError;
 use crate::exec_bridge;
@@ -120,8 +121,10 @@ struct Manager {
     waiting: BTreeMap<u64, Sender<Result<String, String>>>,
     next_req: u64,
     dirty: bool,
-    /// When the CIB was last written to disk (saves are coalesced, see `save_cib`).
-    last_save: Option<Instant>,
+    /// When the CIB is written to disk (saves are coalesced, see `save_cib`).
+    saves: SavePolicy,
+    /// The replica as text, shared by the disk writer and the readers.
+    text: CibText,
     quorate: bool,
     shutdown: bool,
     /// When a requested clean stop gives up waiting for the resources to move.
@@ -257,6 +260,9 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
         Some(ms) => ctrl.with_recovery_delay(ms),
         None => ctrl,
     };
+    // Pacemaker's node-action-limit default: twice the cores, announced to the DC.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let ctrl = ctrl.with_max_jobs(2 * cores);
     let mut m = Manager {
         opts,
         ctrl,
@@ -272,7 +278,8 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
         waiting: BTreeMap::new(),
         next_req: 1,
         dirty: false,
-        last_save: None,
+        saves: SavePolicy::default(),
+        text: CibText::default(),
         quorate: false,
         shutdown: false,
         escalate_at: None,
@@ -302,10 +309,9 @@ impl Manager {
             let now = Instant::now();
             let next_timer = self.timers.keys().next().map(|(t, _)| *t);
             let next_retry = self.retries.iter().map(|r| r.0).min();
-            let save_due = self.dirty.then(|| {
-                self.last_save
-                    .map_or(now, |t| t + limits::CIB_SAVE_INTERVAL)
-            });
+            let save_due = self
+                .dirty
+                .then(|| self.saves.due(self.ctrl.version()).unwrap_or(now));
             let wake = [
                 next_timer,
                 next_retry,
@@ -343,11 +349,7 @@ impl Manager {
             self.fire_due()?;
             self.poll_ring()?;
             self.process_work()?;
-            if self.dirty
-                && self
-                    .last_save
-                    .is_none_or(|t| t.elapsed() >= limits::CIB_SAVE_INTERVAL)
-            {
+            if self.dirty && self.saves.is_due(self.ctrl.version(), Instant::now()) {
                 self.save_cib();
             }
             if self.escalate_at.is_some_and(|at| at <= Instant::now()) {
@@ -377,11 +379,12 @@ impl Manager {
     /// each serialises the whole CIB.
     fn save_cib(&mut self) {
         self.dirty = false;
-        if let Some(xml) = self.ctrl.cib_xml() {
-            let version = self.ctrl.version().map(|v| v.dotted()).unwrap_or_default();
-            self.disk.save_cib(xml, version);
+        let version = self.ctrl.version();
+        if let Some(xml) = self.text.get(&self.ctrl) {
+            self.disk
+                .save_cib(xml, version.map(|v| v.dotted()).unwrap_or_default());
         }
-        self.last_save = Some(Instant::now());
+        self.saves.saved(version, Instant::now());
     }
 
     fn fire_due(&mut self) -> Result<(), RmError> {
@@ -600,8 +603,9 @@ impl Manager {
         let op = match req.verb.as_str() {
             "query" => {
                 let _ = reply.send(
-                    self.ctrl
-                        .cib_xml()
+                    self.text
+                        .get(&self.ctrl)
+                        .map(|t| t.as_str().to_string())
                         .ok_or_else(|| "no CIB yet: the node has not synchronised".to_string()),
                 );
                 return;
@@ -613,7 +617,11 @@ impl Manager {
                     quorate: self.quorate,
                     members: self.ctrl.members().iter().map(|m| m.name.clone()).collect(),
                     phase: format!("{:?}", self.ctrl.phase()),
-                    cib: self.ctrl.cib_xml().unwrap_or_default(),
+                    cib: self
+                        .text
+                        .get(&self.ctrl)
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
                 };
                 let _ = reply.send(Ok(s.encode()));
                 return;
@@ -624,7 +632,7 @@ impl Manager {
             }
             "fence" => {
                 let Some(target) = arg(0).filter(|t| !t.is_empty()) else {
-                    let _ = reply.send(Err("fence needs NODE [off|reboot]".to_string()));
+                    let _ = reply.send(Err("fence needs NODE [off|reboot|confirm]".to_string()));
                     return;
                 };
                 let action = arg(1).unwrap_or_else(|| "reboot".into());
@@ -705,7 +713,10 @@ impl Manager {
                         }
                     }
                 }
-                Output::CibChanged => self.dirty = true,
+                Output::CibChanged => {
+                    self.dirty = true;
+                    self.text.changed();
+                }
                 Output::SchedulerInput { series, xml, max } => {
                     let kind = match series {
                         InputSeries::Input => SeriesKind::Input,

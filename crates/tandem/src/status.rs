@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use cib::xml::Element;
 use resource_manager::admin::StatusReply;
+use resource_manager::fence_history::FenceRecord;
 
 use crate::cibadmin::cluster_api;
 
@@ -22,6 +23,9 @@ Options:
   -w, --watch          refresh the display until interrupted
   -i, --interval SEC   refresh period with --watch (default 2)
   --output-as FORMAT   text (default) or xml
+  -m, --fence-history[=LEVEL]
+                       fencing history: 0 none, 1 failures (the default), 2 (-m alone)
+                       the latest success and failure per node, 3 everything
   -r, --inactive       accepted for compatibility (inactive resources are always shown)
   -h, --help           this text
 ";
@@ -31,6 +35,7 @@ struct Args {
     watch: bool,
     interval: Duration,
     xml: bool,
+    fence_history: u8,
 }
 
 fn parse(args: &[String]) -> Result<Option<Args>, String> {
@@ -38,6 +43,7 @@ fn parse(args: &[String]) -> Result<Option<Args>, String> {
         watch: false,
         interval: Duration::from_secs(2),
         xml: false,
+        fence_history: 1,
     };
     let mut walker = FlagWalker::new(args);
     while let Some(flag) = walker.next_flag() {
@@ -76,6 +82,15 @@ fn parse(args: &[String]) -> Result<Option<Args>, String> {
             | "--show-node-attributes"
             | "-n"
             | "--group-by-node" => {}
+            "-m" | "--fence-history" => {
+                a.fence_history = match walker.optional_value() {
+                    None => 2,
+                    Some(v) => match v.parse::<u8>() {
+                        Ok(l) if l <= 3 => l,
+                        _ => return Err(format!("{flag}: level '{v}' is not 0, 1, 2 or 3")),
+                    },
+                };
+            }
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown option '{other}'")),
         }
@@ -93,10 +108,25 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         let text = match cluster_api::call(&socket, "status", &[], "") {
             Ok(body) => {
                 let reply = StatusReply::decode(&body);
-                if a.xml {
-                    render_xml(&reply)?
+                // (A daemon without the fencing history answers an error: show none.)
+                let fencing = if a.fence_history > 0 {
+                    cluster_api::call(&socket, "fence-history", &[], "")
+                        .map(|t| resource_manager::fence_history::decode(&t))
+                        .unwrap_or_default()
                 } else {
-                    render_text(&reply)?
+                    Vec::new()
+                };
+                let shown = fence_events(&fencing, a.fence_history);
+                if a.xml {
+                    let xml = render_xml(&reply)?;
+                    match xml.rfind("  <status code=") {
+                        Some(at) if !shown.is_empty() => {
+                            format!("{}{}{}", &xml[..at], fencing_xml(&shown), &xml[at..])
+                        }
+                        _ => xml,
+                    }
+                } else {
+                    render_text(&reply)? + &fencing_text(&shown, a.fence_history)
                 }
             }
             Err(e) if a.watch => format!("Error: {e}\n"),
@@ -113,6 +143,79 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
     }
+}
+
+/// The fencing operations `level` shows (`--fence-history`): 1 the failures, 2 the latest
+/// success and failure of each node and action, 3 all, oldest first.
+fn fence_events(all: &[FenceRecord], level: u8) -> Vec<&FenceRecord> {
+    let mut out: Vec<&FenceRecord> = Vec::new();
+    for r in all {
+        if level == 0 || (level == 1 && r.succeeded) {
+            continue;
+        }
+        if level < 3 {
+            out.retain(|x| {
+                !(x.target == r.target && x.action == r.action && x.succeeded == r.succeeded)
+            });
+        }
+        out.push(r);
+    }
+    out
+}
+
+/// One fencing operation as a status line.
+fn fence_line(r: &FenceRecord) -> String {
+    let when = if r.succeeded {
+        "completed"
+    } else {
+        "last-failed"
+    };
+    format!(
+        "{} of {} {}: delegate={}, device={}, {when}='{}' ({})",
+        r.action,
+        r.target,
+        if r.succeeded { "successful" } else { "failed" },
+        r.executioner,
+        r.device,
+        format_time(r.when_s),
+        r.detail
+    )
+}
+
+/// The fencing section of the text display.
+fn fencing_text(shown: &[&FenceRecord], level: u8) -> String {
+    if shown.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(if level == 1 {
+        "\nFailed Fencing Actions:\n"
+    } else {
+        "\nFencing History:\n"
+    });
+    for r in shown.iter().rev() {
+        let _ = writeln!(out, "  * {}", fence_line(r));
+    }
+    out
+}
+
+/// The `<fence_history>` element of the XML display.
+fn fencing_xml(shown: &[&FenceRecord]) -> String {
+    let mut out = String::from("  <fence_history status=\"0\">\n");
+    for r in shown.iter().rev() {
+        let _ = writeln!(
+            out,
+            "    <fence_event action=\"{}\" target=\"{}\" delegate=\"{}\" device=\"{}\" status=\"{}\" completed=\"{}\" exit-reason=\"{}\"/>",
+            esc(&r.action),
+            esc(&r.target),
+            esc(&r.executioner),
+            esc(&r.device),
+            if r.succeeded { "success" } else { "failed" },
+            esc(&format_time(r.when_s)),
+            esc(&r.detail)
+        );
+    }
+    out.push_str("  </fence_history>\n");
+    out
 }
 
 fn format_time(secs: i64) -> String {
@@ -430,6 +533,16 @@ mod tests {
         assert!(a.watch && a.xml);
         assert_eq!(a.interval, Duration::from_millis(500));
         assert!(parse(&s(&["--output-as", "json"])).is_err());
+        assert_eq!(parse(&s(&[])).expect("ok").expect("some").fence_history, 1);
+        assert_eq!(
+            parse(&s(&["-m"])).expect("ok").expect("some").fence_history,
+            2
+        );
+        let a = parse(&s(&["--fence-history=3", "-1"]))
+            .expect("ok")
+            .expect("some");
+        assert_eq!(a.fence_history, 3);
+        assert!(parse(&s(&["--fence-history=7"])).is_err());
         assert!(parse(&s(&["-i", "0"])).is_err());
     }
 
@@ -553,5 +666,64 @@ mod tests {
             assert!(xml.contains(want), "{want:?} missing in\n{xml}");
         }
         assert!(cib::xml::parse(&xml).is_ok(), "{xml}");
+    }
+}
+
+#[cfg(test)]
+mod fencing_tests {
+    use super::*;
+
+    fn rec(target: &str, ok: bool, when_s: i64) -> FenceRecord {
+        FenceRecord {
+            when_s,
+            target: target.into(),
+            action: "reboot".into(),
+            executioner: "node1".into(),
+            succeeded: ok,
+            device: "f".into(),
+            detail: if ok {
+                "fenced by device f".into()
+            } else {
+                "device f: rc 1".into()
+            },
+        }
+    }
+
+    #[test]
+    fn fence_history_levels_pick_what_crm_mon_shows() {
+        let all = vec![
+            rec("node2", false, 1),
+            rec("node2", false, 2),
+            rec("node2", true, 3),
+            rec("node3", true, 4),
+        ];
+        assert!(fence_events(&all, 0).is_empty());
+        let failures = fence_events(&all, 1);
+        assert_eq!(
+            failures.len(),
+            1,
+            "the latest failure per node: {failures:?}"
+        );
+        assert_eq!(failures[0].when_s, 2);
+        assert_eq!(fence_events(&all, 2).len(), 3);
+        assert_eq!(fence_events(&all, 3).len(), 4);
+        let text = fencing_text(&failures, 1);
+        assert!(
+            text.starts_with(
+                "\nFailed Fencing Actions:\n  * reboot of node2 failed: delegate=node1"
+            ),
+            "{text}"
+        );
+        let text = fencing_text(&fence_events(&all, 2), 2);
+        assert!(
+            text.contains("Fencing History:\n  * reboot of node3 successful"),
+            "{text}"
+        );
+        let xml = fencing_xml(&fence_events(&all, 2));
+        assert!(cib::xml::parse(&xml).is_ok(), "{xml}");
+        assert!(
+            xml.contains("target=\"node2\" delegate=\"node1\" device=\"f\" status=\"failed\""),
+            "{xml}"
+        );
     }
 }

@@ -13,11 +13,13 @@ const USAGE: &str = "Usage: stonith_admin OPTION
 Queries:
   -L, --list-registered   the configured fence devices
   -l, --list=HOST         the devices able to fence HOST (fencing topology first)
+  -s, --list-targets=DEVICE  the nodes DEVICE lists (pcmk_host_list, pcmk_host_map)
   -H, --history=NODE      the last successful fencing of NODE ('*': every node);
                           with --verbose every recorded operation, failed ones too
 Fencing:
   -F, --fence=HOST        power HOST off through its fence devices, and wait for the result
   -B, --reboot=HOST       reboot HOST the same way
+  -C, --confirm=HOST      tell the cluster HOST is safely down (no device runs)
 Options:
   -t, --timeout=SECONDS   how long -F/-B wait for the result (default 120)
   -V, --verbose           more output
@@ -29,6 +31,7 @@ Options:
 enum Cmd {
     Registered,
     List(String),
+    Targets(String),
     History(String),
     Fence(String, &'static str),
 }
@@ -66,9 +69,11 @@ fn parse(args: &[String]) -> Result<Option<Parsed>, String> {
             "-?" | "--help" => return Ok(None),
             "-L" | "--list-registered" => Some(Cmd::Registered),
             "-l" | "--list" => Some(Cmd::List(value("a HOST")?)),
+            "-s" | "--list-targets" => Some(Cmd::Targets(value("a DEVICE")?)),
             "-H" | "--history" => Some(Cmd::History(value("a NODE or '*'")?)),
             "-F" | "--fence" => Some(Cmd::Fence(value("a HOST")?, "off")),
             "-B" | "--reboot" => Some(Cmd::Fence(value("a HOST")?, "reboot")),
+            "-C" | "--confirm" => Some(Cmd::Fence(value("a HOST")?, "confirm")),
             "-t" | "--timeout" => {
                 let v = value("SECONDS")?;
                 timeout_s = v
@@ -161,6 +166,26 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 println!("{n} fence devices found");
             }
         }
+        Cmd::Targets(device) => {
+            let cib = cluster_api::query(&socket)?;
+            let Some(d) = controller::fencing_topology::devices(&cib)
+                .into_iter()
+                .find(|d| d.id == device)
+            else {
+                eprintln!("stonith_admin: no fence device '{device}' is configured");
+                return Ok(ExitCode::from(105));
+            };
+            let hosts = controller::fencing_topology::listed_hosts(&d.params);
+            if hosts.is_empty() && !p.quiet {
+                println!("{device} lists no nodes (it is asked about any node: pcmk_host_check)");
+            }
+            for h in &hosts {
+                println!(" {h}");
+            }
+            if !p.quiet && !hosts.is_empty() {
+                println!("{} targets found", hosts.len());
+            }
+        }
         Cmd::History(node) => {
             let all = history()?;
             let mine: Vec<&FenceRecord> = all
@@ -192,6 +217,8 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         Cmd::Fence(host, action) => {
             let before = history()?;
             cluster_api::call(&socket, "fence", &[&host, action], "")?;
+            // A confirmation is recorded as an `off`.
+            let action = if action == "confirm" { "off" } else { action };
             let deadline = Instant::now() + Duration::from_secs(p.timeout_s);
             loop {
                 let all = history()?;
@@ -251,6 +278,20 @@ mod tests {
                 .expect("cmd")
                 .cmd,
             Cmd::Fence("node1".into(), "off")
+        );
+        assert_eq!(
+            parse(&args(&["-C", "node3"]))
+                .expect("ok")
+                .expect("cmd")
+                .cmd,
+            Cmd::Fence("node3".into(), "confirm")
+        );
+        assert_eq!(
+            parse(&args(&["--list-targets", "f1"]))
+                .expect("ok")
+                .expect("cmd")
+                .cmd,
+            Cmd::Targets("f1".into())
         );
         assert!(parse(&args(&["-L", "-H", "x"])).is_err());
         assert!(parse(&args(&["-F"])).is_err());

@@ -132,6 +132,15 @@ fn a_failing_level_falls_through_to_the_next_and_the_node_is_fenced() {
         "{text}"
     );
 
+    // So does crm_mon's fencing history (-m: successes too).
+    let out = c.tandem(survivors[0], &["crm_mon", "-1", "-m"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Fencing History:")
+            && text.contains(&format!("reboot of {holder} successful")),
+        "{text}"
+    );
+
     // An administrator fences a live node: it goes through the same levels, and the node,
     // alive after its own fencing (fence_dummy cuts nothing), stops everything and leaves.
     let (asker, victim) = (survivors[0], survivors[1]);

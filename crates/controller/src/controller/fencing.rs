@@ -72,6 +72,13 @@ impl Controller {
         self.fence_step(fence, step);
     }
 
+    /// A device's fencing delay ended: hand it to the executor.
+    pub(super) fn fence_delay_over(&mut self, handle: u64) {
+        if let Some(request) = self.fence_delayed.remove(&handle) {
+            self.out.push(Output::Exec(request));
+        }
+    }
+
     /// Feeds a local executor result to the fencing operation it belongs to; false when
     /// `handle` is not one of them.
     pub(super) fn fence_executed(&mut self, r: &ExecResult) -> bool {
@@ -111,7 +118,10 @@ impl Controller {
                 self.next_handle += 1;
                 fence.action.rsc = device.id.clone();
                 fence.action.kind = device.kind.clone();
-                self.out.push(Output::Exec(ExecRequest {
+                let target = fence.action.fence_target.clone().unwrap_or_default();
+                let delay =
+                    fencing_topology::device_delay_ms(&device, &self.cfg.node_name, &target);
+                let request = ExecRequest {
                     handle,
                     rsc: device.id,
                     class: "stonith".into(),
@@ -122,7 +132,17 @@ impl Controller {
                     timeout_ms,
                     params: device.params.into_iter().collect(),
                     fence_target: fence.action.fence_target.clone(),
-                }));
+                };
+                if delay > 0 {
+                    tracing::info!(target = %target, device = %request.rsc, delay_ms = delay, "fencing delayed (pcmk_delay_base/max)");
+                    self.out.push(Output::SetTimer {
+                        timer: crate::api::Timer::FenceDelay { handle },
+                        after_ms: delay,
+                    });
+                    self.fence_delayed.insert(handle, request);
+                } else {
+                    self.out.push(Output::Exec(request));
+                }
                 self.fences.insert(handle, fence);
                 return;
             }
@@ -163,6 +183,11 @@ impl Controller {
         if rec.succeeded() && *target == self.cfg.node_name {
             self.on_fenced_self();
         }
+        if rec.succeeded() {
+            self.fence_failures.remove(target);
+        } else {
+            *self.fence_failures.entry(target.clone()).or_insert(0) += 1;
+        }
         if self.fence_history.len() >= limits::MAX_FENCE_HISTORY {
             self.fence_history.pop_front();
         }
@@ -188,6 +213,31 @@ impl Controller {
     /// An administrator's fencing request: sent to the runner like the DC's own, with a
     /// key no transition matches (the DC recomputes when the result arrives).
     pub(super) fn request_fence(&mut self, target: String, action: String) {
+        if action == "confirm" {
+            tracing::warn!(target = %target, "an administrator confirms the node is down");
+            self.call_id += 1;
+            let rec = OpRecord {
+                node: self.cfg.node_name.clone(),
+                rsc: "manual".into(),
+                class: "stonith".into(),
+                provider: None,
+                kind: String::new(),
+                task: "off".into(),
+                interval_ms: 0,
+                rc: 0,
+                op_status: 0,
+                call_id: self.call_id,
+                key: format!("0:0:0:{}", crate::limits::ADMIN_FENCE_KEY),
+                exit_reason: "confirmed down by an administrator".into(),
+                exec_ms: 0,
+                queue_ms: 0,
+                when_s: self.now_s(),
+                fence_target: Some(target),
+                digest: None,
+            };
+            self.send(crate::message::Message::Result(rec));
+            return;
+        }
         let runner = if target != self.cfg.node_name {
             Some(self.cfg.node_name.clone())
         } else {
@@ -347,6 +397,38 @@ impl Controller {
                 self.registered.remove(&a.rsc);
             }
             _ => {}
+        }
+    }
+}
+
+impl Controller {
+    /// Marks the fencing actions of `run` whose target failed `stonith-max-attempts` times
+    /// (default 10) as impossible: they are tried again at the next cluster recheck, not at
+    /// once in a loop.
+    pub(super) fn limit_fence_attempts(&self, run: &mut crate::transition::Run) {
+        if self.fence_failures.is_empty() {
+            return;
+        }
+        let max = self
+            .cib
+            .as_ref()
+            .and_then(|c| crate::options::property(c, "stonith-max-attempts"))
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .filter(|&m| m > 0)
+            .unwrap_or(limits::DEFAULT_STONITH_MAX_ATTEMPTS);
+        for i in 0..run.actions.len() {
+            let a = &run.actions[i];
+            let Some(target) = a.exec.as_ref().and_then(|e| e.fence_target.as_ref()) else {
+                continue;
+            };
+            let failed = self.fence_failures.get(target).copied().unwrap_or(0);
+            if failed >= max {
+                let why = format!(
+                    "fencing {target} failed {failed} times (stonith-max-attempts={max}); \
+                     trying again at the next cluster recheck"
+                );
+                run.mark_impossible(i, why);
+            }
         }
     }
 }

@@ -75,7 +75,8 @@ impl Controller {
             &self.cfg.node_name,
         );
         let mut kept = 0usize;
-        for a in &mut run.actions {
+        for i in 0..run.actions.len() {
+            let a = &mut run.actions[i];
             let local_stop = a.exec.as_ref().is_some_and(|e| {
                 e.node == self.cfg.node_name
                     && e.fence_target.is_none()
@@ -86,7 +87,7 @@ impl Controller {
             } else if a.exec.is_some() {
                 // Another node's action, or not a stop: not ours to run, not waited for.
                 a.exec = None;
-                a.state = ActionState::Done;
+                run.set_state(i, ActionState::Done);
             }
         }
         tracing::warn!(
@@ -119,15 +120,15 @@ impl Controller {
             };
             loop {
                 let mut progress = false;
-                for i in 0..run.actions.len() {
+                for i in run.ready_list() {
                     if !run.ready(i) {
                         continue;
                     }
                     match &run.actions[i].exec {
-                        None => run.actions[i].state = ActionState::Done,
+                        None => run.set_state(i, ActionState::Done),
                         Some(e) => {
                             ready.push(e.clone());
-                            run.actions[i].state = ActionState::InFlight;
+                            run.set_state(i, ActionState::InFlight);
                         }
                     }
                     progress = true;
@@ -161,17 +162,18 @@ impl Controller {
             return;
         };
         let Some(i) = run.actions.iter().position(|x| {
-            x.state == ActionState::InFlight && x.exec.as_ref().is_some_and(|e| e.key == a.key)
+            x.state() == ActionState::InFlight && x.exec.as_ref().is_some_and(|e| e.key == a.key)
         }) else {
             return;
         };
         let ok = r.op_status == 0 && r.rc == 0;
-        run.actions[i].state = if ok {
+        let state = if ok {
             ActionState::Done
         } else {
             tracing::warn!(action = %run.actions[i].label, rc = r.rc, "local stop action failed");
             ActionState::Failed
         };
+        run.set_state(i, state);
         self.dispatch_local();
     }
 }

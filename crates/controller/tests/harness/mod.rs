@@ -59,6 +59,8 @@ pub struct FakeExec {
     pub fail_always: BTreeSet<(String, String)>,
     /// Every (resource, action, interval) requested, in order.
     pub log: Vec<(String, String, u64)>,
+    /// Most requests this node had unanswered at once.
+    pub max_pending: usize,
 }
 
 /// One simulated node.
@@ -101,6 +103,8 @@ pub struct Sim {
     pub double_active: Vec<(String, Vec<String>)>,
     /// Resources that must never be active twice.
     pub exclusive: Vec<String>,
+    /// Most requests unanswered at once across all nodes.
+    pub max_pending_total: usize,
     /// Fencing leaves its target running (a device that does not cut the node off).
     pub fence_spares: bool,
     /// A network cut not yet seen by the membership ([`Sim::cut`]).
@@ -133,6 +137,7 @@ impl Sim {
             fenced: Vec::new(),
             double_active: Vec::new(),
             exclusive: Vec::new(),
+            max_pending_total: 0,
             fence_spares: false,
             cut: None,
             steps: 0,
@@ -315,6 +320,9 @@ impl Sim {
                     .push((req.rsc.clone(), req.action.clone(), req.interval_ms));
                 let handle = req.handle;
                 node.exec.pending.insert(handle, req);
+                node.exec.max_pending = node.exec.max_pending.max(node.exec.pending.len());
+                let total: usize = self.nodes.iter().map(|n| n.exec.pending.len()).sum();
+                self.max_pending_total = self.max_pending_total.max(total);
                 self.push(
                     now + OP_LATENCY_MS,
                     Ev::ExecDone {

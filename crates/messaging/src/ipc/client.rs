@@ -75,8 +75,8 @@ pub struct Client {
     output_sent: usize,
     /// Whether this connection joined a group (and has not left it).
     joined: bool,
-    /// Whether the socket's send buffer was sized for pipelining.
-    sndbuf_set: bool,
+    /// The send buffer asked for on the socket for pipelining (0: not yet).
+    sndbuf: usize,
 }
 
 /// A refusal made by the client itself, as the daemon would have made it.
@@ -105,7 +105,7 @@ impl Client {
             output: Vec::new(),
             output_sent: 0,
             joined: false,
-            sndbuf_set: false,
+            sndbuf: 0,
         };
         match client.request(&Request::Hello {
             version: PROTOCOL_VERSION,
@@ -209,9 +209,10 @@ impl Client {
                 ),
             ));
         }
-        if !self.sndbuf_set {
-            self.sndbuf_set = true;
-            set_send_buffer(&self.stream, limits::CLIENT_QUEUED_SNDBUF_BYTES);
+        let frame_bytes = data.len() + 9;
+        if self.sndbuf < frame_bytes.max(limits::CLIENT_QUEUED_SNDBUF_BYTES) {
+            self.sndbuf = frame_bytes.max(limits::CLIENT_QUEUED_SNDBUF_BYTES);
+            set_send_buffer(&self.stream, self.sndbuf);
         }
         if self.unwritten() >= limits::CLIENT_QUEUED_OUTPUT_BYTES
             && !self.flush()?
@@ -219,9 +220,67 @@ impl Client {
         {
             return Err(refused(ErrorCode::TryAgain, "send queue full"));
         }
+        if self.unwritten() == 0 && data.len() >= limits::CLIENT_QUEUED_FLUSH_BYTES {
+            // A large message with nothing queued before it goes straight from the caller's
+            // buffer to the socket; only what the socket does not take is copied.
+            return self.send_direct(data);
+        }
         push_cpg_mcast_queued_frame(&mut self.output, data);
         if self.unwritten() >= limits::CLIENT_QUEUED_FLUSH_BYTES {
             self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes one queued multicast frame for `data` without copying `data` first (header and
+    /// payload in one gathered write, not waiting); queues the rest that was not written.
+    fn send_direct(&mut self, data: &[u8]) -> Result<(), ClientError> {
+        let mut header = Vec::with_capacity(9);
+        push_cpg_mcast_queued_frame(&mut header, &[]);
+        let body = u32::try_from(1 + 4 + data.len()).unwrap_or(u32::MAX);
+        let length = u32::try_from(data.len()).unwrap_or(u32::MAX);
+        header[..4].copy_from_slice(&body.to_be_bytes());
+        header[5..9].copy_from_slice(&length.to_be_bytes());
+        let mut iov = [
+            libc::iovec {
+                iov_base: header.as_ptr() as *mut libc::c_void,
+                iov_len: header.len(),
+            },
+            libc::iovec {
+                iov_base: data.as_ptr() as *mut libc::c_void,
+                iov_len: data.len(),
+            },
+        ];
+        // SAFETY: a zeroed msghdr is valid; we point it at two iovecs over live buffers that
+        // sendmsg only reads.
+        let mut message: libc::msghdr = unsafe { std::mem::zeroed() };
+        message.msg_iov = iov.as_mut_ptr();
+        message.msg_iovlen = iov.len();
+        let written = loop {
+            // SAFETY: `message` and the buffers it points to outlive the call.
+            let count = unsafe {
+                libc::sendmsg(
+                    self.stream.as_raw_fd(),
+                    &message,
+                    libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL,
+                )
+            };
+            if count >= 0 {
+                break count as usize;
+            }
+            let error = std::io::Error::last_os_error();
+            match error.kind() {
+                std::io::ErrorKind::WouldBlock => break 0,
+                std::io::ErrorKind::Interrupted => continue,
+                _ => return Err(error.into()),
+            }
+        };
+        if written < header.len() {
+            self.output.extend_from_slice(&header[written..]);
+            self.output.extend_from_slice(data);
+        } else {
+            self.output
+                .extend_from_slice(&data[(written - header.len()).min(data.len())..]);
         }
         Ok(())
     }

@@ -21,6 +21,43 @@ use scheduler::Role;
 pub const VIP: &str = "10.204.0.100";
 const OCF_ROOT: &str = "/usr/lib/ocf";
 
+/// The test fence agent `fence_tandem_kill`: "powers off" a test node as [`Cluster::kill`]
+/// does (SIGKILL of its tandemd, its link taken down), reading the pid and namespace the
+/// harness wrote to `PID_DIR/NODE.pid`. Fence-agent calling convention: `name=value` lines
+/// on stdin (`action`, `nodename`, `pid_dir`).
+const KILL_AGENT: &str = r#"#!/bin/sh
+action=reboot; node=; dir=
+while IFS='=' read -r k v; do
+    case "$k" in
+        action) action=$v ;; nodename) node=$v ;; pid_dir) dir=$v ;;
+    esac
+done
+case "$action" in
+    metadata)
+        cat <<'XML'
+<?xml version="1.0" ?>
+<resource-agent name="fence_tandem_kill" shortdesc="Tandem test agent: SIGKILL a test node">
+<parameters>
+<parameter name="action" required="1"><content type="string" default="reboot"/></parameter>
+<parameter name="pid_dir" required="1"><content type="string"/></parameter>
+<parameter name="port" required="0"><content type="string"/></parameter>
+</parameters>
+<actions><action name="on"/><action name="off"/><action name="reboot"/><action name="monitor"/>
+<action name="status"/><action name="metadata"/></actions>
+</resource-agent>
+XML
+        exit 0 ;;
+    monitor|status|on|validate-all) exit 0 ;;
+    off|reboot)
+        [ -n "$node" ] && [ -f "$dir/$node.pid" ] || { echo "no pid file for '$node' in '$dir'" >&2; exit 1; }
+        read -r pid ns < "$dir/$node.pid"
+        kill -KILL "$pid" 2>/dev/null
+        ip -n "$ns" link set tde0 down || exit 1
+        exit 0 ;;
+    *) echo "unsupported action $action" >&2; exit 1 ;;
+esac
+"#;
+
 /// Where a test cluster lives: namespaces `PREFIX-hub`, `PREFIX-n1..`, addresses
 /// 10.204.OCTET.0/24, lock file `/tmp/tandem-e2e-PREFIX.lock`.
 #[derive(Clone, Copy, Debug)]
@@ -147,6 +184,12 @@ impl Cluster {
 
     /// Creates the namespaces of `lab` and starts `n` nodes.
     pub fn start_in(lab: Lab, n: usize) -> Cluster {
+        Cluster::start_with(lab, n, "")
+    }
+
+    /// [`Cluster::start_in`] with `quorum_options` (corosync.conf lines such as
+    /// `two_node: 1`) in the quorum section.
+    pub fn start_with(lab: Lab, n: usize, quorum_options: &str) -> Cluster {
         let lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
         let lock_path = format!("/tmp/tandem-e2e-{}.lock", lab.prefix);
         let flock = File::create(&lock_path).expect("lock file");
@@ -189,7 +232,9 @@ impl Cluster {
                 lab.addr(i)
             ));
         }
-        conf.push_str("}\nquorum {\n  provider: corosync_votequorum\n}\n");
+        conf.push_str(&format!(
+            "}}\nquorum {{\n  provider: corosync_votequorum\n{quorum_options}}}\n"
+        ));
         std::fs::write(dir.join("corosync.conf"), conf).expect("write config");
         let mut c = Cluster {
             _lock: lock,
@@ -250,6 +295,28 @@ impl Cluster {
         self.node_dir(i).join("run")
     }
 
+    /// The fence agents' directory the nodes use (`TANDEM_FENCE_DIR`): fence_dummy and the
+    /// test agent `fence_tandem_kill` ([`KILL_AGENT`]).
+    pub fn fence_dir(&self) -> PathBuf {
+        let dir = self.dir.join("fence");
+        if !dir.exists() {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::create_dir_all(&dir).expect("fence dir");
+            std::os::unix::fs::symlink("/usr/sbin/fence_dummy", dir.join("fence_dummy"))
+                .expect("symlink fence_dummy");
+            let agent = dir.join("fence_tandem_kill");
+            std::fs::write(&agent, KILL_AGENT).expect("write the test fence agent");
+            std::fs::set_permissions(&agent, std::fs::Permissions::from_mode(0o755))
+                .expect("chmod the test fence agent");
+        }
+        dir
+    }
+
+    /// Where node pid files for `fence_tandem_kill` are (`NODE.pid`: pid and namespace).
+    pub fn pid_dir(&self) -> PathBuf {
+        self.dir.join("pids")
+    }
+
     /// The directory where agents find the Pacemaker tool names (`crm_attribute`, ...):
     /// links to the `tandem` binary.
     pub fn sbin(&self) -> PathBuf {
@@ -293,6 +360,7 @@ impl Cluster {
             .arg(i.to_string())
             .env("HA_VARRUN", self.varrun(i))
             .env("HA_SBIN_DIR", self.sbin())
+            .env("TANDEM_FENCE_DIR", self.fence_dir())
             // TANDEM_E2E_LOG=debug (or any filter) for timelines in a post-mortem.
             .env(
                 "RUST_LOG",
@@ -303,6 +371,12 @@ impl Cluster {
             .stderr(log)
             .spawn()
             .expect("spawn tandemd");
+        std::fs::create_dir_all(self.pid_dir()).expect("pid dir");
+        std::fs::write(
+            self.pid_dir().join(format!("node{i}.pid")),
+            format!("{} {}\n", child.id(), self.ns(i)),
+        )
+        .expect("pid file");
         self.nodes[i - 1] = Some(child);
     }
 
