@@ -9,7 +9,8 @@
 # is started under `chrt -r 99` so both daemons get the same scheduling. --sched other: both
 # stay SCHED_OTHER (corosync via system { sched_rr: no }).
 # Tandem side: namespaces tdb-hub (bridge) and tdb-n1..nN, addresses 10.207.0.K/24, one tandemd
-# per node (udpu, crypto_cipher aes256 + crypto_hash sha256, default token as the reference),
+# per node (udpu — TDB_TRANSPORT=udp: multicast 239.255.207.1 instead, a setting corosync's knet
+# has no counterpart for —, crypto_cipher aes256 + crypto_hash sha256, default token as the reference),
 # the client tandem-cpg-bench (same logic as cpg-bench.c) on every node; order checked and
 # summarised by the shared cpgb-check.py. Corosync side: the shared cpg-bench harness
 # (cpgb-run.sh, its own cpgb-* namespaces on 10.98.0.0/24) with the same parameters. For every
@@ -114,7 +115,11 @@ trap 'log "interrupted"; exit 130' INT TERM
 write_conf() {   # FILE TOKEN(ms|default) KEY NODES...
     local f=$1 token=$2 key=$3 n; shift 3
     {
-        printf 'totem {\n    version: 2\n    cluster_name: tdb\n    transport: udpu\n'
+        printf 'totem {\n    version: 2\n    cluster_name: tdb\n    transport: %s\n' "${TDB_TRANSPORT:-udpu}"
+        if [[ ${TDB_TRANSPORT:-udpu} == udp ]]; then
+            printf '    interface {\n        ringnumber: 0\n        bindnetaddr: %s.0\n' "$NET"
+            printf '        mcastaddr: 239.255.207.1\n        mcastport: 5405\n    }\n'
+        fi
         printf '    crypto_cipher: aes256\n    crypto_hash: sha256\n    keyfile: %s\n' "$key"
         [[ $token != default ]] && printf '    token: %s\n' "$token"
         printf '}\nlogging {\n    to_stderr: yes\n    to_syslog: no\n    debug: off\n}\n'

@@ -232,6 +232,35 @@ impl Run {
         }
     }
 
+    /// Marks pending action `i` as impossible (`why`): it sends nothing and fails as soon
+    /// as it is ready, like the actions found impossible at planning.
+    pub fn mark_impossible(&mut self, i: usize, why: String) {
+        let Some(a) = self.actions.get_mut(i) else {
+            return;
+        };
+        debug_assert_eq!(
+            a.state,
+            ActionState::Pending,
+            "only pending actions change bucket"
+        );
+        if a.state != ActionState::Pending {
+            return;
+        }
+        a.impossible = Some(why);
+        let ix = &mut self.index;
+        let ready = ix.unmet[i] == 0;
+        if ready {
+            ix.remove_ready(i);
+        }
+        if ix.node[i].is_some() && !ix.recurring[i] {
+            ix.pending_oneshot -= 1;
+        }
+        ix.node[i] = None;
+        if ready {
+            ix.insert_ready(i);
+        }
+    }
+
     /// Actions in flight.
     pub fn in_flight(&self) -> usize {
         self.index.counts[1]

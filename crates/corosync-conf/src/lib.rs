@@ -14,6 +14,7 @@ mod error;
 pub mod limits;
 mod load;
 mod model;
+mod reload;
 mod syntax;
 mod timers;
 
@@ -24,6 +25,7 @@ pub use model::{
     RingMode, TieBreaker, Timestamp, Totem, TransportKind, DEFAULT_KEYFILE, DEFAULT_MCASTPORT,
     DEFAULT_TOKEN, DEFAULT_TOKEN_COEFFICIENT, DEFAULT_TOKEN_RETRANSMITS_BEFORE_LOSS,
 };
+pub use reload::{reload_plan, ReloadPlan};
 pub use syntax::{parse_tree, Item, Pair, Section};
 pub use timers::{Timers, MIN_TOKEN_RETRANSMIT};
 

@@ -130,6 +130,8 @@ pub enum ClusterMessage {
         /// The node to stop.
         nodeid: u32,
     },
+    /// Every node re-reads its corosync.conf and applies what may change at runtime.
+    ReloadConfig,
 }
 
 mod tag {
@@ -142,6 +144,7 @@ mod tag {
     pub const QUORUM_SET_EXPECTED: u8 = 7;
     pub const QUORUM_SET_VOTES: u8 = 8;
     pub const KILL_NODE: u8 = 9;
+    pub const RELOAD_CONFIG: u8 = 10;
 }
 
 impl ClusterMessage {
@@ -218,6 +221,10 @@ impl ClusterMessage {
                 w = Writer::new(CLUSTER_MESSAGE_VERSION);
                 w.u8(tag::KILL_NODE).u32(*nodeid);
             }
+            ClusterMessage::ReloadConfig => {
+                w = Writer::new(CLUSTER_MESSAGE_VERSION);
+                w.u8(tag::RELOAD_CONFIG);
+            }
         }
         w.finish()
     }
@@ -290,6 +297,7 @@ impl ClusterMessage {
             tag::KILL_NODE => ClusterMessage::KillNode {
                 nodeid: r.u32("nodeid")?,
             },
+            tag::RELOAD_CONFIG => ClusterMessage::ReloadConfig,
             tag => {
                 return Err(DecodeError::UnknownTag {
                     what: "cluster message",
@@ -350,6 +358,8 @@ mod tests {
                 nodeid: 3,
                 votes: 2,
             },
+            ClusterMessage::KillNode { nodeid: 2 },
+            ClusterMessage::ReloadConfig,
         ];
         for message in messages {
             let bytes = message.encode();

@@ -133,6 +133,12 @@ pub fn totem_config(config: &Config) -> totem::Config {
     totem_config.seqno_unchanged_const = timers.seqno_unchanged_const;
     totem_config.join_ms = u64::from(timers.join);
     totem_config.send_join_ms = u64::from(timers.send_join);
+    totem_config.miss_count_const = timers.miss_count_const;
+    // Seeds the send_join delays; any value that differs between runs and nodes will do.
+    totem_config.jitter_seed = u64::from(std::process::id())
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
     totem_config.consensus_ms = u64::from(timers.consensus);
     totem_config.merge_ms = u64::from(timers.merge);
     totem_config.downcheck_ms = u64::from(timers.downcheck);

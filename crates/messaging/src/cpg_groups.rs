@@ -299,7 +299,8 @@ impl CpgGroups {
             ClusterMessage::NodeInfo { .. }
             | ClusterMessage::QuorumSetExpected { .. }
             | ClusterMessage::QuorumSetVotes { .. }
-            | ClusterMessage::KillNode { .. } => Vec::new(),
+            | ClusterMessage::KillNode { .. }
+            | ClusterMessage::ReloadConfig => Vec::new(),
         }
     }
 

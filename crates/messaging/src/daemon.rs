@@ -109,7 +109,19 @@ pub struct Daemon {
     /// false when nobody took the request (the daemon then leaves at once). A second
     /// SIGTERM always leaves at once.
     pub terminate_hook: Option<Box<dyn FnMut() -> bool + Send>>,
+    /// The corosync.conf this daemon runs from, re-read on a reload request (`cfgtool -R`);
+    /// without it a reload is refused.
+    pub config_path: Option<PathBuf>,
+    /// The configuration as last loaded: a reload applies its differences from the file.
+    running_config: corosync_conf::Config,
+    /// Applies reloaded logging settings; returns whether it could.
+    pub log_hook: Option<LogHook>,
 }
+
+/// Applies a reloaded `logging {}` section; returns whether it could.
+pub type LogHook = Box<dyn FnMut(&corosync_conf::Logging) -> bool + Send>;
+
+mod config_reload;
 
 /// Applies a runtime votequorum change message to a votequorum instance.
 fn apply_quorum_change(
@@ -232,6 +244,9 @@ impl Daemon {
             members: BTreeMap::new(),
             shutdown_requested: false,
             terminate_hook: None,
+            config_path: None,
+            running_config: config.clone(),
+            log_hook: None,
         };
         if let Some(quorum) = &mut daemon.quorum {
             let outputs = quorum.membership(now_ms, &[nodeid]);
@@ -409,6 +424,7 @@ impl Daemon {
                     self.on_node_info(now_ms, sender, info, ipc);
                 }
             }
+            Ok(ClusterMessage::ReloadConfig) => self.reload_config(now_ms, sender, ipc),
             Ok(ClusterMessage::KillNode { nodeid }) => {
                 if nodeid == self.setup.nodeid {
                     tracing::warn!("node {sender} asked this node to leave the cluster: leaving");
@@ -937,6 +953,18 @@ impl Daemon {
                 tracing::info!("shutdown requested over IPC by pid {pid}");
                 self.shutdown_requested = true;
                 Reply::Ok
+            }
+            Request::ReloadConfig => {
+                if self.config_path.is_some() {
+                    tracing::info!("pid {pid} asks every node to reload its configuration");
+                    self.push_pending(ClusterMessage::ReloadConfig.encode());
+                    Reply::Ok
+                } else {
+                    error(
+                        ErrorCode::BadHandle,
+                        "this daemon does not know its configuration file",
+                    )
+                }
             }
             Request::KillNode { nodeid } => {
                 if self.ring_members.contains(&nodeid) {

@@ -78,6 +78,7 @@ pub fn run(
     let mut poller = Poller::new().map_err(DaemonError::Poll)?;
     let mut events: Vec<Event> = Vec::with_capacity(limits::EVENTS_PER_WAKEUP_MAX);
     let mut greeted: std::collections::BTreeMap<ClientId, bool> = Default::default();
+    let mut turn = 0usize;
     daemon.drain(clock.now_ms(), network, ipc)?;
     loop {
         // Register every descriptor.
@@ -164,12 +165,31 @@ pub fn run(
             events.push(Event::IpcAccept);
         }
         let mut room = room;
-        for (id, index) in client_ids.iter().zip(&client_indexes) {
+        // The send queue's room goes to clients in turn, starting one further each wake-up,
+        // so that one fast pipelining client cannot keep another's multicasts out.
+        turn = turn.wrapping_add(1);
+        let start = if client_ids.is_empty() {
+            0
+        } else {
+            turn % client_ids.len()
+        };
+        let order = client_ids[start..]
+            .iter()
+            .zip(&client_indexes[start..])
+            .chain(client_ids[..start].iter().zip(&client_indexes[..start]));
+        for (id, index) in order {
             let readiness = poller.readiness(*index);
             if readiness.writable {
                 events.push(Event::IpcWritable(*id));
             }
-            let budget = mcast_budget(ipc, *id, room);
+            // A client that hung up is read to its end whatever the room (what it wrote is
+            // bounded by its socket buffer): the hang-up stays reported until then, so not
+            // reading would make the loop spin.
+            let budget = if readiness.closed {
+                usize::MAX
+            } else {
+                mcast_budget(ipc, *id, room)
+            };
             if (readiness.readable && ipc.wants_input(*id, budget))
                 || ipc.has_buffered_frames(*id, budget)
             {

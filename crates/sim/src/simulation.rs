@@ -198,6 +198,14 @@ impl Simulation {
         if options.faults && prng.below(4) == 0 {
             config.fail_recv_const = 10;
         }
+        // send_join jitter and miss_count_const vary across seeds too.
+        config.jitter_seed = options.seed;
+        if options.faults {
+            if prng.below(3) == 0 {
+                config.send_join_ms = prng.between(1, 40);
+            }
+            config.miss_count_const = [1, 5, 5, 10][prng.below(4) as usize];
+        }
         let nodelist: Vec<NodeId> = (1..=options.nodes as u32).map(NodeId).collect();
         let network = Network::new(options.nodes, swarm.network.clone());
         let next_fault_ms = prng.between(0, swarm.fault_interval_ms.min(1 << 40) * 2);

@@ -9,12 +9,14 @@ use messaging::ipc::{socket_path, Client, RuntimeStatus};
 use crate::exit_code;
 
 const USAGE: &str =
-    "usage: tandem cfgtool [--socket PATH] -s [-b] | -n | -a NODEID | -k NODEID | -H [--force]
+    "usage: tandem cfgtool [--socket PATH] -s [-b] | -n | -a NODEID | -k NODEID | -R | -H [--force]
   -s          show the local node id and each ring's status
   -n          show the other nodes, whether they are reachable, and each link's addresses
   -b          with -s: one status digit per node (n = local, 3 = connected, 1 = not connected)
   -a NODEID   show the addresses of a node
   -k NODEID   make a node leave the cluster and stop its tandemd
+  -R          tell every node to reload corosync.conf (totem timers, quorum expected_votes
+              and votes apply at once; other changes are logged as needing a restart)
   -H          leave the cluster cleanly and stop the local tandemd
 ";
 
@@ -27,6 +29,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     let mut address_of = None;
     let mut kill = None;
     let mut shutdown = false;
+    let mut reload = false;
     let mut index = 0;
     while index < args.len() {
         let arg = args[index].as_str();
@@ -39,6 +42,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             }
             "-n" => nodes = true,
             "-H" => shutdown = true,
+            "-R" => reload = true,
             "--force" => {}
             "-k" => {
                 index += 1;
@@ -77,7 +81,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         }
         index += 1;
     }
-    if !show && !nodes && address_of.is_none() && kill.is_none() && !shutdown {
+    if !show && !nodes && address_of.is_none() && kill.is_none() && !shutdown && !reload {
         eprint!("{USAGE}");
         return Ok(ExitCode::from(exit_code::USAGE));
     }
@@ -86,6 +90,15 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     if shutdown {
         client.shutdown()?;
         writeln!(out, "Shutting down corosync")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if reload {
+        writeln!(out, "Reloading corosync.conf...")?;
+        if let Err(error) = client.reload_config() {
+            eprintln!("Could not reload configuration. Error {error}");
+            return Ok(ExitCode::from(exit_code::ERROR));
+        }
+        writeln!(out, "Done")?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(nodeid) = kill {

@@ -133,6 +133,7 @@ pub fn run_node(opts: &NodeOptions) -> Result<(), NodeError> {
     let mut rm_thread = None;
     let mut daemon = Daemon::new(setup, &config, opts.state_dir.clone(), clock.now_ms())
         .map_err(|e| config_error(e.to_string()))?;
+    daemon.config_path = Some(opts.config.clone());
     if !opts.no_crm {
         let rm = RmOptions {
             ipc_socket: opts.socket.clone(),

@@ -19,9 +19,16 @@ pub struct Config {
     pub seqno_unchanged_const: u32,
     /// JOIN re-multicast interval in ms (default 50).
     pub join_ms: u64,
-    /// Extra delay before each JOIN in ms (default 0). The state machine has no randomness;
-    /// a non-zero value delays every JOIN by exactly this much (the daemon may jitter it).
+    /// Upper bound of the random delay before each JOIN, in ms (default 0: JOINs go at once).
+    /// The delay is drawn in `0..=send_join` from a generator seeded by [`Config::jitter_seed`].
     pub send_join_ms: u64,
+    /// Seed of the `send_join` delay generator (mixed with the node id). The state machine has
+    /// no randomness of its own: the daemon passes a random value, the simulator a seeded one.
+    pub jitter_seed: u64,
+    /// Token visits on which a missing message is found missing before its retransmission is
+    /// requested (corosync's `miss_count_const`, default 5): a message still in flight when
+    /// the token overtakes it is not requested at once.
+    pub miss_count_const: u32,
     /// Gather consensus timeout in ms (default `1.2 × token` = 3600).
     pub consensus_ms: u64,
     /// Idle merge-detect interval in ms (default 200).
@@ -75,6 +82,8 @@ impl Config {
             seqno_unchanged_const: 30,
             join_ms: 50,
             send_join_ms: 0,
+            jitter_seed: 0,
+            miss_count_const: 5,
             consensus_ms: token_real_ms * 12 / 10,
             merge_ms: 200,
             downcheck_ms: 1000,
@@ -134,6 +143,12 @@ impl Config {
             self.send_join_ms,
             self.send_join_ms < self.join_ms.max(1) * 10,
             "below 10×join",
+        )?;
+        check(
+            "miss_count_const",
+            u64::from(self.miss_count_const),
+            (1..=1000).contains(&self.miss_count_const),
+            "1..=1000",
         )?;
         check(
             "consensus",

@@ -44,10 +44,13 @@
 
 mod codec;
 mod config;
+mod jitter;
 mod limits;
 mod membership;
 mod merge;
+mod missing;
 mod node;
+mod reconfigure;
 mod recovery;
 mod store;
 mod timers;

@@ -80,8 +80,25 @@ impl Node {
         self.check_consensus(now_ms);
     }
 
-    /// Multicasts my JOIN and re-arms the join timer.
+    /// Multicasts my JOIN and re-arms the join timer. With `send_join` set, the JOIN instead
+    /// waits a random `0..=send_join` ms (corosync.conf(5)) and the join timer sends it then,
+    /// with the sets as they are at that moment; a JOIN already waiting keeps its deadline.
     pub(crate) fn send_join(&mut self, now_ms: u64) {
+        if self.config.send_join_ms > 0 {
+            if !self.join_delayed {
+                self.join_delayed = true;
+                let delay = self.jitter.up_to(self.config.send_join_ms);
+                self.timers
+                    .set(&mut self.outputs, TimerKind::Join, now_ms + delay);
+            }
+            return;
+        }
+        self.transmit_join(now_ms);
+    }
+
+    /// Multicasts my JOIN now and arms the join timer for the next one.
+    fn transmit_join(&mut self, now_ms: u64) {
+        self.join_delayed = false;
         let join = Join {
             proc_set: self.gather.proc_set.iter().copied().collect(),
             fail_set: self.gather.fail_set.iter().copied().collect(),
@@ -90,7 +107,7 @@ impl Node {
         self.stats.memb_join_tx += 1;
         debug!(node = %self.me, proc_set = %node_set(&join.proc_set), fail_set = %node_set(&join.fail_set), ring_seq = join.ring_seq, "sending JOIN");
         self.transmit(Destination::All, &Message::Join(join));
-        let at = now_ms + self.config.join_ms + self.config.send_join_ms;
+        let at = now_ms + self.config.join_ms;
         self.timers.set(&mut self.outputs, TimerKind::Join, at);
     }
 
@@ -106,7 +123,11 @@ impl Node {
                 }
             }
         }
-        self.send_join(now_ms);
+        if self.join_delayed {
+            self.transmit_join(now_ms);
+        } else {
+            self.send_join(now_ms);
+        }
         self.check_consensus(now_ms);
     }
 
@@ -375,6 +396,7 @@ impl Node {
         self.stats.commit_entered += 1;
         debug!(node = %self.me, ring = %token.ring_id, "entering COMMIT state.");
         self.state = State::Commit;
+        self.join_delayed = false;
         self.timers.cancel(&mut self.outputs, TimerKind::Join);
         self.timers.cancel(&mut self.outputs, TimerKind::Consensus);
         self.forming = Some(Forming {

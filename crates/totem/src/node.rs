@@ -117,6 +117,8 @@ pub(crate) struct Ring {
     pub(crate) aru_at_last_stuck_check: u32,
     /// Consecutive visits on which my aru held the ring back without progress.
     pub(crate) stuck_visits: u32,
+    /// Token visits on which each missing message was found missing (`miss_count_const`).
+    pub(crate) miss_counts: crate::missing::MissCounts,
 }
 
 impl Ring {
@@ -135,6 +137,7 @@ impl Ring {
             idle_rotations: 0,
             aru_at_last_stuck_check: 0,
             stuck_visits: 0,
+            miss_counts: Default::default(),
         }
     }
 
@@ -208,6 +211,10 @@ pub struct Node {
     pub(crate) stats: Stats,
     /// When I last answered an older foreign ring's packet with a merge probe (rate limit).
     pub(crate) probe_answered_ms: Option<u64>,
+    /// Draws the `send_join` delays.
+    pub(crate) jitter: crate::jitter::Jitter,
+    /// A JOIN waits for its `send_join` delay (the join timer then sends it).
+    pub(crate) join_delayed: bool,
 }
 
 impl Node {
@@ -231,6 +238,7 @@ impl Node {
             rep: me,
             seq: restored_ring_seq,
         };
+        let jitter = crate::jitter::Jitter::new(config.jitter_seed, me.0);
         let mut node = Node {
             config,
             me,
@@ -251,6 +259,8 @@ impl Node {
             send_queue: VecDeque::new(),
             stats: Stats::default(),
             probe_answered_ms: None,
+            jitter,
+            join_delayed: false,
         };
         node.gather.proc_set.insert(me);
         node.enter_gather(now_ms, "interface change", BTreeSet::new(), BTreeSet::new());

@@ -284,17 +284,21 @@ impl Node {
 
     /// Step 3: ask for every message in (my aru, token.seq] I lack.
     fn request_missing(&mut self, token: &mut OrfToken) {
-        let ring = self.active_ring();
+        let threshold = self.config.miss_count_const;
+        let ring = self.active_ring_mut();
         let ring_id = ring.id;
         let mut seq = ring.store.aru;
+        ring.miss_counts.forget_through(seq);
         let mut added = Vec::new();
         while seq < token.seq && token.rtr_list.len() + added.len() < RTR_ENTRIES_MAX {
             seq += 1;
-            if !ring.store.has(seq)
-                && !token
-                    .rtr_list
-                    .iter()
-                    .any(|r| r.seq == seq && r.ring_id == ring_id)
+            if ring.store.has(seq) {
+                ring.miss_counts.forget(seq);
+            } else if !token
+                .rtr_list
+                .iter()
+                .any(|r| r.seq == seq && r.ring_id == ring_id)
+                && ring.miss_counts.due(seq, threshold)
             {
                 added.push(RetransmitRequest { ring_id, seq });
             }

@@ -416,16 +416,18 @@ impl Controller {
             .and_then(|v| v.trim().parse::<u32>().ok())
             .filter(|&m| m > 0)
             .unwrap_or(limits::DEFAULT_STONITH_MAX_ATTEMPTS);
-        for a in &mut run.actions {
-            let Some(target) = a.exec.as_ref().and_then(|e| e.fence_target.clone()) else {
+        for i in 0..run.actions.len() {
+            let a = &run.actions[i];
+            let Some(target) = a.exec.as_ref().and_then(|e| e.fence_target.as_ref()) else {
                 continue;
             };
-            let failed = self.fence_failures.get(&target).copied().unwrap_or(0);
+            let failed = self.fence_failures.get(target).copied().unwrap_or(0);
             if failed >= max {
-                a.impossible = Some(format!(
+                let why = format!(
                     "fencing {target} failed {failed} times (stonith-max-attempts={max}); \
                      trying again at the next cluster recheck"
-                ));
+                );
+                run.mark_impossible(i, why);
             }
         }
     }

@@ -366,6 +366,12 @@ impl Client {
         self.expect_ok(&Request::QuorumSetVotes { nodeid, votes })
     }
 
+    /// Asks every node to re-read its corosync.conf and apply what may change at runtime
+    /// (`cfgtool -R`).
+    pub fn reload_config(&mut self) -> Result<(), ClientError> {
+        self.expect_ok(&Request::ReloadConfig)
+    }
+
     /// Asks member `nodeid` to leave the cluster and stop its daemon (`cfgtool -k`).
     pub fn kill_node(&mut self, nodeid: u32) -> Result<(), ClientError> {
         self.expect_ok(&Request::KillNode { nodeid })

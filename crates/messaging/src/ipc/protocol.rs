@@ -262,6 +262,9 @@ pub enum Request {
         /// Payload.
         data: Vec<u8>,
     },
+    /// Every node re-reads its corosync.conf and applies what may change at runtime
+    /// (`cfgtool -R`).
+    ReloadConfig,
 }
 
 /// The daemon's answer to one request.
@@ -352,6 +355,7 @@ mod tag {
     pub const QUORUM_SET_VOTES: u8 = 11;
     pub const KILL_NODE: u8 = 12;
     pub const CPG_MCAST_QUEUED: u8 = 13;
+    pub const RELOAD_CONFIG: u8 = 14;
 
     pub const REPLY_HELLO: u8 = 128;
     pub const REPLY_OK: u8 = 129;
@@ -425,6 +429,7 @@ impl Request {
                 w.bytes(data);
                 w
             }
+            Request::ReloadConfig => start(tag::RELOAD_CONFIG),
         }
     }
 
@@ -463,6 +468,7 @@ impl Request {
             tag::CPG_MCAST_QUEUED => Request::CpgMcastQueued {
                 data: r.bytes("message", limits::CPG_MESSAGE_BYTES_MAX)?.to_vec(),
             },
+            tag::RELOAD_CONFIG => Request::ReloadConfig,
             tag => {
                 return Err(DecodeError::UnknownTag {
                     what: "request",
@@ -988,6 +994,7 @@ mod tests {
                 votes: 3,
             },
             Request::KillNode { nodeid: 3 },
+            Request::ReloadConfig,
             Request::CpgMcastQueued {
                 data: b"queued".to_vec(),
             },
