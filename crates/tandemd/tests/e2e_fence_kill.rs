@@ -1,6 +1,6 @@
 //! End-to-end: fencing a node that is cut off but alive, with the test fence agent
 //! `fence_tandem_kill` (SIGKILL of the node's tandemd, its link taken down), in a real
-//! 3-node cluster (namespaces `tdk-*`, 10.204.4.0/24, beside the `tde-*` tests). Run only
+//! 3-node cluster (namespaces `tdv-*`, 10.204.4.0/24, beside the `tde-*` tests). Run only
 //! with TANDEM_SLOW_TESTS=1, as root.
 
 mod e2e;
@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use e2e::{number, settled, Cluster, Lab};
 
 const LAB: Lab = Lab {
-    prefix: "tdk",
+    prefix: "tdv",
     octet: 4,
 };
 
