@@ -1088,12 +1088,22 @@ impl Daemon {
         if self.pending.len() >= limits::PENDING_MULTICAST_MAX {
             return 0;
         }
-        let room = limits::PENDING_MULTICAST_BYTES_MAX.saturating_sub(self.pending_bytes);
+        let room = self.pending_bytes_max().saturating_sub(self.pending_bytes);
         if self.pending.len() < limits::PENDING_MULTICAST_MESSAGES_FLOOR {
             room.max(1)
         } else {
             room
         }
+    }
+
+    /// Bytes of client messages this node queues ahead of Totem: the ring-wide bound shared
+    /// among the current ring's members.
+    fn pending_bytes_max(&self) -> usize {
+        let members = self.ring_members.len().max(1);
+        (limits::RING_PENDING_MULTICAST_BYTES / members).clamp(
+            limits::PENDING_MULTICAST_BYTES_MIN,
+            limits::PENDING_MULTICAST_BYTES_MAX,
+        )
     }
 
     /// Takes a multicast into the send queue. `backlog`: the client's unread deliveries, for a
@@ -1126,7 +1136,7 @@ impl Daemon {
         if backlog.is_some()
             && (self.pending.len() >= limits::PENDING_MULTICAST_MAX
                 || (self.pending_bytes > 0
-                    && self.pending_bytes + data.len() > limits::PENDING_MULTICAST_BYTES_MAX))
+                    && self.pending_bytes + data.len() > self.pending_bytes_max()))
         {
             return Reply::Error {
                 code: ErrorCode::TryAgain,
@@ -1279,6 +1289,21 @@ mod tests {
     }
 
     #[test]
+    fn the_send_queue_bound_is_shared_among_ring_members() {
+        let mut d = daemon();
+        for (n, expected) in [
+            (1, 64 * 1024),
+            (3, 64 * 1024),
+            (5, 192 * 1024 / 5),
+            (16, 16 * 1024),
+        ] {
+            d.ring_members = (1..=n).collect();
+            assert_eq!(d.pending_bytes_max(), expected, "{n} members");
+            assert_eq!(d.mcast_room(), expected - d.pending_bytes, "{n} members");
+        }
+    }
+
+    #[test]
     fn queued_multicasts_fill_the_room_and_are_dropped_outside_a_group() {
         let mut d = daemon();
         let path = std::env::temp_dir().join(format!(
@@ -1289,7 +1314,7 @@ mod tests {
         let mut greeted = true;
         d.on_client_connected(5, 77);
         let room = d.mcast_room();
-        assert_eq!(room, limits::PENDING_MULTICAST_BYTES_MAX - d.pending_bytes);
+        assert_eq!(room, d.pending_bytes_max() - d.pending_bytes);
         let queued = |size: usize| Request::CpgMcastQueued {
             data: vec![1; size],
         };

@@ -45,13 +45,22 @@ pub const FRAMES_PER_CLIENT_WAKEUP_MAX: usize = 64;
 pub const PACKETS_PER_SOCKET_WAKEUP_MAX: usize = 64;
 /// Messages queued by local clients but not yet accepted by Totem, across all clients.
 pub const PENDING_MULTICAST_MAX: usize = 16_384;
-/// Bytes of client messages queued but not yet accepted by Totem, across all clients; beyond it
-/// clients get TRY_AGAIN (one message of any allowed size is accepted into an empty queue).
-/// Small, so that queueing delay and memory stay low when clients send large messages.
+/// Bytes of client messages queued but not yet accepted by Totem, summed over the ring: each
+/// node's bound is this divided by the number of ring members (between
+/// [`PENDING_MULTICAST_BYTES_MIN`] and [`PENDING_MULTICAST_BYTES_MAX`]), so that what waits ahead of a new message across all
+/// senders, and with it the round trip, stays about the same whatever the ring's size. Beyond
+/// a node's bound its clients get TRY_AGAIN (one message of any allowed size is accepted into
+/// an empty queue). 64 KiB per node on a 3-node ring, 38 KiB on a 5-node ring.
+pub const RING_PENDING_MULTICAST_BYTES: usize = 192 * 1024;
+/// Most bytes of client messages one node queues ahead of Totem (rings of up to 3 nodes):
+/// small, so that queueing delay and memory stay low when clients send large messages.
 pub const PENDING_MULTICAST_BYTES_MAX: usize = 64 * 1024;
+/// Least per-node bound on queued client message bytes (see
+/// [`RING_PENDING_MULTICAST_BYTES`]), so that large rings still fill each token visit.
+pub const PENDING_MULTICAST_BYTES_MIN: usize = 16 * 1024;
 /// Queued multicasts of pipelining clients are taken while fewer than this many cluster
 /// messages wait, whatever their size: large messages keep a few in the queue (throughput)
-/// while small ones are bounded by [`PENDING_MULTICAST_BYTES_MAX`] (round trip).
+/// while small ones are bounded by [`RING_PENDING_MULTICAST_BYTES`] (round trip).
 pub const PENDING_MULTICAST_MESSAGES_FLOOR: usize = 4;
 /// Bytes of fragmented CPG messages being reassembled at once, from all senders.
 pub const CPG_REASSEMBLY_BYTES_MAX: usize = 256 * 1024 * 1024;
