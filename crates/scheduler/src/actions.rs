@@ -585,8 +585,8 @@ fn plan_primitive(
                 }
                 return;
             }
-        } else if freeze {
-            // An active resource keeps running, and may move within the partition.
+        } else if freeze || crate::quorum::demoted_in_place(c, p) {
+            // An active resource keeps running (frozen, or demoted in place).
         } else if next.is_some() || !cur.is_empty() {
             next = None;
         }
@@ -754,7 +754,7 @@ fn plan_primitive(
                     format!(" due to {why}")
                 }
             } else if !c.have_quorum
-                && (c.no_quorum_policy == "stop"
+                && (matches!(c.no_quorum_policy.as_str(), "stop" | "demote")
                     || c.no_quorum_policy == "suicide" && !fenced.contains(&a))
                 && needs_quorum
             {
