@@ -320,7 +320,8 @@ fn print_clone(c: &Cluster, r: usize, depth: usize, out: &mut String) {
                     && pr.managed
                     && !pr.orphan
                     && pr.running.len() == 1
-                    && !c.nodes[nodes[0]].unclean
+                    // Lost nodes list their instances apart; a member fencing itself not.
+                    && (c.nodes[nodes[0]].online || !c.nodes[nodes[0]].unclean)
             })
             && prims.iter().all(|&p| !c.rscs[p].running.is_empty());
         if !simple {

@@ -147,3 +147,25 @@ fn status_shows_pending_stop_and_migration_as_leaving() {
         "{text}"
     );
 }
+
+#[test]
+fn clone_instances_on_a_member_fencing_itself_are_listed_as_usual() {
+    let n1 = format!(
+        "{}{}",
+        lrm("st", "Stateful", "start", 0, false),
+        lrm("a", "Dummy", "start", 0, false)
+    );
+    let status = format!(
+        "{}{}{}",
+        node_state(1, true, &n1),
+        node_state(2, false, ""),
+        node_state(3, false, "")
+    );
+    let s = run(&cib("suicide", true, true, &status));
+    let text = scheduler::report::status_text(&s.before);
+    assert!(text.contains("* Node n1: UNCLEAN (online)"), "{text}");
+    assert!(
+        text.contains("* Clone Set: st-clone [st] (promotable):\n      * Unpromoted: [ n1 ]\n"),
+        "{text}"
+    );
+}
