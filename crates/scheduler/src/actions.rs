@@ -446,6 +446,18 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
         made.insert(task, (begin, end));
     }
     crate::graph::order_phases(b, r, &made);
+    // A group placed in a partition without quorum still begins its (empty) start phase.
+    if c.rscs[r].variant == Variant::Group && !made.contains_key("start") {
+        let held = c.primitives(r).iter().any(|&p| {
+            c.rscs[p].next.is_some() && crate::quorum::hold(c, p) == crate::quorum::Hold::Stop
+        });
+        if held {
+            let begin = b.add(ActionKind::Pseudo, Some(r), "start", 0, None);
+            if let Some(&(_, stopped)) = made.get("stop") {
+                b.order(stopped, begin);
+            }
+        }
+    }
     // Group members (and instances of an ordered clone) start in order and stop in reverse.
     if crate::graph::chained(c, r) {
         crate::graph::chain_group_members(b, &kids, c.rscs[r].variant == Variant::Group);

@@ -169,3 +169,31 @@ fn clone_instances_on_a_member_fencing_itself_are_listed_as_usual() {
         "{text}"
     );
 }
+
+#[test]
+fn a_group_stopped_for_lack_of_quorum_still_begins_its_start_phase() {
+    let xml = format!(
+        r#"<cib have-quorum="0"><configuration>
+<crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="false"/><nvpair id="o2" name="no-quorum-policy" value="stop"/></cluster_property_set></crm_config>
+<nodes><node id="1" uname="n1"/><node id="2" uname="n2"/><node id="3" uname="n3"/></nodes>
+<resources><group id="g"><primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/></group></resources><constraints/></configuration>
+<status>{}{}{}</status></cib>"#,
+        node_state(1, true, &lrm("a", "Dummy", "start", 0, false)),
+        node_state(2, false, ""),
+        node_state(3, false, "")
+    );
+    let s = run(&xml);
+    assert_eq!(
+        summary(&s),
+        vec!["Stop a ( n1 ) due to no quorum".to_string()]
+    );
+    let pseudo: Vec<&str> = s
+        .transition
+        .actions
+        .iter()
+        .filter(|a| a.kind == scheduler::ActionKind::Pseudo)
+        .map(|a| a.label.as_str())
+        .collect();
+    assert!(pseudo.contains(&"g_start_0"), "{pseudo:?}");
+    assert!(!pseudo.contains(&"g_running_0"), "{pseudo:?}");
+}
