@@ -146,6 +146,15 @@ fn status_shows_pending_stop_and_migration_as_leaving() {
         text.contains("* b\t(ocf:pacemaker:Dummy):\t Migrating n1"),
         "{text}"
     );
+    // Such a history says nothing of the resource's state there: it is probed again.
+    for id in ["a", "b"] {
+        let r = s.before.rscs.iter().position(|r| r.id == id);
+        let probed =
+            s.transition.actions.iter().any(|a| {
+                a.rsc == r && a.task == "monitor" && a.interval_ms == 0 && a.node == Some(0)
+            });
+        assert!(probed, "{id} is probed on n1: {:?}", common::labels(&s));
+    }
 }
 
 #[test]
