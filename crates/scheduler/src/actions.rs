@@ -446,6 +446,18 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
         made.insert(task, (begin, end));
     }
     crate::graph::order_phases(b, r, &made);
+    // A group placed in a partition without quorum still begins its (empty) start phase.
+    if c.rscs[r].variant == Variant::Group && !made.contains_key("start") {
+        let held = c.primitives(r).iter().any(|&p| {
+            c.rscs[p].next.is_some() && crate::quorum::hold(c, p) == crate::quorum::Hold::Stop
+        });
+        if held {
+            let begin = b.add(ActionKind::Pseudo, Some(r), "start", 0, None);
+            if let Some(&(_, stopped)) = made.get("stop") {
+                b.order(stopped, begin);
+            }
+        }
+    }
     // Group members (and instances of an ordered clone) start in order and stop in reverse.
     if crate::graph::chained(c, r) {
         crate::graph::chain_group_members(b, &kids, c.rscs[r].variant == Variant::Group);
@@ -585,8 +597,8 @@ fn plan_primitive(
                 }
                 return;
             }
-        } else if freeze {
-            // An active resource keeps running, and may move within the partition.
+        } else if freeze || crate::quorum::demoted_in_place(c, p) {
+            // An active resource keeps running (frozen, or demoted in place).
         } else if next.is_some() || !cur.is_empty() {
             next = None;
         }
@@ -754,7 +766,7 @@ fn plan_primitive(
                     format!(" due to {why}")
                 }
             } else if !c.have_quorum
-                && (c.no_quorum_policy == "stop"
+                && (matches!(c.no_quorum_policy.as_str(), "stop" | "demote")
                     || c.no_quorum_policy == "suicide" && !fenced.contains(&a))
                 && needs_quorum
             {

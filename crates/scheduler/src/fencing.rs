@@ -7,10 +7,10 @@ use crate::cluster::{Cluster, NodeKind};
 use crate::on_fail::OnFail;
 
 /// Whether unclean nodes (lost, not seen) may be fenced: fencing is enabled and the partition
-/// has quorum, or `no-quorum-policy` lets it act anyway.
+/// has quorum, or `no-quorum-policy=ignore` lets it act anyway (`suicide` fences only the
+/// partition's own members, see [`apply_suicide`]).
 pub fn may_fence_unclean(c: &Cluster) -> bool {
-    c.stonith_enabled
-        && (c.have_quorum || matches!(c.no_quorum_policy.as_str(), "ignore" | "suicide"))
+    c.stonith_enabled && (c.have_quorum || c.no_quorum_policy == "ignore")
 }
 
 /// Whether cluster node `n` will be fenced by this transition (what ran there then stops
@@ -93,8 +93,11 @@ pub fn stuck_stops(c: &Cluster, p: usize, fenced: &[usize]) -> Vec<String> {
         } else {
             String::new()
         };
+        // Without a place in the partition, the stop is for lack of nodes.
         let why = if c.no_quorum_policy == "freeze" {
             "blocked"
+        } else if r.next.is_none() {
+            "due to node availability (blocked)"
         } else {
             "due to no quorum (blocked)"
         };

@@ -27,6 +27,7 @@ mod notify;
 pub mod on_fail;
 mod one_or_more;
 pub mod orders;
+mod quorum;
 pub mod remote;
 pub mod report;
 mod rsc_lookup;
@@ -72,6 +73,7 @@ pub fn schedule_with(cib: &Cib, now: i64, revised: bool) -> Schedule {
     let changed = orders::definition_changes(&c);
     let mut restart = orders::propagate(&mut c, cib, changed);
     remote::restart_guests(&c, &mut restart);
+    quorum::apply_demote(&mut c);
     let mut transition = actions::plan(&c, cib, &restart);
     transition.op_defaults = graph_out::op_defaults(cib);
     let after = if revised {

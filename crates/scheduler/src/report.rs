@@ -133,6 +133,18 @@ fn disabled(c: &Cluster, r: usize) -> bool {
     c.rscs[r].target_role == Some(Role::Stopped)
 }
 
+/// The node an inactive resource is still leaving (a pending stop or migration recorded
+/// there), with the word status shows for it (`Stopping`, `Migrating`).
+fn leaving(rsc: &crate::cluster::Rsc) -> Option<(usize, &'static str)> {
+    rsc.pending
+        .iter()
+        .find_map(|(&n, task)| match task.as_str() {
+            "stop" => Some((n, "Stopping")),
+            "migrate_to" => Some((n, "Migrating")),
+            _ => None,
+        })
+}
+
 fn primitive_line(c: &Cluster, r: usize) -> String {
     let rsc = &c.rscs[r];
     let agent = rsc.agent.as_ref().map(|a| a.spec()).unwrap_or_default();
@@ -147,9 +159,13 @@ fn primitive_line(c: &Cluster, r: usize) -> String {
         .any(|n| rsc.failed_on.contains(n) || rsc.demote_failed_on.contains(n));
     let role = rsc.role();
     if nodes.is_empty() {
-        state.push_str("Stopped");
-        if let Some(&n) = rsc.not_installed_on.first() {
-            let _ = n;
+        // A history holding only a stop or migration still in progress: the resource is
+        // leaving that node.
+        match leaving(rsc) {
+            Some((n, word)) => {
+                let _ = write!(state, "{word} {}", c.nodes[n].name);
+            }
+            None => state.push_str("Stopped"),
         }
     } else {
         let pending = nodes.iter().find_map(|n| rsc.pending.get(n));
@@ -283,6 +299,10 @@ fn print_clone(c: &Cluster, r: usize, depth: usize, out: &mut String) {
         let prims = c.primitives(k);
         let nodes = c.active_nodes(k);
         if nodes.is_empty() {
+            // An inactive instance still leaving a node is shown on its own line.
+            if prims.iter().any(|&p| leaving(&c.rscs[p]).is_some()) {
+                print_rsc(c, k, depth + 1, out);
+            }
             continue;
         }
         active_instances += 1;
@@ -300,7 +320,8 @@ fn print_clone(c: &Cluster, r: usize, depth: usize, out: &mut String) {
                     && pr.managed
                     && !pr.orphan
                     && pr.running.len() == 1
-                    && !c.nodes[nodes[0]].unclean
+                    // Lost nodes list their instances apart; a member fencing itself not.
+                    && (c.nodes[nodes[0]].online || !c.nodes[nodes[0]].unclean)
             })
             && prims.iter().all(|&p| !c.rscs[p].running.is_empty());
         if !simple {

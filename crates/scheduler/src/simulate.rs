@@ -1,7 +1,7 @@
 //! Applying a transition to the working set: the cluster as it will be once the actions ran.
 
 use crate::actions::{ActionKind, Transition};
-use crate::cluster::{Cluster, Variant};
+use crate::cluster::{Cluster, NodeKind, Variant};
 
 /// The cluster after every action of `t` succeeded.
 pub fn apply(c: &Cluster, t: &Transition) -> Cluster {
@@ -38,6 +38,14 @@ pub fn apply(c: &Cluster, t: &Transition) -> Cluster {
             continue;
         }
         let touched = touched_by[p];
+        // Active on a lost node that cannot be fenced: its stop is blocked, it stays.
+        if c.rscs[p].running.keys().any(|&n| {
+            let node = &c.nodes[n];
+            node.kind == NodeKind::Member && node.unclean && !crate::fencing::doomed(c, n)
+        }) {
+            continue;
+        }
+        let quorum_hold = crate::quorum::hold(c, p);
         let r = &mut out.rscs[p];
         if !r.managed
             || !touched
@@ -51,12 +59,17 @@ pub fn apply(c: &Cluster, t: &Transition) -> Cluster {
         if !r.managed {
             continue;
         }
+        let was_active = !r.running.is_empty();
         r.running.clear();
         r.failed_on.clear();
         r.demote_failed_on.clear();
         r.pending.clear();
-        if let Some(n) = r.next {
-            r.running.insert(n, r.next_role);
+        match (quorum_hold, r.next) {
+            (crate::quorum::Hold::Stop, _) | (_, None) => {}
+            (crate::quorum::Hold::NoStart, Some(_)) if !was_active => {}
+            (_, Some(n)) => {
+                r.running.insert(n, r.next_role);
+            }
         }
     }
     // Remote and guest nodes follow their connections.

@@ -419,6 +419,8 @@ struct Replay {
     digest: Option<RecordDigests>,
     /// That operation's name and interval (its own instance attributes are digested too).
     digest_op: (String, u64),
+    /// Some operation of the history completed (not pending, not cancelled).
+    completed: bool,
 }
 
 /// Execution status of an operation whose agent is not installed.
@@ -474,6 +476,7 @@ fn replay(ops: &[LrmOp]) -> Replay {
         if op.op_status == 1 {
             continue; // cancelled
         }
+        out.completed = true;
         let rc = remap_degraded(op.rc_code);
         // An execution status of "error" with the expected exit code is a success (old
         // histories recorded results that way).
@@ -841,7 +844,11 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
                 r.stale_recurring.push((node, op.interval_ms));
             }
         }
-        if !r.known_on.contains(&node) {
+        // A history holding only a stop or migration in progress leaves the state unknown.
+        let only_leaving = !rp.completed
+            && !rp.failed
+            && matches!(rp.pending.as_deref(), Some("stop" | "migrate_to"));
+        if !only_leaving && !r.known_on.contains(&node) {
             r.known_on.push(node);
         }
         if let Some(role) = rp.role {
