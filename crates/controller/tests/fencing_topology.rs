@@ -4,8 +4,6 @@
 
 mod harness;
 
-use cib::xml;
-use controller::CibOp;
 use harness::Sim;
 
 fn config(levels: &str) -> String {
@@ -15,17 +13,15 @@ fn config(levels: &str) -> String {
              <operations><op id=\"{id}-monitor\" name=\"monitor\" interval=\"60s\"/></operations></primitive>"
         )
     };
-    format!(
-        "<cib crm_feature_set=\"3.16.1\" validate-with=\"pacemaker-3.9\" epoch=\"5\" num_updates=\"0\" admin_epoch=\"0\">\
-         <configuration><crm_config><cluster_property_set id=\"cib-bootstrap-options\">\
-         <nvpair id=\"o-stonith\" name=\"stonith-enabled\" value=\"true\"/>\
-         </cluster_property_set></crm_config><nodes/><resources>{bad}{ok}\
-         <primitive id=\"d1\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">\
-         <operations><op id=\"d1-monitor-10s\" name=\"monitor\" interval=\"10s\" timeout=\"20s\"/>\
-         </operations></primitive></resources>\
-         <constraints/><fencing-topology>{levels}</fencing-topology></configuration><status/></cib>",
-        bad = dev("fence-bad"),
-        ok = dev("fence-ok"),
+    harness::cib_with(
+        &[("stonith-enabled", "true")],
+        &format!(
+            "{}{}{}",
+            dev("fence-bad"),
+            dev("fence-ok"),
+            harness::dummy_primitive("d1")
+        ),
+        &format!("<fencing-topology>{levels}</fencing-topology>"),
     )
 }
 
@@ -36,22 +32,9 @@ const LEVELS: &str =
 /// Three nodes running `cib`, then node holding `d1` cut off; returns the sim, the
 /// victim's id and name.
 fn lose_d1_holder(cib: &str, fail: &[&str], always: bool) -> (Sim, u32, String) {
-    let mut sim = Sim::new(3);
-    for id in 1..=3 {
-        sim.boot_with(id, None);
-    }
-    sim.set_parts(vec![vec![1, 2, 3]]);
-    sim.settle(60_000);
-    sim.admin(
-        2,
-        1,
-        CibOp::Replace(xml::parse(cib).expect("test CIB parses")),
-    );
-    sim.settle(120_000);
-    let on = sim.running_on("d1");
-    assert_eq!(on.len(), 1, "d1 on {on:?}");
-    let victim_name = on[0].clone();
-    let victim: u32 = victim_name.trim_start_matches("node").parse().expect("id");
+    let mut sim = Sim::three_running(cib);
+    let victim = sim.only_node_of("d1");
+    let victim_name = sim.name(victim);
     for n in sim.nodes.iter_mut() {
         for dev in fail {
             let key = (dev.to_string(), "reboot".to_string());

@@ -9,44 +9,20 @@ use controller::CibOp;
 use harness::Sim;
 
 fn config() -> String {
-    let dummy = |id: &str| {
-        format!(
-            "<primitive id=\"{id}\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">\
-             <operations><op id=\"{id}-monitor-10s\" name=\"monitor\" interval=\"10s\" timeout=\"20s\"/>\
-             </operations></primitive>"
-        )
-    };
-    format!(
-        "<cib crm_feature_set=\"3.16.1\" validate-with=\"pacemaker-3.9\" epoch=\"5\" num_updates=\"0\" admin_epoch=\"0\">\
-         <configuration><crm_config><cluster_property_set id=\"cib-bootstrap-options\">\
-         <nvpair id=\"o-stonith\" name=\"stonith-enabled\" value=\"false\"/>\
-         <nvpair id=\"o-nqp\" name=\"no-quorum-policy\" value=\"stop\"/>\
-         <nvpair id=\"o-delay\" name=\"unfenced-recovery-delay\" value=\"3s\"/>\
-         </cluster_property_set></crm_config><nodes/><resources>{d1}{d2}{d3}</resources>\
-         <constraints/></configuration><status/></cib>",
-        d1 = dummy("d1"),
-        d2 = dummy("d2"),
-        d3 = dummy("d3"),
+    harness::three_dummies(
+        &[
+            ("stonith-enabled", "false"),
+            ("no-quorum-policy", "stop"),
+            ("unfenced-recovery-delay", "3s"),
+        ],
+        "",
     )
 }
 
 #[test]
 fn the_recovery_delay_ending_on_a_node_without_quorum_computes_nothing() {
-    let mut sim = Sim::new(3);
-    for id in 1..=3 {
-        sim.boot_with(id, None);
-    }
-    sim.set_parts(vec![vec![1, 2, 3]]);
-    sim.settle(60_000);
-    sim.admin(
-        2,
-        1,
-        CibOp::Replace(xml::parse(&config()).expect("test CIB parses")),
-    );
-    sim.settle(120_000);
-    let on = sim.running_on("d1");
-    assert_eq!(on.len(), 1, "d1 on {on:?}");
-    let lone: u32 = on[0].trim_start_matches("node").parse().expect("id");
+    let mut sim = Sim::three_running(&config());
+    let lone = sim.only_node_of("d1");
     let others: Vec<u32> = (1..=3).filter(|&i| i != lone).collect();
     sim.set_parts(vec![others.clone(), vec![lone]]);
     // Well within the 3 s delay: the lone node stopped its resources at once.

@@ -4,49 +4,19 @@
 
 mod harness;
 
-use cib::xml;
-use controller::CibOp;
 use harness::Sim;
 
 fn config() -> String {
-    let dummy = |id: &str| {
-        format!(
-            "<primitive id=\"{id}\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">\
-             <operations><op id=\"{id}-monitor-10s\" name=\"monitor\" interval=\"10s\" timeout=\"20s\"/>\
-             </operations></primitive>"
-        )
-    };
-    format!(
-        "<cib crm_feature_set=\"3.16.1\" validate-with=\"pacemaker-3.9\" epoch=\"5\" num_updates=\"0\" admin_epoch=\"0\">\
-         <configuration><crm_config><cluster_property_set id=\"cib-bootstrap-options\">\
-         <nvpair id=\"o-stonith\" name=\"stonith-enabled\" value=\"true\"/>\
-         <nvpair id=\"o-nqp\" name=\"no-quorum-policy\" value=\"suicide\"/>\
-         </cluster_property_set></crm_config><nodes/><resources>\
-         <primitive id=\"fence\" class=\"stonith\" type=\"fence_dummy\"/>{d1}{d2}{d3}</resources>\
-         <constraints/></configuration><status/></cib>",
-        d1 = dummy("d1"),
-        d2 = dummy("d2"),
-        d3 = dummy("d3"),
+    harness::three_dummies(
+        &[("stonith-enabled", "true"), ("no-quorum-policy", "suicide")],
+        "<primitive id=\"fence\" class=\"stonith\" type=\"fence_dummy\"/>",
     )
 }
 
 /// Three nodes running the configuration; returns the sim and a node running a Dummy.
 fn running() -> (Sim, u32) {
-    let mut sim = Sim::new(3);
-    for id in 1..=3 {
-        sim.boot_with(id, None);
-    }
-    sim.set_parts(vec![vec![1, 2, 3]]);
-    sim.settle(60_000);
-    sim.admin(
-        2,
-        1,
-        CibOp::Replace(xml::parse(&config()).expect("test CIB parses")),
-    );
-    sim.settle(120_000);
-    let on = sim.running_on("d1");
-    assert_eq!(on.len(), 1, "d1 on {on:?}");
-    let victim: u32 = on[0].trim_start_matches("node").parse().expect("id");
+    let sim = Sim::three_running(&config());
+    let victim = sim.only_node_of("d1");
     (sim, victim)
 }
 

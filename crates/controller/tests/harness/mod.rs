@@ -617,3 +617,59 @@ impl Sim {
         self.ctrl(id).cib().map(Element::to_xml).unwrap_or_default()
     }
 }
+
+/// An `ocf:heartbeat:Dummy` primitive `id` with a 10 s monitor, as CIB XML.
+pub fn dummy_primitive(id: &str) -> String {
+    format!(
+        "<primitive id=\"{id}\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">\
+         <operations><op id=\"{id}-monitor-10s\" name=\"monitor\" interval=\"10s\" timeout=\"20s\"/>\
+         </operations></primitive>"
+    )
+}
+
+/// A CIB with cluster properties `props` (name, value), the resources `resources` (XML) and
+/// `<constraints/>` followed by `extra_configuration` (XML) in the configuration section.
+pub fn cib_with(props: &[(&str, &str)], resources: &str, extra_configuration: &str) -> String {
+    let nvpairs: String = props
+        .iter()
+        .map(|(n, v)| format!("<nvpair id=\"o-{n}\" name=\"{n}\" value=\"{v}\"/>"))
+        .collect();
+    format!(
+        "<cib crm_feature_set=\"3.16.1\" validate-with=\"pacemaker-3.9\" epoch=\"5\" num_updates=\"0\" admin_epoch=\"0\">\
+         <configuration><crm_config><cluster_property_set id=\"cib-bootstrap-options\">{nvpairs}\
+         </cluster_property_set></crm_config><nodes/><resources>{resources}</resources>\
+         <constraints/>{extra_configuration}</configuration><status/></cib>"
+    )
+}
+
+/// Dummies d1, d2 and d3 under cluster properties `props`, as a CIB.
+pub fn three_dummies(props: &[(&str, &str)], more_resources: &str) -> String {
+    let dummies: String = ["d1", "d2", "d3"].map(dummy_primitive).concat();
+    cib_with(props, &format!("{more_resources}{dummies}"), "")
+}
+
+impl Sim {
+    /// Three nodes booted into one partition, running `cib` (replaced by node 2) once settled.
+    pub fn three_running(cib_xml: &str) -> Sim {
+        let mut sim = Sim::new(3);
+        for id in 1..=3 {
+            sim.boot_with(id, None);
+        }
+        sim.set_parts(vec![vec![1, 2, 3]]);
+        sim.settle(60_000);
+        sim.admin(
+            2,
+            1,
+            CibOp::Replace(cib::xml::parse(cib_xml).expect("test CIB parses")),
+        );
+        sim.settle(120_000);
+        sim
+    }
+
+    /// The id of the one node running `rsc` (asserts there is exactly one).
+    pub fn only_node_of(&self, rsc: &str) -> NodeId {
+        let on = self.running_on(rsc);
+        assert_eq!(on.len(), 1, "{rsc} on {on:?}");
+        on[0].trim_start_matches("node").parse().expect("node id")
+    }
+}
