@@ -270,7 +270,7 @@ pub fn render_text(r: &StatusReply) -> anyhow::Result<String> {
     out.push_str("\n\n");
     // The scheduler prints the blocks indented under crm_simulate's heading; crm_mon puts
     // them at the top level.
-    for line in scheduler::report::status_text(&with_pending_stops(c)).lines() {
+    for line in scheduler::report::status_text(c).lines() {
         let line = line.strip_prefix("  ").unwrap_or(line);
         if line.starts_with("* Node List:") {
             out.push_str("Node List:\n");
@@ -364,28 +364,6 @@ fn failed_actions(root: &Element) -> Vec<String> {
 /// history shows nothing else active), crm_mon still lists the resource on that node
 /// ("Stopping n1", "Migrating n1"), though the scheduler plans as if it were stopped.
 const LEAVING: [&str; 3] = ["stop", "migrate_to", "migrate_from"];
-
-/// `c` as crm_mon displays it: resources whose only activity is a pending stop or
-/// migration shown on that node (the scheduler's report then words them `Stopping`,
-/// `Migrating`).
-fn with_pending_stops(c: &scheduler::Cluster) -> scheduler::Cluster {
-    let mut shown = c.clone();
-    for r in shown.rscs.iter_mut() {
-        if !r.running.is_empty() {
-            continue;
-        }
-        let leaving: Vec<usize> = r
-            .pending
-            .iter()
-            .filter(|(_, task)| LEAVING.contains(&task.as_str()))
-            .map(|(n, _)| *n)
-            .collect();
-        for n in leaving {
-            r.running.insert(n, scheduler::Role::Started);
-        }
-    }
-    shown
-}
 
 /// The role crm_mon's XML gives a resource with an operation in progress (`Starting`,
 /// `Stopping`, `Migrating`, `Promoting`, `Demoting`), and its `pending` attribute
