@@ -14,16 +14,21 @@
 PCMK_LAB=${PCMK_LAB:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../shared/tools/pcmk-lab" 2>/dev/null && pwd)}
 [[ -r $PCMK_LAB/lib.sh ]] || { echo "pcmk-lab not found (set PCMK_LAB)" >&2; return 1; }
 
-# Our namespaces, addresses and files; never pcmk-lab's.
-LAB_DIR=/tmp/tdk-bench
-LAB_NS_PREFIX=tdk-
-LAB_NET=10.208.0
-LAB_VIP=10.208.0.100
-LAB_RESULTS=${TDK_RESULTS:-/tmp/tdk-bench-results}
+# Our namespaces, addresses and files; never pcmk-lab's. TDK_LAB=NAME:NET runs a second lab
+# beside the first (e.g. TDK_LAB=tdb:10.208.1 gives tdb-hub, tdb-n1.. and 10.208.1.K).
+TDK_LAB=${TDK_LAB:-tdk:10.208.0}
+TDK_NAME=${TDK_LAB%%:*}
+TDK_NET=${TDK_LAB#*:}
+[[ $TDK_NET =~ ^10\.20[0-9]\.[0-9]+$ ]] || { echo "TDK_LAB net must be 10.20x.y, not $TDK_NET" >&2; return 1; }
+LAB_DIR=/tmp/$TDK_NAME-bench
+LAB_NS_PREFIX=$TDK_NAME-
+LAB_NET=$TDK_NET
+LAB_VIP=$TDK_NET.100
+LAB_RESULTS=${TDK_RESULTS:-/tmp/$TDK_NAME-bench-results}
 # shellcheck source=/dev/null
 . "$PCMK_LAB/lib.sh"
-LAB_NET=10.208.0
-LAB_VIP=10.208.0.100
+LAB_NET=$TDK_NET
+LAB_VIP=$TDK_NET.100
 LAB_TOKEN=${TDK_TOKEN:-1000}
 BASE_RSC_XML=${BASE_RSC_XML//10.99.0.100/$LAB_VIP}
 
@@ -69,9 +74,9 @@ tk_create_infra() {
     for n in $LAB_NODES; do
         i=$((i + 1))
         ip netns add "$(node_ns "$n")"
-        ip link add "v-$n-tdk" type veth peer name eth0 netns "$(node_ns "$n")"
-        ip link set "v-$n-tdk" netns "$(hub_ns)"
-        ip -n "$(hub_ns)" link set "v-$n-tdk" master br0 up
+        ip link add "v-$n-$TDK_NAME" type veth peer name eth0 netns "$(node_ns "$n")"
+        ip link set "v-$n-$TDK_NAME" netns "$(hub_ns)"
+        ip -n "$(hub_ns)" link set "v-$n-$TDK_NAME" master br0 up
         ip -n "$(node_ns "$n")" addr add "$LAB_NET.$i/24" dev eth0
         ip -n "$(node_ns "$n")" link set eth0 up
         ip -n "$(node_ns "$n")" link set lo up
