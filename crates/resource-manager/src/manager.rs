@@ -424,6 +424,9 @@ impl Manager {
     }
 
     fn on_runtime_status(&mut self, status: &messaging::ipc::RuntimeStatus) {
+        if let Some(ms) = ring_watch::counter(&status.config, "totem.consensus") {
+            self.ring_watch.set_consensus(Duration::from_millis(ms));
+        }
         let Some(counters) = RingCounters::from_stats(&status.stats) else {
             return;
         };
@@ -529,7 +532,7 @@ impl Manager {
                 self.isolated = None;
                 // When this node's ring broke before this change (if a status reply showed it
                 // broken): the recovery delay after a node loss counts from there.
-                if let Some(at) = self.ring_watch.take_break() {
+                if let Some(at) = self.ring_watch.take_break(Instant::now()) {
                     let ago = Instant::now().saturating_duration_since(at);
                     let ago_ms = u64::try_from(ago.as_millis()).unwrap_or(u64::MAX);
                     self.ctrl.note_ring_break(now_ms().saturating_sub(ago_ms));

@@ -54,12 +54,19 @@ pub struct RingWatch {
     last: Option<RingCounters>,
     /// When the ring broke, while it is broken (the earliest estimate from the replies).
     broke_at: Option<Instant>,
+    /// Totem's consensus timeout (`totem.consensus` in the status' configuration).
+    consensus: Option<Duration>,
 }
 
 impl RingWatch {
     /// A watch that has seen no reply yet.
     pub fn new() -> RingWatch {
         RingWatch::default()
+    }
+
+    /// Takes Totem's consensus timeout from a status reply's configuration.
+    pub fn set_consensus(&mut self, consensus: Duration) {
+        self.consensus = Some(consensus);
     }
 
     /// Takes the counters of a status reply received at `now`.
@@ -95,10 +102,18 @@ impl RingWatch {
         self.broke_at.is_some()
     }
 
-    /// When the ring broke, if it was seen broken since the last membership change: the
-    /// membership now delivered is the one that break led to. Forgets it.
-    pub fn take_break(&mut self) -> Option<Instant> {
-        self.broke_at.take()
+    /// When the ring broke, if it was seen broken since the last membership change and the
+    /// membership now delivered (at `now`) followed within the consensus timeout; forgets it.
+    ///
+    /// Within that time the lost nodes were failed on the evidence of unanswered token
+    /// retransmissions, so they were cut off (or dead) before the break, and lost the token
+    /// about when this node did. A node failed only by the consensus timeout may have been
+    /// cut off during the gathering, long after the break: `None` then, and the recovery
+    /// delay counts from the membership change.
+    pub fn take_break(&mut self, now: Instant) -> Option<Instant> {
+        let at = self.broke_at.take()?;
+        let consensus = self.consensus?;
+        (now.saturating_duration_since(at) < consensus).then_some(at)
     }
 }
 
@@ -148,9 +163,11 @@ mod tests {
             w.observe(t0 + ms(130), c(1, 1, Some(115))),
             Verdict::Nothing
         );
-        // The earliest estimate of the break is kept.
-        assert_eq!(w.take_break(), Some(t0 + ms(15)));
-        assert_eq!(w.take_break(), None);
+        // The earliest estimate of the break is kept (once the consensus timeout is known).
+        assert_eq!(w.clone().take_break(t0 + ms(140)), None);
+        w.set_consensus(ms(1980));
+        assert_eq!(w.take_break(t0 + ms(140)), Some(t0 + ms(15)));
+        assert_eq!(w.take_break(t0 + ms(140)), None);
     }
 
     #[test]
@@ -169,11 +186,23 @@ mod tests {
         w.observe(t0, c(1, 0, None));
         w.observe(t0 + ms(30), c(1, 0, Some(10)));
         // Re-formed with the same members (no membership change): the break is over.
+        w.set_consensus(ms(1980));
         w.observe(t0 + ms(60), c(2, 0, None));
-        assert_eq!(w.take_break(), None);
+        assert_eq!(w.take_break(t0 + ms(61)), None);
         // A second break between two polls, seen with a ring formed since the last reply.
         w.observe(t0 + ms(100), c(3, 0, Some(5)));
-        assert_eq!(w.take_break(), Some(t0 + ms(95)));
+        assert_eq!(w.take_break(t0 + ms(110)), Some(t0 + ms(95)));
+    }
+
+    #[test]
+    fn a_membership_later_than_the_consensus_timeout_does_not_count_from_the_break() {
+        let t0 = Instant::now();
+        let mut w = RingWatch::new();
+        w.set_consensus(ms(1980));
+        w.observe(t0, c(1, 0, None));
+        w.observe(t0 + ms(25), c(1, 0, Some(10)));
+        w.observe(t0 + ms(2000), c(1, 0, Some(1985)));
+        assert_eq!(w.take_break(t0 + ms(2010)), None);
     }
 
     #[test]

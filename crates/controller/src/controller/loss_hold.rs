@@ -5,8 +5,10 @@
 //! the host reported it ([`Controller::note_ring_break`]), otherwise from the membership
 //! change: both sides lose the token at about the same time, so the cut-off node's own
 //! clock starts there too, while the new membership is only seen after the survivors agreed
-//! on it (a suspected node is failed two join intervals later, a silent one after the
-//! consensus timeout).
+//! on it (a suspected node is failed two join intervals later). The host reports the break
+//! only when the lost node was failed that way, within the consensus timeout: a node failed
+//! by the consensus timeout may have been cut off while the others were already gathering,
+//! and then loses nothing at the break.
 
 use crate::options;
 use crate::Output;
