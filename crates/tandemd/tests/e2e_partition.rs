@@ -88,6 +88,10 @@ fn stop_before_start_margin_ms(c: &Cluster, h: usize, majority: &[usize]) -> f64
         .unwrap_or_else(|| panic!("node{h} never took itself for cut off\n{}", c.logs()));
     let (stopped, _) = first_after(&minority, cut, &["local stop finished"])
         .unwrap_or_else(|| panic!("node{h} never finished its local stop\n{}", c.logs()));
+    eprintln!(
+        "node{h} took itself for cut off, then stopped its resources in {:.1} ms",
+        (stopped - cut) * 1000.0
+    );
     let start = majority
         .iter()
         .filter_map(|&i| {
