@@ -199,3 +199,36 @@ fn join_bounded(thread: std::thread::JoinHandle<()>, limit: std::time::Duration)
         tracing::error!("the resource manager thread panicked");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(nodes: u32, join: Option<u32>) -> corosync_conf::Config {
+        let mut text = String::from("totem {\n version: 2\n cluster_name: t\n token: 1000\n");
+        if let Some(join) = join {
+            text.push_str(&format!(" join: {join}\n"));
+        }
+        text.push_str("}\nnodelist {\n");
+        for id in 1..=nodes {
+            text.push_str(&format!(
+                " node {{\n ring0_addr: 10.205.0.{id}\n nodeid: {id}\n }}\n"
+            ));
+        }
+        text.push_str("}\nquorum {\n provider: corosync_votequorum\n}\n");
+        corosync_conf::parse(&text, "test.conf")
+            .expect("test config parses")
+            .config
+    }
+
+    #[test]
+    fn the_default_recovery_delay_adds_skew_detection_poll_and_stop() {
+        // 3 nodes: 2 × 20 ms skew + 2 × 50 ms join + 10 ms poll + 300 ms stop.
+        assert_eq!(recovery_delay_ms(&config(3, None)), 450);
+        // Each further node adds a hop of skew; a longer join interval a longer detection.
+        assert_eq!(recovery_delay_ms(&config(5, None)), 490);
+        assert_eq!(recovery_delay_ms(&config(3, Some(100))), 550);
+        // Very short join intervals: the detection keeps its floor.
+        assert_eq!(recovery_delay_ms(&config(3, Some(10))), 400);
+    }
+}
