@@ -174,6 +174,9 @@ pub struct Cluster {
     start: Instant,
     /// Where it runs.
     pub lab: Lab,
+    /// The `RUST_LOG` nodes start with (`None`: unset, so corosync.conf's `logging {}`
+    /// sets the level); default `TANDEM_E2E_LOG`, else `info`.
+    pub rust_log: Option<String>,
 }
 
 impl Cluster {
@@ -243,6 +246,7 @@ impl Cluster {
             nodes: (0..n).map(|_| None).collect(),
             start: Instant::now(),
             lab,
+            rust_log: Some(std::env::var("TANDEM_E2E_LOG").unwrap_or_else(|_| "info".into())),
         };
         for i in 1..=n {
             c.start_node(i);
@@ -345,7 +349,13 @@ impl Cluster {
             .append(true)
             .open(d.join("node.log"))
             .expect("log");
-        let child = Command::new("ip")
+        let mut cmd = Command::new("ip");
+        // TANDEM_E2E_LOG=debug (or any filter) for timelines in a post-mortem.
+        match &self.rust_log {
+            Some(filter) => cmd.env("RUST_LOG", filter),
+            None => cmd.env_remove("RUST_LOG"),
+        };
+        let child = cmd
             .args(["netns", "exec", &self.ns(i)])
             .arg(env!("CARGO_BIN_EXE_tandemd"))
             .arg("-c")
@@ -361,11 +371,6 @@ impl Cluster {
             .env("HA_VARRUN", self.varrun(i))
             .env("HA_SBIN_DIR", self.sbin())
             .env("TANDEM_FENCE_DIR", self.fence_dir())
-            // TANDEM_E2E_LOG=debug (or any filter) for timelines in a post-mortem.
-            .env(
-                "RUST_LOG",
-                std::env::var("TANDEM_E2E_LOG").unwrap_or_else(|_| "info".into()),
-            )
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
             .stderr(log)
