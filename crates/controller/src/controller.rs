@@ -16,9 +16,11 @@ use crate::options;
 use crate::transition::{self, ActionState, Run};
 use crate::version::CibVersion;
 
+mod fence_pending;
 mod fencing;
 mod isolation;
 
+pub use fence_pending::PendingFence;
 pub use fencing::{FenceEvent, FenceHistory};
 
 /// A CIB sync round in progress for one membership.
@@ -82,6 +84,8 @@ pub struct Controller {
     fences: BTreeMap<u64, fencing::LocalFence>,
     /// Fencing results seen, oldest first.
     fence_history: FenceHistory,
+    /// Fencing requests seen and not answered yet, oldest first.
+    pending_fences: Vec<PendingFence>,
     /// This node applied its own fencing (it stops everything and leaves).
     fenced_self: bool,
     /// Fence devices started here (what a probe of a device finds).
@@ -155,6 +159,7 @@ impl Controller {
             local_ops: BTreeMap::new(),
             fences: BTreeMap::new(),
             fence_history: FenceHistory::new(),
+            pending_fences: Vec::new(),
             fenced_self: false,
             registered: BTreeSet::new(),
             fence_delayed: BTreeMap::new(),
@@ -592,6 +597,7 @@ impl Controller {
             Message::Version { view, version } => self.on_version(from, view, version),
             Message::Sync { view, cib } => self.on_sync(view, cib),
             Message::Exec(a) => {
+                self.note_fence_request(from, &a);
                 self.record_pending(&a);
                 self.on_exec(a);
             }

@@ -630,6 +630,11 @@ impl Manager {
                 let _ = reply.send(Ok(crate::fence_history::encode(self.ctrl.fence_history())));
                 return;
             }
+            "fence-pending" => {
+                let pending = self.ctrl.pending_fencing();
+                let _ = reply.send(Ok(crate::fence_pending::encode(&pending)));
+                return;
+            }
             "fence" => {
                 let Some(target) = arg(0).filter(|t| !t.is_empty()) else {
                     let _ = reply.send(Err("fence needs NODE [off|reboot|confirm]".to_string()));

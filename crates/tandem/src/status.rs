@@ -8,9 +8,10 @@ use std::time::Duration;
 use anyhow::Context;
 use cib::xml::Element;
 use resource_manager::admin::StatusReply;
-use resource_manager::fence_history::FenceRecord;
 
 use crate::cibadmin::cluster_api;
+
+mod fencing;
 
 const USAGE: &str =
     "Usage: tandem status [-1 | -w | --watch] [--interval SECONDS] [--output-as text|xml]
@@ -24,8 +25,9 @@ Options:
   -i, --interval SEC   refresh period with --watch (default 2)
   --output-as FORMAT   text (default) or xml
   -m, --fence-history[=LEVEL]
-                       fencing history: 0 none, 1 failures (the default), 2 (-m alone)
-                       the latest success and failure per node, 3 everything
+                       fencing history: 0 none, 1 failures and fencing in progress
+                       (the default), 2 (-m alone) also the latest success per node,
+                       3 everything
   -r, --inactive       accepted for compatibility (inactive resources are always shown)
   -h, --help           this text
 ";
@@ -109,24 +111,29 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             Ok(body) => {
                 let reply = StatusReply::decode(&body);
                 // (A daemon without the fencing history answers an error: show none.)
-                let fencing = if a.fence_history > 0 {
-                    cluster_api::call(&socket, "fence-history", &[], "")
-                        .map(|t| resource_manager::fence_history::decode(&t))
-                        .unwrap_or_default()
+                let (history, pending) = if a.fence_history > 0 {
+                    (
+                        cluster_api::call(&socket, "fence-history", &[], "")
+                            .map(|t| resource_manager::fence_history::decode(&t))
+                            .unwrap_or_default(),
+                        cluster_api::call(&socket, "fence-pending", &[], "")
+                            .map(|t| resource_manager::fence_pending::decode(&t))
+                            .unwrap_or_default(),
+                    )
                 } else {
-                    Vec::new()
+                    (Vec::new(), Vec::new())
                 };
-                let shown = fence_events(&fencing, a.fence_history);
                 if a.xml {
                     let xml = render_xml(&reply)?;
+                    let fence = fencing::xml(&history, &pending, a.fence_history);
                     match xml.rfind("  <status code=") {
-                        Some(at) if !shown.is_empty() => {
-                            format!("{}{}{}", &xml[..at], fencing_xml(&shown), &xml[at..])
+                        Some(at) if !fence.is_empty() => {
+                            format!("{}{fence}{}", &xml[..at], &xml[at..])
                         }
                         _ => xml,
                     }
                 } else {
-                    render_text(&reply)? + &fencing_text(&shown, a.fence_history)
+                    render_text(&reply)? + &fencing::text(&history, &pending, a.fence_history)
                 }
             }
             Err(e) if a.watch => format!("Error: {e}\n"),
@@ -143,79 +150,6 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
     }
-}
-
-/// The fencing operations `level` shows (`--fence-history`): 1 the failures, 2 the latest
-/// success and failure of each node and action, 3 all, oldest first.
-fn fence_events(all: &[FenceRecord], level: u8) -> Vec<&FenceRecord> {
-    let mut out: Vec<&FenceRecord> = Vec::new();
-    for r in all {
-        if level == 0 || (level == 1 && r.succeeded) {
-            continue;
-        }
-        if level < 3 {
-            out.retain(|x| {
-                !(x.target == r.target && x.action == r.action && x.succeeded == r.succeeded)
-            });
-        }
-        out.push(r);
-    }
-    out
-}
-
-/// One fencing operation as a status line.
-fn fence_line(r: &FenceRecord) -> String {
-    let when = if r.succeeded {
-        "completed"
-    } else {
-        "last-failed"
-    };
-    format!(
-        "{} of {} {}: delegate={}, device={}, {when}='{}' ({})",
-        r.action,
-        r.target,
-        if r.succeeded { "successful" } else { "failed" },
-        r.executioner,
-        r.device,
-        format_time(r.when_s),
-        r.detail
-    )
-}
-
-/// The fencing section of the text display.
-fn fencing_text(shown: &[&FenceRecord], level: u8) -> String {
-    if shown.is_empty() {
-        return String::new();
-    }
-    let mut out = String::from(if level == 1 {
-        "\nFailed Fencing Actions:\n"
-    } else {
-        "\nFencing History:\n"
-    });
-    for r in shown.iter().rev() {
-        let _ = writeln!(out, "  * {}", fence_line(r));
-    }
-    out
-}
-
-/// The `<fence_history>` element of the XML display.
-fn fencing_xml(shown: &[&FenceRecord]) -> String {
-    let mut out = String::from("  <fence_history status=\"0\">\n");
-    for r in shown.iter().rev() {
-        let _ = writeln!(
-            out,
-            "    <fence_event action=\"{}\" target=\"{}\" delegate=\"{}\" device=\"{}\" status=\"{}\" completed=\"{}\" exit-reason=\"{}\"/>",
-            esc(&r.action),
-            esc(&r.target),
-            esc(&r.executioner),
-            esc(&r.device),
-            if r.succeeded { "success" } else { "failed" },
-            esc(&format_time(r.when_s)),
-            esc(&r.detail)
-        );
-    }
-    out.push_str("  </fence_history>\n");
-    out
 }
 
 fn format_time(secs: i64) -> String {
@@ -644,64 +578,5 @@ mod tests {
             assert!(xml.contains(want), "{want:?} missing in\n{xml}");
         }
         assert!(cib::xml::parse(&xml).is_ok(), "{xml}");
-    }
-}
-
-#[cfg(test)]
-mod fencing_tests {
-    use super::*;
-
-    fn rec(target: &str, ok: bool, when_s: i64) -> FenceRecord {
-        FenceRecord {
-            when_s,
-            target: target.into(),
-            action: "reboot".into(),
-            executioner: "node1".into(),
-            succeeded: ok,
-            device: "f".into(),
-            detail: if ok {
-                "fenced by device f".into()
-            } else {
-                "device f: rc 1".into()
-            },
-        }
-    }
-
-    #[test]
-    fn fence_history_levels_pick_what_crm_mon_shows() {
-        let all = vec![
-            rec("node2", false, 1),
-            rec("node2", false, 2),
-            rec("node2", true, 3),
-            rec("node3", true, 4),
-        ];
-        assert!(fence_events(&all, 0).is_empty());
-        let failures = fence_events(&all, 1);
-        assert_eq!(
-            failures.len(),
-            1,
-            "the latest failure per node: {failures:?}"
-        );
-        assert_eq!(failures[0].when_s, 2);
-        assert_eq!(fence_events(&all, 2).len(), 3);
-        assert_eq!(fence_events(&all, 3).len(), 4);
-        let text = fencing_text(&failures, 1);
-        assert!(
-            text.starts_with(
-                "\nFailed Fencing Actions:\n  * reboot of node2 failed: delegate=node1"
-            ),
-            "{text}"
-        );
-        let text = fencing_text(&fence_events(&all, 2), 2);
-        assert!(
-            text.contains("Fencing History:\n  * reboot of node3 successful"),
-            "{text}"
-        );
-        let xml = fencing_xml(&fence_events(&all, 2));
-        assert!(cib::xml::parse(&xml).is_ok(), "{xml}");
-        assert!(
-            xml.contains("target=\"node2\" delegate=\"node1\" device=\"f\" status=\"failed\""),
-            "{xml}"
-        );
     }
 }

@@ -137,7 +137,10 @@ fn a_failing_level_falls_through_to_the_next_and_the_node_is_fenced() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("Fencing History:")
-            && text.contains(&format!("reboot of {holder} successful")),
+            && text
+                .lines()
+                .any(|l| l.starts_with(&format!("  * reboot of {holder} by "))
+                    && l.contains("successful at ")),
         "{text}"
     );
 

@@ -574,13 +574,17 @@ impl Cluster {
 
     /// Runs the `tandem` CLI against node `i`.
     pub fn tandem(&self, i: usize, args: &[&str]) -> Output {
-        Command::new(tandem_bin())
-            .args(args)
+        self.tandem_command(i, args).output().expect("run tandem")
+    }
+
+    /// The `tandem` CLI against node `i`, to run or spawn.
+    pub fn tandem_command(&self, i: usize, args: &[&str]) -> Command {
+        let mut cmd = Command::new(tandem_bin());
+        cmd.args(args)
             .env("TANDEM_CRM_SOCKET", self.crm(i))
             .env("TANDEM_SOCKET", self.node_dir(i).join("tandem.sock"))
-            .stdin(Stdio::null())
-            .output()
-            .expect("run tandem")
+            .stdin(Stdio::null());
+        cmd
     }
 
     /// Runs an OCF agent's action inside node `i`'s namespace with that node's agent
