@@ -16,17 +16,7 @@ const LAB: Lab = Lab {
 };
 
 fn cib(resources: &str) -> String {
-    format!(
-        r#"<cib validate-with="pacemaker-3.9" epoch="10" num_updates="0" admin_epoch="0">
-  <configuration>
-    <crm_config><cluster_property_set id="o"><nvpair id="o-s" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
-    <nodes/>
-    <resources>{resources}</resources>
-    <constraints/>
-  </configuration>
-  <status/>
-</cib>"#
-    )
+    e2e::bare_cib(&[("stonith-enabled", "false")], resources)
 }
 
 /// The log text past byte `from`.

@@ -7,7 +7,7 @@
 mod e2e;
 
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use e2e::{Cluster, Lab};
 
@@ -23,27 +23,16 @@ fn fencing_in_progress_shows_as_pending_then_in_the_history() {
     }
     let c = Cluster::start_in(LAB, 3);
     c.wait_joined(&[1, 2, 3]);
-    let device = format!(
-        r#"<primitive id="fence" class="stonith" type="fence_dummy">
-  <instance_attributes id="fence-ia">
-    <nvpair id="fence-type" name="type" value="file"/>
-    <nvpair id="fence-status-file" name="status_file" value="{}"/>
-    <nvpair id="fence-delay" name="pcmk_delay_base" value="4s"/>
-  </instance_attributes>
-</primitive>"#,
-        c.dir.join("fence_dummy.status").display()
+    let status_file = e2e::fence_status_file(&c).display().to_string();
+    let device = e2e::fence_dummy(
+        "fence",
+        &[
+            ("type", "file"),
+            ("status_file", status_file.as_str()),
+            ("pcmk_delay_base", "4s"),
+        ],
     );
-    c.configure(&format!(
-        r#"<cib validate-with="pacemaker-3.9" epoch="10" num_updates="0" admin_epoch="0">
-  <configuration>
-    <crm_config><cluster_property_set id="o"><nvpair id="o-s" name="stonith-enabled" value="true"/></cluster_property_set></crm_config>
-    <nodes/>
-    <resources>{device}</resources>
-    <constraints/>
-  </configuration>
-  <status/>
-</cib>"#
-    ));
+    c.configure(&e2e::bare_cib(&[("stonith-enabled", "true")], &device));
     c.wait("the fence device started", Duration::from_secs(30), || {
         (e2e::placement(&c.query(1), "fence").len() == 1).then_some(())
     });
@@ -80,18 +69,9 @@ fn fencing_in_progress_shows_as_pending_then_in_the_history() {
     );
 
     // The delay over, fence_dummy runs and the operation completes.
-    let t = Instant::now();
-    let status = loop {
-        if let Some(s) = admin.try_wait().expect("wait for stonith_admin") {
-            break s;
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(60),
-            "stonith_admin did not finish\n{}",
-            c.logs()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let status = c.wait("stonith_admin to finish", Duration::from_secs(60), || {
+        admin.try_wait().expect("wait for stonith_admin")
+    });
     assert!(
         status.success(),
         "stonith_admin --reboot failed\n{}",
