@@ -19,6 +19,7 @@ use crate::version::CibVersion;
 mod fence_pending;
 mod fencing;
 mod isolation;
+mod loss_hold;
 
 pub use fence_pending::PendingFence;
 pub use fencing::{FenceEvent, FenceHistory};
@@ -111,6 +112,8 @@ pub struct Controller {
     hold_until_ms: u64,
     /// `unfenced-recovery-delay` when the property is not set, in ms.
     default_recovery_delay_ms: u64,
+    /// When this node's ring broke before the next membership change (wall clock, ms).
+    ring_break_ms: Option<u64>,
     /// Cut off from the others ([`Input::Isolated`]) until a ring forms again.
     isolated: bool,
     /// Actions this node runs at once (twice its cores), sent with its join.
@@ -173,6 +176,7 @@ impl Controller {
             quorum_in_flight: 0,
             hold_until_ms: 0,
             default_recovery_delay_ms: limits::DEFAULT_UNFENCED_RECOVERY_DELAY_MS,
+            ring_break_ms: None,
             isolated: false,
             max_jobs: limits::DEFAULT_NODE_JOBS,
             node_jobs: BTreeMap::new(),
@@ -333,6 +337,7 @@ impl Controller {
 
     fn on_membership(&mut self, members: Vec<Member>) {
         let was_dc = self.is_dc();
+        let ring_broke = self.ring_break_ms.take();
         // Members leaving a settled cluster: every survivor holds the same CIB (all were
         // synced and have applied the same messages since), so no sync round is needed.
         let only_losses = !self.members.is_empty()
@@ -371,7 +376,7 @@ impl Controller {
         }
         self.kick = true;
         if lost_active {
-            self.hold_after_loss();
+            self.hold_after_loss(ring_broke);
         }
         if was_dc && self.is_dc() {
             if let Some(run) = &mut self.run {
@@ -409,33 +414,6 @@ impl Controller {
         self.send(Message::Version {
             view: self.view,
             version: self.version(),
-        });
-    }
-
-    /// Without fencing nothing proves a lost node stopped its resources, but a node that
-    /// loses quorum with no-quorum-policy=stop stops them on its own: the quorate side
-    /// waits `unfenced-recovery-delay` before recovering them, so they never run twice.
-    fn hold_after_loss(&mut self) {
-        let Some(cib) = &self.cib else { return };
-        let stonith =
-            options::property(cib, "stonith-enabled").is_none_or(|v| cib::model::is_true(&v));
-        if stonith {
-            return; // recovery waits for fencing instead
-        }
-        let delay = options::property(cib, "unfenced-recovery-delay")
-            .and_then(|v| options::duration_ms(&v))
-            .unwrap_or(self.default_recovery_delay_ms);
-        if delay == 0 {
-            return;
-        }
-        tracing::info!(
-            delay_ms = delay,
-            "lost a node that ran resources, without fencing: recovery waits for it to stop them"
-        );
-        self.hold_until_ms = self.now_ms + delay;
-        self.out.push(Output::SetTimer {
-            timer: Timer::RecoveryDelay,
-            after_ms: delay,
         });
     }
 
