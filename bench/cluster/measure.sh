@@ -15,7 +15,7 @@
 # Per-action timelines: start the lab with TDK_LOG="info,executor::runner=debug,controller::controller=debug"
 # and run bench/cluster/timeline.sh FROM after a measurement.
 # Every poll loop starts a sample every LAB_POLL (0.05) s and gives up after LAB_WAIT_MAX s;
-# bulk above 500 resources waits nine times a sample's duration after each (see bulk).
+# bulk above 500 resources waits nine times a sample's duration (at most 0.5 s) after each.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
@@ -239,11 +239,12 @@ bulk() {
             poll_sleep "$s"
             # Above 500 resources one crm_mon sample costs tens of CPU-ms (a 2.4 MB CIB to
             # parse and unpack): back to back they would take most of a core from the
-            # cluster being measured. Keep the poller near a tenth of one core instead
-            # (the log-derived "last" column does not depend on the poll period).
+            # cluster being measured. Keep the poller near a tenth of one core instead,
+            # pausing at most 0.5 s (a sample slowed down by waiting for a CPU uses little
+            # of it); the log-derived "last" column does not depend on the poll period.
             if ((count > 500)); then
                 d=$(( $(now_us) - s ))
-                sleep "$(awk -v d="$d" 'BEGIN{printf "%.3f", 9*d/1000000}')"
+                sleep "$(awk -v d="$d" 'BEGIN{p=9*d/1000000; if (p>0.5) p=0.5; printf "%.3f", p}')"
             fi
         done
         read -r cpu_d cpu_a < <(lab_cpu); r1=$(lab_runs)
