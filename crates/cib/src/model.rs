@@ -214,6 +214,10 @@ pub struct Bundle {
     pub ip_range_start: Option<String>,
     /// Remote control port.
     pub control_port: Option<String>,
+    /// Host interface the replicas' IP addresses are added to.
+    pub host_interface: Option<String>,
+    /// Netmask (CIDR bits) of the replicas' IP addresses.
+    pub host_netmask: Option<String>,
     /// Whether the bundle creates IP resources.
     pub has_network: bool,
     /// Resource inside the bundle.
@@ -662,6 +666,12 @@ impl<'a> Reader<'a> {
                         .map(str::to_string),
                     control_port: network
                         .and_then(|n| n.attr("control-port"))
+                        .map(str::to_string),
+                    host_interface: network
+                        .and_then(|n| n.attr("host-interface"))
+                        .map(str::to_string),
+                    host_netmask: network
+                        .and_then(|n| n.attr("host-netmask"))
                         .map(str::to_string),
                     has_network: network.is_some(),
                     child,

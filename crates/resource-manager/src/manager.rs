@@ -260,7 +260,9 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
     };
     // Pacemaker's node-action-limit default: twice the cores, announced to the DC.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let ctrl = ctrl.with_max_jobs(2 * cores);
+    // Actions dispatched and results reported in one loop turn leave as one multicast
+    // (process_work flushes them).
+    let ctrl = ctrl.with_max_jobs(2 * cores).with_turn_batching();
     let mut m = Manager {
         opts,
         ctrl,
@@ -446,11 +448,18 @@ impl Manager {
     }
 
     fn process_work(&mut self) -> Result<(), RmError> {
-        while let Some(input) = self.work.pop_front() {
-            let outs = self.ctrl.handle(now_ms(), input);
+        loop {
+            while let Some(input) = self.work.pop_front() {
+                let outs = self.ctrl.handle(now_ms(), input);
+                self.apply(outs)?;
+            }
+            // The group messages of the whole turn, in one multicast.
+            let outs = self.ctrl.flush();
             self.apply(outs)?;
+            if self.work.is_empty() {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 
     fn name_of(&self, id: u32) -> String {
@@ -619,6 +628,11 @@ impl Manager {
             }
             "fence-history" => {
                 let _ = reply.send(Ok(crate::fence_history::encode(self.ctrl.fence_history())));
+                return;
+            }
+            "fence-pending" => {
+                let pending = self.ctrl.pending_fencing();
+                let _ = reply.send(Ok(crate::fence_pending::encode(&pending)));
                 return;
             }
             "fence" => {

@@ -352,7 +352,19 @@ fn plan_rsc(b: &mut Builder<'_>, r: usize, fenced: &[usize], restart_due: &HashM
             plan_primitive(b, r, fenced, restart_due);
             crate::stopped_monitor::plan(b, r);
         }
-        Variant::Group | Variant::Clone | Variant::Bundle => {
+        Variant::Bundle => {
+            for k in crate::bundle::plan_sequence(c, r) {
+                plan_rsc(b, k, fenced, restart_due);
+            }
+            if let Some(k) = crate::bundle::info(c, r).and_then(|i| i.clone) {
+                add_container_pseudo(b, k);
+                if c.rscs[k].meta_bool("notify", false) {
+                    crate::notify::add_notifications(b, k, fenced);
+                }
+            }
+            add_container_pseudo(b, r);
+        }
+        Variant::Group | Variant::Clone => {
             for &k in &c.rscs[r].children.clone() {
                 plan_rsc(b, k, fenced, restart_due);
             }

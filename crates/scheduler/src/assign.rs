@@ -453,7 +453,7 @@ impl<'a> Assigner<'a> {
     }
 
     /// A primitive's own contributions: location, failure bans, stickiness, target-role.
-    fn primitive_scores(&self, p: usize, with_stickiness: bool) -> Vec<Score> {
+    pub(crate) fn primitive_scores(&self, p: usize, with_stickiness: bool) -> Vec<Score> {
         let c = &*self.c;
         let pr = &c.rscs[p];
         let mut s = vec![Score::ZERO; c.nodes.len()];
@@ -484,7 +484,7 @@ impl<'a> Assigner<'a> {
     }
 
     /// Base scores for a unit (no colocation): availability, location, stickiness, failures.
-    fn base_scores(&self, u: usize, with_stickiness: bool) -> Vec<Score> {
+    pub(crate) fn base_scores(&self, u: usize, with_stickiness: bool) -> Vec<Score> {
         let c = &*self.c;
         let nn = c.nodes.len();
         let rsc = &c.rscs[u];
@@ -564,12 +564,23 @@ impl<'a> Assigner<'a> {
             }
         }
 
+        // stop-all-resources stops everything; clone instances wait for a bundle's guest
+        // nodes to be up.
+        let bundle_guest_banned = rsc.variant == Variant::Clone;
+        let stop_all = c
+            .options
+            .get("stop-all-resources")
+            .is_some_and(|v| cib::model::is_true(v));
         for n in 0..nn {
-            if !c.nodes[n].can_run() {
+            if stop_all
+                || !c.nodes[n].can_run()
+                || bundle_guest_banned && crate::bundle::is_bundle_guest(c, n)
+            {
                 s[n] = Score::NEG_INF;
             }
         }
         crate::remote::ban_non_members(c, u, &mut s);
+        crate::bundle::ban_guests(c, u, &mut s);
         for t in self
             .k
             .revoked
@@ -603,6 +614,7 @@ impl<'a> Assigner<'a> {
         let p = co.primary;
         let mut out = Vec::new();
         match c.rscs[p].variant {
+            Variant::Bundle => out = crate::bundle::primary_nodes(c, p, co.primary_role),
             Variant::Clone => {
                 for &inst in &c.rscs[p].children {
                     // A blocked instance (failed stop, on-fail=block) hosts no dependents.
@@ -632,7 +644,7 @@ impl<'a> Assigner<'a> {
         out
     }
 
-    fn apply_colocations(&mut self, u: usize, s: &mut [Score]) {
+    pub(crate) fn apply_colocations(&mut self, u: usize, s: &mut [Score]) {
         let mut colocs: Vec<Coloc> = self
             .k
             .colocs
@@ -696,7 +708,7 @@ impl<'a> Assigner<'a> {
         }
     }
 
-    fn choose(
+    pub(crate) fn choose(
         &self,
         s: &[Score],
         current: Option<usize>,
@@ -745,6 +757,7 @@ impl<'a> Assigner<'a> {
         self.state[u] = 1;
         match self.c.rscs[u].variant {
             Variant::Clone => self.assign_clone(u),
+            Variant::Bundle => crate::bundle::assign(self, u),
             _ => {
                 let is_group = self.c.rscs[u].variant == Variant::Group;
                 self.defer_group_members = is_group;
@@ -779,7 +792,7 @@ impl<'a> Assigner<'a> {
         self.state[u] = 2;
     }
 
-    fn set_next(&mut self, u: usize, node: Option<usize>) {
+    pub(crate) fn set_next(&mut self, u: usize, node: Option<usize>) {
         let prims = self.c.primitives(u);
         let mut blocked_from: Option<usize> = None;
         for (i, &p) in prims.iter().enumerate() {
@@ -1012,7 +1025,7 @@ impl<'a> Assigner<'a> {
         s
     }
 
-    fn promote(&mut self, u: usize) {
+    pub(crate) fn promote(&mut self, u: usize) {
         let c = &*self.c;
         let instances = c.rscs[u].children.clone();
         let promoted_max = c.rscs[u].promoted_max;
@@ -1034,8 +1047,9 @@ impl<'a> Assigner<'a> {
                 if let Some(h) = &pr.history_name {
                     keys.push(format!("master-{h}"));
                 }
+                let an = crate::bundle::attr_node(c, p, n);
                 for k in &keys {
-                    if let Some(v) = c.nodes[n].attrs.get(k).and_then(|v| Score::parse(v)) {
+                    if let Some(v) = c.nodes[an].attrs.get(k).and_then(|v| Score::parse(v)) {
                         score = Some(score.unwrap_or(Score::ZERO).plus(v));
                         break;
                     }

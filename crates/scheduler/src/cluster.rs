@@ -325,6 +325,8 @@ pub struct Cluster {
     pub now: i64,
     /// Histories of resources no longer configured and not active: (history id, node).
     pub stale_histories: Vec<(String, usize)>,
+    /// Bundles and their implicit resources.
+    pub bundles: Vec<crate::bundle::BundleInfo>,
     /// Resources by id, as unpacking left them (see `RscLookup::of`).
     pub(crate) rsc_lookup: std::sync::Arc<crate::rsc_lookup::RscLookup>,
 }

@@ -10,6 +10,7 @@ mod action_index;
 pub mod actions;
 pub mod assign;
 mod blocked;
+pub mod bundle;
 pub mod cluster;
 pub mod container;
 pub mod digest;

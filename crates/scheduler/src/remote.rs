@@ -38,6 +38,7 @@ pub fn configured_count(cib: &Cib) -> usize {
             }
             ResourceKind::Group(members) => members.iter().for_each(|m| walk(m, n)),
             ResourceKind::Clone { child, .. } => walk(child, n),
+            // A bundle's guest nodes exist only once the bundle is unpacked.
             ResourceKind::Bundle(_) => {}
         }
     }
@@ -110,6 +111,10 @@ pub fn is_connection(c: &Cluster, r: usize) -> bool {
 /// Whether unit `u` may run only on cluster members: fencing devices, connections and the
 /// containers of guest nodes.
 pub fn members_only(c: &Cluster, u: usize) -> bool {
+    // A bundle places its containers itself (its connections are members-only).
+    if c.rscs[u].variant == Variant::Bundle {
+        return false;
+    }
     c.primitives(u).iter().any(|&p| {
         let r = &c.rscs[p];
         r.agent.as_ref().is_some_and(|a| a.class == "stonith")
@@ -388,6 +393,12 @@ pub fn add_colocations(c: &Cluster, k: &mut Constraints) {
         let Some(container) = r.container else {
             continue;
         };
+        // A bundle places its replicas' connections itself.
+        if r.parent
+            .is_some_and(|p| c.rscs[p].variant == Variant::Bundle)
+        {
+            continue;
+        }
         let primary = c.top_of(container);
         k.colocs.push(Coloc {
             id: format!("{}-with-container", r.id),

@@ -247,13 +247,7 @@ fn print_rsc(c: &Cluster, r: usize, depth: usize, out: &mut String) {
             }
         }
         Variant::Clone => print_clone(c, r, depth, out),
-        Variant::Bundle => {
-            indent(out, depth);
-            let _ = writeln!(out, "* Container bundle set: {}:", rsc.id);
-            for &k in &rsc.children {
-                print_rsc(c, k, depth + 1, out);
-            }
-        }
+        Variant::Bundle => crate::bundle::print(c, r, depth, out, &primitive_line),
     }
 }
 
@@ -374,6 +368,13 @@ fn print_clone(c: &Cluster, r: usize, depth: usize, out: &mut String) {
 fn clone_allowed_on(c: &Cluster, r: usize, n: usize) -> bool {
     let node = &c.nodes[n];
     if node.kind == NodeKind::Guest && !node.online {
+        return false;
+    }
+    if crate::bundle::is_bundle_guest(c, n)
+        && c.rscs[r]
+            .parent
+            .is_none_or(|p| c.rscs[p].variant != Variant::Bundle)
+    {
         return false;
     }
     if !c.symmetric {

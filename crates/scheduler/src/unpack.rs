@@ -49,15 +49,20 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
         .is_some_and(|v| cib::model::is_true(v) || v == "1");
     crate::fencing::apply_suicide(&mut c, panic);
     // Remote and guest nodes count towards a clone's default clone-max.
-    let remote_count = crate::remote::configured_count(cib);
+    let mut remote_count = crate::remote::configured_count(cib);
     for r in &cib.resources {
         let i = build(&mut c, cib, r, None, None, remote_count);
         c.top.push(i);
+        // A bundle's guest nodes count for the clones configured after it.
+        if let ResourceKind::Bundle(b) = &r.kind {
+            remote_count += crate::bundle::guest_count(b);
+        }
     }
     crate::remote::add_guest_connections(&mut c);
     add_remote_nodes(&mut c, cib);
     c.nodes
         .sort_by(|a, b| crate::report::natural_cmp(&a.name, &b.name));
+    crate::bundle::after_nodes(&mut c);
     for n in 0..c.nodes.len() {
         c.nodes[n].health = crate::health::colour(&c, &c.nodes[n]);
     }
@@ -315,10 +320,10 @@ fn build(
             }
         }
         ResourceKind::Bundle(b) => {
-            if let Some(child) = &b.child {
-                let k = build(c, cib, child, Some(idx), None, remote_count);
-                c.rscs[idx].children.push(k);
-            }
+            let child = |c: &mut Cluster, cib: &Cib, r: &cib::model::Resource, k, n| {
+                build(c, cib, r, Some(k), Some(n), remote_count)
+            };
+            crate::bundle::build(c, cib, b, idx, &child);
         }
     }
     // Clone stickiness applies to instances that did not set their own.
@@ -614,6 +619,9 @@ fn find_rsc_for_history(
     node: usize,
     replay_active: bool,
 ) -> Option<usize> {
+    if let Some(i) = crate::bundle::guest_instance(c, node, &lrm.id) {
+        return Some(i);
+    }
     if let Some(i) = lookup.id(&lrm.id) {
         let r = &c.rscs[i];
         if r.variant == Variant::Primitive {
@@ -789,6 +797,10 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
                 }
             }
         };
+        // A bundle's implicit resources carry no configured parameters to compare.
+        let implicit = c.rscs[idx]
+            .parent
+            .is_some_and(|p| c.rscs[p].variant == Variant::Bundle);
         let r = &mut c.rscs[idx];
         // A failed stop configured with on-fail=ignore counts as done.
         if rp.stop_failed
@@ -907,7 +919,7 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         }
         if let Some(d) = &rp.digest {
             let active = rp.role.is_some_and(|r| r.is_active());
-            if active && !r.orphan {
+            if active && !r.orphan && !implicit {
                 // The operation's own instance attributes are digested with the resource's.
                 let (task, interval) = &rp.digest_op;
                 let def = r

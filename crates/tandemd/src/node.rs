@@ -148,6 +148,7 @@ pub fn run_node(opts: &NodeOptions) -> Result<(), NodeError> {
     let mut daemon = Daemon::new(setup, &config, opts.state_dir.clone(), clock.now_ms())
         .map_err(|e| config_error(e.to_string()))?;
     daemon.config_path = Some(opts.config.clone());
+    daemon.log_hook = Some(crate::logging::reload_hook());
     if !opts.no_crm {
         let rm = RmOptions {
             ipc_socket: opts.socket.clone(),

@@ -5,7 +5,7 @@ mod e2e;
 
 use std::time::{Duration, Instant};
 
-use e2e::{config, number, placement, settled, Cluster};
+use e2e::{placement, settled, Cluster};
 
 /// What runs where right now, read fast from each namespace (for polling): nodes with the
 /// VIP address, nodes with the state files of `a` and `b`, nodes where Stateful records
@@ -114,17 +114,8 @@ fn partition_minority_stops_majority_runs_never_both() {
     if !e2e::enabled("partition_minority_stops_majority_runs_never_both") {
         return;
     }
-    let c = Cluster::start(3);
-    c.wait_joined(&[1, 2, 3]);
-    c.configure(&config(
-        &[("stonith-enabled", "false"), ("no-quorum-policy", "stop")],
-        "",
-        "",
-    ));
-    let holder = c.wait("everything started", Duration::from_secs(30), || {
-        settled(&c, 1, 3)
-    });
-    let h = number(&holder);
+    let (c, h) =
+        Cluster::start_services(&[("stonith-enabled", "false"), ("no-quorum-policy", "stop")]);
     let majority: Vec<usize> = (1..=3).filter(|&i| i != h).collect();
 
     // Cut the group's holder off: it is the minority.
