@@ -109,13 +109,41 @@ fn stop_before_start_margin_ms(c: &Cluster, h: usize, majority: &[usize]) -> f64
     (start - stopped) * 1000.0
 }
 
+const PROPS: [(&str, &str); 2] = [("stonith-enabled", "false"), ("no-quorum-policy", "stop")];
+
 #[test]
 fn partition_minority_stops_majority_runs_never_both() {
     if !e2e::enabled("partition_minority_stops_majority_runs_never_both") {
         return;
     }
-    let (c, h) =
-        Cluster::start_services(&[("stonith-enabled", "false"), ("no-quorum-policy", "stop")]);
+    let (c, h) = Cluster::start_services(&PROPS);
+    // The group starts on node 1: the ring's representative, which holds the idle token,
+    // so the cut-off node is the last to lose it (by a hop or two).
+    partition_never_both(&c, h);
+}
+
+#[test]
+fn partition_of_a_node_without_the_token_never_both() {
+    if !e2e::enabled("partition_of_a_node_without_the_token_never_both") {
+        return;
+    }
+    // The group prefers node 3, which the idle token only passes through: cut off, it
+    // loses the token first.
+    let c = Cluster::start(3);
+    c.wait_joined(&[1, 2, 3]);
+    c.configure(&c.config(
+        &PROPS,
+        "",
+        r#"<rsc_location id="loc-g" rsc="g" node="node3" score="100"/>"#,
+    ));
+    let h = c.wait_running(&[]);
+    assert_eq!(h, 3, "the group runs on its preferred node");
+    partition_never_both(&c, h);
+}
+
+/// Cuts node `h` (holding the group) off the other two and checks that the group runs on
+/// one side only at every poll, then heals.
+fn partition_never_both(c: &Cluster, h: usize) {
     let majority: Vec<usize> = (1..=3).filter(|&i| i != h).collect();
 
     // Cut the group's holder off: it is the minority.
@@ -124,7 +152,7 @@ fn partition_minority_stops_majority_runs_never_both() {
     c.isolate(h);
     let mut polls = 0u32;
     let (to, s) = loop {
-        let s = snapshot(&c);
+        let s = snapshot(c);
         never_twice(&mut twice, t, &s, "during the partition");
         polls += 1;
         let minority_empty = !s.vip.contains(&h)
@@ -138,7 +166,7 @@ fn partition_minority_stops_majority_runs_never_both() {
             && majority.contains(&s.vip[0])
             && s.promoted.len() == 1
             && majority.contains(&s.promoted[0]);
-        if minority_empty && majority_runs && settled(&c, majority[0], 2).is_some() {
+        if minority_empty && majority_runs && settled(c, majority[0], 2).is_some() {
             break (s.vip[0], s);
         }
         assert!(
@@ -152,7 +180,7 @@ fn partition_minority_stops_majority_runs_never_both() {
         "partition settled in {} ms ({polls} polls): group node{h} -> node{to}; {s:?}",
         t.elapsed().as_millis()
     );
-    let margin = stop_before_start_margin_ms(&c, h, &majority);
+    let margin = stop_before_start_margin_ms(c, h, &majority);
     eprintln!("node{h} had stopped its resources {margin:.1} ms before the majority started them");
     assert!(
         margin > 0.0,
@@ -182,7 +210,7 @@ fn partition_minority_stops_majority_runs_never_both() {
     // Stays that way for a while (nothing restarts on the minority).
     let hold = Instant::now();
     while hold.elapsed() < Duration::from_secs(3) {
-        let s = snapshot(&c);
+        let s = snapshot(c);
         never_twice(&mut twice, t, &s, "while partitioned");
         assert!(
             !s.vip.contains(&h) && !s.a.contains(&h) && !s.clone.contains(&h),
@@ -196,13 +224,13 @@ fn partition_minority_stops_majority_runs_never_both() {
     c.heal(h);
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let s = snapshot(&c);
+        let s = snapshot(c);
         never_twice(&mut twice, t, &s, "after healing");
         let joined = (1..=3).all(|i| {
             c.status(i)
                 .is_some_and(|st| st.members.len() == 3 && st.phase == "Running")
         });
-        if joined && settled(&c, 1, 3).is_some() && s.clone.len() == 3 && s.vip.len() == 1 {
+        if joined && settled(c, 1, 3).is_some() && s.clone.len() == 3 && s.vip.len() == 1 {
             break;
         }
         assert!(
