@@ -527,7 +527,7 @@ fn demo(lab: &mut Lab, signals: &Signals, root: bool) -> anyhow::Result<()> {
             );
             println!(
                 "    (no fencing here, so the survivors first wait unfenced-recovery-delay, by\n     \
-                 default 475 ms, in case node1 is only cut off and still stopping them;\n     \
+                 default 450 ms from the ring break, in case node1 is only cut off and still stopping them;\n     \
                  with fencing, recovery follows the fencing at once. See README.)"
             );
         }
