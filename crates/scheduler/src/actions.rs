@@ -510,7 +510,11 @@ fn plan_primitive(
                 NodeKind::Member => node.online && !node.unclean && !node.pending,
                 _ => crate::remote::probe_on(c, n, fenced) && !crate::remote::members_only(c, p),
             };
-            if !up || known.contains(&n) || r.no_discovery.contains(&n) {
+            if !up
+                || known.contains(&n)
+                || r.no_discovery.contains(&n)
+                || crate::bundle::probe_excluded(c, p, n)
+            {
                 continue;
             }
             if node.kind != NodeKind::Member

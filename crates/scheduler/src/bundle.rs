@@ -207,6 +207,14 @@ pub(crate) fn build(
             c.rscs[clone].children.push(inst);
             info.replicas[n].child = Some(inst);
         }
+        // The primitive's clone options (notify, ordered ...) are the implicit clone's.
+        if let Some(&first) = c.rscs[clone].children.first() {
+            for key in ["notify", "ordered", "interleave"] {
+                if let Some(v) = c.rscs[first].meta.get(key).cloned() {
+                    c.rscs[clone].meta.insert(key.to_string(), v);
+                }
+            }
+        }
         info.clone = Some(clone);
     }
     c.bundles.push(info);
@@ -251,6 +259,30 @@ fn is_any_bundle_guest(c: &Cluster, n: usize) -> bool {
             .connection
             .and_then(|k| c.rscs[k].parent)
             .is_some_and(|p| c.rscs[p].variant == Variant::Bundle)
+}
+
+/// Whether probing primitive `p` on node `n` is excluded: only a bundle's own primitive is
+/// probed on its guest nodes.
+pub(crate) fn probe_excluded(c: &Cluster, p: usize, n: usize) -> bool {
+    !c.bundles.is_empty()
+        && is_any_bundle_guest(c, n)
+        && c.clone_ancestor(p)
+            .and_then(|k| c.rscs[k].parent)
+            .is_none_or(|b| c.rscs[b].variant != Variant::Bundle)
+}
+
+/// The primitives a discovery constraint on unit `u` governs: a bundle's constraints govern
+/// its containers, addresses and connections, not its primitive's instances.
+pub(crate) fn discovery_primitives(c: &Cluster, u: usize) -> Vec<usize> {
+    if c.rscs[u].variant != Variant::Bundle {
+        return c.primitives(u);
+    }
+    c.rscs[u]
+        .children
+        .iter()
+        .copied()
+        .filter(|&k| c.rscs[k].variant == Variant::Primitive)
+        .collect()
 }
 
 /// The node whose attributes primitive `p` placed on node `n` reads: the host of `n`'s
@@ -411,6 +443,17 @@ pub(crate) fn assign(a: &mut Assigner<'_>, u: usize) {
     // Replicas keep their node while it stays their best choice.
     for (i, rep) in info.replicas.iter().enumerate() {
         let nodes: Vec<usize> = a.c.rscs[rep.container].running.keys().copied().collect();
+        // An unmanaged container stays where it is (nowhere when stopped).
+        if !a.c.rscs[rep.container].managed {
+            let here = nodes.first().copied();
+            if let Some(n) = here {
+                per_node[n] += 1;
+            }
+            hosts[i] = here;
+            done[i] = true;
+            place_replica(a, rep, here);
+            continue;
+        }
         let [n] = nodes[..] else { continue };
         let s = replica_scores(a, rep);
         let pn = per_node.clone();
@@ -509,9 +552,10 @@ fn place_replica(a: &mut Assigner<'_>, rep: &Replica, host: Option<usize>) {
         }
     };
     if host.is_none() {
-        // The connection is placed, but cannot start without its container.
+        // The connection is placed, but cannot start without its container (nor be probed).
         a.set_next(conn, None);
-        if let Some(n) = conn_node {
+        a.c.rscs[conn].no_discovery = (0..a.c.nodes.len()).collect();
+        if let Some(n) = conn_node.filter(|_| a.c.rscs[rep.container].managed) {
             let why = format!("unrunnable {} start", a.c.rscs[rep.container].id);
             a.c.rscs[conn].blocked_start = Some((n, why));
         }

@@ -213,3 +213,59 @@ fn promotion_scores_can_come_from_the_container_host() {
         lines(&["Promote s:0 ( Unpromoted -> Promoted b-0 )"])
     );
 }
+
+#[test]
+fn a_notifying_primitive_is_notified_on_its_starting_guest() {
+    let res = r#"<bundle id="b"><docker image="i" replicas="1"/><network control-port="3121"/><primitive id="d" class="ocf" provider="pacemaker" type="Dummy"><meta_attributes id="dm"><nvpair id="dm1" name="notify" value="true"/></meta_attributes></primitive></bundle>"#;
+    let s = run(&cib(1, "", res, "", ""));
+    let labels = common::labels(&s);
+    assert!(
+        labels.contains(&"b-clone_post_notify_running_0".to_string()),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains(&"d:0 notify on b-0".to_string()),
+        "{labels:?}"
+    );
+}
+
+#[test]
+fn other_resources_are_not_probed_on_bundle_guests() {
+    let status = format!(
+        "{}{}",
+        member(
+            1,
+            &[
+                ("b-docker-0", "ocf:heartbeat:docker", "start", 0),
+                ("b-0", "ocf:pacemaker:remote", "start", 0),
+            ]
+        ),
+        guest("b-0", &[("d", "ocf:pacemaker:Dummy", "start", 0)])
+    );
+    let res = r#"<bundle id="b"><docker image="i" replicas="1"/><network control-port="3121"/><primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/></bundle>
+<primitive id="x" class="ocf" provider="pacemaker" type="Dummy"/>"#;
+    let s = run(&cib(1, "", res, "", &status));
+    let labels = common::labels(&s);
+    assert!(
+        labels.contains(&"x monitor on n1".to_string()),
+        "{labels:?}"
+    );
+    assert!(!labels
+        .iter()
+        .any(|l| l.contains("on b-0") && l.starts_with("x ")));
+}
+
+#[test]
+fn an_unmanaged_bundle_starts_nothing_and_probes_only_containers() {
+    let res = r#"<bundle id="b"><meta_attributes id="bm"><nvpair id="bm1" name="is-managed" value="false"/></meta_attributes><docker image="i" replicas="2"/><network control-port="3121"/><primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/></bundle>"#;
+    let s = run(&cib(2, "", res, "", ""));
+    assert!(summary(&s).is_empty(), "{:?}", summary(&s));
+    let labels = common::labels(&s);
+    assert!(
+        labels.contains(&"b-docker-1 monitor on n2".to_string()),
+        "{labels:?}"
+    );
+    assert!(!labels
+        .iter()
+        .any(|l| l.starts_with("b-0 ") || l.starts_with("b-1 ")));
+}
