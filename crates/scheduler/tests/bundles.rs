@@ -269,3 +269,66 @@ fn an_unmanaged_bundle_starts_nothing_and_probes_only_containers() {
         .iter()
         .any(|l| l.starts_with("b-0 ") || l.starts_with("b-1 ")));
 }
+
+/// A running one-replica bundle on n1 whose connection's monitor failed.
+fn failed_connection_status() -> String {
+    let mut s = format!(
+        "{}{}",
+        member(
+            1,
+            &[
+                ("b-docker-0", "ocf:heartbeat:docker", "start", 0),
+                ("b-0", "ocf:pacemaker:remote", "start", 0),
+            ]
+        ),
+        guest("b-0", &[("d", "ocf:pacemaker:Dummy", "start", 0)])
+    );
+    s = s.replace(
+        r#"</lrm_resource></lrm_resources></lrm></node_state><node_state id="b-0""#,
+        r#"<lrm_rsc_op id="b-0_monitor_30000" operation="monitor" interval="30000" call-id="9" rc-code="1" op-status="0" transition-key="1:1:0:x" transition-magic="0:1;1:1:0:x"/></lrm_resource></lrm_resources></lrm></node_state><node_state id="b-0""#,
+    );
+    s
+}
+
+const ONE_REPLICA: &str = r#"<bundle id="b"><docker image="i" replicas="1"/><network control-port="3121"/><primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/></bundle>"#;
+
+#[test]
+fn a_failed_connection_recovers_the_container_rebooting_the_guest() {
+    let opt = r#"<nvpair id="o2" name="stonith-enabled" value="true"/>"#;
+    let s = run(
+        &cib(1, opt, ONE_REPLICA, "", &failed_connection_status()).replace(
+            r#"<nvpair id="o1" name="stonith-enabled" value="false"/>"#,
+            "",
+        ),
+    );
+    let got = summary(&s);
+    assert!(
+        got.contains(&"Fence (reboot) b-0 (resource: b-docker-0) 'guest is unclean'".to_string()),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&"Recover b-docker-0 ( n1 )".to_string()),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn a_guest_whose_container_stops_on_a_healthy_host_is_rebooted() {
+    let opt = r#"<nvpair id="o2" name="stonith-enabled" value="true"/>"#;
+    let ban = r#"<rsc_location id="ban" rsc="b" node="n1" score="-INFINITY"/>"#;
+    let s = run(
+        &cib(1, opt, ONE_REPLICA, ban, &failed_connection_status()).replace(
+            r#"<nvpair id="o1" name="stonith-enabled" value="false"/>"#,
+            "",
+        ),
+    );
+    let got = summary(&s);
+    assert!(
+        got.contains(&"Fence (reboot) b-0 (resource: b-docker-0) 'guest is unclean'".to_string()),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&"Stop b-docker-0 ( n1 ) due to node availability".to_string()),
+        "{got:?}"
+    );
+}
