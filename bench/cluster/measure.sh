@@ -15,7 +15,7 @@
 # Per-action timelines: start the lab with TDK_LOG="info,executor::runner=debug,controller::controller=debug"
 # and run bench/cluster/timeline.sh FROM after a measurement.
 # Every poll loop starts a sample every LAB_POLL (0.05) s and gives up after LAB_WAIT_MAX s;
-# bulk above 500 resources waits twice a sample's duration after each (see bulk).
+# bulk above 500 resources waits nine times a sample's duration (at most 0.5 s) after each.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
@@ -194,17 +194,29 @@ switchover() {
     summary "switchover: VIP only on T's netns (s)" "${IP[@]}"
 }
 
+# last_bulk_start T0 -> seconds from T0 (epoch) to the last bulk-* start agent exit logged
+# at or after T0 on any node (NA when none).
+last_bulk_start() {
+    local ts
+    ts=$(cat "$LAB_DIR"/n*/tandemd.log 2>/dev/null | grep 'executor::runner: finished' |
+        grep ' resource=bulk-[^ ]* action=start ' | awk '{print $1}' | sort | tail -1)
+    [[ -n $ts ]] || { echo NA; return 0; }
+    ts=$(date -d "$ts" +%s.%N) || { echo NA; return 0; }
+    awk -v a="$ts" -v b="$1" 'BEGIN{ if (a >= b) printf "%.3f", a-b; else print "NA" }'
+}
+
 bulk() {
     ensure_up
     results_open "tandem-bulk-$count-$interval"
     local q; q=$(first_node)
     echo "# $count x ocf:heartbeat:Dummy, monitor interval $interval; times in seconds after cibadmin --replace"
     echo "# cpu-d / cpu-a: CPU seconds of the 3 tandemd / of the agents they ran, replace -> all Started;"
-    echo "# runs: agent runs finished in that time (all nodes)"
-    printf '%-4s | %7s %7s %7s | %6s %6s %5s | %7s | %s\n' rep cli first all cpu-d cpu-a runs removed per-node
+    echo "# runs: agent runs finished in that time (all nodes); last: the last bulk start's agent"
+    echo "# exit in the nodes' logs (executor debug lines), independent of the poll period"
+    printf '%-4s | %7s %7s %7s %7s | %6s %6s %5s | %7s | %s\n' rep cli first all last cpu-d cpu-a runs removed per-node
     allgone() { [[ $(bulk_counts "$q") == "0 0" ]]; }
     local rep t0 t_cli t_first t_all deadline s st cf per t_rem t1 ALL=() FIRST=() REM=() CLI=()
-    local c0 c1 r0 r1 cpu_d cpu_a runs d CD=() CA=() RUNS=()
+    local c0 c1 r0 r1 cpu_d cpu_a runs d CD=() CA=() RUNS=() t_last LAST=()
     for rep in $(seq 1 "$reps"); do
         allgone || bulk_replace "$q" 0 "$interval" >/dev/null
         wait_for "$LAB_WAIT_MAX" 0.5 allgone || die "old bulk resources still present"
@@ -225,15 +237,18 @@ bulk() {
             [[ $t_first == NA && ${st:-0} -ge 1 ]] && t_first=$(elapsed "$t0")
             if [[ ${cf:-0} -eq $count && ${st:-0} -eq $count ]]; then t_all=$(elapsed "$t0"); break; fi
             poll_sleep "$s"
-            # Above 500 resources one crm_mon sample costs ~0.15 CPU-s (it computes the
-            # whole status): back to back they would take most of a core from the cluster
-            # being measured. Keep the poller under a third of a core instead.
+            # Above 500 resources one crm_mon sample costs tens of CPU-ms (a 2.4 MB CIB to
+            # parse and unpack): back to back they would take most of a core from the
+            # cluster being measured. Keep the poller near a tenth of one core instead,
+            # pausing at most 0.5 s (a sample slowed down by waiting for a CPU uses little
+            # of it); the log-derived "last" column does not depend on the poll period.
             if ((count > 500)); then
                 d=$(( $(now_us) - s ))
-                sleep "$(awk -v d="$d" 'BEGIN{printf "%.3f", 2*d/1000000}')"
+                sleep "$(awk -v d="$d" 'BEGIN{p=9*d/1000000; if (p>0.5) p=0.5; printf "%.3f", p}')"
             fi
         done
         read -r cpu_d cpu_a < <(lab_cpu); r1=$(lab_runs)
+        t_last=$(last_bulk_start "$t0")
         cpu_d=$(awk -v a="$c0" -v b="$cpu_d" 'BEGIN{printf "%.2f", b-a}')
         cpu_a=$(awk -v a="$c1" -v b="$cpu_a" 'BEGIN{printf "%.2f", b-a}')
         runs=$((r1 - r0))
@@ -242,15 +257,16 @@ bulk() {
         t1=$EPOCHREALTIME
         bulk_replace "$q" 0 "$interval" >/dev/null
         t_rem=NA; wait_for "$LAB_WAIT_MAX" 0.2 allgone && t_rem=$(elapsed "$t1")
-        printf '%-4s | %7s %7s %7s | %6s %6s %5s | %7s | %s\n' "$rep" "$t_cli" "$t_first" "$t_all" \
+        printf '%-4s | %7s %7s %7s %7s | %6s %6s %5s | %7s | %s\n' "$rep" "$t_cli" "$t_first" "$t_all" "$t_last" \
             "$cpu_d" "$cpu_a" "$runs" "$t_rem" "$per"
-        ALL+=("$t_all"); FIRST+=("$t_first"); REM+=("$t_rem"); CLI+=("$t_cli")
+        ALL+=("$t_all"); FIRST+=("$t_first"); REM+=("$t_rem"); CLI+=("$t_cli"); LAST+=("$t_last")
         CD+=("$cpu_d"); CA+=("$cpu_a"); RUNS+=("$runs")
     done
     echo
     summary "bulk $count: cibadmin --replace returns (s)" "${CLI[@]}"
     summary "bulk $count: first Started (s)" "${FIRST[@]}"
     summary "bulk $count: all $count Started (s)" "${ALL[@]}"
+    summary "bulk $count: last start's agent exit, logs (s)" "${LAST[@]}"
     summary "bulk $count: removal, all gone (s)" "${REM[@]}"
     summary "bulk $count: tandemd CPU to all Started (s)" "${CD[@]}"
     summary "bulk $count: agent CPU to all Started (s)" "${CA[@]}"

@@ -16,9 +16,13 @@ use crate::options;
 use crate::transition::{self, ActionState, Run};
 use crate::version::CibVersion;
 
+mod fence_pending;
 mod fencing;
 mod isolation;
+mod loss_hold;
+mod outbox;
 
+pub use fence_pending::PendingFence;
 pub use fencing::{FenceEvent, FenceHistory};
 
 /// A CIB sync round in progress for one membership.
@@ -82,6 +86,8 @@ pub struct Controller {
     fences: BTreeMap<u64, fencing::LocalFence>,
     /// Fencing results seen, oldest first.
     fence_history: FenceHistory,
+    /// Fencing requests seen and not answered yet, oldest first.
+    pending_fences: Vec<PendingFence>,
     /// This node applied its own fencing (it stops everything and leaves).
     fenced_self: bool,
     /// Fence devices started here (what a probe of a device finds).
@@ -107,6 +113,8 @@ pub struct Controller {
     hold_until_ms: u64,
     /// `unfenced-recovery-delay` when the property is not set, in ms.
     default_recovery_delay_ms: u64,
+    /// When this node's ring broke before the next membership change (wall clock, ms).
+    ring_break_ms: Option<u64>,
     /// Cut off from the others ([`Input::Isolated`]) until a ring forms again.
     isolated: bool,
     /// Actions this node runs at once (twice its cores), sent with its join.
@@ -117,6 +125,8 @@ pub struct Controller {
     local_run: Option<Run>,
     now_ms: u64,
     out: Vec<Output>,
+    /// Group messages on their way out (batched per loop turn when the host asks).
+    outbox: outbox::Outbox,
 }
 
 /// FNV-1a digest of the member ids, naming a membership view in sync messages.
@@ -155,6 +165,7 @@ impl Controller {
             local_ops: BTreeMap::new(),
             fences: BTreeMap::new(),
             fence_history: FenceHistory::new(),
+            pending_fences: Vec::new(),
             fenced_self: false,
             registered: BTreeSet::new(),
             fence_delayed: BTreeMap::new(),
@@ -168,13 +179,30 @@ impl Controller {
             quorum_in_flight: 0,
             hold_until_ms: 0,
             default_recovery_delay_ms: limits::DEFAULT_UNFENCED_RECOVERY_DELAY_MS,
+            ring_break_ms: None,
             isolated: false,
             max_jobs: limits::DEFAULT_NODE_JOBS,
             node_jobs: BTreeMap::new(),
             local_run: None,
             now_ms: 0,
             out: Vec::new(),
+            outbox: outbox::Outbox::default(),
         }
+    }
+
+    /// Holds the small group messages of each loop turn (actions, results, administrator
+    /// updates) until [`Controller::flush`], which multicasts them as one batch. The host
+    /// then calls `flush` once it has handled every input it had queued.
+    pub fn with_turn_batching(mut self) -> Controller {
+        self.outbox.batching = true;
+        self
+    }
+
+    /// Multicasts the messages held since the last flush (see
+    /// [`Controller::with_turn_batching`]) and returns the outputs still to carry out.
+    pub fn flush(&mut self) -> Vec<Output> {
+        self.outbox.flush(&mut self.out);
+        std::mem::take(&mut self.out)
     }
 
     /// Sets the default of `unfenced-recovery-delay` (ms): how long a node cut off from the
@@ -202,9 +230,9 @@ impl Controller {
                 // ring may have re-formed with the same members, without a membership change).
                 Ok(m) if self.isolated => {
                     self.end_isolation();
-                    self.on_message(from, m);
+                    self.on_delivered(from, m);
                 }
-                Ok(m) => self.on_message(from, m),
+                Ok(m) => self.on_delivered(from, m),
                 Err(e) => tracing::warn!(from, error = %e, "dropping a group message"),
             },
             Input::Membership(members) => self.on_membership(members),
@@ -237,7 +265,22 @@ impl Controller {
         if std::mem::take(&mut self.cib_changed) {
             self.out.push(Output::CibChanged);
         }
+        if !self.outbox.batching {
+            self.outbox.flush(&mut self.out);
+        }
         std::mem::take(&mut self.out)
+    }
+
+    /// A delivered message; a batch is its messages one by one, in order.
+    fn on_delivered(&mut self, from: NodeId, m: Message) {
+        match m {
+            Message::Batch(msgs) => {
+                for m in msgs {
+                    self.on_message(from, m);
+                }
+            }
+            m => self.on_message(from, m),
+        }
     }
 
     /// The replica's CIB (`None` before the first sync when none was loaded).
@@ -305,7 +348,7 @@ impl Controller {
     }
 
     fn send(&mut self, m: Message) {
-        self.out.push(Output::Multicast(m.encode()));
+        self.outbox.send(m, &mut self.out);
     }
 
     fn now_s(&self) -> i64 {
@@ -328,6 +371,7 @@ impl Controller {
 
     fn on_membership(&mut self, members: Vec<Member>) {
         let was_dc = self.is_dc();
+        let ring_broke = self.ring_break_ms.take();
         // Members leaving a settled cluster: every survivor holds the same CIB (all were
         // synced and have applied the same messages since), so no sync round is needed.
         let only_losses = !self.members.is_empty()
@@ -366,7 +410,7 @@ impl Controller {
         }
         self.kick = true;
         if lost_active {
-            self.hold_after_loss();
+            self.hold_after_loss(ring_broke);
         }
         if was_dc && self.is_dc() {
             if let Some(run) = &mut self.run {
@@ -404,33 +448,6 @@ impl Controller {
         self.send(Message::Version {
             view: self.view,
             version: self.version(),
-        });
-    }
-
-    /// Without fencing nothing proves a lost node stopped its resources, but a node that
-    /// loses quorum with no-quorum-policy=stop stops them on its own: the quorate side
-    /// waits `unfenced-recovery-delay` before recovering them, so they never run twice.
-    fn hold_after_loss(&mut self) {
-        let Some(cib) = &self.cib else { return };
-        let stonith =
-            options::property(cib, "stonith-enabled").is_none_or(|v| cib::model::is_true(&v));
-        if stonith {
-            return; // recovery waits for fencing instead
-        }
-        let delay = options::property(cib, "unfenced-recovery-delay")
-            .and_then(|v| options::duration_ms(&v))
-            .unwrap_or(self.default_recovery_delay_ms);
-        if delay == 0 {
-            return;
-        }
-        tracing::info!(
-            delay_ms = delay,
-            "lost a node that ran resources, without fencing: recovery waits for it to stop them"
-        );
-        self.hold_until_ms = self.now_ms + delay;
-        self.out.push(Output::SetTimer {
-            timer: Timer::RecoveryDelay,
-            after_ms: delay,
         });
     }
 
@@ -592,6 +609,7 @@ impl Controller {
             Message::Version { view, version } => self.on_version(from, view, version),
             Message::Sync { view, cib } => self.on_sync(view, cib),
             Message::Exec(a) => {
+                self.note_fence_request(from, &a);
                 self.record_pending(&a);
                 self.on_exec(a);
             }
@@ -692,7 +710,11 @@ impl Controller {
                 }
             }
             Message::Result(rec) => self.on_result(rec),
-            Message::Version { .. } | Message::Sync { .. } | Message::Exec(_) => {}
+            // (A batch is split on delivery: see on_delivered.)
+            Message::Version { .. }
+            | Message::Sync { .. }
+            | Message::Exec(_)
+            | Message::Batch(_) => {}
         }
     }
 

@@ -7,6 +7,10 @@ pub const MAX_HELD_MESSAGES: usize = 10_000;
 /// Largest encoded group message the controller accepts, in bytes.
 pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 
+/// Most messages in one [`crate::Message::Batch`] (a sender flushes at this many; a
+/// receiver refuses more).
+pub const MAX_BATCH_MESSAGES: usize = 64;
+
 /// Most actions the DC keeps in flight across the cluster, whatever batch-limit says.
 pub const MAX_IN_FLIGHT: usize = 10_000;
 

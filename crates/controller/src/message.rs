@@ -167,6 +167,10 @@ pub enum Message {
     Exec(ExecAction),
     /// A node reports an action's result.
     Result(OpRecord),
+    /// Several messages from one sender in one multicast (the actions a DC dispatches in
+    /// one loop turn, the results a node collected in one): delivered, and applied, in
+    /// order as if sent one by one. Never nested.
+    Batch(Vec<Message>),
 }
 
 fn msg(kind: &str) -> Element {
@@ -185,7 +189,21 @@ fn opt_set(e: &mut Element, k: &str, v: &Option<String>) {
 impl Message {
     /// Encodes the message as bytes.
     pub fn encode(&self) -> Vec<u8> {
-        let e = match self {
+        self.element().to_xml().into_bytes()
+    }
+
+    /// True for the small, frequent messages worth sending together in a [`Message::Batch`]
+    /// (actions, results, administrator updates); sync-round messages go alone.
+    pub fn batchable(&self) -> bool {
+        matches!(
+            self,
+            Message::Exec(_) | Message::Result(_) | Message::Admin { .. }
+        )
+    }
+
+    /// The message as a `<tandem-msg>` element.
+    fn element(&self) -> Element {
+        match self {
             Message::Version { view, version } => {
                 let mut e = msg("version");
                 e.set_attr("view", &view.to_string());
@@ -291,8 +309,12 @@ impl Message {
                 opt_set(&mut e, "digest", &r.digest);
                 e
             }
-        };
-        e.to_xml().into_bytes()
+            Message::Batch(msgs) => {
+                let mut e = msg("batch");
+                e.children = msgs.iter().map(Message::element).collect();
+                e
+            }
+        }
     }
 
     /// Decodes a message; errors name the field.
@@ -306,66 +328,86 @@ impl Message {
         let text = std::str::from_utf8(bytes)
             .map_err(|e| ControllerError::Message(format!("not UTF-8: {e}")))?;
         let e = parse_fast(text)?;
+        let m = Message::from_element(&e)?;
+        if let Message::Batch(msgs) = &m {
+            if msgs.len() > limits::MAX_BATCH_MESSAGES {
+                return Err(bad(&e, "batch", "too many messages"));
+            }
+            if msgs.iter().any(|m| matches!(m, Message::Batch(_))) {
+                return Err(bad(&e, "batch", "nested batch"));
+            }
+        }
+        Ok(m)
+    }
+
+    /// Decodes one `<tandem-msg>` element.
+    fn from_element(e: &Element) -> Result<Message, ControllerError> {
         if e.name != "tandem-msg" {
-            return Err(bad(&e, "root", "is not <tandem-msg>"));
+            return Err(bad(e, "root", "is not <tandem-msg>"));
         }
         if e.attr("v") != Some(WIRE_VERSION) {
-            return Err(bad(&e, "v", "unsupported wire version"));
+            return Err(bad(e, "v", "unsupported wire version"));
         }
-        let kind = req(&e, "kind")?;
+        let kind = req(e, "kind")?;
         Ok(match kind {
+            "batch" => Message::Batch(
+                e.children
+                    .iter()
+                    .map(Message::from_element)
+                    .collect::<Result<_, _>>()?,
+            ),
             "version" => Message::Version {
-                view: num(&e, "view")?,
+                view: num(e, "view")?,
                 version: match e.attr("cib") {
                     Some(v) => Some(
-                        CibVersion::parse(v).ok_or_else(|| bad(&e, "cib", "malformed version"))?,
+                        CibVersion::parse(v).ok_or_else(|| bad(e, "cib", "malformed version"))?,
                     ),
                     None => None,
                 },
             },
             "sync" => Message::Sync {
-                view: num(&e, "view")?,
-                cib: first_child(&e)?,
+                view: num(e, "view")?,
+                cib: first_child(e)?,
             },
             "join" => Message::Join {
-                view: num(&e, "view")?,
-                lrm: first_child(&e)?,
+                view: num(e, "view")?,
+                lrm: first_child(e)?,
                 jobs: e.attr("jobs").and_then(|j| j.trim().parse().ok()),
             },
-            "quorum" => Message::Quorum(req(&e, "quorate")? == "1"),
+            "quorum" => Message::Quorum(req(e, "quorate")? == "1"),
             "admin" => {
-                let r = num(&e, "req")?;
-                let op = match req(&e, "op")? {
-                    "replace" => CibOp::Replace(first_child(&e)?),
+                let r = num(e, "req")?;
+                let op = match req(e, "op")? {
+                    "replace" => CibOp::Replace(first_child(e)?),
                     "create" => CibOp::Create {
                         section: e.attr("section").map(str::to_string),
-                        xml: first_child(&e)?,
+                        xml: first_child(e)?,
                     },
-                    "modify" => CibOp::Modify(first_child(&e)?),
-                    "delete" => CibOp::Delete(first_child(&e)?),
+                    "modify" => CibOp::Modify(first_child(e)?),
+                    "delete" => CibOp::Delete(first_child(e)?),
                     "attr" => CibOp::SetAttr {
-                        node: req(&e, "node")?.to_string(),
-                        name: req(&e, "name")?.to_string(),
+                        node: req(e, "node")?.to_string(),
+                        name: req(e, "name")?.to_string(),
                         value: e.attr("value").map(str::to_string),
                     },
                     "cleanup" => CibOp::Cleanup {
-                        rsc: req(&e, "rsc")?.to_string(),
+                        rsc: req(e, "rsc")?.to_string(),
                         node: e.attr("node").map(str::to_string),
                     },
-                    other => return Err(bad(&e, "op", &format!("unknown operation {other:?}"))),
+                    other => return Err(bad(e, "op", &format!("unknown operation {other:?}"))),
                 };
                 Message::Admin { req: r, op }
             }
             "exec" => Message::Exec(ExecAction {
-                node: req(&e, "node")?.to_string(),
-                key: req(&e, "key")?.to_string(),
-                rsc: req(&e, "rsc")?.to_string(),
-                class: req(&e, "class")?.to_string(),
+                node: req(e, "node")?.to_string(),
+                key: req(e, "key")?.to_string(),
+                rsc: req(e, "rsc")?.to_string(),
+                class: req(e, "class")?.to_string(),
                 provider: e.attr("provider").map(str::to_string),
-                kind: req(&e, "type")?.to_string(),
-                task: req(&e, "task")?.to_string(),
-                interval_ms: num(&e, "interval")?,
-                timeout_ms: num(&e, "timeout")?,
+                kind: req(e, "type")?.to_string(),
+                task: req(e, "task")?.to_string(),
+                interval_ms: num(e, "interval")?,
+                timeout_ms: num(e, "timeout")?,
                 params: e
                     .children_named("param")
                     .map(|p| {
@@ -379,25 +421,25 @@ impl Message {
                 digest: e.attr("digest").map(str::to_string),
             }),
             "result" => Message::Result(OpRecord {
-                node: req(&e, "node")?.to_string(),
-                rsc: req(&e, "rsc")?.to_string(),
-                class: req(&e, "class")?.to_string(),
+                node: req(e, "node")?.to_string(),
+                rsc: req(e, "rsc")?.to_string(),
+                class: req(e, "class")?.to_string(),
                 provider: e.attr("provider").map(str::to_string),
-                kind: req(&e, "type")?.to_string(),
-                task: req(&e, "task")?.to_string(),
-                interval_ms: num(&e, "interval")?,
-                rc: num::<i32>(&e, "rc")?,
-                op_status: num::<i32>(&e, "op-status")?,
-                call_id: num(&e, "call-id")?,
-                key: req(&e, "key")?.to_string(),
+                kind: req(e, "type")?.to_string(),
+                task: req(e, "task")?.to_string(),
+                interval_ms: num(e, "interval")?,
+                rc: num::<i32>(e, "rc")?,
+                op_status: num::<i32>(e, "op-status")?,
+                call_id: num(e, "call-id")?,
+                key: req(e, "key")?.to_string(),
                 exit_reason: e.attr("exit-reason").unwrap_or("").to_string(),
-                exec_ms: num(&e, "exec-time")?,
-                queue_ms: num(&e, "queue-time")?,
-                when_s: num(&e, "when")?,
+                exec_ms: num(e, "exec-time")?,
+                queue_ms: num(e, "queue-time")?,
+                when_s: num(e, "when")?,
                 fence_target: e.attr("fence-target").map(str::to_string),
                 digest: e.attr("digest").map(str::to_string),
             }),
-            other => return Err(bad(&e, "kind", &format!("unknown message kind {other:?}"))),
+            other => return Err(bad(e, "kind", &format!("unknown message kind {other:?}"))),
         })
     }
 }
@@ -548,10 +590,33 @@ mod tests {
                 digest: None,
             }),
         ];
-        for m in msgs {
+        for m in &msgs {
             let back = Message::decode(&m.encode()).expect("decodes");
-            assert_eq!(back, m);
+            assert_eq!(&back, m);
         }
+        let batch = Message::Batch(msgs.into_iter().filter(Message::batchable).collect());
+        let back = Message::decode(&batch.encode()).expect("decodes");
+        assert_eq!(back, batch);
+        let Message::Batch(inner) = &back else {
+            panic!("not a batch: {back:?}");
+        };
+        assert_eq!(inner.len(), 4, "two admin updates, an action and a result");
+    }
+
+    #[test]
+    fn nested_or_oversized_batches_are_refused() {
+        let q = Message::Quorum(true);
+        let nested = Message::Batch(vec![Message::Batch(vec![q.clone()])]);
+        let err = Message::decode(&nested.encode()).expect_err("nested");
+        assert!(err.to_string().contains("nested batch"), "{err}");
+        let big = Message::Batch(vec![q; limits::MAX_BATCH_MESSAGES + 1]);
+        let err = Message::decode(&big.encode()).expect_err("too many");
+        assert!(err.to_string().contains("too many messages"), "{err}");
+        let err = Message::decode(
+            b"<tandem-msg v=\"1\" kind=\"batch\"><tandem-msg v=\"1\" kind=\"exec\"/></tandem-msg>",
+        )
+        .expect_err("bad member");
+        assert!(err.to_string().contains("node: missing"), "{err}");
     }
 
     #[test]

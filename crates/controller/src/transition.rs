@@ -10,6 +10,8 @@ use crate::limits;
 use crate::message::ExecAction;
 use crate::options;
 
+mod orphans;
+
 /// Where an action stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ActionState {
@@ -496,6 +498,7 @@ pub fn plan(
         }
         actions.push(ra);
     }
+    orphans::forget_after_stops(schedule, &mut actions);
     Run::new(id, actions)
 }
 

@@ -162,3 +162,51 @@ fn pcmk_delay_base_holds_the_device_back() {
     assert_eq!(sim.fenced.len(), 1, "{:?}", sim.fenced);
     assert_eq!(sim.fenced[0].1, victim_name);
 }
+
+#[test]
+fn every_replica_shows_the_fencing_in_progress_until_its_result() {
+    let cib = harness::cib_with(
+        &[("stonith-enabled", "true")],
+        &format!(
+            "<primitive id=\"fence-slow\" class=\"stonith\" type=\"fence_dummy\">\
+             <instance_attributes id=\"fs-ia\"><nvpair id=\"fs-d\" name=\"pcmk_delay_base\" value=\"5s\"/>\
+             </instance_attributes></primitive>{}",
+            harness::dummy_primitive("d1")
+        ),
+        "",
+    );
+    let (mut sim, victim, victim_name) = lose_d1_holder(&cib, &[], false);
+    let survivors: Vec<u32> = (1..=3).filter(|&i| i != victim).collect();
+    let mut waited = 0;
+    while sim.ctrl(survivors[0]).pending_fencing().is_empty() {
+        sim.run_for(100);
+        waited += 100;
+        assert!(waited < 10_000, "no fencing in progress after {waited} ms");
+    }
+    let pending = sim.ctrl(survivors[0]).pending_fencing();
+    assert_eq!(pending, sim.ctrl(survivors[1]).pending_fencing());
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    let p = &pending[0];
+    assert_eq!(p.target, victim_name);
+    assert_eq!(p.action, "reboot");
+    assert_eq!(p.client, "tandem-controller");
+    let dc = sim.ctrl(survivors[0]).dc().expect("a DC");
+    assert_eq!(p.origin, sim.name(dc));
+    assert!(survivors.iter().any(|&s| sim.name(s) == p.executioner));
+    sim.settle(120_000);
+    assert_eq!(sim.fenced.len(), 1, "{:?}", sim.fenced);
+    for &s in &survivors {
+        assert!(sim.ctrl(s).pending_fencing().is_empty());
+        let last = sim
+            .ctrl(s)
+            .fence_history()
+            .back()
+            .cloned()
+            .expect("history");
+        assert!(last.succeeded, "{last:?}");
+        assert_eq!(
+            (last.client.as_str(), last.origin.as_str()),
+            ("tandem-controller", p.origin.as_str())
+        );
+    }
+}

@@ -58,6 +58,8 @@ pub enum DaemonTimer {
     Quorum(quorum::Timer),
     /// The longest hold of a token deferred for a slow local client is over.
     DeferredToken,
+    /// Time to judge whether the node is cut off since its ring broke (see `ring_break`).
+    CutOffCheck,
 }
 
 /// A token packet whose processing waits for local clients to read their deliveries.
@@ -116,12 +118,17 @@ pub struct Daemon {
     running_config: corosync_conf::Config,
     /// Applies reloaded logging settings; returns whether it could.
     pub log_hook: Option<LogHook>,
+    /// When the ring last broke, and whether the node was cut off then.
+    ring_breaks: ring_break::RingBreaks,
 }
 
 /// Applies a reloaded `logging {}` section; returns whether it could.
 pub type LogHook = Box<dyn FnMut(&corosync_conf::Logging) -> bool + Send>;
 
 mod config_reload;
+mod ring_break;
+
+pub use ring_break::cut_off_after_ms;
 
 /// Applies a runtime votequorum change message to a votequorum instance.
 fn apply_quorum_change(
@@ -247,6 +254,7 @@ impl Daemon {
             config_path: None,
             running_config: config.clone(),
             log_hook: None,
+            ring_breaks: Default::default(),
         };
         if let Some(quorum) = &mut daemon.quorum {
             let outputs = quorum.membership(now_ms, &[nodeid]);
@@ -303,6 +311,7 @@ impl Daemon {
             DaemonTimer::DeferredToken => {
                 self.release_deferred_token(now_ms, false);
             }
+            DaemonTimer::CutOffCheck => self.check_cut_off(now_ms),
             DaemonTimer::Quorum(kind) => {
                 if let Some(quorum) = &mut self.quorum {
                     let outputs = quorum.timer_expired(now_ms, kind);
@@ -338,6 +347,7 @@ impl Daemon {
                 break;
             }
         }
+        self.watch_ring(now_ms);
         network.flush();
         Ok(())
     }
@@ -713,6 +723,7 @@ impl Daemon {
             ("srp.token_retransmits".to_string(), stats.token_retransmits),
         ];
         counters.push(("tandemd.tokens_deferred".to_string(), self.tokens_deferred));
+        counters.extend(self.ring_break_counters(now_ms));
         counters.push((
             "ipc.queued_mcast_dropped".to_string(),
             self.queued_mcast_dropped,
@@ -1337,6 +1348,93 @@ mod tests {
             d.on_request(3, 5, &mut greeted, queued(50_000), &NoNetwork, &mut ipc);
         }
         assert_eq!(d.mcast_room(), 0);
+    }
+
+    /// A daemon for node 1 of a cluster of `nodes` nodes with votequorum, with a state
+    /// directory of its own (its rings are persisted).
+    fn daemon_of(nodes: u32, name: &str) -> (Daemon, PathBuf) {
+        let mut conf = String::from(
+            "totem {\n version: 2\n cluster_name: t\n transport: udpu\n token: 1000\n}\nnodelist {\n",
+        );
+        for id in 1..=nodes {
+            conf.push_str(&format!(
+                " node {{\n ring0_addr: 10.202.0.{id}\n nodeid: {id}\n }}\n"
+            ));
+        }
+        conf.push_str("}\nquorum {\n provider: corosync_votequorum\n}\n");
+        let config = corosync_conf::parse(&conf, "test.conf")
+            .expect("config")
+            .config;
+        let setup = ClusterSetup {
+            nodeid: 1,
+            nodes: Vec::new(),
+        };
+        let dir = std::env::temp_dir().join(format!(
+            "messaging-ring-break-{}-{name}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).expect("state dir");
+        let d = Daemon::new(setup, &config, dir.clone(), 1).expect("daemon");
+        (d, dir)
+    }
+
+    /// A JOIN from `from` naming `proc_set` and no failed node.
+    fn join_from(from: u32, proc_set: &[u32]) -> Vec<u8> {
+        totem::encode(
+            totem::NodeId(from),
+            &totem::Message::Join(totem::Join {
+                proc_set: proc_set.iter().map(|n| totem::NodeId(*n)).collect(),
+                fail_set: Vec::new(),
+                ring_seq: 100,
+            }),
+        )
+    }
+
+    fn counter(d: &Daemon, now: u64, name: &str) -> Option<u64> {
+        d.runtime_status(now, &NoNetwork)
+            .stats
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| *v)
+    }
+
+    /// Breaks node 1's ring with a JOIN from node 2 at `at`, then lets the cut-off check run.
+    fn break_and_check(d: &mut Daemon, at: u64, proc_set: &[u32]) -> u64 {
+        let path = d.state_dir.join("ipc.sock");
+        let mut ipc = IpcServer::bind(&path).expect("bind a test socket");
+        d.drain(1, &mut NoNetwork, &mut ipc).expect("drain");
+        assert_eq!(d.totem.state(), totem::State::Operational);
+        assert_eq!(counter(d, at, "tandemd.ring_break_age_ms"), None);
+        d.on_packet(at, 2, &join_from(2, proc_set), false);
+        d.drain(at, &mut NoNetwork, &mut ipc).expect("drain");
+        assert_eq!(d.totem.state(), totem::State::Gather);
+        assert_eq!(counter(d, at + 7, "tandemd.ring_breaks"), Some(1));
+        assert_eq!(counter(d, at + 7, "tandemd.ring_break_age_ms"), Some(7));
+        let due = cut_off_after_ms(d.totem.config().join_ms);
+        assert_eq!(due, 100, "two join intervals of 50 ms");
+        // Let the check come due (Totem's own timers, JOIN re-sends, stay unanswered).
+        let until = at + due;
+        while let Some(timer) = d.timers.pop_due(until) {
+            d.on_timer(until, timer, &mut ipc);
+            d.drain(until, &mut NoNetwork, &mut ipc).expect("drain");
+        }
+        counter(d, until, "tandemd.cut_off").expect("cut_off counter")
+    }
+
+    #[test]
+    fn a_node_hearing_no_quorate_set_of_joins_after_its_ring_broke_is_cut_off() {
+        // Five nodes: node 2's JOIN makes two of five, no quorum.
+        let (mut d, dir) = daemon_of(5, "minority");
+        assert_eq!(break_and_check(&mut d, 1_000, &[1, 2, 3, 4, 5]), 1);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_node_hearing_a_quorate_set_of_joins_is_not_cut_off() {
+        // Three nodes: node 2's JOIN makes two of three, a quorum (node 3 is silent).
+        let (mut d, dir) = daemon_of(3, "majority");
+        assert_eq!(break_and_check(&mut d, 1_000, &[1, 2, 3]), 0);
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     fn test_ipc() -> IpcServer {

@@ -18,6 +18,13 @@ pub const CLIENT_OUTPUT_PRESSURE_BYTES: usize = 512 * 1024;
 /// Longest time one token visit is held back for a slow local client, in ms (further capped at
 /// a quarter of the token retransmit timeout, so a held token is never taken for lost).
 pub const TOKEN_DEFER_MS_MAX: u64 = 20;
+/// Join intervals after its ring broke within which a node must hold JOINs from a quorate set
+/// of nodes, or take itself for cut off (`daemon::cut_off_after_ms`): every node that hears
+/// it answers its first JOIN at once, and two intervals leave room for one lost JOIN.
+pub const CUT_OFF_JOIN_INTERVALS: u64 = 2;
+/// Least time after its ring broke before a node takes itself for cut off, in ms (for very
+/// short join intervals: the answer to a JOIN waits for the other node's CPU under load).
+pub const CUT_OFF_AFTER_MS_MIN: u64 = 50;
 /// Bytes of deliveries queued towards a client beyond which its own multicasts get TRY_AGAIN
 /// (a second line behind the token hold, e.g. for a single-node ring where no token turns).
 pub const CLIENT_OUTPUT_SENDER_PRESSURE_BYTES: usize = 4 * 1024 * 1024;

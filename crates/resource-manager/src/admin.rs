@@ -16,6 +16,7 @@
 //! | `cleanup` | `RSC [NODE]` | | |
 //! | `fence` | `NODE [off\|reboot\|confirm]` | | (the fencing runs asynchronously) |
 //! | `fence-history` | | | one line per fencing seen ([`crate::fence_history`]) |
+//! | `fence-pending` | | | one line per fencing in progress ([`crate::fence_pending`]) |
 
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;

@@ -1,6 +1,7 @@
 //! The fencing history as the admin socket's `fence-history` verb sends it: one line per
 //! operation, oldest first, tab-separated `when target action executioner result device
-//! detail` (result `ok` or `failed`; tabs and newlines in the detail become spaces).
+//! client origin detail` (result `ok` or `failed`; tabs and newlines in a field become
+//! spaces).
 
 use controller::controller::FenceHistory;
 
@@ -21,6 +22,10 @@ pub struct FenceRecord {
     pub device: String,
     /// The level used, or why every level failed.
     pub detail: String,
+    /// Who asked (`stonith_admin`, `tandem-controller`).
+    pub client: String,
+    /// The node that asked.
+    pub origin: String,
 }
 
 fn clean(s: &str) -> String {
@@ -32,13 +37,15 @@ pub fn encode(h: &FenceHistory) -> String {
     let mut out = String::new();
     for e in h {
         out.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
             e.when_s,
             clean(&e.target),
             clean(&e.action),
             clean(&e.executioner),
             if e.succeeded { "ok" } else { "failed" },
             clean(&e.device),
+            clean(&e.client),
+            clean(&e.origin),
             clean(&e.detail)
         ));
     }
@@ -49,8 +56,9 @@ pub fn encode(h: &FenceHistory) -> String {
 pub fn decode(text: &str) -> Vec<FenceRecord> {
     text.lines()
         .filter_map(|l| {
-            let f: Vec<&str> = l.splitn(7, '\t').collect();
-            let [when, target, action, executioner, result, device, detail] = f[..] else {
+            let f: Vec<&str> = l.splitn(9, '\t').collect();
+            let [when, target, action, executioner, result, device, client, origin, detail] = f[..]
+            else {
                 return None;
             };
             Some(FenceRecord {
@@ -61,6 +69,8 @@ pub fn decode(text: &str) -> Vec<FenceRecord> {
                 succeeded: result == "ok",
                 device: device.to_string(),
                 detail: detail.to_string(),
+                client: client.to_string(),
+                origin: origin.to_string(),
             })
         })
         .collect()
@@ -82,11 +92,15 @@ mod tests {
             detail: "fenced by level 2 (ok)\tafter: level 1 bad: rc 1".into(),
             device: "ok".into(),
             when_s: 1_700_000_000,
+            client: "tandem-controller".into(),
+            origin: "node2".into(),
         });
         let text = encode(&h);
         let back = decode(&format!("garbage line\n{text}x\ty\n"));
         assert_eq!(back.len(), 1);
         assert_eq!(back[0].target, "node3");
+        assert_eq!(back[0].client, "tandem-controller");
+        assert_eq!(back[0].origin, "node2");
         assert!(back[0].succeeded);
         assert_eq!(
             back[0].detail,

@@ -24,6 +24,7 @@ pub mod disk_writer;
 pub mod error;
 pub mod exec_bridge;
 pub mod fence_history;
+pub mod fence_pending;
 pub mod ipc_link;
 pub mod limits;
 pub mod manager;

@@ -30,15 +30,11 @@ pub const CIB_STATUS_SAVE_INTERVAL: Duration = Duration::from_secs(2);
 /// Longest a regained quorum is held back waiting for the merged group membership.
 pub const QUORUM_HOLD_MAX: Duration = Duration::from_secs(2);
 
-/// How often the manager reads tandemd's Totem counters to notice a lost ring.
+/// How often the manager reads tandemd's Totem counters to notice a broken ring.
 pub const RING_POLL: Duration = Duration::from_millis(25);
-/// How often while a token loss waits for a new ring.
+/// How often while the ring is broken: a cut-off verdict (see `ring_watch`) reaches the
+/// manager at most this long after tandemd made it (part of the default
+/// `unfenced-recovery-delay`, see tandemd's `node::recovery_delay_ms`).
 pub const RING_POLL_IN_DOUBT: Duration = Duration::from_millis(10);
-/// How long after a token loss without a new ring this node takes itself for cut off and
-/// stops its resources (see `ring_watch`): a majority that still talks installs its ring
-/// well within this (40-120 ms measured at load average 13 with token 1000), a node cut
-/// off only after the consensus timeout. Should a slow majority miss it, its nodes stop
-/// their resources and the DC starts them again: a blip, never a double start.
-pub const ISOLATION_GRACE: Duration = Duration::from_millis(150);
 /// Scheduler inputs waiting for the disk writer; past this the oldest is dropped (logged).
 pub const DISK_INPUTS_QUEUED_MAX: usize = 16;

@@ -24,7 +24,7 @@ use crate::error::RmError;
 use crate::exec_bridge;
 use crate::ipc_link::{Link, Pending};
 use crate::limits;
-use crate::ring_watch::{self, RingWatch, Verdict};
+use crate::ring_watch::{self, RingCounters, RingWatch, Verdict};
 
 /// Default CPG group of the controllers.
 pub const DEFAULT_GROUP: &str = "tandem-crm";
@@ -142,8 +142,6 @@ struct Manager {
     next_ring_poll: Instant,
     /// A status request is unanswered.
     status_outstanding: bool,
-    /// This node's votes alone make quorum (two_node, one-node cluster).
-    alone_quorate: bool,
     /// Taken for cut off (see `ring_watch`) and no ring since: the count of rings
     /// installed when it was.
     isolated: Option<u64>,
@@ -262,7 +260,9 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
     };
     // Pacemaker's node-action-limit default: twice the cores, announced to the DC.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let ctrl = ctrl.with_max_jobs(2 * cores);
+    // Actions dispatched and results reported in one loop turn leave as one multicast
+    // (process_work flushes them).
+    let ctrl = ctrl.with_max_jobs(2 * cores).with_turn_batching();
     let mut m = Manager {
         opts,
         ctrl,
@@ -286,10 +286,9 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
         group_ids: Vec::new(),
         held_quorum: None,
         work: VecDeque::new(),
-        ring_watch: RingWatch::default(),
+        ring_watch: RingWatch::new(),
         next_ring_poll: Instant::now(),
         status_outstanding: false,
-        alone_quorate: false,
         isolated: None,
     };
     let result = m.run_loop(&rx);
@@ -418,12 +417,7 @@ impl Manager {
         if now < self.next_ring_poll {
             return Ok(());
         }
-        let every = if self.ring_watch.in_doubt() {
-            limits::RING_POLL_IN_DOUBT
-        } else {
-            limits::RING_POLL
-        };
-        self.next_ring_poll = now + every;
+        self.next_ring_poll = now + ring_watch::poll_interval(&self.ring_watch);
         if !self.status_outstanding {
             self.status_outstanding = true;
             self.link.send(&Request::Status, Pending::Status)?;
@@ -432,21 +426,21 @@ impl Manager {
     }
 
     fn on_runtime_status(&mut self, status: &messaging::ipc::RuntimeStatus) {
-        let lost = ring_watch::counter(&status.stats, "srp.token_lost");
-        let formed = ring_watch::counter(&status.stats, "srp.operational_entered");
-        let (Some(lost), Some(formed)) = (lost, formed) else {
+        if let Some(ms) = ring_watch::counter(&status.config, "totem.consensus") {
+            self.ring_watch.set_consensus(Duration::from_millis(ms));
+        }
+        let Some(counters) = RingCounters::from_stats(&status.stats) else {
             return;
         };
-        let verdict = self
-            .ring_watch
-            .observe(Instant::now(), lost, formed, self.alone_quorate);
+        let formed = counters.rings_formed;
+        let verdict = self.ring_watch.observe(Instant::now(), counters);
         if self.isolated.is_some_and(|at| formed > at) {
             self.isolated = None;
         }
         if verdict == Verdict::Isolated {
             tracing::warn!(
-                "token lost {} ms ago and no ring formed since: cut off from the others",
-                limits::ISOLATION_GRACE.as_millis()
+                "the ring broke {} ms ago and no JOIN came from a quorate set of nodes: cut off from the others",
+                counters.break_age.map_or(0, |a| a.as_millis())
             );
             self.isolated = Some(formed);
             self.work.push_back(Input::Isolated);
@@ -454,11 +448,18 @@ impl Manager {
     }
 
     fn process_work(&mut self) -> Result<(), RmError> {
-        while let Some(input) = self.work.pop_front() {
-            let outs = self.ctrl.handle(now_ms(), input);
+        loop {
+            while let Some(input) = self.work.pop_front() {
+                let outs = self.ctrl.handle(now_ms(), input);
+                self.apply(outs)?;
+            }
+            // The group messages of the whole turn, in one multicast.
+            let outs = self.ctrl.flush();
             self.apply(outs)?;
+            if self.work.is_empty() {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 
     fn name_of(&self, id: u32) -> String {
@@ -538,6 +539,13 @@ impl Manager {
                 }
                 self.group_ids = list.iter().map(|m| m.id).collect();
                 self.isolated = None;
+                // When this node's ring broke before this change (if a status reply showed it
+                // broken): the recovery delay after a node loss counts from there.
+                if let Some(at) = self.ring_watch.take_break(Instant::now()) {
+                    let ago = Instant::now().saturating_duration_since(at);
+                    let ago_ms = u64::try_from(ago.as_millis()).unwrap_or(u64::MAX);
+                    self.ctrl.note_ring_break(now_ms().saturating_sub(ago_ms));
+                }
                 self.work.push_back(Input::Membership(list));
             }
             Event::Ipc(ServerMessage::Event(IpcEvent::Quorum(q))) => {
@@ -546,14 +554,6 @@ impl Manager {
                         self.names.insert(m.nodeid, m.name.clone());
                     }
                 }
-                let own_votes = q
-                    .members
-                    .iter()
-                    .find(|m| m.nodeid == self.link.nodeid)
-                    .map_or(1, |m| m.votes);
-                self.alone_quorate = !q.provider_enabled
-                    || q.quorum <= own_votes
-                    || q.flags.iter().any(|f| f == "2Node");
                 if q.quorate != self.quorate || !q.provider_enabled {
                     let regained = q.quorate && !self.quorate;
                     self.quorate = q.quorate || !q.provider_enabled;
@@ -628,6 +628,11 @@ impl Manager {
             }
             "fence-history" => {
                 let _ = reply.send(Ok(crate::fence_history::encode(self.ctrl.fence_history())));
+                return;
+            }
+            "fence-pending" => {
+                let pending = self.ctrl.pending_fencing();
+                let _ = reply.send(Ok(crate::fence_pending::encode(&pending)));
                 return;
             }
             "fence" => {

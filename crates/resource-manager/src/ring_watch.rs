@@ -1,13 +1,15 @@
-//! Tells when this node is cut off: Totem lost the token and no new ring formed within a
-//! grace, while this node alone would not be quorate.
+//! Follows this node's ring through tandemd's runtime status: when it broke, and whether
+//! tandemd judged the node cut off.
 //!
-//! The manager polls tandemd's runtime status (every [`limits::RING_POLL`]) and feeds its
-//! Totem counters here: `srp.token_lost` counts token losses, `srp.operational_entered`
-//! counts rings installed. A token loss not followed by a new ring within
-//! [`limits::ISOLATION_GRACE`] means no quorate membership is in sight: a majority that can
-//! still talk forms its ring within a few token hops, while a node cut off waits out the
-//! consensus timeout (1.2 × token) before forming a ring of its own, and only then learns
-//! it lost quorum.
+//! The manager polls the status (every [`limits::RING_POLL`], every
+//! [`limits::RING_POLL_IN_DOUBT`] while the ring is broken) and feeds its counters here.
+//! tandemd counts a break whenever Totem leaves its ring (`tandemd.ring_breaks`, with
+//! `tandemd.ring_break_age_ms` while no ring is installed) and judges the node cut off when
+//! it holds no JOIN from a quorate set of nodes shortly after the break (`tandemd.cut_off`):
+//! a majority that still talks hears its members' JOINs within a round trip, a node cut off
+//! hears none (see `messaging::daemon::cut_off_after_ms`). The cut-off node then stops its
+//! resources at once, and the quorate side counts `unfenced-recovery-delay` from its own
+//! break, which [`RingWatch::take_break`] gives the manager when the membership changes.
 
 use std::time::{Duration, Instant};
 
@@ -18,87 +20,115 @@ use crate::limits;
 pub enum Verdict {
     /// Nothing to do.
     Nothing,
-    /// The ring is lost and none formed within the grace: the node is cut off.
+    /// tandemd judged the node cut off and no ring formed since.
     Isolated,
 }
 
-/// State of the watch between two status replies.
-#[derive(Debug, Clone)]
-pub struct RingWatch {
-    /// Counters from the last reply (`None` before the first).
-    last: Option<(u64, u64)>,
-    /// When a token loss was first seen, with the ring count then.
-    lost: Option<(Instant, u64)>,
-    /// The loss was already reported.
-    reported: bool,
-    grace: Duration,
+/// The counters of one status reply this watch reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RingCounters {
+    /// Rings installed (`srp.operational_entered`).
+    pub rings_formed: u64,
+    /// Breaks judged cut off (`tandemd.cut_off`).
+    pub cut_off: u64,
+    /// How long ago the ring broke, while it is broken (`tandemd.ring_break_age_ms`).
+    pub break_age: Option<Duration>,
 }
 
-impl Default for RingWatch {
-    fn default() -> RingWatch {
-        RingWatch::new(limits::ISOLATION_GRACE)
+impl RingCounters {
+    /// Reads the counters from a status reply's `stats`; `None` from a tandemd that does not
+    /// report them.
+    pub fn from_stats(stats: &[(String, u64)]) -> Option<RingCounters> {
+        Some(RingCounters {
+            rings_formed: counter(stats, "srp.operational_entered")?,
+            cut_off: counter(stats, "tandemd.cut_off")?,
+            break_age: counter(stats, "tandemd.ring_break_age_ms").map(Duration::from_millis),
+        })
     }
+}
+
+/// State of the watch between two status replies.
+#[derive(Debug, Clone, Default)]
+pub struct RingWatch {
+    /// Counters from the last reply (`None` before the first).
+    last: Option<RingCounters>,
+    /// When the ring broke, while it is broken (the earliest estimate from the replies).
+    broke_at: Option<Instant>,
+    /// Totem's consensus timeout (`totem.consensus` in the status' configuration).
+    consensus: Option<Duration>,
 }
 
 impl RingWatch {
-    /// A watch reporting a loss once `grace` passed without a new ring.
-    pub fn new(grace: Duration) -> RingWatch {
-        RingWatch {
-            last: None,
-            lost: None,
-            reported: false,
-            grace,
-        }
+    /// A watch that has seen no reply yet.
+    pub fn new() -> RingWatch {
+        RingWatch::default()
     }
 
-    /// Takes the Totem counters read at `now`. `alone_quorate` is true when this node's own
-    /// votes make quorum (two_node, one-node clusters): it is then never cut off from quorum.
-    pub fn observe(
-        &mut self,
-        now: Instant,
-        token_lost: u64,
-        rings_formed: u64,
-        alone_quorate: bool,
-    ) -> Verdict {
-        let previous = self.last.replace((token_lost, rings_formed));
-        let Some((lost_before, formed_before)) = previous else {
-            return Verdict::Nothing;
-        };
-        if rings_formed > formed_before {
-            // A ring formed (perhaps after a loss seen in the same interval): membership
-            // and quorum events take over.
-            self.lost = None;
-            self.reported = false;
-        }
-        // A loss and a ring in the same interval: the ring came after (Totem installs a
-        // ring only after losing the old one), so nothing is in doubt.
-        if token_lost > lost_before && rings_formed == formed_before && self.lost.is_none() {
-            self.lost = Some((now, rings_formed));
-        }
-        let Some((since, formed_then)) = self.lost else {
-            return Verdict::Nothing;
-        };
-        if rings_formed > formed_then {
-            self.lost = None;
-            self.reported = false;
-            return Verdict::Nothing;
-        }
-        if self.reported || alone_quorate || now.saturating_duration_since(since) < self.grace {
-            return Verdict::Nothing;
-        }
-        self.reported = true;
-        Verdict::Isolated
+    /// Takes Totem's consensus timeout from a status reply's configuration.
+    pub fn set_consensus(&mut self, consensus: Duration) {
+        self.consensus = Some(consensus);
     }
 
-    /// True while a token loss is waiting for a ring (poll faster then).
+    /// Takes the counters of a status reply received at `now`.
+    pub fn observe(&mut self, now: Instant, c: RingCounters) -> Verdict {
+        let previous = self.last.replace(c);
+        match c.break_age {
+            Some(age) => {
+                // The reply was composed before `now`: `now - age` is at or after the break.
+                let at = now.checked_sub(age).unwrap_or(now);
+                let ring_formed_since = previous.is_some_and(|p| c.rings_formed > p.rings_formed);
+                self.broke_at = match self.broke_at {
+                    Some(seen) if !ring_formed_since => Some(seen.min(at)),
+                    _ => Some(at),
+                };
+            }
+            // A ring is installed: a break seen before belongs to it (its membership change,
+            // if any, was delivered before this reply) and is over.
+            None => self.broke_at = None,
+        }
+        let Some(previous) = previous else {
+            return Verdict::Nothing;
+        };
+        // A verdict is only made while gathering; a reply already showing a ring again means
+        // that ring's membership and quorum take over.
+        if c.cut_off > previous.cut_off && c.break_age.is_some() {
+            return Verdict::Isolated;
+        }
+        Verdict::Nothing
+    }
+
+    /// True while the ring is broken (poll faster then).
     pub fn in_doubt(&self) -> bool {
-        self.lost.is_some() && !self.reported
+        self.broke_at.is_some()
+    }
+
+    /// When the ring broke, if it was seen broken since the last membership change and the
+    /// membership now delivered (at `now`) followed within the consensus timeout; forgets it.
+    ///
+    /// Within that time the lost nodes were failed on the evidence of unanswered token
+    /// retransmissions, so they were cut off (or dead) before the break, and lost the token
+    /// about when this node did. A node failed only by the consensus timeout may have been
+    /// cut off during the gathering, long after the break: `None` then, and the recovery
+    /// delay counts from the membership change.
+    pub fn take_break(&mut self, now: Instant) -> Option<Instant> {
+        let at = self.broke_at.take()?;
+        let consensus = self.consensus?;
+        (now.saturating_duration_since(at) < consensus).then_some(at)
     }
 }
 
 /// The value of counter `name` in a status reply's `stats`.
 pub fn counter(stats: &[(String, u64)], name: &str) -> Option<u64> {
     stats.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
+}
+
+/// How often to poll while the ring is broken or not.
+pub fn poll_interval(watch: &RingWatch) -> Duration {
+    if watch.in_doubt() {
+        limits::RING_POLL_IN_DOUBT
+    } else {
+        limits::RING_POLL
+    }
 }
 
 #[cfg(test)]
@@ -109,42 +139,80 @@ mod tests {
         Duration::from_millis(n)
     }
 
+    fn c(rings_formed: u64, cut_off: u64, age: Option<u64>) -> RingCounters {
+        RingCounters {
+            rings_formed,
+            cut_off,
+            break_age: age.map(ms),
+        }
+    }
+
     #[test]
-    fn loss_without_a_ring_is_isolation_once() {
+    fn a_cut_off_verdict_while_broken_is_isolation_once() {
         let t0 = Instant::now();
-        let mut w = RingWatch::new(ms(200));
-        assert_eq!(w.observe(t0, 0, 1, false), Verdict::Nothing);
-        assert_eq!(w.observe(t0 + ms(50), 1, 1, false), Verdict::Nothing);
-        assert!(w.in_doubt());
-        assert_eq!(w.observe(t0 + ms(200), 1, 1, false), Verdict::Nothing);
-        assert_eq!(w.observe(t0 + ms(250), 1, 1, false), Verdict::Isolated);
-        assert_eq!(w.observe(t0 + ms(300), 2, 1, false), Verdict::Nothing);
-        // The lone ring forms; a later loss is a new story.
-        assert_eq!(w.observe(t0 + ms(2000), 2, 2, false), Verdict::Nothing);
+        let mut w = RingWatch::new();
+        assert_eq!(w.observe(t0, c(1, 0, None)), Verdict::Nothing);
         assert!(!w.in_doubt());
-        assert_eq!(w.observe(t0 + ms(3000), 3, 2, false), Verdict::Nothing);
-        assert_eq!(w.observe(t0 + ms(3300), 3, 2, false), Verdict::Isolated);
+        assert_eq!(w.observe(t0 + ms(20), c(1, 0, Some(5))), Verdict::Nothing);
+        assert!(w.in_doubt());
+        assert_eq!(
+            w.observe(t0 + ms(120), c(1, 1, Some(105))),
+            Verdict::Isolated
+        );
+        assert_eq!(
+            w.observe(t0 + ms(130), c(1, 1, Some(115))),
+            Verdict::Nothing
+        );
+        // The earliest estimate of the break is kept (once the consensus timeout is known).
+        assert_eq!(w.clone().take_break(t0 + ms(140)), None);
+        w.set_consensus(ms(1980));
+        assert_eq!(w.take_break(t0 + ms(140)), Some(t0 + ms(15)));
+        assert_eq!(w.take_break(t0 + ms(140)), None);
     }
 
     #[test]
-    fn a_ring_within_the_grace_is_no_isolation() {
+    fn a_verdict_seen_only_after_a_ring_formed_is_no_isolation() {
         let t0 = Instant::now();
-        let mut w = RingWatch::new(ms(200));
-        w.observe(t0, 4, 7, false);
-        assert_eq!(w.observe(t0 + ms(50), 5, 7, false), Verdict::Nothing);
-        assert_eq!(w.observe(t0 + ms(100), 5, 8, false), Verdict::Nothing);
-        assert_eq!(w.observe(t0 + ms(400), 5, 8, false), Verdict::Nothing);
-        // Loss and new ring seen in the same reply.
-        assert_eq!(w.observe(t0 + ms(450), 6, 9, false), Verdict::Nothing);
-        assert_eq!(w.observe(t0 + ms(900), 6, 9, false), Verdict::Nothing);
+        let mut w = RingWatch::new();
+        w.observe(t0, c(3, 0, None));
+        assert_eq!(w.observe(t0 + ms(25), c(4, 1, None)), Verdict::Nothing);
+        assert!(!w.in_doubt());
     }
 
     #[test]
-    fn a_node_quorate_alone_is_never_isolated() {
+    fn a_ring_installed_forgets_the_break_and_a_new_break_is_a_new_story() {
         let t0 = Instant::now();
-        let mut w = RingWatch::new(ms(200));
-        w.observe(t0, 0, 1, true);
-        w.observe(t0 + ms(50), 1, 1, true);
-        assert_eq!(w.observe(t0 + ms(500), 1, 1, true), Verdict::Nothing);
+        let mut w = RingWatch::new();
+        w.observe(t0, c(1, 0, None));
+        w.observe(t0 + ms(30), c(1, 0, Some(10)));
+        // Re-formed with the same members (no membership change): the break is over.
+        w.set_consensus(ms(1980));
+        w.observe(t0 + ms(60), c(2, 0, None));
+        assert_eq!(w.take_break(t0 + ms(61)), None);
+        // A second break between two polls, seen with a ring formed since the last reply.
+        w.observe(t0 + ms(100), c(3, 0, Some(5)));
+        assert_eq!(w.take_break(t0 + ms(110)), Some(t0 + ms(95)));
+    }
+
+    #[test]
+    fn a_membership_later_than_the_consensus_timeout_does_not_count_from_the_break() {
+        let t0 = Instant::now();
+        let mut w = RingWatch::new();
+        w.set_consensus(ms(1980));
+        w.observe(t0, c(1, 0, None));
+        w.observe(t0 + ms(25), c(1, 0, Some(10)));
+        w.observe(t0 + ms(2000), c(1, 0, Some(1985)));
+        assert_eq!(w.take_break(t0 + ms(2010)), None);
+    }
+
+    #[test]
+    fn counters_are_read_from_the_stats() {
+        let stats = vec![
+            ("srp.operational_entered".to_string(), 7),
+            ("tandemd.cut_off".to_string(), 1),
+            ("tandemd.ring_break_age_ms".to_string(), 42),
+        ];
+        assert_eq!(RingCounters::from_stats(&stats), Some(c(7, 1, Some(42))));
+        assert_eq!(RingCounters::from_stats(&stats[..1]), None);
     }
 }

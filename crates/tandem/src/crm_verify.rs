@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 use cib::validate::Severity;
 
+mod fencing_levels;
+
 /// Pacemaker's CRM_EX_CONFIG: the configuration is invalid.
 const EXIT_CONFIG: u8 = 78;
 
@@ -67,6 +69,9 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         }
     };
     let mut issues = cib::validate::check(&doc);
+    if let Ok(root) = cib::xml::parse(&text) {
+        issues.extend(fencing_levels::check(&root, &path));
+    }
     for k in &doc.constraints {
         if let cib::model::Constraint::Location(l) = k {
             if let Some(why) = l
@@ -93,7 +98,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         }
     }
     if errors > 0 {
-        eprintln!("Errors found during check: config not valid");
+        eprintln!("crm_verify: Errors found during check: config not valid");
         return Ok(ExitCode::from(EXIT_CONFIG));
     }
     Ok(ExitCode::SUCCESS)

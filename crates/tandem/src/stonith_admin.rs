@@ -310,6 +310,8 @@ mod tests {
             succeeded: true,
             device: "ok".into(),
             detail: "fenced by level 2 (ok)".into(),
+            client: "tandem-controller".into(),
+            origin: "node1".into(),
         };
         assert_eq!(
             history_line(&r),

@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+pub mod logging;
 pub mod node;
 
 pub use node::{run_node, NodeError, NodeOptions};

@@ -4,8 +4,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use tracing_subscriber::fmt::writer::{BoxMakeWriter, MakeWriterExt};
-
 use messaging::ipc::DEFAULT_SOCKET_PATH;
 use tandemd::{run_node, NodeError, NodeOptions};
 
@@ -92,52 +90,12 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    // corosync.conf's `logging {}`: `debug` raises the level as `-v` does, and
-    // `to_logfile` + `logfile` copy the log to that file (stderr keeps it too). A file that
-    // does not load is reported by run_node below.
+    // corosync.conf's `logging {}` (a file that does not load is reported by run_node
+    // below); `tandem cfgtool -R` applies later changes to it.
     let logging = corosync_conf::load(&options.config)
         .map(|parsed| parsed.config.logging)
         .unwrap_or_default();
-    let from_config = match logging.debug {
-        corosync_conf::DebugLevel::Off => 0,
-        corosync_conf::DebugLevel::On => 1,
-        corosync_conf::DebugLevel::Trace => 2,
-    };
-    let default_level = match verbosity.max(from_config) {
-        0 => "info",
-        1 => "debug",
-        _ => "trace",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
-    let logfile = logging
-        .logfile
-        .as_deref()
-        .filter(|_| logging.to_logfile)
-        .map(|path| {
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .map_err(|e| format!("logging.logfile {path}: {e}; logging to stderr only"))
-        });
-    let file_writer = match logfile {
-        Some(Ok(file)) => Some(std::sync::Mutex::new(file)),
-        Some(Err(why)) => {
-            eprintln!("tandemd: {why}");
-            None
-        }
-        None => None,
-    };
-    let writer = match file_writer {
-        Some(file) => BoxMakeWriter::new(std::io::stderr.and(file)),
-        None => BoxMakeWriter::new(std::io::stderr),
-    };
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer)
-        .with_ansi(false)
-        .init();
+    tandemd::logging::init(verbosity, &logging);
     match run_node(&options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(NodeError::Config(message)) => {

@@ -70,16 +70,30 @@ pub const ISOLATED_STOP_BUDGET_MS: u64 = 300;
 /// finish (its last CIB write, the executor's shutdown) before exiting anyway.
 pub const RM_EXIT_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// How long a node cut off from the others may take to notice it and stop its resources,
-/// past the moment the others notice, in ms: both sides lose the token at about the same
-/// time; the cut-off node takes itself for cut off when no ring formed within the
-/// isolation grace (seen at the next poll of the Totem counters) and stops its resources
-/// at once (see `resource_manager::ring_watch`), without waiting the consensus timeout for
-/// a ring of its own. The token timeout does not enter: both sides count it alike.
-pub fn recovery_delay_ms(_config: &corosync_conf::Config) -> u64 {
-    let watch = resource_manager::limits::ISOLATION_GRACE + resource_manager::limits::RING_POLL;
-    u64::try_from(watch.as_millis()).unwrap_or(u64::MAX) + ISOLATED_STOP_BUDGET_MS
+/// How long a node cut off from the others may take to stop its resources, counted from the
+/// moment the quorate side's ring broke (its DC's token loss), in ms: the default of
+/// `unfenced-recovery-delay`. Both sides lose the token at about the same time: a cut-off
+/// node's last token receipt is at most one hop per other node after the DC's in the common
+/// case ([`TOKEN_HOP_SKEW_MS`] each, the longest a node holds a token back for a slow local
+/// reader); it takes itself for cut off when it heard no JOIN from a quorate set of nodes
+/// within `messaging::daemon::cut_off_after_ms` (two join intervals), the resource manager
+/// reads that verdict within `RING_POLL_IN_DOUBT`, and the stop gets
+/// [`ISOLATED_STOP_BUDGET_MS`]. The token timeout does not enter: both sides count it alike.
+/// Not covered: a cut falling while the token crosses it just after the representative's
+/// idle hold (a window of a hop or two per hold; the cut-off node's token timer then starts
+/// up to `hold` later), or just after a lost token was retransmitted.
+pub fn recovery_delay_ms(config: &corosync_conf::Config) -> u64 {
+    let others = u64::try_from(config.nodelist.len().saturating_sub(1).max(1)).unwrap_or(1);
+    let skew = others * TOKEN_HOP_SKEW_MS;
+    let cut_off = messaging::daemon::cut_off_after_ms(u64::from(config.timers().join));
+    let poll =
+        u64::try_from(resource_manager::limits::RING_POLL_IN_DOUBT.as_millis()).unwrap_or(u64::MAX);
+    skew + cut_off + poll + ISOLATED_STOP_BUDGET_MS
 }
+
+/// Token-loss skew allowed per hop between the quorate side and a cut-off node, in ms
+/// (see [`recovery_delay_ms`]).
+pub const TOKEN_HOP_SKEW_MS: u64 = messaging::limits::TOKEN_DEFER_MS_MAX;
 
 /// Runs the node until SIGTERM/SIGINT (or `cfgtool -H`).
 pub fn run_node(opts: &NodeOptions) -> Result<(), NodeError> {
@@ -134,6 +148,7 @@ pub fn run_node(opts: &NodeOptions) -> Result<(), NodeError> {
     let mut daemon = Daemon::new(setup, &config, opts.state_dir.clone(), clock.now_ms())
         .map_err(|e| config_error(e.to_string()))?;
     daemon.config_path = Some(opts.config.clone());
+    daemon.log_hook = Some(crate::logging::reload_hook());
     if !opts.no_crm {
         let rm = RmOptions {
             ipc_socket: opts.socket.clone(),
@@ -183,5 +198,38 @@ fn join_bounded(thread: std::thread::JoinHandle<()>, limit: std::time::Duration)
     }
     if thread.join().is_err() {
         tracing::error!("the resource manager thread panicked");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(nodes: u32, join: Option<u32>) -> corosync_conf::Config {
+        let mut text = String::from("totem {\n version: 2\n cluster_name: t\n token: 1000\n");
+        if let Some(join) = join {
+            text.push_str(&format!(" join: {join}\n"));
+        }
+        text.push_str("}\nnodelist {\n");
+        for id in 1..=nodes {
+            text.push_str(&format!(
+                " node {{\n ring0_addr: 10.205.0.{id}\n nodeid: {id}\n }}\n"
+            ));
+        }
+        text.push_str("}\nquorum {\n provider: corosync_votequorum\n}\n");
+        corosync_conf::parse(&text, "test.conf")
+            .expect("test config parses")
+            .config
+    }
+
+    #[test]
+    fn the_default_recovery_delay_adds_skew_detection_poll_and_stop() {
+        // 3 nodes: 2 × 20 ms skew + 2 × 50 ms join + 10 ms poll + 300 ms stop.
+        assert_eq!(recovery_delay_ms(&config(3, None)), 450);
+        // Each further node adds a hop of skew; a longer join interval a longer detection.
+        assert_eq!(recovery_delay_ms(&config(5, None)), 490);
+        assert_eq!(recovery_delay_ms(&config(3, Some(100))), 550);
+        // Very short join intervals: the detection keeps its floor.
+        assert_eq!(recovery_delay_ms(&config(3, Some(10))), 400);
     }
 }

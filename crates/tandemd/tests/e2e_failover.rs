@@ -5,7 +5,7 @@ mod e2e;
 
 use std::time::{Duration, Instant};
 
-use e2e::{config, number, placement, settled, Cluster, VIP};
+use e2e::{number, placement, settled, Cluster, DEFAULT_LAB, VIP};
 
 /// The running instance names of an agent's state files `PREFIX*.state` in `dir`
 /// (clone instances may carry `:N`).
@@ -88,13 +88,8 @@ fn sigkill_of_the_group_holder_moves_group_and_vip() {
     if !e2e::enabled("sigkill_of_the_group_holder_moves_group_and_vip") {
         return;
     }
-    let mut c = Cluster::start(3);
-    c.wait_joined(&[1, 2, 3]);
-    c.configure(&config(&[("stonith-enabled", "false")], "", ""));
-    let holder = c.wait("everything started", Duration::from_secs(30), || {
-        settled(&c, 1, 3)
-    });
-    let h = number(&holder);
+    let (mut c, h) = Cluster::start_services(&[("stonith-enabled", "false")]);
+    let holder = format!("node{h}");
     c.wait(
         "the agents to agree with the CIB",
         Duration::from_secs(10),
@@ -209,13 +204,13 @@ fn monitor_failures_restart_then_move_and_cleanup_clears() {
     if !e2e::enabled("monitor_failures_restart_then_move_and_cleanup_clears") {
         return;
     }
-    let c = Cluster::start(3);
-    c.wait_joined(&[1, 2, 3]);
-    c.configure(&config(&[("stonith-enabled", "false")], FLAKY, ""));
-    let on = c.wait("m started", Duration::from_secs(30), || {
-        let p = placement(&c.query(1), "m");
-        (p.len() == 1 && settled(&c, 1, 3).is_some()).then(|| number(&p[0]))
-    });
+    let (c, _) = Cluster::start_running(
+        DEFAULT_LAB,
+        &[("stonith-enabled", "false")],
+        |_| FLAKY.to_string(),
+        &["m"],
+    );
+    let on = number(&placement(&c.query(1), "m")[0]);
     c.wait("m's agent monitor", Duration::from_secs(10), || {
         (c.dummy_on("m") == vec![on]).then_some(())
     });

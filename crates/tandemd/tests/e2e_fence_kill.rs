@@ -19,39 +19,29 @@ fn a_cut_off_node_is_killed_by_fencing_before_its_resources_move() {
     if !e2e::enabled("a_cut_off_node_is_killed_by_fencing_before_its_resources_move") {
         return;
     }
-    let mut c = Cluster::start_in(LAB, 3);
-    c.wait_joined(&[1, 2, 3]);
-    let device = format!(
-        r#"<primitive id="fence-kill" class="stonith" type="fence_tandem_kill">
+    let (mut c, h) = Cluster::start_running(
+        LAB,
+        &[("stonith-enabled", "true")],
+        |c| {
+            format!(
+                r#"<primitive id="fence-kill" class="stonith" type="fence_tandem_kill">
   <instance_attributes id="fence-kill-ia">
     <nvpair id="fence-kill-pid-dir" name="pid_dir" value="{}"/>
   </instance_attributes>
 </primitive>"#,
-        c.pid_dir().display()
+                c.pid_dir().display()
+            )
+        },
+        &["fence-kill"],
     );
-    c.configure(&c.config(&[("stonith-enabled", "true")], &device, ""));
-    let holder = c.wait("everything started", Duration::from_secs(40), || {
-        let cib = c.query(1);
-        (e2e::placement(&cib, "fence-kill").len() == 1)
-            .then(|| settled(&c, 1, 3))
-            .flatten()
-    });
-    let h = number(&holder);
+    let holder = format!("node{h}");
     let majority: Vec<usize> = (1..=3).filter(|&i| i != h).collect();
     assert!(c.vip_answers(1000), "the VIP answers before the cut");
 
     // A network cut, not a crash: the node keeps running its resources until fenced.
     let t = Instant::now();
     c.isolate(h);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !c.exited(h) {
-        assert!(
-            Instant::now() < deadline,
-            "{holder} was not killed by fencing\n{}",
-            c.logs()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    c.wait_exited(h, "killed by fencing", Duration::from_secs(30));
     let killed_after = t.elapsed();
     let to = c.wait(
         "the majority runs the group",
@@ -67,15 +57,9 @@ fn a_cut_off_node_is_killed_by_fencing_before_its_resources_move() {
         killed_after.as_millis(),
         t.elapsed().as_millis()
     );
-    let dc = c
-        .status(majority[0])
-        .and_then(|s| s.dc)
-        .expect("a DC in the majority");
-    let log = c.log(number(&dc));
+    let line = c.dc_fenced_line(majority[0], &format!("target={holder}"));
     assert!(
-        log.lines().any(|l| l.contains("node fenced")
-            && l.contains(&format!("target={holder}"))
-            && l.contains("fence-kill")),
-        "no 'node fenced' line for {holder} through fence-kill in {dc}'s log"
+        line.contains("fence-kill"),
+        "not through fence-kill: {line}"
     );
 }

@@ -5,49 +5,21 @@ mod e2e;
 
 use std::time::{Duration, Instant};
 
-use e2e::{config, number, settled, Cluster};
-
-/// Whether `cib` records node `victim` as fenced (the fencer's status update).
-fn fenced(cib: &str, victim: &str) -> bool {
-    let Ok(root) = cib::xml::parse(cib) else {
-        return false;
-    };
-    root.child("status").is_some_and(|s| {
-        s.children.iter().any(|ns| {
-            ns.name == "node_state"
-                && ns.attr("uname") == Some(victim)
-                && ns.attr("crm-debug-origin") == Some("send_stonith_update")
-                && ns.attr("in_ccm") == Some("false")
-        })
-    })
-}
+use e2e::{fence_dummy, fenced, number, settled, Cluster, DEFAULT_LAB};
 
 #[test]
 fn node_loss_is_fenced_before_its_resources_are_recovered() {
     if !e2e::enabled("node_loss_is_fenced_before_its_resources_are_recovered") {
         return;
     }
-    let mut c = Cluster::start(3);
-    c.wait_joined(&[1, 2, 3]);
-    let status_file = c.dir.join("fence_dummy.status");
-    let device = format!(
-        r#"<primitive id="fence" class="stonith" type="fence_dummy">
-  <instance_attributes id="fence-ia">
-    <nvpair id="fence-type" name="type" value="file"/>
-    <nvpair id="fence-status-file" name="status_file" value="{}"/>
-  </instance_attributes>
-  <operations><op id="fence-monitor-10s" name="monitor" interval="10s" timeout="20s"/></operations>
-</primitive>"#,
-        status_file.display()
+    let (mut c, h) = Cluster::start_running(
+        DEFAULT_LAB,
+        &[("stonith-enabled", "true")],
+        |c| fence_dummy("fence", &e2e::file_fencing(c)),
+        &["fence"],
     );
-    c.configure(&config(&[("stonith-enabled", "true")], &device, ""));
-    let holder = c.wait("everything started", Duration::from_secs(30), || {
-        let cib = c.query(1);
-        (e2e::placement(&cib, "fence").len() == 1)
-            .then(|| settled(&c, 1, 3))
-            .flatten()
-    });
-    let h = number(&holder);
+    let status_file = e2e::fence_status_file(&c);
+    let holder = format!("node{h}");
     let survivors: Vec<usize> = (1..=3).filter(|&i| i != h).collect();
     assert!(!status_file.exists() || !fenced(&c.query(1), &holder));
 
@@ -104,16 +76,7 @@ fn node_loss_is_fenced_before_its_resources_are_recovered() {
         "fence_dummy did not write {}",
         status_file.display()
     );
-    let dc = c
-        .status(survivors[0])
-        .and_then(|s| s.dc)
-        .expect("a DC among the survivors");
     // (The transition that fences may also plan the recovery, ordered after the fencing:
     // the order of execution is what the polling above checked.)
-    let log = c.log(number(&dc));
-    assert!(
-        log.lines()
-            .any(|l| l.contains("node fenced") && l.contains(&holder)),
-        "no 'node fenced' line for {holder} in {dc}'s log"
-    );
+    c.dc_fenced_line(survivors[0], &holder);
 }

@@ -7,27 +7,12 @@ mod e2e;
 
 use std::time::{Duration, Instant};
 
-use e2e::{number, settled, Cluster, Lab};
+use e2e::{fence_dummy, fenced, number, settled, Cluster, Lab};
 
 const LAB: Lab = Lab {
     prefix: "tdf",
     octet: 1,
 };
-
-/// Whether `cib` records node `victim` as fenced (the fencer's status update).
-fn fenced(cib: &str, victim: &str) -> bool {
-    let Ok(root) = cib::xml::parse(cib) else {
-        return false;
-    };
-    root.child("status").is_some_and(|s| {
-        s.children.iter().any(|ns| {
-            ns.name == "node_state"
-                && ns.attr("uname") == Some(victim)
-                && ns.attr("crm-debug-origin") == Some("send_stonith_update")
-                && ns.attr("in_ccm") == Some("false")
-        })
-    })
-}
 
 #[test]
 fn a_failing_level_falls_through_to_the_next_and_the_node_is_fenced() {
@@ -36,23 +21,10 @@ fn a_failing_level_falls_through_to_the_next_and_the_node_is_fenced() {
     }
     let mut c = Cluster::start_in(LAB, 3);
     c.wait_joined(&[1, 2, 3]);
-    let status_file = c.dir.join("fence_ok.status");
+    let status_file = e2e::fence_status_file(&c);
     // type=fail answers every fencing action with an error after power_timeout (1 s).
-    let devices = format!(
-        r#"<primitive id="fence-bad" class="stonith" type="fence_dummy">
-  <instance_attributes id="fence-bad-ia">
-    <nvpair id="fence-bad-type" name="type" value="fail"/>
-    <nvpair id="fence-bad-power-timeout" name="power_timeout" value="1"/>
-  </instance_attributes>
-</primitive>
-<primitive id="fence-ok" class="stonith" type="fence_dummy">
-  <instance_attributes id="fence-ok-ia">
-    <nvpair id="fence-ok-type" name="type" value="file"/>
-    <nvpair id="fence-ok-status-file" name="status_file" value="{}"/>
-  </instance_attributes>
-</primitive>"#,
-        status_file.display()
-    );
+    let devices = fence_dummy("fence-bad", &[("type", "fail"), ("power_timeout", "1")])
+        + &fence_dummy("fence-ok", &e2e::file_fencing(&c));
     let mut xml = c.config(&[("stonith-enabled", "true")], &devices, "");
     xml = xml.replace(
         "</configuration>",
@@ -63,13 +35,8 @@ fn a_failing_level_falls_through_to_the_next_and_the_node_is_fenced() {
 </configuration>"#,
     );
     c.configure(&xml);
-    let holder = c.wait("everything started", Duration::from_secs(40), || {
-        let cib = c.query(1);
-        (e2e::placement(&cib, "fence-ok").len() == 1)
-            .then(|| settled(&c, 1, 3))
-            .flatten()
-    });
-    let h = number(&holder);
+    let h = c.wait_running(&["fence-ok"]);
+    let holder = format!("node{h}");
     let survivors: Vec<usize> = (1..=3).filter(|&i| i != h).collect();
 
     let t = Instant::now();
@@ -109,15 +76,7 @@ fn a_failing_level_falls_through_to_the_next_and_the_node_is_fenced() {
         status_file.display()
     );
     // The DC's log names the level that passed and level 1's failure.
-    let dc = c
-        .status(survivors[0])
-        .and_then(|s| s.dc)
-        .expect("a DC among the survivors");
-    let log = c.log(number(&dc));
-    let line = log
-        .lines()
-        .find(|l| l.contains("node fenced") && l.contains(&holder))
-        .unwrap_or_else(|| panic!("no 'node fenced' line for {holder} in {dc}'s log"));
+    let line = c.dc_fenced_line(survivors[0], &holder);
     assert!(
         line.contains("level 2 (fence-ok)") && line.contains("level 1 fence-bad"),
         "{line}"
@@ -137,7 +96,10 @@ fn a_failing_level_falls_through_to_the_next_and_the_node_is_fenced() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("Fencing History:")
-            && text.contains(&format!("reboot of {holder} successful")),
+            && text
+                .lines()
+                .any(|l| l.starts_with(&format!("  * reboot of {holder} by "))
+                    && l.contains("successful at ")),
         "{text}"
     );
 
@@ -160,15 +122,7 @@ fn a_failing_level_falls_through_to_the_next_and_the_node_is_fenced() {
         "stonith_admin --reboot: {text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !c.exited(victim) {
-        assert!(
-            Instant::now() < deadline,
-            "node{victim} did not leave after its fencing\n{}",
-            c.logs()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    c.wait_exited(victim, "its own fencing", Duration::from_secs(30));
     assert!(c.log(victim).contains("this node was fenced"));
     for rsc in ["a", "b", "c"] {
         assert!(

@@ -5,7 +5,7 @@ mod e2e;
 
 use std::time::{Duration, Instant};
 
-use e2e::{config, number, placement, settled, Cluster};
+use e2e::{placement, settled, Cluster};
 
 /// What runs where right now, read fast from each namespace (for polling): nodes with the
 /// VIP address, nodes with the state files of `a` and `b`, nodes where Stateful records
@@ -61,22 +61,61 @@ fn never_twice(seen: &mut Vec<String>, t: Instant, s: &Snapshot, when: &str) {
     }
 }
 
+/// Seconds of the day of a log line's RFC 3339 timestamp (`2026-11-26T13:56:27.577719Z ...`).
+fn log_secs(line: &str) -> Option<f64> {
+    let time = line.get(11..26)?;
+    let mut parts = time.split(':');
+    let h: f64 = parts.next()?.parse().ok()?;
+    let m: f64 = parts.next()?.parse().ok()?;
+    let s: f64 = parts.next()?.trim_end_matches('Z').parse().ok()?;
+    Some(h * 3600.0 + m * 60.0 + s)
+}
+
+/// The first line of `log` containing every one of `words`, after `after` (seconds of day).
+fn first_after(log: &str, after: f64, words: &[&str]) -> Option<(f64, String)> {
+    log.lines()
+        .filter(|l| words.iter().all(|w| l.contains(w)))
+        .filter_map(|l| Some((log_secs(l)?, l.to_string())))
+        .find(|(t, _)| *t >= after)
+}
+
+/// From the nodes' logs: the cut-off node `h` finished stopping its resources before the
+/// majority's DC computed the transition that starts them again (both logged with the
+/// host's clock). Returns the margin in ms; the 50 ms polls of the test only sample this.
+fn stop_before_start_margin_ms(c: &Cluster, h: usize, majority: &[usize]) -> f64 {
+    let minority = c.log(h);
+    let (cut, _) = first_after(&minority, 0.0, &["cut off"])
+        .unwrap_or_else(|| panic!("node{h} never took itself for cut off\n{}", c.logs()));
+    let (stopped, _) = first_after(&minority, cut, &["local stop finished"])
+        .unwrap_or_else(|| panic!("node{h} never finished its local stop\n{}", c.logs()));
+    eprintln!(
+        "node{h} took itself for cut off, then stopped its resources in {:.1} ms",
+        (stopped - cut) * 1000.0
+    );
+    let start = majority
+        .iter()
+        .filter_map(|&i| {
+            let log = c.log(i);
+            let (held, _) = first_after(&log, cut - 1.0, &["recovery waits for it to stop them"])?;
+            first_after(&log, held, &["transition computed", "Start"])
+        })
+        .map(|(t, _)| t)
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        start.is_finite(),
+        "no transition starting the resources on the majority\n{}",
+        c.logs()
+    );
+    (start - stopped) * 1000.0
+}
+
 #[test]
 fn partition_minority_stops_majority_runs_never_both() {
     if !e2e::enabled("partition_minority_stops_majority_runs_never_both") {
         return;
     }
-    let c = Cluster::start(3);
-    c.wait_joined(&[1, 2, 3]);
-    c.configure(&config(
-        &[("stonith-enabled", "false"), ("no-quorum-policy", "stop")],
-        "",
-        "",
-    ));
-    let holder = c.wait("everything started", Duration::from_secs(30), || {
-        settled(&c, 1, 3)
-    });
-    let h = number(&holder);
+    let (c, h) =
+        Cluster::start_services(&[("stonith-enabled", "false"), ("no-quorum-policy", "stop")]);
     let majority: Vec<usize> = (1..=3).filter(|&i| i != h).collect();
 
     // Cut the group's holder off: it is the minority.
@@ -112,6 +151,14 @@ fn partition_minority_stops_majority_runs_never_both() {
     eprintln!(
         "partition settled in {} ms ({polls} polls): group node{h} -> node{to}; {s:?}",
         t.elapsed().as_millis()
+    );
+    let margin = stop_before_start_margin_ms(&c, h, &majority);
+    eprintln!("node{h} had stopped its resources {margin:.1} ms before the majority started them");
+    assert!(
+        margin > 0.0,
+        "the majority started the resources {:.1} ms before node{h} had stopped them\n{}",
+        -margin,
+        c.logs()
     );
     // The minority knows it lost quorum once its own ring forms (after the consensus
     // timeout; it stopped its resources before, on losing the token); the majority is

@@ -7,7 +7,7 @@ mod e2e;
 
 use std::time::{Duration, Instant};
 
-use e2e::{number, settled, Cluster, Lab};
+use e2e::{fence_dummy, number, settled, Cluster, Lab};
 
 const LAB: Lab = Lab {
     prefix: "tds",
@@ -16,27 +16,12 @@ const LAB: Lab = Lab {
 
 /// The cluster with `props` set and a fence_dummy device; returns it and the group's node.
 fn running(props: &[(&str, &str)]) -> (Cluster, usize) {
-    let c = Cluster::start_in(LAB, 3);
-    c.wait_joined(&[1, 2, 3]);
-    let status_file = c.dir.join("fence_dummy.status");
-    let device = format!(
-        r#"<primitive id="fence" class="stonith" type="fence_dummy">
-  <instance_attributes id="fence-ia">
-    <nvpair id="fence-type" name="type" value="file"/>
-    <nvpair id="fence-status-file" name="status_file" value="{}"/>
-  </instance_attributes>
-</primitive>"#,
-        status_file.display()
-    );
-    c.configure(&c.config(props, &device, ""));
-    let holder = c.wait("everything started", Duration::from_secs(40), || {
-        let cib = c.query(1);
-        (e2e::placement(&cib, "fence").len() == 1)
-            .then(|| settled(&c, 1, 3))
-            .flatten()
-    });
-    let h = number(&holder);
-    (c, h)
+    Cluster::start_running(
+        LAB,
+        props,
+        |c| fence_dummy("fence", &e2e::file_fencing(c)),
+        &["fence"],
+    )
 }
 
 #[test]
@@ -51,15 +36,7 @@ fn suicide_a_node_that_loses_quorum_fences_itself_and_stops() {
     c.isolate(h);
     // The cut-off node forms a ring of its own, sees quorum lost, fences itself (the device
     // leaves it running: fence_dummy), stops what ran there and exits.
-    let deadline = Instant::now() + Duration::from_secs(40);
-    while !c.exited(h) {
-        assert!(
-            Instant::now() < deadline,
-            "{holder} did not leave after losing quorum\n{}",
-            c.logs()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    c.wait_exited(h, "it lost quorum", Duration::from_secs(40));
     let left_after = t.elapsed();
     let log = c.log(h);
     assert!(

@@ -29,12 +29,7 @@ fn rolling_restart_keeps_the_vip_answering() {
     if !e2e::enabled("rolling_restart_keeps_the_vip_answering") {
         return;
     }
-    let mut c = Cluster::start(3);
-    c.wait_joined(&[1, 2, 3]);
-    c.configure(&config(&[("stonith-enabled", "false")], "", ""));
-    c.wait("everything started", Duration::from_secs(30), || {
-        settled(&c, 1, 3)
-    });
+    let (mut c, _) = Cluster::start_services(&[("stonith-enabled", "false")]);
     assert!(c.vip_answers(1000), "VIP answers before the restarts");
 
     // Sample the VIP from the hub every 100 ms through the whole rolling restart.
@@ -166,12 +161,7 @@ fn corrupted_cib_file_is_detected_and_replaced_from_the_others() {
     if !e2e::enabled("corrupted_cib_file_is_detected_and_replaced_from_the_others") {
         return;
     }
-    let mut c = Cluster::start(3);
-    c.wait_joined(&[1, 2, 3]);
-    c.configure(&config(&[("stonith-enabled", "false")], "", ""));
-    c.wait("everything started", Duration::from_secs(30), || {
-        settled(&c, 1, 3)
-    });
+    let (mut c, _) = Cluster::start_services(&[("stonith-enabled", "false")]);
     let good = kept_sections(&c.query(2));
     // node1 stops cleanly; while it is down one byte of its stored CIB changes: the VIP's
     // address. The file still parses and carries the same version as the others' copies,

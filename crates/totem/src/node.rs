@@ -287,6 +287,16 @@ impl Node {
         &self.current.members
     }
 
+    /// Nodes whose JOIN this node holds in the current Gather round (none outside Gather): the
+    /// nodes it hears from since it left its ring, bar those that exclude it or that it failed.
+    /// A node that hears no quorate set of them soon after losing its ring is cut off.
+    pub fn joins_heard(&self) -> Vec<NodeId> {
+        if self.state != State::Gather {
+            return Vec::new();
+        }
+        self.gather.joins.keys().copied().collect()
+    }
+
     /// Counters.
     pub fn stats(&self) -> &Stats {
         &self.stats

@@ -42,6 +42,10 @@ pub struct FenceEvent {
     pub device: String,
     /// When the result was applied, seconds since the epoch.
     pub when_s: i64,
+    /// Who asked: `stonith_admin` for an administrator, `tandem-controller` for the DC.
+    pub client: String,
+    /// The node that asked.
+    pub origin: String,
 }
 
 /// Fencing operations remembered by a replica, oldest first, bounded.
@@ -180,6 +184,7 @@ impl Controller {
         let Some(target) = &rec.fence_target else {
             return;
         };
+        let request = self.note_fence_answer(rec);
         if rec.succeeded() && *target == self.cfg.node_name {
             self.on_fenced_self();
         }
@@ -199,6 +204,11 @@ impl Controller {
             detail: rec.exit_reason.clone(),
             device: rec.rsc.clone(),
             when_s: rec.when_s,
+            // A confirmation by an administrator has no request before it.
+            client: request
+                .as_ref()
+                .map_or_else(|| "stonith_admin".into(), |p| p.client.clone()),
+            origin: request.map_or_else(|| rec.node.clone(), |p| p.origin),
         });
     }
 

@@ -110,6 +110,11 @@ pub struct Sim {
     /// A network cut not yet seen by the membership ([`Sim::cut`]).
     cut: Option<Vec<Vec<NodeId>>>,
     steps: u64,
+    /// Controllers booted from now on batch each input's group messages
+    /// ([`Controller::with_turn_batching`], flushed after every input).
+    pub batching: bool,
+    /// Group messages multicast, and how many of them were batches.
+    pub multicasts: (u64, u64),
 }
 
 impl Sim {
@@ -141,6 +146,8 @@ impl Sim {
             fence_spares: false,
             cut: None,
             steps: 0,
+            batching: false,
+            multicasts: (0, 0),
         }
     }
 
@@ -174,14 +181,20 @@ impl Sim {
         node.shutdown_ready = false;
         node.disk = disk.map(str::to_string);
         let cib = disk.and_then(|t| cib::xml::parse(t).ok());
-        node.ctrl = Some(Controller::new(
+        let ctrl = Controller::new(
             ControllerConfig {
                 node_id: id,
                 node_name: node.name.clone(),
                 instance: format!("uuid-{id}-{}", node.incarnation),
             },
             cib,
-        ));
+        );
+        let batching = self.batching;
+        self.node(id).ctrl = Some(if batching {
+            ctrl.with_turn_batching()
+        } else {
+            ctrl
+        });
     }
 
     /// Restarts a crashed node with what it had persisted.
@@ -276,7 +289,8 @@ impl Sim {
         let Some(ctrl) = self.node(id).ctrl.as_mut() else {
             return;
         };
-        let outs = ctrl.handle(now, input);
+        let mut outs = ctrl.handle(now, input);
+        outs.extend(ctrl.flush());
         for o in outs {
             self.output(id, o);
         }
@@ -303,6 +317,10 @@ impl Sim {
         let inc = self.node(id).incarnation;
         match o {
             Output::Multicast(bytes) => {
+                self.multicasts.0 += 1;
+                if bytes.starts_with(b"<tandem-msg v=\"1\" kind=\"batch\"") {
+                    self.multicasts.1 += 1;
+                }
                 let to = self.part_of(id);
                 self.push(
                     now + MSG_LATENCY_MS,

@@ -120,19 +120,9 @@ impl Lab {
 
 static LOCK: Mutex<()> = Mutex::new(());
 
-/// Whether real-process tests may run here; prints why not.
-pub fn enabled(test: &str) -> bool {
-    if std::env::var("TANDEM_SLOW_TESTS").as_deref() != Ok("1") {
-        eprintln!("{test}: skipped (set TANDEM_SLOW_TESTS=1 to run real-process tests)");
-        return false;
-    }
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        eprintln!("{test}: skipped (needs root for network namespaces)");
-        return false;
-    }
-    true
-}
+#[path = "../common/mod.rs"]
+mod common;
+pub use common::enabled;
 
 fn run(program: &str, args: &[&str]) -> Output {
     Command::new(program)
@@ -154,14 +144,7 @@ pub fn ip(args: &[&str]) {
 }
 
 fn delete_namespaces(lab: Lab) {
-    let out = run("ip", &["netns", "list"]);
-    let prefix = format!("{}-", lab.prefix);
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let name = line.split_whitespace().next().unwrap_or("");
-        if name.starts_with(&prefix) {
-            let _ = run("ip", &["netns", "del", name]);
-        }
-    }
+    common::delete_namespaces(&format!("{}-", lab.prefix));
 }
 
 /// A running test cluster.
@@ -174,6 +157,9 @@ pub struct Cluster {
     start: Instant,
     /// Where it runs.
     pub lab: Lab,
+    /// The `RUST_LOG` nodes start with (`None`: unset, so corosync.conf's `logging {}`
+    /// sets the level); default `TANDEM_E2E_LOG`, else `info`.
+    pub rust_log: Option<String>,
 }
 
 impl Cluster {
@@ -243,6 +229,7 @@ impl Cluster {
             nodes: (0..n).map(|_| None).collect(),
             start: Instant::now(),
             lab,
+            rust_log: Some(std::env::var("TANDEM_E2E_LOG").unwrap_or_else(|_| "info".into())),
         };
         for i in 1..=n {
             c.start_node(i);
@@ -345,7 +332,13 @@ impl Cluster {
             .append(true)
             .open(d.join("node.log"))
             .expect("log");
-        let child = Command::new("ip")
+        let mut cmd = Command::new("ip");
+        // TANDEM_E2E_LOG=debug (or any filter) for timelines in a post-mortem.
+        match &self.rust_log {
+            Some(filter) => cmd.env("RUST_LOG", filter),
+            None => cmd.env_remove("RUST_LOG"),
+        };
+        let child = cmd
             .args(["netns", "exec", &self.ns(i)])
             .arg(env!("CARGO_BIN_EXE_tandemd"))
             .arg("-c")
@@ -361,11 +354,6 @@ impl Cluster {
             .env("HA_VARRUN", self.varrun(i))
             .env("HA_SBIN_DIR", self.sbin())
             .env("TANDEM_FENCE_DIR", self.fence_dir())
-            // TANDEM_E2E_LOG=debug (or any filter) for timelines in a post-mortem.
-            .env(
-                "RUST_LOG",
-                std::env::var("TANDEM_E2E_LOG").unwrap_or_else(|_| "info".into()),
-            )
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
             .stderr(log)
@@ -444,39 +432,20 @@ impl Cluster {
              }\n";
         let path = self.dir.join(format!("partition{i}.nft"));
         std::fs::write(&path, rules).expect("write nft rules");
-        let out = run(
-            "ip",
-            &[
-                "netns",
-                "exec",
-                &self.ns(i),
-                "nft",
-                "-f",
-                path.to_str().expect("utf-8 path"),
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "nft: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        self.nft(i, &["-f", path.to_str().expect("utf-8 path")]);
     }
 
     /// Undoes [`Cluster::isolate`].
     pub fn heal(&self, i: usize) {
-        let out = run(
-            "ip",
-            &[
-                "netns",
-                "exec",
-                &self.ns(i),
-                "nft",
-                "delete",
-                "table",
-                "inet",
-                "tde_partition",
-            ],
-        );
+        self.nft(i, &["delete", "table", "inet", "tde_partition"]);
+    }
+
+    /// Runs `nft ARGS` in node `i`'s namespace, panicking with its error output if it fails.
+    fn nft(&self, i: usize, args: &[&str]) {
+        let ns = self.ns(i);
+        let mut full = vec!["netns", "exec", ns.as_str(), "nft"];
+        full.extend_from_slice(args);
+        let out = run("ip", &full);
         assert!(
             out.status.success(),
             "nft: {}",
@@ -562,6 +531,69 @@ impl Cluster {
         );
     }
 
+    /// Starts 3 nodes of `lab`, loads the test services ([`Cluster::config`] with `props`
+    /// and what `extra_resources` gives for the new cluster) and waits until they all run (and each of `placed`, say the
+    /// fencing devices, runs once); returns the cluster and the group's node number.
+    pub fn start_running(
+        lab: Lab,
+        props: &[(&str, &str)],
+        extra_resources: impl FnOnce(&Cluster) -> String,
+        placed: &[&str],
+    ) -> (Cluster, usize) {
+        let c = Cluster::start_in(lab, 3);
+        c.wait_joined(&[1, 2, 3]);
+        c.configure(&c.config(props, &extra_resources(&c), ""));
+        let holder = c.wait_running(placed);
+        (c, holder)
+    }
+
+    /// [`Cluster::start_running`] in [`DEFAULT_LAB`] with cluster properties `props` and
+    /// nothing more.
+    pub fn start_services(props: &[(&str, &str)]) -> (Cluster, usize) {
+        Cluster::start_running(DEFAULT_LAB, props, |_| String::new(), &[])
+    }
+
+    /// The line of the DC's log (the DC node `i` knows) that says `target` was fenced.
+    pub fn dc_fenced_line(&self, i: usize, target: &str) -> String {
+        let dc = self
+            .status(i)
+            .and_then(|s| s.dc)
+            .unwrap_or_else(|| panic!("node{i} knows no DC"));
+        self.log(number(&dc))
+            .lines()
+            .find(|l| l.contains("node fenced") && l.contains(target))
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("no 'node fenced' line for {target} in {dc}'s log"))
+    }
+
+    /// Waits (40 s at most) until the test services run, with each of `placed` once;
+    /// returns the group's node number.
+    pub fn wait_running(&self, placed: &[&str]) -> usize {
+        let holder = self.wait("everything started", Duration::from_secs(40), || {
+            let cib = self.query(1);
+            placed
+                .iter()
+                .all(|p| placement(&cib, p).len() == 1)
+                .then(|| settled(self, 1, 3))
+                .flatten()
+        });
+        number(&holder)
+    }
+
+    /// Waits (up to `timeout`) until node `i`'s process exits by itself (`why` names what
+    /// should make it leave, for the failure message).
+    pub fn wait_exited(&mut self, i: usize, why: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while !self.exited(i) {
+            assert!(
+                Instant::now() < deadline,
+                "node{i} did not leave ({why}) within {timeout:?}\n{}",
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Replaces the configuration through node 1.
     pub fn configure(&self, xml: &str) {
         admin::call(&self.crm(1), "replace", &[], xml).expect("replace the configuration");
@@ -569,13 +601,17 @@ impl Cluster {
 
     /// Runs the `tandem` CLI against node `i`.
     pub fn tandem(&self, i: usize, args: &[&str]) -> Output {
-        Command::new(tandem_bin())
-            .args(args)
+        self.tandem_command(i, args).output().expect("run tandem")
+    }
+
+    /// The `tandem` CLI against node `i`, to run or spawn.
+    pub fn tandem_command(&self, i: usize, args: &[&str]) -> Command {
+        let mut cmd = Command::new(tandem_bin());
+        cmd.args(args)
             .env("TANDEM_CRM_SOCKET", self.crm(i))
             .env("TANDEM_SOCKET", self.node_dir(i).join("tandem.sock"))
-            .stdin(Stdio::null())
-            .output()
-            .expect("run tandem")
+            .stdin(Stdio::null());
+        cmd
     }
 
     /// Runs an OCF agent's action inside node `i`'s namespace with that node's agent
@@ -813,4 +849,72 @@ pub fn settled(c: &Cluster, i: usize, clones: usize) -> Option<String> {
     let st = placement_roles(&cib, "st");
     let promoted = st.iter().filter(|(_, r)| *r == Role::Promoted).count();
     (ok && st.len() == clones && promoted == 1).then(|| g[0].clone())
+}
+
+/// A `fence_dummy` device `id` with the instance attributes `params` (name, value):
+/// `type=file` with `status_file` makes it "fence" by writing that file, `type=fail`
+/// makes every fencing fail.
+pub fn fence_dummy(id: &str, params: &[(&str, impl AsRef<str>)]) -> String {
+    let nvpairs: String = params
+        .iter()
+        .map(|(k, v)| {
+            let v = v.as_ref();
+            format!("\n    <nvpair id=\"{id}-{k}\" name=\"{k}\" value=\"{v}\"/>")
+        })
+        .collect();
+    format!(
+        r#"<primitive id="{id}" class="stonith" type="fence_dummy">
+  <instance_attributes id="{id}-ia">{nvpairs}
+  </instance_attributes>
+</primitive>"#
+    )
+}
+
+/// Whether `cib` records node `victim` as fenced (the fencer's status update).
+pub fn fenced(cib: &str, victim: &str) -> bool {
+    let Ok(root) = cib::xml::parse(cib) else {
+        return false;
+    };
+    root.child("status").is_some_and(|s| {
+        s.children.iter().any(|ns| {
+            ns.name == "node_state"
+                && ns.attr("uname") == Some(victim)
+                && ns.attr("crm-debug-origin") == Some("send_stonith_update")
+                && ns.attr("in_ccm") == Some("false")
+        })
+    })
+}
+
+/// A whole CIB with the cluster properties `props` (name, value), the resources
+/// `resources` (XML) and nothing else.
+pub fn bare_cib(props: &[(&str, &str)], resources: &str) -> String {
+    let nvpairs: String = props
+        .iter()
+        .map(|(k, v)| format!("<nvpair id=\"o-{k}\" name=\"{k}\" value=\"{v}\"/>"))
+        .collect();
+    format!(
+        r#"<cib validate-with="pacemaker-3.9" epoch="10" num_updates="0" admin_epoch="0">
+  <configuration>
+    <crm_config><cluster_property_set id="o">{nvpairs}</cluster_property_set></crm_config>
+    <nodes/>
+    <resources>{resources}</resources>
+    <constraints/>
+  </configuration>
+  <status/>
+</cib>"#
+    )
+}
+
+/// Where the devices of [`file_fencing`] write (fence_dummy's `status_file`).
+pub fn fence_status_file(c: &Cluster) -> PathBuf {
+    c.dir.join("fence_dummy.status")
+}
+
+/// The parameters of a fence_dummy device that succeeds, writing
+/// [`fence_status_file`] (see [`fence_dummy`]).
+pub fn file_fencing(c: &Cluster) -> Vec<(&'static str, String)> {
+    vec![
+        ("type", "file".to_string()),
+        ("status_file", fence_status_file(c).display().to_string()),
+    ]
 }

@@ -17,19 +17,9 @@ const HUB: &str = "tdd-hub";
 /// Serializes the tests of this binary: they share namespace and bridge names.
 static CLUSTER_LOCK: Mutex<()> = Mutex::new(());
 
-/// Whether real-process tests may run here; prints why not.
-pub fn enabled(test: &str) -> bool {
-    if std::env::var("TANDEM_SLOW_TESTS").as_deref() != Ok("1") {
-        eprintln!("{test}: skipped (set TANDEM_SLOW_TESTS=1 to run real-process tests)");
-        return false;
-    }
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        eprintln!("{test}: skipped (needs root for network namespaces)");
-        return false;
-    }
-    true
-}
+#[path = "../common/mod.rs"]
+mod common;
+pub use common::enabled;
 
 fn run(program: &str, args: &[&str]) -> Result<String, String> {
     let output = Command::new(program)
@@ -74,15 +64,7 @@ pub fn ring1_addr(n: usize) -> String {
 }
 
 fn delete_leftovers() {
-    let Ok(list) = run("ip", &["netns", "list"]) else {
-        return;
-    };
-    for line in list.lines() {
-        let name = line.split_whitespace().next().unwrap_or("");
-        if name.starts_with("tdd-") {
-            let _ = run("ip", &["netns", "del", name]);
-        }
-    }
+    common::delete_namespaces("tdd-");
 }
 
 /// What a cluster should look like.

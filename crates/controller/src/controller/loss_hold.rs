@@ -1,0 +1,62 @@
+//! Without fencing, the quorate side waits before recovering a lost node's resources: the
+//! lost node may only be cut off, and it stops them itself (see `isolation`) once it sees it.
+//!
+//! The wait, `unfenced-recovery-delay`, counts from the moment this node's ring broke when
+//! the host reported it ([`Controller::note_ring_break`]), otherwise from the membership
+//! change: both sides lose the token at about the same time, so the cut-off node's own
+//! clock starts there too, while the new membership is only seen after the survivors agreed
+//! on it (a suspected node is failed two join intervals later). The host reports the break
+//! only when the lost node was failed that way, within the consensus timeout: a node failed
+//! by the consensus timeout may have been cut off while the others were already gathering,
+//! and then loses nothing at the break.
+
+use crate::options;
+use crate::Output;
+use crate::Timer;
+
+use super::Controller;
+
+impl Controller {
+    /// This node's ring broke at wall-clock `at_ms` (ms since the epoch), before the
+    /// membership change the host delivers next: a hold after that change counts from here.
+    pub fn note_ring_break(&mut self, at_ms: u64) {
+        self.ring_break_ms = Some(at_ms);
+    }
+
+    /// Without fencing nothing proves a lost node stopped its resources, but a node that
+    /// loses quorum with no-quorum-policy=stop stops them on its own: the quorate side
+    /// waits `unfenced-recovery-delay` before recovering them, so they never run twice.
+    /// `broke`: when this node's ring broke before this membership change, if known.
+    pub(super) fn hold_after_loss(&mut self, broke: Option<u64>) {
+        let Some(cib) = &self.cib else { return };
+        let stonith =
+            options::property(cib, "stonith-enabled").is_none_or(|v| cib::model::is_true(&v));
+        if stonith {
+            return; // recovery waits for fencing instead
+        }
+        let delay = options::property(cib, "unfenced-recovery-delay")
+            .and_then(|v| options::duration_ms(&v))
+            .unwrap_or(self.default_recovery_delay_ms);
+        if delay == 0 {
+            return;
+        }
+        // A break reported from the future (clock steps) counts from now.
+        let since = broke.filter(|at| *at <= self.now_ms).unwrap_or(self.now_ms);
+        let until = since.saturating_add(delay);
+        let after_ms = until.saturating_sub(self.now_ms);
+        tracing::info!(
+            delay_ms = delay,
+            ring_broke_ms_ago = self.now_ms - since,
+            wait_ms = after_ms,
+            "lost a node that ran resources, without fencing: recovery waits for it to stop them"
+        );
+        if after_ms == 0 {
+            return;
+        }
+        self.hold_until_ms = until;
+        self.out.push(Output::SetTimer {
+            timer: Timer::RecoveryDelay,
+            after_ms,
+        });
+    }
+}

@@ -1,0 +1,80 @@
+//! Without fencing, the quorate side holds a lost node's resources back for
+//! `unfenced-recovery-delay`, counted from the moment its own ring broke when the host
+//! reports it (`Controller::note_ring_break`), otherwise from the membership change.
+
+mod harness;
+
+use controller::{Input, Member};
+use harness::Sim;
+
+fn config() -> String {
+    harness::three_dummies(
+        &[
+            ("stonith-enabled", "false"),
+            ("no-quorum-policy", "stop"),
+            ("unfenced-recovery-delay", "3s"),
+        ],
+        "",
+    )
+}
+
+/// Crashes the node running d1 after each survivor noted a ring break `broke_ms_ago` ms
+/// earlier (none: not reported); returns the simulated time until d1 runs again, in ms
+/// (polled every 50 ms).
+fn recovery_after(broke_ms_ago: Option<u64>) -> u64 {
+    let mut sim = Sim::three_running(&config());
+    let victim = sim.only_node_of("d1");
+    if let Some(ago) = broke_ms_ago {
+        let at = sim.now - ago;
+        for n in sim.nodes.iter_mut().filter(|n| n.id != victim) {
+            n.ctrl.as_mut().expect("survivor runs").note_ring_break(at);
+        }
+    }
+    sim.crash(victim);
+    let start = sim.now;
+    while sim.running_on("d1").is_empty() {
+        assert!(sim.now - start < 10_000, "d1 not recovered within 10 s");
+        sim.run_for(50);
+    }
+    assert!(sim.double_active.is_empty(), "{:?}", sim.double_active);
+    sim.now - start
+}
+
+#[test]
+fn the_recovery_delay_counts_from_the_ring_break_when_known() {
+    let plain = recovery_after(None);
+    assert!((3_000..3_500).contains(&plain), "{plain} ms");
+    // The ring broke 1.2 s before the membership change: 1.8 s of the delay are left.
+    let early = recovery_after(Some(1_200));
+    assert!((1_800..2_300).contains(&early), "{early} ms");
+    // A break longer ago than the delay: nothing left to wait for.
+    let long_ago = recovery_after(Some(4_000));
+    assert!(long_ago < 500, "{long_ago} ms");
+}
+
+#[test]
+fn a_noted_break_is_forgotten_at_the_next_membership_change() {
+    let mut sim = Sim::three_running(&config());
+    let victim = sim.only_node_of("d1");
+    let at = sim.now - 4_000;
+    let members: Vec<Member> = (1..=3).map(|i| Member::new(i, &sim.name(i))).collect();
+    for id in (1..=3).filter(|&i| i != victim) {
+        let n = &mut sim.nodes[(id - 1) as usize];
+        n.ctrl.as_mut().expect("survivor runs").note_ring_break(at);
+        // A membership change without a loss (a ring re-formed with the same members)
+        // takes the noted break.
+        sim.input(id, Input::Membership(members.clone()));
+    }
+    sim.settle(60_000);
+    // The loss that follows was not reported: the full delay applies again.
+    sim.crash(victim);
+    let start = sim.now;
+    sim.run_for(2_500);
+    assert!(
+        sim.running_on("d1").is_empty(),
+        "recovered after {} ms",
+        sim.now - start
+    );
+    sim.run_for(1_000);
+    assert_eq!(sim.running_on("d1").len(), 1);
+}
