@@ -542,13 +542,29 @@ fn place_replica(a: &mut Assigner<'_>, rep: &Replica, host: Option<usize>) {
     let conn_node = match host {
         Some(h) if a.c.nodes[h].kind == NodeKind::Member => Some(h),
         _ => {
-            // Connections run on cluster members only.
-            let mut s = a.base_scores(conn, false);
+            // Connections run on cluster members only (the bundle's own location constraints
+            // place its containers, not their connections).
+            let stop_all =
+                a.c.options
+                    .get("stop-all-resources")
+                    .is_some_and(|v| cib::model::is_true(v));
+            let own = a.primitive_scores(conn, true);
+            let s: Vec<Score> = (0..a.c.nodes.len())
+                .map(|n| {
+                    let node = &a.c.nodes[n];
+                    if stop_all || node.kind != NodeKind::Member || !node.can_run() {
+                        Score::NEG_INF
+                    } else {
+                        own[n]
+                    }
+                })
+                .collect();
+            // A running connection stays where it is while it may.
             let current = a.c.rscs[conn].running.keys().next().copied();
-            if let Some(n) = current {
-                s[n] = s[n].plus(Score(a.c.rscs[conn].stickiness));
+            match current {
+                Some(n) if s[n].0 >= 0 => Some(n),
+                _ => a.choose(&s, current, &|_| false),
             }
-            a.choose(&s, current, &|_| false)
         }
     };
     if host.is_none() {

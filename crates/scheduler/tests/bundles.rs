@@ -332,3 +332,26 @@ fn a_guest_whose_container_stops_on_a_healthy_host_is_rebooted() {
         "{got:?}"
     );
 }
+
+#[test]
+fn a_container_on_a_remote_node_has_its_connection_on_a_member() {
+    let res = format!(
+        r#"<primitive id="r1" class="ocf" provider="pacemaker" type="remote"/>{ONE_REPLICA}"#
+    );
+    // The bundle's constraints place its containers, not their connections.
+    let loc = r#"<rsc_location id="l" rsc="b" node="n1" score="-INFINITY"/>"#;
+    let status = format!(
+        "{}{}",
+        member(1, &[("r1", "ocf:pacemaker:remote", "start", 0)]),
+        r#"<node_state id="r1" uname="r1" remote_node="true"/>"#
+    );
+    let s = run(&cib(1, "", &res, loc, &status));
+    assert_eq!(
+        summary(&s),
+        lines(&[
+            "Start b-docker-0 ( r1 )",
+            "Start b-0 ( n1 )",
+            "Start d:0 ( b-0 )",
+        ])
+    );
+}
