@@ -253,7 +253,8 @@ pub(crate) fn ban_guests(c: &Cluster, u: usize, s: &mut [Score]) {
     }
 }
 
-fn is_any_bundle_guest(c: &Cluster, n: usize) -> bool {
+/// Whether node `n` is the guest node of a bundle replica.
+pub(crate) fn is_any_bundle_guest(c: &Cluster, n: usize) -> bool {
     c.nodes[n].kind == NodeKind::Guest
         && c.nodes[n]
             .connection

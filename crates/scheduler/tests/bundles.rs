@@ -310,6 +310,15 @@ fn a_failed_connection_recovers_the_container_rebooting_the_guest() {
         got.contains(&"Recover b-docker-0 ( n1 )".to_string()),
         "{got:?}"
     );
+    // The guest is fenced by stopping its container; everything can run (no ordering loop
+    // through the bundle's stop).
+    let order = scheduler::actions::execution_order(&s.transition);
+    assert_eq!(order.len(), s.transition.actions.len());
+    let labels = common::labels(&s);
+    assert!(
+        labels.contains(&"stonith-b-0-reboot on b-0".to_string()),
+        "{labels:?}"
+    );
 }
 
 #[test]
