@@ -645,7 +645,25 @@ fn plan_primitive(
             demote = Some(if fenced.contains(&n) {
                 b.add(ActionKind::Pseudo, Some(p), "demote", 0, Some(n))
             } else {
-                b.add(ActionKind::Resource, Some(p), "demote", 0, Some(n))
+                let d = b.add(ActionKind::Resource, Some(p), "demote", 0, Some(n));
+                // On a bundle guest going away, the promoted monitors end first.
+                if crate::bundle::guest_leaving(c, n) {
+                    let keep = recurring_ops(c, p, Role::Promoted);
+                    let mut old: Vec<u64> = c.rscs[p]
+                        .recurring
+                        .iter()
+                        .filter(|(rn, op, i)| *rn == n && op == "monitor" && keep.contains(i))
+                        .map(|(_, _, i)| *i)
+                        .collect();
+                    old.sort_unstable();
+                    old.dedup();
+                    for interval in old {
+                        let k = b.add(ActionKind::Resource, Some(p), "cancel", interval, Some(n));
+                        b.t.actions[k].early = true;
+                        b.order(k, d);
+                    }
+                }
+                d
             });
         }
         let s = if fenced.contains(&n) {

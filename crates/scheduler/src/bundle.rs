@@ -253,6 +253,18 @@ pub(crate) fn ban_guests(c: &Cluster, u: usize, s: &mut [Score]) {
     }
 }
 
+/// Whether bundle guest node `n` goes away in this transition (its connection stops or moves).
+pub(crate) fn guest_leaving(c: &Cluster, n: usize) -> bool {
+    if !is_any_bundle_guest(c, n) {
+        return false;
+    }
+    let Some(conn) = c.nodes[n].connection else {
+        return false;
+    };
+    let r = &c.rscs[conn];
+    r.next.is_none_or(|to| !r.running.contains_key(&to))
+}
+
 /// Whether node `n` is the guest node of a bundle replica.
 pub(crate) fn is_any_bundle_guest(c: &Cluster, n: usize) -> bool {
     c.nodes[n].kind == NodeKind::Guest

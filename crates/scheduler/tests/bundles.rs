@@ -364,3 +364,44 @@ fn a_container_on_a_remote_node_has_its_connection_on_a_member() {
         ])
     );
 }
+
+#[test]
+fn a_promoted_instance_on_a_guest_going_away_cancels_its_promoted_monitor_first() {
+    let status = format!(
+        "{}{}",
+        member(
+            1,
+            &[
+                ("b-docker-0", "ocf:heartbeat:docker", "start", 0),
+                ("b-0", "ocf:pacemaker:remote", "start", 0),
+            ]
+        ),
+        guest("b-0", &[("s", "ocf:pacemaker:Stateful", "promote", 0)])
+    )
+    .replace(
+        r#"operation="promote" interval="0" call-id="2" rc-code="0" op-status="0" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x"/>"#,
+        r#"operation="promote" interval="0" call-id="2" rc-code="0" op-status="0" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x"/><lrm_rsc_op id="s_monitor_10000" operation="monitor" interval="10000" call-id="3" rc-code="8" op-status="0" transition-key="1:1:8:x" transition-magic="0:8;1:1:8:x"/>"#,
+    );
+    let res = r#"<bundle id="b"><docker image="i" replicas="1" promoted-max="1"/><network control-port="3121"/><primitive id="s" class="ocf" provider="pacemaker" type="Stateful"><operations><op id="s-m" name="monitor" interval="10s" role="Promoted"/></operations></primitive></bundle>"#;
+    let ban = r#"<rsc_location id="ban" rsc="b" node="n1" score="-INFINITY"/>"#;
+    let s = run(&cib(1, "", res, ban, &status));
+    let labels = common::labels(&s);
+    assert!(
+        labels.contains(&"s cancel=10000 on b-0".to_string()),
+        "{labels:?}"
+    );
+    let t = &s.transition;
+    let cancel = t
+        .actions
+        .iter()
+        .position(|a| a.task == "cancel")
+        .unwrap_or(usize::MAX);
+    let demote = t
+        .actions
+        .iter()
+        .position(|a| a.task == "demote")
+        .unwrap_or(usize::MAX);
+    let order = scheduler::actions::execution_order(t);
+    let at = |i: usize| order.iter().position(|&x| x == i);
+    assert!(at(cancel) < at(demote), "cancel runs before the demote");
+}
