@@ -291,6 +291,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     order_constraints(&mut b, cib);
     crate::graph::finish(&mut b, cib);
     crate::remote::order_actions(&mut b);
+    crate::bundle::order_actions(&mut b);
     // The histories of resources gone from the configuration are deleted.
     for (id, n) in &c.stale_histories {
         let i = b.add(

@@ -14,6 +14,7 @@ use std::fmt::Write;
 use cib::model::{Agent, Cib, OpDef};
 use cib::Score;
 
+use crate::actions::Builder;
 use crate::assign::Assigner;
 use crate::cluster::{Cluster, NodeKind, Role, Rsc, Variant};
 
@@ -657,5 +658,53 @@ pub(crate) fn print(
             .map(|a| format!(" ({a})"))
             .unwrap_or_default();
         let _ = writeln!(out, "{pad}  * {name}{ip}\t({agent}):\t {state}");
+    }
+}
+
+/// Orders each replica's actions: its address starts before its container and stops after
+/// it, its connection is probed once the container runs, and its primitive's instance starts
+/// after the container.
+pub(crate) fn order_actions(b: &mut Builder<'_>) {
+    let c = b.c;
+    if c.bundles.is_empty() {
+        return;
+    }
+    let once = |b: &Builder<'_>, r: usize, task: &str| -> Vec<usize> {
+        b.rsc_task(r, task)
+            .into_iter()
+            .filter(|&i| b.t.actions[i].interval_ms == 0)
+            .collect()
+    };
+    for info in &c.bundles {
+        for rep in &info.replicas {
+            let starts = once(b, rep.container, "start");
+            let stops = once(b, rep.container, "stop");
+            if let Some(ip) = rep.ip {
+                for i in once(b, ip, "start") {
+                    for &s in &starts {
+                        b.order(i, s);
+                    }
+                }
+                for i in once(b, ip, "stop") {
+                    for &s in &stops {
+                        b.order(s, i);
+                    }
+                }
+            }
+            if let Some(conn) = rep.conn {
+                for probe in once(b, conn, "monitor") {
+                    for &s in &starts {
+                        b.order(s, probe);
+                    }
+                }
+            }
+            if let Some(child) = rep.child {
+                for i in once(b, child, "start") {
+                    for &s in &starts {
+                        b.order(s, i);
+                    }
+                }
+            }
+        }
     }
 }

@@ -405,3 +405,28 @@ fn a_promoted_instance_on_a_guest_going_away_cancels_its_promoted_monitor_first(
     let at = |i: usize| order.iter().position(|&x| x == i);
     assert!(at(cancel) < at(demote), "cancel runs before the demote");
 }
+
+#[test]
+fn a_replica_starts_address_then_container_then_probes_its_connection() {
+    let s = run(&cib(
+        1,
+        "",
+        WEB.replace("replicas=\"2\"", "replicas=\"1\"").as_str(),
+        "",
+        "",
+    ));
+    let t = &s.transition;
+    let find = |label: &str| {
+        t.actions
+            .iter()
+            .position(|a| a.label == label)
+            .unwrap_or_else(|| panic!("no action {label}"))
+    };
+    let ip = find("web-ip-192.168.122.131 start on n1");
+    let docker = find("web-docker-0 start on n1");
+    let probe = find("web-0 monitor on n1");
+    let child = find("httpd:0 start on web-0");
+    assert!(t.actions[docker].after.contains(&ip));
+    assert!(t.actions[probe].after.contains(&docker));
+    assert!(t.actions[child].after.contains(&docker));
+}
