@@ -139,7 +139,8 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                         _ => xml,
                     }
                 } else {
-                    text_of(&reply, view.as_ref()) + &fencing::text(&history, &pending, a.fence_history)
+                    text_of(&reply, view.as_ref())
+                        + &fencing::text(&history, &pending, a.fence_history)
                 };
                 if !a.watch {
                     // The process ends right after printing: freeing the parsed CIB
@@ -690,4 +691,3 @@ mod view_tests {
         assert!(compared > 100, "only {compared} cases compared");
     }
 }
-
