@@ -663,7 +663,8 @@ pub(crate) fn print(
 
 /// Orders each replica's actions: its address starts before its container and stops after
 /// it, its connection is probed once the container runs, and its primitive's instance starts
-/// after the container.
+/// after the container; the primitive's clone starts after the containers' and instances'
+/// probes.
 pub(crate) fn order_actions(b: &mut Builder<'_>) {
     let c = b.c;
     if c.bundles.is_empty() {
@@ -676,6 +677,17 @@ pub(crate) fn order_actions(b: &mut Builder<'_>) {
             .collect()
     };
     for info in &c.bundles {
+        // The primitive's clone starts once the containers and instances are probed.
+        let clone_start = info.clone.and_then(|k| b.find(Some(k), "start", None));
+        if let Some(cs) = clone_start {
+            for rep in &info.replicas {
+                for r in [Some(rep.container), rep.child].into_iter().flatten() {
+                    for probe in once(b, r, "monitor") {
+                        b.order(probe, cs);
+                    }
+                }
+            }
+        }
         for rep in &info.replicas {
             let starts = once(b, rep.container, "start");
             let stops = once(b, rep.container, "stop");

@@ -429,4 +429,7 @@ fn a_replica_starts_address_then_container_then_probes_its_connection() {
     assert!(t.actions[docker].after.contains(&ip));
     assert!(t.actions[probe].after.contains(&docker));
     assert!(t.actions[child].after.contains(&docker));
+    let clone_start = find("web-clone_start_0");
+    let docker_probe = find("web-docker-0 monitor on n1");
+    assert!(t.actions[clone_start].after.contains(&docker_probe));
 }
