@@ -40,7 +40,8 @@ impl Outbox {
                     out.push(Output::Multicast(m.encode()));
                 }
             }
-            _ => {
+            n => {
+                tracing::debug!(messages = n, "multicast batch");
                 let msgs = std::mem::take(&mut self.waiting);
                 out.push(Output::Multicast(Message::Batch(msgs).encode()));
             }
