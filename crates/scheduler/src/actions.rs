@@ -291,6 +291,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     order_constraints(&mut b, cib);
     crate::graph::finish(&mut b, cib);
     crate::remote::order_actions(&mut b);
+    crate::bundle::order_actions(&mut b);
     // The histories of resources gone from the configuration are deleted.
     for (id, n) in &c.stale_histories {
         let i = b.add(
@@ -510,7 +511,11 @@ fn plan_primitive(
                 NodeKind::Member => node.online && !node.unclean && !node.pending,
                 _ => crate::remote::probe_on(c, n, fenced) && !crate::remote::members_only(c, p),
             };
-            if !up || known.contains(&n) || r.no_discovery.contains(&n) {
+            if !up
+                || known.contains(&n)
+                || r.no_discovery.contains(&n)
+                || crate::bundle::probe_excluded(c, p, n)
+            {
                 continue;
             }
             if node.kind != NodeKind::Member
@@ -641,7 +646,25 @@ fn plan_primitive(
             demote = Some(if fenced.contains(&n) {
                 b.add(ActionKind::Pseudo, Some(p), "demote", 0, Some(n))
             } else {
-                b.add(ActionKind::Resource, Some(p), "demote", 0, Some(n))
+                let d = b.add(ActionKind::Resource, Some(p), "demote", 0, Some(n));
+                // On a bundle guest going away, the promoted monitors end first.
+                if crate::bundle::guest_leaving(c, n) {
+                    let keep = recurring_ops(c, p, Role::Promoted);
+                    let mut old: Vec<u64> = c.rscs[p]
+                        .recurring
+                        .iter()
+                        .filter(|(rn, op, i)| *rn == n && op == "monitor" && keep.contains(i))
+                        .map(|(_, _, i)| *i)
+                        .collect();
+                    old.sort_unstable();
+                    old.dedup();
+                    for interval in old {
+                        let k = b.add(ActionKind::Resource, Some(p), "cancel", interval, Some(n));
+                        b.t.actions[k].early = true;
+                        b.order(k, d);
+                    }
+                }
+                d
             });
         }
         let s = if fenced.contains(&n) {

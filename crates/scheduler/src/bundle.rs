@@ -14,6 +14,7 @@ use std::fmt::Write;
 use cib::model::{Agent, Cib, OpDef};
 use cib::Score;
 
+use crate::actions::Builder;
 use crate::assign::Assigner;
 use crate::cluster::{Cluster, NodeKind, Role, Rsc, Variant};
 
@@ -207,6 +208,14 @@ pub(crate) fn build(
             c.rscs[clone].children.push(inst);
             info.replicas[n].child = Some(inst);
         }
+        // The primitive's clone options (notify, ordered ...) are the implicit clone's.
+        if let Some(&first) = c.rscs[clone].children.first() {
+            for key in ["notify", "ordered", "interleave"] {
+                if let Some(v) = c.rscs[first].meta.get(key).cloned() {
+                    c.rscs[clone].meta.insert(key.to_string(), v);
+                }
+            }
+        }
         info.clone = Some(clone);
     }
     c.bundles.push(info);
@@ -245,12 +254,49 @@ pub(crate) fn ban_guests(c: &Cluster, u: usize, s: &mut [Score]) {
     }
 }
 
-fn is_any_bundle_guest(c: &Cluster, n: usize) -> bool {
+/// Whether bundle guest node `n` goes away in this transition (its connection stops or moves).
+pub(crate) fn guest_leaving(c: &Cluster, n: usize) -> bool {
+    if !is_any_bundle_guest(c, n) {
+        return false;
+    }
+    let Some(conn) = c.nodes[n].connection else {
+        return false;
+    };
+    let r = &c.rscs[conn];
+    r.next.is_none_or(|to| !r.running.contains_key(&to))
+}
+
+/// Whether node `n` is the guest node of a bundle replica.
+pub(crate) fn is_any_bundle_guest(c: &Cluster, n: usize) -> bool {
     c.nodes[n].kind == NodeKind::Guest
         && c.nodes[n]
             .connection
             .and_then(|k| c.rscs[k].parent)
             .is_some_and(|p| c.rscs[p].variant == Variant::Bundle)
+}
+
+/// Whether probing primitive `p` on node `n` is excluded: only a bundle's own primitive is
+/// probed on its guest nodes.
+pub(crate) fn probe_excluded(c: &Cluster, p: usize, n: usize) -> bool {
+    !c.bundles.is_empty()
+        && is_any_bundle_guest(c, n)
+        && c.clone_ancestor(p)
+            .and_then(|k| c.rscs[k].parent)
+            .is_none_or(|b| c.rscs[b].variant != Variant::Bundle)
+}
+
+/// The primitives a discovery constraint on unit `u` governs: a bundle's constraints govern
+/// its containers, addresses and connections, not its primitive's instances.
+pub(crate) fn discovery_primitives(c: &Cluster, u: usize) -> Vec<usize> {
+    if c.rscs[u].variant != Variant::Bundle {
+        return c.primitives(u);
+    }
+    c.rscs[u]
+        .children
+        .iter()
+        .copied()
+        .filter(|&k| c.rscs[k].variant == Variant::Primitive)
+        .collect()
 }
 
 /// The node whose attributes primitive `p` placed on node `n` reads: the host of `n`'s
@@ -411,6 +457,17 @@ pub(crate) fn assign(a: &mut Assigner<'_>, u: usize) {
     // Replicas keep their node while it stays their best choice.
     for (i, rep) in info.replicas.iter().enumerate() {
         let nodes: Vec<usize> = a.c.rscs[rep.container].running.keys().copied().collect();
+        // An unmanaged container stays where it is (nowhere when stopped).
+        if !a.c.rscs[rep.container].managed {
+            let here = nodes.first().copied();
+            if let Some(n) = here {
+                per_node[n] += 1;
+            }
+            hosts[i] = here;
+            done[i] = true;
+            place_replica(a, rep, here);
+            continue;
+        }
         let [n] = nodes[..] else { continue };
         let s = replica_scores(a, rep);
         let pn = per_node.clone();
@@ -499,19 +556,36 @@ fn place_replica(a: &mut Assigner<'_>, rep: &Replica, host: Option<usize>) {
     let conn_node = match host {
         Some(h) if a.c.nodes[h].kind == NodeKind::Member => Some(h),
         _ => {
-            // Connections run on cluster members only.
-            let mut s = a.base_scores(conn, false);
+            // Connections run on cluster members only (the bundle's own location constraints
+            // place its containers, not their connections).
+            let stop_all =
+                a.c.options
+                    .get("stop-all-resources")
+                    .is_some_and(|v| cib::model::is_true(v));
+            let own = a.primitive_scores(conn, true);
+            let s: Vec<Score> = (0..a.c.nodes.len())
+                .map(|n| {
+                    let node = &a.c.nodes[n];
+                    if stop_all || node.kind != NodeKind::Member || !node.can_run() {
+                        Score::NEG_INF
+                    } else {
+                        own[n]
+                    }
+                })
+                .collect();
+            // A running connection stays where it is while it may.
             let current = a.c.rscs[conn].running.keys().next().copied();
-            if let Some(n) = current {
-                s[n] = s[n].plus(Score(a.c.rscs[conn].stickiness));
+            match current {
+                Some(n) if s[n].0 >= 0 => Some(n),
+                _ => a.choose(&s, current, &|_| false),
             }
-            a.choose(&s, current, &|_| false)
         }
     };
     if host.is_none() {
-        // The connection is placed, but cannot start without its container.
+        // The connection is placed, but cannot start without its container (nor be probed).
         a.set_next(conn, None);
-        if let Some(n) = conn_node {
+        a.c.rscs[conn].no_discovery = (0..a.c.nodes.len()).collect();
+        if let Some(n) = conn_node.filter(|_| a.c.rscs[rep.container].managed) {
             let why = format!("unrunnable {} start", a.c.rscs[rep.container].id);
             a.c.rscs[conn].blocked_start = Some((n, why));
         }
@@ -584,5 +658,65 @@ pub(crate) fn print(
             .map(|a| format!(" ({a})"))
             .unwrap_or_default();
         let _ = writeln!(out, "{pad}  * {name}{ip}\t({agent}):\t {state}");
+    }
+}
+
+/// Orders each replica's actions: its address starts before its container and stops after
+/// it, its connection is probed once the container runs, and its primitive's instance starts
+/// after the container; the primitive's clone starts after the containers' and instances'
+/// probes.
+pub(crate) fn order_actions(b: &mut Builder<'_>) {
+    let c = b.c;
+    if c.bundles.is_empty() {
+        return;
+    }
+    let once = |b: &Builder<'_>, r: usize, task: &str| -> Vec<usize> {
+        b.rsc_task(r, task)
+            .into_iter()
+            .filter(|&i| b.t.actions[i].interval_ms == 0)
+            .collect()
+    };
+    for info in &c.bundles {
+        // The primitive's clone starts once the containers and instances are probed.
+        let clone_start = info.clone.and_then(|k| b.find(Some(k), "start", None));
+        if let Some(cs) = clone_start {
+            for rep in &info.replicas {
+                for r in [Some(rep.container), rep.child].into_iter().flatten() {
+                    for probe in once(b, r, "monitor") {
+                        b.order(probe, cs);
+                    }
+                }
+            }
+        }
+        for rep in &info.replicas {
+            let starts = once(b, rep.container, "start");
+            let stops = once(b, rep.container, "stop");
+            if let Some(ip) = rep.ip {
+                for i in once(b, ip, "start") {
+                    for &s in &starts {
+                        b.order(i, s);
+                    }
+                }
+                for i in once(b, ip, "stop") {
+                    for &s in &stops {
+                        b.order(s, i);
+                    }
+                }
+            }
+            if let Some(conn) = rep.conn {
+                for probe in once(b, conn, "monitor") {
+                    for &s in &starts {
+                        b.order(s, probe);
+                    }
+                }
+            }
+            if let Some(child) = rep.child {
+                for i in once(b, child, "start") {
+                    for &s in &starts {
+                        b.order(s, i);
+                    }
+                }
+            }
+        }
     }
 }

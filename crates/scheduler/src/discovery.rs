@@ -48,7 +48,7 @@ impl Exclusive {
                 }
             }
             for &u in lookup.configured(&rid) {
-                for p in c.primitives(u) {
+                for p in crate::bundle::discovery_primitives(c, u) {
                     let r = &mut c.rscs[p];
                     for n in 0..nn {
                         if !allowed[n] && !r.no_discovery.contains(&n) {

@@ -219,12 +219,20 @@ pub(crate) fn add_fencing(b: &mut Builder<'_>, fenced: &[usize]) {
                     continue;
                 }
                 let task = a.task.clone();
-                b.order(f, i);
+                // On a bundle's guest, what is implied by the fencing waits for it through the
+                // bundle's clone only.
+                if !crate::bundle::is_any_bundle_guest(c, n) {
+                    b.order(f, i);
+                }
                 if task != "stop" {
                     continue;
                 }
                 let mut cur = c.rscs[p].parent;
                 while let Some(k) = cur {
+                    // A bundle stops its guest's container before that guest is fenced.
+                    if c.rscs[k].variant == crate::cluster::Variant::Bundle {
+                        break;
+                    }
                     if let Some(m) = b.find(Some(k), &task, None) {
                         b.order(f, m);
                     }

@@ -3,7 +3,7 @@
 //! operations on the instances active at that moment and a confirming pseudo action.
 
 use crate::actions::{action_name, Action, ActionKind, Builder};
-use crate::cluster::Role;
+use crate::cluster::{NodeKind, Role};
 
 /// One phase of a clone and the name of its completion milestone.
 const PHASES: [(&str, &str); 4] = [
@@ -40,7 +40,11 @@ pub(crate) fn add_notifications(b: &mut Builder<'_>, clone: usize, fenced: &[usi
                 .filter(|_| r.next_role != Role::Stopped)
                 .map(|n| (p, n))
         })
-        .filter(|&(_, n)| usable(n))
+        // A remote or guest node whose connection (re)starts is usable once it is up.
+        .filter(|&(_, n)| {
+            let node = &c.nodes[n];
+            usable(n) || node.kind != NodeKind::Member && node.remote_up && !fenced.contains(&n)
+        })
         .collect();
 
     let mut confirmed: Vec<usize> = Vec::new();

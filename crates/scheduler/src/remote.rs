@@ -307,8 +307,9 @@ fn guest_fencing(c: &mut Cluster, _seen: &[bool]) {
             continue;
         }
         c.nodes[n].fencing = Some("guest is unclean".into());
-        // A container on a lost host just moves; otherwise it is recovered.
-        if c.nodes[n].online && !host_lost {
+        // A container on a lost host just moves; otherwise it is recovered (also when the
+        // connection to its guest failed).
+        if (c.nodes[n].online || failed(&c.rscs[conn])) && !host_lost {
             let hosts: Vec<usize> = c.rscs[container].running.keys().copied().collect();
             for h in hosts {
                 if !c.rscs[container].failed_on.contains(&h) {
@@ -596,13 +597,27 @@ pub(crate) fn order_actions(b: &mut Builder<'_>) {
 pub fn fence_text(c: &Cluster, n: usize, reason: &str) -> (String, Option<String>) {
     let node = &c.nodes[n];
     match (node.kind, node.connection.and_then(|k| c.rscs[k].container)) {
-        (NodeKind::Guest, Some(container)) => (
-            format!(
-                "Fence (reboot) {} (resource: {}) '{reason}'",
-                node.name, c.rscs[container].id
-            ),
-            Some(format!("stonith-{}-reboot on {}", node.name, node.name)),
-        ),
+        (NodeKind::Guest, Some(container)) => {
+            // A guest whose container's host is lost, and which is not started again, is
+            // switched off.
+            let k = &c.rscs[container];
+            let host_lost = k.running.keys().any(|&h| {
+                let host = &c.nodes[h];
+                host.kind == NodeKind::Member && host.unclean || host.fencing.is_some()
+            });
+            let action = if host_lost && k.next.is_none() {
+                "off"
+            } else {
+                "reboot"
+            };
+            (
+                format!(
+                    "Fence ({action}) {} (resource: {}) '{reason}'",
+                    node.name, c.rscs[container].id
+                ),
+                Some(format!("stonith-{}-{action} on {}", node.name, node.name)),
+            )
+        }
         _ => (format!("Fence (reboot) {} '{reason}'", node.name), None),
     }
 }

@@ -213,3 +213,223 @@ fn promotion_scores_can_come_from_the_container_host() {
         lines(&["Promote s:0 ( Unpromoted -> Promoted b-0 )"])
     );
 }
+
+#[test]
+fn a_notifying_primitive_is_notified_on_its_starting_guest() {
+    let res = r#"<bundle id="b"><docker image="i" replicas="1"/><network control-port="3121"/><primitive id="d" class="ocf" provider="pacemaker" type="Dummy"><meta_attributes id="dm"><nvpair id="dm1" name="notify" value="true"/></meta_attributes></primitive></bundle>"#;
+    let s = run(&cib(1, "", res, "", ""));
+    let labels = common::labels(&s);
+    assert!(
+        labels.contains(&"b-clone_post_notify_running_0".to_string()),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains(&"d:0 notify on b-0".to_string()),
+        "{labels:?}"
+    );
+}
+
+#[test]
+fn other_resources_are_not_probed_on_bundle_guests() {
+    let status = format!(
+        "{}{}",
+        member(
+            1,
+            &[
+                ("b-docker-0", "ocf:heartbeat:docker", "start", 0),
+                ("b-0", "ocf:pacemaker:remote", "start", 0),
+            ]
+        ),
+        guest("b-0", &[("d", "ocf:pacemaker:Dummy", "start", 0)])
+    );
+    let res = r#"<bundle id="b"><docker image="i" replicas="1"/><network control-port="3121"/><primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/></bundle>
+<primitive id="x" class="ocf" provider="pacemaker" type="Dummy"/>"#;
+    let s = run(&cib(1, "", res, "", &status));
+    let labels = common::labels(&s);
+    assert!(
+        labels.contains(&"x monitor on n1".to_string()),
+        "{labels:?}"
+    );
+    assert!(!labels
+        .iter()
+        .any(|l| l.contains("on b-0") && l.starts_with("x ")));
+}
+
+#[test]
+fn an_unmanaged_bundle_starts_nothing_and_probes_only_containers() {
+    let res = r#"<bundle id="b"><meta_attributes id="bm"><nvpair id="bm1" name="is-managed" value="false"/></meta_attributes><docker image="i" replicas="2"/><network control-port="3121"/><primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/></bundle>"#;
+    let s = run(&cib(2, "", res, "", ""));
+    assert!(summary(&s).is_empty(), "{:?}", summary(&s));
+    let labels = common::labels(&s);
+    assert!(
+        labels.contains(&"b-docker-1 monitor on n2".to_string()),
+        "{labels:?}"
+    );
+    assert!(!labels
+        .iter()
+        .any(|l| l.starts_with("b-0 ") || l.starts_with("b-1 ")));
+}
+
+/// A running one-replica bundle on n1 whose connection's monitor failed.
+fn failed_connection_status() -> String {
+    let mut s = format!(
+        "{}{}",
+        member(
+            1,
+            &[
+                ("b-docker-0", "ocf:heartbeat:docker", "start", 0),
+                ("b-0", "ocf:pacemaker:remote", "start", 0),
+            ]
+        ),
+        guest("b-0", &[("d", "ocf:pacemaker:Dummy", "start", 0)])
+    );
+    s = s.replace(
+        r#"</lrm_resource></lrm_resources></lrm></node_state><node_state id="b-0""#,
+        r#"<lrm_rsc_op id="b-0_monitor_30000" operation="monitor" interval="30000" call-id="9" rc-code="1" op-status="0" transition-key="1:1:0:x" transition-magic="0:1;1:1:0:x"/></lrm_resource></lrm_resources></lrm></node_state><node_state id="b-0""#,
+    );
+    s
+}
+
+const ONE_REPLICA: &str = r#"<bundle id="b"><docker image="i" replicas="1"/><network control-port="3121"/><primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/></bundle>"#;
+
+#[test]
+fn a_failed_connection_recovers_the_container_rebooting_the_guest() {
+    let opt = r#"<nvpair id="o2" name="stonith-enabled" value="true"/>"#;
+    let s = run(
+        &cib(1, opt, ONE_REPLICA, "", &failed_connection_status()).replace(
+            r#"<nvpair id="o1" name="stonith-enabled" value="false"/>"#,
+            "",
+        ),
+    );
+    let got = summary(&s);
+    assert!(
+        got.contains(&"Fence (reboot) b-0 (resource: b-docker-0) 'guest is unclean'".to_string()),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&"Recover b-docker-0 ( n1 )".to_string()),
+        "{got:?}"
+    );
+    // The guest is fenced by stopping its container; everything can run (no ordering loop
+    // through the bundle's stop).
+    let order = scheduler::actions::execution_order(&s.transition);
+    assert_eq!(order.len(), s.transition.actions.len());
+    let labels = common::labels(&s);
+    assert!(
+        labels.contains(&"stonith-b-0-reboot on b-0".to_string()),
+        "{labels:?}"
+    );
+}
+
+#[test]
+fn a_guest_whose_container_stops_on_a_healthy_host_is_rebooted() {
+    let opt = r#"<nvpair id="o2" name="stonith-enabled" value="true"/>"#;
+    let ban = r#"<rsc_location id="ban" rsc="b" node="n1" score="-INFINITY"/>"#;
+    let s = run(
+        &cib(1, opt, ONE_REPLICA, ban, &failed_connection_status()).replace(
+            r#"<nvpair id="o1" name="stonith-enabled" value="false"/>"#,
+            "",
+        ),
+    );
+    let got = summary(&s);
+    assert!(
+        got.contains(&"Fence (reboot) b-0 (resource: b-docker-0) 'guest is unclean'".to_string()),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&"Stop b-docker-0 ( n1 ) due to node availability".to_string()),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn a_container_on_a_remote_node_has_its_connection_on_a_member() {
+    let res = format!(
+        r#"<primitive id="r1" class="ocf" provider="pacemaker" type="remote"/>{ONE_REPLICA}"#
+    );
+    // The bundle's constraints place its containers, not their connections.
+    let loc = r#"<rsc_location id="l" rsc="b" node="n1" score="-INFINITY"/>"#;
+    let status = format!(
+        "{}{}",
+        member(1, &[("r1", "ocf:pacemaker:remote", "start", 0)]),
+        r#"<node_state id="r1" uname="r1" remote_node="true"/>"#
+    );
+    let s = run(&cib(1, "", &res, loc, &status));
+    assert_eq!(
+        summary(&s),
+        lines(&[
+            "Start b-docker-0 ( r1 )",
+            "Start b-0 ( n1 )",
+            "Start d:0 ( b-0 )",
+        ])
+    );
+}
+
+#[test]
+fn a_promoted_instance_on_a_guest_going_away_cancels_its_promoted_monitor_first() {
+    let status = format!(
+        "{}{}",
+        member(
+            1,
+            &[
+                ("b-docker-0", "ocf:heartbeat:docker", "start", 0),
+                ("b-0", "ocf:pacemaker:remote", "start", 0),
+            ]
+        ),
+        guest("b-0", &[("s", "ocf:pacemaker:Stateful", "promote", 0)])
+    )
+    .replace(
+        r#"operation="promote" interval="0" call-id="2" rc-code="0" op-status="0" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x"/>"#,
+        r#"operation="promote" interval="0" call-id="2" rc-code="0" op-status="0" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x"/><lrm_rsc_op id="s_monitor_10000" operation="monitor" interval="10000" call-id="3" rc-code="8" op-status="0" transition-key="1:1:8:x" transition-magic="0:8;1:1:8:x"/>"#,
+    );
+    let res = r#"<bundle id="b"><docker image="i" replicas="1" promoted-max="1"/><network control-port="3121"/><primitive id="s" class="ocf" provider="pacemaker" type="Stateful"><operations><op id="s-m" name="monitor" interval="10s" role="Promoted"/></operations></primitive></bundle>"#;
+    let ban = r#"<rsc_location id="ban" rsc="b" node="n1" score="-INFINITY"/>"#;
+    let s = run(&cib(1, "", res, ban, &status));
+    let labels = common::labels(&s);
+    assert!(
+        labels.contains(&"s cancel=10000 on b-0".to_string()),
+        "{labels:?}"
+    );
+    let t = &s.transition;
+    let cancel = t
+        .actions
+        .iter()
+        .position(|a| a.task == "cancel")
+        .unwrap_or(usize::MAX);
+    let demote = t
+        .actions
+        .iter()
+        .position(|a| a.task == "demote")
+        .unwrap_or(usize::MAX);
+    let order = scheduler::actions::execution_order(t);
+    let at = |i: usize| order.iter().position(|&x| x == i);
+    assert!(at(cancel) < at(demote), "cancel runs before the demote");
+}
+
+#[test]
+fn a_replica_starts_address_then_container_then_probes_its_connection() {
+    let s = run(&cib(
+        1,
+        "",
+        WEB.replace("replicas=\"2\"", "replicas=\"1\"").as_str(),
+        "",
+        "",
+    ));
+    let t = &s.transition;
+    let find = |label: &str| {
+        t.actions
+            .iter()
+            .position(|a| a.label == label)
+            .unwrap_or_else(|| panic!("no action {label}"))
+    };
+    let ip = find("web-ip-192.168.122.131 start on n1");
+    let docker = find("web-docker-0 start on n1");
+    let probe = find("web-0 monitor on n1");
+    let child = find("httpd:0 start on web-0");
+    assert!(t.actions[docker].after.contains(&ip));
+    assert!(t.actions[probe].after.contains(&docker));
+    assert!(t.actions[child].after.contains(&docker));
+    let clone_start = find("web-clone_start_0");
+    let docker_probe = find("web-docker-0 monitor on n1");
+    assert!(t.actions[clone_start].after.contains(&docker_probe));
+}
