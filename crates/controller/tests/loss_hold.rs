@@ -7,22 +7,11 @@ mod harness;
 use controller::{Input, Member};
 use harness::Sim;
 
-fn config() -> String {
-    harness::three_dummies(
-        &[
-            ("stonith-enabled", "false"),
-            ("no-quorum-policy", "stop"),
-            ("unfenced-recovery-delay", "3s"),
-        ],
-        "",
-    )
-}
-
 /// Crashes the node running d1 after each survivor noted a ring break `broke_ms_ago` ms
 /// earlier (none: not reported); returns the simulated time until d1 runs again, in ms
 /// (polled every 50 ms).
 fn recovery_after(broke_ms_ago: Option<u64>) -> u64 {
-    let mut sim = Sim::three_running(&config());
+    let mut sim = Sim::three_running(&harness::three_dummies_unfenced());
     let victim = sim.only_node_of("d1");
     if let Some(ago) = broke_ms_ago {
         let at = sim.now - ago;
@@ -54,7 +43,7 @@ fn the_recovery_delay_counts_from_the_ring_break_when_known() {
 
 #[test]
 fn a_noted_break_is_forgotten_at_the_next_membership_change() {
-    let mut sim = Sim::three_running(&config());
+    let mut sim = Sim::three_running(&harness::three_dummies_unfenced());
     let victim = sim.only_node_of("d1");
     let at = sim.now - 4_000;
     let members: Vec<Member> = (1..=3).map(|i| Member::new(i, &sim.name(i))).collect();

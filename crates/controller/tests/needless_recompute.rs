@@ -8,20 +8,9 @@ use cib::xml;
 use controller::CibOp;
 use harness::Sim;
 
-fn config() -> String {
-    harness::three_dummies(
-        &[
-            ("stonith-enabled", "false"),
-            ("no-quorum-policy", "stop"),
-            ("unfenced-recovery-delay", "3s"),
-        ],
-        "",
-    )
-}
-
 #[test]
 fn the_recovery_delay_ending_on_a_node_without_quorum_computes_nothing() {
-    let mut sim = Sim::three_running(&config());
+    let mut sim = Sim::three_running(&harness::three_dummies_unfenced());
     let lone = sim.only_node_of("d1");
     let others: Vec<u32> = (1..=3).filter(|&i| i != lone).collect();
     sim.set_parts(vec![others.clone(), vec![lone]]);
@@ -54,7 +43,7 @@ fn probes_of_fence_devices_not_started_here_run_no_agent() {
     }
     sim.set_parts(vec![vec![1, 2, 3]]);
     sim.settle(60_000);
-    let cib = config().replace(
+    let cib = harness::three_dummies_unfenced().replace(
         "<resources>",
         "<resources><primitive id=\"fence\" class=\"stonith\" type=\"fence_dummy\"/>",
     );

@@ -72,6 +72,22 @@ fn guest(name: &str, lrms: &[(&str, &str, &str, i32)]) -> String {
     )
 }
 
+/// The status of replica 0 of bundle `b` running on n1 (container and connection started),
+/// with `inner`'s history on its guest node `b-0`.
+fn running_replica(inner: (&str, &str, &str, i32)) -> String {
+    format!(
+        "{}{}",
+        member(
+            1,
+            &[
+                ("b-docker-0", "ocf:heartbeat:docker", "start", 0),
+                ("b-0", "ocf:pacemaker:remote", "start", 0),
+            ]
+        ),
+        guest("b-0", &[inner])
+    )
+}
+
 #[test]
 fn replicas_start_their_address_container_connection_and_instance() {
     let s = run(&cib(3, "", &format!("{WEB}{PLAIN}"), "", ""));
@@ -191,17 +207,7 @@ fn stop_all_resources_stops_bundles_too() {
 
 #[test]
 fn promotion_scores_can_come_from_the_container_host() {
-    let status = format!(
-        "{}{}",
-        member(
-            1,
-            &[
-                ("b-docker-0", "ocf:heartbeat:docker", "start", 0),
-                ("b-0", "ocf:pacemaker:remote", "start", 0),
-            ]
-        ),
-        guest("b-0", &[("s", "ocf:pacemaker:Stateful", "start", 0)])
-    )
+    let status = running_replica(("s", "ocf:pacemaker:Stateful", "start", 0))
     .replace(
         r#"<lrm id="1">"#,
         r#"<transient_attributes id="1"><instance_attributes id="t1"><nvpair id="t1m" name="master-s" value="10"/></instance_attributes></transient_attributes><lrm id="1">"#,
@@ -231,17 +237,7 @@ fn a_notifying_primitive_is_notified_on_its_starting_guest() {
 
 #[test]
 fn other_resources_are_not_probed_on_bundle_guests() {
-    let status = format!(
-        "{}{}",
-        member(
-            1,
-            &[
-                ("b-docker-0", "ocf:heartbeat:docker", "start", 0),
-                ("b-0", "ocf:pacemaker:remote", "start", 0),
-            ]
-        ),
-        guest("b-0", &[("d", "ocf:pacemaker:Dummy", "start", 0)])
-    );
+    let status = running_replica(("d", "ocf:pacemaker:Dummy", "start", 0));
     let res = r#"<bundle id="b"><docker image="i" replicas="1"/><network control-port="3121"/><primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/></bundle>
 <primitive id="x" class="ocf" provider="pacemaker" type="Dummy"/>"#;
     let s = run(&cib(1, "", res, "", &status));
@@ -272,17 +268,7 @@ fn an_unmanaged_bundle_starts_nothing_and_probes_only_containers() {
 
 /// A running one-replica bundle on n1 whose connection's monitor failed.
 fn failed_connection_status() -> String {
-    let mut s = format!(
-        "{}{}",
-        member(
-            1,
-            &[
-                ("b-docker-0", "ocf:heartbeat:docker", "start", 0),
-                ("b-0", "ocf:pacemaker:remote", "start", 0),
-            ]
-        ),
-        guest("b-0", &[("d", "ocf:pacemaker:Dummy", "start", 0)])
-    );
+    let mut s = running_replica(("d", "ocf:pacemaker:Dummy", "start", 0));
     s = s.replace(
         r#"</lrm_resource></lrm_resources></lrm></node_state><node_state id="b-0""#,
         r#"<lrm_rsc_op id="b-0_monitor_30000" operation="monitor" interval="30000" call-id="9" rc-code="1" op-status="0" transition-key="1:1:0:x" transition-magic="0:1;1:1:0:x"/></lrm_resource></lrm_resources></lrm></node_state><node_state id="b-0""#,
@@ -367,17 +353,7 @@ fn a_container_on_a_remote_node_has_its_connection_on_a_member() {
 
 #[test]
 fn a_promoted_instance_on_a_guest_going_away_cancels_its_promoted_monitor_first() {
-    let status = format!(
-        "{}{}",
-        member(
-            1,
-            &[
-                ("b-docker-0", "ocf:heartbeat:docker", "start", 0),
-                ("b-0", "ocf:pacemaker:remote", "start", 0),
-            ]
-        ),
-        guest("b-0", &[("s", "ocf:pacemaker:Stateful", "promote", 0)])
-    )
+    let status = running_replica(("s", "ocf:pacemaker:Stateful", "promote", 0))
     .replace(
         r#"operation="promote" interval="0" call-id="2" rc-code="0" op-status="0" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x"/>"#,
         r#"operation="promote" interval="0" call-id="2" rc-code="0" op-status="0" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x"/><lrm_rsc_op id="s_monitor_10000" operation="monitor" interval="10000" call-id="3" rc-code="8" op-status="0" transition-key="1:1:8:x" transition-magic="0:8;1:1:8:x"/>"#,

@@ -660,6 +660,19 @@ pub fn cib_with(props: &[(&str, &str)], resources: &str, extra_configuration: &s
     )
 }
 
+/// [`three_dummies`] without fencing, with no-quorum-policy=stop and a 3 s
+/// `unfenced-recovery-delay`: the configuration of the node-loss hold tests.
+pub fn three_dummies_unfenced() -> String {
+    three_dummies(
+        &[
+            ("stonith-enabled", "false"),
+            ("no-quorum-policy", "stop"),
+            ("unfenced-recovery-delay", "3s"),
+        ],
+        "",
+    )
+}
+
 /// Dummies d1, d2 and d3 under cluster properties `props`, as a CIB.
 pub fn three_dummies(props: &[(&str, &str)], more_resources: &str) -> String {
     let dummies: String = ["d1", "d2", "d3"].map(dummy_primitive).concat();
