@@ -635,6 +635,7 @@ impl<'a> Reader<'a> {
                     .iter()
                     .find(|c| matches!(c.name.as_str(), "docker" | "podman" | "rkt"));
                 let network = el.child("network");
+                let network_attr = |k: &str| network.and_then(|n| n.attr(k)).map(str::to_string);
                 let num = |e: Option<&Element>, k: &str, d: u32| -> u32 {
                     e.and_then(|e| e.attr(k))
                         .and_then(|v| v.parse().ok())
@@ -661,18 +662,10 @@ impl<'a> Reader<'a> {
                     replicas_per_host: num(container, "replicas-per-host", 1),
                     promoted_max: num(container, "promoted-max", 0)
                         .max(num(container, "masters", 0)),
-                    ip_range_start: network
-                        .and_then(|n| n.attr("ip-range-start"))
-                        .map(str::to_string),
-                    control_port: network
-                        .and_then(|n| n.attr("control-port"))
-                        .map(str::to_string),
-                    host_interface: network
-                        .and_then(|n| n.attr("host-interface"))
-                        .map(str::to_string),
-                    host_netmask: network
-                        .and_then(|n| n.attr("host-netmask"))
-                        .map(str::to_string),
+                    ip_range_start: network_attr("ip-range-start"),
+                    control_port: network_attr("control-port"),
+                    host_interface: network_attr("host-interface"),
+                    host_netmask: network_attr("host-netmask"),
                     has_network: network.is_some(),
                     child,
                     container_attrs: container.map(|c| c.attrs.clone()).unwrap_or_default(),

@@ -460,8 +460,7 @@ impl Controller {
             .map(|m| (m.id.to_string(), m.name.clone()))
             .collect();
         let mut change = cib_doc::set_membership(cib, &members);
-        let stonith =
-            options::property(cib, "stonith-enabled").is_none_or(|v| cib::model::is_true(&v));
+        let stonith = options::stonith_enabled(cib);
         if !stonith {
             change = change.or(cib_doc::forget_departed(cib, &members));
         }

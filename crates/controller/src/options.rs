@@ -12,6 +12,11 @@ pub fn property(root: &Element, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Whether fencing is enabled (`stonith-enabled`, true unless set false).
+pub fn stonith_enabled(root: &Element) -> bool {
+    property(root, "stonith-enabled").is_none_or(|v| cib::model::is_true(&v))
+}
+
 /// Parses a Pacemaker duration (`500ms`, `20s`, `5min`, `5m`, `1h`, bare seconds,
 /// or ISO 8601 `PT5M`) into milliseconds.
 pub fn duration_ms(text: &str) -> Option<u64> {

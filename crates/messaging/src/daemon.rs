@@ -152,6 +152,26 @@ fn ring_id_of(id: totem::RingId) -> RingId {
     }
 }
 
+/// The totem timers as the daemon's configuration table shows them (`totem.*` keys), at
+/// start and after a reload, in that table's order.
+fn timer_values(timers: &corosync_conf::Timers) -> [(&'static str, u32); 10] {
+    [
+        ("totem.token", timers.token),
+        ("totem.consensus", timers.consensus),
+        ("totem.token_retransmit", timers.token_retransmit),
+        ("totem.hold", timers.hold),
+        ("totem.join", timers.join),
+        ("totem.merge", timers.merge),
+        ("totem.downcheck", timers.downcheck),
+        ("totem.fail_recv_const", timers.fail_recv_const),
+        ("totem.seqno_unchanged_const", timers.seqno_unchanged_const),
+        (
+            "totem.token_retransmits_before_loss_const",
+            timers.token_retransmits_before_loss_const,
+        ),
+    ]
+}
+
 impl Daemon {
     /// Builds the daemon state; Totem starts at once (singleton ring, then merge).
     pub fn new(
@@ -190,29 +210,11 @@ impl Daemon {
         let quorum =
             quorum::Settings::from_config(config, setup.nodeid).map(quorum::Votequorum::new);
         let timers = config.timers();
-        let config_values = vec![
-            ("totem.token".to_string(), u64::from(timers.token)),
-            ("totem.consensus".to_string(), u64::from(timers.consensus)),
-            (
-                "totem.token_retransmit".to_string(),
-                u64::from(timers.token_retransmit),
-            ),
-            ("totem.hold".to_string(), u64::from(timers.hold)),
-            ("totem.join".to_string(), u64::from(timers.join)),
-            ("totem.merge".to_string(), u64::from(timers.merge)),
-            ("totem.downcheck".to_string(), u64::from(timers.downcheck)),
-            (
-                "totem.fail_recv_const".to_string(),
-                u64::from(timers.fail_recv_const),
-            ),
-            (
-                "totem.seqno_unchanged_const".to_string(),
-                u64::from(timers.seqno_unchanged_const),
-            ),
-            (
-                "totem.token_retransmits_before_loss_const".to_string(),
-                u64::from(timers.token_retransmits_before_loss_const),
-            ),
+        let mut config_values: Vec<(String, u64)> = timer_values(&timers)
+            .into_iter()
+            .map(|(key, value)| (key.to_string(), u64::from(value)))
+            .collect();
+        config_values.extend([
             (
                 "totem.window_size".to_string(),
                 u64::from(totem_config.window_size),
@@ -221,7 +223,7 @@ impl Daemon {
                 "totem.max_messages".to_string(),
                 u64::from(totem_config.max_messages),
             ),
-        ];
+        ]);
         let nodeid = setup.nodeid;
         let mut daemon = Daemon {
             cluster_name: config.totem.cluster_name.clone().unwrap_or_default(),

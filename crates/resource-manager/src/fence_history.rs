@@ -28,7 +28,8 @@ pub struct FenceRecord {
     pub origin: String,
 }
 
-fn clean(s: &str) -> String {
+/// `s` made safe for one tab-separated field: tabs and line breaks become spaces.
+pub(crate) fn clean(s: &str) -> String {
     s.replace(['\t', '\n', '\r'], " ")
 }
 

@@ -2,6 +2,7 @@
 //! them: one line per operation, oldest first, tab-separated `requested target action
 //! client origin executioner` (tabs and newlines in a field become spaces).
 
+use crate::fence_history::clean;
 use controller::controller::PendingFence;
 
 /// One fencing operation in progress, read back from the wire.
@@ -19,10 +20,6 @@ pub struct PendingRecord {
     pub origin: String,
     /// The node running the devices.
     pub executioner: String,
-}
-
-fn clean(s: &str) -> String {
-    s.replace(['\t', '\n', '\r'], " ")
 }
 
 /// Encodes a controller's fencing operations in progress.

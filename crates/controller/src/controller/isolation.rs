@@ -29,8 +29,7 @@ impl Controller {
             return;
         }
         let Some(cib) = &self.cib else { return };
-        let stonith =
-            options::property(cib, "stonith-enabled").is_none_or(|v| cib::model::is_true(&v));
+        let stonith = options::stonith_enabled(cib);
         let policy = options::property(cib, "no-quorum-policy").unwrap_or_else(|| "stop".into());
         let me = self.cfg.node_id.to_string();
         if stonith || policy != "stop" || !crate::cib_doc::node_active(cib, &me) {

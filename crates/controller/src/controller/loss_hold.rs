@@ -29,8 +29,7 @@ impl Controller {
     /// `broke`: when this node's ring broke before this membership change, if known.
     pub(super) fn hold_after_loss(&mut self, broke: Option<u64>) {
         let Some(cib) = &self.cib else { return };
-        let stonith =
-            options::property(cib, "stonith-enabled").is_none_or(|v| cib::model::is_true(&v));
+        let stonith = options::stonith_enabled(cib);
         if stonith {
             return; // recovery waits for fencing instead
         }

@@ -41,17 +41,7 @@ impl Daemon {
                         timers.join,
                         timers.merge
                     );
-                    for (key, value) in [
-                        ("totem.token", timers.token),
-                        ("totem.consensus", timers.consensus),
-                        ("totem.token_retransmit", timers.token_retransmit),
-                        ("totem.hold", timers.hold),
-                        ("totem.join", timers.join),
-                        ("totem.merge", timers.merge),
-                        ("totem.downcheck", timers.downcheck),
-                        ("totem.fail_recv_const", timers.fail_recv_const),
-                        ("totem.seqno_unchanged_const", timers.seqno_unchanged_const),
-                    ] {
+                    for (key, value) in super::timer_values(&timers) {
                         if let Some(entry) = self.config_values.iter_mut().find(|(k, _)| k == key) {
                             entry.1 = u64::from(value);
                         }

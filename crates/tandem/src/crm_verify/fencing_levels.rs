@@ -256,20 +256,20 @@ mod tests {
             .collect()
     }
 
-    fn errors(levels: &str) -> Vec<String> {
+    fn of_severity(levels: &str, severity: Severity) -> Vec<String> {
         found(levels)
             .into_iter()
-            .filter(|(s, _)| *s == Severity::Error)
+            .filter(|(s, _)| *s == severity)
             .map(|(_, m)| m)
             .collect()
     }
 
+    fn errors(levels: &str) -> Vec<String> {
+        of_severity(levels, Severity::Error)
+    }
+
     fn warnings(levels: &str) -> Vec<String> {
-        found(levels)
-            .into_iter()
-            .filter(|(s, _)| *s == Severity::Warning)
-            .map(|(_, m)| m)
-            .collect()
+        of_severity(levels, Severity::Warning)
     }
 
     #[test]
