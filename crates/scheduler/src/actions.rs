@@ -180,7 +180,7 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn recurring_ops(c: &Cluster, p: usize, role: Role) -> Vec<u64> {
+pub(crate) fn recurring_ops(c: &Cluster, p: usize, role: Role) -> Vec<u64> {
     let r = &c.rscs[p];
     let mut out = Vec::new();
     for op in &r.ops {
@@ -535,18 +535,7 @@ fn plan_primitive(
         return;
     }
     if !r.managed {
-        for (&n, &role) in &r.running {
-            for interval in recurring_ops(c, p, role) {
-                let have = r
-                    .recurring
-                    .iter()
-                    .any(|(rn, op, i)| *rn == n && op == "monitor" && *i == interval);
-                if !have {
-                    let m = b.add(ActionKind::Resource, Some(p), "monitor", interval, Some(n));
-                    b.t.actions[m].early = true;
-                }
-            }
-        }
+        crate::unmanaged::monitors(b, p);
         for n in probes {
             b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
         }
@@ -903,34 +892,9 @@ fn plan_primitive(
                 b.t.actions[a].early = true;
             }
         }
-        // Recorded monitors whose interval is no longer configured are cancelled when the
-        // resource stays where it is (a stop ends them anyway), unless the cluster option
-        // `stop-orphan-actions` is off.
-        let cancel_orphans = c
-            .options
-            .get("stop-orphan-actions")
-            .is_none_or(|v| cib::model::is_true(v));
-        if cancel_orphans && start.is_none() && !changed_role && r.running.contains_key(&n) {
-            let mut orphaned: Vec<u64> = r
-                .recurring
-                .iter()
-                .filter(|(rn, op, i)| {
-                    *rn == n
-                        && op == "monitor"
-                        && !r
-                            .ops
-                            .iter()
-                            .any(|o| o.name == "monitor" && o.interval_ms == *i)
-                })
-                .map(|(_, _, i)| *i)
-                .collect();
-            orphaned.sort_unstable();
-            orphaned.dedup();
-            for interval in orphaned {
-                let a = b.add(ActionKind::Resource, Some(p), "cancel", interval, Some(n));
-                b.t.actions[a].early = true;
-            }
-        }
+        // Recorded monitors whose interval is no longer configured are cancelled.
+        let stays = start.is_none() && !changed_role && r.running.contains_key(&n);
+        crate::orphans::cancel_orphaned_monitors(b, p, stays, fenced);
     }
     // Probes (ordered before any start).
     let mut probe_actions = Vec::new();
@@ -1213,6 +1177,9 @@ pub fn graph_order(t: &Transition) -> Vec<usize> {
             "stop" if a.early => 10,
             "migrate_to" => 10,
             "stop" => 30,
+            // Cancelling a monitor no longer configured once the stops are done: Pacemaker
+            // creates it while reading the history, it comes last.
+            "cancel" if !a.after.is_empty() => 5,
             // Cancelling a stopped-role monitor before a start comes after the stops.
             "cancel" if !a.early => 29,
 

@@ -213,6 +213,8 @@ pub struct Rsc {
     pub blocked: bool,
     /// A failed operation with `on-fail=stop` keeps it stopped everywhere.
     pub stopped_by_failure: bool,
+    /// A failure was ignored (`on-fail=ignore`): status shows it.
+    pub failure_ignored: bool,
     /// Nodes a location constraint names (asymmetric clusters).
     pub allowed_any: Vec<usize>,
     /// Nodes where probes are not wanted (resource-discovery=never/exclusive).
@@ -272,6 +274,7 @@ impl Rsc {
             assigned: false,
             blocked: false,
             stopped_by_failure: false,
+            failure_ignored: false,
             allowed_any: Vec::new(),
             no_discovery: Vec::new(),
             stop_reason: None,

@@ -38,6 +38,7 @@ pub mod simulate;
 mod stopped_monitor;
 mod tags;
 mod templates;
+mod unmanaged;
 pub mod unpack;
 pub mod utilization;
 

@@ -1,4 +1,5 @@
-//! Histories of resources gone from the configuration: the scheduler deletes them.
+//! Orphans: histories of resources gone from the configuration, which the scheduler
+//! deletes, and recorded monitors no longer configured, which it cancels.
 //!
 //! Every history of a removed (orphaned) primitive is deleted on its node, after the
 //! orphan's stops where it was still active, so that a resource configured later under
@@ -47,4 +48,63 @@ fn takes_delete(c: &Cluster, n: usize) -> bool {
         NodeKind::Remote => node.remote_up && node.fencing.is_none(),
     };
     up && !node.standby && !node.shutdown
+}
+
+/// Cancels the recorded monitors of primitive `p` whose interval is no longer configured,
+/// on the nodes where it is active, when it will be active again (a resource stopping for
+/// good takes them down with it): after its stops, or at once where it `stays` (active on
+/// its node with nothing to do there). Not with `stop-orphan-actions=false`, nor on nodes
+/// being fenced (`fenced`).
+pub(crate) fn cancel_orphaned_monitors(
+    b: &mut Builder<'_>,
+    p: usize,
+    stays: bool,
+    fenced: &[usize],
+) {
+    let c = b.c;
+    let r = &c.rscs[p];
+    let enabled = c
+        .options
+        .get("stop-orphan-actions")
+        .is_none_or(|v| cib::model::is_true(v));
+    if !enabled {
+        return;
+    }
+    let stops: Vec<usize> = b
+        .rsc_task(p, "stop")
+        .into_iter()
+        .filter(|&i| b.t.actions[i].kind == ActionKind::Resource)
+        .collect();
+    if stops.is_empty() && !stays {
+        return;
+    }
+    for &n in r.running.keys() {
+        if fenced.contains(&n) || !c.nodes[n].online {
+            continue;
+        }
+        let mut orphaned: Vec<u64> = r
+            .recurring
+            .iter()
+            .filter(|(rn, op, i)| {
+                *rn == n
+                    && op == "monitor"
+                    && !r
+                        .ops
+                        .iter()
+                        .any(|o| o.name == "monitor" && o.interval_ms == *i)
+            })
+            .map(|(_, _, i)| *i)
+            .collect();
+        orphaned.sort_unstable();
+        orphaned.dedup();
+        for interval in orphaned {
+            let a = b.add(ActionKind::Resource, Some(p), "cancel", interval, Some(n));
+            if stops.is_empty() {
+                b.t.actions[a].early = true;
+            }
+            for &st in &stops {
+                b.order(st, a);
+            }
+        }
+    }
 }

@@ -150,6 +150,7 @@ fn primitive_line(c: &Cluster, r: usize) -> String {
     let agent = rsc.agent.as_ref().map(|a| a.spec()).unwrap_or_default();
     let mut state = String::new();
     let mut flags: Vec<&str> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
     if rsc.orphan {
         state.push_str("ORPHANED ");
     }
@@ -188,16 +189,15 @@ fn primitive_line(c: &Cluster, r: usize) -> String {
             }
         };
         state.push_str(&word);
-        if nodes.len() == 1 {
+        if nodes.len() > 1 {
+            names = nodes.iter().map(|&n| c.nodes[n].name.as_str()).collect();
+        } else if nodes.len() == 1 {
             let _ = write!(state, " {}", c.nodes[nodes[0]].name);
             // Resources are flagged on lost nodes; a member still online but to be fenced
             // shows them as they are.
             if c.nodes[nodes[0]].unclean && !c.nodes[nodes[0]].online {
                 flags.push("UNCLEAN");
             }
-        } else {
-            let names: Vec<&str> = nodes.iter().map(|&n| c.nodes[n].name.as_str()).collect();
-            let _ = write!(state, " [ {} ]", names.join(" "));
         }
         if pending.is_some_and(|p| p == "monitor") {
             flags.push("Monitoring");
@@ -212,8 +212,15 @@ fn primitive_line(c: &Cluster, r: usize) -> String {
     if rsc.blocked && !nodes.is_empty() {
         flags.push("blocked");
     }
+    if rsc.failure_ignored {
+        flags.push("failure ignored");
+    }
     if !flags.is_empty() {
         let _ = write!(state, " ({})", flags.join(", "));
+    }
+    // Active on several nodes: the flags come before the node list.
+    if !names.is_empty() {
+        let _ = write!(state, " [ {} ]", names.join(" "));
     }
     let anonymous = c.clone_ancestor(r).is_some_and(|k| !c.rscs[k].unique);
     let name = if anonymous { &rsc.config_id } else { &rsc.id };

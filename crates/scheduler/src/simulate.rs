@@ -47,6 +47,10 @@ pub fn apply(c: &Cluster, t: &Transition) -> Cluster {
         }
         let quorum_hold = crate::quorum::hold(c, p);
         let r = &mut out.rscs[p];
+        // Active with nothing to do (its stop blocked, say): it stays as it is.
+        if !touched && !r.running.is_empty() {
+            continue;
+        }
         if !r.managed
             || !touched
                 && r.next.is_some()

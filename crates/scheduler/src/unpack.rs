@@ -811,6 +811,7 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
             rp.stop_failed = false;
             rp.failed = false;
             rp.role = Some(Role::Stopped);
+            r.failure_ignored = true;
         }
         // Actions are named after the history of an active (or failed) instance, or the bare
         // id; a stopped record under another instance number does not rename it.
@@ -899,6 +900,7 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
                     // An agent's own hard or fatal exit code is ignored too; an executor
                     // that found no agent at all is not.
                     Some(OnFail::Ignore) if rp.failed_op_stale && !exec_not_installed => {
+                        r.failure_ignored = true;
                         failed = false;
                         hard_error = false;
                         fatal_error = false;
