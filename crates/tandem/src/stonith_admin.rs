@@ -139,6 +139,12 @@ fn parse(args: &[String]) -> Result<Option<Parsed>, String> {
     }))
 }
 
+/// The count line of `-L` and `-l`, as Debian's 2.1.5 prints it (pcmk-lab):
+/// `1 fence device found`, `3 fence devices found`.
+fn devices_found(n: usize) -> String {
+    format!("{n} fence device{} found", if n == 1 { "" } else { "s" })
+}
+
 /// Runs the tool on its arguments.
 pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     let (socket, p) = match cluster_api::parse_or_usage("stonith_admin", USAGE, args, parse) {
@@ -158,10 +164,10 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             let cib = cluster_api::query(&socket)?;
             let devices = controller::fencing_topology::devices(&cib);
             for d in &devices {
-                println!(" {}", d.id);
+                println!("{}", d.id);
             }
             if !p.quiet {
-                println!("{} fence devices found", devices.len());
+                println!("{}", devices_found(devices.len()));
             }
         }
         Cmd::List(host) => {
@@ -172,14 +178,14 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 for d in &l.devices {
                     n += 1;
                     if plan.from_topology && p.verbose {
-                        println!(" {} (level {})", d.id, l.index);
+                        println!("{} (level {})", d.id, l.index);
                     } else {
-                        println!(" {}", d.id);
+                        println!("{}", d.id);
                     }
                 }
             }
             if !p.quiet {
-                println!("{n} fence devices found");
+                println!("{}", devices_found(n));
             }
         }
         Cmd::Targets(device) => {
@@ -273,6 +279,13 @@ mod tests {
 
     fn args(a: &[&str]) -> Vec<String> {
         a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn device_counts_read_as_debians() {
+        assert_eq!(devices_found(1), "1 fence device found");
+        assert_eq!(devices_found(3), "3 fence devices found");
+        assert_eq!(devices_found(0), "0 fence devices found");
     }
 
     #[test]
