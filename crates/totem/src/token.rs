@@ -120,7 +120,12 @@ impl Node {
             self.deliver_ready();
             let upto = self.current.safe_point;
             self.current.store.collect(upto);
+            let cancelled = is_rep && std::mem::take(&mut self.hold_cancel_pending);
+            if cancelled {
+                self.current.idle_rotations = 0;
+            }
             if is_rep
+                && !cancelled
                 && self.current.idle_rotations >= self.config.seqno_unchanged_const
                 && self.send_queue.is_empty()
             {
