@@ -683,16 +683,17 @@ fn plan_primitive(
                 let s = b.add(ActionKind::Resource, Some(p), "start", 0, Some(n));
                 b.order(st, s);
                 start = Some(s);
+                // A role change riding on the restart shows as "Old -> New".
+                let mut roles = role_word(c, p, role);
+                if r.promotable && next_role != role {
+                    roles = format!("{} -> {} ", role.name(), next_role.name());
+                }
                 if failed {
-                    b.t.summary.push(format!(
-                        "Recover {name} ( {}{} )",
-                        role_word(c, p, role),
-                        nodename(n)
-                    ));
+                    b.t.summary
+                        .push(format!("Recover {name} ( {roles}{} )", nodename(n)));
                 } else if let Some(reason) = restart {
                     b.t.summary.push(format!(
-                        "Restart {name} ( {}{} ) due to {reason}",
-                        role_word(c, p, role),
+                        "Restart {name} ( {roles}{} ) due to {reason}",
                         nodename(n)
                     ));
                 }

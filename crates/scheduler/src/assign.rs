@@ -1046,6 +1046,7 @@ impl<'a> Assigner<'a> {
         let promoted_max = c.rscs[u].promoted_max;
         let node_max = c.rscs[u].promoted_node_max.max(1);
         let mut cands: Vec<(Score, bool, usize, usize)> = Vec::new();
+        let mut preferences: Vec<bool> = Vec::new();
         let revoked = self.k.revoked.iter().find(|t| t.unit == u);
         let target_ok = c.rscs[u].target_role != Some(Role::Unpromoted);
 
@@ -1053,6 +1054,8 @@ impl<'a> Assigner<'a> {
             let Some(n) = c.rscs[inst].next else { continue };
             let prims = c.primitives(inst);
             let mut score: Option<Score> = None;
+            // Whether anything states a promotion preference for this instance here.
+            let mut preferred = false;
             for &p in &prims {
                 let pr = &c.rscs[p];
                 let mut keys = vec![
@@ -1072,6 +1075,7 @@ impl<'a> Assigner<'a> {
             }
             // Without a promotion preference an instance starts at -1: only a constraint
             // can then make it eligible.
+            preferred |= score.is_some();
             let mut score = Some(score.unwrap_or(Score(-1)));
             let mut ids = vec![c.rscs[u].config_id.clone(), c.rscs[inst].config_id.clone()];
             for &p in &prims {
@@ -1080,6 +1084,7 @@ impl<'a> Assigner<'a> {
             for id in &ids {
                 if let Some(v) = self.k.loc_promoted.get(id) {
                     if v[n] != Score::ZERO {
+                        preferred = true;
                         score = Some(score.unwrap_or(Score::ZERO).plus(v[n]));
                     }
                 }
@@ -1126,11 +1131,14 @@ impl<'a> Assigner<'a> {
             }
 
             if let Some(s) = score {
-                if s.0 >= 0 && target_ok {
+                if target_ok {
                     cands.push((s, was_promoted, i, inst));
+                    preferences.push(preferred);
                 }
             }
         }
+        crate::promotion::add_preferences(self, u, &mut cands, &preferences);
+        cands.retain(|cand| cand.0 .0 >= 0);
         cands.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
         let mut count = 0;
         let mut per_node: HashMap<usize, usize> = HashMap::new();

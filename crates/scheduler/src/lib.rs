@@ -29,6 +29,7 @@ pub mod on_fail;
 mod one_or_more;
 pub mod orders;
 mod orphans;
+mod promotion;
 mod quorum;
 pub mod remote;
 pub mod report;
