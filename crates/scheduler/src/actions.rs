@@ -855,7 +855,7 @@ fn plan_primitive(
                 && !crate::remote::reconnects(c, n, fenced);
             if start.is_some() || changed_role || !have {
                 let m = b.add(ActionKind::Resource, Some(p), "monitor", interval, Some(n));
-                if r.running.contains_key(&n) {
+                if r.running.contains_key(&n) && (start.is_some() || changed_role) {
                     b.t.actions[m].early = true;
                 }
 
@@ -1180,7 +1180,7 @@ pub fn graph_order(t: &Transition) -> Vec<usize> {
             "stop" => 30,
             // Cancelling a monitor no longer configured once the stops are done: Pacemaker
             // creates it while reading the history, it comes last.
-            "cancel" if !a.after.is_empty() => 5,
+            "cancel" if !a.after.is_empty() || a.early => 5,
             // Cancelling a stopped-role monitor before a start comes after the stops.
             "cancel" if !a.early => 29,
 

@@ -115,3 +115,29 @@ fn an_unmanaged_resource_active_twice_is_watched_where_it_stays_only() {
         vec!["r monitor=10000 on n1", "r cancel=20000 on n1"]
     );
 }
+
+#[test]
+fn a_resource_staying_put_gets_its_new_monitor_first_and_cancels_the_old_one_last() {
+    // The monitor's interval changed from 5s to 6s; n2 has an empty history of it (never
+    // probed there).
+    let xml = cib(
+        r#"<operations><op id="r-mon" name="monitor" interval="6s"/></operations>"#,
+        "",
+        &[op("r", "start", 0, 0, 2), op("r", "monitor", 5000, 0, 3)],
+        &[],
+    );
+    let s = common::run(&xml);
+    assert!(
+        s.transition.summary.is_empty(),
+        "{:?}",
+        s.transition.summary
+    );
+    assert_eq!(
+        executed(&s),
+        vec![
+            "r monitor=6000 on n1",
+            "r monitor on n2",
+            "r cancel=5000 on n1"
+        ]
+    );
+}
