@@ -697,6 +697,10 @@ fn plan_primitive(
                         nodename(n)
                     ));
                 }
+            } else if r.pending.get(&n).is_some_and(|t| t == "start") {
+                // A start still in progress where it stays is asked for again (the summary
+                // has nothing to say: it is already starting there).
+                start = Some(b.add(ActionKind::Resource, Some(p), "start", 0, Some(n)));
             } else if role == next_role && r.managed && r.reload_on.contains(&n) {
                 // Only reloadable parameters changed: the agent reloads them in place.
                 b.add(ActionKind::Resource, Some(p), "reload-agent", 0, Some(n));

@@ -858,11 +858,14 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
                 r.stale_recurring.push((node, op.interval_ms));
             }
         }
-        // A history holding only a stop or migration in progress, or no operation at all,
-        // leaves the state unknown.
+        // A history holding only a stop, migration or probe in progress, or no operation at
+        // all, leaves the state unknown (a probe is asked for again).
         let only_leaving = !rp.completed
             && !rp.failed
-            && matches!(rp.pending.as_deref(), Some("stop" | "migrate_to"));
+            && matches!(
+                rp.pending.as_deref(),
+                Some("stop" | "migrate_to" | "monitor")
+            );
         if !only_leaving && !lrm.ops.is_empty() && !r.known_on.contains(&node) {
             r.known_on.push(node);
         }
