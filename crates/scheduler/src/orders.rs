@@ -159,8 +159,9 @@ fn will_run(c: &Cluster, r: usize, action: &str) -> bool {
     }
     c.primitives(r).iter().any(|&p| {
         let pr = &c.rscs[p];
+        // Blocked where it runs: it stays, unless it failed there (it can never start).
         if pr.blocked && !pr.running.is_empty() {
-            return true;
+            return pr.failed_on.is_empty() && pr.stop_failed_on.is_empty();
         }
         // An unmanaged resource is never started (nor promoted) by the cluster.
         if !pr.managed && pr.running.is_empty() {
