@@ -22,6 +22,8 @@ struct Edge {
     /// For a set with `require-all="false"`: the other members whose action also satisfies
     /// the ordering, and that set's id.
     one_or_more: Option<(Vec<usize>, String)>,
+    /// `symmetrical="false"`: only the `then` action waits; what already runs stays.
+    asymmetric: bool,
 }
 
 /// The resource a constraint's id names: the clone for ids of cloned children.
@@ -83,6 +85,7 @@ fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
                 then: t,
                 then_action: ta,
                 clone_one_or_more: o.require_all == Some(false),
+                asymmetric: o.symmetrical == Some(false),
                 ..Edge::default()
             });
         } else {
@@ -335,6 +338,15 @@ pub fn propagate(
                 for p in then_prims {
                     let pr = &mut c.rscs[p];
                     if !pr.managed {
+                        continue;
+                    }
+                    // Already started where it stays, healthy and not restarting: an
+                    // asymmetric order has nothing to hold back.
+                    let stays = pr.next.is_some_and(|n| pr.running.contains_key(&n))
+                        && pr.running.len() == 1
+                        && pr.failed_on.is_empty()
+                        && !restart.contains_key(&p);
+                    if e.asymmetric && e.then_action == "start" && stays {
                         continue;
                     }
                     let own_reason = pr.next.and_then(|n| {
