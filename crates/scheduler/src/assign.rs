@@ -1043,13 +1043,12 @@ impl<'a> Assigner<'a> {
             let mut preferred = false;
             for &p in &prims {
                 let pr = &c.rscs[p];
-                let mut keys = vec![
-                    format!("master-{}", pr.config_id),
-                    format!("master-{}", pr.id),
-                ];
+                // The name the instance's history records comes before its own.
+                let mut keys = vec![format!("master-{}", pr.config_id)];
                 if let Some(h) = &pr.history_name {
                     keys.push(format!("master-{h}"));
                 }
+                keys.push(format!("master-{}", pr.id));
                 let an = crate::bundle::attr_node(c, p, n);
                 for k in &keys {
                     if let Some(v) = c.nodes[an].attrs.get(k).and_then(|v| Score::parse(v)) {

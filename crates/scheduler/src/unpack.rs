@@ -461,6 +461,10 @@ fn replay(ops: &[LrmOp]) -> Replay {
         let expected = op.target_rc.unwrap_or(0);
         let task = op.operation.as_str();
         if op.op_status == -1 || op.call_id == -1 {
+            // A notification in flight changes nothing about the resource.
+            if task == "notify" {
+                continue;
+            }
             out.pending = Some(task.to_string());
             match task {
                 "start" | "migrate_from" => {
