@@ -595,13 +595,9 @@ fn replay(ops: &[LrmOp]) -> Replay {
                     out.role = Some(Role::Unpromoted);
                 } else {
                     // A failed demote counts as unpromoted (the recovery stops it anyway),
-                    // or stopped when the agent said it is not running.
+                    // even when the agent said it is not running.
                     out.failed = true;
-                    out.role = Some(if rc == 7 {
-                        Role::Stopped
-                    } else {
-                        Role::Unpromoted
-                    });
+                    out.role = Some(Role::Unpromoted);
                 }
             }
             // Any other operation of the agent that failed (an asynchronous monitor...).

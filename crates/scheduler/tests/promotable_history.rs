@@ -1,6 +1,7 @@
 //! Promotable clone instances read from their history: an anonymous instance's promotion
 //! attribute is looked up under the name its history records before the instance number it
-//! is given now, and a notification still in flight leaves the instance as it was.
+//! is given now, a notification still in flight leaves the instance as it was, and a demote
+//! that failed leaves it unpromoted (and failed) whatever the agent answered.
 
 mod common;
 use common::{run, summary};
@@ -45,4 +46,34 @@ fn a_notification_in_flight_is_not_a_pending_action() {
     assert!(pending.is_empty(), "pending: {pending:?}");
     let text = scheduler::report::status_text(&s.before);
     assert!(text.contains("Unpromoted: [ node2 ]"), "{text}");
+}
+
+/// An instance whose demote answered "not running" (rc 7) on the only node.
+const FAILED_DEMOTE: &str = r#"<cib have-quorum="1" admin_epoch="0" epoch="1" num_updates="0" validate-with="pacemaker-3.7" dc-uuid="1"><configuration>
+<crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
+<nodes><node id="1" uname="node1"/></nodes>
+<resources>
+<clone id="ms"><meta_attributes id="msm"><nvpair id="msm1" name="promotable" value="true"/></meta_attributes>
+<primitive id="s" class="ocf" provider="pacemaker" type="Stateful"/></clone>
+</resources><constraints/></configuration>
+<status>
+<node_state id="1" uname="node1" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="1"><lrm_resources>
+<lrm_resource id="s" class="ocf" provider="pacemaker" type="Stateful"><lrm_rsc_op id="s1" operation="start" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x" call-id="2" rc-code="0" op-status="0" interval="0" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/>
+<lrm_rsc_op id="s2" operation="promote" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x" call-id="3" rc-code="0" op-status="0" interval="0" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/>
+<lrm_rsc_op id="s3" operation="demote" transition-key="1:1:0:x" transition-magic="0:7;1:1:0:x" call-id="4" rc-code="7" op-status="0" interval="0" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource>
+</lrm_resources></lrm></node_state>
+</status></cib>"#;
+
+#[test]
+fn a_demote_answering_not_running_leaves_a_failed_unpromoted_instance() {
+    let s = run(FAILED_DEMOTE);
+    let inst = s
+        .before
+        .rscs
+        .iter()
+        .find(|r| r.running.contains_key(&0))
+        .expect("the instance is still active on node1");
+    assert_eq!(inst.running.get(&0), Some(&scheduler::Role::Unpromoted));
+    assert!(inst.failed_on.contains(&0));
+    assert_eq!(summary(&s), vec!["Recover s:0 ( Unpromoted node1 )"]);
 }
