@@ -221,6 +221,23 @@ fn starts(c: &Cluster, r: usize, restart: &HashMap<usize, String>) -> bool {
     })
 }
 
+/// Whether some promoted instance of `r` is demoted in the transition (to stop, move, be
+/// recovered or restarted, or stay unpromoted): what is ordered after its promotion stops
+/// first.
+fn demotes(c: &Cluster, r: usize, restart: &HashMap<usize, String>) -> bool {
+    c.primitives(r).iter().any(|&p| {
+        let pr = &c.rscs[p];
+        pr.managed
+            && pr.running.iter().any(|(&n, &role)| {
+                role == Role::Promoted
+                    && (pr.next != Some(n)
+                        || pr.next_role != Role::Promoted
+                        || !pr.failed_on.is_empty()
+                        || restart.contains_key(&p))
+            })
+    })
+}
+
 fn action_word(c: &Cluster, r: usize, action: &str) -> String {
     if c.rscs[r].variant == Variant::Primitive {
         action.to_string()
@@ -376,7 +393,13 @@ pub fn propagate(
                         changed = true;
                     }
                 }
-            } else if e.then_action == "start" && starts(c, e.first, &restart) {
+            } else if e.then_action == "start"
+                && if e.first_action == "promote" {
+                    demotes(c, e.first, &restart)
+                } else {
+                    starts(c, e.first, &restart)
+                }
+            {
                 let reason = format!(
                     "required {} {}",
                     c.rscs[e.first].id,
