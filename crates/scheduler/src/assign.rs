@@ -379,6 +379,8 @@ pub struct Assigner<'a> {
     load: Vec<i64>,
     defer_group_members: bool,
     ledger: Ledger,
+    /// Scores of the units being assigned, with the colocations applied so far.
+    partial: HashMap<usize, Vec<Score>>,
 }
 
 impl<'a> Assigner<'a> {
@@ -394,6 +396,7 @@ impl<'a> Assigner<'a> {
             load: vec![0; nn],
             defer_group_members: false,
             ledger,
+            partial: HashMap::new(),
         }
     }
 
@@ -654,7 +657,12 @@ impl<'a> Assigner<'a> {
             .collect();
         // Primaries with the higher priority are placed first.
         colocs.sort_by_key(|co| std::cmp::Reverse(self.c.rscs[co.primary].priority));
+        self.partial.insert(u, s.to_vec());
         for co in &colocs {
+            // A colocation loop: the primary is waiting for this unit; it is not applied.
+            if self.state[co.primary] == 1 {
+                continue;
+            }
             let promotable = self.c.rscs[u].promotable;
             if co.dep_role == Some(Role::Promoted)
                 || promotable && co.dep_role == Some(Role::Unpromoted)
@@ -666,7 +674,9 @@ impl<'a> Assigner<'a> {
             self.assign(co.primary);
             let nodes = self.primary_nodes(co);
             apply_coloc_score(s, &nodes, co.score);
+            self.partial.insert(u, s.to_vec());
         }
+        self.partial.remove(&u);
         // Dependents' preferences pull the primary (influence).
         let deps: Vec<Coloc> = self
             .k
@@ -677,16 +687,21 @@ impl<'a> Assigner<'a> {
                     && self.c.rscs[u].variant != Variant::Clone
                     && co.influence
                     && co.score.0 > 0
-                    && co.dep_role.is_none()
+                    && co.dep_role.is_none_or(|r| r == Role::Started)
                     && co.primary_role.is_none_or(|r| r == Role::Started)
             })
             .cloned()
             .collect();
         for co in deps {
-            if self.state[co.dep] != 0 {
-                continue;
-            }
-            let ds = self.base_scores(co.dep, true);
+            // A dependent being assigned pulls with what its colocations made of it so far.
+            let ds = match self.state[co.dep] {
+                0 => self.base_scores(co.dep, true),
+                1 => match self.partial.get(&co.dep) {
+                    Some(v) => v.clone(),
+                    None => continue,
+                },
+                _ => continue,
+            };
             let mut cand = s.to_vec();
             for n in 0..s.len() {
                 let v = if ds[n].is_neg_inf() {
@@ -893,7 +908,7 @@ impl<'a> Assigner<'a> {
             for co in &self.k.colocs {
                 if co.primary == x
                     && co.score.is_pos_inf()
-                    && co.dep_role.is_none()
+                    && co.dep_role.is_none_or(|r| r == Role::Started)
                     && self.state[co.dep] == 0
                     && co.dep != unit
                     && !out.contains(&co.dep)
