@@ -1139,7 +1139,9 @@ impl<'a> Assigner<'a> {
         crate::promotion::add_preferences(self, u, &mut cands, &preferences);
         cands.retain(|cand| cand.0 .0 >= 0);
         cands.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
-        let mut count = 0;
+        // Instances promoted on lost nodes that cannot be fenced stay promoted, as far as
+        // anyone can tell.
+        let mut count = crate::promotion::stuck_promoted(self.c, u);
         let mut per_node: HashMap<usize, usize> = HashMap::new();
         for (_, _, _, inst) in cands {
             if count >= promoted_max {

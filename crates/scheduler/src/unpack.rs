@@ -757,7 +757,16 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         || n.pending
         || n.maintenance
         || n.unclean && c.stonith_enabled;
-    if !believed {
+    // A member that left cleanly yet whose history still shows something active: with
+    // fencing enabled that is believed, and a managed resource active there makes the node
+    // unclean.
+    let thought_active = !believed
+        && c.stonith_enabled
+        && st.lrm.iter().any(|lrm| {
+            let rp = replay(&lrm.ops);
+            rp.role.is_some_and(|r| r.is_active()) && rp.pending.is_none()
+        });
+    if !believed && !thought_active {
         return;
     }
     // Active histories first so anonymous instances keep their numbering stable.
@@ -797,6 +806,11 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         };
         if c.rscs[idx].orphan && c.rscs[idx].parent.is_none() {
             c.orphan_histories.push((idx, node));
+        }
+        if thought_active && active && c.rscs[idx].managed && !c.nodes[node].unclean {
+            c.nodes[node].unclean = true;
+            c.nodes[node].unclean_reason =
+                format!("{} is thought to be active there", c.rscs[idx].id);
         }
         // A bundle's implicit resources carry no configured parameters to compare.
         let implicit = c.rscs[idx]
