@@ -324,6 +324,14 @@ pub fn propagate(
                         action_word(c, e.first, &e.first_action)
                     )
                 };
+                // What would stay where it runs, after a resource that runs now and is
+                // stopping, stops because that resource is required.
+                let first_active = e.first_action == "start"
+                    && e.one_or_more.is_none()
+                    && !short
+                    && c.rscs[e.first].variant == Variant::Primitive
+                    && !c.rscs[e.first].running.is_empty();
+                let required = format!("required {} start", c.rscs[e.first].id);
                 // Instances of a clone that waits on a whole other clone are left unplaced
                 // (no blocked start shown), unless clone-min is what is missing.
                 let show_blocked = short
@@ -359,8 +367,10 @@ pub fn propagate(
                             .find(|(bn, _)| *bn == n)
                             .map(|(_, id)| format!("unrunnable {id} start"))
                     });
+                    let stays = pr.next.is_some_and(|n| pr.running.contains_key(&n));
                     let (show_blocked, reason) = match own_reason {
                         Some(r) => (true, r),
+                        None if first_active && stays => (show_blocked, required.clone()),
                         None => (show_blocked, reason.clone()),
                     };
                     if e.then_action == "promote" {
