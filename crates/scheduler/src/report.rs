@@ -305,8 +305,10 @@ fn print_clone(c: &Cluster, r: usize, depth: usize, out: &mut String) {
             let node = &c.nodes[n];
             node.kind == NodeKind::Member && !node.online && !node.unclean
         };
-        // Only instances on online nodes fill the clone's slots in the stopped list.
-        if nodes.iter().any(|&n| c.nodes[n].online) {
+        // Only instances on online nodes, wholly active (every member of a group), fill the
+        // clone's slots in the stopped list.
+        let whole = prims.iter().all(|&p| !c.rscs[p].running.is_empty());
+        if whole && nodes.iter().any(|&n| c.nodes[n].online) {
             active_instances += 1;
         }
         for &n in &nodes {

@@ -1,7 +1,8 @@
 //! The history of a member that left cleanly (expected down) but still shows a resource
 //! active: with fencing enabled it is believed, and a managed resource active there makes
 //! the node unclean ("... is thought to be active there"); without quorum the stop is
-//! blocked and a promoted instance there keeps its promoted slot.
+//! blocked and a promoted instance there keeps its promoted slot. A clone's stopped list
+//! counts only instances wholly active on online nodes.
 
 mod common;
 use common::{run, summary};
@@ -76,4 +77,31 @@ fn unmanaged_resources_there_are_believed_but_fence_nothing() {
     let text = scheduler::report::status_text(&s.before);
     assert!(text.contains("Promoted node3 (unmanaged)"), "{text}");
     assert!(text.contains("Stopped: [ node2 node3 ]"), "{text}");
+}
+
+/// Clone `c` (clone-max 2) of group `g` (`a`, then disabled `b`): `a` runs on node1 and
+/// node2; node3 runs nothing.
+const PARTIAL_GROUPS: &str = r#"<cib have-quorum="1" admin_epoch="0" epoch="1" num_updates="0" validate-with="pacemaker-3.7" dc-uuid="1"><configuration>
+<crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
+<nodes><node id="1" uname="node1"/><node id="2" uname="node2"/><node id="3" uname="node3"/></nodes>
+<resources>
+<clone id="c"><meta_attributes id="cm"><nvpair id="cm1" name="clone-max" value="2"/></meta_attributes>
+<group id="g"><primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/><primitive id="b" class="ocf" provider="pacemaker" type="Dummy"><meta_attributes id="bm"><nvpair id="bm1" name="target-role" value="Stopped"/></meta_attributes></primitive></group></clone>
+</resources><constraints/></configuration>
+<status>
+<node_state id="1" uname="node1" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="1"><lrm_resources>
+<lrm_resource id="a" class="ocf" provider="pacemaker" type="Dummy"><lrm_rsc_op id="a1" operation="start" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x" call-id="1" rc-code="0" op-status="0" interval="0" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource>
+</lrm_resources></lrm></node_state>
+<node_state id="2" uname="node2" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="2"><lrm_resources>
+<lrm_resource id="a" class="ocf" provider="pacemaker" type="Dummy"><lrm_rsc_op id="a2" operation="start" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x" call-id="1" rc-code="0" op-status="0" interval="0" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource>
+</lrm_resources></lrm></node_state>
+<node_state id="3" uname="node3" in_ccm="true" crmd="online" join="member" expected="member"/>
+</status></cib>"#;
+
+#[test]
+fn partly_active_group_instances_leave_the_stopped_list_shown() {
+    let s = run(PARTIAL_GROUPS);
+    let text = scheduler::report::status_text(&s.before);
+    assert!(text.contains("Stopped: [ node3 ]"), "{text}");
+    assert!(!text.contains("Stopped: [ node1"), "{text}");
 }
