@@ -832,7 +832,26 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         if lrm.id != r.id && r.history_name.is_none() && (active || rp.failed || bare) {
             r.history_name = Some(lrm.id.clone());
         }
+        // A recurring operation recorded before the last start or role change was cancelled
+        // by it.
+        let last_change = lrm
+            .ops
+            .iter()
+            .filter(|o| {
+                o.interval_ms == 0
+                    && o.op_status == 0
+                    && matches!(
+                        o.operation.as_str(),
+                        "start" | "promote" | "demote" | "migrate_from"
+                    )
+            })
+            .map(|o| o.call_id)
+            .max()
+            .unwrap_or(-1);
         for op in &lrm.ops {
+            if op.call_id >= 0 && op.call_id < last_change {
+                continue;
+            }
             if op.interval_ms > 0 && op.op_status != 1 && op.op_status != -1 && op.rc_code != 7
                 || op.interval_ms > 0 && op.op_status == 0
             {
