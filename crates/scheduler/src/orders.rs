@@ -410,10 +410,19 @@ pub fn propagate(
                     starts(c, e.first, &restart)
                 }
             {
+                // After a notifying clone's promotion, what follows waits for its post
+                // notification.
+                let notified = e.first_action == "promote"
+                    && c.rscs[e.first].variant == Variant::Clone
+                    && c.rscs[e.first].meta_bool("notify", false);
                 let reason = format!(
                     "required {} {}",
                     c.rscs[e.first].id,
-                    action_word(c, e.first, &e.first_action)
+                    if notified {
+                        "notified".to_string()
+                    } else {
+                        action_word(c, e.first, &e.first_action)
+                    }
                 );
                 for p in then_prims {
                     let pr = &c.rscs[p];

@@ -76,3 +76,19 @@ fn a_second_promotion_restarts_nothing() {
         vec!["Promote s:1 ( Unpromoted -> Promoted node2 )"]
     );
 }
+
+#[test]
+fn after_a_notifying_clone_the_restart_waits_for_its_notification() {
+    let s = run(&cib(
+        true,
+        true,
+        r#"<nvpair id="msm2" name="notify" value="true"/>"#,
+    ));
+    assert_eq!(
+        summary(&s),
+        vec![
+            "Recover s:0 ( Promoted node1 )",
+            "Restart x ( node1 ) due to required ms notified"
+        ]
+    );
+}
