@@ -380,7 +380,9 @@ pub fn propagate(
                             .find(|(bn, _)| *bn == n)
                             .map(|(_, id)| format!("unrunnable {id} start"))
                     });
-                    let stays = pr.next.is_some_and(|n| pr.running.contains_key(&n));
+                    // (A failed one needs a new start: that start is what is unrunnable.)
+                    let stays = pr.next.is_some_and(|n| pr.running.contains_key(&n))
+                        && pr.failed_on.is_empty();
                     let (show_blocked, reason) = match own_reason {
                         Some(r) => (true, r),
                         None if first_active && stays => (show_blocked, required.clone()),
