@@ -7,6 +7,13 @@
 #   failover    SIGKILL every process of the node holding dummy+vip (victims: non-DC, DC);
 #               poll crm_mon XML (both Started on a survivor) and the VIP in survivors' netns;
 #               from the new DC's log: membership seen, first transition dispatched, the hold
+#               (unfenced-recovery-delay). The DC counts that delay from its own ring break
+#               when the membership followed it within the consensus timeout (the lost node
+#               was failed on unanswered token retransmissions, so it lost the token about
+#               when the DC did), else from the membership: "from" is how long before the
+#               membership the hold started (ring_broke_ms_ago), "wait" what was left of it
+#               after the membership (wait_ms = hold - from, at least 0), and m2d-wait =
+#               dispatch - membership - wait, the daemon's own reaction time
 #   rscfail     delete dummy's state file; poll fail-count >= 1 and dummy Started on the same node
 #   switchover  crm_resource --move dummy to the next node; poll both Started there, VIP only there
 #   bulk        one cibadmin --replace -o resources with N Dummy (monitor 10s); poll all Started
@@ -27,12 +34,27 @@ while (($#)); do
         -n) reps=$2; shift 2;;
         --count) count=$2; shift 2;;
         --settle) settle=$2; shift 2;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0;;
+        -h|--help) sed -n '2,25p' "$0"; exit 0;;
         *) die "unknown argument $1";;
     esac
 done
 [[ $(id -u) == 0 ]] || die "must run as root"
 [[ -x $TANDEM_BIN/tandemd && -x $TANDEM_BIN/tandem ]] || die "no tandem/tandemd in $TANDEM_BIN"
+
+# tlog_line FILE AFTER_EPOCH REGEX -> the first line of a tandemd log matching REGEX at or
+# after AFTER_EPOCH (as tlog_first, which gives its time).
+tlog_line() {
+    local f=$1 after=$2 re=$3 line ts
+    [[ -r $f ]] || return 0
+    while IFS= read -r line; do
+        ts=$(date -d "${line%% *}" +%s.%N 2>/dev/null) || continue
+        if awk -v a="$ts" -v b="$after" 'BEGIN{exit !(a>=b-0.0005)}'; then
+            printf '%s\n' "$line"; return 0
+        fi
+    done < <(grep -E -- "$re" "$f" | tail -n 50)
+}
+# log_field LINE NAME -> the number after NAME= in a tracing line (0 when absent).
+log_field() { local v; v=$(sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<"$1"); echo "${v:-0}"; }
 
 live_node() { local n; for n in $LAB_NODES; do [[ -n $(node_pids "$n") ]] && cluster_up "$n" 1 && { echo "$n"; return 0; }; done; return 1; }
 set_dummy_pref() {
@@ -47,10 +69,12 @@ failover() {
     results_open "tandem-failover-token$LAB_TOKEN"
     echo "# poll period ${LAB_POLL}s; times in seconds after SIGKILL of the victim"
     echo "# DC's log: memb = controller sees the new membership, disp = first transition with actions"
-    echo "# computed and multicast (same step), hold = unfenced-recovery-delay waited in between"
-    printf '%-6s %-5s %-3s %-3s | %7s %7s %7s | %6s %6s %6s %8s\n' rep mode X new rsc dummy ip memb disp hold m2d-hold
+    echo "# computed and multicast (same step), hold = unfenced-recovery-delay (ms), counted from the"
+    echo "# DC's ring break \"from\" ms before memb when the membership followed within the consensus"
+    echo "# timeout, leaving \"wait\" ms after memb; m2d-wait = disp - memb - wait (s)"
+    printf '%-6s %-5s %-3s %-3s | %7s %7s %7s | %6s %6s %5s %5s %5s %8s\n' rep mode X new rsc dummy ip memb disp hold from wait m2d-wait
     local mode rep q dc X P surv n tmp want pids pr pi t0 t_d t_v t_rsc t_ip new rot=0 cands
-    local ndc lg l_m l_d hold m2d
+    local ndc lg l_m l_d hold m2d hl from wt
     declare -A R
     for mode in nondc dc; do
         for rep in $(seq 1 "$reps"); do
@@ -84,12 +108,12 @@ failover() {
             ndc=$(dc_of "$P"); lg="$LAB_DIR/$ndc/tandemd.log"
             l_m=$(tlog_first "$lg" "$t0" 'membership changed node=[^ ]+ members=\[[0-9]+, [0-9]+\]')
             l_d=$(tlog_first "$lg" "$t0" 'transition computed transition=[0-9]+ actions=[1-9]')
-            hold=0
-            [[ -n $(tlog_first "$lg" "$t0" 'recovery waits for it to stop them') ]] &&
-                hold=$(grep 'recovery waits for it to stop them' "$lg" | tail -1 | sed -n 's/.*delay_ms=\([0-9]*\).*/\1/p')
-            m2d=$(awk -v a="${l_m:-x}" -v b="${l_d:-x}" -v h="${hold:-0}" 'BEGIN{ if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/) { d=b-a-h/1000; if (d<0 && d>-0.0005) d=0; printf "%.3f", d } else print "NA"}')
-            printf '%-6s %-5s %-3s %-3s | %7s %7s %7s | %6s %6s %6s %8s\n' "$rep" "$mode" "$X" "${new:--}" "$t_rsc" "$t_d" "$t_ip" \
-                "${l_m:-NA}" "${l_d:-NA}" "${hold:-0}" "$m2d"
+            hl=$(tlog_line "$lg" "$t0" 'recovery waits for it to stop them')
+            hold=$(log_field "$hl" delay_ms); from=$(log_field "$hl" ring_broke_ms_ago)
+            wt=$(log_field "$hl" wait_ms)
+            m2d=$(awk -v a="${l_m:-x}" -v b="${l_d:-x}" -v w="$wt" 'BEGIN{ if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/) { d=b-a-w/1000; if (d<0 && d>-0.0015) d=0; printf "%.3f", d } else print "NA"}')
+            printf '%-6s %-5s %-3s %-3s | %7s %7s %7s | %6s %6s %5s %5s %5s %8s\n' "$rep" "$mode" "$X" "${new:--}" "$t_rsc" "$t_d" "$t_ip" \
+                "${l_m:-NA}" "${l_d:-NA}" "$hold" "$from" "$wt" "$m2d"
             R[$mode.rsc]+=" $t_rsc"; R[$mode.ip]+=" $t_ip"; R[$mode.memb]+=" ${l_m:-NA}"; R[$mode.m2d]+=" $m2d"
             rm -rf "$tmp"
             node_wipe_runtime "$X"
@@ -107,7 +131,7 @@ failover() {
         # shellcheck disable=SC2086
         summary "token=$LAB_TOKEN victim=$mode log: new membership (s)" ${R[$mode.memb]}
         # shellcheck disable=SC2086
-        summary "token=$LAB_TOKEN victim=$mode membership->dispatch minus hold (s)" ${R[$mode.m2d]}
+        summary "token=$LAB_TOKEN victim=$mode membership->dispatch minus wait (s)" ${R[$mode.m2d]}
     done
 }
 

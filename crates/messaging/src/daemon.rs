@@ -40,6 +40,7 @@ struct ClientGroup {
 struct ClientState {
     group: Option<ClientGroup>,
     quorum_tracking: bool,
+    ring_tracking: bool,
     next_sequence: u64,
 }
 
@@ -313,7 +314,7 @@ impl Daemon {
             DaemonTimer::DeferredToken => {
                 self.release_deferred_token(now_ms, false);
             }
-            DaemonTimer::CutOffCheck => self.check_cut_off(now_ms),
+            DaemonTimer::CutOffCheck => self.check_cut_off(now_ms, ipc),
             DaemonTimer::Quorum(kind) => {
                 if let Some(quorum) = &mut self.quorum {
                     let outputs = quorum.timer_expired(now_ms, kind);
@@ -349,7 +350,7 @@ impl Daemon {
                 break;
             }
         }
-        self.watch_ring(now_ms);
+        self.watch_ring(now_ms, ipc);
         network.flush();
         Ok(())
     }
@@ -950,6 +951,17 @@ impl Daemon {
                 }
                 Reply::Ok
             }
+            Request::RingTrack { enable } => {
+                if let Some(state) = self.clients.get_mut(&id) {
+                    state.ring_tracking = enable;
+                }
+                if enable {
+                    follow_up = Some(ServerMessage::Event(IpcEvent::Ring(
+                        self.ring_state(now_ms, crate::ipc::protocol::RingChange::Current),
+                    )));
+                }
+                Reply::Ok
+            }
             Request::Status => Reply::Status(self.runtime_status(now_ms, network)),
             Request::QuorumSetExpected { expected } => {
                 self.quorum_change(now_ms, ClusterMessage::QuorumSetExpected { expected })
@@ -1436,6 +1448,105 @@ mod tests {
         // Three nodes: node 2's JOIN makes two of three, a quorum (node 3 is silent).
         let (mut d, dir) = daemon_of(3, "majority");
         assert_eq!(break_and_check(&mut d, 1_000, &[1, 2, 3]), 0);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// The `Event::Ring`s a ring-tracking client has been sent so far.
+    fn ring_events(
+        ipc: &mut IpcServer,
+        id: ClientId,
+        stream: &mut std::os::unix::net::UnixStream,
+    ) -> Vec<crate::ipc::protocol::RingState> {
+        use std::io::Read;
+        ipc.flush(id);
+        let mut bytes = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while let Ok(n) = stream.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            bytes.extend_from_slice(&chunk[..n]);
+        }
+        let mut events = Vec::new();
+        let mut at = 0;
+        while let Some((body, next)) =
+            crate::ipc::protocol::next_frame(&bytes[at..]).expect("a frame")
+        {
+            let body = &bytes[at..][body];
+            if let ServerMessage::Event(IpcEvent::Ring(state)) =
+                ServerMessage::decode(body).expect("a server message")
+            {
+                events.push(state);
+            }
+            at += next;
+        }
+        events
+    }
+
+    #[test]
+    fn ring_trackers_hear_the_break_the_cut_off_verdict_and_the_new_ring() {
+        use crate::ipc::protocol::RingChange;
+        let (mut d, dir) = daemon_of(5, "ring-events");
+        let path = dir.join("ipc.sock");
+        let mut ipc = IpcServer::bind(&path).expect("bind a test socket");
+        let mut stream = std::os::unix::net::UnixStream::connect(&path).expect("connect");
+        stream.set_nonblocking(true).expect("non-blocking");
+        let id = ipc.accept().pop().expect("accepted");
+        d.on_client_connected(id, 1);
+        let mut greeted = true;
+        d.drain(1, &mut NoNetwork, &mut ipc).expect("drain");
+        d.on_request(
+            1,
+            id,
+            &mut greeted,
+            Request::RingTrack { enable: true },
+            &NoNetwork,
+            &mut ipc,
+        );
+        let now = ring_events(&mut ipc, id, &mut stream);
+        assert_eq!(now.len(), 1, "{now:?}");
+        assert_eq!(now[0].change, RingChange::Current);
+        assert_eq!(now[0].break_age_ms, None);
+        assert_eq!(now[0].consensus_ms, d.totem.config().consensus_ms);
+        let formed = now[0].rings_formed;
+
+        // The ring breaks (a JOIN from node 2, alone of five): heard at once, age 0.
+        d.on_packet(1_000, 2, &join_from(2, &[1, 2, 3, 4, 5]), false);
+        d.drain(1_000, &mut NoNetwork, &mut ipc).expect("drain");
+        let broken = ring_events(&mut ipc, id, &mut stream);
+        assert_eq!(broken.len(), 1, "{broken:?}");
+        assert_eq!(broken[0].change, RingChange::Broken);
+        assert_eq!((broken[0].breaks, broken[0].break_age_ms), (1, Some(0)));
+
+        // The verdict, the moment the check comes due.
+        let due = 1_000 + cut_off_after_ms(d.totem.config().join_ms);
+        let mut verdict = Vec::new();
+        while let Some(timer) = d.timers.pop_due(due) {
+            d.on_timer(due, timer, &mut ipc);
+            d.drain(due, &mut NoNetwork, &mut ipc).expect("drain");
+            verdict.extend(ring_events(&mut ipc, id, &mut stream));
+        }
+        assert_eq!(verdict.len(), 1, "{verdict:?}");
+        assert_eq!(verdict[0].change, RingChange::CutOff);
+        assert_eq!(verdict[0].cut_off, 1);
+        assert_eq!(verdict[0].break_age_ms, Some(due - 1_000));
+
+        // Node 1 forms a ring of its own after the consensus timeout: heard once.
+        let mut later = Vec::new();
+        let mut t = due;
+        while d.totem.state() != totem::State::Operational {
+            t += 10;
+            assert!(t < due + 20_000, "no ring formed");
+            while let Some(timer) = d.timers.pop_due(t) {
+                d.on_timer(t, timer, &mut ipc);
+                d.drain(t, &mut NoNetwork, &mut ipc).expect("drain");
+            }
+        }
+        later.extend(ring_events(&mut ipc, id, &mut stream));
+        assert_eq!(later.len(), 1, "{later:?}");
+        assert_eq!(later[0].change, RingChange::Formed);
+        assert_eq!(later[0].break_age_ms, None);
+        assert!(later[0].rings_formed > formed);
         let _ = std::fs::remove_dir_all(dir);
     }
 

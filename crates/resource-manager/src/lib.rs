@@ -6,9 +6,10 @@
 //!   multicasts go to the group, its operations to the real [`executor::Executor`], its CIB
 //!   changes to [`cib_store::CibStore`] (coalesced, written by [`disk_writer`]), its timers to
 //!   the loop's timer queue; the quorum verdict comes from tandemd's quorum events.
-//! - [`ring_watch`] reads tandemd's Totem counters every few tens of ms and tells the
-//!   controller when this node is cut off (token lost, no ring within a grace), so it
-//!   stops its resources before the lone node's ring forms.
+//! - [`ring_watch`] follows tandemd's ring events (break, cut-off verdict, ring formed;
+//!   a slow status poll as fallback) and tells the controller when this node is cut off
+//!   (token lost, no ring within a grace), so it stops its resources before the lone
+//!   node's ring forms.
 //! - [`disk_writer`] writes the CIB replica and the pe-* inputs in a thread of its own,
 //!   off the path from a result to the next dispatch.
 //! - [`admin`] is the admin socket (`crm.sock`) the `tandem` tools use: query the CIB,

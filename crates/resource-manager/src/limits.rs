@@ -30,11 +30,15 @@ pub const CIB_STATUS_SAVE_INTERVAL: Duration = Duration::from_secs(2);
 /// Longest a regained quorum is held back waiting for the merged group membership.
 pub const QUORUM_HOLD_MAX: Duration = Duration::from_secs(2);
 
-/// How often the manager reads tandemd's Totem counters to notice a broken ring.
+/// How often the manager reads tandemd's Totem counters to notice a broken ring, until
+/// tandemd's first ring event arrives.
 pub const RING_POLL: Duration = Duration::from_millis(25);
 /// How often while the ring is broken: a cut-off verdict (see `ring_watch`) reaches the
 /// manager at most this long after tandemd made it (part of the default
 /// `unfenced-recovery-delay`, see tandemd's `node::recovery_delay_ms`).
 pub const RING_POLL_IN_DOUBT: Duration = Duration::from_millis(10);
+/// How often the manager reads the counters once tandemd sends ring events (the events
+/// carry the verdict; the poll is only a fallback).
+pub const RING_POLL_FALLBACK: Duration = Duration::from_secs(1);
 /// Scheduler inputs waiting for the disk writer; past this the oldest is dropped (logged).
 pub const DISK_INPUTS_QUEUED_MAX: usize = 16;

@@ -226,6 +226,10 @@ fn run_inner(opts: RmOptions, tx: SyncSender<Event>, rx: Receiver<Event>) -> Res
         Pending::Other("quorum track"),
     )?;
     link.send(
+        &Request::RingTrack { enable: true },
+        Pending::Other("ring track"),
+    )?;
+    link.send(
         &Request::CpgJoin {
             group: opts.group.as_bytes().to_vec(),
         },
@@ -432,8 +436,13 @@ impl Manager {
         let Some(counters) = RingCounters::from_stats(&status.stats) else {
             return;
         };
-        let formed = counters.rings_formed;
         let verdict = self.ring_watch.observe(Instant::now(), counters);
+        self.on_ring(counters, verdict);
+    }
+
+    /// Acts on the ring counters of a status reply or a ring event.
+    fn on_ring(&mut self, counters: RingCounters, verdict: Verdict) {
+        let formed = counters.rings_formed;
         if self.isolated.is_some_and(|at| formed > at) {
             self.isolated = None;
         }
@@ -547,6 +556,10 @@ impl Manager {
                     self.ctrl.note_ring_break(now_ms().saturating_sub(ago_ms));
                 }
                 self.work.push_back(Input::Membership(list));
+            }
+            Event::Ipc(ServerMessage::Event(IpcEvent::Ring(state))) => {
+                let verdict = self.ring_watch.observe_event(Instant::now(), &state);
+                self.on_ring(RingCounters::from_event(&state), verdict);
             }
             Event::Ipc(ServerMessage::Event(IpcEvent::Quorum(q))) => {
                 for m in &q.members {

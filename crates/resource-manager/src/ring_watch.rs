@@ -1,8 +1,12 @@
 //! Follows this node's ring through tandemd's runtime status: when it broke, and whether
 //! tandemd judged the node cut off.
 //!
-//! The manager polls the status (every [`limits::RING_POLL`], every
-//! [`limits::RING_POLL_IN_DOUBT`] while the ring is broken) and feeds its counters here.
+//! tandemd sends the manager an `Event::Ring` when the ring breaks, when it judges the node
+//! cut off and when a ring forms (the manager tracks the ring: `RingTrack`), and the
+//! manager feeds its counters here ([`RingWatch::observe_event`]). It also polls the status
+//! as a fallback, every [`limits::RING_POLL_FALLBACK`] once events arrive (before the first,
+//! every [`limits::RING_POLL`], every [`limits::RING_POLL_IN_DOUBT`] while the ring is
+//! broken), and feeds those counters the same way.
 //! tandemd counts a break whenever Totem leaves its ring (`tandemd.ring_breaks`, with
 //! `tandemd.ring_break_age_ms` while no ring is installed) and judges the node cut off when
 //! it holds no JOIN from a quorate set of nodes shortly after the break (`tandemd.cut_off`):
@@ -12,6 +16,8 @@
 //! break, which [`RingWatch::take_break`] gives the manager when the membership changes.
 
 use std::time::{Duration, Instant};
+
+use messaging::ipc::RingState;
 
 use crate::limits;
 
@@ -45,6 +51,15 @@ impl RingCounters {
             break_age: counter(stats, "tandemd.ring_break_age_ms").map(Duration::from_millis),
         })
     }
+
+    /// The counters a ring event carries.
+    pub fn from_event(state: &RingState) -> RingCounters {
+        RingCounters {
+            rings_formed: state.rings_formed,
+            cut_off: state.cut_off,
+            break_age: state.break_age_ms.map(Duration::from_millis),
+        }
+    }
 }
 
 /// State of the watch between two status replies.
@@ -56,6 +71,8 @@ pub struct RingWatch {
     broke_at: Option<Instant>,
     /// Totem's consensus timeout (`totem.consensus` in the status' configuration).
     consensus: Option<Duration>,
+    /// tandemd sends ring events: the status poll is only a fallback.
+    events: bool,
 }
 
 impl RingWatch {
@@ -97,6 +114,14 @@ impl RingWatch {
         Verdict::Nothing
     }
 
+    /// Takes a ring event received at `now` (its counters and consensus timeout), as
+    /// [`RingWatch::observe`] takes a status reply.
+    pub fn observe_event(&mut self, now: Instant, state: &RingState) -> Verdict {
+        self.events = true;
+        self.consensus = Some(Duration::from_millis(state.consensus_ms));
+        self.observe(now, RingCounters::from_event(state))
+    }
+
     /// True while the ring is broken (poll faster then).
     pub fn in_doubt(&self) -> bool {
         self.broke_at.is_some()
@@ -122,9 +147,11 @@ pub fn counter(stats: &[(String, u64)], name: &str) -> Option<u64> {
     stats.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
 }
 
-/// How often to poll while the ring is broken or not.
+/// How often to poll: seldom once ring events arrive, else faster while the ring is broken.
 pub fn poll_interval(watch: &RingWatch) -> Duration {
-    if watch.in_doubt() {
+    if watch.events {
+        limits::RING_POLL_FALLBACK
+    } else if watch.in_doubt() {
         limits::RING_POLL_IN_DOUBT
     } else {
         limits::RING_POLL
@@ -214,5 +241,52 @@ mod tests {
         ];
         assert_eq!(RingCounters::from_stats(&stats), Some(c(7, 1, Some(42))));
         assert_eq!(RingCounters::from_stats(&stats[..1]), None);
+    }
+
+    fn event(
+        change: messaging::ipc::RingChange,
+        formed: u64,
+        cut_off: u64,
+        age: Option<u64>,
+    ) -> RingState {
+        RingState {
+            change,
+            rings_formed: formed,
+            breaks: 1,
+            cut_off,
+            break_age_ms: age,
+            consensus_ms: 1980,
+        }
+    }
+
+    #[test]
+    fn ring_events_give_the_verdict_and_the_break_and_slow_the_poll() {
+        use messaging::ipc::RingChange;
+        let t0 = Instant::now();
+        let mut w = RingWatch::new();
+        assert_eq!(poll_interval(&w), limits::RING_POLL);
+        assert_eq!(
+            w.observe_event(t0, &event(RingChange::Current, 1, 0, None)),
+            Verdict::Nothing
+        );
+        assert_eq!(poll_interval(&w), limits::RING_POLL_FALLBACK);
+        assert_eq!(
+            w.observe_event(t0 + ms(40), &event(RingChange::Broken, 1, 0, Some(0))),
+            Verdict::Nothing
+        );
+        assert!(w.in_doubt());
+        assert_eq!(poll_interval(&w), limits::RING_POLL_FALLBACK);
+        // A fallback poll in between changes nothing.
+        assert_eq!(w.observe(t0 + ms(90), c(1, 0, Some(50))), Verdict::Nothing);
+        assert_eq!(
+            w.observe_event(t0 + ms(140), &event(RingChange::CutOff, 1, 1, Some(100))),
+            Verdict::Isolated
+        );
+        // The consensus timeout came with the events; the break is the Broken event's.
+        assert_eq!(w.clone().take_break(t0 + ms(500)), Some(t0 + ms(40)));
+        // A ring formed: the break is over.
+        w.observe_event(t0 + ms(2000), &event(RingChange::Formed, 2, 1, None));
+        assert!(!w.in_doubt());
+        assert_eq!(w.take_break(t0 + ms(2001)), None);
     }
 }

@@ -200,7 +200,8 @@ pub fn render_event(event: &Event) -> Option<String> {
             changes(left),
             changes(joined)
         )),
-        Event::Quorum(_) => None,
+        // A CPG client never asks for quorum or ring events.
+        Event::Quorum(_) | Event::Ring(_) => None,
     }
 }
 
@@ -237,6 +238,18 @@ mod tests {
             })
             .as_deref(),
             Some("confchg ring=1.9 members=2/77 left=3/5:nodedown joined=")
+        );
+        // Ring events are the resource manager's, not printed by `watch`.
+        assert_eq!(
+            render_event(&Event::Ring(messaging::ipc::RingState {
+                change: messaging::ipc::RingChange::Broken,
+                rings_formed: 1,
+                breaks: 1,
+                cut_off: 0,
+                break_age_ms: Some(0),
+                consensus_ms: 1980,
+            })),
+            None
         );
     }
 }

@@ -11,7 +11,7 @@ use resource_manager::admin::StatusReply;
 
 use crate::cibadmin::cluster_api;
 
-mod fencing;
+pub(crate) mod fencing;
 
 const USAGE: &str =
     "Usage: tandem status [-1 | -w | --watch] [--interval SECONDS] [--output-as text|xml]
@@ -131,7 +131,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 };
                 let text = if a.xml {
                     let xml = xml_of(&reply, view.as_ref());
-                    let fence = fencing::xml(&history, &pending, a.fence_history);
+                    let fence = fencing::xml(&history, &pending, a.fence_history, &reply.node);
                     match xml.rfind("  <status code=") {
                         Some(at) if !fence.is_empty() => {
                             format!("{}{fence}{}", &xml[..at], &xml[at..])

@@ -4,9 +4,10 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use resource_manager::fence_history::{self, FenceRecord};
+use resource_manager::fence_pending;
 
 use crate::cibadmin::cluster_api;
-use crate::clock_text::clock_text;
+use crate::status::fencing;
 
 const USAGE: &str = "Usage: stonith_admin OPTION
 
@@ -14,14 +15,19 @@ Queries:
   -L, --list-registered   the configured fence devices
   -l, --list=HOST         the devices able to fence HOST (fencing topology first)
   -s, --list-targets=DEVICE  the nodes DEVICE lists (pcmk_host_list, pcmk_host_map)
-  -H, --history=NODE      the last successful fencing of NODE ('*': every node);
-                          with --verbose every recorded operation, failed ones too
+  -H, --history=NODE      the recorded successful fencing of NODE ('*': every node),
+                          as Pacemaker 2.1.5 picks it (the earliest kept); with
+                          --verbose every operation, failed and in progress too,
+                          newest first; with --quiet only its Unix time
 Fencing:
   -F, --fence=HOST        power HOST off through its fence devices, and wait for the result
   -B, --reboot=HOST       reboot HOST the same way
   -C, --confirm=HOST      tell the cluster HOST is safely down (no device runs)
 Options:
   -t, --timeout=SECONDS   how long -F/-B wait for the result (default 120)
+  -b, --broadcast         with -H: gather the history from every node (each node
+                          holds the whole cluster's: the same list)
+  --output-as=FORMAT      text (default) or xml
   -V, --verbose           more output
   -q, --quiet             less output
 ";
@@ -42,6 +48,10 @@ struct Parsed {
     timeout_s: u64,
     verbose: bool,
     quiet: bool,
+    broadcast: bool,
+    xml: bool,
+    /// The command line, as XML output repeats it.
+    request: String,
 }
 
 fn parse(args: &[String]) -> Result<Option<Parsed>, String> {
@@ -49,6 +59,8 @@ fn parse(args: &[String]) -> Result<Option<Parsed>, String> {
     let mut timeout_s = 120;
     let mut verbose = false;
     let mut quiet = false;
+    let mut broadcast = false;
+    let mut xml = false;
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
@@ -90,6 +102,18 @@ fn parse(args: &[String]) -> Result<Option<Parsed>, String> {
                 quiet = true;
                 None
             }
+            "-b" | "--broadcast" => {
+                broadcast = true;
+                None
+            }
+            "--output-as" => {
+                xml = match value("a FORMAT")?.as_str() {
+                    "xml" => true,
+                    "text" => false,
+                    other => return Err(format!("--output-as: '{other}' is not text or xml")),
+                };
+                None
+            }
             other => return Err(format!("unknown option '{other}'")),
         };
         if let Some(c) = next {
@@ -106,21 +130,19 @@ fn parse(args: &[String]) -> Result<Option<Parsed>, String> {
         timeout_s,
         verbose,
         quiet,
+        broadcast,
+        xml,
+        request: std::iter::once("stonith_admin")
+            .chain(args.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" "),
     }))
 }
 
-/// One history line, as Pacemaker's fencing history reads.
-fn history_line(r: &FenceRecord) -> String {
-    format!(
-        "{} of {} {}: delegate={}, device={}, completed='{}' ({})",
-        r.action,
-        r.target,
-        if r.succeeded { "successful" } else { "failed" },
-        r.executioner,
-        r.device,
-        clock_text(r.when_s),
-        r.detail
-    )
+/// The count line of `-L` and `-l`, as Debian's 2.1.5 prints it (pcmk-lab):
+/// `1 fence device found`, `3 fence devices found`.
+fn devices_found(n: usize) -> String {
+    format!("{n} fence device{} found", if n == 1 { "" } else { "s" })
 }
 
 /// Runs the tool on its arguments.
@@ -142,10 +164,10 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             let cib = cluster_api::query(&socket)?;
             let devices = controller::fencing_topology::devices(&cib);
             for d in &devices {
-                println!(" {}", d.id);
+                println!("{}", d.id);
             }
             if !p.quiet {
-                println!("{} fence devices found", devices.len());
+                println!("{}", devices_found(devices.len()));
             }
         }
         Cmd::List(host) => {
@@ -156,14 +178,14 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 for d in &l.devices {
                     n += 1;
                     if plan.from_topology && p.verbose {
-                        println!(" {} (level {})", d.id, l.index);
+                        println!("{} (level {})", d.id, l.index);
                     } else {
-                        println!(" {}", d.id);
+                        println!("{}", d.id);
                     }
                 }
             }
             if !p.quiet {
-                println!("{n} fence devices found");
+                println!("{}", devices_found(n));
             }
         }
         Cmd::Targets(device) => {
@@ -187,31 +209,32 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             }
         }
         Cmd::History(node) => {
-            let all = history()?;
-            let mine: Vec<&FenceRecord> = all
-                .iter()
-                .filter(|r| node == "*" || r.target == node)
-                .collect();
-            let shown: Vec<&FenceRecord> = if p.verbose {
-                mine
-            } else {
-                // The last successful operation per node.
-                let mut last: Vec<&FenceRecord> = Vec::new();
-                for r in mine.into_iter().filter(|r| r.succeeded) {
-                    last.retain(|x| x.target != r.target);
-                    last.push(r);
-                }
-                last
-            };
-            for r in &shown {
-                if p.quiet {
-                    println!("{}", r.when_s);
+            let history = history()?;
+            let pending =
+                fence_pending::decode(&cluster_api::call(&socket, "fence-pending", &[], "")?);
+            let events = fencing::admin_events(&history, &pending, &node, p.verbose);
+            if p.xml {
+                // extended-status of an operation in progress depends on the node asking.
+                let local = if pending.is_empty() {
+                    String::new()
                 } else {
-                    println!("{}", history_line(r));
+                    resource_manager::admin::StatusReply::decode(&cluster_api::call(
+                        &socket,
+                        "status",
+                        &[],
+                        "",
+                    )?)
+                    .node
+                };
+                print!("{}", fencing::admin_xml(&events, &p.request, &local));
+            } else {
+                // Every node holds the whole cluster's history: a broadcast gathers the
+                // same list. (Debian's 2.1.5 then reports "0 events found" whatever the
+                // history holds; this lists the events.)
+                if p.broadcast {
+                    println!("gather fencing-history from all nodes");
                 }
-            }
-            if shown.is_empty() && !p.quiet {
-                println!("No fencing history for {node}");
+                print!("{}", fencing::admin_text(&events, p.verbose, p.quiet));
             }
         }
         Cmd::Fence(host, action) => {
@@ -229,14 +252,12 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                     .rev()
                     .find(|r| r.target == host && r.action == action && !before.contains(r));
                 if let Some(r) = new {
-                    if !p.quiet {
-                        println!("{}", history_line(r));
+                    // As Debian's stonith_admin: silent on success.
+                    if r.succeeded {
+                        return Ok(ExitCode::SUCCESS);
                     }
-                    return Ok(if r.succeeded {
-                        ExitCode::SUCCESS
-                    } else {
-                        ExitCode::from(1)
-                    });
+                    eprintln!("stonith_admin: Couldn't fence {host}: {}", r.detail);
+                    return Ok(ExitCode::from(1));
                 }
                 if Instant::now() >= deadline {
                     eprintln!(
@@ -258,6 +279,13 @@ mod tests {
 
     fn args(a: &[&str]) -> Vec<String> {
         a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn device_counts_read_as_debians() {
+        assert_eq!(devices_found(1), "1 fence device found");
+        assert_eq!(devices_found(3), "3 fence devices found");
+        assert_eq!(devices_found(0), "0 fence devices found");
     }
 
     #[test]
@@ -298,25 +326,17 @@ mod tests {
         assert!(parse(&args(&["--bogus"])).is_err());
         assert!(parse(&args(&[])).is_err());
         assert_eq!(parse(&args(&["--help"])), Ok(None));
-    }
-
-    #[test]
-    fn history_lines_name_the_outcome_and_level() {
-        let r = FenceRecord {
-            when_s: 0,
-            target: "node3".into(),
-            action: "reboot".into(),
-            executioner: "node1".into(),
-            succeeded: true,
-            device: "ok".into(),
-            detail: "fenced by level 2 (ok)".into(),
-            client: "tandem-controller".into(),
-            origin: "node1".into(),
-        };
-        assert_eq!(
-            history_line(&r),
-            "reboot of node3 successful: delegate=node1, device=ok, \
-             completed='1970-01-01 00:00:00Z' (fenced by level 2 (ok))"
+        let p = parse(&args(&["-H", "*", "--output-as=xml", "-b", "-q"]))
+            .expect("ok")
+            .expect("cmd");
+        assert!(p.xml && p.broadcast && p.quiet && !p.verbose);
+        assert_eq!(p.request, "stonith_admin -H * --output-as=xml -b -q");
+        assert!(
+            !parse(&args(&["-H", "n1", "--output-as", "text"]))
+                .expect("ok")
+                .expect("cmd")
+                .xml
         );
+        assert!(parse(&args(&["-H", "n1", "--output-as", "html"])).is_err());
     }
 }

@@ -92,6 +92,18 @@ fn stop_before_start_margin_ms(c: &Cluster, h: usize, majority: &[usize]) -> f64
         "node{h} took itself for cut off, then stopped its resources in {:.1} ms",
         (stopped - cut) * 1000.0
     );
+    // tandemd's verdict reaches the resource manager as a ring event (no poll between).
+    let (daemon_said, _) = first_after(&minority, 0.0, &["no JOIN from a quorate set", "cut off"])
+        .unwrap_or_else(|| panic!("node{h}'s tandemd made no cut-off verdict\n{}", c.logs()));
+    let (manager_heard, _) = first_after(&minority, daemon_said, &["cut off from the others"])
+        .unwrap_or_else(|| panic!("node{h}'s resource manager never heard it\n{}", c.logs()));
+    let latency_ms = (manager_heard - daemon_said) * 1000.0;
+    eprintln!("node{h}'s cut-off verdict reached its resource manager in {latency_ms:.2} ms");
+    assert!(
+        latency_ms < 50.0,
+        "the verdict took {latency_ms:.1} ms to reach the resource manager\n{}",
+        c.logs()
+    );
     let start = majority
         .iter()
         .filter_map(|&i| {

@@ -1,6 +1,7 @@
-//! End-to-end: `crm_mon` shows a fencing operation in progress on every node, as
-//! Pacemaker 2.1.5's does ("Pending Fencing Actions", `status="pending"` in XML), and
-//! moves it to the history once done. An administrator fences node3 from node1 through a
+//! End-to-end: `crm_mon` and `stonith_admin --history` show a fencing operation in
+//! progress on every node, as Pacemaker 2.1.5's do ("Pending Fencing Actions",
+//! `status="pending"` in XML, `... pending: client=..., origin=...`), and move it to the
+//! history once done. An administrator fences node3 from node1 through a
 //! fence_dummy device delayed by `pcmk_delay_base`. Namespaces `tdx-*`, 10.204.6.0/24.
 //! Run only with TANDEM_SLOW_TESTS=1, as root.
 
@@ -57,7 +58,29 @@ fn fencing_in_progress_shows_as_pending_then_in_the_history() {
     let xml = text(&["crm_mon", "-1", "--output-as", "xml"]);
     assert!(
         xml.contains(
-            r#"<fence_event action="reboot" target="node3" client="stonith_admin" origin="node1" status="pending" extended-status="1"/>"#
+            r#"<fence_event action="reboot" target="node3" client="stonith_admin" origin="node1" status="pending" extended-status="0"/>"#
+        ),
+        "{xml}"
+    );
+    // stonith_admin lists it too, in Debian's layout; extended-status is 1 on the node
+    // that asked.
+    assert_eq!(
+        text(&["stonith_admin", "--history", "node3", "--verbose"]),
+        "reboot of node3 pending: client=stonith_admin, origin=node1\n1 event found\n"
+    );
+    assert_eq!(
+        text(&["stonith_admin", "-H", "node3"]),
+        "0 events found\n",
+        "an operation in progress is no success"
+    );
+    let xml = String::from_utf8_lossy(
+        &c.tandem(1, &["stonith_admin", "-H", "*", "-V", "--output-as", "xml"])
+            .stdout,
+    )
+    .into_owned();
+    assert!(
+        xml.starts_with(
+            "<pacemaker-result api-version=\"2.25\" request=\"stonith_admin -H * -V --output-as xml\">\n  <list name=\"fencing history\" count=\"1\">\n    <fence_event action=\"reboot\" target=\"node3\" client=\"stonith_admin\" origin=\"node1\" status=\"pending\" extended-status=\"1\"/>\n"
         ),
         "{xml}"
     );
@@ -77,6 +100,12 @@ fn fencing_in_progress_shows_as_pending_then_in_the_history() {
         "stonith_admin --reboot failed\n{}",
         c.logs()
     );
+    let out = admin.wait_with_output().expect("stonith_admin's output");
+    assert!(
+        out.stdout.is_empty(),
+        "stonith_admin --reboot prints nothing on success, as Debian's: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     c.wait(
         "node2's crm_mon to move it to the history",
         Duration::from_secs(10),
@@ -88,4 +117,26 @@ fn fencing_in_progress_shows_as_pending_then_in_the_history() {
         },
     );
     assert!(!text(&["crm_mon", "-1"]).contains("Pending Fencing Actions"));
+    let history = text(&["stonith_admin", "-H", "*"]);
+    assert!(
+        history.starts_with(
+            "reboot of node3 successful: delegate=node1, client=stonith_admin, origin=node1, last-successful='"
+        ) && history.ends_with("Z'\n1 event found\n")
+            && history.lines().count() == 2,
+        "{history}"
+    );
+    let verbose = text(&["stonith_admin", "-H", "node3", "--verbose"]);
+    assert!(
+        verbose.starts_with(
+            "reboot of node3 successful: delegate=node1, client=stonith_admin, origin=node1, completed='"
+        ) && verbose.ends_with("Z'\n1 event found\n"),
+        "{verbose}"
+    );
+    let quiet = text(&["stonith_admin", "-H", "node3", "-q"]);
+    let when = quiet.lines().next().unwrap_or_default();
+    assert!(
+        when.parse::<i64>().is_ok_and(|t| t > 1_700_000_000)
+            && quiet == format!("{when}\n0 events found\n"),
+        "{quiet}"
+    );
 }

@@ -49,7 +49,7 @@ fn a_split_two_node_cluster_fences_one_side_only() {
     let text = |args: &[&str]| String::from_utf8_lossy(&c.tandem(1, args).stdout).into_owned();
     assert_eq!(
         text(&["stonith_admin", "-l", "node2"]),
-        " fence-n2\n1 fence devices found\n"
+        "fence-n2\n1 fence device found\n"
     );
     assert_eq!(
         text(&["stonith_admin", "-s", "fence-n1"]),
@@ -57,7 +57,7 @@ fn a_split_two_node_cluster_fences_one_side_only() {
     );
     assert_eq!(
         text(&["stonith_admin", "-L"]),
-        " fence-n1\n fence-n2\n2 fence devices found\n"
+        "fence-n1\nfence-n2\n2 fence devices found\n"
     );
 
     let t = Instant::now();

@@ -353,7 +353,7 @@ impl Node {
         match kind {
             TimerKind::TokenLoss => self.on_token_loss(now_ms),
             TimerKind::TokenRetransmit => self.on_token_retransmit(now_ms),
-            TimerKind::TokenHold => self.release_held_token(now_ms),
+            TimerKind::TokenHold => self.hold_expired(now_ms),
             TimerKind::Join => self.on_join_timer(now_ms),
             TimerKind::Consensus => self.on_consensus_timeout(now_ms),
             TimerKind::MergeDetect => self.on_merge_detect_timer(now_ms),

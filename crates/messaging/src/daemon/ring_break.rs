@@ -9,9 +9,13 @@
 //! (`tandemd.cut_off`) with the age of the break (`tandemd.ring_break_age_ms`, present while
 //! the ring is broken), for the resource manager: it stops its resources at once when cut off
 //! (no-quorum-policy=stop), and the quorate side counts `unfenced-recovery-delay` from its
-//! own break.
+//! own break. Local clients that track the ring (`RingTrack`) get an `Event::Ring` with the
+//! same counters at the break, at the verdict and when a ring forms again, so none has to
+//! poll the status.
 
 use super::{Daemon, DaemonTimer};
+use crate::ipc::protocol::{Event, RingChange, RingState, ServerMessage};
+use crate::ipc_server::IpcServer;
 use crate::limits;
 
 /// How long after its ring broke a node that holds no JOIN from a quorate set of nodes takes
@@ -36,21 +40,64 @@ pub(super) struct RingBreaks {
 
 impl Daemon {
     /// Notes a change of Totem's state after an input: a break starts the cut-off check.
-    pub(super) fn watch_ring(&mut self, now_ms: u64) {
+    /// Ring trackers hear of a break and of a ring formed.
+    pub(super) fn watch_ring(&mut self, now_ms: u64, ipc: &mut IpcServer) {
         let operational = self.totem.state() == totem::State::Operational;
-        if self.ring_breaks.operational && !operational {
+        let was = self.ring_breaks.operational;
+        if was && !operational {
             self.ring_breaks.last_ms = Some(now_ms);
             self.ring_breaks.count += 1;
             let after = cut_off_after_ms(self.totem.config().join_ms);
             self.timers.set(DaemonTimer::CutOffCheck, now_ms + after);
-        } else if operational && !self.ring_breaks.operational {
+        } else if operational && !was {
             self.timers.cancel(DaemonTimer::CutOffCheck);
         }
         self.ring_breaks.operational = operational;
+        if was != operational {
+            let change = if operational {
+                RingChange::Formed
+            } else {
+                RingChange::Broken
+            };
+            self.notify_ring_trackers(now_ms, change, ipc);
+        }
     }
 
-    /// The cut-off check is due: still gathering, without JOINs from a quorate set?
-    pub(super) fn check_cut_off(&mut self, now_ms: u64) {
+    /// This node's ring for an `Event::Ring` telling `change`.
+    pub(super) fn ring_state(&self, now_ms: u64, change: RingChange) -> RingState {
+        RingState {
+            change,
+            rings_formed: self.totem.stats().operational_entered,
+            breaks: self.ring_breaks.count,
+            cut_off: self.ring_breaks.cut_off,
+            break_age_ms: self.ring_break_age_ms(now_ms),
+            consensus_ms: self.totem.config().consensus_ms,
+        }
+    }
+
+    fn notify_ring_trackers(&self, now_ms: u64, change: RingChange, ipc: &mut IpcServer) {
+        let mut message = None;
+        for (id, state) in &self.clients {
+            if state.ring_tracking {
+                let message = message.get_or_insert_with(|| {
+                    ServerMessage::Event(Event::Ring(self.ring_state(now_ms, change)))
+                });
+                ipc.send(*id, message);
+            }
+        }
+    }
+
+    /// How long ago the ring broke, while it is broken.
+    fn ring_break_age_ms(&self, now_ms: u64) -> Option<u64> {
+        match (self.ring_breaks.operational, self.ring_breaks.last_ms) {
+            (false, Some(at)) => Some(now_ms.saturating_sub(at)),
+            _ => None,
+        }
+    }
+
+    /// The cut-off check is due: still gathering, without JOINs from a quorate set? Ring
+    /// trackers hear of the verdict at once.
+    pub(super) fn check_cut_off(&mut self, now_ms: u64, ipc: &mut IpcServer) {
         if self.totem.state() != totem::State::Gather {
             return;
         }
@@ -77,6 +124,7 @@ impl Daemon {
             target: "TOTEM",
             "no JOIN from a quorate set of nodes {since} ms after the ring broke (heard {heard:?}): cut off"
         );
+        self.notify_ring_trackers(now_ms, RingChange::CutOff, ipc);
     }
 
     /// The runtime status counters of ring breaks.
@@ -85,11 +133,8 @@ impl Daemon {
             ("tandemd.ring_breaks".to_string(), self.ring_breaks.count),
             ("tandemd.cut_off".to_string(), self.ring_breaks.cut_off),
         ];
-        if let (false, Some(at)) = (self.ring_breaks.operational, self.ring_breaks.last_ms) {
-            counters.push((
-                "tandemd.ring_break_age_ms".to_string(),
-                now_ms.saturating_sub(at),
-            ));
+        if let Some(age) = self.ring_break_age_ms(now_ms) {
+            counters.push(("tandemd.ring_break_age_ms".to_string(), age));
         }
         counters
     }

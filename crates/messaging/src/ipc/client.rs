@@ -355,6 +355,11 @@ impl Client {
         self.expect_ok(&Request::QuorumTrack { enable })
     }
 
+    /// Starts or stops ring notifications ([`crate::ipc::Event::Ring`]).
+    pub fn ring_track(&mut self, enable: bool) -> Result<(), ClientError> {
+        self.expect_ok(&Request::RingTrack { enable })
+    }
+
     /// Runtime status.
     /// Sets expected votes cluster-wide (`quorumtool -e`).
     pub fn quorum_set_expected(&mut self, expected: u32) -> Result<(), ClientError> {

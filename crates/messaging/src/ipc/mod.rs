@@ -30,6 +30,7 @@
 //! | `CpgMembership` | `CpgMembers{members}` | current members of the joined group |
 //! | `QuorumGet` | `Quorum(status)` | votequorum status, members and ring id |
 //! | `QuorumTrack{enable}` | `Ok` | then one `Event::Quorum` now and one per change |
+//! | `RingTrack{enable}` | `Ok` | then one `Event::Ring` now and one when the ring breaks, when the node is judged cut off and when a ring forms |
 //! | `Status` | `Status(runtime)` | node id, rings and their faults, members with join_count, config, counters |
 //! | `Shutdown` | `Ok` | leave the cluster cleanly and stop the daemon (`cfgtool -H`) |
 //!

@@ -4,7 +4,7 @@
 //! is the message tag. A client first sends [`Request::Hello`] and the daemon answers
 //! [`Reply::Hello`]. Every later request gets exactly one reply, in request order. Events
 //! ([`Event`]) arrive between replies at any time once the client has asked for them (by joining a
-//! CPG group or by tracking quorum).
+//! CPG group, by tracking quorum or by tracking the ring).
 
 use super::codec::{DecodeError, Reader, Writer};
 use crate::limits;
@@ -174,6 +174,51 @@ pub struct RuntimeStatus {
     pub stats: Vec<(String, u64)>,
 }
 
+/// What happened to this node's ring, as an [`Event::Ring`] tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RingChange {
+    /// No change: the state when tracking starts.
+    Current = 0,
+    /// Totem left its ring (token lost, or a JOIN arrived): the node is gathering.
+    Broken = 1,
+    /// The daemon judged the node cut off: no JOIN from a quorate set of nodes shortly
+    /// after the break (the `tandemd.cut_off` counter went up).
+    CutOff = 2,
+    /// A new ring was installed (its membership, if changed, was sent before this event).
+    Formed = 3,
+}
+
+impl RingChange {
+    fn from_number(n: u8) -> Option<RingChange> {
+        Some(match n {
+            0 => RingChange::Current,
+            1 => RingChange::Broken,
+            2 => RingChange::CutOff,
+            3 => RingChange::Formed,
+            _ => return None,
+        })
+    }
+}
+
+/// This node's ring as [`Event::Ring`] reports it: the change and the counters the runtime
+/// status also shows (`srp.operational_entered`, `tandemd.ring_breaks`, `tandemd.cut_off`,
+/// `tandemd.ring_break_age_ms`, `totem.consensus`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RingState {
+    /// What happened.
+    pub change: RingChange,
+    /// Rings installed so far.
+    pub rings_formed: u64,
+    /// Breaks so far.
+    pub breaks: u64,
+    /// Breaks judged cut off so far.
+    pub cut_off: u64,
+    /// How long ago the ring broke, in ms, while it is broken.
+    pub break_age_ms: Option<u64>,
+    /// Totem's consensus timeout, in ms.
+    pub consensus_ms: u64,
+}
+
 /// Error codes of [`Reply::Error`] (numbers follow corosync's cs_error_t where one fits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
@@ -265,6 +310,11 @@ pub enum Request {
     /// Every node re-reads its corosync.conf and applies what may change at runtime
     /// (`cfgtool -R`).
     ReloadConfig,
+    /// Start or stop [`Event::Ring`] notifications (one is sent at once on start).
+    RingTrack {
+        /// True to start.
+        enable: bool,
+    },
 }
 
 /// The daemon's answer to one request.
@@ -330,6 +380,8 @@ pub enum Event {
     },
     /// Quorum or node membership changed.
     Quorum(QuorumStatus),
+    /// This node's ring broke, was judged cut off, or formed again.
+    Ring(RingState),
 }
 
 /// Anything the daemon sends.
@@ -356,6 +408,7 @@ mod tag {
     pub const KILL_NODE: u8 = 12;
     pub const CPG_MCAST_QUEUED: u8 = 13;
     pub const RELOAD_CONFIG: u8 = 14;
+    pub const RING_TRACK: u8 = 15;
 
     pub const REPLY_HELLO: u8 = 128;
     pub const REPLY_OK: u8 = 129;
@@ -367,6 +420,7 @@ mod tag {
     pub const EVENT_CPG_DELIVER: u8 = 192;
     pub const EVENT_CPG_CONFCHG: u8 = 193;
     pub const EVENT_QUORUM: u8 = 194;
+    pub const EVENT_RING: u8 = 195;
 }
 
 const STRING_BYTES_MAX: usize = 4096;
@@ -430,6 +484,11 @@ impl Request {
                 w
             }
             Request::ReloadConfig => start(tag::RELOAD_CONFIG),
+            Request::RingTrack { enable } => {
+                let mut w = start(tag::RING_TRACK);
+                w.bool(*enable);
+                w
+            }
         }
     }
 
@@ -469,6 +528,9 @@ impl Request {
                 data: r.bytes("message", limits::CPG_MESSAGE_BYTES_MAX)?.to_vec(),
             },
             tag::RELOAD_CONFIG => Request::ReloadConfig,
+            tag::RING_TRACK => Request::RingTrack {
+                enable: r.bool("enable")?,
+            },
             tag => {
                 return Err(DecodeError::UnknownTag {
                     what: "request",
@@ -777,6 +839,17 @@ impl ServerMessage {
                     write_quorum(&mut w, status);
                     w
                 }
+                Event::Ring(ring) => {
+                    let mut w = start(tag::EVENT_RING);
+                    w.u8(ring.change as u8)
+                        .u64(ring.rings_formed)
+                        .u64(ring.breaks)
+                        .u64(ring.cut_off)
+                        .bool(ring.break_age_ms.is_some())
+                        .u64(ring.break_age_ms.unwrap_or(0))
+                        .u64(ring.consensus_ms);
+                    w
+                }
             },
         }
     }
@@ -836,6 +909,26 @@ impl ServerMessage {
                 })
             }
             tag::EVENT_QUORUM => ServerMessage::Event(Event::Quorum(read_quorum(&mut r)?)),
+            tag::EVENT_RING => {
+                let change = r.u8("ring change")?;
+                let change = RingChange::from_number(change).ok_or(DecodeError::UnknownTag {
+                    what: "ring change",
+                    tag: change,
+                })?;
+                let rings_formed = r.u64("rings formed")?;
+                let breaks = r.u64("ring breaks")?;
+                let cut_off = r.u64("cut off")?;
+                let broken = r.bool("ring broken")?;
+                let age = r.u64("ring break age")?;
+                ServerMessage::Event(Event::Ring(RingState {
+                    change,
+                    rings_formed,
+                    breaks,
+                    cut_off,
+                    break_age_ms: broken.then_some(age),
+                    consensus_ms: r.u64("consensus")?,
+                }))
+            }
             tag => {
                 return Err(DecodeError::UnknownTag {
                     what: "server message",
@@ -995,6 +1088,7 @@ mod tests {
             },
             Request::KillNode { nodeid: 3 },
             Request::ReloadConfig,
+            Request::RingTrack { enable: true },
             Request::CpgMcastQueued {
                 data: b"queued".to_vec(),
             },
@@ -1114,6 +1208,22 @@ mod tests {
                 joined: vec![],
             }),
             ServerMessage::Event(Event::Quorum(quorum_status())),
+            ServerMessage::Event(Event::Ring(RingState {
+                change: RingChange::Broken,
+                rings_formed: 3,
+                breaks: 2,
+                cut_off: 0,
+                break_age_ms: Some(0),
+                consensus_ms: 1980,
+            })),
+            ServerMessage::Event(Event::Ring(RingState {
+                change: RingChange::Formed,
+                rings_formed: 4,
+                breaks: 2,
+                cut_off: 1,
+                break_age_ms: None,
+                consensus_ms: 1980,
+            })),
         ];
         for message in messages {
             let body = message.encode();

@@ -1,7 +1,9 @@
 //! crm_mon's fencing sections, laid out as Pacemaker 2.1.5's: "Failed Fencing Actions",
 //! then at `--fence-history=1` (the default) "Pending Fencing Actions", at 2 and 3
 //! "Fencing History" (operations in progress first, then the successes, newest first); in
-//! XML one `<fence_history>` with every operation, those in progress first.
+//! XML one `<fence_history>` with every operation, those in progress first. Also
+//! `stonith_admin --history`'s lines and `<list name="fencing history">`, from the same
+//! records and the same wording.
 
 use std::fmt::Write as _;
 
@@ -28,12 +30,26 @@ pub(super) fn shown(all: &[FenceRecord], level: u8) -> Vec<&FenceRecord> {
     out
 }
 
+/// An action as Pacemaker 2.1.5's tools name it in text: `off` is "turning off", `on`
+/// "unfencing", the others (`reboot`) their own name.
+fn action_text(action: &str) -> &str {
+    match action {
+        "off" => "turning off",
+        "on" => "unfencing",
+        other => other,
+    }
+}
+
 /// `reboot of n3 by n1 for stonith_admin@n1 successful at 2026-11-26 13:53:51Z`, or
 /// `... [last ]failed (why) at ...`.
 fn completed_line(r: &FenceRecord, last: bool) -> String {
     let mut line = format!(
         "{} of {} by {} for {}@{} ",
-        r.action, r.target, r.executioner, r.client, r.origin
+        action_text(&r.action),
+        r.target,
+        r.executioner,
+        r.client,
+        r.origin
     );
     if r.succeeded {
         line.push_str("successful");
@@ -54,7 +70,7 @@ fn completed_line(r: &FenceRecord, last: bool) -> String {
 fn pending_line(p: &PendingRecord, last: bool) -> String {
     format!(
         "{} of {} for {}@{} {}pending",
-        p.action,
+        action_text(&p.action),
         p.target,
         p.client,
         p.origin,
@@ -106,44 +122,198 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// One `<fence_event>` line for an operation in progress, at `indent`. Pacemaker's
+/// `extended-status` is 1 on the node that asked for it (`local`), 0 on the others.
+fn pending_xml(out: &mut String, indent: &str, p: &PendingRecord, local: &str) {
+    let _ = writeln!(
+        out,
+        "{indent}<fence_event action=\"{}\" target=\"{}\" client=\"{}\" origin=\"{}\" status=\"pending\" extended-status=\"{}\"/>",
+        esc(&p.action),
+        esc(&p.target),
+        esc(&p.client),
+        esc(&p.origin),
+        u8::from(p.origin == local)
+    );
+}
+
+/// One `<fence_event>` line for a completed operation, at `indent`.
+fn completed_xml(out: &mut String, indent: &str, r: &FenceRecord) {
+    let _ = write!(
+        out,
+        "{indent}<fence_event action=\"{}\" target=\"{}\" client=\"{}\" origin=\"{}\" status=\"{}\"",
+        esc(&r.action),
+        esc(&r.target),
+        esc(&r.client),
+        esc(&r.origin),
+        if r.succeeded { "success" } else { "failed" }
+    );
+    if !r.succeeded && !r.detail.is_empty() {
+        let _ = write!(out, " exit-reason=\"{}\"", esc(&r.detail));
+    }
+    let _ = writeln!(
+        out,
+        " delegate=\"{}\" completed=\"{}\"/>",
+        esc(&r.executioner),
+        esc(&clock_text(r.when_s))
+    );
+}
+
 /// The `<fence_history>` element (every operation: those in progress, then the completed
-/// ones newest first), or nothing at `level` 0 or with nothing to show.
-pub(super) fn xml(history: &[FenceRecord], pending: &[PendingRecord], level: u8) -> String {
+/// ones newest first), or nothing at `level` 0 or with nothing to show; `local` is the
+/// node answering.
+pub(super) fn xml(
+    history: &[FenceRecord],
+    pending: &[PendingRecord],
+    level: u8,
+    local: &str,
+) -> String {
     if level == 0 || (history.is_empty() && pending.is_empty()) {
         return String::new();
     }
     let mut out = String::from("  <fence_history>\n");
     for p in pending.iter().rev() {
-        let _ = writeln!(
-            out,
-            "    <fence_event action=\"{}\" target=\"{}\" client=\"{}\" origin=\"{}\" status=\"pending\" extended-status=\"1\"/>",
-            esc(&p.action),
-            esc(&p.target),
-            esc(&p.client),
-            esc(&p.origin)
-        );
+        pending_xml(&mut out, "    ", p, local);
     }
     for r in history.iter().rev() {
-        let _ = write!(
-            out,
-            "    <fence_event action=\"{}\" target=\"{}\" client=\"{}\" origin=\"{}\" status=\"{}\"",
-            esc(&r.action),
-            esc(&r.target),
-            esc(&r.client),
-            esc(&r.origin),
-            if r.succeeded { "success" } else { "failed" }
-        );
-        if !r.succeeded && !r.detail.is_empty() {
-            let _ = write!(out, " exit-reason=\"{}\"", esc(&r.detail));
-        }
-        let _ = writeln!(
-            out,
-            " delegate=\"{}\" completed=\"{}\"/>",
-            esc(&r.executioner),
-            esc(&clock_text(r.when_s))
-        );
+        completed_xml(&mut out, "    ", r);
     }
     out.push_str("  </fence_history>\n");
+    out
+}
+
+/// One operation `stonith_admin --history` lists.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum AdminEvent<'a> {
+    /// In progress.
+    Pending(&'a PendingRecord),
+    /// Completed, successfully or not.
+    Done(&'a FenceRecord),
+}
+
+/// The operations on `target` (`*`: every node) that `stonith_admin --history` lists, from
+/// `history` and `pending` (both oldest first). With `verbose`, all of them: those in
+/// progress, then the completed ones, each newest first. Without, one: the *earliest*
+/// recorded success — Debian's 2.1.5 prints that one (and labels it `last-successful`), as
+/// the pcmk-lab showed with three successes of one node and with `*`.
+pub(crate) fn admin_events<'a>(
+    history: &'a [FenceRecord],
+    pending: &'a [PendingRecord],
+    target: &str,
+    verbose: bool,
+) -> Vec<AdminEvent<'a>> {
+    let on = |t: &str| target == "*" || t == target;
+    if !verbose {
+        return history
+            .iter()
+            .find(|r| r.succeeded && on(&r.target))
+            .map(AdminEvent::Done)
+            .into_iter()
+            .collect();
+    }
+    let mut out: Vec<AdminEvent> = pending
+        .iter()
+        .rev()
+        .filter(|p| on(&p.target))
+        .map(AdminEvent::Pending)
+        .collect();
+    out.extend(
+        history
+            .iter()
+            .rev()
+            .filter(|r| on(&r.target))
+            .map(AdminEvent::Done),
+    );
+    out
+}
+
+/// `stonith_admin --history`'s text for `events` ([`admin_events`]), as Debian's 2.1.5
+/// prints it: one line per operation then `N events found`. Without `verbose` the single
+/// success shows its time as `last-successful`. `quiet` prints only the Unix time of the
+/// earliest success (whatever `verbose` says) and `0 events found`, as 2.1.5 does.
+pub(crate) fn admin_text(events: &[AdminEvent], verbose: bool, quiet: bool) -> String {
+    let mut out = String::new();
+    let mut count = 0;
+    if quiet {
+        let first_success = events.iter().rev().find_map(|e| match e {
+            AdminEvent::Done(r) if r.succeeded => Some(r.when_s),
+            _ => None,
+        });
+        if let Some(when) = first_success {
+            let _ = writeln!(out, "{when}");
+        }
+    } else {
+        for e in events {
+            count += 1;
+            match e {
+                AdminEvent::Pending(p) => {
+                    let _ = writeln!(
+                        out,
+                        "{} of {} pending: client={}, origin={}",
+                        action_text(&p.action),
+                        p.target,
+                        p.client,
+                        p.origin
+                    );
+                }
+                AdminEvent::Done(r) => {
+                    let outcome = if r.succeeded {
+                        "successful".to_string()
+                    } else if r.detail.is_empty() {
+                        "failed".to_string()
+                    } else {
+                        format!("failed ({})", r.detail)
+                    };
+                    let _ = writeln!(
+                        out,
+                        "{} of {} {outcome}: delegate={}, client={}, origin={}, {}='{}'",
+                        action_text(&r.action),
+                        r.target,
+                        r.executioner,
+                        r.client,
+                        r.origin,
+                        if verbose {
+                            "completed"
+                        } else {
+                            "last-successful"
+                        },
+                        clock_text(r.when_s)
+                    );
+                }
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{count} {} found",
+        if count == 1 { "event" } else { "events" }
+    );
+    out
+}
+
+/// `stonith_admin --history --output-as xml`'s document for `events`: `request` is the
+/// command line, `local` the node answering.
+pub(crate) fn admin_xml(events: &[AdminEvent], request: &str, local: &str) -> String {
+    let mut out = format!(
+        "<pacemaker-result api-version=\"2.25\" request=\"{}\">\n",
+        esc(request)
+    );
+    if events.is_empty() {
+        out.push_str("  <list name=\"fencing history\" count=\"0\"/>\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "  <list name=\"fencing history\" count=\"{}\">",
+            events.len()
+        );
+        for e in events {
+            match e {
+                AdminEvent::Pending(p) => pending_xml(&mut out, "    ", p, local),
+                AdminEvent::Done(r) => completed_xml(&mut out, "    ", r),
+            }
+        }
+        out.push_str("  </list>\n");
+    }
+    out.push_str("  <status code=\"0\" message=\"OK\"/>\n</pacemaker-result>\n");
     out
 }
 
@@ -245,7 +415,7 @@ mod tests {
             rec("n3", true, 1_795_701_231),
             rec("n2", false, 1_795_701_281),
         ];
-        let x = xml(&history, &[pending("n3")], 1);
+        let x = xml(&history, &[pending("n3")], 1, "n1");
         assert_eq!(
             x,
             "  <fence_history>\n\
@@ -255,7 +425,216 @@ mod tests {
              \x20 </fence_history>\n"
         );
         assert!(cib::xml::parse(&x).is_ok(), "{x}");
-        assert_eq!(xml(&history, &[], 0), "");
-        assert_eq!(xml(&[], &[], 1), "");
+        assert_eq!(xml(&history, &[], 0, "n1"), "");
+        assert_eq!(xml(&[], &[], 1, "n1"), "");
+        // Elsewhere than on the node that asked, extended-status is 0.
+        assert!(xml(&[], &[pending("n3")], 1, "n2")
+            .contains("status=\"pending\" extended-status=\"0\""));
+    }
+
+    fn lab(
+        action: &str,
+        target: &str,
+        by: &str,
+        client: &str,
+        origin: &str,
+        ok: bool,
+        when_s: i64,
+    ) -> FenceRecord {
+        FenceRecord {
+            when_s,
+            target: target.into(),
+            action: action.into(),
+            executioner: by.into(),
+            succeeded: ok,
+            device: "fd".into(),
+            detail: if ok {
+                "fenced by device fd".into()
+            } else {
+                "Fence agent did not complete within 20s".into()
+            },
+            client: client.into(),
+            origin: origin.into(),
+        }
+    }
+
+    /// What the pcmk-lab's fenced recorded (fence_dummy devices for n5..n9; n6's delayed),
+    /// oldest first, and n6's reboot in progress.
+    fn lab_history() -> (Vec<FenceRecord>, Vec<PendingRecord>) {
+        (
+            vec![
+                lab(
+                    "reboot",
+                    "n9",
+                    "n1",
+                    "stonith_admin.1307",
+                    "n1",
+                    true,
+                    1_795_709_479,
+                ),
+                lab(
+                    "off",
+                    "n9",
+                    "n1",
+                    "stonith_admin.1325",
+                    "n1",
+                    true,
+                    1_795_709_480,
+                ),
+                lab(
+                    "reboot",
+                    "n8",
+                    "n1",
+                    "stonith_admin.1338",
+                    "n2",
+                    true,
+                    1_795_709_480,
+                ),
+                lab(
+                    "reboot",
+                    "n7",
+                    "n2",
+                    "stonith_admin.1352",
+                    "n1",
+                    false,
+                    1_795_709_500,
+                ),
+                lab(
+                    "off",
+                    "n5",
+                    "a human",
+                    "stonith_admin.1526",
+                    "n1",
+                    true,
+                    1_795_709_501,
+                ),
+            ],
+            vec![PendingRecord {
+                requested_s: 1_795_709_502,
+                target: "n6".into(),
+                action: "reboot".into(),
+                client: "stonith_admin.1564".into(),
+                origin: "n2".into(),
+                executioner: "n3".into(),
+            }],
+        )
+    }
+
+    // The expected texts below are what Debian's stonith_admin 2.1.5 printed on the
+    // pcmk-lab for the same history (`stonith_admin -H '*' --verbose` etc.).
+    #[test]
+    fn admin_history_verbose_lists_everything_pending_first_newest_first() {
+        let (h, p) = lab_history();
+        assert_eq!(
+            admin_text(&admin_events(&h, &p, "*", true), true, false),
+            "reboot of n6 pending: client=stonith_admin.1564, origin=n2\n\
+             turning off of n5 successful: delegate=a human, client=stonith_admin.1526, origin=n1, completed='2026-11-26 16:11:41Z'\n\
+             reboot of n7 failed (Fence agent did not complete within 20s): delegate=n2, client=stonith_admin.1352, origin=n1, completed='2026-11-26 16:11:40Z'\n\
+             reboot of n8 successful: delegate=n1, client=stonith_admin.1338, origin=n2, completed='2026-11-26 16:11:20Z'\n\
+             turning off of n9 successful: delegate=n1, client=stonith_admin.1325, origin=n1, completed='2026-11-26 16:11:20Z'\n\
+             reboot of n9 successful: delegate=n1, client=stonith_admin.1307, origin=n1, completed='2026-11-26 16:11:19Z'\n\
+             6 events found\n"
+        );
+        assert_eq!(
+            admin_text(&admin_events(&h, &p, "n6", true), true, false),
+            "reboot of n6 pending: client=stonith_admin.1564, origin=n2\n1 event found\n"
+        );
+        assert_eq!(
+            admin_text(&admin_events(&h, &p, "n1", true), true, false),
+            "0 events found\n"
+        );
+    }
+
+    #[test]
+    fn admin_history_plain_shows_the_earliest_success_only() {
+        let (h, p) = lab_history();
+        let line = "reboot of n9 successful: delegate=n1, client=stonith_admin.1307, origin=n1, last-successful='2026-11-26 16:11:19Z'\n1 event found\n";
+        assert_eq!(
+            admin_text(&admin_events(&h, &p, "*", false), false, false),
+            line
+        );
+        assert_eq!(
+            admin_text(&admin_events(&h, &p, "n9", false), false, false),
+            line
+        );
+        assert_eq!(
+            admin_text(&admin_events(&h, &p, "n5", false), false, false),
+            "turning off of n5 successful: delegate=a human, client=stonith_admin.1526, origin=n1, last-successful='2026-11-26 16:11:41Z'\n1 event found\n"
+        );
+        // A failure or an operation in progress is no success.
+        for node in ["n7", "n6"] {
+            assert_eq!(
+                admin_text(&admin_events(&h, &p, node, false), false, false),
+                "0 events found\n"
+            );
+        }
+    }
+
+    #[test]
+    fn admin_history_quiet_prints_the_success_time_and_no_count() {
+        let (h, p) = lab_history();
+        for verbose in [false, true] {
+            assert_eq!(
+                admin_text(&admin_events(&h, &p, "*", verbose), verbose, true),
+                "1795709479\n0 events found\n"
+            );
+            assert_eq!(
+                admin_text(&admin_events(&h, &p, "n8", verbose), verbose, true),
+                "1795709480\n0 events found\n"
+            );
+            assert_eq!(
+                admin_text(&admin_events(&h, &p, "n6", verbose), verbose, true),
+                "0 events found\n"
+            );
+        }
+    }
+
+    #[test]
+    fn admin_history_xml_is_a_fencing_history_list() {
+        let (h, p) = lab_history();
+        let x = admin_xml(
+            &admin_events(&h, &p, "*", true),
+            "stonith_admin -H * --verbose --output-as xml",
+            "n1",
+        );
+        assert_eq!(
+            x,
+            "<pacemaker-result api-version=\"2.25\" request=\"stonith_admin -H * --verbose --output-as xml\">\n\
+             \x20 <list name=\"fencing history\" count=\"6\">\n\
+             \x20   <fence_event action=\"reboot\" target=\"n6\" client=\"stonith_admin.1564\" origin=\"n2\" status=\"pending\" extended-status=\"0\"/>\n\
+             \x20   <fence_event action=\"off\" target=\"n5\" client=\"stonith_admin.1526\" origin=\"n1\" status=\"success\" delegate=\"a human\" completed=\"2026-11-26 16:11:41Z\"/>\n\
+             \x20   <fence_event action=\"reboot\" target=\"n7\" client=\"stonith_admin.1352\" origin=\"n1\" status=\"failed\" exit-reason=\"Fence agent did not complete within 20s\" delegate=\"n2\" completed=\"2026-11-26 16:11:40Z\"/>\n\
+             \x20   <fence_event action=\"reboot\" target=\"n8\" client=\"stonith_admin.1338\" origin=\"n2\" status=\"success\" delegate=\"n1\" completed=\"2026-11-26 16:11:20Z\"/>\n\
+             \x20   <fence_event action=\"off\" target=\"n9\" client=\"stonith_admin.1325\" origin=\"n1\" status=\"success\" delegate=\"n1\" completed=\"2026-11-26 16:11:20Z\"/>\n\
+             \x20   <fence_event action=\"reboot\" target=\"n9\" client=\"stonith_admin.1307\" origin=\"n1\" status=\"success\" delegate=\"n1\" completed=\"2026-11-26 16:11:19Z\"/>\n\
+             \x20 </list>\n\
+             \x20 <status code=\"0\" message=\"OK\"/>\n\
+             </pacemaker-result>\n"
+        );
+        assert!(cib::xml::parse(&x).is_ok(), "{x}");
+        assert_eq!(
+            admin_xml(&admin_events(&h, &p, "n4", false), "stonith_admin -H n4 --output-as xml", "n1"),
+            "<pacemaker-result api-version=\"2.25\" request=\"stonith_admin -H n4 --output-as xml\">\n\
+             \x20 <list name=\"fencing history\" count=\"0\"/>\n\
+             \x20 <status code=\"0\" message=\"OK\"/>\n\
+             </pacemaker-result>\n"
+        );
+        // On the node that asked, an operation in progress has extended-status 1.
+        assert!(admin_xml(&admin_events(&h, &p, "n6", true), "r", "n2")
+            .contains("status=\"pending\" extended-status=\"1\""));
+    }
+
+    #[test]
+    fn crm_mon_names_off_and_on_as_pacemaker_does() {
+        let mut off = rec("n3", true, 1_795_701_231);
+        off.action = "off".into();
+        let mut on = rec("n3", true, 1_795_701_232);
+        on.action = "on".into();
+        assert_eq!(
+            text(&[off, on], &[], 3),
+            "\nFencing History:\n\
+             \x20 * unfencing of n3 by n1 for stonith_admin@n1 successful at 2026-11-26 13:53:52Z\n\
+             \x20 * turning off of n3 by n1 for stonith_admin@n1 successful at 2026-11-26 13:53:51Z\n"
+        );
     }
 }
