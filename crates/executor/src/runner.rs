@@ -2,7 +2,8 @@
 //! limit overall), repeats recurring ones, and delivers completions as events.
 //!
 //! A scheduler thread owns all state. Callers talk to it through [`AgentRunner`]; each
-//! running operation gets a worker thread that runs the agent and reports back. Completions
+//! running operation runs on a worker thread (kept for the next one, `workers`) that runs
+//! the agent and reports back. Completions
 //! come out of the [`Receiver`] returned by [`Executor::start`], in the order they finish,
 //! and an optional waker is called after each one so an event loop can poll the receiver.
 
