@@ -10,8 +10,6 @@ use crate::limits;
 use crate::message::ExecAction;
 use crate::options;
 
-mod orphans;
-
 /// Where an action stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ActionState {
@@ -380,15 +378,16 @@ pub fn plan(
             forget: None,
         };
         match a.kind {
-            ActionKind::Resource if a.task == "delete" && a.rsc.is_none() => {
-                // Labelled "RSC delete on NODE" (the resource is no longer configured).
-                match (a.node, a.label.split_once(" delete on ")) {
-                    (Some(n), Some((id, _))) => {
-                        ra.forget = Some((id.to_string(), c.nodes[n].name.clone()));
-                    }
-                    _ => ra.impossible = Some(format!("unparsable delete action '{}'", a.label)),
+            // The scheduler deletes histories (of resources gone from the configuration):
+            // the node's executor and status section forget the resource.
+            ActionKind::Resource if a.task == "delete" => match (a.rsc, a.node) {
+                (Some(p), Some(n)) => {
+                    ra.forget = Some((history_id(c, p), c.nodes[n].name.clone()));
                 }
-            }
+                _ => {
+                    ra.impossible = Some(format!("delete without resource or node: '{}'", a.label))
+                }
+            },
             ActionKind::Resource => {
                 let (Some(p), Some(n)) = (a.rsc, a.node) else {
                     ra.impossible = Some("resource action without resource or node".into());
@@ -498,7 +497,6 @@ pub fn plan(
         }
         actions.push(ra);
     }
-    orphans::forget_after_stops(schedule, &mut actions);
     Run::new(id, actions)
 }
 

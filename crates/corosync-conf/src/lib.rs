@@ -23,7 +23,8 @@ pub use load::{load, LoadError};
 pub use model::{
     Cipher, Config, DebugLevel, Hash, Interface, LoggerSubsys, Logging, Node, NodeAddr, Quorum,
     RingMode, TieBreaker, Timestamp, Totem, TransportKind, DEFAULT_KEYFILE, DEFAULT_MCASTPORT,
-    DEFAULT_TOKEN, DEFAULT_TOKEN_COEFFICIENT, DEFAULT_TOKEN_RETRANSMITS_BEFORE_LOSS,
+    DEFAULT_SEQNO_UNCHANGED_CONST, DEFAULT_TOKEN, DEFAULT_TOKEN_COEFFICIENT,
+    DEFAULT_TOKEN_RETRANSMITS_BEFORE_LOSS,
 };
 pub use reload::{reload_plan, ReloadPlan};
 pub use syntax::{parse_tree, Item, Pair, Section};

@@ -9,6 +9,13 @@ pub const DEFAULT_TOKEN: u32 = 3000;
 pub const DEFAULT_TOKEN_COEFFICIENT: u32 = 650;
 /// Default `totem.token_retransmits_before_loss_const`.
 pub const DEFAULT_TOKEN_RETRANSMITS_BEFORE_LOSS: u32 = 4;
+/// Default `totem.seqno_unchanged_const`: idle token rotations before the representative
+/// holds the token. Corosync's is 30; Tandem's is 2, the fewest with which every member has
+/// seen an idle visit (and so cancels the hold when it queues a message). A held token costs
+/// a new message one TOKEN_HOLD_CANCEL hop, about what waiting for a spinning token costs,
+/// while each spinning rotation costs every member a packet to send and one to receive: under
+/// a steady trickle of messages (a bulk start) most rotations carried nothing.
+pub const DEFAULT_SEQNO_UNCHANGED_CONST: u32 = 2;
 /// Default UDP port (`interface.mcastport`).
 pub const DEFAULT_MCASTPORT: u16 = 5405;
 /// Default key file.
@@ -135,7 +142,8 @@ pub struct Totem {
     pub downcheck: u32,
     /// `fail_recv_const`, rotations.
     pub fail_recv_const: u32,
-    /// `seqno_unchanged_const`, rotations.
+    /// `seqno_unchanged_const`, rotations (default [`DEFAULT_SEQNO_UNCHANGED_CONST`], not
+    /// corosync's 30).
     pub seqno_unchanged_const: u32,
     /// `miss_count_const`.
     pub miss_count_const: u32,
@@ -183,7 +191,7 @@ impl Default for Totem {
             merge: 200,
             downcheck: 1000,
             fail_recv_const: 2500,
-            seqno_unchanged_const: 30,
+            seqno_unchanged_const: DEFAULT_SEQNO_UNCHANGED_CONST,
             miss_count_const: 5,
             window_size: 50,
             max_messages: 17,

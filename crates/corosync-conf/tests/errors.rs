@@ -171,7 +171,8 @@ fn defaults_follow_corosync_3_1() {
             t.max_messages,
             t.send_join
         ),
-        (30, 50, 17, 0)
+        (2, 50, 17, 0),
+        "corosync's defaults, but seqno_unchanged_const (Tandem's own, see its constant)"
     );
     assert_eq!(p.config.timers().consensus, 3600);
     assert_eq!(p.config.expected_votes(), Some(1));

@@ -288,22 +288,11 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
             .cloned()
             .partition(|l| l.starts_with("Fence"));
     b.t.summary = fence.into_iter().chain(rest).collect();
+    crate::orphans::add_history_deletes(&mut b, &fenced);
     order_constraints(&mut b, cib);
     crate::graph::finish(&mut b, cib);
     crate::remote::order_actions(&mut b);
     crate::bundle::order_actions(&mut b);
-    // The histories of resources gone from the configuration are deleted.
-    for (id, n) in &c.stale_histories {
-        let i = b.add(
-            ActionKind::Resource,
-            None,
-            &format!("delete {id}"),
-            0,
-            Some(*n),
-        );
-        b.t.actions[i].task = "delete".into();
-        b.t.actions[i].label = format!("{id} delete on {}", c.nodes[*n].name);
-    }
     b.t
 }
 
@@ -705,16 +694,17 @@ fn plan_primitive(
                 let s = b.add(ActionKind::Resource, Some(p), "start", 0, Some(n));
                 b.order(st, s);
                 start = Some(s);
+                // A role change riding on the restart shows as "Old -> New".
+                let mut roles = role_word(c, p, role);
+                if r.promotable && next_role != role {
+                    roles = format!("{} -> {} ", role.name(), next_role.name());
+                }
                 if failed {
-                    b.t.summary.push(format!(
-                        "Recover {name} ( {}{} )",
-                        role_word(c, p, role),
-                        nodename(n)
-                    ));
+                    b.t.summary
+                        .push(format!("Recover {name} ( {roles}{} )", nodename(n)));
                 } else if let Some(reason) = restart {
                     b.t.summary.push(format!(
-                        "Restart {name} ( {}{} ) due to {reason}",
-                        role_word(c, p, role),
+                        "Restart {name} ( {roles}{} ) due to {reason}",
                         nodename(n)
                     ));
                 }
@@ -784,14 +774,9 @@ fn plan_primitive(
         (&[(a, role)], None) => {
             let st = stop_on(b, a, role);
             stops.push(st);
-            // Instances beyond a configured clone's clone-max stop for lack of a place;
-            // resources gone from the configuration stop without a reason.
-            let orphan_instance = c
-                .clone_ancestor(p)
-                .is_some_and(|k| !c.rscs[k].orphan && !c.rscs[k].children.is_empty());
-            let reason = if r.orphan && !orphan_instance {
-                String::new()
-            } else if r.orphan {
+            // Instances beyond a configured clone's clone-max, and resources gone from the
+            // configuration, stop for lack of a place.
+            let reason = if r.orphan {
                 " due to node availability".to_string()
             } else if let Some(why) = &r.stop_reason {
                 // An empty reason: the stop is what is left of an unrunnable restart.
@@ -1235,6 +1220,8 @@ pub fn graph_order(t: &Transition) -> Vec<usize> {
             "demote" => 25,
             "start" | "migrate_from" => 40,
             "promote" => 50,
+            // History deletions come after everything else the resource does.
+            "delete" => 5,
             _ => 45,
         }
     };

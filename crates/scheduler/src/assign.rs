@@ -379,6 +379,8 @@ pub struct Assigner<'a> {
     load: Vec<i64>,
     defer_group_members: bool,
     ledger: Ledger,
+    /// Scores of the units being assigned, with the colocations applied so far.
+    partial: HashMap<usize, Vec<Score>>,
 }
 
 impl<'a> Assigner<'a> {
@@ -394,6 +396,7 @@ impl<'a> Assigner<'a> {
             load: vec![0; nn],
             defer_group_members: false,
             ledger,
+            partial: HashMap::new(),
         }
     }
 
@@ -654,7 +657,12 @@ impl<'a> Assigner<'a> {
             .collect();
         // Primaries with the higher priority are placed first.
         colocs.sort_by_key(|co| std::cmp::Reverse(self.c.rscs[co.primary].priority));
+        self.partial.insert(u, s.to_vec());
         for co in &colocs {
+            // A colocation loop: the primary is waiting for this unit; it is not applied.
+            if self.state[co.primary] == 1 {
+                continue;
+            }
             let promotable = self.c.rscs[u].promotable;
             if co.dep_role == Some(Role::Promoted)
                 || promotable && co.dep_role == Some(Role::Unpromoted)
@@ -666,7 +674,9 @@ impl<'a> Assigner<'a> {
             self.assign(co.primary);
             let nodes = self.primary_nodes(co);
             apply_coloc_score(s, &nodes, co.score);
+            self.partial.insert(u, s.to_vec());
         }
+        self.partial.remove(&u);
         // Dependents' preferences pull the primary (influence).
         let deps: Vec<Coloc> = self
             .k
@@ -677,16 +687,21 @@ impl<'a> Assigner<'a> {
                     && self.c.rscs[u].variant != Variant::Clone
                     && co.influence
                     && co.score.0 > 0
-                    && co.dep_role.is_none()
+                    && co.dep_role.is_none_or(|r| r == Role::Started)
                     && co.primary_role.is_none_or(|r| r == Role::Started)
             })
             .cloned()
             .collect();
         for co in deps {
-            if self.state[co.dep] != 0 {
-                continue;
-            }
-            let ds = self.base_scores(co.dep, true);
+            // A dependent being assigned pulls with what its colocations made of it so far.
+            let ds = match self.state[co.dep] {
+                0 => self.base_scores(co.dep, true),
+                1 => match self.partial.get(&co.dep) {
+                    Some(v) => v.clone(),
+                    None => continue,
+                },
+                _ => continue,
+            };
             let mut cand = s.to_vec();
             for n in 0..s.len() {
                 let v = if ds[n].is_neg_inf() {
@@ -893,7 +908,7 @@ impl<'a> Assigner<'a> {
             for co in &self.k.colocs {
                 if co.primary == x
                     && co.score.is_pos_inf()
-                    && co.dep_role.is_none()
+                    && co.dep_role.is_none_or(|r| r == Role::Started)
                     && self.state[co.dep] == 0
                     && co.dep != unit
                     && !out.contains(&co.dep)
@@ -1031,6 +1046,7 @@ impl<'a> Assigner<'a> {
         let promoted_max = c.rscs[u].promoted_max;
         let node_max = c.rscs[u].promoted_node_max.max(1);
         let mut cands: Vec<(Score, bool, usize, usize)> = Vec::new();
+        let mut preferences: Vec<bool> = Vec::new();
         let revoked = self.k.revoked.iter().find(|t| t.unit == u);
         let target_ok = c.rscs[u].target_role != Some(Role::Unpromoted);
 
@@ -1038,6 +1054,8 @@ impl<'a> Assigner<'a> {
             let Some(n) = c.rscs[inst].next else { continue };
             let prims = c.primitives(inst);
             let mut score: Option<Score> = None;
+            // Whether anything states a promotion preference for this instance here.
+            let mut preferred = false;
             for &p in &prims {
                 let pr = &c.rscs[p];
                 let mut keys = vec![
@@ -1057,6 +1075,7 @@ impl<'a> Assigner<'a> {
             }
             // Without a promotion preference an instance starts at -1: only a constraint
             // can then make it eligible.
+            preferred |= score.is_some();
             let mut score = Some(score.unwrap_or(Score(-1)));
             let mut ids = vec![c.rscs[u].config_id.clone(), c.rscs[inst].config_id.clone()];
             for &p in &prims {
@@ -1065,6 +1084,7 @@ impl<'a> Assigner<'a> {
             for id in &ids {
                 if let Some(v) = self.k.loc_promoted.get(id) {
                     if v[n] != Score::ZERO {
+                        preferred = true;
                         score = Some(score.unwrap_or(Score::ZERO).plus(v[n]));
                     }
                 }
@@ -1111,11 +1131,14 @@ impl<'a> Assigner<'a> {
             }
 
             if let Some(s) = score {
-                if s.0 >= 0 && target_ok {
+                if target_ok {
                     cands.push((s, was_promoted, i, inst));
+                    preferences.push(preferred);
                 }
             }
         }
+        crate::promotion::add_preferences(self, u, &mut cands, &preferences);
+        cands.retain(|cand| cand.0 .0 >= 0);
         cands.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
         let mut count = 0;
         let mut per_node: HashMap<usize, usize> = HashMap::new();

@@ -323,8 +323,9 @@ pub struct Cluster {
     pub no_quorum_policy: String,
     /// Evaluation time.
     pub now: i64,
-    /// Histories of resources no longer configured and not active: (history id, node).
-    pub stale_histories: Vec<(String, usize)>,
+    /// Histories of top-level orphans (resources no longer configured), in status order:
+    /// (orphan resource, node).
+    pub orphan_histories: Vec<(usize, usize)>,
     /// Bundles and their implicit resources.
     pub bundles: Vec<crate::bundle::BundleInfo>,
     /// Resources by id, as unpacking left them (see `RscLookup::of`).

@@ -249,4 +249,5 @@ pub(crate) fn add_fencing(b: &mut Builder<'_>, fenced: &[usize]) {
             _ => {}
         }
     }
+    crate::notify::add_fencing_notifications(b, &fence_of);
 }

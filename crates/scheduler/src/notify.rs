@@ -122,6 +122,94 @@ pub(crate) fn add_notifications(b: &mut Builder<'_>, clone: usize, fenced: &[usi
     }
 }
 
+/// Fencing notifications: an instance of a notifying clone (`notify` set on the clone or on
+/// its primitive) whose node is fenced is stopped by the fencing, and the instances left
+/// running elsewhere hear of it in a post notification of its stop. The instance gets a
+/// `<instance>_post_notify_stop` pseudo action after the fencing, fanning out to `notify`
+/// operations on those instances (the clone's own post-stop notification ones where it has
+/// them), confirmed by `<instance>_notified`, which the clone's new recurring monitors wait for.
+pub(crate) fn add_fencing_notifications(
+    b: &mut Builder<'_>,
+    fence_of: &dyn Fn(usize) -> Option<usize>,
+) {
+    let c = b.c;
+    // (instance, node, fencing action) of each implied stop of a notifying instance.
+    let mut implied: Vec<(usize, usize, usize)> = Vec::new();
+    for a in &b.t.actions {
+        let (ActionKind::Pseudo, Some(p), Some(n)) = (&a.kind, a.rsc, a.node) else {
+            continue;
+        };
+        if a.task != "stop" || c.rscs[p].variant != crate::cluster::Variant::Primitive {
+            continue;
+        }
+        if c.clone_ancestor(p).is_none() || !c.rscs[p].meta_bool("notify", false) {
+            continue;
+        }
+        if let Some(f) = fence_of(n) {
+            implied.push((p, n, f));
+        }
+    }
+    if implied.is_empty() {
+        return;
+    }
+    // The `notify` operations of the clones' post-stop notifications, by (instance, node).
+    let mut post_stop: std::collections::HashMap<(usize, usize), usize> = Default::default();
+    for (i, a) in b.t.actions.iter().enumerate() {
+        let (Some(q), Some(m)) = (a.rsc, a.node) else {
+            continue;
+        };
+        if a.task == "notify"
+            && a.after
+                .iter()
+                .any(|&d| b.t.actions[d].task == "post_notify_stopped")
+        {
+            post_stop.insert((q, m), i);
+        }
+    }
+    for (p, n, f) in implied {
+        let Some(clone) = c.clone_ancestor(p) else {
+            continue;
+        };
+        let prims = c.primitives(clone);
+        let fenced_node = |m: usize| fence_of(m).is_some();
+        // The instances running now that still run there at the end (restarts included).
+        let receivers: Vec<(usize, usize)> = prims
+            .iter()
+            .flat_map(|&q| c.rscs[q].running.keys().map(move |&m| (q, m)))
+            .filter(|&(q, m)| {
+                let node = &c.nodes[m];
+                let r = &c.rscs[q];
+                m != n
+                    && node.online
+                    && !node.unclean
+                    && !fenced_node(m)
+                    && r.next == Some(m)
+                    && r.next_role != Role::Stopped
+            })
+            .collect();
+        let post = b.add(ActionKind::Pseudo, Some(p), "post_notify_stop", 0, None);
+        b.order(f, post);
+        let done = b.add(ActionKind::Pseudo, Some(p), "notified", 0, None);
+        b.order(post, done);
+        for (q, m) in receivers {
+            let i = match post_stop.get(&(q, m)) {
+                Some(&i) => i,
+                None => push_notify(b, q, m),
+            };
+            b.order(post, i);
+            b.order(i, done);
+        }
+        // New recurring monitors of the clone's instances wait for the confirmation.
+        for &q in &prims {
+            for i in b.rsc_task(q, "monitor") {
+                if b.t.actions[i].interval_ms > 0 {
+                    b.order(done, i);
+                }
+            }
+        }
+    }
+}
+
 /// A `notify` operation for primitive `p` on node `n` (one per notification, so never merged
 /// with another).
 fn push_notify(b: &mut Builder<'_>, p: usize, n: usize) -> usize {

@@ -633,7 +633,13 @@ fn find_rsc_for_history(
     }
     let (base, _n) = strip_instance(&lrm.id);
     // Instances of an anonymous clone configured with this primitive id.
-    let candidates: Vec<usize> = lookup.configured_as(base).to_vec();
+    // (An orphan of another instance number is another orphan.)
+    let candidates: Vec<usize> = lookup
+        .configured_as(base)
+        .iter()
+        .copied()
+        .filter(|&i| !(c.rscs[i].orphan && c.rscs[i].parent.is_none()))
+        .collect();
     if candidates.is_empty() {
         return None;
     }
@@ -769,34 +775,29 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         let idx = match find_rsc_for_history(c, lookup, lrm, node, active) {
             Some(i) => i,
             None => {
-                if !active && !rp.failed {
-                    c.stale_histories.push((lrm.id.clone(), node));
-                    continue;
-                }
-                // Orphan: in the history but not configured.
+                // Orphan: in the history but not configured (a later history of the same
+                // id finds it by id).
                 let (base, _) = strip_instance(&lrm.id);
-                let existing = c.rscs.iter().position(|r| r.orphan && r.id == lrm.id);
-                match existing {
-                    Some(i) => i,
-                    None => {
-                        let mut r = Rsc::new(&lrm.id, base, Variant::Primitive, None);
-                        r.orphan = true;
-                        r.agent = Some(cib::model::Agent {
-                            class: lrm.class.clone(),
-                            provider: lrm.provider.clone(),
-                            kind: lrm.kind.clone(),
-                        });
-                        r.target_role = Some(Role::Stopped);
-                        r.managed = truthy(c.options.get("stop-orphan-resources"), true);
-                        let i = c.rscs.len();
-                        c.rscs.push(r);
-                        c.top.push(i);
-                        lookup.note(c, i);
-                        i
-                    }
-                }
+                let mut r = Rsc::new(&lrm.id, base, Variant::Primitive, None);
+                r.orphan = true;
+                r.agent = Some(cib::model::Agent {
+                    class: lrm.class.clone(),
+                    provider: lrm.provider.clone(),
+                    kind: lrm.kind.clone(),
+                });
+                r.target_role = Some(Role::Stopped);
+                r.managed =
+                    truthy(c.options.get("stop-orphan-resources"), true) && !c.maintenance_mode;
+                let i = c.rscs.len();
+                c.rscs.push(r);
+                c.top.push(i);
+                lookup.note(c, i);
+                i
             }
         };
+        if c.rscs[idx].orphan && c.rscs[idx].parent.is_none() {
+            c.orphan_histories.push((idx, node));
+        }
         // A bundle's implicit resources carry no configured parameters to compare.
         let implicit = c.rscs[idx]
             .parent

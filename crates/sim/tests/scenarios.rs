@@ -313,3 +313,20 @@ fn heal_converges_to_one_ring_over_many_seeds() {
     }
     println!("heal -> one ring of three: worst {worst} ms over 1000 seeds");
 }
+
+/// Brief §3.4 (token hold): an idle ring's representative holds the token for `hold` per
+/// rotation once it has seen `seqno_unchanged_const` idle rotations, so an idle 3-node ring
+/// rotates a few times a second, not continuously.
+#[test]
+fn idle_ring_holds_the_token() {
+    let mut sim = formed(3, 7, quiet());
+    let now = sim.now_ms();
+    sim.run_until(now + 2_000);
+    let before = sim.node_stats(0).expect("node 1 runs").orf_token_rx;
+    let now = sim.now_ms();
+    sim.run_until(now + 10_000);
+    let after = sim.node_stats(0).expect("node 1 runs").orf_token_rx;
+    let per_s = (after - before) / 10;
+    println!("idle rotations per second: {per_s}");
+    assert!(per_s <= 10, "idle ring rotated {per_s} times per second");
+}

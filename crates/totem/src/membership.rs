@@ -62,6 +62,7 @@ impl Node {
         }
         self.state = State::Gather;
         self.held_token = None;
+        self.hold_cancel_pending = false;
         self.token_copy = None;
         for kind in [
             TimerKind::TokenLoss,

@@ -203,6 +203,10 @@ pub struct Node {
     pub(crate) token_copy: Option<(NodeId, Vec<u8>)>,
     /// The representative is holding an idle token.
     pub(crate) held_token: Option<codec::OrfToken>,
+    /// A TOKEN_HOLD_CANCEL for the current ring reached the representative while the token
+    /// was on its way round: its next visit forwards the token instead of holding it (the
+    /// sender queued a message after its own visit; held, it would wait `hold` ms).
+    pub(crate) hold_cancel_pending: bool,
     /// Any packet arrived from the successor since the last token forward (liveness hint).
     pub(crate) unanswered_retransmits: u32,
     /// token.seq of the last ORF token forwarded.
@@ -254,6 +258,7 @@ impl Node {
             highest_commit_seq: restored_ring_seq,
             token_copy: None,
             held_token: None,
+            hold_cancel_pending: false,
             unanswered_retransmits: 0,
             forwarded_seq: 0,
             send_queue: VecDeque::new(),
@@ -348,7 +353,7 @@ impl Node {
         match kind {
             TimerKind::TokenLoss => self.on_token_loss(now_ms),
             TimerKind::TokenRetransmit => self.on_token_retransmit(now_ms),
-            TimerKind::TokenHold => self.release_held_token(now_ms),
+            TimerKind::TokenHold => self.hold_expired(now_ms),
             TimerKind::Join => self.on_join_timer(now_ms),
             TimerKind::Consensus => self.on_consensus_timeout(now_ms),
             TimerKind::MergeDetect => self.on_merge_detect_timer(now_ms),
@@ -448,8 +453,14 @@ impl Node {
             Message::Join(join) => self.on_join(now_ms, sender, join),
             Message::CommitToken(token) => self.on_commit_token(now_ms, sender, token),
             Message::TokenHoldCancel { ring_id } => {
-                if ring_id == self.current.id && self.held_token.is_some() {
-                    self.release_held_token(now_ms);
+                if ring_id == self.current.id {
+                    if self.held_token.is_some() {
+                        self.release_held_token(now_ms);
+                    } else if self.state == State::Operational
+                        && self.current.members.first() == Some(&self.me)
+                    {
+                        self.hold_cancel_pending = true;
+                    }
                 }
             }
             // Its only effect, marking the successor as heard from, happened above.

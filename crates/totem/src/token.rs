@@ -120,7 +120,12 @@ impl Node {
             self.deliver_ready();
             let upto = self.current.safe_point;
             self.current.store.collect(upto);
+            let cancelled = is_rep && std::mem::take(&mut self.hold_cancel_pending);
+            if cancelled {
+                self.current.idle_rotations = 0;
+            }
             if is_rep
+                && !cancelled
                 && self.current.idle_rotations >= self.config.seqno_unchanged_const
                 && self.send_queue.is_empty()
             {
@@ -365,11 +370,23 @@ impl Node {
         }
     }
 
-    /// The representative stops holding the idle token.
+    /// The representative stops holding the idle token because traffic is waiting: the
+    /// idle count starts again.
     pub(crate) fn release_held_token(&mut self, now_ms: u64) {
+        self.current.idle_rotations = 0;
+        self.forward_held_token(now_ms);
+    }
+
+    /// The hold is over and the ring is still idle: the token goes on, and the next idle
+    /// visit holds it again (`seqno_unchanged_const` counts rotations without traffic, so
+    /// only traffic restarts that count).
+    pub(crate) fn hold_expired(&mut self, now_ms: u64) {
+        self.forward_held_token(now_ms);
+    }
+
+    fn forward_held_token(&mut self, now_ms: u64) {
         self.timers.cancel(&mut self.outputs, TimerKind::TokenHold);
         if let Some(token) = self.held_token.take() {
-            self.current.idle_rotations = 0;
             if self.state == State::Operational {
                 self.forward_token(now_ms, token);
             }
