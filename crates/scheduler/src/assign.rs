@@ -1058,13 +1058,12 @@ impl<'a> Assigner<'a> {
             let mut preferred = false;
             for &p in &prims {
                 let pr = &c.rscs[p];
-                let mut keys = vec![
-                    format!("master-{}", pr.config_id),
-                    format!("master-{}", pr.id),
-                ];
+                // The name the instance's history records comes before its own.
+                let mut keys = vec![format!("master-{}", pr.config_id)];
                 if let Some(h) = &pr.history_name {
                     keys.push(format!("master-{h}"));
                 }
+                keys.push(format!("master-{}", pr.id));
                 let an = crate::bundle::attr_node(c, p, n);
                 for k in &keys {
                     if let Some(v) = c.nodes[an].attrs.get(k).and_then(|v| Score::parse(v)) {
@@ -1140,7 +1139,9 @@ impl<'a> Assigner<'a> {
         crate::promotion::add_preferences(self, u, &mut cands, &preferences);
         cands.retain(|cand| cand.0 .0 >= 0);
         cands.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
-        let mut count = 0;
+        // Instances promoted on lost nodes that cannot be fenced stay promoted, as far as
+        // anyone can tell.
+        let mut count = crate::promotion::stuck_promoted(self.c, u);
         let mut per_node: HashMap<usize, usize> = HashMap::new();
         for (_, _, _, inst) in cands {
             if count >= promoted_max {

@@ -94,10 +94,10 @@ pub fn stuck_stops(c: &Cluster, p: usize, fenced: &[usize]) -> Vec<String> {
             String::new()
         };
         // Without a place in the partition, the stop is for lack of nodes.
-        let why = if c.no_quorum_policy == "freeze" {
-            "blocked"
-        } else if r.next.is_none() {
+        let why = if r.next.is_none() {
             "due to node availability (blocked)"
+        } else if c.no_quorum_policy == "freeze" {
+            "blocked"
         } else {
             "due to no quorum (blocked)"
         };

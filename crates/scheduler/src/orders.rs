@@ -221,6 +221,23 @@ fn starts(c: &Cluster, r: usize, restart: &HashMap<usize, String>) -> bool {
     })
 }
 
+/// Whether some promoted instance of `r` is demoted in the transition (to stop, move, be
+/// recovered or restarted, or stay unpromoted): what is ordered after its promotion stops
+/// first.
+fn demotes(c: &Cluster, r: usize, restart: &HashMap<usize, String>) -> bool {
+    c.primitives(r).iter().any(|&p| {
+        let pr = &c.rscs[p];
+        pr.managed
+            && pr.running.iter().any(|(&n, &role)| {
+                role == Role::Promoted
+                    && (pr.next != Some(n)
+                        || pr.next_role != Role::Promoted
+                        || !pr.failed_on.is_empty()
+                        || restart.contains_key(&p))
+            })
+    })
+}
+
 fn action_word(c: &Cluster, r: usize, action: &str) -> String {
     if c.rscs[r].variant == Variant::Primitive {
         action.to_string()
@@ -307,6 +324,14 @@ pub fn propagate(
                         action_word(c, e.first, &e.first_action)
                     )
                 };
+                // What would stay where it runs, after a resource that runs now and is
+                // stopping, stops because that resource is required.
+                let first_active = e.first_action == "start"
+                    && e.one_or_more.is_none()
+                    && !short
+                    && c.rscs[e.first].variant == Variant::Primitive
+                    && !c.rscs[e.first].running.is_empty();
+                let required = format!("required {} start", c.rscs[e.first].id);
                 // Instances of a clone that waits on a whole other clone are left unplaced
                 // (no blocked start shown), unless clone-min is what is missing.
                 let show_blocked = short
@@ -342,8 +367,10 @@ pub fn propagate(
                             .find(|(bn, _)| *bn == n)
                             .map(|(_, id)| format!("unrunnable {id} start"))
                     });
+                    let stays = pr.next.is_some_and(|n| pr.running.contains_key(&n));
                     let (show_blocked, reason) = match own_reason {
                         Some(r) => (true, r),
+                        None if first_active && stays => (show_blocked, required.clone()),
                         None => (show_blocked, reason.clone()),
                     };
                     if e.then_action == "promote" {
@@ -376,11 +403,26 @@ pub fn propagate(
                         changed = true;
                     }
                 }
-            } else if e.then_action == "start" && starts(c, e.first, &restart) {
+            } else if e.then_action == "start"
+                && if e.first_action == "promote" {
+                    demotes(c, e.first, &restart)
+                } else {
+                    starts(c, e.first, &restart)
+                }
+            {
+                // After a notifying clone's promotion, what follows waits for its post
+                // notification.
+                let notified = e.first_action == "promote"
+                    && c.rscs[e.first].variant == Variant::Clone
+                    && c.rscs[e.first].meta_bool("notify", false);
                 let reason = format!(
                     "required {} {}",
                     c.rscs[e.first].id,
-                    action_word(c, e.first, &e.first_action)
+                    if notified {
+                        "notified".to_string()
+                    } else {
+                        action_word(c, e.first, &e.first_action)
+                    }
                 );
                 for p in then_prims {
                     let pr = &c.rscs[p];

@@ -10,7 +10,7 @@
 use cib::Score;
 
 use crate::assign::Assigner;
-use crate::cluster::Role;
+use crate::cluster::{Cluster, NodeKind, Role};
 
 /// An instance in the running for promotion: (score, currently promoted there, instance
 /// position in the clone, instance).
@@ -85,4 +85,22 @@ pub(crate) fn add_preferences(
             cands[i].0 = if s.0 < 0 && was.0 >= 0 { Score(1) } else { s };
         }
     }
+}
+
+/// How many instances of clone `u` are promoted on unclean members that this transition
+/// cannot fence: their demotion is blocked, so they still take a promoted slot.
+pub(crate) fn stuck_promoted(c: &Cluster, u: usize) -> usize {
+    c.primitives(u)
+        .iter()
+        .filter(|&&p| {
+            c.rscs[p].running.iter().any(|(&n, &role)| {
+                let node = &c.nodes[n];
+                role == Role::Promoted
+                    && node.kind == NodeKind::Member
+                    && node.unclean
+                    && !node.online
+                    && !crate::fencing::doomed(c, n)
+            })
+        })
+        .count()
 }

@@ -299,9 +299,20 @@ fn print_clone(c: &Cluster, r: usize, depth: usize, out: &mut String) {
             }
             continue;
         }
-        active_instances += 1;
+        // An instance recorded on a member that left cleanly (its history believed) still
+        // leaves that node in the stopped list.
+        let left_cleanly = |n: usize| {
+            let node = &c.nodes[n];
+            node.kind == NodeKind::Member && !node.online && !node.unclean
+        };
+        // Only instances on online nodes, wholly active (every member of a group), fill the
+        // clone's slots in the stopped list.
+        let whole = prims.iter().all(|&p| !c.rscs[p].running.is_empty());
+        if whole && nodes.iter().any(|&n| c.nodes[n].online) {
+            active_instances += 1;
+        }
         for &n in &nodes {
-            if !active_nodes.contains(&n) {
+            if !active_nodes.contains(&n) && !left_cleanly(n) {
                 active_nodes.push(n);
             }
         }

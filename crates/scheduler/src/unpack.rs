@@ -461,6 +461,10 @@ fn replay(ops: &[LrmOp]) -> Replay {
         let expected = op.target_rc.unwrap_or(0);
         let task = op.operation.as_str();
         if op.op_status == -1 || op.call_id == -1 {
+            // A notification in flight changes nothing about the resource.
+            if task == "notify" {
+                continue;
+            }
             out.pending = Some(task.to_string());
             match task {
                 "start" | "migrate_from" => {
@@ -591,13 +595,9 @@ fn replay(ops: &[LrmOp]) -> Replay {
                     out.role = Some(Role::Unpromoted);
                 } else {
                     // A failed demote counts as unpromoted (the recovery stops it anyway),
-                    // or stopped when the agent said it is not running.
+                    // even when the agent said it is not running.
                     out.failed = true;
-                    out.role = Some(if rc == 7 {
-                        Role::Stopped
-                    } else {
-                        Role::Unpromoted
-                    });
+                    out.role = Some(Role::Unpromoted);
                 }
             }
             // Any other operation of the agent that failed (an asynchronous monitor...).
@@ -757,7 +757,16 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         || n.pending
         || n.maintenance
         || n.unclean && c.stonith_enabled;
-    if !believed {
+    // A member that left cleanly yet whose history still shows something active: with
+    // fencing enabled that is believed, and a managed resource active there makes the node
+    // unclean.
+    let thought_active = !believed
+        && c.stonith_enabled
+        && st.lrm.iter().any(|lrm| {
+            let rp = replay(&lrm.ops);
+            rp.role.is_some_and(|r| r.is_active()) && rp.pending.is_none()
+        });
+    if !believed && !thought_active {
         return;
     }
     // Active histories first so anonymous instances keep their numbering stable.
@@ -798,6 +807,11 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         if c.rscs[idx].orphan && c.rscs[idx].parent.is_none() {
             c.orphan_histories.push((idx, node));
         }
+        if thought_active && active && c.rscs[idx].managed && !c.nodes[node].unclean {
+            c.nodes[node].unclean = true;
+            c.nodes[node].unclean_reason =
+                format!("{} is thought to be active there", c.rscs[idx].id);
+        }
         // A bundle's implicit resources carry no configured parameters to compare.
         let implicit = c.rscs[idx]
             .parent
@@ -818,7 +832,26 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         if lrm.id != r.id && r.history_name.is_none() && (active || rp.failed || bare) {
             r.history_name = Some(lrm.id.clone());
         }
+        // A recurring operation recorded before the last start or role change was cancelled
+        // by it.
+        let last_change = lrm
+            .ops
+            .iter()
+            .filter(|o| {
+                o.interval_ms == 0
+                    && o.op_status == 0
+                    && matches!(
+                        o.operation.as_str(),
+                        "start" | "promote" | "demote" | "migrate_from"
+                    )
+            })
+            .map(|o| o.call_id)
+            .max()
+            .unwrap_or(-1);
         for op in &lrm.ops {
+            if op.call_id >= 0 && op.call_id < last_change {
+                continue;
+            }
             if op.interval_ms > 0 && op.op_status != 1 && op.op_status != -1 && op.rc_code != 7
                 || op.interval_ms > 0 && op.op_status == 0
             {
