@@ -327,22 +327,30 @@ impl Message {
         }
         let text = std::str::from_utf8(bytes)
             .map_err(|e| ControllerError::Message(format!("not UTF-8: {e}")))?;
-        let e = parse_fast(text)?;
-        let m = Message::from_element(&e)?;
+        // Results and actions, the bulk of the traffic, take the scanner; whatever it does not
+        // read (or reads as an error) goes through the general parser, which has the last word.
+        let scanned = crate::message_scan::scan(text).and_then(|e| Message::from_node(&e).ok());
+        let m = match scanned {
+            Some(m) => m,
+            None => {
+                let e = parse_fast(text)?;
+                Message::from_node(&e)?
+            }
+        };
         if let Message::Batch(msgs) = &m {
             if msgs.len() > limits::MAX_BATCH_MESSAGES {
-                return Err(bad(&e, "batch", "too many messages"));
+                return Err(batch_error("too many messages"));
             }
             if msgs.iter().any(|m| matches!(m, Message::Batch(_))) {
-                return Err(bad(&e, "batch", "nested batch"));
+                return Err(batch_error("nested batch"));
             }
         }
         Ok(m)
     }
 
     /// Decodes one `<tandem-msg>` element.
-    fn from_element(e: &Element) -> Result<Message, ControllerError> {
-        if e.name != "tandem-msg" {
+    fn from_node<N: MsgNode>(e: &N) -> Result<Message, ControllerError> {
+        if e.name() != "tandem-msg" {
             return Err(bad(e, "root", "is not <tandem-msg>"));
         }
         if e.attr("v") != Some(WIRE_VERSION) {
@@ -351,9 +359,9 @@ impl Message {
         let kind = req(e, "kind")?;
         Ok(match kind {
             "batch" => Message::Batch(
-                e.children
+                e.children()
                     .iter()
-                    .map(Message::from_element)
+                    .map(Message::from_node)
                     .collect::<Result<_, _>>()?,
             ),
             "version" => Message::Version {
@@ -367,24 +375,24 @@ impl Message {
             },
             "sync" => Message::Sync {
                 view: num(e, "view")?,
-                cib: first_child(e)?,
+                cib: e.body()?,
             },
             "join" => Message::Join {
                 view: num(e, "view")?,
-                lrm: first_child(e)?,
+                lrm: e.body()?,
                 jobs: e.attr("jobs").and_then(|j| j.trim().parse().ok()),
             },
             "quorum" => Message::Quorum(req(e, "quorate")? == "1"),
             "admin" => {
                 let r = num(e, "req")?;
                 let op = match req(e, "op")? {
-                    "replace" => CibOp::Replace(first_child(e)?),
+                    "replace" => CibOp::Replace(e.body()?),
                     "create" => CibOp::Create {
                         section: e.attr("section").map(str::to_string),
-                        xml: first_child(e)?,
+                        xml: e.body()?,
                     },
-                    "modify" => CibOp::Modify(first_child(e)?),
-                    "delete" => CibOp::Delete(first_child(e)?),
+                    "modify" => CibOp::Modify(e.body()?),
+                    "delete" => CibOp::Delete(e.body()?),
                     "attr" => CibOp::SetAttr {
                         node: req(e, "node")?.to_string(),
                         name: req(e, "name")?.to_string(),
@@ -409,7 +417,9 @@ impl Message {
                 interval_ms: num(e, "interval")?,
                 timeout_ms: num(e, "timeout")?,
                 params: e
-                    .children_named("param")
+                    .children()
+                    .iter()
+                    .filter(|p| p.name() == "param")
                     .map(|p| {
                         (
                             p.attr("name").unwrap_or("").to_string(),
@@ -428,8 +438,8 @@ impl Message {
                 kind: req(e, "type")?.to_string(),
                 task: req(e, "task")?.to_string(),
                 interval_ms: num(e, "interval")?,
-                rc: num::<i32>(e, "rc")?,
-                op_status: num::<i32>(e, "op-status")?,
+                rc: num::<i32, _>(e, "rc")?,
+                op_status: num::<i32, _>(e, "op-status")?,
                 call_id: num(e, "call-id")?,
                 key: req(e, "key")?.to_string(),
                 exit_reason: e.attr("exit-reason").unwrap_or("").to_string(),
@@ -478,31 +488,71 @@ fn convert(node: roxmltree::Node<'_, '_>, depth: usize) -> Result<Element, Contr
     Ok(el)
 }
 
-fn bad(e: &Element, field: &str, what: &str) -> ControllerError {
+/// What decoding reads of an element: the general parser's [`Element`] or the scanner's.
+trait MsgNode: Sized {
+    fn name(&self) -> &str;
+    fn attr(&self, key: &str) -> Option<&str>;
+    fn children(&self) -> &[Self];
+    /// The first child as an owned element (the body of a sync, join or admin message).
+    fn body(&self) -> Result<Element, ControllerError>;
+}
+
+impl MsgNode for Element {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn attr(&self, key: &str) -> Option<&str> {
+        Element::attr(self, key)
+    }
+    fn children(&self) -> &[Element] {
+        &self.children
+    }
+    fn body(&self) -> Result<Element, ControllerError> {
+        let mut c = self
+            .children
+            .first()
+            .cloned()
+            .ok_or_else(|| bad(self, "body", "missing element"))?;
+        clear_lines(&mut c);
+        Ok(c)
+    }
+}
+
+impl MsgNode for crate::message_scan::ScanElement<'_> {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn attr(&self, key: &str) -> Option<&str> {
+        crate::message_scan::ScanElement::attr(self, key)
+    }
+    fn children(&self) -> &[Self] {
+        &self.children
+    }
+    /// Bodies are left to the general parser.
+    fn body(&self) -> Result<Element, ControllerError> {
+        Err(bad(self, "body", "not scanned"))
+    }
+}
+
+fn batch_error(what: &str) -> ControllerError {
+    ControllerError::Message(format!("<tandem-msg kind=\"batch\"> batch: {what}"))
+}
+
+fn bad<N: MsgNode>(e: &N, field: &str, what: &str) -> ControllerError {
     ControllerError::Message(format!(
         "<tandem-msg kind={:?}> {field}: {what}",
         e.attr("kind").unwrap_or("")
     ))
 }
 
-fn req<'a>(e: &'a Element, k: &str) -> Result<&'a str, ControllerError> {
+fn req<'a, N: MsgNode>(e: &'a N, k: &str) -> Result<&'a str, ControllerError> {
     e.attr(k).ok_or_else(|| bad(e, k, "missing"))
 }
 
-fn num<T: std::str::FromStr>(e: &Element, k: &str) -> Result<T, ControllerError> {
+fn num<T: std::str::FromStr, N: MsgNode>(e: &N, k: &str) -> Result<T, ControllerError> {
     req(e, k)?
         .parse::<T>()
         .map_err(|_| bad(e, k, "not a number"))
-}
-
-fn first_child(e: &Element) -> Result<Element, ControllerError> {
-    let mut c = e
-        .children
-        .first()
-        .cloned()
-        .ok_or_else(|| bad(e, "body", "missing element"))?;
-    clear_lines(&mut c);
-    Ok(c)
 }
 
 /// Line numbers of a message body mean nothing to the receiver: zero them so every
@@ -601,6 +651,109 @@ mod tests {
             panic!("not a batch: {back:?}");
         };
         assert_eq!(inner.len(), 4, "two admin updates, an action and a result");
+    }
+
+    /// The decoding the scanner stands in for: the general parser alone.
+    fn decode_general(bytes: &[u8]) -> Result<Message, ControllerError> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| ControllerError::Message(format!("not UTF-8: {e}")))?;
+        Message::from_node(&parse_fast(text)?)
+    }
+
+    fn odd_batch() -> Message {
+        let exec = Message::Exec(ExecAction {
+            node: "n2".into(),
+            key: "3:1:0:uuid".into(),
+            rsc: "d&1".into(),
+            class: "ocf".into(),
+            provider: None,
+            kind: "Dummy".into(),
+            task: "start".into(),
+            interval_ms: 0,
+            timeout_ms: 20000,
+            params: vec![
+                ("state".into(), "/run/x y".into()),
+                ("odd".into(), "a&b<c>\"d\"\ne'f".into()),
+                ("empty".into(), String::new()),
+            ],
+            fence_target: Some("n3".into()),
+            digest: None,
+        });
+        let result = Message::Result(OpRecord {
+            node: "n2".into(),
+            rsc: "d&1".into(),
+            class: "ocf".into(),
+            provider: Some("heartbeat".into()),
+            kind: "Dummy".into(),
+            task: "monitor".into(),
+            interval_ms: 10000,
+            rc: -7,
+            op_status: 0,
+            call_id: 12,
+            key: "4:1:0:uuid".into(),
+            exit_reason: "gone: <x> & \"y\"\n'z'".into(),
+            exec_ms: 3,
+            queue_ms: 0,
+            when_s: -1,
+            fence_target: None,
+            digest: Some("8f88".into()),
+        });
+        Message::Batch(vec![exec, result, Message::Quorum(false)])
+    }
+
+    #[test]
+    fn the_scanner_reads_actions_and_results_as_the_general_parser_does() {
+        let batch = odd_batch();
+        let Message::Batch(inner) = &batch else {
+            unreachable!()
+        };
+        let mut all = inner.clone();
+        all.push(batch.clone());
+        all.push(Message::Version {
+            view: 7,
+            version: CibVersion::parse("0.3.9"),
+        });
+        for m in &all {
+            let bytes = m.encode();
+            let text = std::str::from_utf8(&bytes).expect("UTF-8");
+            let scanned = crate::message_scan::scan(text).expect("in the scanner's grammar");
+            let fast = Message::from_node(&scanned).expect("scanned message decodes");
+            assert_eq!(&fast, m);
+            assert_eq!(decode_general(&bytes).expect("general"), fast);
+        }
+        // Values outside the scanner's grammar decode as they always did.
+        let Message::Result(mut r) = inner[1].clone() else {
+            unreachable!()
+        };
+        r.exit_reason = "caf\u{e9} \u{7f}".into();
+        let m = Message::Result(r);
+        let text = String::from_utf8(m.encode()).expect("UTF-8");
+        assert!(crate::message_scan::scan(&text).is_none());
+        assert_eq!(Message::decode(text.as_bytes()).expect("decodes"), m);
+    }
+
+    #[test]
+    fn mangled_messages_decode_as_the_general_parser_decodes_them() {
+        let bytes = odd_batch().encode();
+        let mut compared = 0;
+        for i in 0..bytes.len() {
+            for b in [
+                b'<', b'>', b'&', b'"', b'\'', b' ', b'/', b'=', b'x', b'\t', b'1', b';',
+            ] {
+                let mut mangled = bytes.clone();
+                mangled[i] = b;
+                let ours = Message::decode(&mangled).ok();
+                let general = decode_general(&mangled).ok().filter(|m| match m {
+                    Message::Batch(msgs) => !msgs.iter().any(|m| matches!(m, Message::Batch(_))),
+                    _ => true,
+                });
+                assert_eq!(ours, general, "byte {i} set to {:?}", b as char);
+                compared += 1;
+            }
+            let ours = Message::decode(&bytes[..i]).ok();
+            assert_eq!(ours, decode_general(&bytes[..i]).ok(), "cut at {i}");
+        }
+        assert!(compared > 1000);
     }
 
     #[test]

@@ -69,6 +69,7 @@ pub mod sim;
 pub mod spawn;
 pub mod spec;
 pub mod systemd;
+mod workers;
 
 pub use agent_info::{metadata as cached_metadata, read_metadata, resolve_timeout, run_blocking};
 pub use error::ExecError;

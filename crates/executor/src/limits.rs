@@ -34,6 +34,9 @@ pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
 pub const DEFAULT_REFRESH: Duration = Duration::from_secs(600);
 /// Longest time spent draining pipes after the agent exited (a forked daemon may hold them).
 pub const DRAIN_AFTER_EXIT: Duration = Duration::from_millis(50);
+
+/// How long a worker thread with no operation to run waits for one before it exits.
+pub const WORKER_IDLE_EXIT: Duration = Duration::from_secs(30);
 /// Bytes read from an LSB script when looking for its INIT INFO header.
 pub const MAX_LSB_HEADER_BYTES: usize = 64 * 1024;
 /// Agents listed by one directory scan.

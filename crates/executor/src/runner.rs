@@ -2,7 +2,8 @@
 //! limit overall), repeats recurring ones, and delivers completions as events.
 //!
 //! A scheduler thread owns all state. Callers talk to it through [`AgentRunner`]; each
-//! running operation gets a worker thread that runs the agent and reports back. Completions
+//! running operation runs on a worker thread (kept for the next one, `workers`) that runs
+//! the agent and reports back. Completions
 //! come out of the [`Receiver`] returned by [`Executor::start`], in the order they finish,
 //! and an optional waker is called after each one so an event loop can poll the receiver.
 
@@ -23,6 +24,7 @@ use crate::paths::AgentPaths;
 use crate::reaper;
 use crate::request::OpRequest;
 use crate::spec::AgentSpec;
+use crate::workers::Workers;
 
 /// Identifies one submitted operation (a recurring one keeps its id across runs).
 pub type OpId = u64;
@@ -177,7 +179,7 @@ struct Scheduler {
     timers: BTreeSet<(Instant, OpId)>,
     waiting: VecDeque<String>,
     running: usize,
-    workers: Vec<JoinHandle<()>>,
+    workers: Workers,
 }
 
 impl Scheduler {
@@ -237,35 +239,29 @@ impl Scheduler {
             let cache = self.cache.clone();
             let to_self = self.to_self.clone();
             let check_params = self.config.check_params;
-            let spawned = std::thread::Builder::new()
-                .name(format!("op-{id}"))
-                .spawn(move || {
-                    let completed = agent_info::complete(&request, &paths, &cache);
-                    let timeout = agent_info::resolve_timeout(&completed, &paths, &cache);
-                    let refused = if check_params {
-                        agent_info::param_errors(&completed, &paths, &cache)
-                    } else {
-                        None
-                    };
-                    let result = match refused {
-                        Some(result) => result,
-                        None => invoke::execute(&completed, timeout, &paths, Some(&cancel)),
-                    };
-                    let _ = to_self.send(Msg::Done(id, result, timeout));
-                });
-            match spawned {
-                Ok(handle) => self.workers.push(handle),
-                Err(error) => {
-                    let result = OpResult::not_run(
-                        OcfCode::ErrGeneric,
-                        ExecStatus::Error,
-                        format!("cannot start a worker thread: {error}"),
-                    );
-                    let _ = self.to_self.send(Msg::Done(id, result, Duration::ZERO));
-                }
+            let job = Box::new(move || {
+                let completed = agent_info::complete(&request, &paths, &cache);
+                let timeout = agent_info::resolve_timeout(&completed, &paths, &cache);
+                let refused = if check_params {
+                    agent_info::param_errors(&completed, &paths, &cache)
+                } else {
+                    None
+                };
+                let result = match refused {
+                    Some(result) => result,
+                    None => invoke::execute(&completed, timeout, &paths, Some(&cancel)),
+                };
+                let _ = to_self.send(Msg::Done(id, result, timeout));
+            });
+            if let Err(error) = self.workers.run(job) {
+                let result = OpResult::not_run(
+                    OcfCode::ErrGeneric,
+                    ExecStatus::Error,
+                    format!("cannot start a worker thread: {error}"),
+                );
+                let _ = self.to_self.send(Msg::Done(id, result, Duration::ZERO));
             }
         }
-        self.workers.retain(|handle| !handle.is_finished());
     }
 
     fn finish(&mut self, id: OpId) {
@@ -453,9 +449,7 @@ impl Scheduler {
         for op in self.ops.values() {
             op.cancel.store(true, Ordering::Relaxed);
         }
-        for handle in self.workers.drain(..) {
-            let _ = handle.join();
-        }
+        self.workers.finish();
     }
 }
 
@@ -497,7 +491,7 @@ impl Executor {
             timers: BTreeSet::new(),
             waiting: VecDeque::new(),
             running: 0,
-            workers: Vec::new(),
+            workers: Workers::new(),
         };
         let handle = std::thread::Builder::new()
             .name("executor".into())

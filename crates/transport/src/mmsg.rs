@@ -122,28 +122,30 @@ impl RecvBatch {
 /// (reported as the buffer's full length plus one, so callers can drop them).
 pub fn recv_batch(socket: &UdpSocket, batch: &mut RecvBatch) -> std::io::Result<usize> {
     batch.filled = 0;
-    let count = batch.bufs.len();
-    // SAFETY: sockaddr_storage is a plain C struct for which all-zero bytes is a valid value.
-    let mut names: Vec<libc::sockaddr_storage> = vec![unsafe { std::mem::zeroed() }; count];
-    let mut iovecs: Vec<libc::iovec> = batch
-        .bufs
-        .iter_mut()
-        .map(|buf| libc::iovec {
-            iov_base: buf.as_mut_ptr() as *mut libc::c_void,
-            iov_len: buf.len(),
-        })
-        .collect();
-    let mut headers: Vec<libc::mmsghdr> = names
+    let count = batch.bufs.len().min(BATCH_MAX);
+    // On the stack, not the heap: a call per wake-up, and an 8 KiB allocation each time made
+    // glibc consolidate its free lists (7 % of the messaging thread's time in a bulk start).
+    // SAFETY: sockaddr_storage, iovec and mmsghdr are plain C structs for which all-zero bytes
+    // (null pointers, zero lengths) are valid values.
+    let mut names: [libc::sockaddr_storage; BATCH_MAX] = unsafe { std::mem::zeroed() };
+    let mut iovecs: [libc::iovec; BATCH_MAX] = unsafe { std::mem::zeroed() };
+    let mut headers: [libc::mmsghdr; BATCH_MAX] = unsafe { std::mem::zeroed() };
+    for (((name, iov), hdr), buf) in names
         .iter_mut()
         .zip(iovecs.iter_mut())
-        .map(|(name, iov)| {
-            header(
-                name as *mut libc::sockaddr_storage as *mut libc::c_void,
-                std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t,
-                iov,
-            )
-        })
-        .collect();
+        .zip(headers.iter_mut())
+        .zip(batch.bufs.iter_mut())
+    {
+        *iov = libc::iovec {
+            iov_base: buf.as_mut_ptr() as *mut libc::c_void,
+            iov_len: buf.len(),
+        };
+        *hdr = header(
+            name as *mut libc::sockaddr_storage as *mut libc::c_void,
+            std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t,
+            iov,
+        );
+    }
     let result = loop {
         // SAFETY: `headers` holds `count` mmsghdr structs whose name and iovec pointers point
         // into `names`, `iovecs` and `batch.bufs`, all alive, unmoved and exclusively borrowed
