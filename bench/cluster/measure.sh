@@ -19,6 +19,8 @@
 #   bulk        one cibadmin --replace -o resources with N Dummy (monitor 10s); poll all Started
 #   coldstart   kill all, wipe runtime, start all tandemd; poll 3 online + DC (CIB kept, "restart")
 #   memory      VmRSS/PSS of each tandemd with N bulk resources + base, after 30 s idle
+#   idle        CPU of the 3 tandemd processes at rest (base resources only): utime+stime from
+#               /proc/PID/stat over --settle S seconds (default 30), in ms per second, -n times
 # Per-action timelines: start the lab with TDK_LOG="info,executor::runner=debug,controller::controller=debug"
 # and run bench/cluster/timeline.sh FROM after a measurement.
 # Every poll loop starts a sample every LAB_POLL (0.05) s and gives up after LAB_WAIT_MAX s;
@@ -34,7 +36,7 @@ while (($#)); do
         -n) reps=$2; shift 2;;
         --count) count=$2; shift 2;;
         --settle) settle=$2; shift 2;;
-        -h|--help) sed -n '2,25p' "$0"; exit 0;;
+        -h|--help) sed -n '2,27p' "$0"; exit 0;;
         *) die "unknown argument $1";;
     esac
 done
@@ -345,9 +347,30 @@ memory() {
     wait_for "$LAB_WAIT_MAX" 0.5 allgone || log "bulk removal did not finish"
 }
 
+idle() {
+    ensure_up
+    results_open "tandem-idle"
+    echo "# CPU (utime+stime) of the 3 tandemd processes, dummy + vip (monitors 1 s) running;"
+    echo "# agents' CPU (reaped children) apart; ${settle} s per sample"
+    printf '%-4s | %14s %14s\n' rep daemons_ms/s agents_ms/s
+    local rep d0 a0 d1 a1 d a S=()
+    sleep 5
+    for rep in $(seq 1 "$reps"); do
+        read -r d0 a0 < <(lab_cpu)
+        sleep "$settle"
+        read -r d1 a1 < <(lab_cpu)
+        d=$(awk -v a="$d0" -v b="$d1" -v t="$settle" 'BEGIN{printf "%.1f", (b-a)*1000/t}')
+        a=$(awk -v a="$a0" -v b="$a1" -v t="$settle" 'BEGIN{printf "%.1f", (b-a)*1000/t}')
+        printf '%-4s | %14s %14s\n' "$rep" "$d" "$a"
+        S+=("$d")
+    done
+    echo
+    summary "idle CPU of the 3 daemons (ms/s)" "${S[@]}"
+}
+
 case $cmd in
     up) tk_up; log "tandem lab up: DC $(dc_of "$(first_node)"), base on $(base_started "$(first_node)")";;
     down) tk_down;;
-    failover|rscfail|switchover|bulk|coldstart|memory) "$cmd";;
-    *) sed -n '2,19p' "$0"; exit 64;;
+    failover|rscfail|switchover|bulk|coldstart|memory|idle) "$cmd";;
+    *) sed -n '2,27p' "$0"; exit 64;;
 esac

@@ -184,7 +184,8 @@ pub enum RingChange {
     /// The daemon judged the node cut off: no JOIN from a quorate set of nodes shortly
     /// after the break (the `tandemd.cut_off` counter went up).
     CutOff = 2,
-    /// A new ring was installed (its membership, if changed, was sent before this event).
+    /// A new ring was installed. The group confchgs of nodes it lost were sent before this
+    /// event; those of nodes it gained follow once the members exchanged their lists.
     Formed = 3,
 }
 
