@@ -160,17 +160,27 @@ node_mem() {
     done
 }
 
-# tlog_first FILE AFTER_EPOCH REGEX -> seconds (relative to AFTER) of the first line of a
-# tandemd log (RFC 3339 UTC timestamps) matching REGEX at or after AFTER_EPOCH, as log_first.
-tlog_first() {
+# tlog_line FILE AFTER_EPOCH REGEX -> the first line of a tandemd log matching REGEX at or
+# after AFTER_EPOCH (tlog_first gives its time).
+tlog_line() {
     local f=$1 after=$2 re=$3 line ts
     [[ -r $f ]] || return 0
     while IFS= read -r line; do
         ts=$(date -d "${line%% *}" +%s.%N 2>/dev/null) || continue
         if awk -v a="$ts" -v b="$after" 'BEGIN{exit !(a>=b-0.0005)}'; then
-            awk -v a="$ts" -v b="$after" 'BEGIN{printf "%.3f", a-b}'; return 0
+            printf '%s\n' "$line"; return 0
         fi
     done < <(grep -E -- "$re" "$f" | tail -n 50)
+}
+
+# tlog_first FILE AFTER_EPOCH REGEX -> seconds (relative to AFTER) of the first line of a
+# tandemd log (RFC 3339 UTC timestamps) matching REGEX at or after AFTER_EPOCH, as log_first.
+tlog_first() {
+    local line ts
+    line=$(tlog_line "$@")
+    [[ -n $line ]] || return 0
+    ts=$(date -d "${line%% *}" +%s.%N 2>/dev/null) || return 0
+    awk -v a="$ts" -v b="$2" 'BEGIN{printf "%.3f", a-b}'
 }
 
 # CPU seconds used so far by the lab's tandemd processes: "SELF AGENTS" (utime+stime of

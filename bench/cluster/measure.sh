@@ -43,18 +43,6 @@ done
 [[ $(id -u) == 0 ]] || die "must run as root"
 [[ -x $TANDEM_BIN/tandemd && -x $TANDEM_BIN/tandem ]] || die "no tandem/tandemd in $TANDEM_BIN"
 
-# tlog_line FILE AFTER_EPOCH REGEX -> the first line of a tandemd log matching REGEX at or
-# after AFTER_EPOCH (as tlog_first, which gives its time).
-tlog_line() {
-    local f=$1 after=$2 re=$3 line ts
-    [[ -r $f ]] || return 0
-    while IFS= read -r line; do
-        ts=$(date -d "${line%% *}" +%s.%N 2>/dev/null) || continue
-        if awk -v a="$ts" -v b="$after" 'BEGIN{exit !(a>=b-0.0005)}'; then
-            printf '%s\n' "$line"; return 0
-        fi
-    done < <(grep -E -- "$re" "$f" | tail -n 50)
-}
 # log_field LINE NAME -> the number after NAME= in a tracing line (0 when absent).
 log_field() { local v; v=$(sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<"$1"); echo "${v:-0}"; }
 

@@ -699,6 +699,19 @@ fn find_rsc_for_history(
     candidates.first().copied()
 }
 
+/// A primitive known only from history `lrm`: an orphan of its recorded agent, to be stopped.
+fn orphan_rsc(id: &str, base: &str, parent: Option<usize>, lrm: &LrmResource) -> Rsc {
+    let mut r = Rsc::new(id, base, Variant::Primitive, parent);
+    r.orphan = true;
+    r.agent = Some(cib::model::Agent {
+        class: lrm.class.clone(),
+        provider: lrm.provider.clone(),
+        kind: lrm.kind.clone(),
+    });
+    r.target_role = Some(Role::Stopped);
+    r
+}
+
 fn orphan_instance(
     c: &mut Cluster,
     lookup: &mut RscLookup,
@@ -707,19 +720,7 @@ fn orphan_instance(
 ) -> Option<usize> {
     let (base, _) = strip_instance(&lrm.id);
     let n = c.rscs[clone].children.len();
-    let mut r = Rsc::new(
-        &format!("{base}:{n}"),
-        base,
-        Variant::Primitive,
-        Some(clone),
-    );
-    r.orphan = true;
-    r.agent = Some(cib::model::Agent {
-        class: lrm.class.clone(),
-        provider: lrm.provider.clone(),
-        kind: lrm.kind.clone(),
-    });
-    r.target_role = Some(Role::Stopped);
+    let mut r = orphan_rsc(&format!("{base}:{n}"), base, Some(clone), lrm);
     r.promotable = c.rscs[clone].promotable;
     r.managed = truthy(c.options.get("stop-orphan-resources"), true) && c.rscs[clone].managed;
     let i = c.rscs.len();
@@ -787,14 +788,7 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
                 // Orphan: in the history but not configured (a later history of the same
                 // id finds it by id).
                 let (base, _) = strip_instance(&lrm.id);
-                let mut r = Rsc::new(&lrm.id, base, Variant::Primitive, None);
-                r.orphan = true;
-                r.agent = Some(cib::model::Agent {
-                    class: lrm.class.clone(),
-                    provider: lrm.provider.clone(),
-                    kind: lrm.kind.clone(),
-                });
-                r.target_role = Some(Role::Stopped);
+                let mut r = orphan_rsc(&lrm.id, base, None, lrm);
                 r.managed =
                     truthy(c.options.get("stop-orphan-resources"), true) && !c.maintenance_mode;
                 let i = c.rscs.len();
