@@ -383,6 +383,7 @@ fn pending_state(x: &scheduler::cluster::Rsc) -> (Option<&'static str>, Option<&
     }
 }
 
+/// `s` with the characters XML attribute values escape (`&`, `<`, `>`, `"`) escaped.
 fn esc(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains(['&', '<', '>', '"']) {
         return std::borrow::Cow::Borrowed(s);

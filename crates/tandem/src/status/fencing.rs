@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use resource_manager::fence_history::FenceRecord;
 use resource_manager::fence_pending::PendingRecord;
 
+use super::esc;
 use crate::clock_text::clock_text;
 
 /// The completed operations `level` shows (`--fence-history`): 1 the latest failure of
@@ -113,13 +114,6 @@ pub(super) fn text(history: &[FenceRecord], pending: &[PendingRecord], level: u8
         }
     }
     out
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// One `<fence_event>` line for an operation in progress, at `indent`. Pacemaker's
