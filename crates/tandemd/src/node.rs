@@ -77,7 +77,8 @@ pub const RM_EXIT_WAIT: std::time::Duration = std::time::Duration::from_secs(30)
 /// case ([`TOKEN_HOP_SKEW_MS`] each, the longest a node holds a token back for a slow local
 /// reader); it takes itself for cut off when it heard no JOIN from a quorate set of nodes
 /// within `messaging::daemon::cut_off_after_ms` (two join intervals), the resource manager
-/// reads that verdict within `RING_POLL_IN_DOUBT`, and the stop gets
+/// hears that verdict as a ring event at once (the term counted for it is still
+/// `RING_POLL_IN_DOUBT`, the poll it falls back to before the first event), and the stop gets
 /// [`ISOLATED_STOP_BUDGET_MS`]. The token timeout does not enter: both sides count it alike.
 /// Not covered: a cut falling while the token crosses it just after the representative's
 /// idle hold (a window of a hop or two per hold; the cut-off node's token timer then starts
