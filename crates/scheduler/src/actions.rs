@@ -293,6 +293,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     crate::graph::finish(&mut b, cib);
     crate::remote::order_actions(&mut b);
     crate::bundle::order_actions(&mut b);
+    crate::failure_expiry::add_clear_failcounts(&mut b);
     b.t
 }
 
@@ -1193,6 +1194,8 @@ pub fn graph_order(t: &Transition) -> Vec<usize> {
             "promote" => 50,
             // History deletions come after everything else the resource does.
             "delete" => 5,
+            // Clearing an expired fail count: created while reading the history.
+            crate::failure_expiry::CLEAR_FAILCOUNT => 3,
             _ => 45,
         }
     };

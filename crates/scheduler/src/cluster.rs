@@ -331,6 +331,11 @@ pub struct Cluster {
     pub orphan_histories: Vec<(usize, usize)>,
     /// Bundles and their implicit resources.
     pub bundles: Vec<crate::bundle::BundleInfo>,
+    /// Expired fail counts the cluster clears: (primitive, node), in status order.
+    pub clear_failcounts: Vec<(usize, usize)>,
+    /// When the earliest fail count still within its `failure-timeout` expires (seconds
+    /// since the epoch): the graph's `recheck-by`.
+    pub recheck_by: Option<i64>,
     /// Resources by id, as unpacking left them (see `RscLookup::of`).
     pub(crate) rsc_lookup: std::sync::Arc<crate::rsc_lookup::RscLookup>,
 }
