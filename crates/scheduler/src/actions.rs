@@ -873,6 +873,10 @@ fn plan_primitive(
                 if let Some(d) = b.find(Some(p), "demote", Some(n)) {
                     b.order(d, m);
                 }
+                // A monitor rescheduled with reloaded parameters waits for the reload.
+                if let Some(rl) = b.find(Some(p), "reload-agent", Some(n)) {
+                    b.order(rl, m);
+                }
             }
         }
         // A role change in place ends the monitors of the old role.
@@ -1195,7 +1199,8 @@ pub fn graph_order(t: &Transition) -> Vec<usize> {
             // History deletions come after everything else the resource does.
             "delete" => 5,
             // Clearing an expired fail count: created while reading the history.
-            crate::failure_expiry::CLEAR_FAILCOUNT => 3,
+            crate::failure_expiry::CLEAR_FAILCOUNT if a.early => 3,
+            crate::failure_expiry::CLEAR_FAILCOUNT => 95,
             _ => 45,
         }
     };

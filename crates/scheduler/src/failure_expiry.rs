@@ -108,13 +108,26 @@ fn recorded_at(op: &LrmOp) -> Option<i64> {
         .filter(|&t| t > 0)
 }
 
-/// Applies failure expiry to the history `lrm` of resource `r` on a node whose transient
-/// attributes are `attrs`, at time `now`.
-pub(crate) fn evaluate(r: &Rsc, lrm: &LrmResource, attrs: &[(String, String)], now: i64) -> Expiry {
+/// Applies failure expiry (at the cluster's time) to the history `lrm` of primitive `p` on
+/// a node whose transient attributes are `attrs`, and notes a last failure recorded with
+/// other parameters.
+pub(crate) fn evaluate(
+    c: &Cluster,
+    p: usize,
+    lrm: &LrmResource,
+    attrs: &[(String, String)],
+) -> Expiry {
+    let r = &c.rscs[p];
+    let now = c.now;
+    // A bundle's implicit resources carry no configured parameters to compare.
+    let compare = !r
+        .parent
+        .is_some_and(|q| c.rscs[q].variant == crate::cluster::Variant::Bundle);
     let ids = [lrm.id.as_str(), r.id.as_str()];
     let (raw, last_failure) = failcount_of(attrs, &ids);
     let mut out = Expiry::default();
     let Some(timeout) = failure_timeout_s(r) else {
+        out.clear = compare && last_failure_params_changed(r, lrm, &[]);
         return out;
     };
     // A failure the configuration blocks on never times out.
@@ -132,6 +145,7 @@ pub(crate) fn evaluate(r: &Rsc, lrm: &LrmResource, attrs: &[(String, String)], n
     }
     // Operations only expire with the fail count (or when there is none).
     if raw > 0 && !out.expired {
+        out.clear = compare && last_failure_params_changed(r, lrm, &[]);
         return out;
     }
     let mut any_expired = false;
@@ -147,8 +161,64 @@ pub(crate) fn evaluate(r: &Rsc, lrm: &LrmResource, attrs: &[(String, String)], n
             out.ignored_ops.push(i);
         }
     }
-    out.clear = any_expired && raw > 0 && out.expired;
+    out.clear = any_expired && raw > 0 && out.expired
+        || compare && last_failure_params_changed(r, lrm, &out.ignored_ops);
     out
+}
+
+/// Whether the digest recorded on a start or monitor no longer matches the definition of
+/// `r` (a record without a digest, or a monitor configured without a timeout, is not
+/// compared).
+fn params_changed(r: &Rsc, op: &LrmOp) -> bool {
+    if !matches!(op.operation.as_str(), "start" | "monitor") {
+        return false;
+    }
+    let recorded = crate::digest::RecordDigests::of(op);
+    let def = r
+        .ops
+        .iter()
+        .find(|o| o.name == op.operation && o.interval_ms == op.interval_ms)
+        .filter(|o| o.instance.iter().all(|set| set.rule.is_none()));
+    let params = match def {
+        Some(def) => crate::digest::with_op_params(&r.params, def),
+        None => Cow::Borrowed(&r.params),
+    };
+    if op.interval_ms == 0 {
+        return !recorded.matches(&params, 0, 0);
+    }
+    let Some(timeout) = def
+        .and_then(|d| d.get("timeout"))
+        .and_then(|t| cib::rule::parse_interval_ms(&t))
+    else {
+        return false;
+    };
+    !recorded.matches(&params, op.interval_ms, timeout)
+}
+
+/// Whether the last failure recorded in `lrm` (a start or monitor, not among `ignored`)
+/// ran with parameters `r` no longer has: its fail count is cleared (and no longer counts).
+fn last_failure_params_changed(r: &Rsc, lrm: &LrmResource, ignored: &[usize]) -> bool {
+    lrm.ops.iter().enumerate().any(|(i, op)| {
+        op.id.ends_with("_last_failure_0") && !ignored.contains(&i) && params_changed(r, op)
+    })
+}
+
+/// Adds the fail count clears Pacemaker schedules when it finds a resource's definition
+/// changed on a node where it has a fail count (a restart or reload for new parameters, a
+/// monitor rescheduled for a new definition): these come after placement, which still
+/// counted the failures.
+pub(crate) fn note_changed_definitions(c: &mut Cluster) {
+    let mut found = Vec::new();
+    for &(p, n) in &c.failcount_recorded {
+        let r = &c.rscs[p];
+        let changed = r.definition_changed_on.contains(&n)
+            || r.reload_on.contains(&n)
+            || r.stale_recurring.iter().any(|&(m, _)| m == n);
+        if changed && !c.clear_failcounts.contains(&(p, n)) && !found.contains(&(p, n)) {
+            found.push((p, n));
+        }
+    }
+    c.clear_failcounts_changed = found;
 }
 
 /// `lrm` without the operations `ignored` (borrowed as is when there are none).
@@ -185,12 +255,18 @@ pub(crate) fn cluster_action_rsc_id(c: &Cluster, p: usize) -> &str {
     }
 }
 
-/// Adds a `clear_failcount` cluster action for every expired fail count the unpacking
-/// found ([`Cluster::clear_failcounts`]); they wait for nothing.
+/// Adds a `clear_failcount` cluster action for every fail count to clear
+/// ([`Cluster::clear_failcounts`], [`Cluster::clear_failcounts_changed`]); they wait for
+/// nothing.
 pub(crate) fn add_clear_failcounts(b: &mut Builder<'_>) {
     let c = b.c;
-    for &(p, n) in &c.clear_failcounts {
+    let early = c.clear_failcounts.iter().map(|&pn| (pn, true));
+    let late = c.clear_failcounts_changed.iter().map(|&pn| (pn, false));
+    for ((p, n), early) in early.chain(late) {
         let i = b.add(ActionKind::Cluster, Some(p), CLEAR_FAILCOUNT, 0, Some(n));
+        // Created while reading the history (listed after the resource's other actions in
+        // the graph), or while comparing definitions (before them).
+        b.t.actions[i].early = early;
         b.t.actions[i].label = format!(
             "{CLEAR_FAILCOUNT} for {} on {}",
             cluster_action_rsc_id(c, p),

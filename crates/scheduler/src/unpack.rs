@@ -774,7 +774,7 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
     for recorded in &st.lrm {
         // Expired failures are read as if they had not happened (failure-timeout).
         let expiry = configured_rsc(c, lookup, recorded, node)
-            .map(|p| crate::failure_expiry::evaluate(&c.rscs[p], recorded, &st.attrs, c.now))
+            .map(|p| crate::failure_expiry::evaluate(c, p, recorded, &st.attrs))
             .unwrap_or_default();
         let kept = crate::failure_expiry::without_ops(recorded, &expiry.ignored_ops);
         let lrm: &LrmResource = &kept;
@@ -992,10 +992,14 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         if rp.not_installed {
             r.not_installed_on.push(node);
         }
-        // Fail counts (an expired one no longer counts).
+        // Fail counts (an expired one, or one being cleared, no longer counts).
+        let (raw, _) = crate::failure_expiry::failcount_of(&st.attrs, &[&lrm.id, &c.rscs[idx].id]);
         let mut fc: i64 = 0;
-        if !expiry.expired {
-            fc = crate::failure_expiry::failcount_of(&st.attrs, &[&lrm.id, &c.rscs[idx].id]).0;
+        if !expiry.expired && !expiry.clear {
+            fc = raw;
+        }
+        if raw > 0 {
+            c.failcount_recorded.push((idx, node));
         }
         if expiry.clear && !c.clear_failcounts.contains(&(idx, node)) {
             c.clear_failcounts.push((idx, node));
@@ -1073,6 +1077,7 @@ fn probe_failure_expired(r: &Rsc, lrm: &LrmResource, now: i64) -> bool {
 fn post_state(c: &mut Cluster) {
     crate::maintenance::unmanage_on_maintenance_nodes(c);
     crate::container::add_failcounts(c);
+    crate::failure_expiry::note_changed_definitions(c);
     crate::blocked::apply_multiple_active(c);
     // Unpromoted is only meaningful for promotable clones.
     for r in &mut c.rscs {

@@ -233,3 +233,74 @@ fn an_expired_failure_of_a_running_resource_is_cleared_in_place() {
         ]
     );
 }
+
+/// rsc1's start failed on n1 (fail count INFINITY) with the parameters digested as
+/// `digest`, so it runs on n2.
+fn start_failed(digest: &str) -> Case<'static> {
+    let failed = format!(
+        r#"<lrm_rsc_op id="rsc1_last_failure_0" operation_key="rsc1_start_0" operation="start" call-id="3" rc-code="1" op-status="0" interval="0" transition-key="1:1:0:x" last-rc-change="1000" op-digest="{digest}"/>"#
+    );
+    Case {
+        timeout: "",
+        on_fail: "",
+        attrs: r#"<nvpair id="s1a" name="fail-count-rsc1#start_0" value="INFINITY"/><nvpair id="s1b" name="last-failure-rsc1#start_0" value="1000"/>"#.into(),
+        n1: failed + &op("rsc1_last_0", "stop", 4, 0, 0, 1000),
+        n2: op("rsc1_last_0", "start", 5, 0, 0, 1000),
+    }
+}
+
+/// The digest of Dummy's (empty) parameters.
+const EMPTY_DIGEST: &str = "f2317cad3d54cec5d7d7aa7d0bf35cf8";
+
+#[test]
+fn a_last_failure_with_the_current_parameters_keeps_counting() {
+    let s = run(&start_failed(EMPTY_DIGEST).xml(), 5000);
+    assert!(
+        !has(&s, "clear_failcount for rsc1 on n1"),
+        "{:?}",
+        labels(&s)
+    );
+    assert!(!summary(&s).contains("n1"), "{}", summary(&s));
+}
+
+#[test]
+fn a_last_failure_with_other_parameters_is_cleared_and_no_longer_counts() {
+    let s = run(
+        &start_failed("0123456789abcdef0123456789abcdef").xml(),
+        5000,
+    );
+    assert!(
+        has(&s, "clear_failcount for rsc1 on n1"),
+        "{:?}",
+        labels(&s)
+    );
+    assert_eq!(summary(&s), "Move rsc1 ( n2 -> n1 )");
+}
+
+#[test]
+fn a_changed_definition_where_a_fail_count_is_clears_it_after_placement() {
+    // Running on n1 with an old fail count (no failure-timeout) and a start recorded with
+    // other parameters: restarted in place, its fail count cleared.
+    let case = Case {
+        timeout: "",
+        on_fail: "",
+        attrs: failcount("1", Some(1000)),
+        n1: r#"<lrm_rsc_op id="rsc1_last_0" operation_key="rsc1_start_0" operation="start" call-id="5" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:x" last-rc-change="1000" op-digest="0123456789abcdef0123456789abcdef"/>"#.to_string()
+            + &op("rsc1_monitor_10000", "monitor", 6, 0, 10000, 1000),
+        n2: op("rsc1_last_0", "monitor", 1, 7, 0, 900),
+    };
+    let xml = case.xml().replace(
+        r#"name="migration-threshold" value="1""#,
+        r#"name="migration-threshold" value="3""#,
+    );
+    let s = run(&xml, 5000);
+    assert_eq!(
+        summary(&s),
+        "Restart rsc1 ( n1 ) due to resource definition change"
+    );
+    assert!(
+        has(&s, "clear_failcount for rsc1 on n1"),
+        "{:?}",
+        labels(&s)
+    );
+}
