@@ -339,6 +339,8 @@ pub struct Cluster {
     pub clear_failcounts_changed: Vec<(usize, usize)>,
     /// Where a primitive has a fail count, expired or not: (primitive, node).
     pub failcount_recorded: Vec<(usize, usize)>,
+    /// Remote nodes recorded as fenced since their connection last started (`node_fenced`).
+    pub remote_fenced: Vec<usize>,
     /// When the earliest fail count still within its `failure-timeout` expires (seconds
     /// since the epoch): the graph's `recheck-by`.
     pub recheck_by: Option<i64>,

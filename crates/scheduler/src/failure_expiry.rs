@@ -42,8 +42,26 @@ pub(crate) struct Expiry {
     pub ignored_ops: Vec<usize>,
 }
 
-/// The resource's `failure-timeout` in seconds, when set and positive.
+/// A remote connection's `reconnect_interval` in seconds, when set and positive.
+fn reconnect_interval_s(r: &Rsc) -> Option<i64> {
+    if !crate::remote::is_remote_agent(r.agent.as_ref()) {
+        return None;
+    }
+    let ms = r
+        .params
+        .get("reconnect_interval")
+        .and_then(|v| cib::rule::parse_interval_ms(v))
+        .filter(|&ms| ms > 0)?;
+    Some(i64::try_from(ms / 1000).unwrap_or(i64::MAX).max(1))
+}
+
+/// The resource's `failure-timeout` in seconds, when set and positive (a remote
+/// connection's `reconnect_interval` stands in for it: the connection is tried again once
+/// its failure expires).
 pub(crate) fn failure_timeout_s(r: &Rsc) -> Option<i64> {
+    if let Some(s) = reconnect_interval_s(r) {
+        return Some(s);
+    }
     let ms = r
         .meta
         .get("failure-timeout")
@@ -157,7 +175,15 @@ pub(crate) fn evaluate(
             continue;
         }
         any_expired = true;
-        if op_failed(op) {
+        // A remote connection's failed monitor, with fencing, stands until the remote node
+        // is fenced (its fail count, expired, is cleared after the fencing).
+        let awaits_fencing = op.interval_ms > 0
+            && op.operation == "monitor"
+            && c.stonith_enabled
+            && reconnect_interval_s(r).is_some()
+            && !(0..c.nodes.len())
+                .any(|m| c.nodes[m].connection == Some(p) && c.remote_fenced.contains(&m));
+        if op_failed(op) && !awaits_fencing {
             out.ignored_ops.push(i);
         }
     }
@@ -260,6 +286,13 @@ pub(crate) fn cluster_action_rsc_id(c: &Cluster, p: usize) -> &str {
 /// nothing.
 pub(crate) fn add_clear_failcounts(b: &mut Builder<'_>) {
     let c = b.c;
+    if c.clear_failcounts.is_empty() && c.clear_failcounts_changed.is_empty() {
+        return;
+    }
+    // Remote nodes and their connections.
+    let remote_nodes: Vec<(usize, usize)> = (0..c.nodes.len())
+        .filter_map(|m| c.nodes[m].connection.map(|conn| (m, conn)))
+        .collect();
     let early = c.clear_failcounts.iter().map(|&pn| (pn, true));
     let late = c.clear_failcounts_changed.iter().map(|&pn| (pn, false));
     for ((p, n), early) in early.chain(late) {
@@ -267,6 +300,22 @@ pub(crate) fn add_clear_failcounts(b: &mut Builder<'_>) {
         // Created while reading the history (listed after the resource's other actions in
         // the graph), or while comparing definitions (before them).
         b.t.actions[i].early = early;
+        // A remote connection's fail count is cleared once its remote node is fenced.
+        if let Some(m) = remote_nodes
+            .iter()
+            .find(|&&(_, conn)| conn == p)
+            .map(|&(m, _)| m)
+        {
+            let fence = (0..b.t.actions.len()).find(|&f| {
+                let a = &b.t.actions[f];
+                a.node == Some(m)
+                    && (a.kind == ActionKind::Fence
+                        || a.kind == ActionKind::Pseudo && a.task.starts_with("stonith"))
+            });
+            if let Some(f) = fence {
+                b.order(f, i);
+            }
+        }
         b.t.actions[i].label = format!(
             "{CLEAR_FAILCOUNT} for {} on {}",
             cluster_action_rsc_id(c, p),

@@ -390,6 +390,13 @@ fn add_remote_nodes(c: &mut Cluster, cib: &Cib) {
             for (k, v) in &st.attrs {
                 node.attrs.insert(k.clone(), v.clone());
             }
+            let fenced = st
+                .raw
+                .iter()
+                .any(|(k, v)| k == "node_fenced" && v.trim() != "0" && !v.trim().is_empty());
+            if fenced {
+                c.remote_fenced.push(c.nodes.len());
+            }
         }
         finish_node_attrs(&mut node);
         c.nodes.push(node);
