@@ -304,3 +304,64 @@ fn a_changed_definition_where_a_fail_count_is_clears_it_after_placement() {
         labels(&s)
     );
 }
+
+/// A remote connection `rem` (reconnect_interval=60) on n1 whose monitor failed at
+/// `failed_at` (fail count 1), with fencing `stonith` and the remote node recorded as
+/// fenced or not.
+fn remote_failed(stonith: bool, failed_at: i64, fenced: bool) -> String {
+    let device = if stonith {
+        r#"<primitive id="fence" class="stonith" type="fence_dummy"/>"#
+    } else {
+        ""
+    };
+    format!(
+        r##"<cib have-quorum="1" crm_feature_set="3.6.1"><configuration>
+<crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="{stonith}"/></cluster_property_set></crm_config>
+<nodes><node id="1" uname="n1"/></nodes>
+<resources>{device}<primitive id="rem" class="ocf" provider="pacemaker" type="remote">
+<instance_attributes id="rem-ia"><nvpair id="rem-ri" name="reconnect_interval" value="60"/></instance_attributes>
+<operations><op id="rem-mon" name="monitor" interval="20s"/></operations></primitive></resources>
+<constraints/></configuration>
+<status>
+<node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member">
+<transient_attributes id="1"><instance_attributes id="s1">
+<nvpair id="s1a" name="fail-count-rem#monitor_20000" value="1"/>
+<nvpair id="s1b" name="last-failure-rem#monitor_20000" value="{failed_at}"/>
+</instance_attributes></transient_attributes>
+<lrm id="1"><lrm_resources><lrm_resource id="rem" class="ocf" provider="pacemaker" type="remote">
+<lrm_rsc_op id="rem_last_0" operation_key="rem_start_0" operation="start" call-id="2" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:x" last-rc-change="900"/>
+<lrm_rsc_op id="rem_last_failure_0" operation_key="rem_monitor_20000" operation="monitor" call-id="3" rc-code="1" op-status="0" interval="20000" transition-key="1:1:0:x" last-rc-change="{failed_at}"/>
+</lrm_resource></lrm_resources></lrm></node_state>
+<node_state id="rem" uname="rem" remote_node="true" node_fenced="{fenced}"/>
+</status></cib>"##,
+        fenced = u8::from(fenced),
+    )
+}
+
+#[test]
+fn a_remote_connections_reconnect_interval_is_its_failure_timeout() {
+    // Within it: failed, a recheck when it ends.
+    let s = run(&remote_failed(false, 1050, false), 1080);
+    assert_eq!(s.before.recheck_by, Some(1111));
+    assert!(!has(&s, "clear_failcount for rem on n1"));
+    assert!(scheduler::report::status_text(&s.before).contains("FAILED n1"));
+    // Past it: the failure is forgotten and its fail count cleared.
+    let s = run(&remote_failed(false, 1000, false), 1080);
+    assert!(has(&s, "clear_failcount for rem on n1"), "{:?}", labels(&s));
+    let status = scheduler::report::status_text(&s.before);
+    assert!(status.contains("Started n1"), "{status}");
+}
+
+#[test]
+fn with_fencing_a_remote_connections_failed_monitor_stands_until_the_node_is_fenced() {
+    // Not fenced yet: the failure stands, the (expired) fail count is still cleared.
+    let s = run(&remote_failed(true, 1000, false), 1080);
+    let status = scheduler::report::status_text(&s.before);
+    assert!(status.contains("FAILED n1"), "{status}");
+    assert!(has(&s, "clear_failcount for rem on n1"), "{:?}", labels(&s));
+    // Once the remote node was fenced, the failure expires like any other.
+    let s = run(&remote_failed(true, 1000, true), 1080);
+    let status = scheduler::report::status_text(&s.before);
+    assert!(!status.contains("FAILED"), "{status}");
+    assert!(has(&s, "clear_failcount for rem on n1"), "{:?}", labels(&s));
+}
