@@ -289,6 +289,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
             .partition(|l| l.starts_with("Fence"));
     b.t.summary = fence.into_iter().chain(rest).collect();
     crate::orphans::add_history_deletes(&mut b, &fenced);
+    crate::agent_change::add_history_deletes(&mut b, &fenced);
     order_constraints(&mut b, cib);
     crate::graph::finish(&mut b, cib);
     crate::remote::order_actions(&mut b);
@@ -691,6 +692,9 @@ fn plan_primitive(
                 if failed {
                     b.t.summary
                         .push(format!("Recover {name} ( {roles}{} )", nodename(n)));
+                } else if restart.is_some_and(|why| why.is_empty()) {
+                    b.t.summary
+                        .push(format!("Restart {name} ( {roles}{} )", nodename(n)));
                 } else if let Some(reason) = restart {
                     b.t.summary.push(format!(
                         "Restart {name} ( {roles}{} ) due to {reason}",

@@ -188,6 +188,9 @@ pub struct Rsc {
     pub demote_failed_on: Vec<usize>,
     /// Nodes where the recorded operation digest differs from the configured parameters.
     pub definition_changed_on: Vec<usize>,
+    /// Nodes whose history was recorded under another agent (class, provider or type) than
+    /// the configured one: that history is deleted there, and the resource restarted.
+    pub agent_changed_on: Vec<usize>,
     /// Nodes where only reloadable parameters changed (the restart digest still matches).
     pub reload_on: Vec<usize>,
     /// Recurring operations (node, interval) whose recorded digest differs from the
@@ -262,6 +265,7 @@ impl Rsc {
             stop_failed_on: Vec::new(),
             demote_failed_on: Vec::new(),
             definition_changed_on: Vec::new(),
+            agent_changed_on: Vec::new(),
             reload_on: Vec::new(),
             stale_recurring: Vec::new(),
             pending: BTreeMap::new(),

@@ -8,6 +8,7 @@
 
 mod action_index;
 pub mod actions;
+mod agent_change;
 pub mod assign;
 mod blocked;
 pub mod bundle;

@@ -275,7 +275,16 @@ pub fn definition_changes(c: &Cluster) -> HashMap<usize, String> {
             out.insert(p, DEFINITION_CHANGE.to_string());
         }
     }
+    for p in crate::agent_change::restarts(c) {
+        out.insert(p, crate::agent_change::NO_REASON.to_string());
+    }
     out
+}
+
+/// Whether a restart reason is the resource's own change (which an ordering's reason
+/// replaces), not an ordering's.
+fn own_change(why: &str) -> bool {
+    why == DEFINITION_CHANGE || why == crate::agent_change::NO_REASON
 }
 
 /// Applies ordering consequences to the assigned cluster; returns the resources that must
@@ -412,7 +421,7 @@ pub fn propagate(
             {
                 for (p, reason) in crate::interleave::restarts(c, e.first, e.then, &restart) {
                     let pr = &c.rscs[p];
-                    let by_order = restart.get(&p).is_some_and(|why| why != DEFINITION_CHANGE);
+                    let by_order = restart.get(&p).is_some_and(|why| !own_change(why));
                     if pr.managed && !by_order && pr.failed_on.is_empty() {
                         restart.insert(p, reason);
                         changed = true;
@@ -441,7 +450,7 @@ pub fn propagate(
                 );
                 for p in then_prims {
                     let pr = &c.rscs[p];
-                    let by_order = restart.get(&p).is_some_and(|why| why != DEFINITION_CHANGE);
+                    let by_order = restart.get(&p).is_some_and(|why| !own_change(why));
                     if !pr.managed || by_order || !pr.failed_on.is_empty() {
                         continue;
                     }

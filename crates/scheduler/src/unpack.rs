@@ -469,12 +469,9 @@ fn replay(ops: &[LrmOp]) -> Replay {
             match task {
                 "start" | "migrate_from" => {
                     out.role = Some(Role::Started);
-                    // A start still in flight is compared with the definition too, but a
-                    // changed definition restarts it: there is nothing to reload yet.
-                    out.digest = Some(RecordDigests {
-                        restart: None,
-                        ..RecordDigests::of(op)
-                    });
+                    // A start still in flight is compared with the definition too (what
+                    // could be reloaded restarts instead: `agent_change::restarts`).
+                    out.digest = Some(RecordDigests::of(op));
                     out.digest_op = (task.to_string(), op.interval_ms);
                 }
                 "promote" => out.role = Some(Role::Promoted),
@@ -810,7 +807,12 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         let implicit = c.rscs[idx]
             .parent
             .is_some_and(|p| c.rscs[p].variant == Variant::Bundle);
+        let agent_changed =
+            !c.rscs[idx].orphan && crate::agent_change::differs(c.rscs[idx].agent.as_ref(), lrm);
         let r = &mut c.rscs[idx];
+        if agent_changed && !r.agent_changed_on.contains(&node) {
+            r.agent_changed_on.push(node);
+        }
         // A failed stop configured with on-fail=ignore counts as done.
         if rp.stop_failed
             && rp.failed_op.as_ref().is_some_and(|(t, _)| t == "stop")
@@ -953,7 +955,7 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         }
         if let Some(d) = &rp.digest {
             let active = rp.role.is_some_and(|r| r.is_active());
-            if active && !r.orphan && !implicit {
+            if active && !r.orphan && !implicit && !agent_changed {
                 // The operation's own instance attributes are digested with the resource's.
                 let (task, interval) = &rp.digest_op;
                 let def = r
