@@ -291,6 +291,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     crate::orphans::add_history_deletes(&mut b, &fenced);
     crate::agent_change::add_history_deletes(&mut b, &fenced);
     order_constraints(&mut b, cib);
+    crate::container::order_actions(&mut b);
     crate::graph::finish(&mut b, cib);
     crate::remote::order_actions(&mut b);
     crate::bundle::order_actions(&mut b);

@@ -153,6 +153,16 @@ fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
             });
         }
     }
+    // Contained resources: each needs its container.
+    for (p, k) in crate::container::pairs(c) {
+        out.push(Edge {
+            first: k,
+            first_action: "start".into(),
+            then: p,
+            then_action: "start".into(),
+            ..Edge::default()
+        });
+    }
     out
 }
 
@@ -274,6 +284,9 @@ pub fn definition_changes(c: &Cluster) -> HashMap<usize, String> {
         {
             out.insert(p, DEFINITION_CHANGE.to_string());
         }
+    }
+    for p in crate::container::restarts(c) {
+        out.insert(p, crate::agent_change::NO_REASON.to_string());
     }
     for p in crate::agent_change::restarts(c) {
         out.insert(p, crate::agent_change::NO_REASON.to_string());
