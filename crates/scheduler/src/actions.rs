@@ -799,6 +799,7 @@ fn plan_primitive(
             ));
         }
         (many, target) => {
+            let many = &crate::multi_active::in_status_order(c, r, many);
             let kept = crate::multi_active::kept_instance(r, many, target);
             for &(a, role) in many {
                 if Some(a) == kept {
@@ -818,7 +819,8 @@ fn plan_primitive(
                     b.order(st, s);
                 }
                 start = Some(s);
-                let mut line = crate::multi_active::summary(&name, many, n, failed, &nodename);
+                let mut line =
+                    crate::multi_active::summary(&name, many, n, next_role, failed, &nodename);
                 if kept.is_some() && failed {
                     line.push_str(" due to being multiply active");
                 }

@@ -67,6 +67,7 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
         c.nodes[n].health = crate::health::colour(&c, &c.nodes[n]);
     }
     let mut lookup = RscLookup::build(&c);
+    c.status_rank = crate::multi_active::status_ranks(&c, cib);
     for st in &cib.status {
         unpack_history(&mut c, &mut lookup, st);
     }
