@@ -419,6 +419,8 @@ struct Replay {
     failed_op: Option<(String, u64)>,
     /// That failure is only a `last_failure` record of a call whose own record succeeded.
     failed_op_stale: bool,
+    /// That stale-looking failure was recorded after the success of the same call.
+    failed_since_success: bool,
     /// Exit code and execution status of the failed operations other than probes.
     error_results: Vec<(i32, i32)>,
     /// Digests of the last successful non-recurring operation that left it active.
@@ -497,13 +499,23 @@ fn replay(ops: &[LrmOp]) -> Replay {
             if !probe || op.op_status == 0 && (2..=4).contains(&rc) {
                 out.error_results.push((rc, op.op_status));
             }
-            out.failed_op_stale = op.id.contains("_last_failure_")
-                && ops.iter().any(|o| {
-                    !std::ptr::eq(o, op)
-                        && o.call_id == op.call_id
-                        && o.op_status == 0
-                        && remap_degraded(o.rc_code) == o.target_rc.unwrap_or(0)
-                });
+            let success = ops.iter().find(|o| {
+                !std::ptr::eq(*o, op)
+                    && o.call_id == op.call_id
+                    && o.op_status == 0
+                    && remap_degraded(o.rc_code) == o.target_rc.unwrap_or(0)
+            });
+            out.failed_op_stale = op.id.contains("_last_failure_") && success.is_some();
+            // A recurring call that succeeded, then failed later (its failure's result
+            // changed after the success was recorded).
+            let rc_change = |o: &LrmOp| {
+                o.get("last-rc-change")
+                    .and_then(|v| v.trim().parse::<i64>().ok())
+            };
+            out.failed_since_success = success.is_some_and(|s| {
+                s.interval_ms > 0
+                    && matches!((rc_change(s), rc_change(op)), (Some(a), Some(b)) if b > a)
+            });
         }
         if op.interval_ms > 0 && task == "monitor" {
             if rc == expected && !exec_failed {
@@ -939,7 +951,11 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
                         hard_error = false;
                         fatal_error = false;
                     }
-                    Some(OnFail::Block) if rp.failed_op_stale && !hard_error => failed = false,
+                    Some(OnFail::Block)
+                        if rp.failed_op_stale && !rp.failed_since_success && !hard_error =>
+                    {
+                        failed = false
+                    }
                     Some(OnFail::Block) => r.blocked = true,
                     Some(OnFail::Stop) => r.stopped_by_failure = true,
                     Some(OnFail::Fence) => fence_node = true,
