@@ -12,6 +12,7 @@ mod agent_change;
 pub mod assign;
 mod blocked;
 pub mod bundle;
+mod clone_order;
 pub mod cluster;
 pub mod container;
 pub mod digest;

@@ -461,6 +461,9 @@ pub fn propagate(
                         action_word(c, e.first, &e.first_action)
                     }
                 );
+                let only_on = (e.first_action == "start")
+                    .then(|| crate::clone_order::changing_nodes(c, e.first, e.then, &restart))
+                    .flatten();
                 for p in then_prims {
                     let pr = &c.rscs[p];
                     let by_order = restart.get(&p).is_some_and(|why| !own_change(why));
@@ -468,7 +471,8 @@ pub fn propagate(
                         continue;
                     }
                     if let Some(n) = pr.next {
-                        if pr.running.len() == 1 && pr.running.contains_key(&n) {
+                        let elsewhere = only_on.as_ref().is_some_and(|ns| !ns.contains(&n));
+                        if pr.running.len() == 1 && pr.running.contains_key(&n) && !elsewhere {
                             restart.insert(p, reason.clone());
                             changed = true;
                         }
