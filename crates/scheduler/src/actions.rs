@@ -64,7 +64,7 @@ pub(crate) struct Builder<'a> {
     /// Actions of each resource, in creation order (indexed by resource).
     by_rsc: Vec<Vec<usize>>,
     /// Primitives whose stop waits on a blocked resource, with the reason.
-    stop_blocked: HashMap<usize, String>,
+    pub(crate) stop_blocked: HashMap<usize, String>,
 }
 
 /// Printed name of a primitive in resource actions (anonymous clones use history names).
@@ -265,7 +265,10 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     crate::fencing::add_fencing(&mut b, &fenced);
     // Nodes shutting down leave once everything there has stopped.
     for (n, node) in c.nodes.iter().enumerate() {
-        if !(node.shutdown && node.online) || fenced.contains(&n) {
+        if !(node.shutdown && node.online)
+            || fenced.contains(&n)
+            || crate::blocked_group::node_stuck(&b, n)
+        {
             continue;
         }
         let stops: Vec<usize> = (0..b.t.actions.len())
@@ -410,6 +413,7 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
         ("promote", "promoted"),
     ];
     let mut made: HashMap<&str, (usize, usize)> = HashMap::new();
+    let (stuck, stuck_restart) = crate::blocked_group::blocked_members(b, r);
     for (task, done) in pairs {
         let acts = child_actions(b, task);
         let acts: Vec<usize> = acts
@@ -428,10 +432,32 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
                 let pr = &c.rscs[p];
                 pr.next.is_none() && pr.blocked_start.is_some() && !pr.running.is_empty()
             });
+        // A group with a member that cannot stop begins its stop phase (and its start
+        // phase when that member is to start again) without completing it.
+        let stuck_phase = match task {
+            "stop" => stuck,
+            "start" => stuck_restart,
+            _ => false,
+        };
+        if stuck_phase {
+            let begin = b.add(ActionKind::Pseudo, Some(r), task, 0, None);
+            for &a in &acts {
+                b.order(begin, a);
+            }
+            continue;
+        }
         if acts.is_empty() && !unrunnable_start {
             continue;
         }
         let begin = b.add(ActionKind::Pseudo, Some(r), task, 0, None);
+        if task == "start" && crate::blocked_group::partly_placed(c, r) {
+            // Members that cannot start keep the group from ever running.
+            for &a in &acts {
+                b.order(begin, a);
+            }
+            made.insert(task, (begin, begin));
+            continue;
+        }
         let end = b.add(ActionKind::Pseudo, Some(r), done, 0, None);
         for &a in &acts {
             let inner_begin =

@@ -11,6 +11,7 @@ pub mod actions;
 mod agent_change;
 pub mod assign;
 mod blocked;
+mod blocked_group;
 pub mod bundle;
 mod clone_order;
 pub mod cluster;
