@@ -18,6 +18,7 @@ pub mod cluster;
 pub mod container;
 pub mod digest;
 mod discovery;
+pub mod failure_expiry;
 mod fast_hash;
 pub mod fencing;
 mod graph;
