@@ -12,7 +12,8 @@ use anyhow::{bail, Context};
 const USAGE: &str =
     "Usage: tandem cibadmin COMMAND [-o SECTION] [-X XML | --xml-file FILE | --xml-pipe]
 
-Read and change the cluster's live CIB (Pacemaker's cibadmin).
+Read and change the cluster's live CIB (Pacemaker's cibadmin), or the CIB file
+$CIB_file / shadow copy $CIB_shadow names (see Environment below).
 
 Commands:
   -Q, --query          print the CIB (or the section given with -o)
@@ -153,8 +154,10 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         Verb::Query => unreachable!("handled above"),
     };
     if let Err(e) = cluster_api::call(&socket, verb, &args, &body) {
-        eprintln!("cibadmin: {e}");
-        return Ok(ExitCode::from(1));
+        eprintln!("cibadmin: Call failed: {e:#}");
+        let code = crate::exit_code::code_of(&e)
+            .unwrap_or_else(|| crate::cib_source::update_error_code(&e.to_string()));
+        return Ok(ExitCode::from(code));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -70,6 +70,11 @@ pub const TOOLS: &[Tool] = &[
         run: crate::cibadmin::run,
     },
     Tool {
+        name: "crm_shadow",
+        summary: "shadow copies of the CIB: change a sandbox, diff, then commit",
+        run: crate::crm_shadow::run,
+    },
+    Tool {
         name: "stonith_admin",
         summary: "list fence devices, fence a node, show the fencing history",
         run: crate::stonith_admin::run,
