@@ -164,6 +164,11 @@ pub fn usage() -> String {
     for tool in TOOLS {
         text.push_str(&format!("  {:<20} {}\n", tool.name, tool.summary));
     }
+    text.push_str(
+        "\nEnvironment: CIB_file=FILE makes the CIB tools (status, configure, resource, node,\n\
+         property, cibadmin, crm_* ...) read and write FILE instead of the live cluster's CIB;\n\
+         CIB_shadow=NAME makes them use a shadow copy (see 'tandem crm_shadow --help').\n",
+    );
     text.push_str("\nRun 'tandem COMMAND --help' for a command's options.\n");
     text
 }

@@ -258,6 +258,9 @@ fn readers_show_the_file() {
     );
     let out = tandem(&env, &["crm_verify", "-L"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = tandem(&env, &["crm_simulate", "-L", "-S"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("Started node1"), "{}", stdout(&out));
     // Reading changes nothing.
     assert_eq!(std::fs::read_to_string(&file).expect("read"), CIB);
 }
