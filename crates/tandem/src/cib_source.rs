@@ -8,6 +8,7 @@
 //! (`controller::cib_doc`), with the same version bumps (epoch on configuration changes,
 //! num_updates on status-only ones), and written back atomically (temp, fsync, rename).
 
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -251,8 +252,11 @@ impl CibFile {
         Ok(String::new())
     }
 
-    /// Applies one change to the file: read, edit, bump the version, check, write.
+    /// Applies one change to the file: read, edit, bump the version, check, write; under
+    /// an exclusive lock of the file's directory, so that two tools changing the same file
+    /// at once do not lose either change.
     pub fn apply(&self, op: &CibOp) -> anyhow::Result<()> {
+        let _lock = DirLock::take(&self.path)?;
         let mut root = self.read()?;
         let change =
             match cib_doc::apply_admin(&mut root, op, crate::cibadmin::cluster_api::now_s()) {
@@ -280,6 +284,47 @@ impl CibFile {
             )
         })?;
         self.write(&root)
+    }
+}
+
+/// An exclusive `flock` of a file's directory, released on drop (when the descriptor closes).
+struct DirLock(std::fs::File);
+
+impl DirLock {
+    fn take(path: &Path) -> anyhow::Result<DirLock> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let file = std::fs::File::open(&dir).map_err(|e| {
+            Failure::new(
+                exit_code::NO_SUCH,
+                format!("could not open the directory {}: {e}", dir.display()),
+            )
+        })?;
+        loop {
+            // SAFETY: flock on a descriptor this function owns; no memory is involved.
+            let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+            if rc == 0 {
+                return Ok(DirLock(file));
+            }
+            let err = std::io::Error::last_os_error();
+            if err.kind() != std::io::ErrorKind::Interrupted {
+                return Err(Failure::new(
+                    exit_code::ERROR,
+                    format!("could not lock the directory {}: {err}", dir.display()),
+                )
+                .into());
+            }
+        }
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        // Closing the descriptor releases the lock; an explicit unlock says so.
+        // SAFETY: as in `take`.
+        unsafe { libc::flock(self.0.as_raw_fd(), libc::LOCK_UN) };
     }
 }
 

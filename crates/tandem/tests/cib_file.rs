@@ -226,6 +226,22 @@ fn cibadmin_writes_the_file_with_pacemakers_version_bumps() {
     );
     assert!(!text.contains(r#"id="d2""#), "{text}");
 
+    // Erase needs --force (107, as Debian's), then: empty sections, admin_epoch + 1.
+    let out = tandem(&env, &["cibadmin", "--erase"]);
+    assert_eq!(code(&out), 107, "{}", stderr(&out));
+    assert_eq!(version(&file), (10, 0));
+    let out = tandem(&env, &["cibadmin", "--erase", "--force"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(version(&file), (11, 0));
+    let root = cib::xml::parse(&std::fs::read_to_string(&file).expect("read")).expect("CIB");
+    assert_eq!(root.attr("admin_epoch"), Some("1"));
+    let config = root.child("configuration").expect("configuration");
+    assert!(
+        config.children.iter().all(|c| c.children.is_empty()),
+        "{}",
+        root.to_xml()
+    );
+
     // Written atomically: no temporary file left, the file's permissions kept.
     assert_eq!(dir.names(), vec!["cib.xml".to_string()]);
     let mode = std::fs::metadata(&file).expect("stat").permissions().mode() & 0o777;
@@ -639,4 +655,40 @@ fn crm_shadow_commits_to_a_running_node() {
     assert!(after.contains(r#"uname="node1""#), "{after}");
     let status = stdout(&tandem(&live, &["crm_mon", "-1"]));
     assert!(status.contains("parked"), "{status}");
+}
+
+#[test]
+fn concurrent_writers_lose_no_change() {
+    let dir = TempDir::new("concurrent");
+    let file = dir.file("cib.xml", CIB);
+    let children: Vec<Child> = (0..8)
+        .map(|i| {
+            Command::new(env!("CARGO_BIN_EXE_tandem"))
+                .args([
+                    "crm_attribute",
+                    "-n",
+                    &format!("p{i}"),
+                    "-v",
+                    &i.to_string(),
+                ])
+                .env("CIB_file", &file)
+                .env_remove("CIB_shadow")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().expect("wait").success());
+    }
+    assert_eq!(version(&file), (13, 0), "eight changes, eight epochs");
+    let text = std::fs::read_to_string(&file).expect("read");
+    for i in 0..8 {
+        assert!(
+            text.contains(&format!(r#"name="p{i}" value="{i}""#)),
+            "p{i} lost:\n{text}"
+        );
+    }
+    assert_eq!(dir.names(), vec!["cib.xml".to_string()]);
 }
