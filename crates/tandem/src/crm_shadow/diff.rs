@@ -20,8 +20,9 @@ pub fn diff(old: &Element, new: &Element) -> String {
     for path in &changes.removed {
         out.push_str(&format!("-- {path}\n"));
     }
-    for (path, attrs) in &changes.modified {
-        out.push_str(&format!("+  {path}:  {}\n", attrs.join(", ")));
+    for line in &changes.modified {
+        out.push_str(line);
+        out.push('\n');
     }
     for (parent, el) in &changes.added {
         let head = format!("++ {parent}:  ");
@@ -40,7 +41,8 @@ pub fn diff(old: &Element, new: &Element) -> String {
 #[derive(Default)]
 struct Changes {
     removed: Vec<String>,
-    modified: Vec<(String, Vec<String>)>,
+    /// `+  PATH:  @a=v, ...` (attributes set) and `-- PATH:  @b, ...` (removed) lines.
+    modified: Vec<String>,
     added: Vec<(String, Element)>,
 }
 
@@ -88,20 +90,24 @@ fn walk(old: &Element, new: &Element, path: &str, out: &mut Changes, depth: usiz
     if depth > cib::limits::MAX_DEPTH {
         return;
     }
-    let mut attrs: Vec<String> = new
+    let set: Vec<String> = new
         .attrs
         .iter()
         .filter(|(k, v)| old.attr(k) != Some(v.as_str()))
         .map(|(k, v)| format!("@{k}={v}"))
         .collect();
-    attrs.extend(
-        old.attrs
-            .iter()
-            .filter(|(k, _)| new.attr(k).is_none())
-            .map(|(k, _)| format!("-- @{k}")),
-    );
-    if !attrs.is_empty() {
-        out.modified.push((path.to_string(), attrs));
+    let unset: Vec<String> = old
+        .attrs
+        .iter()
+        .filter(|(k, _)| new.attr(k).is_none())
+        .map(|(k, _)| format!("@{k}"))
+        .collect();
+    if !set.is_empty() {
+        out.modified.push(format!("+  {path}:  {}", set.join(", ")));
+    }
+    if !unset.is_empty() {
+        out.modified
+            .push(format!("-- {path}:  {}", unset.join(", ")));
     }
     for c in &old.children {
         if counterpart(new, old, c).is_none() {
@@ -133,7 +139,7 @@ mod tests {
     #[test]
     fn removals_changes_and_additions_in_pacemaker_order() {
         let old = parse(
-            r#"<cib admin_epoch="0" epoch="5" num_updates="3"><configuration><crm_config><cluster_property_set id="o"><nvpair id="o-s" name="s" value="false"/></cluster_property_set></crm_config><resources><primitive id="d1" type="Dummy"/></resources></configuration></cib>"#,
+            r#"<cib admin_epoch="0" epoch="5" num_updates="3"><configuration><crm_config><cluster_property_set id="o"><nvpair id="o-s" name="s" value="false"/></cluster_property_set></crm_config><resources><primitive id="d1" type="Dummy" description="q"/></resources></configuration></cib>"#,
         );
         let new = parse(
             r#"<cib admin_epoch="0" epoch="7" num_updates="0"><configuration><crm_config><cluster_property_set id="o"/></crm_config><resources><primitive id="d1" type="Stateful"/><primitive id="d2" type="Dummy"><meta_attributes id="m"/></primitive></resources></configuration></cib>"#,
@@ -145,6 +151,7 @@ mod tests {
              -- /cib/configuration/crm_config/cluster_property_set[@id='o']/nvpair[@id='o-s']\n\
              +  /cib:  @epoch=7, @num_updates=0\n\
              +  /cib/configuration/resources/primitive[@id='d1']:  @type=Stateful\n\
+             -- /cib/configuration/resources/primitive[@id='d1']:  @description\n\
              ++ /cib/configuration/resources:  <primitive id=\"d2\" type=\"Dummy\">\n\
              ++                                  <meta_attributes id=\"m\"/>\n\
              ++                                </primitive>\n"
