@@ -107,7 +107,6 @@ pub mod error;
 pub mod fencing_topology;
 pub mod limits;
 pub mod message;
-mod message_scan;
 pub mod options;
 pub mod transition;
 pub mod version;
