@@ -12,6 +12,7 @@ pub mod rule;
 pub mod score;
 pub mod validate;
 pub mod xml;
+pub mod xml_scan;
 
 pub use error::CibError;
 pub use model::Cib;

@@ -131,6 +131,20 @@ pub fn parse(text: &str) -> Result<Element, CibError> {
     if text.len() > limits::MAX_DOCUMENT_BYTES {
         return Err(CibError::TooLarge(text.len()));
     }
+    // Documents Tandem wrote itself (the live CIB, replies, stored copies) take the fast
+    // path; anything the scanner does not read goes to the general parser.
+    if let Some(root) = crate::xml_scan::scan_with(text, limits::MAX_DEPTH - 1, &mut Owned) {
+        return Ok(root);
+    }
+    parse_general(text)
+}
+
+/// Parses an XML document into its root element with the general parser only (what
+/// [`parse`] does with any document outside the scanner's grammar).
+pub fn parse_general(text: &str) -> Result<Element, CibError> {
+    if text.len() > limits::MAX_DOCUMENT_BYTES {
+        return Err(CibError::TooLarge(text.len()));
+    }
     let opts = roxmltree::ParsingOptions {
         allow_dtd: false,
         nodes_limit: u32::MAX,
@@ -149,6 +163,29 @@ pub fn parse(text: &str) -> Result<Element, CibError> {
         line: 1,
     };
     convert(&mut lines, doc.root_element(), 0)
+}
+
+/// Builds owned [`Element`]s from the scanner's output.
+struct Owned;
+
+impl<'a> crate::xml_scan::Build<'a> for Owned {
+    type Node = Element;
+    fn node(
+        &mut self,
+        name: &'a str,
+        attrs: std::vec::Drain<'_, (&'a str, std::borrow::Cow<'a, str>)>,
+        children: Vec<Element>,
+        line: u32,
+    ) -> Element {
+        Element {
+            name: name.to_string(),
+            attrs: attrs
+                .map(|(k, v)| (k.to_string(), v.into_owned()))
+                .collect(),
+            children,
+            line,
+        }
+    }
 }
 
 /// Line numbers of increasing byte offsets, counted incrementally (elements are visited in

@@ -112,7 +112,6 @@ pub mod failure_expiry;
 pub mod fencing_topology;
 pub mod limits;
 pub mod message;
-mod message_scan;
 pub mod options;
 pub mod transition;
 pub mod version;

@@ -6,6 +6,10 @@ use crate::error::ControllerError;
 use crate::limits;
 use crate::version::CibVersion;
 
+/// Deepest element the scanner reads in a message: a batch (0), its messages (1), their
+/// parameters (2); messages with bodies (admin, sync, join) go to the general parser.
+const SCAN_DEPTH: usize = 2;
+
 /// Codec version written in every message.
 pub const WIRE_VERSION: &str = "1";
 
@@ -329,7 +333,8 @@ impl Message {
             .map_err(|e| ControllerError::Message(format!("not UTF-8: {e}")))?;
         // Results and actions, the bulk of the traffic, take the scanner; whatever it does not
         // read (or reads as an error) goes through the general parser, which has the last word.
-        let scanned = crate::message_scan::scan(text).and_then(|e| Message::from_node(&e).ok());
+        let scanned =
+            cib::xml_scan::scan(text, SCAN_DEPTH).and_then(|e| Message::from_node(&e).ok());
         let m = match scanned {
             Some(m) => m,
             None => {
@@ -518,12 +523,12 @@ impl MsgNode for Element {
     }
 }
 
-impl MsgNode for crate::message_scan::ScanElement<'_> {
+impl MsgNode for cib::xml_scan::ScanElement<'_> {
     fn name(&self) -> &str {
         self.name
     }
     fn attr(&self, key: &str) -> Option<&str> {
-        crate::message_scan::ScanElement::attr(self, key)
+        cib::xml_scan::ScanElement::attr(self, key)
     }
     fn children(&self) -> &[Self] {
         &self.children
@@ -716,7 +721,7 @@ mod tests {
         for m in &all {
             let bytes = m.encode();
             let text = std::str::from_utf8(&bytes).expect("UTF-8");
-            let scanned = crate::message_scan::scan(text).expect("in the scanner's grammar");
+            let scanned = cib::xml_scan::scan(text, SCAN_DEPTH).expect("in the scanner's grammar");
             let fast = Message::from_node(&scanned).expect("scanned message decodes");
             assert_eq!(&fast, m);
             assert_eq!(decode_general(&bytes).expect("general"), fast);
@@ -728,7 +733,7 @@ mod tests {
         r.exit_reason = "caf\u{e9} \u{7f}".into();
         let m = Message::Result(r);
         let text = String::from_utf8(m.encode()).expect("UTF-8");
-        assert!(crate::message_scan::scan(&text).is_none());
+        assert!(cib::xml_scan::scan(&text, SCAN_DEPTH).is_none());
         assert_eq!(Message::decode(text.as_bytes()).expect("decodes"), m);
     }
 

@@ -160,6 +160,20 @@ nodelist {\n node {\n  ring0_addr: 127.0.0.1\n  nodeid: 1\n  name: one\n }\n\
  node {\n  ring0_addr: 127.0.0.2\n  nodeid: 2\n }\n}\n";
 
     #[test]
+    fn the_simulator_and_the_daemon_hold_an_idle_token_alike() {
+        // totem's own default (what the seeded simulator runs) is corosync.conf's default.
+        assert_eq!(
+            totem::DEFAULT_SEQNO_UNCHANGED_CONST,
+            corosync_conf::DEFAULT_SEQNO_UNCHANGED_CONST
+        );
+        let config = corosync_conf::parse(CONF, "c.conf").expect("parse").config;
+        assert_eq!(
+            totem_config(&config).seqno_unchanged_const,
+            totem::Config::for_token(1000).seqno_unchanged_const
+        );
+    }
+
+    #[test]
     fn local_node_found_by_address_or_override() {
         let config = corosync_conf::parse(CONF, "c.conf").expect("parse").config;
         let local = [LocalAddress {

@@ -119,11 +119,14 @@ impl Link {
 fn read_loop(mut stream: UnixStream, mut input: Vec<u8>, events: SyncSender<Event>) {
     let mut chunk = vec![0u8; 65536];
     loop {
+        // Frames are decoded in place and the consumed prefix removed once per read, not
+        // once per frame (a read under load holds dozens of deliveries).
+        let mut start = 0;
         loop {
-            match next_frame(&input) {
+            match next_frame(&input[start..]) {
                 Ok(Some((body, used))) => {
-                    let msg = ServerMessage::decode(&input[body]);
-                    input.drain(..used);
+                    let msg = ServerMessage::decode(&input[start + body.start..start + body.end]);
+                    start += used;
                     match msg {
                         Ok(msg) => {
                             if events.send(Event::Ipc(msg)).is_err() {
@@ -143,6 +146,7 @@ fn read_loop(mut stream: UnixStream, mut input: Vec<u8>, events: SyncSender<Even
                 }
             }
         }
+        input.drain(..start);
         match stream.read(&mut chunk) {
             Ok(0) => {
                 let _ = events.send(Event::IpcClosed("tandemd closed the connection".into()));

@@ -67,6 +67,7 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
         c.nodes[n].health = crate::health::colour(&c, &c.nodes[n]);
     }
     let mut lookup = RscLookup::build(&c);
+    c.status_rank = crate::multi_active::status_ranks(&c, cib);
     for st in &cib.status {
         unpack_history(&mut c, &mut lookup, st);
     }
@@ -425,6 +426,8 @@ struct Replay {
     failed_op: Option<(String, u64)>,
     /// That failure is only a `last_failure` record of a call whose own record succeeded.
     failed_op_stale: bool,
+    /// That stale-looking failure was recorded after the success of the same call.
+    failed_since_success: bool,
     /// Exit code and execution status of the failed operations other than probes.
     error_results: Vec<(i32, i32)>,
     /// Digests of the last successful non-recurring operation that left it active.
@@ -476,12 +479,9 @@ fn replay(ops: &[LrmOp]) -> Replay {
             match task {
                 "start" | "migrate_from" => {
                     out.role = Some(Role::Started);
-                    // A start still in flight is compared with the definition too, but a
-                    // changed definition restarts it: there is nothing to reload yet.
-                    out.digest = Some(RecordDigests {
-                        restart: None,
-                        ..RecordDigests::of(op)
-                    });
+                    // A start still in flight is compared with the definition too (what
+                    // could be reloaded restarts instead: `agent_change::restarts`).
+                    out.digest = Some(RecordDigests::of(op));
                     out.digest_op = (task.to_string(), op.interval_ms);
                 }
                 "promote" => out.role = Some(Role::Promoted),
@@ -506,13 +506,23 @@ fn replay(ops: &[LrmOp]) -> Replay {
             if !probe || op.op_status == 0 && (2..=4).contains(&rc) {
                 out.error_results.push((rc, op.op_status));
             }
-            out.failed_op_stale = op.id.contains("_last_failure_")
-                && ops.iter().any(|o| {
-                    !std::ptr::eq(o, op)
-                        && o.call_id == op.call_id
-                        && o.op_status == 0
-                        && remap_degraded(o.rc_code) == o.target_rc.unwrap_or(0)
-                });
+            let success = ops.iter().find(|o| {
+                !std::ptr::eq(*o, op)
+                    && o.call_id == op.call_id
+                    && o.op_status == 0
+                    && remap_degraded(o.rc_code) == o.target_rc.unwrap_or(0)
+            });
+            out.failed_op_stale = op.id.contains("_last_failure_") && success.is_some();
+            // A recurring call that succeeded, then failed later (its failure's result
+            // changed after the success was recorded).
+            let rc_change = |o: &LrmOp| {
+                o.get("last-rc-change")
+                    .and_then(|v| v.trim().parse::<i64>().ok())
+            };
+            out.failed_since_success = success.is_some_and(|s| {
+                s.interval_ms > 0
+                    && matches!((rc_change(s), rc_change(op)), (Some(a), Some(b)) if b > a)
+            });
         }
         if op.interval_ms > 0 && task == "monitor" {
             if rc == expected && !exec_failed {
@@ -823,7 +833,12 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         let implicit = c.rscs[idx]
             .parent
             .is_some_and(|p| c.rscs[p].variant == Variant::Bundle);
+        let agent_changed =
+            !c.rscs[idx].orphan && crate::agent_change::differs(c.rscs[idx].agent.as_ref(), lrm);
         let r = &mut c.rscs[idx];
+        if agent_changed && !r.agent_changed_on.contains(&node) {
+            r.agent_changed_on.push(node);
+        }
         // A failed stop configured with on-fail=ignore counts as done.
         if rp.stop_failed
             && rp.failed_op.as_ref().is_some_and(|(t, _)| t == "stop")
@@ -949,7 +964,11 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
                         hard_error = false;
                         fatal_error = false;
                     }
-                    Some(OnFail::Block) if rp.failed_op_stale && !hard_error => failed = false,
+                    Some(OnFail::Block)
+                        if rp.failed_op_stale && !rp.failed_since_success && !hard_error =>
+                    {
+                        failed = false
+                    }
                     Some(OnFail::Block) => r.blocked = true,
                     Some(OnFail::Stop) => r.stopped_by_failure = true,
                     Some(OnFail::Fence) => fence_node = true,
@@ -966,7 +985,7 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         }
         if let Some(d) = &rp.digest {
             let active = rp.role.is_some_and(|r| r.is_active());
-            if active && !r.orphan && !implicit {
+            if active && !r.orphan && !implicit && !agent_changed {
                 // The operation's own instance attributes are digested with the resource's.
                 let (task, interval) = &rp.digest_op;
                 let def = r

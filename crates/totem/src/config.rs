@@ -68,6 +68,10 @@ impl Default for Config {
     }
 }
 
+/// Idle token rotations before the representative holds the token: 2 (corosync's is 30), the
+/// same as corosync.conf's default in tandemd, so the simulator runs the rule tandemd ships.
+pub const DEFAULT_SEQNO_UNCHANGED_CONST: u32 = 2;
+
 impl Config {
     /// Defaults with every timer derived from `token_real_ms` as corosync does (brief §4.2):
     /// consensus 1.2×token, retransmit token/(4+0.2), hold 0.8×retransmit−10.
@@ -79,7 +83,7 @@ impl Config {
             token_retransmit_ms,
             token_retransmits_before_loss_const: retransmits,
             hold_ms: (token_retransmit_ms * 8 / 10).saturating_sub(10),
-            seqno_unchanged_const: 30,
+            seqno_unchanged_const: DEFAULT_SEQNO_UNCHANGED_CONST,
             join_ms: 50,
             send_join_ms: 0,
             jitter_seed: 0,

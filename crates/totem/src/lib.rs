@@ -61,7 +61,7 @@ pub use codec::{
     decode, encode, is_token, CommitToken, DecodeError, Join, Mcast, McastBody, MemberState,
     Message, OrfToken, RetransmitRequest,
 };
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, DEFAULT_SEQNO_UNCHANGED_CONST};
 pub use limits::{
     MEMBERS_MAX, MESSAGE_SIZE_BYTES_DEFAULT, MESSAGE_SIZE_BYTES_MAX, PACKET_OVERHEAD_BYTES_MAX,
     RTR_ENTRIES_MAX, SEND_QUEUE_MESSAGES_MAX,

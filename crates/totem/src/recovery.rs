@@ -182,6 +182,9 @@ impl Node {
                 joined,
             }));
         self.current = forming.ring;
+        // Rotations counted in Recovery do not count towards an idle hold: the other members
+        // install the ring when the token next reaches them, so it must not stop here first.
+        self.current.idle_rotations = 0;
         self.installed_once = true;
         self.state = State::Operational;
         self.stats.operational_entered += 1;

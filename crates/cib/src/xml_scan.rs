@@ -1,29 +1,50 @@
-//! A scanner for the XML the message encoder writes: flat elements (a batch, its messages,
-//! their parameters) whose attribute values are printable ASCII with the encoder's escapes.
+//! A scanner for the XML that [`crate::xml::Element::write`] and Tandem's message encoder
+//! produce: elements, double-quoted attribute values with the writer's five escapes, and
+//! whitespace between elements.
 //!
-//! Every node decodes every group message, results and actions by the hundred in a bulk
-//! start; a general parser (a document tree, then owned strings for every attribute) cost
-//! most of that. The scanner borrows what it can from the text, and answers `None` for
-//! anything outside its narrow grammar (comments, text, other quoting or escapes, names with
-//! prefixes, non-ASCII values, deeper nesting), which then goes to the general parser, so it
-//! never accepts a document the general parser would read differently.
+//! Every node reads every group message, and the tools read CIBs of megabytes (crm_mon at a
+//! thousand resources reads 2.4 MB per refresh); a general parser builds a document tree
+//! first and costs most of that. The scanner reads the narrow grammar in one pass, builds
+//! the caller's nodes directly, and answers `None` for anything outside it (declarations,
+//! comments, text, single quotes, other entities, names with prefixes, raw control
+//! characters in values, too deep nesting, trailing content), which then goes to the general
+//! parser. So it never accepts a document that the general parser reads differently; the
+//! differential tests in `tests/xml_scan.rs` hold it to that.
 
 use std::borrow::Cow;
 
-/// Deepest element scanned: a batch (0), its messages (1), their parameters (2).
-const MAX_DEPTH: usize = 2;
+/// What the scanner builds from each element, children first (the element's own node is
+/// made once its end tag is read).
+pub trait Build<'a> {
+    /// One element's node.
+    type Node;
+    /// The node for element `name` on 1-based `line`, with its attributes in document order
+    /// (values unescaped) and its children's nodes.
+    fn node(
+        &mut self,
+        name: &'a str,
+        attrs: std::vec::Drain<'_, (&'a str, Cow<'a, str>)>,
+        children: Vec<Self::Node>,
+        line: u32,
+    ) -> Self::Node;
+}
 
-/// One scanned element: name, attributes (values unescaped) and child elements.
+/// One scanned element that borrows from the text where it can.
 #[derive(Debug)]
-pub(crate) struct ScanElement<'a> {
-    pub(crate) name: &'a str,
-    pub(crate) attrs: Vec<(&'a str, Cow<'a, str>)>,
-    pub(crate) children: Vec<ScanElement<'a>>,
+pub struct ScanElement<'a> {
+    /// Tag name.
+    pub name: &'a str,
+    /// Attributes in document order, values unescaped.
+    pub attrs: Vec<(&'a str, Cow<'a, str>)>,
+    /// Child elements.
+    pub children: Vec<ScanElement<'a>>,
+    /// 1-based line of the element's `<`.
+    pub line: u32,
 }
 
 impl ScanElement<'_> {
     /// The value of attribute `key`.
-    pub(crate) fn attr(&self, key: &str) -> Option<&str> {
+    pub fn attr(&self, key: &str) -> Option<&str> {
         self.attrs
             .iter()
             .find(|(k, _)| *k == key)
@@ -31,12 +52,48 @@ impl ScanElement<'_> {
     }
 }
 
-/// Scans `text` (one root element, surrounding whitespace allowed); `None` when the text is
-/// not in the scanner's grammar.
-pub(crate) fn scan(text: &str) -> Option<ScanElement<'_>> {
-    let mut s = Scanner { text, pos: 0 };
+/// Builds [`ScanElement`]s.
+struct Borrowed;
+
+impl<'a> Build<'a> for Borrowed {
+    type Node = ScanElement<'a>;
+    fn node(
+        &mut self,
+        name: &'a str,
+        attrs: std::vec::Drain<'_, (&'a str, Cow<'a, str>)>,
+        children: Vec<ScanElement<'a>>,
+        line: u32,
+    ) -> ScanElement<'a> {
+        ScanElement {
+            name,
+            attrs: attrs.collect(),
+            children,
+            line,
+        }
+    }
+}
+
+/// Scans `text` (one root element, surrounding whitespace allowed) into borrowed elements,
+/// `max_depth` levels below the root at most; `None` when the text is outside the grammar.
+pub fn scan(text: &str, max_depth: usize) -> Option<ScanElement<'_>> {
+    scan_with(text, max_depth, &mut Borrowed)
+}
+
+/// Scans `text` as [`scan`] does, building nodes with `build`.
+pub fn scan_with<'a, B: Build<'a>>(
+    text: &'a str,
+    max_depth: usize,
+    build: &mut B,
+) -> Option<B::Node> {
+    let mut s = Scanner {
+        text,
+        pos: 0,
+        line: 1,
+        max_depth,
+        scratch: Vec::new(),
+    };
     s.skip_ws();
-    let root = s.element(0)?;
+    let root = s.element(0, build)?;
     s.skip_ws();
     (s.pos == text.len()).then_some(root)
 }
@@ -44,6 +101,11 @@ pub(crate) fn scan(text: &str) -> Option<ScanElement<'_>> {
 struct Scanner<'a> {
     text: &'a str,
     pos: usize,
+    /// 1-based line at `pos` (line breaks only occur in the whitespace between markup).
+    line: u32,
+    max_depth: usize,
+    /// Attributes of the elements still open, innermost last.
+    scratch: Vec<(&'a str, Cow<'a, str>)>,
 }
 
 impl<'a> Scanner<'a> {
@@ -55,11 +117,22 @@ impl<'a> Scanner<'a> {
         (self.peek()? == byte).then(|| self.pos += 1)
     }
 
-    /// Skips XML whitespace; true when there was some.
+    /// Skips XML whitespace, counting line breaks; true when there was some.
     fn skip_ws(&mut self) -> bool {
         let start = self.pos;
-        while matches!(self.peek(), Some(b' ' | b'\n' | b'\t' | b'\r')) {
-            self.pos += 1;
+        loop {
+            match self.peek() {
+                Some(b'\n') => {
+                    self.line = self.line.saturating_add(1);
+                    self.pos += 1;
+                }
+                Some(b' ' | b'\t') => self.pos += 1,
+                // A lone CR is a line break to XML parsers; CR LF counts once, at the LF.
+                Some(b'\r') if self.text.as_bytes().get(self.pos + 1) == Some(&b'\n') => {
+                    self.pos += 1
+                }
+                _ => break,
+            }
         }
         self.pos > start
     }
@@ -125,31 +198,29 @@ impl<'a> Scanner<'a> {
                     copied = self.pos;
                 }
                 // `<` is not allowed in a value; control characters (tabs and line breaks are
-                // normalised to spaces by XML parsers) and non-ASCII go to the general parser.
-                b'<' | 0..=0x1f | 0x7f..=0xff => return None,
+                // normalised to spaces by XML parsers) and DEL go to the general parser.
+                // Other UTF-8 (the text is a `str`) is kept as it is, as parsers do.
+                b'<' | 0..=0x1f | 0x7f => return None,
                 _ => self.pos += 1,
             }
         }
     }
 
-    fn element(&mut self, depth: usize) -> Option<ScanElement<'a>> {
-        if depth > MAX_DEPTH {
+    fn element<B: Build<'a>>(&mut self, depth: usize, build: &mut B) -> Option<B::Node> {
+        if depth > self.max_depth {
             return None;
         }
+        let line = self.line;
         self.eat(b'<')?;
         let name = self.name()?;
-        let mut attrs: Vec<(&'a str, Cow<'a, str>)> = Vec::new();
+        let mark = self.scratch.len();
         loop {
             let spaced = self.skip_ws();
             match self.peek()? {
                 b'/' => {
                     self.pos += 1;
                     self.eat(b'>')?;
-                    return Some(ScanElement {
-                        name,
-                        attrs,
-                        children: Vec::new(),
-                    });
+                    return Some(build.node(name, self.scratch.drain(mark..), Vec::new(), line));
                 }
                 b'>' => {
                     self.pos += 1;
@@ -158,13 +229,15 @@ impl<'a> Scanner<'a> {
                 _ if !spaced => return None,
                 _ => {
                     let key = self.name()?;
+                    self.skip_ws();
                     self.eat(b'=')?;
+                    self.skip_ws();
                     self.eat(b'"')?;
                     let value = self.value()?;
-                    if attrs.iter().any(|(k, _)| *k == key) {
+                    if self.scratch[mark..].iter().any(|(k, _)| *k == key) {
                         return None;
                     }
-                    attrs.push((key, value));
+                    self.scratch.push((key, value));
                 }
             }
         }
@@ -178,16 +251,12 @@ impl<'a> Scanner<'a> {
                 }
                 self.skip_ws();
                 self.eat(b'>')?;
-                return Some(ScanElement {
-                    name,
-                    attrs,
-                    children,
-                });
+                return Some(build.node(name, self.scratch.drain(mark..), children, line));
             }
             if self.peek()? != b'<' {
                 return None;
             }
-            children.push(self.element(depth + 1)?);
+            children.push(self.element(depth + 1, build)?);
         }
     }
 }
@@ -197,15 +266,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_what_the_encoder_writes() {
-        let text = "<tandem-msg v=\"1\" kind=\"batch\">\n  <tandem-msg kind=\"exec\" why=\"a&amp;b &lt;&gt; &quot;q&quot;&#10;x\">\n    <param name=\"n\" value=\"\"/>\n  </tandem-msg>\n</tandem-msg>\n";
-        let root = scan(text).expect("in the grammar");
+    fn reads_what_the_writers_write() {
+        let text = "<tandem-msg v=\"1\" kind=\"batch\">\n  <tandem-msg kind=\"exec\" why=\"a&amp;b &lt;&gt; &quot;q&quot;&#10;x\">\n    <param name=\"n\" value=\"caf\u{e9}\"/>\n  </tandem-msg>\n</tandem-msg>\n";
+        let root = scan(text, 2).expect("in the grammar");
         assert_eq!(root.name, "tandem-msg");
         assert_eq!(root.attr("kind"), Some("batch"));
+        assert_eq!(root.line, 1);
         let exec = &root.children[0];
         assert_eq!(exec.attr("why"), Some("a&b <> \"q\"\nx"));
+        assert_eq!(exec.line, 2);
         assert_eq!(exec.children[0].attr("name"), Some("n"));
-        assert_eq!(exec.children[0].attr("value"), Some(""));
+        assert_eq!(exec.children[0].attr("value"), Some("caf\u{e9}"));
+        assert_eq!(exec.children[0].line, 3);
+        assert!(scan(text, 1).is_none(), "deeper than allowed");
     }
 
     #[test]
@@ -221,7 +294,7 @@ mod tests {
             "<a b=\"&foo;\"/>",
             "<a b=\"&#x41;\"/>",
             "<a b=\"tab\there\"/>",
-            "<a b=\"caf\u{e9}\"/>",
+            "<a b=\"del\u{7f}\"/>",
             "<a b=\"<\"/>",
             "<a:b/>",
             "<a xmlns=\"u\"/>",
@@ -232,8 +305,9 @@ mod tests {
             "<a b=\"1",
             "<1a/>",
             "<a></a",
+            "<a>\r</a>",
         ] {
-            assert!(scan(text).is_none(), "{text:?} was scanned");
+            assert!(scan(text, 2).is_none(), "{text:?} was scanned");
         }
     }
 }
