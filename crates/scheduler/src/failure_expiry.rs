@@ -32,6 +32,8 @@ use crate::on_fail::OnFail;
 /// What failure expiry decided for one resource's history on one node.
 #[derive(Debug, Default)]
 pub(crate) struct Expiry {
+    /// The resource's fail count there, expired or not.
+    pub failcount: i64,
     /// That fail count has expired (it is ignored for placement).
     pub expired: bool,
     /// The scheduler clears the fail count there (`clear_failcount`).
@@ -143,7 +145,10 @@ pub(crate) fn evaluate(
         .is_some_and(|q| c.rscs[q].variant == crate::cluster::Variant::Bundle);
     let ids = [lrm.id.as_str(), r.id.as_str()];
     let (raw, last_failure) = failcount_of(attrs, &ids);
-    let mut out = Expiry::default();
+    let mut out = Expiry {
+        failcount: raw,
+        ..Expiry::default()
+    };
     let Some(timeout) = failure_timeout_s(r) else {
         out.clear = compare && last_failure_params_changed(r, lrm, &[]);
         return out;

@@ -790,7 +790,8 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
     // Active histories first so anonymous instances keep their numbering stable.
     for recorded in &st.lrm {
         // Expired failures are read as if they had not happened (failure-timeout).
-        let expiry = configured_rsc(c, lookup, recorded, node)
+        let configured = configured_rsc(c, lookup, recorded, node);
+        let expiry = configured
             .map(|p| crate::failure_expiry::evaluate(c, p, recorded, &st.attrs))
             .unwrap_or_default();
         let kept = crate::failure_expiry::without_ops(recorded, &expiry.ignored_ops);
@@ -1019,7 +1020,11 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
             r.not_installed_on.push(node);
         }
         // Fail counts (an expired one, or one being cleared, no longer counts).
-        let (raw, _) = crate::failure_expiry::failcount_of(&st.attrs, &[&lrm.id, &c.rscs[idx].id]);
+        let raw = if configured == Some(idx) {
+            expiry.failcount
+        } else {
+            crate::failure_expiry::failcount_of(&st.attrs, &[&lrm.id, &c.rscs[idx].id]).0
+        };
         let mut fc: i64 = 0;
         if !expiry.expired && !expiry.clear {
             fc = raw;
