@@ -21,6 +21,7 @@
 //!   expires (`last-failure + failure-timeout + 1`); the earliest is the graph's `recheck-by`.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use cib::model::{LrmOp, LrmResource};
 use cib::Score;
@@ -72,32 +73,58 @@ pub(crate) fn failure_timeout_s(r: &Rsc) -> Option<i64> {
     Some(i64::try_from(ms / 1000).unwrap_or(i64::MAX).max(1))
 }
 
-/// Whether transient attribute `name` (`PREFIX<rsc>[#op_interval]`) belongs to a resource
-/// recorded as `history_id` or configured as `rsc_id`.
+/// The resource a transient attribute named `PREFIX<rsc>[#op_interval]` is about.
 fn attr_target<'a>(name: &'a str, prefix: &str) -> Option<&'a str> {
     let rest = name.strip_prefix(prefix)?;
     Some(rest.split('#').next().unwrap_or(rest))
 }
 
-/// The fail count and newest failure time of `history_id`/`rsc_id` in `attrs`.
-pub(crate) fn failcount_of(attrs: &[(String, String)], ids: &[&str]) -> (i64, i64) {
-    let mut fc = Score(0);
-    let mut last = 0i64;
-    for (k, v) in attrs {
-        if let Some(t) = attr_target(k, "fail-count-") {
-            if ids.contains(&t) {
+/// One node's fail counts and last failure times per resource (from its
+/// `fail-count-RSC[#OP_INTERVAL]` and `last-failure-RSC[#OP_INTERVAL]` attributes), read
+/// once per node rather than once per resource history.
+#[derive(Debug, Default)]
+pub(crate) struct NodeFailures<'a> {
+    by_rsc: HashMap<&'a str, (Score, i64)>,
+}
+
+impl<'a> NodeFailures<'a> {
+    /// Reads the transient attributes `attrs` of one node.
+    pub(crate) fn of(attrs: &'a [(String, String)]) -> NodeFailures<'a> {
+        let mut by_rsc: HashMap<&str, (Score, i64)> = HashMap::new();
+        for (k, v) in attrs {
+            if let Some(t) = attr_target(k, "fail-count-") {
                 let n = Score::parse(v).map(|s| s.0).unwrap_or(0);
-                fc = fc.plus(Score(n));
-            }
-        } else if let Some(t) = attr_target(k, "last-failure-") {
-            if ids.contains(&t) {
-                if let Ok(t) = v.trim().parse::<i64>() {
-                    last = last.max(t);
+                let e = by_rsc.entry(t).or_insert((Score(0), 0));
+                e.0 = e.0.plus(Score(n));
+            } else if let Some(t) = attr_target(k, "last-failure-") {
+                if let Ok(at) = v.trim().parse::<i64>() {
+                    let e = by_rsc.entry(t).or_insert((Score(0), 0));
+                    e.1 = e.1.max(at);
                 }
             }
         }
+        NodeFailures { by_rsc }
     }
-    (fc.0, last)
+
+    /// The fail count and newest failure time of a resource recorded or configured under
+    /// any of `ids`.
+    pub(crate) fn of_rsc(&self, ids: &[&str]) -> (i64, i64) {
+        if self.by_rsc.is_empty() {
+            return (0, 0);
+        }
+        let mut fc = Score(0);
+        let mut last = 0i64;
+        for (i, id) in ids.iter().enumerate() {
+            if ids[..i].contains(id) {
+                continue;
+            }
+            if let Some(&(n, at)) = self.by_rsc.get(id) {
+                fc = fc.plus(n);
+                last = last.max(at);
+            }
+        }
+        (fc.0, last)
+    }
 }
 
 /// Whether a recorded operation failed (a completed result other than the expected one).
@@ -129,13 +156,13 @@ fn recorded_at(op: &LrmOp) -> Option<i64> {
 }
 
 /// Applies failure expiry (at the cluster's time) to the history `lrm` of primitive `p` on
-/// a node whose transient attributes are `attrs`, and notes a last failure recorded with
+/// a node whose fail counts are `failures`, and notes a last failure recorded with
 /// other parameters.
 pub(crate) fn evaluate(
     c: &Cluster,
     p: usize,
     lrm: &LrmResource,
-    attrs: &[(String, String)],
+    failures: &NodeFailures<'_>,
 ) -> Expiry {
     let r = &c.rscs[p];
     let now = c.now;
@@ -144,7 +171,7 @@ pub(crate) fn evaluate(
         .parent
         .is_some_and(|q| c.rscs[q].variant == crate::cluster::Variant::Bundle);
     let ids = [lrm.id.as_str(), r.id.as_str()];
-    let (raw, last_failure) = failcount_of(attrs, &ids);
+    let (raw, last_failure) = failures.of_rsc(&ids);
     let mut out = Expiry {
         failcount: raw,
         ..Expiry::default()

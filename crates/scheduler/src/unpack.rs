@@ -787,12 +787,13 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
     if !believed && !thought_active {
         return;
     }
+    let failures = crate::failure_expiry::NodeFailures::of(&st.attrs);
     // Active histories first so anonymous instances keep their numbering stable.
     for recorded in &st.lrm {
         // Expired failures are read as if they had not happened (failure-timeout).
         let configured = configured_rsc(c, lookup, recorded, node);
         let expiry = configured
-            .map(|p| crate::failure_expiry::evaluate(c, p, recorded, &st.attrs))
+            .map(|p| crate::failure_expiry::evaluate(c, p, recorded, &failures))
             .unwrap_or_default();
         let kept = crate::failure_expiry::without_ops(recorded, &expiry.ignored_ops);
         let lrm: &LrmResource = &kept;
@@ -1023,7 +1024,7 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         let raw = if configured == Some(idx) {
             expiry.failcount
         } else {
-            crate::failure_expiry::failcount_of(&st.attrs, &[&lrm.id, &c.rscs[idx].id]).0
+            failures.of_rsc(&[&lrm.id, &c.rscs[idx].id]).0
         };
         let mut fc: i64 = 0;
         if !expiry.expired && !expiry.clear {
