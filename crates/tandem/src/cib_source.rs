@@ -258,6 +258,7 @@ impl CibFile {
     pub fn apply(&self, op: &CibOp) -> anyhow::Result<()> {
         let _lock = DirLock::take(&self.path)?;
         let mut root = self.read()?;
+        let before = root.clone();
         let change =
             match cib_doc::apply_admin(&mut root, op, crate::cibadmin::cluster_api::now_s()) {
                 Ok(change) => change,
@@ -273,7 +274,9 @@ impl CibFile {
                     return Err(Failure::new(update_error_code(&message), message).into());
                 }
             };
-        if !change.any() {
+        // A change that changes nothing (the same value again) leaves the file and its
+        // version alone, as with Pacemaker's tools.
+        if !change.any() || root == before {
             return Ok(());
         }
         cib_doc::bump(&mut root, change);

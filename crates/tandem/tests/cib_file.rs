@@ -134,6 +134,18 @@ fn cibadmin_writes_the_file_with_pacemakers_version_bumps() {
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(version(&file), (6, 0));
+    // The same change again changes nothing: no bump (as Debian's).
+    let out = tandem(
+        &env,
+        &[
+            "cibadmin",
+            "-M",
+            "-X",
+            r#"<primitive id="d1" description="x"/>"#,
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(version(&file), (6, 0));
     let out = tandem(
         &env,
         &[
