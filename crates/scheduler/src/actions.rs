@@ -64,7 +64,7 @@ pub(crate) struct Builder<'a> {
     /// Actions of each resource, in creation order (indexed by resource).
     by_rsc: Vec<Vec<usize>>,
     /// Primitives whose stop waits on a blocked resource, with the reason.
-    stop_blocked: HashMap<usize, String>,
+    pub(crate) stop_blocked: HashMap<usize, String>,
 }
 
 /// Printed name of a primitive in resource actions (anonymous clones use history names).
@@ -265,7 +265,10 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     crate::fencing::add_fencing(&mut b, &fenced);
     // Nodes shutting down leave once everything there has stopped.
     for (n, node) in c.nodes.iter().enumerate() {
-        if !(node.shutdown && node.online) || fenced.contains(&n) {
+        if !(node.shutdown && node.online)
+            || fenced.contains(&n)
+            || crate::blocked_group::node_stuck(&b, n)
+        {
             continue;
         }
         let stops: Vec<usize> = (0..b.t.actions.len())
@@ -289,10 +292,13 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
             .partition(|l| l.starts_with("Fence"));
     b.t.summary = fence.into_iter().chain(rest).collect();
     crate::orphans::add_history_deletes(&mut b, &fenced);
+    crate::agent_change::add_history_deletes(&mut b, &fenced);
     order_constraints(&mut b, cib);
+    crate::container::order_actions(&mut b);
     crate::graph::finish(&mut b, cib);
     crate::remote::order_actions(&mut b);
     crate::bundle::order_actions(&mut b);
+    crate::failure_expiry::add_clear_failcounts(&mut b);
     b.t
 }
 
@@ -408,6 +414,7 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
         ("promote", "promoted"),
     ];
     let mut made: HashMap<&str, (usize, usize)> = HashMap::new();
+    let (stuck, stuck_restart) = crate::blocked_group::blocked_members(b, r);
     for (task, done) in pairs {
         let acts = child_actions(b, task);
         let acts: Vec<usize> = acts
@@ -426,10 +433,32 @@ fn add_container_pseudo(b: &mut Builder<'_>, r: usize) {
                 let pr = &c.rscs[p];
                 pr.next.is_none() && pr.blocked_start.is_some() && !pr.running.is_empty()
             });
+        // A group with a member that cannot stop begins its stop phase (and its start
+        // phase when that member is to start again) without completing it.
+        let stuck_phase = match task {
+            "stop" => stuck,
+            "start" => stuck_restart,
+            _ => false,
+        };
+        if stuck_phase {
+            let begin = b.add(ActionKind::Pseudo, Some(r), task, 0, None);
+            for &a in &acts {
+                b.order(begin, a);
+            }
+            continue;
+        }
         if acts.is_empty() && !unrunnable_start {
             continue;
         }
         let begin = b.add(ActionKind::Pseudo, Some(r), task, 0, None);
+        if task == "start" && crate::blocked_group::partly_placed(c, r) {
+            // Members that cannot start keep the group from ever running.
+            for &a in &acts {
+                b.order(begin, a);
+            }
+            made.insert(task, (begin, begin));
+            continue;
+        }
         let end = b.add(ActionKind::Pseudo, Some(r), done, 0, None);
         for &a in &acts {
             let inner_begin =
@@ -691,6 +720,9 @@ fn plan_primitive(
                 if failed {
                     b.t.summary
                         .push(format!("Recover {name} ( {roles}{} )", nodename(n)));
+                } else if restart.is_some_and(|why| why.is_empty()) {
+                    b.t.summary
+                        .push(format!("Restart {name} ( {roles}{} )", nodename(n)));
                 } else if let Some(reason) = restart {
                     b.t.summary.push(format!(
                         "Restart {name} ( {roles}{} ) due to {reason}",
@@ -794,6 +826,7 @@ fn plan_primitive(
             ));
         }
         (many, target) => {
+            let many = &crate::multi_active::in_status_order(c, r, many);
             let kept = crate::multi_active::kept_instance(r, many, target);
             for &(a, role) in many {
                 if Some(a) == kept {
@@ -813,7 +846,8 @@ fn plan_primitive(
                     b.order(st, s);
                 }
                 start = Some(s);
-                let mut line = crate::multi_active::summary(&name, many, n, failed, &nodename);
+                let mut line =
+                    crate::multi_active::summary(&name, many, n, next_role, failed, &nodename);
                 if kept.is_some() && failed {
                     line.push_str(" due to being multiply active");
                 }
@@ -871,6 +905,10 @@ fn plan_primitive(
                 }
                 if let Some(d) = b.find(Some(p), "demote", Some(n)) {
                     b.order(d, m);
+                }
+                // A monitor rescheduled with reloaded parameters waits for the reload.
+                if let Some(rl) = b.find(Some(p), "reload-agent", Some(n)) {
+                    b.order(rl, m);
                 }
             }
         }
@@ -1193,6 +1231,9 @@ pub fn graph_order(t: &Transition) -> Vec<usize> {
             "promote" => 50,
             // History deletions come after everything else the resource does.
             "delete" => 5,
+            // Clearing an expired fail count: created while reading the history.
+            crate::failure_expiry::CLEAR_FAILCOUNT if a.early => 3,
+            crate::failure_expiry::CLEAR_FAILCOUNT => 95,
             _ => 45,
         }
     };

@@ -818,7 +818,10 @@ impl<'a> Assigner<'a> {
                     || pr
                         .failcount
                         .get(&n)
-                        .is_some_and(|&fc| fc >= pr.migration_threshold);
+                        .is_some_and(|&fc| fc >= pr.migration_threshold)
+                    // A group member banned from the group's node stays stopped (and so do
+                    // the members after it).
+                    || prims.len() > 1 && self.primitive_scores(p, false)[n] == Score::NEG_INF;
                 if banned && blocked_from.is_none() {
                     blocked_from = Some(i);
                 }

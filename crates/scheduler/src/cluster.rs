@@ -188,6 +188,12 @@ pub struct Rsc {
     pub demote_failed_on: Vec<usize>,
     /// Nodes where the recorded operation digest differs from the configured parameters.
     pub definition_changed_on: Vec<usize>,
+    /// Nodes whose history was recorded under another agent (class, provider or type) than
+    /// the configured one: that history is deleted there, and the resource restarted.
+    pub agent_changed_on: Vec<usize>,
+    /// The active node listed before the others (the target of a failed live migration,
+    /// found active while reading its source's history).
+    pub listed_first: Option<usize>,
     /// Nodes where only reloadable parameters changed (the restart digest still matches).
     pub reload_on: Vec<usize>,
     /// Recurring operations (node, interval) whose recorded digest differs from the
@@ -262,6 +268,8 @@ impl Rsc {
             stop_failed_on: Vec::new(),
             demote_failed_on: Vec::new(),
             definition_changed_on: Vec::new(),
+            agent_changed_on: Vec::new(),
+            listed_first: None,
             reload_on: Vec::new(),
             stale_recurring: Vec::new(),
             pending: BTreeMap::new(),
@@ -308,6 +316,9 @@ impl Rsc {
 pub struct Cluster {
     /// Nodes in configuration order (then status-only nodes).
     pub nodes: Vec<Node>,
+    /// Per node, the position of its entry in the status section (the order its
+    /// histories were read in; nodes without one come last).
+    pub status_rank: Vec<usize>,
     /// Resource arena.
     pub rscs: Vec<Rsc>,
     /// Top-level resources in configuration order.
@@ -331,6 +342,17 @@ pub struct Cluster {
     pub orphan_histories: Vec<(usize, usize)>,
     /// Bundles and their implicit resources.
     pub bundles: Vec<crate::bundle::BundleInfo>,
+    /// Fail counts the cluster clears, found while reading the history (expired, or of a
+    /// last failure with other parameters): (primitive, node), in status order.
+    pub clear_failcounts: Vec<(usize, usize)>,
+    /// Fail counts the cluster clears because the definition changed where they are
+    /// (found once the history is read): (primitive, node).
+    pub clear_failcounts_changed: Vec<(usize, usize)>,
+    /// Where a primitive has a fail count, expired or not: (primitive, node).
+    pub failcount_recorded: Vec<(usize, usize)>,
+    /// When the earliest fail count still within its `failure-timeout` expires (seconds
+    /// since the epoch): the graph's `recheck-by`.
+    pub recheck_by: Option<i64>,
     /// Resources by id, as unpacking left them (see `RscLookup::of`).
     pub(crate) rsc_lookup: std::sync::Arc<crate::rsc_lookup::RscLookup>,
 }

@@ -8,13 +8,17 @@
 
 mod action_index;
 pub mod actions;
+mod agent_change;
 pub mod assign;
 mod blocked;
+mod blocked_group;
 pub mod bundle;
+mod clone_order;
 pub mod cluster;
 pub mod container;
 pub mod digest;
 mod discovery;
+pub mod failure_expiry;
 mod fast_hash;
 pub mod fencing;
 mod graph;

@@ -69,6 +69,19 @@ pub(crate) fn apply(c: &mut Cluster, cib: &Cib) {
         };
         for (source, ops) in per_node {
             apply_source(c, p, *source, ops, per_node);
+            // Active on both ends of a migration: the target was found first.
+            let target = ops
+                .iter()
+                .rev()
+                .find(|o| o.operation == "migrate_to")
+                .and_then(|mt| mt.get("migrate_target"))
+                .and_then(|t| c.node_index(t));
+            let r = &mut c.rscs[p];
+            if let Some(t) = target {
+                if t != *source && r.running.contains_key(&t) && r.running.contains_key(source) {
+                    r.listed_first = Some(t);
+                }
+            }
         }
     }
 }

@@ -24,6 +24,9 @@ struct Edge {
     one_or_more: Option<(Vec<usize>, String)>,
     /// `symmetrical="false"`: only the `then` action waits; what already runs stays.
     asymmetric: bool,
+    /// An optional ordering whose `then` has `restart-type=restart`: it only restarts
+    /// `then` when `first` changes.
+    restart_only: bool,
 }
 
 /// The resource a constraint's id names: the clone for ids of cloned children.
@@ -70,12 +73,17 @@ fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
     for k in &cib.constraints {
         let Constraint::Order(o) = k else { continue };
         if o.sets.is_empty() {
-            if !mandatory(o.kind.as_deref(), o.score) {
-                continue;
-            }
             let (Some(f), Some(t)) = (named(c, &o.first), named(c, &o.then)) else {
                 continue;
             };
+            let restart_only = !mandatory(o.kind.as_deref(), o.score)
+                && c.rscs[t]
+                    .meta
+                    .get("restart-type")
+                    .is_some_and(|v| v == "restart");
+            if !mandatory(o.kind.as_deref(), o.score) && !restart_only {
+                continue;
+            }
             let fa = o.first_action.clone().unwrap_or_else(|| "start".into());
             let ta = o.then_action.clone().unwrap_or_else(|| fa.clone());
             out.push(Edge {
@@ -86,6 +94,7 @@ fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
                 then_action: ta,
                 clone_one_or_more: o.require_all == Some(false),
                 asymmetric: o.symmetrical == Some(false),
+                restart_only,
                 ..Edge::default()
             });
         } else {
@@ -152,6 +161,16 @@ fn edges(c: &Cluster, cib: &Cib) -> Vec<Edge> {
                 ..Edge::default()
             });
         }
+    }
+    // Contained resources: each needs its container.
+    for (p, k) in crate::container::pairs(c) {
+        out.push(Edge {
+            first: k,
+            first_action: "start".into(),
+            then: p,
+            then_action: "start".into(),
+            ..Edge::default()
+        });
     }
     out
 }
@@ -225,6 +244,14 @@ fn starts(c: &Cluster, r: usize, restart: &HashMap<usize, String>) -> bool {
     })
 }
 
+/// Whether some managed primitive of `r` leaves a node it is active on.
+fn stops(c: &Cluster, r: usize) -> bool {
+    c.primitives(r).iter().any(|&p| {
+        let pr = &c.rscs[p];
+        pr.managed && pr.running.keys().any(|&n| pr.next != Some(n))
+    })
+}
+
 /// Whether some promoted instance of `r` is demoted in the transition (to stop, move, be
 /// recovered or restarted, or stay unpromoted): what is ordered after its promotion stops
 /// first.
@@ -275,7 +302,19 @@ pub fn definition_changes(c: &Cluster) -> HashMap<usize, String> {
             out.insert(p, DEFINITION_CHANGE.to_string());
         }
     }
+    for p in crate::container::restarts(c) {
+        out.insert(p, crate::agent_change::NO_REASON.to_string());
+    }
+    for p in crate::agent_change::restarts(c) {
+        out.insert(p, crate::agent_change::NO_REASON.to_string());
+    }
     out
+}
+
+/// Whether a restart reason is the resource's own change (which an ordering's reason
+/// replaces), not an ordering's.
+fn own_change(why: &str) -> bool {
+    why == DEFINITION_CHANGE || why == crate::agent_change::NO_REASON
 }
 
 /// Applies ordering consequences to the assigned cluster; returns the resources that must
@@ -316,7 +355,7 @@ pub fn propagate(
                 changed |= crate::interleave::block_unmatched(c, e.first, e.then);
             }
             let then_prims = c.primitives(e.then);
-            if !first_runs {
+            if !first_runs && !e.restart_only {
                 let reason = if let Some((_, set_id)) = &e.one_or_more {
                     format!("unrunnable one-or-more:{set_id}")
                 } else if short {
@@ -412,7 +451,7 @@ pub fn propagate(
             {
                 for (p, reason) in crate::interleave::restarts(c, e.first, e.then, &restart) {
                     let pr = &c.rscs[p];
-                    let by_order = restart.get(&p).is_some_and(|why| why != DEFINITION_CHANGE);
+                    let by_order = restart.get(&p).is_some_and(|why| !own_change(why));
                     if pr.managed && !by_order && pr.failed_on.is_empty() {
                         restart.insert(p, reason);
                         changed = true;
@@ -422,7 +461,7 @@ pub fn propagate(
                 && if e.first_action == "promote" {
                     demotes(c, e.first, &restart)
                 } else {
-                    starts(c, e.first, &restart)
+                    starts(c, e.first, &restart) || e.restart_only && stops(c, e.first)
                 }
             {
                 // After a notifying clone's promotion, what follows waits for its post
@@ -439,14 +478,18 @@ pub fn propagate(
                         action_word(c, e.first, &e.first_action)
                     }
                 );
+                let only_on = (e.first_action == "start")
+                    .then(|| crate::clone_order::changing_nodes(c, e.first, e.then, &restart))
+                    .flatten();
                 for p in then_prims {
                     let pr = &c.rscs[p];
-                    let by_order = restart.get(&p).is_some_and(|why| why != DEFINITION_CHANGE);
+                    let by_order = restart.get(&p).is_some_and(|why| !own_change(why));
                     if !pr.managed || by_order || !pr.failed_on.is_empty() {
                         continue;
                     }
                     if let Some(n) = pr.next {
-                        if pr.running.len() == 1 && pr.running.contains_key(&n) {
+                        let elsewhere = only_on.as_ref().is_some_and(|ns| !ns.contains(&n));
+                        if pr.running.len() == 1 && pr.running.contains_key(&n) && !elsewhere {
                             restart.insert(p, reason.clone());
                             changed = true;
                         }

@@ -40,7 +40,7 @@ fn deletes_history(c: &Cluster, p: usize) -> bool {
 
 /// Whether node `n` takes a history deletion: up and clean, neither in standby nor
 /// shutting down (a node in maintenance does).
-fn takes_delete(c: &Cluster, n: usize) -> bool {
+pub(crate) fn takes_delete(c: &Cluster, n: usize) -> bool {
     let node = &c.nodes[n];
     let up = match node.kind {
         NodeKind::Member => node.online && !node.unclean && !node.pending && node.fencing.is_none(),

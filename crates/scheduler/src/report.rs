@@ -154,7 +154,10 @@ fn primitive_line(c: &Cluster, r: usize) -> String {
     if rsc.orphan {
         state.push_str("ORPHANED ");
     }
-    let nodes: Vec<usize> = rsc.running.keys().copied().collect();
+    let mut nodes: Vec<usize> = rsc.running.keys().copied().collect();
+    if nodes.len() > 1 {
+        crate::multi_active::listing_order(c, rsc, &mut nodes);
+    }
     let failed = nodes
         .iter()
         .any(|n| rsc.failed_on.contains(n) || rsc.demote_failed_on.contains(n));

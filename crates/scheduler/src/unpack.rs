@@ -67,6 +67,7 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
         c.nodes[n].health = crate::health::colour(&c, &c.nodes[n]);
     }
     let mut lookup = RscLookup::build(&c);
+    c.status_rank = crate::multi_active::status_ranks(&c, cib);
     for st in &cib.status {
         unpack_history(&mut c, &mut lookup, st);
     }
@@ -418,6 +419,8 @@ struct Replay {
     failed_op: Option<(String, u64)>,
     /// That failure is only a `last_failure` record of a call whose own record succeeded.
     failed_op_stale: bool,
+    /// That stale-looking failure was recorded after the success of the same call.
+    failed_since_success: bool,
     /// Exit code and execution status of the failed operations other than probes.
     error_results: Vec<(i32, i32)>,
     /// Digests of the last successful non-recurring operation that left it active.
@@ -469,12 +472,9 @@ fn replay(ops: &[LrmOp]) -> Replay {
             match task {
                 "start" | "migrate_from" => {
                     out.role = Some(Role::Started);
-                    // A start still in flight is compared with the definition too, but a
-                    // changed definition restarts it: there is nothing to reload yet.
-                    out.digest = Some(RecordDigests {
-                        restart: None,
-                        ..RecordDigests::of(op)
-                    });
+                    // A start still in flight is compared with the definition too (what
+                    // could be reloaded restarts instead: `agent_change::restarts`).
+                    out.digest = Some(RecordDigests::of(op));
                     out.digest_op = (task.to_string(), op.interval_ms);
                 }
                 "promote" => out.role = Some(Role::Promoted),
@@ -499,13 +499,23 @@ fn replay(ops: &[LrmOp]) -> Replay {
             if !probe || op.op_status == 0 && (2..=4).contains(&rc) {
                 out.error_results.push((rc, op.op_status));
             }
-            out.failed_op_stale = op.id.contains("_last_failure_")
-                && ops.iter().any(|o| {
-                    !std::ptr::eq(o, op)
-                        && o.call_id == op.call_id
-                        && o.op_status == 0
-                        && remap_degraded(o.rc_code) == o.target_rc.unwrap_or(0)
-                });
+            let success = ops.iter().find(|o| {
+                !std::ptr::eq(*o, op)
+                    && o.call_id == op.call_id
+                    && o.op_status == 0
+                    && remap_degraded(o.rc_code) == o.target_rc.unwrap_or(0)
+            });
+            out.failed_op_stale = op.id.contains("_last_failure_") && success.is_some();
+            // A recurring call that succeeded, then failed later (its failure's result
+            // changed after the success was recorded).
+            let rc_change = |o: &LrmOp| {
+                o.get("last-rc-change")
+                    .and_then(|v| v.trim().parse::<i64>().ok())
+            };
+            out.failed_since_success = success.is_some_and(|s| {
+                s.interval_ms > 0
+                    && matches!((rc_change(s), rc_change(op)), (Some(a), Some(b)) if b > a)
+            });
         }
         if op.interval_ms > 0 && task == "monitor" {
             if rc == expected && !exec_failed {
@@ -771,7 +781,13 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         return;
     }
     // Active histories first so anonymous instances keep their numbering stable.
-    for lrm in &st.lrm {
+    for recorded in &st.lrm {
+        // Expired failures are read as if they had not happened (failure-timeout).
+        let expiry = configured_rsc(c, lookup, recorded, node)
+            .map(|p| crate::failure_expiry::evaluate(c, p, recorded, &st.attrs))
+            .unwrap_or_default();
+        let kept = crate::failure_expiry::without_ops(recorded, &expiry.ignored_ops);
+        let lrm: &LrmResource = &kept;
         let mut rp = replay(&lrm.ops);
         // What failed on a node that is to be fenced anyway stops with the fencing.
         if crate::fencing::doomed(c, node) {
@@ -810,7 +826,12 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         let implicit = c.rscs[idx]
             .parent
             .is_some_and(|p| c.rscs[p].variant == Variant::Bundle);
+        let agent_changed =
+            !c.rscs[idx].orphan && crate::agent_change::differs(c.rscs[idx].agent.as_ref(), lrm);
         let r = &mut c.rscs[idx];
+        if agent_changed && !r.agent_changed_on.contains(&node) {
+            r.agent_changed_on.push(node);
+        }
         // A failed stop configured with on-fail=ignore counts as done.
         if rp.stop_failed
             && rp.failed_op.as_ref().is_some_and(|(t, _)| t == "stop")
@@ -936,7 +957,11 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
                         hard_error = false;
                         fatal_error = false;
                     }
-                    Some(OnFail::Block) if rp.failed_op_stale && !hard_error => failed = false,
+                    Some(OnFail::Block)
+                        if rp.failed_op_stale && !rp.failed_since_success && !hard_error =>
+                    {
+                        failed = false
+                    }
                     Some(OnFail::Block) => r.blocked = true,
                     Some(OnFail::Stop) => r.stopped_by_failure = true,
                     Some(OnFail::Fence) => fence_node = true,
@@ -953,7 +978,7 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         }
         if let Some(d) = &rp.digest {
             let active = rp.role.is_some_and(|r| r.is_active());
-            if active && !r.orphan && !implicit {
+            if active && !r.orphan && !implicit && !agent_changed {
                 // The operation's own instance attributes are digested with the resource's.
                 let (task, interval) = &rp.digest_op;
                 let def = r
@@ -986,17 +1011,20 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         if rp.not_installed {
             r.not_installed_on.push(node);
         }
-        // Fail counts.
+        // Fail counts (an expired one, or one being cleared, no longer counts).
+        let (raw, _) = crate::failure_expiry::failcount_of(&st.attrs, &[&lrm.id, &c.rscs[idx].id]);
         let mut fc: i64 = 0;
-        for (k, v) in &st.attrs {
-            let Some(rest) = k.strip_prefix("fail-count-") else {
-                continue;
-            };
-            let name = rest.split('#').next().unwrap_or(rest);
-            if name == lrm.id || name == c.rscs[idx].id {
-                let n = Score::parse(v).map(|s| s.0).unwrap_or(0);
-                fc = Score(fc).plus(Score(n)).0;
-            }
+        if !expiry.expired && !expiry.clear {
+            fc = raw;
+        }
+        if raw > 0 {
+            c.failcount_recorded.push((idx, node));
+        }
+        if expiry.clear && !c.clear_failcounts.contains(&(idx, node)) {
+            c.clear_failcounts.push((idx, node));
+        }
+        if let Some(at) = expiry.recheck_at {
+            c.recheck_by = Some(c.recheck_by.map_or(at, |t| t.min(at)));
         }
         if rp.start_failed && rp.failed && truthy(c.options.get("start-failure-is-fatal"), true) {
             fc = Score::INFINITY;
@@ -1019,6 +1047,26 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
             crate::fencing::failed_with_fence(c, idx, node);
         }
     }
+}
+
+/// The configured primitive history `lrm` on `node` belongs to, looked up before its
+/// replay decides which instance of an anonymous clone it is (they share a definition).
+fn configured_rsc(
+    c: &Cluster,
+    lookup: &RscLookup,
+    lrm: &LrmResource,
+    node: usize,
+) -> Option<usize> {
+    if let Some(i) = crate::bundle::guest_instance(c, node, &lrm.id) {
+        return Some(i);
+    }
+    if let Some(i) = lookup.id(&lrm.id) {
+        if c.rscs[i].variant == Variant::Primitive {
+            return Some(i);
+        }
+    }
+    let (base, _) = strip_instance(&lrm.id);
+    lookup.configured_as(base).first().copied()
 }
 
 /// Whether the failed probes in `lrm` all happened at least the resource's
@@ -1048,6 +1096,7 @@ fn probe_failure_expired(r: &Rsc, lrm: &LrmResource, now: i64) -> bool {
 fn post_state(c: &mut Cluster) {
     crate::maintenance::unmanage_on_maintenance_nodes(c);
     crate::container::add_failcounts(c);
+    crate::failure_expiry::note_changed_definitions(c);
     crate::blocked::apply_multiple_active(c);
     // Unpromoted is only meaningful for promotable clones.
     for r in &mut c.rscs {

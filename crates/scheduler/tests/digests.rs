@@ -60,7 +60,7 @@ fn unchanged_definition_does_nothing() {
 }
 
 #[test]
-fn reloadable_change_reloads_a_completed_start_but_restarts_a_pending_one() {
+fn reloadable_change_reloads_a_completed_start_but_plainly_restarts_a_pending_one() {
     let done = run(&cib("bar", "secret", "", &recorded(false), false));
     assert_eq!(
         done.transition.summary,
@@ -69,7 +69,7 @@ fn reloadable_change_reloads_a_completed_start_but_restarts_a_pending_one() {
     let pending = run(&cib("bar", "secret", "", &recorded(false), true));
     assert_eq!(
         pending.transition.summary,
-        vec!["Restart rsc1 ( n1 ) due to resource definition change".to_string()]
+        vec!["Restart rsc1 ( n1 )".to_string()]
     );
 }
 
