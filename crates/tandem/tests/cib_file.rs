@@ -571,6 +571,8 @@ fn crm_shadow_commits_to_a_running_node() {
             .arg(&crm)
             .arg("1")
             .env("RUST_LOG", "warn")
+            .env_remove("CIB_file")
+            .env_remove("CIB_shadow")
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
             .stderr(log)
