@@ -1,7 +1,8 @@
 //! End-to-end: failure-timeout in a real 3-node cluster. A Dummy that prefers node1, with
 //! migration-threshold=1 and failure-timeout=5s, moves away when its monitor fails there,
 //! and comes back once the failure expires: the DC rechecks at the expiry (the graph's
-//! `recheck-by`), clears the fail count (`clear_failcount`) and keeps the history.
+//! `recheck-by`), clears the fail count (`clear_failcount`) and keeps the history (which
+//! `tandem status` still lists under the failed actions).
 //! Namespaces `tdt-*`, 10.204.5.0/24. Run only with TANDEM_SLOW_TESTS=1, as root.
 
 mod e2e;
@@ -145,4 +146,13 @@ fn a_resource_moved_by_a_failure_returns_after_its_failure_timeout() {
         );
     }
     assert_eq!(c.dummy_on("ft"), vec![1], "ft runs on node1 only");
+    let out = c.tandem(3, &["status", "-1"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success()
+            && text.contains("Failed Resource Actions:")
+            && text.contains("ft_monitor_1000 on node1"),
+        "tandem status -1 no longer lists the failure:\n{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
