@@ -461,7 +461,11 @@ pub fn propagate(
                 && if e.first_action == "promote" {
                     demotes(c, e.first, &restart)
                 } else {
-                    starts(c, e.first, &restart) || e.restart_only && stops(c, e.first)
+                    // (A clone needed by only one of its instances restarts nothing by
+                    // moving some.)
+                    !(e.clone_one_or_more && c.rscs[e.first].variant == Variant::Clone)
+                        && starts(c, e.first, &restart)
+                        || e.restart_only && stops(c, e.first)
                 }
             {
                 // After a notifying clone's promotion, what follows waits for its post
