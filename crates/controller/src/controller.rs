@@ -78,6 +78,9 @@ pub struct Controller {
     transitions: u64,
     dirty: bool,
     recheck_gen: u64,
+    /// When the last schedule's earliest unexpired fail count expires (its graph's
+    /// `recheck-by`, seconds since the epoch).
+    recheck_by_s: Option<i64>,
     // Local execution.
     next_handle: u64,
     call_id: u64,
@@ -160,6 +163,7 @@ impl Controller {
             transitions: 0,
             dirty: false,
             recheck_gen: 0,
+            recheck_by_s: None,
             next_handle: 1,
             call_id: 0,
             local_ops: BTreeMap::new(),
@@ -1085,15 +1089,20 @@ impl Controller {
         }
     }
 
+    /// Arms the next recheck: after cluster-recheck-interval, or when the next fail count
+    /// expires (the last schedule's `recheck-by`) if that comes first.
     fn arm_recheck(&mut self) {
         self.recheck_gen += 1;
-        let after_ms = self
+        let interval_ms = self
             .cib
             .as_ref()
             .and_then(|c| options::property(c, "cluster-recheck-interval"))
             .and_then(|v| options::duration_ms(&v))
             .unwrap_or(limits::DEFAULT_RECHECK_MS);
-        if after_ms > 0 {
+        // One already past was the reason for this recheck.
+        let by = self.recheck_by_s.filter(|&t| t > self.now_s());
+        let after = crate::failure_expiry::recheck_after_ms(interval_ms, by, self.now_ms);
+        if let Some(after_ms) = after {
             self.out.push(Output::SetTimer {
                 timer: Timer::Recheck {
                     gen: self.recheck_gen,
@@ -1127,6 +1136,14 @@ impl Controller {
             }
         };
         let schedule = scheduler::schedule(&parsed, now_s);
+        // A fail count expiring later: recheck then (the timer is re-armed when this
+        // transition finishes too).
+        let recheck_by = schedule.before.recheck_by;
+        let rearm = recheck_by.is_some() && recheck_by != self.recheck_by_s;
+        self.recheck_by_s = recheck_by;
+        if rearm {
+            self.arm_recheck();
+        }
         self.out.push(Output::SchedulerInput {
             series: InputSeries::Input,
             xml: input.to_xml(),
@@ -1201,6 +1218,7 @@ impl Controller {
         let mut sends = Vec::new();
         let mut timers = Vec::new();
         let mut forgets = Vec::new();
+        let mut clears = Vec::new();
         {
             let Some(run) = &mut self.run else { return };
             loop {
@@ -1216,6 +1234,9 @@ impl Controller {
                     } else {
                         if let Some(f) = run.actions[i].forget.take() {
                             forgets.push(f);
+                        }
+                        if let Some(f) = run.actions[i].clear_failcount.take() {
+                            clears.push(f);
                         }
                         run.set_state(i, ActionState::Done);
                     }
@@ -1315,6 +1336,23 @@ impl Controller {
                 node: Some(node),
             };
             self.send(Message::Admin { req: 0, op });
+        }
+        // Expired fail counts: their attributes are deleted like any transient attribute.
+        for clear in clears {
+            let names = self
+                .cib
+                .as_ref()
+                .map(|c| crate::failure_expiry::attrs_to_clear(c, &clear))
+                .unwrap_or_default();
+            tracing::info!(node = %clear.node, rsc = ?clear.ids, attrs = ?names, "clearing an expired fail count");
+            for name in names {
+                let op = CibOp::SetAttr {
+                    node: clear.node.clone(),
+                    name,
+                    value: None,
+                };
+                self.send(Message::Admin { req: 0, op });
+            }
         }
         for (transition, action, timeout) in timers {
             self.out.push(Output::SetTimer {

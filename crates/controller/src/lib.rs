@@ -77,7 +77,11 @@
 //!   nothing is left here; its departure then records `expected=down` (no fencing).
 //! - **Failures** bump `fail-count-RSC#OP_INTERVAL` and set `last-failure-...` in the
 //!   node's transient attributes (INFINITY for a failed start unless
-//!   start-failure-is-fatal=false); [`CibOp::Cleanup`] clears history and counts.
+//!   start-failure-is-fatal=false); [`CibOp::Cleanup`] clears history and counts. The
+//!   scheduler's `clear_failcount` actions (a fail count past the resource's
+//!   failure-timeout) delete that resource's fail counts there, history kept
+//!   ([`failure_expiry`]), and the DC rechecks when the next one expires (the graph's
+//!   `recheck-by`), not only every cluster-recheck-interval.
 //! - **Fencing** actions go to a member other than the target (the target itself only
 //!   when it is alone: `no-quorum-policy=suicide`), which reads the plan from its replica
 //!   ([`fencing_topology`]: the `fencing-topology` levels, or every device able to fence
@@ -104,6 +108,7 @@ pub mod api;
 pub mod cib_doc;
 pub mod controller;
 pub mod error;
+pub mod failure_expiry;
 pub mod fencing_topology;
 pub mod limits;
 pub mod message;

@@ -338,7 +338,7 @@ impl Message {
         let m = match scanned {
             Some(m) => m,
             None => {
-                let e = parse_fast(text)?;
+                let e = parse_message(text)?;
                 Message::from_node(&e)?
             }
         };
@@ -459,38 +459,14 @@ impl Message {
     }
 }
 
-/// Parses a message without computing source lines (which costs time proportional to
-/// the document for every element): messages are machine-written and their bodies, such
-/// as whole CIBs in sync messages, can be large.
-fn parse_fast(text: &str) -> Result<Element, ControllerError> {
+/// Parses a message of any shape: `cib::xml::parse` (its scanner reads what our own writer
+/// wrote, such as whole CIBs in sync messages, in one pass; anything else goes to the
+/// general parser), within the message size limit.
+fn parse_message(text: &str) -> Result<Element, ControllerError> {
     if text.len() > limits::MAX_MESSAGE_BYTES {
         return Err(ControllerError::Message("message too large".into()));
     }
-    let opts = roxmltree::ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: u32::MAX,
-    };
-    let doc = roxmltree::Document::parse_with_options(text, opts)
-        .map_err(|e| ControllerError::Message(e.to_string()))?;
-    convert(doc.root_element(), 0)
-}
-
-fn convert(node: roxmltree::Node<'_, '_>, depth: usize) -> Result<Element, ControllerError> {
-    if depth > cib::limits::MAX_DEPTH {
-        return Err(ControllerError::Message(format!(
-            "elements nested deeper than {}",
-            cib::limits::MAX_DEPTH
-        )));
-    }
-    let mut el = Element::new(node.tag_name().name());
-    el.attrs = node
-        .attributes()
-        .map(|a| (a.name().to_string(), a.value().to_string()))
-        .collect();
-    for c in node.children().filter(|c| c.is_element()) {
-        el.children.push(convert(c, depth + 1)?);
-    }
-    Ok(el)
+    cib::xml::parse(text).map_err(|e| ControllerError::Message(e.to_string()))
 }
 
 /// What decoding reads of an element: the general parser's [`Element`] or the scanner's.
@@ -662,7 +638,9 @@ mod tests {
     fn decode_general(bytes: &[u8]) -> Result<Message, ControllerError> {
         let text = std::str::from_utf8(bytes)
             .map_err(|e| ControllerError::Message(format!("not UTF-8: {e}")))?;
-        Message::from_node(&parse_fast(text)?)
+        Message::from_node(
+            &cib::xml::parse_general(text).map_err(|e| ControllerError::Message(e.to_string()))?,
+        )
     }
 
     fn odd_batch() -> Message {

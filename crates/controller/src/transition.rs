@@ -40,6 +40,8 @@ pub struct RunAction {
     /// A `delete` of a removed resource's history: (history id, node name). The DC
     /// erases it from the status section (a cleanup of that resource on that node).
     pub forget: Option<(String, String)>,
+    /// A `clear_failcount`: the DC deletes the resource's fail counts on that node.
+    pub clear_failcount: Option<crate::failure_expiry::ClearFailcount>,
 }
 
 impl RunAction {
@@ -376,8 +378,19 @@ pub fn plan(
             label: a.label.clone(),
             impossible: None,
             forget: None,
+            clear_failcount: None,
         };
         match a.kind {
+            ActionKind::Cluster if a.task == scheduler::failure_expiry::CLEAR_FAILCOUNT => {
+                if let (Some(p), Some(n)) = (a.rsc, a.node) {
+                    let mut ids = vec![history_id(c, p), c.rscs[p].id.clone()];
+                    ids.dedup();
+                    ra.clear_failcount = Some(crate::failure_expiry::ClearFailcount {
+                        ids,
+                        node: c.nodes[n].name.clone(),
+                    });
+                }
+            }
             // The scheduler deletes histories (of resources gone from the configuration):
             // the node's executor and status section forget the resource.
             ActionKind::Resource if a.task == "delete" => match (a.rsc, a.node) {
@@ -607,6 +620,7 @@ mod tests {
             label: String::new(),
             impossible: None,
             forget: None,
+            clear_failcount: None,
         }
     }
 

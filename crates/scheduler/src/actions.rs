@@ -298,6 +298,7 @@ pub fn plan(c: &Cluster, cib: &Cib, restart: &HashMap<usize, String>) -> Transit
     crate::graph::finish(&mut b, cib);
     crate::remote::order_actions(&mut b);
     crate::bundle::order_actions(&mut b);
+    crate::failure_expiry::add_clear_failcounts(&mut b);
     b.t
 }
 
@@ -905,6 +906,10 @@ fn plan_primitive(
                 if let Some(d) = b.find(Some(p), "demote", Some(n)) {
                     b.order(d, m);
                 }
+                // A monitor rescheduled with reloaded parameters waits for the reload.
+                if let Some(rl) = b.find(Some(p), "reload-agent", Some(n)) {
+                    b.order(rl, m);
+                }
             }
         }
         // A role change in place ends the monitors of the old role.
@@ -1226,6 +1231,9 @@ pub fn graph_order(t: &Transition) -> Vec<usize> {
             "promote" => 50,
             // History deletions come after everything else the resource does.
             "delete" => 5,
+            // Clearing an expired fail count: created while reading the history.
+            crate::failure_expiry::CLEAR_FAILCOUNT if a.early => 3,
+            crate::failure_expiry::CLEAR_FAILCOUNT => 95,
             _ => 45,
         }
     };

@@ -342,6 +342,17 @@ pub struct Cluster {
     pub orphan_histories: Vec<(usize, usize)>,
     /// Bundles and their implicit resources.
     pub bundles: Vec<crate::bundle::BundleInfo>,
+    /// Fail counts the cluster clears, found while reading the history (expired, or of a
+    /// last failure with other parameters): (primitive, node), in status order.
+    pub clear_failcounts: Vec<(usize, usize)>,
+    /// Fail counts the cluster clears because the definition changed where they are
+    /// (found once the history is read): (primitive, node).
+    pub clear_failcounts_changed: Vec<(usize, usize)>,
+    /// Where a primitive has a fail count, expired or not: (primitive, node).
+    pub failcount_recorded: Vec<(usize, usize)>,
+    /// When the earliest fail count still within its `failure-timeout` expires (seconds
+    /// since the epoch): the graph's `recheck-by`.
+    pub recheck_by: Option<i64>,
     /// Resources by id, as unpacking left them (see `RscLookup::of`).
     pub(crate) rsc_lookup: std::sync::Arc<crate::rsc_lookup::RscLookup>,
 }

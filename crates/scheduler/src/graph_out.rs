@@ -180,8 +180,10 @@ fn name_action(c: &Cluster, t: &Transition, a: &Action) -> Named {
         }
         ActionKind::Cluster => {
             let operation = a.task.split(' ').next().unwrap_or_default().to_string();
-            let key = match (operation.as_str(), &node) {
-                ("do_shutdown", Some((name, _))) => format!("do_shutdown-{name}"),
+            let key = match (operation.as_str(), &node, a.rsc) {
+                ("do_shutdown", Some((name, _)), _) => format!("do_shutdown-{name}"),
+                // A resource's cluster action (clear_failcount) is keyed like its operations.
+                (_, _, Some(p)) => format!("{}_{operation}_0", key_name(c, p)),
                 _ => operation.clone(),
             };
             Named {
@@ -512,6 +514,25 @@ fn full_element(c: &Cluster, t: &Transition, i: usize, n: &Named) -> String {
         }
         ActionKind::Cluster => {
             let mut attrs = BTreeMap::new();
+            if let Some(p) = a.rsc {
+                // A resource's cluster action names it and carries its parameters.
+                let r = &c.rscs[p];
+                let id = crate::failure_expiry::cluster_action_rsc_id(c, p);
+                let _ = write!(s, "        <primitive id=\"{}\"", xml_escape(id));
+                let long = key_name(c, p);
+                if long != id {
+                    let _ = write!(s, " long-id=\"{}\"", xml_escape(&long));
+                }
+                if let Some(ag) = &r.agent {
+                    let _ = write!(s, " class=\"{}\"", xml_escape(&ag.class));
+                    if let Some(pv) = &ag.provider {
+                        let _ = write!(s, " provider=\"{}\"", xml_escape(pv));
+                    }
+                    let _ = write!(s, " type=\"{}\"", xml_escape(&ag.kind));
+                }
+                s.push_str("/>\n");
+                attrs = rsc_op_attrs(c, t, a);
+            }
             if let Some((name, uuid)) = &n.node {
                 attrs.insert("CRM_meta_on_node".to_string(), name.clone());
                 attrs.insert("CRM_meta_on_node_uuid".to_string(), uuid.clone());
@@ -535,8 +556,13 @@ pub fn xml(s: &Schedule) -> String {
     let names: Vec<Named> = t.actions.iter().map(|a| name_action(c, t, a)).collect();
     let mut out = String::new();
     out.push_str(
-        "<transition_graph cluster-delay=\"60s\" stonith-timeout=\"60s\" failed-stop-offset=\"INFINITY\" failed-start-offset=\"INFINITY\" batch-limit=\"0\" transition_id=\"0\">\n",
+        "<transition_graph cluster-delay=\"60s\" stonith-timeout=\"60s\" failed-stop-offset=\"INFINITY\" failed-start-offset=\"INFINITY\" batch-limit=\"0\" transition_id=\"0\"",
     );
+    // When the scheduler must run again even if nothing changes (a failure-timeout ends).
+    if let Some(t) = c.recheck_by {
+        let _ = write!(out, " recheck-by=\"{t}\"");
+    }
+    out.push_str(">\n");
     for (syn, i) in graph_order(t).into_iter().enumerate() {
         let _ = writeln!(out, "  <synapse id=\"{syn}\">");
         let _ = writeln!(

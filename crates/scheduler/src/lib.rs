@@ -19,6 +19,7 @@ mod coloc_stops;
 pub mod container;
 pub mod digest;
 mod discovery;
+pub mod failure_expiry;
 mod fast_hash;
 pub mod fencing;
 mod graph;

@@ -781,7 +781,13 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         return;
     }
     // Active histories first so anonymous instances keep their numbering stable.
-    for lrm in &st.lrm {
+    for recorded in &st.lrm {
+        // Expired failures are read as if they had not happened (failure-timeout).
+        let expiry = configured_rsc(c, lookup, recorded, node)
+            .map(|p| crate::failure_expiry::evaluate(c, p, recorded, &st.attrs))
+            .unwrap_or_default();
+        let kept = crate::failure_expiry::without_ops(recorded, &expiry.ignored_ops);
+        let lrm: &LrmResource = &kept;
         let mut rp = replay(&lrm.ops);
         // What failed on a node that is to be fenced anyway stops with the fencing.
         if crate::fencing::doomed(c, node) {
@@ -1005,17 +1011,20 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         if rp.not_installed {
             r.not_installed_on.push(node);
         }
-        // Fail counts.
+        // Fail counts (an expired one, or one being cleared, no longer counts).
+        let (raw, _) = crate::failure_expiry::failcount_of(&st.attrs, &[&lrm.id, &c.rscs[idx].id]);
         let mut fc: i64 = 0;
-        for (k, v) in &st.attrs {
-            let Some(rest) = k.strip_prefix("fail-count-") else {
-                continue;
-            };
-            let name = rest.split('#').next().unwrap_or(rest);
-            if name == lrm.id || name == c.rscs[idx].id {
-                let n = Score::parse(v).map(|s| s.0).unwrap_or(0);
-                fc = Score(fc).plus(Score(n)).0;
-            }
+        if !expiry.expired && !expiry.clear {
+            fc = raw;
+        }
+        if raw > 0 {
+            c.failcount_recorded.push((idx, node));
+        }
+        if expiry.clear && !c.clear_failcounts.contains(&(idx, node)) {
+            c.clear_failcounts.push((idx, node));
+        }
+        if let Some(at) = expiry.recheck_at {
+            c.recheck_by = Some(c.recheck_by.map_or(at, |t| t.min(at)));
         }
         if rp.start_failed && rp.failed && truthy(c.options.get("start-failure-is-fatal"), true) {
             fc = Score::INFINITY;
@@ -1038,6 +1047,26 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
             crate::fencing::failed_with_fence(c, idx, node);
         }
     }
+}
+
+/// The configured primitive history `lrm` on `node` belongs to, looked up before its
+/// replay decides which instance of an anonymous clone it is (they share a definition).
+fn configured_rsc(
+    c: &Cluster,
+    lookup: &RscLookup,
+    lrm: &LrmResource,
+    node: usize,
+) -> Option<usize> {
+    if let Some(i) = crate::bundle::guest_instance(c, node, &lrm.id) {
+        return Some(i);
+    }
+    if let Some(i) = lookup.id(&lrm.id) {
+        if c.rscs[i].variant == Variant::Primitive {
+            return Some(i);
+        }
+    }
+    let (base, _) = strip_instance(&lrm.id);
+    lookup.configured_as(base).first().copied()
 }
 
 /// Whether the failed probes in `lrm` all happened at least the resource's
@@ -1067,6 +1096,7 @@ fn probe_failure_expired(r: &Rsc, lrm: &LrmResource, now: i64) -> bool {
 fn post_state(c: &mut Cluster) {
     crate::maintenance::unmanage_on_maintenance_nodes(c);
     crate::container::add_failcounts(c);
+    crate::failure_expiry::note_changed_definitions(c);
     crate::blocked::apply_multiple_active(c);
     // Unpromoted is only meaningful for promotable clones.
     for r in &mut c.rscs {

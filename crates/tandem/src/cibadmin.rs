@@ -12,7 +12,8 @@ use anyhow::{bail, Context};
 const USAGE: &str =
     "Usage: tandem cibadmin COMMAND [-o SECTION] [-X XML | --xml-file FILE | --xml-pipe]
 
-Read and change the cluster's live CIB (Pacemaker's cibadmin).
+Read and change the cluster's live CIB (Pacemaker's cibadmin), or the CIB file
+$CIB_file / shadow copy $CIB_shadow names (see Environment below).
 
 Commands:
   -Q, --query          print the CIB (or the section given with -o)
@@ -20,6 +21,8 @@ Commands:
   -M, --modify         merge attributes and children into the matching element/section
   -C, --create         add a new element (under the section given with -o)
   -D, --delete         delete the element matching the given XML (name and id)
+  -E, --erase          replace the configuration with an empty one (needs --force;
+                       admin_epoch + 1, as Pacemaker's)
 
 Options:
   -o, --scope SECTION  configuration, nodes, resources, constraints, crm_config,
@@ -27,6 +30,7 @@ Options:
   -X, --xml-text XML   the XML to apply
   -x, --xml-file FILE  read the XML from FILE
   -p, --xml-pipe       read the XML from standard input
+  -f, --force          allow --erase
   -h, --help           this text
 ";
 
@@ -37,6 +41,7 @@ enum Verb {
     Modify,
     Create,
     Delete,
+    Erase,
 }
 
 #[derive(Debug)]
@@ -46,6 +51,7 @@ struct Args {
     xml_text: Option<String>,
     xml_file: Option<String>,
     pipe: bool,
+    force: bool,
 }
 
 fn parse(args: &[String]) -> Result<Option<Args>, String> {
@@ -56,6 +62,7 @@ fn parse(args: &[String]) -> Result<Option<Args>, String> {
         xml_text: None,
         xml_file: None,
         pipe: false,
+        force: false,
     };
     let mut walker = FlagWalker::new(args);
     while let Some(flag) = walker.next_flag() {
@@ -73,6 +80,8 @@ fn parse(args: &[String]) -> Result<Option<Args>, String> {
             "-M" | "--modify" => set(Verb::Modify, &mut verb)?,
             "-C" | "--create" => set(Verb::Create, &mut verb)?,
             "-D" | "--delete" => set(Verb::Delete, &mut verb)?,
+            "-E" | "--erase" => set(Verb::Erase, &mut verb)?,
+            "-f" | "--force" => a.force = true,
             "-o" | "--scope" | "--obj_type" => a.scope = Some(value(&flag)?),
             "-X" | "--xml-text" => a.xml_text = Some(value(&flag)?),
             "-x" | "--xml-file" => a.xml_file = Some(value(&flag)?),
@@ -83,7 +92,11 @@ fn parse(args: &[String]) -> Result<Option<Args>, String> {
         }
     }
     a.verb = verb.ok_or("one of --query/--replace/--modify/--create/--delete is required")?;
-    if a.verb != Verb::Query && a.xml_text.is_none() && a.xml_file.is_none() && !a.pipe {
+    if !matches!(a.verb, Verb::Query | Verb::Erase)
+        && a.xml_text.is_none()
+        && a.xml_file.is_none()
+        && !a.pipe
+    {
         return Err("this command needs XML: -X XML, --xml-file FILE or --xml-pipe".into());
     }
     Ok(Some(a))
@@ -116,6 +129,14 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             }
         }
         return Ok(ExitCode::SUCCESS);
+    }
+    if a.verb == Verb::Erase {
+        if !a.force {
+            eprintln!("cibadmin: The supplied command is considered dangerous.  To prevent accidental destruction of the cluster, the --force flag is required in order to proceed.");
+            return Ok(ExitCode::from(UNSAFE));
+        }
+        let body = erased(&cluster_api::query(&socket)?).to_xml();
+        return submit(&socket, "replace", &[], &body);
     }
     let xml = if let Some(t) = a.xml_text {
         t
@@ -150,13 +171,48 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         Verb::Modify => ("modify", vec![]),
         Verb::Delete => ("delete", vec![]),
         Verb::Create => ("create", a.scope.as_deref().into_iter().collect()),
-        Verb::Query => unreachable!("handled above"),
+        Verb::Query | Verb::Erase => unreachable!("handled above"),
     };
-    if let Err(e) = cluster_api::call(&socket, verb, &args, &body) {
-        eprintln!("cibadmin: {e}");
-        return Ok(ExitCode::from(1));
+    submit(&socket, verb, &args, &body)
+}
+
+/// Pacemaker's exit code for a dangerous command without `--force` (CRM_EX_UNSAFE).
+const UNSAFE: u8 = 107;
+
+/// Sends one change; a refusal prints Pacemaker's "Call failed" line and exits with its code.
+fn submit(
+    socket: &cluster_api::CibSource,
+    verb: &str,
+    args: &[&str],
+    body: &str,
+) -> anyhow::Result<ExitCode> {
+    if let Err(e) = cluster_api::call(socket, verb, args, body) {
+        eprintln!("cibadmin: Call failed: {e:#}");
+        let code = crate::exit_code::code_of(&e)
+            .unwrap_or_else(|| crate::cib_source::update_error_code(&e.to_string()));
+        return Ok(ExitCode::from(code));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `<cib>` an erase submits: the same root with empty configuration sections and
+/// admin_epoch + 1, epoch + 1, num_updates 0 (a replacement with a newer version keeps
+/// it, so the CIB ends at Pacemaker's erase version).
+fn erased(cib: &cib::xml::Element) -> cib::xml::Element {
+    let mut v = controller::CibVersion::of(cib);
+    v.admin_epoch += 1;
+    v.epoch += 1;
+    v.num_updates = 0;
+    let mut root = cib::xml::Element::new("cib");
+    root.attrs = cib.attrs.clone();
+    v.write(&mut root);
+    let mut config = cib::xml::Element::new("configuration");
+    for section in ["crm_config", "nodes", "resources", "constraints"] {
+        config.children.push(cib::xml::Element::new(section));
+    }
+    root.children.push(config);
+    root.children.push(cib::xml::Element::new("status"));
+    root
 }
 
 #[cfg(test)]

@@ -148,7 +148,7 @@ fn check_agents(old: &Element, new: &Element) -> Vec<String> {
 }
 
 fn commit(
-    socket: &std::path::Path,
+    socket: &cluster_api::CibSource,
     old: &Element,
     new: &Element,
     force: bool,
@@ -188,7 +188,7 @@ fn read_source(file: &str) -> anyhow::Result<String> {
 /// Applies a text of crm statements (`load update`) to the live configuration, checking
 /// agents unless `force`; used by the demo.
 pub fn load_update_text(
-    socket: &std::path::Path,
+    socket: &cluster_api::CibSource,
     text: &str,
     source: &str,
     force: bool,

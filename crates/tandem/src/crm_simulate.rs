@@ -12,7 +12,9 @@ use args::SimArgs;
 
 /// Runs the tool on its arguments.
 pub fn run(argv: &[String]) -> anyhow::Result<ExitCode> {
-    let args = match SimArgs::parse(argv) {
+    let mut argv = argv.to_vec();
+    let socket = crate::cibadmin::cluster_api::take_socket(&mut argv);
+    let args = match SimArgs::parse(&argv) {
         Ok(a) => a,
         Err(msg) => {
             eprintln!("crm_simulate: {msg}\n\n{}", args::USAGE);
@@ -23,18 +25,22 @@ pub fn run(argv: &[String]) -> anyhow::Result<ExitCode> {
         print!("{}", args::USAGE);
         return Ok(ExitCode::SUCCESS);
     }
-    let Some(path) = &args.xml_file else {
-        eprintln!("crm_simulate: no input: use -x FILE (live clusters are not supported)");
-        return Ok(ExitCode::from(crate::exit_code::USAGE));
+    let (path, text) = match (&args.xml_file, args.live) {
+        (Some(path), false) => (path.clone(), read_input(path)?),
+        (None, true) => {
+            let source = crate::cib_source::CibSource::from_env(socket)?;
+            let name = match &source {
+                crate::cib_source::CibSource::Live(_) => "the live CIB".to_string(),
+                crate::cib_source::CibSource::File(f) => f.path.display().to_string(),
+            };
+            (name, source.call("query", &[], "")?)
+        }
+        _ => {
+            eprintln!("crm_simulate: give one input: -x FILE or -L (--live-check)");
+            return Ok(ExitCode::from(crate::exit_code::USAGE));
+        }
     };
-    let text = if path == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
-            .context("reading the CIB from stdin")?;
-        s
-    } else {
-        std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?
-    };
+    let path = &path;
     let mut root = cib::xml::parse(&text).with_context(|| path.clone())?;
     inject::apply(&mut root, &args).with_context(|| path.clone())?;
     let doc = cib::Cib::from_element(root).with_context(|| path.clone())?;
@@ -127,4 +133,16 @@ pub fn run(argv: &[String]) -> anyhow::Result<ExitCode> {
     std::mem::forget(sched);
     std::mem::forget(doc);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The CIB text of `-x PATH` (`-` is standard input).
+fn read_input(path: &str) -> anyhow::Result<String> {
+    if path == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .context("reading the CIB from stdin")?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(path).with_context(|| format!("reading {path}"))
+    }
 }

@@ -244,13 +244,18 @@ fn ring_size(socket: &Path) -> Option<(usize, bool)> {
     Some((q.members.len(), q.quorate))
 }
 
+/// The demo's own cluster, whatever `CIB_file`/`CIB_shadow` say.
+fn live(crm: &Path) -> cluster_api::CibSource {
+    cluster_api::CibSource::Live(crm.to_path_buf())
+}
+
 fn status_of(crm: &Path) -> Option<resource_manager::admin::StatusReply> {
-    let body = cluster_api::call(crm, "status", &[], "").ok()?;
+    let body = cluster_api::call(&live(crm), "status", &[], "").ok()?;
     Some(resource_manager::admin::StatusReply::decode(&body))
 }
 
 fn where_runs(crm: &Path, rsc: &str) -> Vec<String> {
-    cluster_api::query(crm)
+    cluster_api::query(&live(crm))
         .ok()
         .and_then(|cib| cluster_api::active_nodes(&cib, rsc).ok())
         .unwrap_or_default()
@@ -443,7 +448,7 @@ fn demo(lab: &mut Lab, signals: &Signals, root: bool) -> anyhow::Result<()> {
         );
     }
     let t_conf = Instant::now();
-    crate::configure::load_update_text(&crm[0], &text, "demo", false)?;
+    crate::configure::load_update_text(&live(&crm[0]), &text, "demo", false)?;
     let members: Vec<&str> = if with_vip {
         vec!["web-data", "web-server", "vip"]
     } else {

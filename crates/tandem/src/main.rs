@@ -7,12 +7,14 @@
 mod agent;
 mod atomic_file;
 mod cfgtool;
+mod cib_source;
 mod cibadmin;
 mod clock_text;
 mod cluster;
 mod cmapctl;
 mod configure;
 mod cpg;
+mod crm_shadow;
 mod crm_simulate;
 mod crm_verify;
 mod demo;
@@ -73,7 +75,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("{}: {error:#}", tool.name);
-            ExitCode::from(exit_code::ERROR)
+            ExitCode::from(exit_code::code_of(&error).unwrap_or(exit_code::ERROR))
         }
     }
 }

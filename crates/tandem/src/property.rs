@@ -201,7 +201,10 @@ fn node_attr(cib: &cib::xml::Element, node: &str, name: &str, transient: bool) -
 
 /// An empty node name (from `--promotion` without `-N`) means this node: the one whose
 /// resource manager answers on `socket`.
-fn local_node(socket: &std::path::Path, node: Option<String>) -> anyhow::Result<Option<String>> {
+fn local_node(
+    socket: &cluster_api::CibSource,
+    node: Option<String>,
+) -> anyhow::Result<Option<String>> {
     match node {
         Some(n) if n.is_empty() => {
             let reply = cluster_api::call(socket, "status", &[], "")?;

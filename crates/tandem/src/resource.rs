@@ -120,7 +120,7 @@ fn parse_flags(args: &[String]) -> Result<Cmd, String> {
 }
 
 fn wait_until_stopped(
-    socket: &std::path::Path,
+    socket: &cluster_api::CibSource,
     rsc: &str,
     timeout: Duration,
 ) -> anyhow::Result<()> {

@@ -151,8 +151,10 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             }
             Err(e) if a.watch => format!("Error: {e}\n"),
             Err(e) => {
-                eprintln!("crm_mon: {e}");
-                return Ok(ExitCode::from(102));
+                eprintln!("crm_mon: {e:#}");
+                return Ok(ExitCode::from(
+                    crate::exit_code::code_of(&e).unwrap_or(crate::exit_code::NOT_CONNECTED),
+                ));
             }
         };
         if a.watch {

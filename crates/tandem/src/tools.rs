@@ -70,6 +70,11 @@ pub const TOOLS: &[Tool] = &[
         run: crate::cibadmin::run,
     },
     Tool {
+        name: "crm_shadow",
+        summary: "shadow copies of the CIB: change a sandbox, diff, then commit",
+        run: crate::crm_shadow::run,
+    },
+    Tool {
         name: "stonith_admin",
         summary: "list fence devices, fence a node, show the fencing history",
         run: crate::stonith_admin::run,
@@ -159,6 +164,11 @@ pub fn usage() -> String {
     for tool in TOOLS {
         text.push_str(&format!("  {:<20} {}\n", tool.name, tool.summary));
     }
+    text.push_str(
+        "\nEnvironment: CIB_file=FILE makes the CIB tools (status, configure, resource, node,\n\
+         property, cibadmin, crm_* ...) read and write FILE instead of the live cluster's CIB;\n\
+         CIB_shadow=NAME makes them use a shadow copy (see 'tandem crm_shadow --help').\n",
+    );
     text.push_str("\nRun 'tandem COMMAND --help' for a command's options.\n");
     text
 }

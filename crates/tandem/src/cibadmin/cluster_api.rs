@@ -1,10 +1,13 @@
-//! What the `tandem` resource tools share: finding the admin socket, reading the CIB, and
-//! the CIB changes behind properties, meta attributes, node attributes and constraints.
+//! What the `tandem` resource tools share: finding the CIB (live cluster, `CIB_file` or
+//! `CIB_shadow`), reading it, and the CIB changes behind properties, meta attributes, node
+//! attributes and constraints.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{anyhow, Context};
 use cib::xml::Element;
+
+pub use crate::cib_source::CibSource;
 
 /// Removes `--crm-socket PATH` (or `--crm-socket=PATH`) from `args`; returns the admin
 /// socket to use.
@@ -27,18 +30,27 @@ pub fn take_socket(args: &mut Vec<String>) -> PathBuf {
     resource_manager::admin::admin_socket_path(flag.as_deref())
 }
 
-/// Help text line for the socket flag.
-pub const SOCKET_HELP: &str = "  --crm-socket PATH   resource manager's admin socket (default: $TANDEM_CRM_SOCKET,\n                      else crm.sock beside $TANDEM_SOCKET, else /run/tandem/crm.sock)\n";
+/// Help text for the socket flag and the environment choosing the CIB.
+pub const SOCKET_HELP: &str =
+    "  --crm-socket PATH   resource manager's admin socket (default: $TANDEM_CRM_SOCKET,
+                      else crm.sock beside $TANDEM_SOCKET, else /run/tandem/crm.sock)
 
-/// Sends one admin request.
-pub fn call(socket: &Path, verb: &str, args: &[&str], body: &str) -> anyhow::Result<String> {
-    resource_manager::admin::call(socket, verb, args, body).map_err(|e| anyhow!("{e}"))
+Environment:
+  CIB_file=FILE       read and write the CIB in FILE instead of the live cluster's
+                      (changes bump its epoch/num_updates and are written atomically)
+  CIB_shadow=NAME     use shadow copy NAME (see crm_shadow); wins over CIB_file
+  CIB_shadow_dir=DIR  where shadow copies live (default /var/lib/pacemaker/cib for
+                      root, else ~/.cib)
+";
+
+/// Sends one admin request to the live cluster, or carries it out on the CIB file.
+pub fn call(socket: &CibSource, verb: &str, args: &[&str], body: &str) -> anyhow::Result<String> {
+    socket.call(verb, args, body)
 }
 
-/// The live CIB.
-pub fn query(socket: &Path) -> anyhow::Result<Element> {
-    let text = call(socket, "query", &[], "")?;
-    cib::xml::parse(&text).context("the CIB returned by the resource manager")
+/// The CIB (live, or the file's).
+pub fn query(socket: &CibSource) -> anyhow::Result<Element> {
+    socket.query()
 }
 
 fn el(name: &str, attrs: &[(&str, &str)]) -> Element {
@@ -58,7 +70,7 @@ pub fn nvpair_id(set: &str, name: &str) -> String {
 /// creating the set when needed: `owner_xml` is the owning element (id and name), `set_name`
 /// the set element (`meta_attributes`, `instance_attributes`, `cluster_property_set`).
 pub fn set_nvpair(
-    socket: &Path,
+    socket: &CibSource,
     section: &str,
     owner: Option<Element>,
     set_name: &str,
@@ -154,7 +166,7 @@ fn collect_nvpairs(
 }
 
 /// Sets or deletes a cluster property.
-pub fn set_property(socket: &Path, name: &str, value: Option<&str>) -> anyhow::Result<()> {
+pub fn set_property(socket: &CibSource, name: &str, value: Option<&str>) -> anyhow::Result<()> {
     set_nvpair(
         socket,
         "crm_config",
@@ -187,7 +199,12 @@ pub fn resource_kind(cib: &Element, id: &str) -> Option<String> {
 }
 
 /// Sets or deletes a resource's meta attribute (`target-role`, `is-managed`, ...).
-pub fn set_meta(socket: &Path, rsc: &str, name: &str, value: Option<&str>) -> anyhow::Result<()> {
+pub fn set_meta(
+    socket: &CibSource,
+    rsc: &str,
+    name: &str,
+    value: Option<&str>,
+) -> anyhow::Result<()> {
     let cib = query(socket)?;
     let kind = resource_kind(&cib, rsc)
         .ok_or_else(|| anyhow!("resource '{rsc}' not found in the configuration"))?;
@@ -224,7 +241,7 @@ pub fn node_id(cib: &Element, uname: &str) -> Option<String> {
 
 /// Sets or deletes a permanent node attribute (in the `nodes` section).
 pub fn set_node_attr(
-    socket: &Path,
+    socket: &CibSource,
     node: &str,
     name: &str,
     value: Option<&str>,
@@ -247,7 +264,7 @@ pub fn set_node_attr(
 
 /// Adds a location constraint `id` for `rsc` on `node` with `score`.
 pub fn add_location(
-    socket: &Path,
+    socket: &CibSource,
     id: &str,
     rsc: &str,
     node: &str,
@@ -265,7 +282,7 @@ pub fn add_location(
 
 /// Removes the move/ban constraints (`cli-prefer-RSC`, `cli-ban-RSC-on-*`) of `rsc`,
 /// only those on `node` when given. Returns how many were removed.
-pub fn clear_locations(socket: &Path, rsc: &str, node: Option<&str>) -> anyhow::Result<usize> {
+pub fn clear_locations(socket: &CibSource, rsc: &str, node: Option<&str>) -> anyhow::Result<usize> {
     let cib = query(socket)?;
     let mut ids = Vec::new();
     if let Some(cons) = cib
@@ -295,7 +312,7 @@ pub fn clear_locations(socket: &Path, rsc: &str, node: Option<&str>) -> anyhow::
 /// Nodes where resource `rsc` (or any of its instances / members) is active now (not
 /// pending), according to the scheduler's reading of the CIB.
 pub fn active_nodes(cib: &Element, rsc: &str) -> anyhow::Result<Vec<String>> {
-    let doc = cib::Cib::from_element(cib.clone()).context("the live CIB")?;
+    let doc = cib::Cib::from_element(cib.clone()).context("the CIB")?;
     let sched = scheduler::schedule(&doc, now_s());
     let c = &sched.before;
     let mut nodes = Vec::new();
@@ -326,18 +343,28 @@ pub fn now_s() -> i64 {
         .unwrap_or(0)
 }
 
-/// Takes `--socket PATH` off `args` and parses the rest with `parse`; on `--help` prints
-/// `usage` (exit 0), on a parse error prints it after the error (exit 64, usage error).
+/// Takes `--crm-socket PATH` off `args` and parses the rest with `parse`; returns the CIB
+/// source the environment selects (see [`CibSource::from_env`]) and the parsed arguments.
+/// On `--help` prints `usage` (exit 0), on a parse error prints it after the error (exit
+/// 64, usage error).
 pub fn parse_or_usage<T>(
     tool: &str,
     usage: &str,
     args: &[String],
     parse: impl Fn(&[String]) -> Result<Option<T>, String>,
-) -> Result<(PathBuf, T), std::process::ExitCode> {
+) -> Result<(CibSource, T), std::process::ExitCode> {
     let mut args = args.to_vec();
     let socket = take_socket(&mut args);
     match parse(&args) {
-        Ok(Some(parsed)) => Ok((socket, parsed)),
+        Ok(Some(parsed)) => match CibSource::from_env(socket) {
+            Ok(source) => Ok((source, parsed)),
+            Err(error) => {
+                eprintln!("{tool}: {error:#}");
+                Err(std::process::ExitCode::from(
+                    crate::exit_code::code_of(&error).unwrap_or(crate::exit_code::ERROR),
+                ))
+            }
+        },
         Ok(None) => {
             print!("{usage}{SOCKET_HELP}");
             Err(std::process::ExitCode::SUCCESS)

@@ -3,6 +3,8 @@
 /// Usage text.
 pub const USAGE: &str = "Usage: crm_simulate -x FILE [options]
   -x, --xml-file=FILE      read the CIB from FILE (- for stdin)
+  -L, --live-check         read the live cluster's CIB, or the file $CIB_file or the
+                           shadow copy $CIB_shadow names (--crm-socket PATH: admin socket)
   -R, --run                run the scheduler and show the transition summary
   -S, --simulate           also simulate the transition and show the revised status
   -s, --show-scores        show allocation scores
@@ -22,6 +24,8 @@ pub const USAGE: &str = "Usage: crm_simulate -x FILE [options]
 pub struct SimArgs {
     /// -x.
     pub xml_file: Option<String>,
+    /// -L: the live cluster's CIB (or the one `CIB_file` / `CIB_shadow` names).
+    pub live: bool,
     /// -R.
     pub run: bool,
     /// -S.
@@ -58,6 +62,7 @@ enum Kind {
 fn table() -> Vec<(char, &'static str, Kind)> {
     vec![
         ('x', "xml-file", Kind::Value(|a, v| a.xml_file = Some(v))),
+        ('L', "live-check", Kind::Flag(|a| a.live = true)),
         ('R', "run", Kind::Flag(|a| a.run = true)),
         ('S', "simulate", Kind::Flag(|a| a.simulate = true)),
         ('s', "show-scores", Kind::Flag(|a| a.show_scores = true)),
