@@ -15,6 +15,7 @@ mod blocked_group;
 pub mod bundle;
 mod clone_order;
 pub mod cluster;
+mod coloc_attr;
 mod coloc_stops;
 pub mod container;
 pub mod digest;
