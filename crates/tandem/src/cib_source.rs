@@ -258,6 +258,7 @@ impl CibFile {
     pub fn apply(&self, op: &CibOp) -> anyhow::Result<()> {
         let _lock = DirLock::take(&self.path)?;
         let mut root = self.read()?;
+        let before = root.clone();
         let change =
             match cib_doc::apply_admin(&mut root, op, crate::cibadmin::cluster_api::now_s()) {
                 Ok(change) => change,
@@ -273,7 +274,9 @@ impl CibFile {
                     return Err(Failure::new(update_error_code(&message), message).into());
                 }
             };
-        if !change.any() {
+        // A change that changes nothing (the same value again) leaves the file and its
+        // version alone, as with Pacemaker's tools.
+        if !change.any() || root == before {
             return Ok(());
         }
         cib_doc::bump(&mut root, change);
@@ -363,5 +366,46 @@ pub fn file_status(root: &Element) -> StatusReply {
         members,
         phase: "file".to_string(),
         cib: root.to_xml(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shadow_names_may_not_leave_the_directory() {
+        assert!(shadow_path("a/b").is_err());
+        assert!(shadow_path("..").is_err());
+        let p = shadow_path("test").expect("plain name");
+        assert_eq!(p.file_name().and_then(|n| n.to_str()), Some("shadow.test"));
+    }
+
+    #[test]
+    fn refusals_map_to_pacemakers_exit_codes() {
+        assert_eq!(
+            update_error_code("/cib/configuration//primitive[@id='x']: no such element"),
+            105
+        );
+        assert_eq!(
+            update_error_code("/x: an element with this id already exists"),
+            108
+        );
+        assert_eq!(update_error_code("/x: unknown section"), 1);
+    }
+
+    #[test]
+    fn file_status_reads_dc_quorum_and_members() {
+        let root = cib::xml::parse(
+            r#"<cib epoch="1" have-quorum="1" dc-uuid="2"><configuration><nodes><node id="1" uname="a"/><node id="2" uname="b"/></nodes></configuration><status><node_state id="1" uname="a" in_ccm="false" crmd="offline"/><node_state id="2" uname="b" in_ccm="true" crmd="online"/></status></cib>"#,
+        )
+        .expect("test CIB");
+        let s = file_status(&root);
+        assert_eq!(s.dc.as_deref(), Some("b"));
+        assert!(s.quorate);
+        assert_eq!(s.members, vec!["b".to_string()]);
+        let root = cib::xml::parse(r#"<cib epoch="1"><configuration/></cib>"#).expect("test CIB");
+        let s = file_status(&root);
+        assert_eq!((s.dc, s.quorate, s.members.len()), (None, false, 0));
     }
 }

@@ -185,6 +185,10 @@ impl Lab {
                 "RUST_LOG",
                 std::env::var("TANDEM_DEMO_LOG").unwrap_or_else(|_| "info".into()),
             )
+            // The nodes' agents (crm_attribute from Stateful, ...) must reach the live
+            // cluster even when the demo runs inside a crm_shadow shell.
+            .env_remove(crate::cib_source::CIB_FILE_ENV)
+            .env_remove(crate::cib_source::CIB_SHADOW_ENV)
             .stdin(Stdio::null())
             .stdout(log.try_clone().context("log file")?)
             .stderr(log);

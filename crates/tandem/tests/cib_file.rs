@@ -134,6 +134,18 @@ fn cibadmin_writes_the_file_with_pacemakers_version_bumps() {
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(version(&file), (6, 0));
+    // The same change again changes nothing: no bump (as Debian's).
+    let out = tandem(
+        &env,
+        &[
+            "cibadmin",
+            "-M",
+            "-X",
+            r#"<primitive id="d1" description="x"/>"#,
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(version(&file), (6, 0));
     let out = tandem(
         &env,
         &[
@@ -559,6 +571,8 @@ fn crm_shadow_commits_to_a_running_node() {
             .arg(&crm)
             .arg("1")
             .env("RUST_LOG", "warn")
+            .env_remove("CIB_file")
+            .env_remove("CIB_shadow")
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
             .stderr(log)
