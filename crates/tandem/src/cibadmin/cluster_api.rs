@@ -112,28 +112,10 @@ pub fn set_nvpair(
                 let x = el("nvpair", &[("id", &nv)]);
                 call(socket, "delete", &[], &x.to_xml())?;
             }
-            // An emptied set goes too (crm shell would show a bare `meta`).
-            let cib = query(socket)?;
-            if let Some(config) = cib.child("configuration") {
-                if find_empty_set(config, set_name, set_id) {
-                    call(
-                        socket,
-                        "delete",
-                        &[],
-                        &el(set_name, &[("id", set_id)]).to_xml(),
-                    )?;
-                }
-            }
+            // An emptied set stays, as with Pacemaker's crm_resource and crm_attribute.
         }
     }
     Ok(())
-}
-
-fn find_empty_set(e: &Element, set_name: &str, set_id: &str) -> bool {
-    e.children.iter().any(|c| {
-        (c.name == set_name && c.attr("id") == Some(set_id) && c.children.is_empty())
-            || find_empty_set(c, set_name, set_id)
-    })
 }
 
 fn collect_nvpairs(
@@ -205,16 +187,28 @@ pub fn set_meta(
     name: &str,
     value: Option<&str>,
 ) -> anyhow::Result<()> {
+    set_resource_attr(socket, rsc, "meta_attributes", name, value)
+}
+
+/// Sets or deletes a resource attribute in its set `set_name` (`meta_attributes`, or
+/// `instance_attributes` for the agent's parameters), set id `RSC-SET_NAME`.
+pub fn set_resource_attr(
+    socket: &CibSource,
+    rsc: &str,
+    set_name: &str,
+    name: &str,
+    value: Option<&str>,
+) -> anyhow::Result<()> {
     let cib = query(socket)?;
     let kind = resource_kind(&cib, rsc)
         .ok_or_else(|| anyhow!("resource '{rsc}' not found in the configuration"))?;
     let owner = el(&kind, &[("id", rsc)]);
-    let set_id = format!("{rsc}-meta_attributes");
+    let set_id = format!("{rsc}-{set_name}");
     set_nvpair(
         socket,
         "resources",
         Some(owner),
-        "meta_attributes",
+        set_name,
         &set_id,
         name,
         value,
@@ -262,22 +256,90 @@ pub fn set_node_attr(
     )
 }
 
-/// Adds a location constraint `id` for `rsc` on `node` with `score`.
-pub fn add_location(
-    socket: &CibSource,
-    id: &str,
-    rsc: &str,
-    node: &str,
-    score: &str,
-) -> anyhow::Result<()> {
-    let c = el(
-        "rsc_location",
-        &[("id", id), ("rsc", rsc), ("node", node), ("score", score)],
-    );
+/// A move or ban constraint as `crm_resource` writes it.
+pub struct CliLocation<'a> {
+    /// Constraint id (`cli-prefer-RSC`, `cli-ban-RSC-on-NODE`).
+    pub id: &'a str,
+    /// The resource.
+    pub rsc: &'a str,
+    /// The node preferred or banned.
+    pub node: &'a str,
+    /// `INFINITY` or `-INFINITY`.
+    pub score: &'a str,
+    /// With `--lifetime`: the end (`YYYY-MM-DD HH:MM:SSZ`) and the ids of the rule, its
+    /// node expression and its date expression.
+    pub until: Option<(String, [String; 3])>,
+}
+
+/// Adds (or replaces) a move/ban location constraint: `role="Started"` as Pacemaker 2.1's
+/// `crm_resource` writes it, and with a lifetime a rule on `#uname` ending at that time.
+pub fn add_location(socket: &CibSource, l: &CliLocation<'_>) -> anyhow::Result<()> {
+    let c = match &l.until {
+        None => el(
+            "rsc_location",
+            &[
+                ("id", l.id),
+                ("rsc", l.rsc),
+                ("role", "Started"),
+                ("node", l.node),
+                ("score", l.score),
+            ],
+        ),
+        Some((end, [rule_id, expr_id, date_id])) => {
+            let mut rule = el(
+                "rule",
+                &[("id", rule_id), ("score", l.score), ("boolean-op", "and")],
+            );
+            rule.children.push(el(
+                "expression",
+                &[
+                    ("id", expr_id),
+                    ("attribute", "#uname"),
+                    ("operation", "eq"),
+                    ("value", l.node),
+                    ("type", "string"),
+                ],
+            ));
+            rule.children.push(el(
+                "date_expression",
+                &[("id", date_id), ("operation", "lt"), ("end", end)],
+            ));
+            let mut c = el(
+                "rsc_location",
+                &[("id", l.id), ("rsc", l.rsc), ("role", "Started")],
+            );
+            c.children.push(rule);
+            c
+        }
+    };
+    // An earlier constraint of the other form (plain / with a rule) is replaced, not merged.
+    let cib = query(socket)?;
+    let earlier = cib
+        .child("configuration")
+        .and_then(|c| c.child("constraints"))
+        .and_then(|c| c.children_named("rsc_location").find(|c| c.id() == l.id));
+    if earlier.is_some_and(|e| e.children.is_empty() == l.until.is_some()) {
+        call(
+            socket,
+            "delete",
+            &[],
+            &el("rsc_location", &[("id", l.id)]).to_xml(),
+        )?;
+    }
     let mut top = el("constraints", &[]);
     top.children.push(c);
     call(socket, "modify", &[], &top.to_xml())?;
     Ok(())
+}
+
+/// The node a move/ban constraint is about: its `node`, or the `#uname` its rule tests.
+fn location_node(c: &Element) -> Option<&str> {
+    c.attr("node").or_else(|| {
+        c.children_named("rule")
+            .flat_map(|r| r.children_named("expression"))
+            .find(|e| e.attr("attribute") == Some("#uname"))
+            .and_then(|e| e.attr("value"))
+    })
 }
 
 /// Removes the move/ban constraints (`cli-prefer-RSC`, `cli-ban-RSC-on-*`) of `rsc`,
@@ -293,7 +355,7 @@ pub fn clear_locations(socket: &CibSource, rsc: &str, node: Option<&str>) -> any
             let id = c.id();
             let ours =
                 id == format!("cli-prefer-{rsc}") || id.starts_with(&format!("cli-ban-{rsc}-on-"));
-            if ours && node.is_none_or(|n| c.attr("node") == Some(n)) {
+            if ours && node.is_none_or(|n| location_node(c) == Some(n)) {
                 ids.push(id.to_string());
             }
         }
