@@ -81,6 +81,15 @@ fn furnished() -> String {
     )
 }
 
+/// [`furnished`] with sets whose ids are not the ones the tools would choose.
+fn renamed_sets() -> String {
+    furnished()
+        .replace("d1-instance_attributes", "d1-params")
+        .replace("d1-meta_attributes", "d1-meta")
+        .replace("nodes-1", "node1-attrs")
+        .replace("cib-bootstrap-options", "my-options")
+}
+
 /// [`BARE`] with d1 active nowhere.
 fn stopped() -> String {
     let start = BARE.find(r#"<lrm id="1">"#).expect("lrm start");
@@ -419,6 +428,39 @@ fn admin_commands_write_what_pacemakers_tools_write() {
             "forever",
         ],
     );
+    // An attribute already set in a set of another id is updated where it is.
+    let renamed = renamed_sets();
+    res(
+        &renamed,
+        &["-r", "d1", "--set-parameter", "fake", "-v", "2"],
+    );
+    res(
+        &renamed,
+        &["-r", "d1", "--set-parameter", "other", "-v", "2"],
+    );
+    res(
+        &renamed,
+        &[
+            "-r",
+            "d1",
+            "--meta",
+            "--set-parameter",
+            "target-role",
+            "-v",
+            "Started",
+        ],
+    );
+    res(&renamed, &["-r", "d1", "--delete-parameter", "fake"]);
+    attr(
+        &renamed,
+        &["--node", "node1", "--name", "foo", "--update", "baz"],
+    );
+    attr(&renamed, &["--name", "stonith-enabled", "--update", "true"]);
+    attr(
+        &renamed,
+        &["--name", "no-quorum-policy", "--update", "ignore"],
+    );
+    attr(&renamed, &["--name", "stonith-enabled", "--delete"]);
     // Nowhere active and no node: refused alike (exit 64), nothing written.
     res(&stopped, &["--move", "-r", "d1"]);
     res(&stopped, &["--ban", "-r", "d1"]);

@@ -78,9 +78,16 @@ pub fn set_nvpair(
     name: &str,
     value: Option<&str>,
 ) -> anyhow::Result<()> {
-    let id = nvpair_id(set_id, name);
     match value {
         Some(v) => {
+            // An nvpair of that name already in one of the owner's sets is updated where it
+            // is (as Pacemaker's tools do); otherwise it goes into set `set_id`.
+            let cib = query(socket)?;
+            let (set_id, id) = cib
+                .child("configuration")
+                .and_then(|c| existing_nvpair(c, section, owner.as_ref(), set_name, name))
+                .unwrap_or_else(|| (set_id.to_string(), nvpair_id(set_id, name)));
+            let set_id = set_id.as_str();
             let mut set = el(set_name, &[("id", set_id)]);
             set.children
                 .push(el("nvpair", &[("id", &id), ("name", name), ("value", v)]));
@@ -116,6 +123,33 @@ pub fn set_nvpair(
         }
     }
     Ok(())
+}
+
+/// The set id and nvpair id of the first nvpair named `name` in a `set_name` set of the
+/// owner (by id, under `section`), or of `section` itself when there is no owner.
+fn existing_nvpair(
+    config: &Element,
+    section: &str,
+    owner: Option<&Element>,
+    set_name: &str,
+    name: &str,
+) -> Option<(String, String)> {
+    fn find<'a>(e: &'a Element, id: &str) -> Option<&'a Element> {
+        if e.attr("id") == Some(id) {
+            return Some(e);
+        }
+        e.children.iter().find_map(|c| find(c, id))
+    }
+    let section = config.child(section)?;
+    let holder = match owner {
+        Some(o) => section.children.iter().find_map(|c| find(c, o.id()))?,
+        None => section,
+    };
+    holder.children_named(set_name).find_map(|set| {
+        set.children_named("nvpair")
+            .find(|nv| nv.attr("name") == Some(name))
+            .map(|nv| (set.id().to_string(), nv.id().to_string()))
+    })
 }
 
 fn collect_nvpairs(
