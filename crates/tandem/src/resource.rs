@@ -26,7 +26,8 @@ Commands:
 crm_resource flags: -r RSC with one of --move/-M [-N NODE] [--lifetime/-u DURATION] [--force],
   --ban/-B [-N NODE] [--lifetime/-u DURATION], --clear/-U [-N NODE], --cleanup/-C [-N NODE],
   --restart, --locate/-W, --list/-L, --set-parameter NAME [--meta] -v VALUE,
-  --delete-parameter NAME [--meta] (without --meta: the agent's instance attributes).
+  --delete-parameter NAME [--meta] (without --meta: the agent's instance attributes; with
+  --set-name/-s ID: in that set only).
   --move/--ban without -N act on the one node where RSC is active (a ban there).
 ";
 
@@ -43,8 +44,15 @@ enum Cmd {
     Cleanup(String, Option<String>),
     Restart(String),
     Meta(String, String, Option<String>),
-    /// Resource, name, value (none: delete) of one of the agent's instance attributes.
-    Param(String, String, Option<String>),
+    /// `crm_resource --set-parameter`/`--delete-parameter`: a meta attribute (`--meta`) or
+    /// one of the agent's instance attributes, in set `set` (`--set-name`) when given.
+    Attr {
+        rsc: String,
+        meta: bool,
+        set: Option<String>,
+        name: String,
+        value: Option<String>,
+    },
 }
 
 fn parse(args: &[String]) -> Result<Option<Cmd>, String> {
@@ -89,6 +97,7 @@ fn parse_flags(args: &[String]) -> Result<Cmd, String> {
     let mut value = None;
     let mut meta = false;
     let mut force = false;
+    let mut set = None;
     let mut lifetime = None;
     let mut walker = FlagWalker::new(args);
     while let Some(flag) = walker.next_flag() {
@@ -113,6 +122,7 @@ fn parse_flags(args: &[String]) -> Result<Cmd, String> {
             "-v" | "--parameter-value" => value = Some(val(&flag)?),
             "-u" | "--lifetime" => lifetime = Some(Lifetime::parse(&val(&flag)?)?),
             "-m" | "--meta" => meta = true,
+            "-s" | "--set-name" => set = Some(val(&flag)?),
             "--force" | "-f" => force = true,
             "-Q" | "--quiet" => {}
             other => return Err(format!("unknown option '{other}'")),
@@ -125,23 +135,16 @@ fn parse_flags(args: &[String]) -> Result<Cmd, String> {
         Some("clear") => Cmd::Clear(need_rsc()?, node),
         Some("cleanup") => Cmd::Cleanup(need_rsc()?, node),
         Some("restart") => Cmd::Restart(need_rsc()?),
-        Some("set") => {
-            let value = Some(value.ok_or("--set-parameter needs -v VALUE")?);
-            let (rsc, name) = (need_rsc()?, param.unwrap_or_default());
-            if meta {
-                Cmd::Meta(rsc, name, value)
-            } else {
-                Cmd::Param(rsc, name, value)
-            }
-        }
-        Some("delete") => {
-            let (rsc, name) = (need_rsc()?, param.unwrap_or_default());
-            if meta {
-                Cmd::Meta(rsc, name, None)
-            } else {
-                Cmd::Param(rsc, name, None)
-            }
-        }
+        Some("set") | Some("delete") => Cmd::Attr {
+            rsc: need_rsc()?,
+            meta,
+            set,
+            name: param.unwrap_or_default(),
+            value: match op {
+                Some("set") => Some(value.ok_or("--set-parameter needs -v VALUE")?),
+                _ => None,
+            },
+        },
         _ => Cmd::Status(rsc),
     })
 }
@@ -354,14 +357,26 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             }
             cluster_api::set_meta(&socket, &rsc, &name, value.as_deref())?;
         }
-        Cmd::Param(rsc, name, value) => {
+        Cmd::Attr {
+            rsc,
+            meta,
+            set,
+            name,
+            value,
+        } => {
             if name.is_empty() {
                 bail!("a parameter name is required");
             }
+            let set_name = if meta {
+                "meta_attributes"
+            } else {
+                "instance_attributes"
+            };
             cluster_api::set_resource_attr(
                 &socket,
                 &rsc,
-                "instance_attributes",
+                set_name,
+                set.as_deref(),
                 &name,
                 value.as_deref(),
             )?;
@@ -415,11 +430,32 @@ mod tests {
         assert!(parse(&s(&["-r", "g", "--ban", "--lifetime", "1h"])).is_err());
         assert_eq!(
             parse(&s(&["-r", "g", "--set-parameter", "ip", "-v", "1"])).expect("ok"),
-            Some(Cmd::Param("g".into(), "ip".into(), Some("1".into())))
+            Some(Cmd::Attr {
+                rsc: "g".into(),
+                meta: false,
+                set: None,
+                name: "ip".into(),
+                value: Some("1".into())
+            })
         );
         assert_eq!(
-            parse(&s(&["-r", "g", "--meta", "--delete-parameter", "x"])).expect("ok"),
-            Some(Cmd::Meta("g".into(), "x".into(), None))
+            parse(&s(&[
+                "-r",
+                "g",
+                "--meta",
+                "--delete-parameter",
+                "x",
+                "-s",
+                "m"
+            ]))
+            .expect("ok"),
+            Some(Cmd::Attr {
+                rsc: "g".into(),
+                meta: true,
+                set: Some("m".into()),
+                name: "x".into(),
+                value: None
+            })
         );
     }
 }

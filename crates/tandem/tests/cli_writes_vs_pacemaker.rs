@@ -461,6 +461,40 @@ fn admin_commands_write_what_pacemakers_tools_write() {
         &["--name", "no-quorum-policy", "--update", "ignore"],
     );
     attr(&renamed, &["--name", "stonith-enabled", "--delete"]);
+    // --set-name: that set only (created when missing).
+    for set in ["newset", "d1-params"] {
+        res(
+            &renamed,
+            &[
+                "-r",
+                "d1",
+                "--set-parameter",
+                "fake",
+                "-v",
+                "3",
+                "--set-name",
+                set,
+            ],
+        );
+        res(
+            &renamed,
+            &["-r", "d1", "--delete-parameter", "fake", "--set-name", set],
+        );
+    }
+    res(
+        &renamed,
+        &[
+            "-r",
+            "d1",
+            "--meta",
+            "-p",
+            "target-role",
+            "-v",
+            "Started",
+            "-s",
+            "m2",
+        ],
+    );
     // Nowhere active and no node: refused alike (exit 64), nothing written.
     res(&stopped, &["--move", "-r", "d1"]);
     res(&stopped, &["--ban", "-r", "d1"]);

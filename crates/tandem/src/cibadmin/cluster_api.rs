@@ -134,15 +134,12 @@ fn existing_nvpair(
     set_name: &str,
     name: &str,
 ) -> Option<(String, String)> {
-    fn find<'a>(e: &'a Element, id: &str) -> Option<&'a Element> {
-        if e.attr("id") == Some(id) {
-            return Some(e);
-        }
-        e.children.iter().find_map(|c| find(c, id))
-    }
     let section = config.child(section)?;
     let holder = match owner {
-        Some(o) => section.children.iter().find_map(|c| find(c, o.id()))?,
+        Some(o) => section
+            .children
+            .iter()
+            .find_map(|c| find_by_id(c, o.id()))?,
         None => section,
     };
     holder.children_named(set_name).find_map(|set| {
@@ -221,15 +218,17 @@ pub fn set_meta(
     name: &str,
     value: Option<&str>,
 ) -> anyhow::Result<()> {
-    set_resource_attr(socket, rsc, "meta_attributes", name, value)
+    set_resource_attr(socket, rsc, "meta_attributes", None, name, value)
 }
 
-/// Sets or deletes a resource attribute in its set `set_name` (`meta_attributes`, or
-/// `instance_attributes` for the agent's parameters), set id `RSC-SET_NAME`.
+/// Sets or deletes a resource attribute in a set of kind `set_name` (`meta_attributes`, or
+/// `instance_attributes` for the agent's parameters): in set `only_set` alone when given
+/// (created when missing), else where it is already set or in set `RSC-SET_NAME`.
 pub fn set_resource_attr(
     socket: &CibSource,
     rsc: &str,
     set_name: &str,
+    only_set: Option<&str>,
     name: &str,
     value: Option<&str>,
 ) -> anyhow::Result<()> {
@@ -237,16 +236,70 @@ pub fn set_resource_attr(
     let kind = resource_kind(&cib, rsc)
         .ok_or_else(|| anyhow!("resource '{rsc}' not found in the configuration"))?;
     let owner = el(&kind, &[("id", rsc)]);
-    let set_id = format!("{rsc}-{set_name}");
-    set_nvpair(
-        socket,
-        "resources",
-        Some(owner),
-        set_name,
-        &set_id,
-        name,
-        value,
-    )
+    let Some(set_id) = only_set else {
+        let set_id = format!("{rsc}-{set_name}");
+        return set_nvpair(
+            socket,
+            "resources",
+            Some(owner),
+            set_name,
+            &set_id,
+            name,
+            value,
+        );
+    };
+    // The nvpairs of that name in that set of the resource.
+    let in_set: Vec<String> = cib
+        .child("configuration")
+        .and_then(|c| c.child("resources"))
+        .and_then(|r| find_by_id(r, rsc))
+        .and_then(|r| {
+            r.children
+                .iter()
+                .find(|c| c.name == set_name && c.attr("id") == Some(set_id))
+        })
+        .map(|set| {
+            set.children_named("nvpair")
+                .filter(|nv| nv.attr("name") == Some(name))
+                .map(|nv| nv.id().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    match value {
+        Some(v) => {
+            let id = in_set
+                .first()
+                .cloned()
+                .unwrap_or_else(|| nvpair_id(set_id, name));
+            let mut set = el(set_name, &[("id", set_id)]);
+            set.children
+                .push(el("nvpair", &[("id", &id), ("name", name), ("value", v)]));
+            let mut owner = owner;
+            owner.children.push(set);
+            let mut top = el("resources", &[]);
+            top.children.push(owner);
+            call(socket, "modify", &[], &top.to_xml())?;
+        }
+        None => {
+            for id in in_set {
+                call(
+                    socket,
+                    "delete",
+                    &[],
+                    &el("nvpair", &[("id", &id)]).to_xml(),
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first element with id `id` in `e` (itself included), depth first.
+fn find_by_id<'a>(e: &'a Element, id: &str) -> Option<&'a Element> {
+    if e.attr("id") == Some(id) {
+        return Some(e);
+    }
+    e.children.iter().find_map(|c| find_by_id(c, id))
 }
 
 /// The node id (`<node id>` or `node_state id`) of the node named `uname`.
