@@ -569,6 +569,9 @@ impl<'a> Reader<'a> {
                     op_sources.insert(0, t);
                 }
                 for s in op_sources {
+                    // Ops of earlier sources (the template) that this one overrides; two
+                    // definitions within one element both stay (the scheduler sees the clash).
+                    let mut earlier = std::mem::take(&mut ops);
                     if let Some(opsel) = s.child("operations") {
                         let opsel = self.deref(opsel);
                         for op in opsel.children_named("op") {
@@ -590,7 +593,7 @@ impl<'a> Reader<'a> {
                                 instance: self.sets(op, "instance_attributes"),
                             };
                             // Element ops override the template's same name+interval.
-                            ops.retain(|o: &OpDef| {
+                            earlier.retain(|o: &OpDef| {
                                 !(o.name == def.name
                                     && o.interval_ms == def.interval_ms
                                     && o.role == def.role)
@@ -598,6 +601,8 @@ impl<'a> Reader<'a> {
                             ops.push(def);
                         }
                     }
+                    earlier.append(&mut ops);
+                    ops = earlier;
                 }
                 ResourceKind::Primitive {
                     agent: Agent {
@@ -1009,6 +1014,27 @@ mod tests {
         assert_eq!(cib.nodes[0].uname, "n1");
         assert_eq!(cib.resources.len(), 1);
         assert_eq!(cib.constraints.len(), 1);
+    }
+
+    #[test]
+    fn element_ops_override_the_template_and_keep_their_own_duplicates() {
+        let text = r#"<cib><configuration><resources>
+<template id="t" class="ocf" provider="heartbeat" type="Dummy"><operations>
+<op id="t-mon" name="monitor" interval="10s" timeout="5s"/>
+<op id="t-start" name="start" interval="0" timeout="9s"/></operations></template>
+<primitive id="a" template="t"><operations>
+<op id="a-mon" name="monitor" interval="10s" timeout="20s"/>
+<op id="a-mon2" name="monitor" interval="10" timeout="30s"/></operations></primitive>
+</resources><constraints/></configuration><status/></cib>"#;
+        let cib = Cib::parse(text).expect("valid CIB");
+        let a = cib.resources.iter().find(|r| r.id == "a").expect("a");
+        let ResourceKind::Primitive { ops, .. } = &a.kind else {
+            panic!("not a primitive: {:?}", a.kind);
+        };
+        let ids: Vec<&str> = ops.iter().map(|o| o.id.as_str()).collect();
+        // The template's monitor gives way; the element's two monitors of one interval both
+        // stay (Pacemaker then schedules neither), and the template's start is kept.
+        assert_eq!(ids, ["t-start", "a-mon", "a-mon2"]);
     }
 
     #[test]

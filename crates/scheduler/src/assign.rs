@@ -28,6 +28,9 @@ pub struct Coloc {
     pub primary_role: Option<Role>,
     /// Whether the dependent's preferences influence the primary.
     pub influence: bool,
+    /// `node-attribute`: nodes alike in this attribute count as one place (`None` for
+    /// the node itself).
+    pub node_attribute: Option<String>,
 }
 
 /// Placement inputs derived from the constraints.
@@ -357,6 +360,7 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                         dep_role: dr.as_deref().and_then(Role::parse),
                         primary_role: pr.as_deref().and_then(Role::parse),
                         influence: co.influence.unwrap_or(true),
+                        node_attribute: co.node_attribute.clone().filter(|a| a != "#uname"),
                     });
                 }
             }
@@ -672,7 +676,10 @@ impl<'a> Assigner<'a> {
                 continue;
             }
             self.assign(co.primary);
-            let nodes = self.primary_nodes(co);
+            let mut nodes = self.primary_nodes(co);
+            if let Some(attr) = &co.node_attribute {
+                nodes = crate::coloc_attr::alike(self.c, attr, &nodes);
+            }
             apply_coloc_score(s, &nodes, co.score);
             self.partial.insert(u, s.to_vec());
         }
@@ -701,6 +708,10 @@ impl<'a> Assigner<'a> {
                     None => continue,
                 },
                 _ => continue,
+            };
+            let ds = match &co.node_attribute {
+                Some(attr) => crate::coloc_attr::best_alike(self.c, attr, &ds),
+                None => ds,
             };
             let mut cand = s.to_vec();
             for n in 0..s.len() {

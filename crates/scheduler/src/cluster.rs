@@ -316,6 +316,9 @@ impl Rsc {
 pub struct Cluster {
     /// Nodes in configuration order (then status-only nodes).
     pub nodes: Vec<Node>,
+    /// Clones configured with no instance (`clone-max=0`): their primitive's id and the
+    /// clone (histories of that primitive are the clone's orphaned instances).
+    pub empty_clones: Vec<(String, usize)>,
     /// Per node, the position of its entry in the status section (the order its
     /// histories were read in; nodes without one come last).
     pub status_rank: Vec<usize>,

@@ -59,6 +59,7 @@ pub fn colocations(c: &Cluster, unit_of: &dyn Fn(usize) -> usize) -> Vec<Coloc> 
             dep_role: None,
             primary_role: None,
             influence: true,
+            node_attribute: None,
         });
     }
     out

@@ -15,6 +15,8 @@ mod blocked_group;
 pub mod bundle;
 mod clone_order;
 pub mod cluster;
+mod coloc_attr;
+mod coloc_stops;
 pub mod container;
 pub mod digest;
 mod discovery;
@@ -80,6 +82,9 @@ pub fn schedule_with(cib: &Cib, now: i64, revised: bool) -> Schedule {
     assign::Assigner::new(&mut c, &k).run();
     let changed = orders::definition_changes(&c);
     let mut restart = orders::propagate(&mut c, cib, changed);
+    if coloc_stops::apply(&mut c, &k) {
+        restart = orders::propagate(&mut c, cib, restart);
+    }
     remote::restart_guests(&c, &mut restart);
     quorum::apply_demote(&mut c);
     let mut transition = actions::plan(&c, cib, &restart);

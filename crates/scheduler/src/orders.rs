@@ -329,6 +329,24 @@ pub fn propagate(
     for _ in 0..limit {
         let mut changed = false;
         for e in &edges {
+            // `restart-type=restart` after a stop: what stops first restarts `then` (no
+            // reason given).
+            if e.restart_only
+                && e.first_action == "stop"
+                && e.then_action == "stop"
+                && stops(c, e.first)
+            {
+                for p in c.primitives(e.then) {
+                    let pr = &c.rscs[p];
+                    let stays = pr.next.is_some_and(|n| pr.running.contains_key(&n))
+                        && pr.running.len() == 1;
+                    if pr.managed && pr.failed_on.is_empty() && stays && !restart.contains_key(&p) {
+                        restart.insert(p, crate::agent_change::NO_REASON.to_string());
+                        changed = true;
+                    }
+                }
+                continue;
+            }
             if e.then_action != "start" && e.then_action != "promote" {
                 continue;
             }
@@ -461,7 +479,11 @@ pub fn propagate(
                 && if e.first_action == "promote" {
                     demotes(c, e.first, &restart)
                 } else {
-                    starts(c, e.first, &restart) || e.restart_only && stops(c, e.first)
+                    // (A clone needed by only one of its instances restarts nothing by
+                    // moving some.)
+                    !(e.clone_one_or_more && c.rscs[e.first].variant == Variant::Clone)
+                        && starts(c, e.first, &restart)
+                        || e.restart_only && stops(c, e.first)
                 }
             {
                 // After a notifying clone's promotion, what follows waits for its post

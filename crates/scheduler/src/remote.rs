@@ -409,6 +409,7 @@ pub fn add_colocations(c: &Cluster, k: &mut Constraints) {
             dep_role: None,
             primary_role: None,
             influence: true,
+            node_attribute: None,
         });
     }
 }

@@ -267,6 +267,12 @@ fn print_clone(c: &Cluster, r: usize, depth: usize, out: &mut String) {
         .children
         .first()
         .map(|&k| c.rscs[k].config_id.clone())
+        .or_else(|| {
+            c.empty_clones
+                .iter()
+                .find(|e| e.1 == r)
+                .map(|e| e.0.clone())
+        })
         .unwrap_or_default();
     let mut flags = Vec::new();
     if rsc.promotable {

@@ -319,6 +319,9 @@ fn build(
                 let k = build(c, cib, child, Some(idx), Some(i), remote_count);
                 c.rscs[idx].children.push(k);
             }
+            if clone_max == 0 && matches!(child.kind, ResourceKind::Primitive { .. }) {
+                c.empty_clones.push((child.id.clone(), idx));
+            }
         }
         ResourceKind::Bundle(b) => {
             let child = |c: &mut Cluster, cib: &Cib, r: &cib::model::Resource, k, n| {
@@ -658,7 +661,13 @@ fn find_rsc_for_history(
         .filter(|&i| !(c.rscs[i].orphan && c.rscs[i].parent.is_none()))
         .collect();
     if candidates.is_empty() {
-        return None;
+        // A clone of no instances: what ran of it is an orphaned instance.
+        let empty = c
+            .empty_clones
+            .iter()
+            .find(|(id, _)| id == base)
+            .map(|e| e.1);
+        return empty.and_then(|clone| orphan_instance(c, lookup, clone, lrm));
     }
     let clone = c.clone_ancestor(candidates[0]);
     let Some(clone) = clone else {

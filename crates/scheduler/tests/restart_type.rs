@@ -1,6 +1,7 @@
 //! `restart-type=restart` on the `then` side of an optional ordering: `then` restarts
 //! whenever `first` starts, moves or is recovered (as with a mandatory ordering); without
-//! it an optional ordering restarts nothing.
+//! it an optional ordering restarts nothing. After a stop-to-stop ordering, `then` restarts
+//! (with no reason given) when `first` stops.
 
 mod common;
 use common::{op, run, summary};
@@ -59,4 +60,18 @@ fn without_restart_type_an_optional_ordering_restarts_nothing() {
     assert_eq!(summary(&recovered), vec!["Recover A ( n1 )"]);
     let moved = run(&cib(false, false, "n2", false));
     assert_eq!(summary(&moved), vec!["Move A ( n1 -> n2 )"]);
+}
+
+#[test]
+fn after_a_stop_ordering_then_restarts_with_no_reason() {
+    let stop_order = |restart_type: bool| {
+        cib(false, false, "n2", restart_type).replace(
+            r#"kind="Optional""#,
+            r#"kind="Optional" first-action="stop" then-action="stop""#,
+        )
+    };
+    let s = run(&stop_order(true));
+    assert_eq!(summary(&s), vec!["Move A ( n1 -> n2 )", "Restart B ( n1 )"]);
+    let s = run(&stop_order(false));
+    assert_eq!(summary(&s), vec!["Move A ( n1 -> n2 )"]);
 }

@@ -21,6 +21,7 @@ mod demo;
 mod exit_code;
 mod flag_walker;
 mod keygen;
+mod lifetime;
 mod node;
 mod property;
 mod quorumtool;

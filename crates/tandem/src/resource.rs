@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::bail;
 
 use crate::cibadmin::cluster_api;
+use crate::lifetime::Lifetime;
 
 const USAGE: &str = "Usage: tandem resource COMMAND RSC [NODE]
 
@@ -22,21 +23,36 @@ Commands:
   disable RSC           target-role=Stopped
   meta RSC NAME [VALUE] set (or with no value delete) a meta attribute
 
-crm_resource flags: -r RSC with one of --move/-M [-N NODE], --ban/-B -N NODE,
-  --clear/-U [-N NODE], --cleanup/-C [-N NODE], --restart, --locate/-W, --list/-L,
-  --set-parameter NAME --meta -v VALUE, --delete-parameter NAME --meta.
+crm_resource flags: -r RSC with one of --move/-M [-N NODE] [--lifetime/-u DURATION] [--force],
+  --ban/-B [-N NODE] [--lifetime/-u DURATION], --clear/-U [-N NODE], --cleanup/-C [-N NODE],
+  --restart, --locate/-W, --list/-L, --set-parameter NAME [--meta] -v VALUE,
+  --delete-parameter NAME [--meta] (without --meta: the agent's instance attributes; with
+  --set-name/-s ID: in that set only).
+  --move/--ban without -N act on the one node where RSC is active (a ban there).
 ";
 
 /// What was asked.
 #[derive(Debug, PartialEq)]
 enum Cmd {
     Status(Option<String>),
-    Move(String, String),
-    Ban(String, String),
+    /// Resource, node (none: away from where it is active), lifetime, and whether a move
+    /// to the node where it is already active is allowed (`--force`).
+    Move(String, Option<String>, Option<Lifetime>, bool),
+    /// Resource, node (none: where it is active), lifetime.
+    Ban(String, Option<String>, Option<Lifetime>),
     Clear(String, Option<String>),
     Cleanup(String, Option<String>),
     Restart(String),
     Meta(String, String, Option<String>),
+    /// `crm_resource --set-parameter`/`--delete-parameter`: a meta attribute (`--meta`) or
+    /// one of the agent's instance attributes, in set `set` (`--set-name`) when given.
+    Attr {
+        rsc: String,
+        meta: bool,
+        set: Option<String>,
+        name: String,
+        value: Option<String>,
+    },
 }
 
 fn parse(args: &[String]) -> Result<Option<Cmd>, String> {
@@ -50,8 +66,10 @@ fn parse(args: &[String]) -> Result<Option<Cmd>, String> {
     let need = |i: usize, what: &str| a(i).ok_or_else(|| format!("{} needs {what}", args[0]));
     let cmd = match args.first().map(String::as_str) {
         None | Some("status") | Some("list") | Some("show") => Cmd::Status(a(1)),
-        Some("move") | Some("migrate") => Cmd::Move(need(1, "RSC")?, need(2, "NODE")?),
-        Some("ban") => Cmd::Ban(need(1, "RSC")?, need(2, "NODE")?),
+        Some("move") | Some("migrate") => {
+            Cmd::Move(need(1, "RSC")?, Some(need(2, "NODE")?), None, true)
+        }
+        Some("ban") => Cmd::Ban(need(1, "RSC")?, Some(need(2, "NODE")?), None),
         Some("clear") | Some("unmove") | Some("unmigrate") => Cmd::Clear(need(1, "RSC")?, a(2)),
         Some("cleanup") | Some("refresh") => Cmd::Cleanup(need(1, "RSC")?, a(2)),
         Some("restart") => Cmd::Restart(need(1, "RSC")?),
@@ -77,6 +95,10 @@ fn parse_flags(args: &[String]) -> Result<Cmd, String> {
     let mut op = None;
     let mut param = None;
     let mut value = None;
+    let mut meta = false;
+    let mut force = false;
+    let mut set = None;
+    let mut lifetime = None;
     let mut walker = FlagWalker::new(args);
     while let Some(flag) = walker.next_flag() {
         let mut val = |flag_name: &str| walker.value(flag_name);
@@ -98,23 +120,31 @@ fn parse_flags(args: &[String]) -> Result<Cmd, String> {
                 op = Some("delete");
             }
             "-v" | "--parameter-value" => value = Some(val(&flag)?),
-            "-m" | "--meta" | "-Q" | "--quiet" | "--force" | "-f" => {}
+            "-u" | "--lifetime" => lifetime = Some(Lifetime::parse(&val(&flag)?)?),
+            "-m" | "--meta" => meta = true,
+            "-s" | "--set-name" => set = Some(val(&flag)?),
+            "--force" | "-f" => force = true,
+            "-Q" | "--quiet" => {}
             other => return Err(format!("unknown option '{other}'")),
         }
     }
     let need_rsc = || rsc.clone().ok_or_else(|| "-r RSC is required".to_string());
     Ok(match op {
-        Some("move") => Cmd::Move(need_rsc()?, node.ok_or("--move needs -N NODE here")?),
-        Some("ban") => Cmd::Ban(need_rsc()?, node.ok_or("--ban needs -N NODE")?),
+        Some("move") => Cmd::Move(need_rsc()?, node, lifetime, force),
+        Some("ban") => Cmd::Ban(need_rsc()?, node, lifetime),
         Some("clear") => Cmd::Clear(need_rsc()?, node),
         Some("cleanup") => Cmd::Cleanup(need_rsc()?, node),
         Some("restart") => Cmd::Restart(need_rsc()?),
-        Some("set") => Cmd::Meta(
-            need_rsc()?,
-            param.unwrap_or_default(),
-            Some(value.ok_or("--set-parameter needs -v VALUE")?),
-        ),
-        Some("delete") => Cmd::Meta(need_rsc()?, param.unwrap_or_default(), None),
+        Some("set") | Some("delete") => Cmd::Attr {
+            rsc: need_rsc()?,
+            meta,
+            set,
+            name: param.unwrap_or_default(),
+            value: match op {
+                Some("set") => Some(value.ok_or("--set-parameter needs -v VALUE")?),
+                _ => None,
+            },
+        },
         _ => Cmd::Status(rsc),
     })
 }
@@ -135,6 +165,67 @@ fn wait_until_stopped(
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+fn has_constraint(cib: &cib::xml::Element, id: &str) -> bool {
+    cib.child("configuration")
+        .and_then(|c| c.child("constraints"))
+        .is_some_and(|c| c.children.iter().any(|c| c.attr("id") == Some(id)))
+}
+
+/// Bans `rsc` from `node`, or (no node) from the one node where it is active.
+fn ban(
+    socket: &cluster_api::CibSource,
+    cib: &cib::xml::Element,
+    rsc: &str,
+    node: Option<String>,
+    lifetime: Option<Lifetime>,
+) -> anyhow::Result<ExitCode> {
+    let node = match node {
+        Some(n) => n,
+        None => {
+            let active = cluster_api::active_nodes(cib, rsc)?;
+            match <[String; 1]>::try_from(active) {
+                Ok([n]) => n,
+                Err(active) => {
+                    eprintln!(
+                        "resource: Resource '{rsc}' not moved: active in {} locations.\n\
+                         To prevent '{rsc}' from running on a specific location, specify a node.",
+                        active.len()
+                    );
+                    return Ok(ExitCode::from(64));
+                }
+            }
+        }
+    };
+    let id = format!("cli-ban-{rsc}-on-{node}");
+    let until = match lifetime {
+        Some(l) => Some((
+            l.end_text(cluster_api::now_s())
+                .map_err(anyhow::Error::msg)?,
+            [
+                format!("{id}-rule"),
+                format!("{id}-expr"),
+                format!("{id}-lifetime"),
+            ],
+        )),
+        None => None,
+    };
+    if let Some((end, _)) = &until {
+        println!("Migration will take effect until: {end}");
+    }
+    cluster_api::add_location(
+        socket,
+        &cluster_api::CliLocation {
+            id: &id,
+            rsc,
+            node: &node,
+            score: "-INFINITY",
+            until,
+        },
+    )?;
+    println!("Banned {rsc} from {node} (constraint {id})");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Runs the tool on its arguments.
@@ -169,33 +260,64 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Cmd::Move(rsc, node) => {
+        Cmd::Move(rsc, node, lifetime, force) => {
             let cib = cluster_api::query(&socket)?;
             if cluster_api::resource_kind(&cib, &rsc).is_none() {
                 bail!("resource '{rsc}' not found in the configuration");
             }
+            let Some(node) = node else {
+                // As Pacemaker's: moving away from the one node where it is active bans it there.
+                return ban(&socket, &cib, &rsc, None, lifetime);
+            };
+            if !force && cluster_api::active_nodes(&cib, &rsc)? == [node.as_str()] {
+                // As Pacemaker's (exit 108, "Requested item already exists").
+                eprintln!("resource: {rsc} is already active on {node} (use --force to add the preference anyway)");
+                return Ok(ExitCode::from(108));
+            }
+            // A ban from the target node would defeat the move: it goes (as with Pacemaker's).
+            let ban_id = format!("cli-ban-{rsc}-on-{node}");
+            if has_constraint(&cib, &ban_id) {
+                cluster_api::call(
+                    &socket,
+                    "delete",
+                    &[],
+                    &format!("<rsc_location id=\"{ban_id}\"/>"),
+                )?;
+            }
+            let id = format!("cli-prefer-{rsc}");
+            let until = match lifetime {
+                Some(l) => Some((
+                    l.end_text(cluster_api::now_s())
+                        .map_err(anyhow::Error::msg)?,
+                    [
+                        format!("cli-prefer-rule-{rsc}"),
+                        format!("cli-prefer-expr-{rsc}"),
+                        format!("cli-prefer-lifetime-end-{rsc}"),
+                    ],
+                )),
+                None => None,
+            };
+            if let Some((end, _)) = &until {
+                println!("Migration will take effect until: {end}");
+            }
             cluster_api::add_location(
                 &socket,
-                &format!("cli-prefer-{rsc}"),
-                &rsc,
-                &node,
-                "INFINITY",
+                &cluster_api::CliLocation {
+                    id: &id,
+                    rsc: &rsc,
+                    node: &node,
+                    score: "INFINITY",
+                    until,
+                },
             )?;
-            println!("Moving {rsc} to {node} (constraint cli-prefer-{rsc}; remove it with: tandem resource clear {rsc})");
+            println!("Moving {rsc} to {node} (constraint {id}; remove it with: tandem resource clear {rsc})");
         }
-        Cmd::Ban(rsc, node) => {
+        Cmd::Ban(rsc, node, lifetime) => {
             let cib = cluster_api::query(&socket)?;
             if cluster_api::resource_kind(&cib, &rsc).is_none() {
                 bail!("resource '{rsc}' not found in the configuration");
             }
-            cluster_api::add_location(
-                &socket,
-                &format!("cli-ban-{rsc}-on-{node}"),
-                &rsc,
-                &node,
-                "-INFINITY",
-            )?;
-            println!("Banned {rsc} from {node} (constraint cli-ban-{rsc}-on-{node})");
+            return ban(&socket, &cib, &rsc, node, lifetime);
         }
         Cmd::Clear(rsc, node) => {
             let n = cluster_api::clear_locations(&socket, &rsc, node.as_deref())?;
@@ -235,6 +357,30 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             }
             cluster_api::set_meta(&socket, &rsc, &name, value.as_deref())?;
         }
+        Cmd::Attr {
+            rsc,
+            meta,
+            set,
+            name,
+            value,
+        } => {
+            if name.is_empty() {
+                bail!("a parameter name is required");
+            }
+            let set_name = if meta {
+                "meta_attributes"
+            } else {
+                "instance_attributes"
+            };
+            cluster_api::set_resource_attr(
+                &socket,
+                &rsc,
+                set_name,
+                set.as_deref(),
+                &name,
+                value.as_deref(),
+            )?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -249,11 +395,11 @@ mod tests {
     fn both_syntaxes_parse() {
         assert_eq!(
             parse(&s(&["move", "g", "n2"])).expect("ok"),
-            Some(Cmd::Move("g".into(), "n2".into()))
+            Some(Cmd::Move("g".into(), Some("n2".into()), None, true))
         );
         assert_eq!(
             parse(&s(&["-r", "g", "--ban", "-N", "n1"])).expect("ok"),
-            Some(Cmd::Ban("g".into(), "n1".into()))
+            Some(Cmd::Ban("g".into(), Some("n1".into()), None))
         );
         assert_eq!(
             parse(&s(&["--resource=g", "--cleanup"])).expect("ok"),
@@ -268,6 +414,48 @@ mod tests {
             ))
         );
         assert!(parse(&s(&["move", "g"])).is_err());
-        assert!(parse(&s(&["--ban", "-r", "g"])).is_err());
+        assert_eq!(
+            parse(&s(&["--ban", "-r", "g"])).expect("ok"),
+            Some(Cmd::Ban("g".into(), None, None))
+        );
+        assert_eq!(
+            parse(&s(&["-r", "g", "--move", "-N", "n1", "--lifetime=PT1H"])).expect("ok"),
+            Some(Cmd::Move(
+                "g".into(),
+                Some("n1".into()),
+                Some(Lifetime::parse("PT1H").expect("duration")),
+                false
+            ))
+        );
+        assert!(parse(&s(&["-r", "g", "--ban", "--lifetime", "1h"])).is_err());
+        assert_eq!(
+            parse(&s(&["-r", "g", "--set-parameter", "ip", "-v", "1"])).expect("ok"),
+            Some(Cmd::Attr {
+                rsc: "g".into(),
+                meta: false,
+                set: None,
+                name: "ip".into(),
+                value: Some("1".into())
+            })
+        );
+        assert_eq!(
+            parse(&s(&[
+                "-r",
+                "g",
+                "--meta",
+                "--delete-parameter",
+                "x",
+                "-s",
+                "m"
+            ]))
+            .expect("ok"),
+            Some(Cmd::Attr {
+                rsc: "g".into(),
+                meta: true,
+                set: Some("m".into()),
+                name: "x".into(),
+                value: None
+            })
+        );
     }
 }

@@ -423,7 +423,7 @@ fn crm_shadow_sandbox_on_a_cib_file() {
         "Diff: --- 0.5.3 2\nDiff: +++ 0.7.0 (null)\n\
          +  /cib:  @epoch=7, @num_updates=0\n\
          ++ /cib/configuration/resources:  <primitive id=\"d2\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n\
-         ++ /cib/configuration/constraints:  <rsc_location id=\"cli-ban-d1-on-node2\" rsc=\"d1\" node=\"node2\" score=\"-INFINITY\"/>\n"
+         ++ /cib/configuration/constraints:  <rsc_location id=\"cli-ban-d1-on-node2\" rsc=\"d1\" role=\"Started\" node=\"node2\" score=\"-INFINITY\"/>\n"
     );
     assert!(stdout(&tandem(&in_shadow, &["crm_shadow", "--display"])).contains(r#"id="d2""#));
 

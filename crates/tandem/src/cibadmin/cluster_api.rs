@@ -78,9 +78,16 @@ pub fn set_nvpair(
     name: &str,
     value: Option<&str>,
 ) -> anyhow::Result<()> {
-    let id = nvpair_id(set_id, name);
     match value {
         Some(v) => {
+            // An nvpair of that name already in one of the owner's sets is updated where it
+            // is (as Pacemaker's tools do); otherwise it goes into set `set_id`.
+            let cib = query(socket)?;
+            let (set_id, id) = cib
+                .child("configuration")
+                .and_then(|c| existing_nvpair(c, section, owner.as_ref(), set_name, name))
+                .unwrap_or_else(|| (set_id.to_string(), nvpair_id(set_id, name)));
+            let set_id = set_id.as_str();
             let mut set = el(set_name, &[("id", set_id)]);
             set.children
                 .push(el("nvpair", &[("id", &id), ("name", name), ("value", v)]));
@@ -112,27 +119,33 @@ pub fn set_nvpair(
                 let x = el("nvpair", &[("id", &nv)]);
                 call(socket, "delete", &[], &x.to_xml())?;
             }
-            // An emptied set goes too (crm shell would show a bare `meta`).
-            let cib = query(socket)?;
-            if let Some(config) = cib.child("configuration") {
-                if find_empty_set(config, set_name, set_id) {
-                    call(
-                        socket,
-                        "delete",
-                        &[],
-                        &el(set_name, &[("id", set_id)]).to_xml(),
-                    )?;
-                }
-            }
+            // An emptied set stays, as with Pacemaker's crm_resource and crm_attribute.
         }
     }
     Ok(())
 }
 
-fn find_empty_set(e: &Element, set_name: &str, set_id: &str) -> bool {
-    e.children.iter().any(|c| {
-        (c.name == set_name && c.attr("id") == Some(set_id) && c.children.is_empty())
-            || find_empty_set(c, set_name, set_id)
+/// The set id and nvpair id of the first nvpair named `name` in a `set_name` set of the
+/// owner (by id, under `section`), or of `section` itself when there is no owner.
+fn existing_nvpair(
+    config: &Element,
+    section: &str,
+    owner: Option<&Element>,
+    set_name: &str,
+    name: &str,
+) -> Option<(String, String)> {
+    let section = config.child(section)?;
+    let holder = match owner {
+        Some(o) => section
+            .children
+            .iter()
+            .find_map(|c| find_by_id(c, o.id()))?,
+        None => section,
+    };
+    holder.children_named(set_name).find_map(|set| {
+        set.children_named("nvpair")
+            .find(|nv| nv.attr("name") == Some(name))
+            .map(|nv| (set.id().to_string(), nv.id().to_string()))
     })
 }
 
@@ -205,20 +218,88 @@ pub fn set_meta(
     name: &str,
     value: Option<&str>,
 ) -> anyhow::Result<()> {
+    set_resource_attr(socket, rsc, "meta_attributes", None, name, value)
+}
+
+/// Sets or deletes a resource attribute in a set of kind `set_name` (`meta_attributes`, or
+/// `instance_attributes` for the agent's parameters): in set `only_set` alone when given
+/// (created when missing), else where it is already set or in set `RSC-SET_NAME`.
+pub fn set_resource_attr(
+    socket: &CibSource,
+    rsc: &str,
+    set_name: &str,
+    only_set: Option<&str>,
+    name: &str,
+    value: Option<&str>,
+) -> anyhow::Result<()> {
     let cib = query(socket)?;
     let kind = resource_kind(&cib, rsc)
         .ok_or_else(|| anyhow!("resource '{rsc}' not found in the configuration"))?;
     let owner = el(&kind, &[("id", rsc)]);
-    let set_id = format!("{rsc}-meta_attributes");
-    set_nvpair(
-        socket,
-        "resources",
-        Some(owner),
-        "meta_attributes",
-        &set_id,
-        name,
-        value,
-    )
+    let Some(set_id) = only_set else {
+        let set_id = format!("{rsc}-{set_name}");
+        return set_nvpair(
+            socket,
+            "resources",
+            Some(owner),
+            set_name,
+            &set_id,
+            name,
+            value,
+        );
+    };
+    // The nvpairs of that name in that set of the resource.
+    let in_set: Vec<String> = cib
+        .child("configuration")
+        .and_then(|c| c.child("resources"))
+        .and_then(|r| find_by_id(r, rsc))
+        .and_then(|r| {
+            r.children
+                .iter()
+                .find(|c| c.name == set_name && c.attr("id") == Some(set_id))
+        })
+        .map(|set| {
+            set.children_named("nvpair")
+                .filter(|nv| nv.attr("name") == Some(name))
+                .map(|nv| nv.id().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    match value {
+        Some(v) => {
+            let id = in_set
+                .first()
+                .cloned()
+                .unwrap_or_else(|| nvpair_id(set_id, name));
+            let mut set = el(set_name, &[("id", set_id)]);
+            set.children
+                .push(el("nvpair", &[("id", &id), ("name", name), ("value", v)]));
+            let mut owner = owner;
+            owner.children.push(set);
+            let mut top = el("resources", &[]);
+            top.children.push(owner);
+            call(socket, "modify", &[], &top.to_xml())?;
+        }
+        None => {
+            for id in in_set {
+                call(
+                    socket,
+                    "delete",
+                    &[],
+                    &el("nvpair", &[("id", &id)]).to_xml(),
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first element with id `id` in `e` (itself included), depth first.
+fn find_by_id<'a>(e: &'a Element, id: &str) -> Option<&'a Element> {
+    if e.attr("id") == Some(id) {
+        return Some(e);
+    }
+    e.children.iter().find_map(|c| find_by_id(c, id))
 }
 
 /// The node id (`<node id>` or `node_state id`) of the node named `uname`.
@@ -262,22 +343,90 @@ pub fn set_node_attr(
     )
 }
 
-/// Adds a location constraint `id` for `rsc` on `node` with `score`.
-pub fn add_location(
-    socket: &CibSource,
-    id: &str,
-    rsc: &str,
-    node: &str,
-    score: &str,
-) -> anyhow::Result<()> {
-    let c = el(
-        "rsc_location",
-        &[("id", id), ("rsc", rsc), ("node", node), ("score", score)],
-    );
+/// A move or ban constraint as `crm_resource` writes it.
+pub struct CliLocation<'a> {
+    /// Constraint id (`cli-prefer-RSC`, `cli-ban-RSC-on-NODE`).
+    pub id: &'a str,
+    /// The resource.
+    pub rsc: &'a str,
+    /// The node preferred or banned.
+    pub node: &'a str,
+    /// `INFINITY` or `-INFINITY`.
+    pub score: &'a str,
+    /// With `--lifetime`: the end (`YYYY-MM-DD HH:MM:SSZ`) and the ids of the rule, its
+    /// node expression and its date expression.
+    pub until: Option<(String, [String; 3])>,
+}
+
+/// Adds (or replaces) a move/ban location constraint: `role="Started"` as Pacemaker 2.1's
+/// `crm_resource` writes it, and with a lifetime a rule on `#uname` ending at that time.
+pub fn add_location(socket: &CibSource, l: &CliLocation<'_>) -> anyhow::Result<()> {
+    let c = match &l.until {
+        None => el(
+            "rsc_location",
+            &[
+                ("id", l.id),
+                ("rsc", l.rsc),
+                ("role", "Started"),
+                ("node", l.node),
+                ("score", l.score),
+            ],
+        ),
+        Some((end, [rule_id, expr_id, date_id])) => {
+            let mut rule = el(
+                "rule",
+                &[("id", rule_id), ("score", l.score), ("boolean-op", "and")],
+            );
+            rule.children.push(el(
+                "expression",
+                &[
+                    ("id", expr_id),
+                    ("attribute", "#uname"),
+                    ("operation", "eq"),
+                    ("value", l.node),
+                    ("type", "string"),
+                ],
+            ));
+            rule.children.push(el(
+                "date_expression",
+                &[("id", date_id), ("operation", "lt"), ("end", end)],
+            ));
+            let mut c = el(
+                "rsc_location",
+                &[("id", l.id), ("rsc", l.rsc), ("role", "Started")],
+            );
+            c.children.push(rule);
+            c
+        }
+    };
+    // An earlier constraint of the other form (plain / with a rule) is replaced, not merged.
+    let cib = query(socket)?;
+    let earlier = cib
+        .child("configuration")
+        .and_then(|c| c.child("constraints"))
+        .and_then(|c| c.children_named("rsc_location").find(|c| c.id() == l.id));
+    if earlier.is_some_and(|e| e.children.is_empty() == l.until.is_some()) {
+        call(
+            socket,
+            "delete",
+            &[],
+            &el("rsc_location", &[("id", l.id)]).to_xml(),
+        )?;
+    }
     let mut top = el("constraints", &[]);
     top.children.push(c);
     call(socket, "modify", &[], &top.to_xml())?;
     Ok(())
+}
+
+/// The node a move/ban constraint is about: its `node`, or the `#uname` its rule tests.
+fn location_node(c: &Element) -> Option<&str> {
+    c.attr("node").or_else(|| {
+        c.children_named("rule")
+            .flat_map(|r| r.children_named("expression"))
+            .find(|e| e.attr("attribute") == Some("#uname"))
+            .and_then(|e| e.attr("value"))
+    })
 }
 
 /// Removes the move/ban constraints (`cli-prefer-RSC`, `cli-ban-RSC-on-*`) of `rsc`,
@@ -293,7 +442,7 @@ pub fn clear_locations(socket: &CibSource, rsc: &str, node: Option<&str>) -> any
             let id = c.id();
             let ours =
                 id == format!("cli-prefer-{rsc}") || id.starts_with(&format!("cli-ban-{rsc}-on-"));
-            if ours && node.is_none_or(|n| c.attr("node") == Some(n)) {
+            if ours && node.is_none_or(|n| location_node(c) == Some(n)) {
                 ids.push(id.to_string());
             }
         }
