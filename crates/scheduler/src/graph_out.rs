@@ -455,18 +455,7 @@ fn full_element(c: &Cluster, t: &Transition, i: usize, n: &Named) -> String {
                 } else {
                     shown
                 };
-                let _ = write!(s, "        <primitive id=\"{}\"", xml_escape(&id));
-                if id != r.id {
-                    let _ = write!(s, " long-id=\"{}\"", xml_escape(&r.id));
-                }
-                if let Some(ag) = &r.agent {
-                    let _ = write!(s, " class=\"{}\"", xml_escape(&ag.class));
-                    if let Some(pv) = &ag.provider {
-                        let _ = write!(s, " provider=\"{}\"", xml_escape(pv));
-                    }
-                    let _ = write!(s, " type=\"{}\"", xml_escape(&ag.kind));
-                }
-                s.push_str("/>\n");
+                write_primitive(&mut s, &id, &r.id, r.agent.as_ref());
             }
             let _ = writeln!(s, "        {}", attrs_xml(&rsc_op_attrs(c, t, a)));
         }
@@ -518,19 +507,7 @@ fn full_element(c: &Cluster, t: &Transition, i: usize, n: &Named) -> String {
                 // A resource's cluster action names it and carries its parameters.
                 let r = &c.rscs[p];
                 let id = crate::failure_expiry::cluster_action_rsc_id(c, p);
-                let _ = write!(s, "        <primitive id=\"{}\"", xml_escape(id));
-                let long = key_name(c, p);
-                if long != id {
-                    let _ = write!(s, " long-id=\"{}\"", xml_escape(&long));
-                }
-                if let Some(ag) = &r.agent {
-                    let _ = write!(s, " class=\"{}\"", xml_escape(&ag.class));
-                    if let Some(pv) = &ag.provider {
-                        let _ = write!(s, " provider=\"{}\"", xml_escape(pv));
-                    }
-                    let _ = write!(s, " type=\"{}\"", xml_escape(&ag.kind));
-                }
-                s.push_str("/>\n");
+                write_primitive(&mut s, id, &key_name(c, p), r.agent.as_ref());
                 attrs = rsc_op_attrs(c, t, a);
             }
             if let Some((name, uuid)) = &n.node {
@@ -644,4 +621,21 @@ pub fn dot(s: &Schedule) -> String {
     }
     out.push_str("}\n");
     out
+}
+
+/// An action's `<primitive>` line: its id, the `long-id` when the full name differs, and
+/// the agent.
+fn write_primitive(s: &mut String, id: &str, long: &str, agent: Option<&cib::model::Agent>) {
+    let _ = write!(s, "        <primitive id=\"{}\"", xml_escape(id));
+    if long != id {
+        let _ = write!(s, " long-id=\"{}\"", xml_escape(long));
+    }
+    if let Some(ag) = agent {
+        let _ = write!(s, " class=\"{}\"", xml_escape(&ag.class));
+        if let Some(pv) = &ag.provider {
+            let _ = write!(s, " provider=\"{}\"", xml_escape(pv));
+        }
+        let _ = write!(s, " type=\"{}\"", xml_escape(&ag.kind));
+    }
+    s.push_str("/>\n");
 }
