@@ -199,21 +199,14 @@ fn ban(
         }
     };
     let id = format!("cli-ban-{rsc}-on-{node}");
-    let until = match lifetime {
-        Some(l) => Some((
-            l.end_text(cluster_api::now_s())
-                .map_err(anyhow::Error::msg)?,
-            [
-                format!("{id}-rule"),
-                format!("{id}-expr"),
-                format!("{id}-lifetime"),
-            ],
-        )),
-        None => None,
-    };
-    if let Some((end, _)) = &until {
-        println!("Migration will take effect until: {end}");
-    }
+    let until = lifetime_rule(
+        lifetime,
+        [
+            format!("{id}-rule"),
+            format!("{id}-expr"),
+            format!("{id}-lifetime"),
+        ],
+    )?;
     cluster_api::add_location(
         socket,
         &cluster_api::CliLocation {
@@ -285,21 +278,14 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 )?;
             }
             let id = format!("cli-prefer-{rsc}");
-            let until = match lifetime {
-                Some(l) => Some((
-                    l.end_text(cluster_api::now_s())
-                        .map_err(anyhow::Error::msg)?,
-                    [
-                        format!("cli-prefer-rule-{rsc}"),
-                        format!("cli-prefer-expr-{rsc}"),
-                        format!("cli-prefer-lifetime-end-{rsc}"),
-                    ],
-                )),
-                None => None,
-            };
-            if let Some((end, _)) = &until {
-                println!("Migration will take effect until: {end}");
-            }
+            let until = lifetime_rule(
+                lifetime,
+                [
+                    format!("cli-prefer-rule-{rsc}"),
+                    format!("cli-prefer-expr-{rsc}"),
+                    format!("cli-prefer-lifetime-end-{rsc}"),
+                ],
+            )?;
             cluster_api::add_location(
                 &socket,
                 &cluster_api::CliLocation {
@@ -383,6 +369,22 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A constraint's lifetime as Pacemaker writes it: its end and the ids of its rule, date
+/// expression and end (`None` without `--lifetime`); says until when, as crm_resource does.
+fn lifetime_rule(
+    lifetime: Option<Lifetime>,
+    ids: [String; 3],
+) -> anyhow::Result<Option<(String, [String; 3])>> {
+    let Some(l) = lifetime else {
+        return Ok(None);
+    };
+    let end = l
+        .end_text(cluster_api::now_s())
+        .map_err(anyhow::Error::msg)?;
+    println!("Migration will take effect until: {end}");
+    Ok(Some((end, ids)))
 }
 
 #[cfg(test)]

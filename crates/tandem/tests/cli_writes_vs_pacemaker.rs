@@ -20,36 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use cib::xml::Element;
 
 /// A two-node CIB with one resource active on node1 and nothing else configured.
-const BARE: &str = r#"<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="5" num_updates="3" admin_epoch="0" have-quorum="1" dc-uuid="1">
-  <configuration>
-    <crm_config>
-      <cluster_property_set id="cib-bootstrap-options">
-        <nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="false"/>
-      </cluster_property_set>
-    </crm_config>
-    <nodes>
-      <node id="1" uname="node1"/>
-      <node id="2" uname="node2"/>
-    </nodes>
-    <resources>
-      <primitive id="d1" class="ocf" provider="heartbeat" type="Dummy"/>
-    </resources>
-    <constraints/>
-  </configuration>
-  <status>
-    <node_state id="1" uname="node1" in_ccm="true" crmd="online" join="member" expected="member">
-      <lrm id="1">
-        <lrm_resources>
-          <lrm_resource id="d1" class="ocf" provider="heartbeat" type="Dummy">
-            <lrm_rsc_op id="d1_last_0" operation_key="d1_start_0" operation="start" crm-debug-origin="test" crm_feature_set="3.16.1" transition-key="1:1:0:t" transition-magic="0:0;1:1:0:t" call-id="3" rc-code="0" op-status="0" interval="0" last-rc-change="1700000000" exec-time="10" queue-time="0" op-digest="x"/>
-          </lrm_resource>
-        </lrm_resources>
-      </lrm>
-    </node_state>
-    <node_state id="2" uname="node2" in_ccm="false" crmd="offline" join="down" expected="down"/>
-  </status>
-</cib>
-"#;
+const BARE: &str = include_str!("fixtures/two_nodes_d1_running.xml");
 
 /// [`BARE`] with attributes and move/ban constraints already set (for deletes and clears).
 fn furnished() -> String {
