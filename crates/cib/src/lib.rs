@@ -5,6 +5,7 @@
 //! options, nodes, resources, constraints, rules and the status section.
 
 pub mod error;
+pub mod failure_attr;
 pub mod limits;
 pub mod model;
 pub mod packed_attrs;

@@ -557,11 +557,7 @@ fn cleanup(root: &mut Element, rsc: &str, node: Option<&str>, _now_s: i64) -> Ch
                     let before = ia.children.len();
                     ia.children.retain(|nv| {
                         let n = nv.attr("name").unwrap_or("");
-                        let target = n
-                            .strip_prefix("fail-count-")
-                            .or_else(|| n.strip_prefix("last-failure-"))
-                            .map(|r| r.split('#').next().unwrap_or(r));
-                        target.is_none_or(|t| base_id(t) != rsc)
+                        cib::failure_attr::failure_attr(n).is_none_or(|(_, t)| base_id(t) != rsc)
                     });
                     changed |= ia.children.len() != before;
                 }

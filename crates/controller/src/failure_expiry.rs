@@ -13,15 +13,6 @@ pub struct ClearFailcount {
     pub node: String,
 }
 
-/// The resource a transient attribute counts failures for (`fail-count-RSC[#OP_INTERVAL]`
-/// and `last-failure-RSC[#OP_INTERVAL]`), if it is one of those.
-fn failure_attr_target(name: &str) -> Option<&str> {
-    let rest = name
-        .strip_prefix("fail-count-")
-        .or_else(|| name.strip_prefix("last-failure-"))?;
-    Some(rest.split('#').next().unwrap_or(rest))
-}
-
 /// Names of the transient attributes `clear` removes from the status section `root`: every
 /// fail count and last-failure time of the resource on that node (the operation history
 /// stays, as with Pacemaker).
@@ -40,8 +31,8 @@ pub fn attrs_to_clear(root: &Element, clear: &ClearFailcount) -> Vec<String> {
                     let Some(name) = nv.attr("name") else {
                         continue;
                     };
-                    let ours = failure_attr_target(name)
-                        .is_some_and(|t| clear.ids.iter().any(|id| id == t));
+                    let ours = cib::failure_attr::failure_attr(name)
+                        .is_some_and(|(_, t)| clear.ids.iter().any(|id| id == t));
                     if ours && !out.iter().any(|n| n == name) {
                         out.push(name.to_string());
                     }

@@ -23,6 +23,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use cib::failure_attr::{failure_attr, FailureAttr};
 use cib::model::{LrmOp, LrmResource};
 use cib::Score;
 
@@ -73,12 +74,6 @@ pub(crate) fn failure_timeout_s(r: &Rsc) -> Option<i64> {
     Some(i64::try_from(ms / 1000).unwrap_or(i64::MAX).max(1))
 }
 
-/// The resource a transient attribute named `PREFIX<rsc>[#op_interval]` is about.
-fn attr_target<'a>(name: &'a str, prefix: &str) -> Option<&'a str> {
-    let rest = name.strip_prefix(prefix)?;
-    Some(rest.split('#').next().unwrap_or(rest))
-}
-
 /// One node's fail counts and last failure times per resource (from its
 /// `fail-count-RSC[#OP_INTERVAL]` and `last-failure-RSC[#OP_INTERVAL]` attributes), read
 /// once per node rather than once per resource history.
@@ -92,15 +87,19 @@ impl<'a> NodeFailures<'a> {
     pub(crate) fn of(attrs: &'a [(String, String)]) -> NodeFailures<'a> {
         let mut by_rsc: HashMap<&str, (Score, i64)> = HashMap::new();
         for (k, v) in attrs {
-            if let Some(t) = attr_target(k, "fail-count-") {
-                let n = Score::parse(v).map(|s| s.0).unwrap_or(0);
-                let e = by_rsc.entry(t).or_insert((Score(0), 0));
-                e.0 = e.0.plus(Score(n));
-            } else if let Some(t) = attr_target(k, "last-failure-") {
-                if let Ok(at) = v.trim().parse::<i64>() {
+            match failure_attr(k) {
+                Some((FailureAttr::Count, t)) => {
+                    let n = Score::parse(v).map(|s| s.0).unwrap_or(0);
                     let e = by_rsc.entry(t).or_insert((Score(0), 0));
-                    e.1 = e.1.max(at);
+                    e.0 = e.0.plus(Score(n));
                 }
+                Some((FailureAttr::LastFailure, t)) => {
+                    if let Ok(at) = v.trim().parse::<i64>() {
+                        let e = by_rsc.entry(t).or_insert((Score(0), 0));
+                        e.1 = e.1.max(at);
+                    }
+                }
+                None => {}
             }
         }
         NodeFailures { by_rsc }
