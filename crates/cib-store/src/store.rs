@@ -18,10 +18,7 @@ pub const LAST_FILE: &str = "cib.last";
 
 /// The empty configuration written on first start (what Debian's `cibadmin --empty` prints).
 pub fn empty_cib() -> String {
-    "<cib crm_feature_set=\"3.16.1\" validate-with=\"pacemaker-3.9\" epoch=\"1\" \
-     num_updates=\"0\" admin_epoch=\"0\">\n  <configuration>\n    <crm_config/>\n    \
-     <nodes/>\n    <resources/>\n    <constraints/>\n  </configuration>\n  <status/>\n</cib>\n"
-        .to_string()
+    cib::empty::first_start().to_xml()
 }
 
 /// The SHA-256 of `bytes` as lowercase hex.

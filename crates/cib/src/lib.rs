@@ -4,6 +4,7 @@
 //! back verbatim); [`model`] is the typed view the scheduler works on: cluster
 //! options, nodes, resources, constraints, rules and the status section.
 
+pub mod empty;
 pub mod error;
 pub mod failure_attr;
 pub mod limits;

@@ -503,13 +503,7 @@ impl Controller {
         if winner_id == Some(self.cfg.node_id) {
             let cib = match &self.cib {
                 Some(c) => c.clone(),
-                None => match cib::xml::parse(&empty_cib()) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        tracing::error!(error = %e, "built-in empty CIB does not parse");
-                        return;
-                    }
-                },
+                None => cib::empty::first_start(),
             };
             tracing::info!(node = %self.cfg.node_name, version = %CibVersion::of(&cib).dotted(), "our CIB is the newest; sending it");
             self.send(Message::Sync { view, cib });
@@ -1361,15 +1355,6 @@ impl Controller {
             });
         }
     }
-}
-
-/// The empty CIB a cluster with no stored configuration starts from (as Debian's
-/// `cibadmin --empty` prints it).
-pub fn empty_cib() -> String {
-    "<cib crm_feature_set=\"3.16.1\" validate-with=\"pacemaker-3.9\" epoch=\"1\" \
-     num_updates=\"0\" admin_epoch=\"0\"><configuration><crm_config/><nodes/>\
-     <resources/><constraints/></configuration><status/></cib>"
-        .to_string()
 }
 
 /// Maps the error type for callers that want to show it.

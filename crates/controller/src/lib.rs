@@ -119,7 +119,7 @@ pub mod version;
 pub use api::{
     ControllerConfig, ExecRequest, ExecResult, Input, InputSeries, Member, NodeId, Output, Timer,
 };
-pub use controller::{empty_cib, Controller, FenceEvent, Phase};
+pub use controller::{Controller, FenceEvent, Phase};
 pub use error::ControllerError;
 pub use message::{CibOp, ExecAction, Message, OpRecord};
 pub use version::CibVersion;

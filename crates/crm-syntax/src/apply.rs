@@ -93,7 +93,7 @@ pub fn load_replace(doc: &mut Element, statements: &[Statement]) -> Result<(), A
             s.children.clear();
         }
     }
-    for name in ["crm_config", "nodes", "resources", "constraints"] {
+    for name in cib::empty::CONFIGURATION_SECTIONS {
         section_mut(&mut fresh, name);
     }
     load_update(&mut fresh, statements)?;

@@ -203,15 +203,8 @@ fn erased(cib: &cib::xml::Element) -> cib::xml::Element {
     v.admin_epoch += 1;
     v.epoch += 1;
     v.num_updates = 0;
-    let mut root = cib::xml::Element::new("cib");
-    root.attrs = cib.attrs.clone();
+    let mut root = cib::empty::cib_with(cib.attrs.clone());
     v.write(&mut root);
-    let mut config = cib::xml::Element::new("configuration");
-    for section in ["crm_config", "nodes", "resources", "constraints"] {
-        config.children.push(cib::xml::Element::new(section));
-    }
-    root.children.push(config);
-    root.children.push(cib::xml::Element::new("status"));
     root
 }
 

@@ -272,23 +272,18 @@ fn existing(name: &str) -> Result<CibFile, Failure> {
 
 /// The CIB `--create-empty` writes: empty sections, versions 0.0.0.
 fn empty_cib(schema: &str) -> Element {
-    let mut root = Element::new("cib");
-    for (k, v) in [
-        ("crm_feature_set", controller::cib_doc::FEATURE_SET),
-        ("validate-with", schema),
-        ("epoch", "0"),
-        ("num_updates", "0"),
-        ("admin_epoch", "0"),
-    ] {
-        root.set_attr(k, v);
-    }
-    let mut config = Element::new("configuration");
-    for section in ["crm_config", "nodes", "resources", "constraints"] {
-        config.children.push(Element::new(section));
-    }
-    root.children.push(config);
-    root.children.push(Element::new("status"));
-    root
+    cib::empty::cib_with(
+        [
+            ("crm_feature_set", controller::cib_doc::FEATURE_SET),
+            ("validate-with", schema),
+            ("epoch", "0"),
+            ("num_updates", "0"),
+            ("admin_epoch", "0"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
+    )
 }
 
 fn write_new(path: &Path, root: &Element) -> anyhow::Result<()> {
