@@ -30,6 +30,8 @@ pub use fencing::{FenceEvent, FenceHistory};
 struct SyncRound {
     view: u64,
     reports: BTreeMap<NodeId, Option<CibVersion>>,
+    /// The longest recovery hold a member reported (ms left when it reported).
+    hold_ms: u64,
 }
 
 /// An operation handed to the local executor.
@@ -454,10 +456,12 @@ impl Controller {
         self.sync = Some(SyncRound {
             view: self.view,
             reports: BTreeMap::new(),
+            hold_ms: 0,
         });
         self.send(Message::Version {
             view: self.view,
             version: self.version(),
+            hold_ms: self.hold_left_ms(),
         });
     }
 
@@ -484,7 +488,7 @@ impl Controller {
         change
     }
 
-    fn on_version(&mut self, from: NodeId, view: u64, version: Option<CibVersion>) {
+    fn on_version(&mut self, from: NodeId, view: u64, version: Option<CibVersion>, hold_ms: u64) {
         let Some(round) = &mut self.sync else {
             return;
         };
@@ -492,6 +496,7 @@ impl Controller {
             return;
         }
         round.reports.insert(from, version);
+        round.hold_ms = round.hold_ms.max(hold_ms);
         if round.reports.len() < self.members.len() {
             return;
         }
@@ -523,17 +528,29 @@ impl Controller {
         if round.view != view {
             return;
         }
-        self.sync = None;
-        // Resources the synced CIB shows active on nodes outside this membership: a member
-        // shared a ring with those nodes until a moment this node cannot know (say, a
-        // cut-off DC rejoining one side of a partition that is itself splitting), so the
-        // hold counts from now, not from this node's own ring break.
+        // A member that lost nodes running resources holds their recovery back (its
+        // replica then forgot them, fencing being off); whichever member is DC now keeps
+        // the longest such hold. Resources the synced CIB itself shows on nodes outside
+        // this membership get the whole delay from now: a member shared a ring with those
+        // nodes until a moment this node cannot know (a cut-off DC rejoining one side of a
+        // partition that is itself splitting).
+        let reported_hold_ms = round.hold_ms;
         let departed_active = cib_doc::active_outside(&cib, &self.members);
+        self.sync = None;
         let change = self.record_membership(&mut cib);
         cib_doc::bump(&mut cib, change);
         self.cib = Some(cib);
         if departed_active {
             self.hold_after_loss(None);
+        }
+        // Never longer than this CIB's own delay (a report is a member's remainder of it).
+        let reported_hold_ms = reported_hold_ms.min(self.recovery_delay_ms().unwrap_or(0));
+        if reported_hold_ms > 0 {
+            tracing::info!(
+                hold_ms = reported_hold_ms,
+                "a member holds the recovery of lost nodes' resources: keeping its hold"
+            );
+            self.extend_hold(self.now_ms.saturating_add(reported_hold_ms));
         }
         self.hist.0.clear();
         self.join_pending = self.members.iter().map(|m| m.id).collect();
@@ -617,7 +634,11 @@ impl Controller {
 
     fn on_message(&mut self, from: NodeId, m: Message) {
         match m {
-            Message::Version { view, version } => self.on_version(from, view, version),
+            Message::Version {
+                view,
+                version,
+                hold_ms,
+            } => self.on_version(from, view, version, hold_ms),
             Message::Sync { view, cib } => self.on_sync(view, cib),
             Message::Exec(a) => {
                 self.note_fence_request(from, &a);
@@ -1028,6 +1049,14 @@ impl Controller {
                 }
             }
             Timer::RecoveryDelay => {
+                if self.now_ms < self.hold_until_ms {
+                    // A later hold replaced the one this timer was set for.
+                    self.out.push(Output::SetTimer {
+                        timer: Timer::RecoveryDelay,
+                        after_ms: self.hold_until_ms - self.now_ms,
+                    });
+                    return;
+                }
                 // What the hold deferred is still marked dirty (the membership change set
                 // it): nothing to recompute otherwise (a node without quorum never waited).
                 self.hold_until_ms = 0;

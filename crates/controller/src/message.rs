@@ -140,6 +140,9 @@ pub enum Message {
         view: u64,
         /// The sender's version.
         version: Option<CibVersion>,
+        /// What is left of the sender's recovery hold after losing nodes that ran
+        /// resources, in ms (0: none): the new DC keeps it (see `loss_hold`).
+        hold_ms: u64,
     },
     /// The sync round's winning CIB.
     Sync {
@@ -208,11 +211,18 @@ impl Message {
     /// The message as a `<tandem-msg>` element.
     fn element(&self) -> Element {
         match self {
-            Message::Version { view, version } => {
+            Message::Version {
+                view,
+                version,
+                hold_ms,
+            } => {
                 let mut e = msg("version");
                 e.set_attr("view", &view.to_string());
                 if let Some(v) = version {
                     e.set_attr("cib", &v.dotted());
+                }
+                if *hold_ms > 0 {
+                    e.set_attr("hold-ms", &hold_ms.to_string());
                 }
                 e
             }
@@ -376,6 +386,10 @@ impl Message {
                         CibVersion::parse(v).ok_or_else(|| bad(e, "cib", "malformed version"))?,
                     ),
                     None => None,
+                },
+                hold_ms: match e.attr("hold-ms") {
+                    Some(_) => num(e, "hold-ms")?,
+                    None => 0,
                 },
             },
             "sync" => Message::Sync {
@@ -557,10 +571,12 @@ mod tests {
             Message::Version {
                 view: 7,
                 version: CibVersion::parse("0.3.9"),
+                hold_ms: 0,
             },
             Message::Version {
                 view: 7,
                 version: None,
+                hold_ms: 450,
             },
             Message::Sync {
                 view: 7,
@@ -695,6 +711,7 @@ mod tests {
         all.push(Message::Version {
             view: 7,
             version: CibVersion::parse("0.3.9"),
+            hold_ms: 0,
         });
         for m in &all {
             let bytes = m.encode();
