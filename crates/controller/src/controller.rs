@@ -416,6 +416,7 @@ impl Controller {
         );
         if !self.members.iter().any(|m| m.id == self.cfg.node_id) {
             // Not (yet) part of the group: nothing to sync.
+            self.drop_held();
             self.sync = None;
             self.run = None;
             return;
@@ -453,6 +454,7 @@ impl Controller {
                 return;
             }
         }
+        self.drop_held();
         self.sync = Some(SyncRound {
             view: self.view,
             reports: BTreeMap::new(),
@@ -463,6 +465,36 @@ impl Controller {
             version: self.version(),
             hold_ms: self.hold_left_ms(),
         });
+    }
+
+    /// A new sync round supersedes one in progress: the messages held for after it were
+    /// delivered in the old membership, where only the members that were syncing too held
+    /// them (the others applied them, or never got them: virtual synchrony), so applying
+    /// them after the new sync would apply them on some replicas only. They are dropped:
+    /// operation results come back with their node's own history at its join; a local
+    /// administrator's change is refused (the tools say so; retry it).
+    fn drop_held(&mut self) {
+        if self.held.is_empty() {
+            return;
+        }
+        tracing::info!(
+            messages = self.held.len(),
+            "membership changed during a CIB sync: dropping the messages held for after it"
+        );
+        for (from, m) in std::mem::take(&mut self.held) {
+            if let Message::Admin { req, .. } = m {
+                if from == self.cfg.node_id && req != 0 {
+                    self.out.push(Output::AdminReply {
+                        req,
+                        result: Err(ControllerError::update(
+                            "/cib",
+                            "the membership changed while the CIB was being synchronised; \
+                             the change was not applied, retry it",
+                        )),
+                    });
+                }
+            }
+        }
     }
 
     /// Writes the current membership into `cib`'s status (and nodes section): the same
