@@ -21,6 +21,7 @@ mod fencing;
 mod isolation;
 mod loss_hold;
 mod outbox;
+mod replica_check;
 
 pub use fence_pending::PendingFence;
 pub use fencing::{FenceEvent, FenceHistory};
@@ -111,6 +112,12 @@ pub struct Controller {
     cib_changed: bool,
     /// The running transition changed since the last dispatch.
     kick: bool,
+    /// The CIB version the DC last had checked against the replicas.
+    checked: Option<CibVersion>,
+    /// When the DC last sent a replica check (ms since the epoch; 0: never).
+    last_check_ms: u64,
+    /// A [`Timer::ReplicaCheck`] is pending.
+    check_timer_set: bool,
     /// Quorum messages this node sent and has not seen delivered yet.
     quorum_in_flight: u32,
     /// Without fencing, a quorate DC schedules nothing before this time (ms) after losing
@@ -184,6 +191,9 @@ impl Controller {
             kick: false,
             quorum_in_flight: 0,
             hold_until_ms: 0,
+            checked: None,
+            last_check_ms: 0,
+            check_timer_set: false,
             default_recovery_delay_ms: limits::DEFAULT_UNFENCED_RECOVERY_DELAY_MS,
             ring_break_ms: None,
             isolated: false,
@@ -266,6 +276,7 @@ impl Controller {
             Input::Admin { req, op } => self.send(Message::Admin { req, op }),
         }
         self.maybe_schedule();
+        self.maybe_check_replicas();
         self.check_shutdown();
         self.check_fenced_exit();
         if std::mem::take(&mut self.cib_changed) {
@@ -454,6 +465,12 @@ impl Controller {
                 return;
             }
         }
+        self.start_sync_round();
+    }
+
+    /// Every member enters a sync round for the current membership at the same point of
+    /// the order and reports its version.
+    fn start_sync_round(&mut self) {
         self.drop_held();
         self.sync = Some(SyncRound {
             view: self.view,
@@ -671,6 +688,12 @@ impl Controller {
                 version,
                 hold_ms,
             } => self.on_version(from, view, version, hold_ms),
+            Message::Check { version, digest } => {
+                if Some(from) == self.dc() {
+                    self.on_check(version, &digest);
+                }
+            }
+            Message::Resync => self.on_resync(),
             Message::Sync { view, cib } => self.on_sync(view, cib),
             Message::Exec(a) => {
                 self.note_fence_request(from, &a);
@@ -776,6 +799,8 @@ impl Controller {
             Message::Result(rec) => self.on_result(rec),
             // (A batch is split on delivery: see on_delivered.)
             Message::Version { .. }
+            | Message::Check { .. }
+            | Message::Resync
             | Message::Sync { .. }
             | Message::Exec(_)
             | Message::Batch(_) => {}
@@ -1080,6 +1105,7 @@ impl Controller {
                     self.dirty = true;
                 }
             }
+            Timer::ReplicaCheck => self.on_check_timer(),
             Timer::RecoveryDelay => {
                 if self.now_ms < self.hold_until_ms {
                     // A later hold replaced the one this timer was set for.

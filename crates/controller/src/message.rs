@@ -144,6 +144,16 @@ pub enum Message {
         /// resources, in ms (0: none): the new DC keeps it (see `loss_hold`).
         hold_ms: u64,
     },
+    /// The DC's CIB version and digest (MD5 of its text), for every replica to compare
+    /// with its own at this point of the order.
+    Check {
+        /// The DC's version.
+        version: CibVersion,
+        /// MD5 of the DC's CIB text, hex.
+        digest: String,
+    },
+    /// A replica found it differs from the DC's: every member enters a sync round.
+    Resync,
     /// The sync round's winning CIB.
     Sync {
         /// Membership digest.
@@ -226,6 +236,13 @@ impl Message {
                 }
                 e
             }
+            Message::Check { version, digest } => {
+                let mut e = msg("check");
+                e.set_attr("cib", &version.dotted());
+                e.set_attr("digest", digest);
+                e
+            }
+            Message::Resync => msg("resync"),
             Message::Sync { view, cib } => {
                 let mut e = msg("sync");
                 e.set_attr("view", &view.to_string());
@@ -392,6 +409,12 @@ impl Message {
                     None => 0,
                 },
             },
+            "check" => Message::Check {
+                version: CibVersion::parse(req(e, "cib")?)
+                    .ok_or_else(|| bad(e, "cib", "malformed version"))?,
+                digest: req(e, "digest")?.to_string(),
+            },
+            "resync" => Message::Resync,
             "sync" => Message::Sync {
                 view: num(e, "view")?,
                 cib: e.body()?,
@@ -578,6 +601,11 @@ mod tests {
                 version: None,
                 hold_ms: 450,
             },
+            Message::Check {
+                version: CibVersion::parse("0.3.9").expect("version"),
+                digest: "0123456789abcdef0123456789abcdef".into(),
+            },
+            Message::Resync,
             Message::Sync {
                 view: 7,
                 cib: cib.clone(),
