@@ -202,7 +202,9 @@ pub(crate) fn recurring_ops(c: &Cluster, p: usize, role: Role) -> Vec<u64> {
         }
         let op_role = op.role.as_deref().and_then(Role::parse);
         let matches = match op_role {
-            None | Some(Role::Started) => role != Role::Promoted || !r.promotable,
+            None => role != Role::Promoted || !r.promotable,
+            // Instances of a promotable clone are never merely "Started".
+            Some(Role::Started) => !r.promotable,
             Some(Role::Unpromoted) => role == Role::Unpromoted,
             Some(Role::Promoted) => role == Role::Promoted,
             _ => false,
