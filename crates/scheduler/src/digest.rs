@@ -13,8 +13,9 @@ pub struct RecordDigests {
     pub all: Option<String>,
     /// `op-secure-digest` and the names it leaves out (`op-secure-params`).
     pub secure: Option<(String, Vec<String>)>,
-    /// `op-restart-digest` and the only names it covers (`op-force-restart`).
-    pub restart: Option<(String, Vec<String>)>,
+    /// `op-restart-digest` and the only names it covers (`op-force-restart`; without
+    /// that list it covers every parameter).
+    pub restart: Option<(String, Option<Vec<String>>)>,
 }
 
 impl RecordDigests {
@@ -34,10 +35,7 @@ impl RecordDigests {
                 (Some(d), Some(n)) => Some((d.to_string(), names(n))),
                 _ => None,
             },
-            restart: match (restart_digest, force_restart) {
-                (Some(d), Some(n)) => Some((d.to_string(), names(n))),
-                _ => None,
-            },
+            restart: restart_digest.map(|d| (d.to_string(), force_restart.map(names))),
         }
     }
 
@@ -76,13 +74,16 @@ impl RecordDigests {
     /// Whether the recorded restart digest still matches `params` (only the parameters that
     /// force a restart changed nothing, so the rest can be reloaded).
     pub fn restart_matches(&self, params: &HashMap<String, String>) -> bool {
-        self.restart.as_ref().is_some_and(|(d, names)| {
-            let kept: HashMap<String, String> = params
-                .iter()
-                .filter(|(k, _)| names.contains(k))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            *d == op_digest(&kept, 0, 0)
+        self.restart.as_ref().is_some_and(|(d, names)| match names {
+            Some(names) => {
+                let kept: HashMap<String, String> = params
+                    .iter()
+                    .filter(|(k, _)| names.contains(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                *d == op_digest(&kept, 0, 0)
+            }
+            None => *d == op_digest(params, 0, 0),
         })
     }
 }

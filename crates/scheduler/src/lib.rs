@@ -20,6 +20,7 @@ mod coloc_stops;
 pub mod container;
 pub mod digest;
 mod discovery;
+mod duplicate_instances;
 pub mod failure_expiry;
 mod fast_hash;
 pub mod fencing;

@@ -678,6 +678,9 @@ fn find_rsc_for_history(
         return Some(candidates[0]);
     };
     if replay_active {
+        if crate::duplicate_instances::lost_copy(c, clone, candidates[0], node) {
+            return orphan_instance(c, lookup, clone, lrm);
+        }
         let is_group_clone = instance_root(c, candidates[0]) != candidates[0];
         if !is_group_clone {
             if candidates
@@ -696,6 +699,17 @@ fn find_rsc_for_history(
                 if here && c.rscs[i].running.is_empty() {
                     return Some(i);
                 }
+            }
+            // Every group instance active here already runs this member: the record is a
+            // second copy on the node, held by an orphaned group instance.
+            let here = |c: &Cluster, i: usize| {
+                c.primitives(instance_root(c, i))
+                    .iter()
+                    .any(|&p| c.rscs[p].running.contains_key(&node))
+            };
+            let instances_here = candidates.iter().filter(|&&i| here(c, i)).count();
+            if instances_here >= c.rscs[clone].clone_node_max.max(1) {
+                return crate::duplicate_instances::orphan_group_instance(c, lookup, clone, base);
             }
         }
         for &i in &candidates {
@@ -730,7 +744,7 @@ fn find_rsc_for_history(
 }
 
 /// A primitive known only from history `lrm`: an orphan of its recorded agent, to be stopped.
-fn orphan_rsc(id: &str, base: &str, parent: Option<usize>, lrm: &LrmResource) -> Rsc {
+pub(crate) fn orphan_rsc(id: &str, base: &str, parent: Option<usize>, lrm: &LrmResource) -> Rsc {
     let mut r = Rsc::new(id, base, Variant::Primitive, parent);
     r.orphan = true;
     r.agent = Some(cib::model::Agent {
