@@ -176,3 +176,19 @@ fn started_role_monitors_of_a_promotable_clone_are_not_scheduled() {
         labels(&s)
     );
 }
+
+#[test]
+fn a_restart_digest_without_its_parameter_list_covers_every_parameter() {
+    let record = |restart: &str| {
+        format!(
+            r#"<lrm_rsc_op id="r_last_0" operation="start" interval="0" call-id="2" rc-code="0" op-status="0" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x" op-digest="{BAD}" op-restart-digest="{restart}"/>"#
+        )
+    };
+    let s = run(&cib(PLAIN, "", &[record(&good())]));
+    assert_eq!(summary(&s), vec!["Reload r ( n1 )".to_string()]);
+    let s = run(&cib(PLAIN, "", &[record(&digest(&[("fake", "2")]))]));
+    assert_eq!(
+        summary(&s),
+        vec!["Restart r ( n1 ) due to resource definition change".to_string()]
+    );
+}
