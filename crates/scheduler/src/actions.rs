@@ -941,6 +941,7 @@ fn plan_primitive(
         let stays = start.is_none() && !changed_role && r.running.contains_key(&n);
         crate::orphans::cancel_orphaned_monitors(b, p, stays, fenced);
     }
+    stops.extend(crate::live_migration::stop_dangling_source(b, p, fenced));
     // Probes (ordered before any start).
     let mut probe_actions = Vec::new();
     for n in probes {
@@ -1262,6 +1263,8 @@ pub(crate) fn can_migrate(c: &Cluster, p: usize, from: usize, fenced: &[usize]) 
         && r.container
             .is_none_or(|k| c.rscs[k].meta_bool("allow-migrate", false));
     if !r.meta_bool("allow-migrate", by_default)
+        || r.dangling_source.is_some()
+        || r.half_migrated
         || !r.failed_on.is_empty()
         || r.promotable
         || c.clone_ancestor(p).is_some()

@@ -28,6 +28,7 @@ mod graph;
 mod graph_out;
 pub mod health;
 mod interleave;
+mod live_migration;
 pub mod maintenance;
 mod migration_history;
 mod multi_active;

@@ -237,6 +237,8 @@ fn starts(c: &Cluster, r: usize, restart: &HashMap<usize, String>) -> bool {
         match pr.next {
             None => false,
             Some(_) if !pr.managed => false,
+            // A live migration keeps it running: what follows its start stays put.
+            Some(_) if crate::live_migration::migrates(c, p, restart) => false,
             Some(n) => {
                 !pr.running.contains_key(&n) || !pr.failed_on.is_empty() || restart.contains_key(&p)
             }
