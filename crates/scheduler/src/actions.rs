@@ -791,8 +791,13 @@ fn plan_primitive(
                     nodename(n)
                 ));
             } else {
+                let why = r
+                    .migration_blocked
+                    .as_ref()
+                    .map(|w| format!(" due to {w}"))
+                    .unwrap_or_default();
                 b.t.summary.push(format!(
-                    "{verb} {name} ( {} -> {} )",
+                    "{verb} {name} ( {} -> {} ){why}",
                     nodename(a),
                     nodename(n)
                 ));
@@ -1265,6 +1270,7 @@ pub(crate) fn can_migrate(c: &Cluster, p: usize, from: usize, fenced: &[usize]) 
     if !r.meta_bool("allow-migrate", by_default)
         || r.dangling_source.is_some()
         || r.half_migrated
+        || r.migration_blocked.is_some()
         || !r.failed_on.is_empty()
         || r.promotable
         || c.clone_ancestor(p).is_some()

@@ -200,6 +200,9 @@ pub struct Rsc {
     /// Active only as the target of a migration whose migrate_from never ran: it cannot
     /// migrate on from there.
     pub half_migrated: bool,
+    /// Why it cannot live-migrate in this transition although it could otherwise (it is
+    /// ordered after a clone with instances both stopping and starting).
+    pub migration_blocked: Option<String>,
     /// Nodes where only reloadable parameters changed (the restart digest still matches).
     pub reload_on: Vec<usize>,
     /// Recurring operations (node, interval) whose recorded digest differs from the
@@ -278,6 +281,7 @@ impl Rsc {
             listed_first: None,
             dangling_source: None,
             half_migrated: false,
+            migration_blocked: None,
             reload_on: Vec::new(),
             stale_recurring: Vec::new(),
             pending: BTreeMap::new(),

@@ -525,5 +525,16 @@ pub fn propagate(
             break;
         }
     }
+    let starts_after: Vec<(usize, usize)> = edges
+        .iter()
+        .filter(|e| {
+            e.first_action == "start"
+                && e.then_action == "start"
+                && !e.restart_only
+                && !e.asymmetric
+        })
+        .map(|e| (e.first, e.then))
+        .collect();
+    crate::live_migration::block_after_changing_clones(c, &starts_after, &restart);
     restart
 }

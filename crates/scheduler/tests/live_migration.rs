@@ -95,3 +95,25 @@ fn a_half_migrated_target_moves_by_stop_and_start() {
     let s = run(&cib("", away, [&n1, &n2, ""]));
     assert_eq!(summary(&s), vec!["Move A ( n2 -> n3 )".to_string()]);
 }
+
+#[test]
+fn a_resource_after_a_clone_both_stopping_and_starting_moves_instead_of_migrating() {
+    // n1 goes to standby: the clone's instance moves to n2, and A (after and with the
+    // clone) follows by stop and start.
+    let clone = r#"<clone id="C"><primitive id="c" class="ocf" provider="pacemaker" type="Dummy"/></clone>"#;
+    let constraints = r#"<rsc_location id="l3" rsc="C" node="n3" score="-INFINITY"/>
+<rsc_order id="o" first="C" then="A"/><rsc_colocation id="co" rsc="A" with-rsc="C" score="INFINITY"/>"#;
+    let n1 = lrm("A", &started("A")) + &lrm("c", &started("c"));
+    let xml = cib(clone, constraints, [&n1, "", ""]).replace(
+        r#"<node id="n1" uname="n1"/>"#,
+        r#"<node id="n1" uname="n1"><instance_attributes id="n1a"><nvpair id="n1a1" name="standby" value="on"/></instance_attributes></node>"#,
+    );
+    let s = run(&xml);
+    assert_eq!(
+        summary(&s),
+        vec![
+            "Move A ( n1 -> n2 ) due to unrunnable C stop".to_string(),
+            "Move c:0 ( n1 -> n2 )".to_string(),
+        ]
+    );
+}
