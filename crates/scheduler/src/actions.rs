@@ -632,10 +632,15 @@ fn plan_primitive(
 
     if cur.is_empty() && next.is_none() {
         if let Some((n, why)) = &r.blocked_start {
-            b.t.summary.push(format!(
-                "Start {} ( {} ) due to {why} (blocked)",
-                r.id, c.nodes[*n].name
-            ));
+            let line = if why.is_empty() {
+                format!("Start {} ( {} ) blocked", r.id, c.nodes[*n].name)
+            } else {
+                format!(
+                    "Start {} ( {} ) due to {why} (blocked)",
+                    r.id, c.nodes[*n].name
+                )
+            };
+            b.t.summary.push(line);
             for n in probes {
                 b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
             }

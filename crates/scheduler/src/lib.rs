@@ -37,6 +37,7 @@ pub mod on_fail;
 mod one_or_more;
 pub mod orders;
 mod orphans;
+mod pending_nodes;
 mod promotion;
 mod quorum;
 pub mod remote;
@@ -82,6 +83,7 @@ pub fn schedule_with(cib: &Cib, now: i64, revised: bool) -> Schedule {
     let mut k = assign::collect(&mut c, cib);
     remote::add_colocations(&c, &mut k);
     assign::Assigner::new(&mut c, &k).run();
+    pending_nodes::block_unprobed_starts(&mut c);
     let changed = orders::definition_changes(&c);
     let mut restart = orders::propagate(&mut c, cib, changed);
     if coloc_stops::apply(&mut c, &k) {
