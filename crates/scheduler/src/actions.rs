@@ -614,10 +614,19 @@ fn plan_primitive(
         if cur.is_empty() {
             if let Some(n) = next {
                 let why = if freeze { "quorum freeze" } else { "no quorum" };
-                b.t.summary.push(format!(
-                    "Start {} ( {} ) due to {why} (blocked)",
-                    r.id, c.nodes[n].name
-                ));
+                // A blocked start to the promoted role is shown as its promotion.
+                let line = if r.next_role == Role::Promoted {
+                    format!(
+                        "Promote {} ( Stopped -> Promoted {} ) blocked",
+                        r.id, c.nodes[n].name
+                    )
+                } else {
+                    format!(
+                        "Start {} ( {} ) due to {why} (blocked)",
+                        r.id, c.nodes[n].name
+                    )
+                };
+                b.t.summary.push(line);
                 for n in probes {
                     b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
                 }
