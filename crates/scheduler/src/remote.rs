@@ -599,9 +599,33 @@ pub fn probe_on(c: &Cluster, n: usize, fenced: &[usize]) -> bool {
     }
     match node.kind {
         NodeKind::Remote => node.online || node.remote_up,
-        NodeKind::Guest => node.online && node.remote_up && !reconnects(c, n, fenced),
+        NodeKind::Guest => {
+            node.online && node.remote_up && !reconnects(c, n, fenced) || connects_in_place(c, n)
+        }
         NodeKind::Member => true,
     }
+}
+
+/// Whether guest node `n`'s connection starts next to a container that already runs and
+/// stays where it is (the guest is then probed once connected; a guest whose container
+/// starts is not).
+fn connects_in_place(c: &Cluster, n: usize) -> bool {
+    let Some(conn) = c.nodes[n].connection else {
+        return false;
+    };
+    let r = &c.rscs[conn];
+    let Some(k) = r.container else {
+        return false;
+    };
+    let kr = &c.rscs[k];
+    r.managed
+        && r.running.is_empty()
+        && r.next.is_some()
+        && kr.running.len() == 1
+        && kr
+            .next
+            .is_some_and(|h| kr.running.contains_key(&h) && r.next == Some(h))
+        && !failed(kr)
 }
 
 /// Whether resource actions on remote or guest node `n` must wait for its connection to

@@ -1,6 +1,7 @@
 //! Failures around remote and guest nodes: where a connection's fail counts count, guests
-//! lost with their host, resources left on a guest that is down, and the order node
-//! histories are read in (each expectation checked against Debian's crm_simulate 2.1.5).
+//! lost with their host, resources left on a guest that is down, the order node histories
+//! are read in, and when a guest coming up is probed (each expectation checked against
+//! Debian's crm_simulate 2.1.5).
 
 mod common;
 use common::run;
@@ -385,4 +386,69 @@ fn instances_left_on_a_down_guest_are_numbered_last_and_not_listed() {
     assert!(st.contains(&"* Started: [ g2 ]".to_string()), "{st:?}");
     assert!(st.contains(&"* Stopped: [ n1 n2 ]".to_string()), "{st:?}");
     assert!(st.contains(&"* GuestOnline: [ g2 ]".to_string()), "{st:?}");
+}
+
+/// Guest g1 whose connection is down: its container either runs already or is stopped.
+fn guest_coming_up(container_runs: bool) -> scheduler::Schedule {
+    let resources = format!(
+        "{}{}{}{}",
+        prim("fence", FENCE, &[]),
+        prim("vm", VM, &[("remote-node", "g1")]),
+        prim("d1", DUMMY, &[]),
+        prim("d2", DUMMY, &[])
+    );
+    let constraints = r#"<rsc_location id="l1" rsc="d1" node="g1" score="100"/>"#;
+    let vm_op: Op = if container_runs {
+        ("start", 0, 0, 2, 0)
+    } else {
+        ("monitor", 0, 7, 2, 0)
+    };
+    let status = format!(
+        "{}{}",
+        member(
+            "n1",
+            true,
+            &[],
+            &[
+                lrm("fence", FENCE, None, &[("start", 0, 0, 1, 0)]),
+                lrm("vm", VM, None, &[vm_op]),
+                lrm("g1", REMOTE, Some("vm"), &[("monitor", 0, 7, 3, 0)]),
+            ]
+        ),
+        member("n2", true, &[], &[])
+    );
+    run(&cib("3.0.14", &resources, constraints, "", &status))
+}
+
+fn probes_on_g1(s: &scheduler::Schedule) -> Vec<String> {
+    let mut v: Vec<String> = s
+        .transition
+        .actions
+        .iter()
+        .map(|a| a.label.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| l.ends_with("monitor on g1"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_guest_connecting_to_a_running_container_is_probed() {
+    let s = guest_coming_up(true);
+    assert!(has(&s, "Start g1 ( n1 )"), "{:?}", summary(&s));
+    assert_eq!(
+        probes_on_g1(&s),
+        vec![
+            "d1 monitor on g1".to_string(),
+            "d2 monitor on g1".to_string()
+        ]
+    );
+}
+
+#[test]
+fn a_guest_whose_container_starts_is_not_probed() {
+    let s = guest_coming_up(false);
+    assert!(has(&s, "Start vm ( n1 )"), "{:?}", summary(&s));
+    assert!(has(&s, "Start d1 ( g1 )"), "{:?}", summary(&s));
+    assert!(probes_on_g1(&s).is_empty(), "{:?}", probes_on_g1(&s));
 }
