@@ -393,6 +393,17 @@ pub fn node_active(root: &Element, id: &str) -> bool {
     })
 }
 
+/// Whether any node outside `members` has resources active per `root`'s status.
+pub fn active_outside(root: &Element, members: &[crate::Member]) -> bool {
+    let Some(status) = root.child("status") else {
+        return false;
+    };
+    status.children_named("node_state").any(|ns| {
+        let id = ns.id();
+        !members.iter().any(|m| m.id.to_string() == id) && node_active(root, id)
+    })
+}
+
 /// Forgets the operation history and transient attributes of nodes outside `members`
 /// (used when fencing is disabled: a node that left is taken as cleanly down, and it
 /// resends its own history when it rejoins).

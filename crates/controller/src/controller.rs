@@ -277,6 +277,12 @@ impl Controller {
 
     /// A delivered message; a batch is its messages one by one, in order.
     fn on_delivered(&mut self, from: NodeId, m: Message) {
+        // The group layer delivers only messages of this node's view (virtual synchrony);
+        // one from outside it would be applied here and not by the members that know it.
+        if !self.members.iter().any(|member| member.id == from) {
+            tracing::warn!(from = %from, "message from a node outside the group's view ignored");
+            return;
+        }
         match m {
             Message::Batch(msgs) => {
                 for m in msgs {
@@ -518,9 +524,17 @@ impl Controller {
             return;
         }
         self.sync = None;
+        // Resources the synced CIB shows active on nodes outside this membership: a member
+        // shared a ring with those nodes until a moment this node cannot know (say, a
+        // cut-off DC rejoining one side of a partition that is itself splitting), so the
+        // hold counts from now, not from this node's own ring break.
+        let departed_active = cib_doc::active_outside(&cib, &self.members);
         let change = self.record_membership(&mut cib);
         cib_doc::bump(&mut cib, change);
         self.cib = Some(cib);
+        if departed_active {
+            self.hold_after_loss(None);
+        }
         self.hist.0.clear();
         self.join_pending = self.members.iter().map(|m| m.id).collect();
         // Our own operation history is authoritative for our node: send it.

@@ -67,3 +67,46 @@ fn a_noted_break_is_forgotten_at_the_next_membership_change() {
     sim.run_for(1_000);
     assert_eq!(sim.running_on("d1").len(), 1);
 }
+
+/// A cut-off DC rejoins one side of a partition that is itself splitting: node V (cut
+/// off, its resources stopped) forms a ring with Z just as Z loses Y, which runs d1 and has
+/// not noticed yet. V's own ring broke long ago, but Z shared a ring with Y until now: V,
+/// the DC of the new membership, must still hold d1 back for the whole delay.
+#[test]
+fn a_dc_that_rejoins_a_splitting_partition_holds_from_the_merge() {
+    let mut sim = Sim::three_running(&harness::three_dummies_unfenced());
+    sim.exclusive = vec!["d1".into()];
+    let v = sim.only_node_of("d1");
+    let rest: Vec<u32> = (1..=3).filter(|&i| i != v).collect();
+    sim.set_parts(vec![vec![v], rest.clone()]);
+    sim.run_for(6_000);
+    sim.settle(60_000);
+    let y = sim.only_node_of("d1");
+    let z = rest.into_iter().find(|&i| i != y).expect("a third node");
+    // V's ring broke long ago (when it was cut off).
+    let long_ago = sim.now - 5_000;
+    sim.nodes[(v - 1) as usize]
+        .ctrl
+        .as_mut()
+        .expect("V runs")
+        .note_ring_break(long_ago);
+    // V and Z form a ring, V first (the DC); Y hears nothing yet and keeps d1.
+    sim.cut(vec![vec![v, z], vec![y]]);
+    let members = vec![Member::new(v, &sim.name(v)), Member::new(z, &sim.name(z))];
+    for id in [v, z] {
+        sim.input(id, Input::Quorum(true));
+        sim.input(id, Input::Membership(members.clone()));
+    }
+    sim.run_for(2_500);
+    assert_eq!(
+        sim.running_on("d1"),
+        vec![sim.name(y)],
+        "d1 started by the new DC before the hold ran out"
+    );
+    // The three merge: d1 runs once, and never ran twice.
+    sim.set_parts(vec![vec![1, 2, 3]]);
+    sim.run_for(5_000);
+    sim.settle(60_000);
+    assert_eq!(sim.running_on("d1").len(), 1);
+    assert!(sim.double_active.is_empty(), "{:?}", sim.double_active);
+}

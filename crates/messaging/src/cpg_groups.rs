@@ -233,16 +233,13 @@ impl CpgGroups {
                 pid,
                 sequence,
                 data,
-            } => vec![CpgOutput::Deliver {
-                group,
-                ring_id: self.ring_id,
-                sender: CpgProcess {
+            } => {
+                let sender = CpgProcess {
                     nodeid: sender_node,
                     pid,
-                },
-                sequence,
-                data,
-            }],
+                };
+                self.deliver_from_member(group, sender, sequence, data)
+            }
             ClusterMessage::CpgFragment {
                 group,
                 pid,
@@ -268,13 +265,7 @@ impl CpgGroups {
                     return Vec::new();
                 }
                 let data = self.partial.remove(&(sender, sequence)).unwrap_or_default();
-                vec![CpgOutput::Deliver {
-                    group,
-                    ring_id: self.ring_id,
-                    sender,
-                    sequence,
-                    data,
-                }]
+                self.deliver_from_member(group, sender, sequence, data)
             }
             ClusterMessage::JoinList { ring_id, entries } => {
                 let Some(sync) = &mut self.sync else {
@@ -302,6 +293,39 @@ impl CpgGroups {
             | ClusterMessage::KillNode { .. }
             | ClusterMessage::ReloadConfig => Vec::new(),
         }
+    }
+
+    /// A message is delivered only where its sender is a member of the group: a node
+    /// learns the processes of nodes that joined its ring when the join-list sync ends,
+    /// and until then their messages belong to a configuration it was not part of
+    /// (virtual synchrony: the members of a group deliver the same messages between two of
+    /// its membership changes). The sender itself delivers what it sent in its own view.
+    fn deliver_from_member(
+        &self,
+        group: Vec<u8>,
+        sender: CpgProcess,
+        sequence: u64,
+        data: Vec<u8>,
+    ) -> Vec<CpgOutput> {
+        let member = self
+            .groups
+            .get(&group)
+            .is_some_and(|list| list.contains(&sender));
+        if !member {
+            tracing::debug!(
+                ?sender,
+                group = %String::from_utf8_lossy(&group),
+                "CPG: message from a process outside this node's view of the group not delivered"
+            );
+            return Vec::new();
+        }
+        vec![CpgOutput::Deliver {
+            group,
+            ring_id: self.ring_id,
+            sender,
+            sequence,
+            data,
+        }]
     }
 
     fn finish_sync_if_done(&mut self) -> Vec<CpgOutput> {
@@ -573,6 +597,7 @@ mod tests {
         use crate::cluster_message::{cpg_messages, FRAGMENT_BYTES};
         let mut groups = CpgGroups::new(1);
         form_ring(&mut groups, RingId { rep: 1, seq: 5 }, &[1, 2]);
+        groups.deliver(2, join("g", 7));
         let big: Vec<u8> = (0..FRAGMENT_BYTES * 2 + 10).map(|i| i as u8).collect();
         let pieces = cpg_messages(b"g", 7, 1, big.clone());
         assert_eq!(pieces.len(), 3);
@@ -589,5 +614,68 @@ mod tests {
         groups.transitional(&set(&[1]));
         groups.regular(RingId { rep: 1, seq: 9 }, &set(&[1]));
         assert!(groups.partial.is_empty());
+    }
+
+    #[test]
+    fn messages_reach_only_the_nodes_whose_view_has_their_sender() {
+        let mcast = |pid: u32, sequence: u64| ClusterMessage::CpgMcast {
+            group: b"g".to_vec(),
+            pid,
+            sequence,
+            data: b"m".to_vec(),
+        };
+        let delivered =
+            |out: &[CpgOutput]| out.iter().any(|o| matches!(o, CpgOutput::Deliver { .. }));
+        // Node 1 restarted alone and joined the group; nodes 2 and 3 kept running theirs.
+        let mut one = CpgGroups::new(1);
+        form_ring(&mut one, RingId { rep: 1, seq: 5 }, &[1]);
+        one.deliver(1, join("g", 10));
+        let mut two = CpgGroups::new(2);
+        form_ring(&mut two, RingId { rep: 2, seq: 5 }, &[2, 3]);
+        two.deliver(2, join("g", 20));
+        two.deliver(3, join("g", 30));
+        // The rings merge; the same stream reaches both until the join lists are in.
+        let ring = RingId { rep: 1, seq: 9 };
+        one.transitional(&set(&[1]));
+        one.regular(ring, &set(&[1, 2, 3]));
+        two.transitional(&set(&[2, 3]));
+        two.regular(ring, &set(&[1, 2, 3]));
+        // Node 2's message, ordered before the sync ends: its group [2, 3] delivers it,
+        // node 1 (whose view is [1]) does not; and the other way round for node 1's.
+        assert!(!delivered(&one.deliver(2, mcast(20, 1))));
+        assert!(delivered(&two.deliver(2, mcast(20, 1))));
+        assert!(delivered(&one.deliver(1, mcast(10, 1))));
+        assert!(!delivered(&two.deliver(1, mcast(10, 1))));
+        let lists = [
+            (1, vec![(b"g".to_vec(), 10)]),
+            (2, vec![(b"g".to_vec(), 20)]),
+            (3, vec![(b"g".to_vec(), 30)]),
+        ];
+        for (node, entries) in lists {
+            let list = ClusterMessage::JoinList {
+                ring_id: ring,
+                entries,
+            };
+            one.deliver(node, list.clone());
+            two.deliver(node, list);
+        }
+        assert!(!one.syncing() && !two.syncing());
+        // One view everywhere: every message reaches both.
+        for (node, pid) in [(1, 10), (2, 20), (3, 30)] {
+            assert!(delivered(&one.deliver(node, mcast(pid, 2))));
+            assert!(delivered(&two.deliver(node, mcast(pid, 2))));
+        }
+        // A process that left sends nothing more that anyone delivers.
+        for g in [&mut one, &mut two] {
+            g.deliver(
+                3,
+                ClusterMessage::CpgLeave {
+                    group: b"g".to_vec(),
+                    pid: 30,
+                    reason: ConfchgReason::Leave,
+                },
+            );
+            assert!(!delivered(&g.deliver(3, mcast(30, 3))));
+        }
     }
 }
