@@ -600,10 +600,21 @@ pub fn probe_on(c: &Cluster, n: usize, fenced: &[usize]) -> bool {
     match node.kind {
         NodeKind::Remote => node.online || node.remote_up,
         NodeKind::Guest => {
-            node.online && node.remote_up && !reconnects(c, n, fenced) || connects_in_place(c, n)
+            node.online && node.remote_up && !reconnects(c, n, fenced) && !moves(c, n)
+                || connects_in_place(c, n)
         }
         NodeKind::Member => true,
     }
+}
+
+/// Whether guest node `n`'s connection leaves the node it runs on (a guest migrating with its
+/// container is not probed on the way).
+fn moves(c: &Cluster, n: usize) -> bool {
+    let Some(conn) = c.nodes[n].connection else {
+        return false;
+    };
+    let r = &c.rscs[conn];
+    r.next.is_some_and(|to| !r.running.contains_key(&to))
 }
 
 /// Whether guest node `n`'s connection starts next to a container that already runs and

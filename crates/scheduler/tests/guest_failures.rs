@@ -1,7 +1,7 @@
 //! Failures around remote and guest nodes: where a connection's fail counts count, guests
 //! lost with their host, resources left on a guest that is down, the order node histories
-//! are read in, and when a guest coming up is probed (each expectation checked against
-//! Debian's crm_simulate 2.1.5).
+//! are read in, when a guest is probed, and when its connection migrates with its container
+//! (each expectation checked against Debian's crm_simulate 2.1.5).
 
 mod common;
 use common::run;
@@ -18,8 +18,10 @@ fn ops_xml(id: &str, ops: &[Op]) -> String {
     ops.iter()
         .map(|&(task, interval, rc, call, status)| {
             let expect = if task == "monitor" && interval == 0 { 7 } else { 0 };
+            // The digest of a definition without parameters (and default timeouts).
+            let digest = scheduler::digest::op_digest(&Default::default(), interval, 20000);
             format!(
-                r#"<lrm_rsc_op id="{id}_{task}_{interval}_{call}" operation_key="{id}_{task}_{interval}" operation="{task}" interval="{interval}" call-id="{call}" rc-code="{rc}" op-status="{status}" transition-key="1:1:{expect}:x" transition-magic="{status}:{rc};1:1:{expect}:x" last-rc-change="100" exec-time="0" queue-time="0"/>"#
+                r#"<lrm_rsc_op id="{id}_{task}_{interval}_{call}" operation_key="{id}_{task}_{interval}" operation="{task}" interval="{interval}" call-id="{call}" rc-code="{rc}" op-status="{status}" transition-key="1:1:{expect}:x" transition-magic="{status}:{rc};1:1:{expect}:x" last-rc-change="100" exec-time="0" queue-time="0" op-digest="{digest}"/>"#
             )
         })
         .collect()
@@ -450,5 +452,65 @@ fn a_guest_whose_container_starts_is_not_probed() {
     let s = guest_coming_up(false);
     assert!(has(&s, "Start vm ( n1 )"), "{:?}", summary(&s));
     assert!(has(&s, "Start d1 ( g1 )"), "{:?}", summary(&s));
+    assert!(probes_on_g1(&s).is_empty(), "{:?}", probes_on_g1(&s));
+}
+
+/// Guest g1 in container vm (allow-migrate) on n1, which vm must leave; d1 runs on g1, d2
+/// (on n2) was never probed on g1.
+fn migrating_guest(remote_allow_migrate: bool) -> scheduler::Schedule {
+    let mut meta = vec![("remote-node", "g1"), ("allow-migrate", "true")];
+    if remote_allow_migrate {
+        meta.push(("remote-allow-migrate", "true"));
+    }
+    let resources = format!(
+        "{}{}{}{}",
+        prim("fence", FENCE, &[]),
+        prim("vm", VM, &meta),
+        prim("d1", DUMMY, &[]),
+        prim("d2", DUMMY, &[])
+    );
+    let constraints = r#"<rsc_location id="l1" rsc="d1" node="g1" score="100"/><rsc_location id="l2" rsc="vm" node="n1" score="-INFINITY"/><rsc_location id="l3" rsc="d2" node="n2" score="100"/>"#;
+    let status = format!(
+        "{}{}{}",
+        member(
+            "n1",
+            true,
+            &[],
+            &[
+                lrm("fence", FENCE, None, &[("start", 0, 0, 1, 0)]),
+                lrm("vm", VM, None, &[("start", 0, 0, 2, 0)]),
+                lrm("g1", REMOTE, Some("vm"), &[("start", 0, 0, 3, 0)]),
+            ]
+        ),
+        member(
+            "n2",
+            true,
+            &[],
+            &[lrm("d2", DUMMY, None, &[("start", 0, 0, 1, 0)])]
+        ),
+        remote("g1", &[lrm("d1", DUMMY, None, &[("start", 0, 0, 4, 0)])])
+    );
+    run(&cib("3.0.14", &resources, constraints, "", &status))
+}
+
+#[test]
+fn a_guest_connection_migrates_only_when_its_container_allows_it() {
+    let s = migrating_guest(false);
+    assert_eq!(
+        summary(&s),
+        vec![
+            "Migrate vm ( n1 -> n2 )".to_string(),
+            "Move g1 ( n1 -> n2 )".to_string()
+        ]
+    );
+    let s = migrating_guest(true);
+    assert_eq!(
+        summary(&s),
+        vec![
+            "Migrate g1 ( n1 -> n2 )".to_string(),
+            "Migrate vm ( n1 -> n2 )".to_string()
+        ]
+    );
+    // A guest migrating with its container is not probed on the way.
     assert!(probes_on_g1(&s).is_empty(), "{:?}", probes_on_g1(&s));
 }
