@@ -135,6 +135,9 @@ pub struct Controller {
     ring_break_ms: Option<u64>,
     /// Cut off from the others ([`Input::Isolated`]) until a ring forms again.
     isolated: bool,
+    /// Took itself for cut off since the last membership change: the others were the
+    /// quorate side then, and lost nothing when this node's ring broke.
+    was_cut_off: bool,
     /// Actions this node runs at once (twice its cores), sent with its join.
     max_jobs: usize,
     /// What each member reported with its join (the DC's per-node limits).
@@ -206,6 +209,7 @@ impl Controller {
             default_recovery_delay_ms: limits::DEFAULT_UNFENCED_RECOVERY_DELAY_MS,
             ring_break_ms: None,
             isolated: false,
+            was_cut_off: false,
             max_jobs: limits::DEFAULT_NODE_JOBS,
             node_jobs: BTreeMap::new(),
             local_run: None,
@@ -448,8 +452,11 @@ impl Controller {
             return;
         }
         self.kick = true;
+        // A node back from being cut off lost the others long ago by its own clock, but they
+        // were the quorate side and may run what it stopped: its hold counts from now.
+        let was_cut_off = std::mem::take(&mut self.was_cut_off);
         if lost_active {
-            self.hold_after_loss(ring_broke);
+            self.hold_after_loss(if was_cut_off { None } else { ring_broke });
         }
         if was_dc && self.is_dc() {
             if let Some(run) = &mut self.run {

@@ -147,3 +147,70 @@ fn rejoin_a_splitting_partition(v_wins_the_sync: bool, z_alone_first: bool) {
     assert_eq!(sim.running_on("d1").len(), 1);
     assert!(sim.double_active.is_empty(), "{:?}", sim.double_active);
 }
+
+/// A node back from being cut off (it stopped its resources then) lost the others long
+/// ago by its own clock, but they were the quorate side and run what it stopped: if it
+/// briefly sees itself quorate alone (the quorum verdict of a new ring can precede the
+/// group's view of it), it holds for the whole delay rather than start their resources.
+#[test]
+fn a_node_back_from_being_cut_off_holds_from_now() {
+    let mut sim = Sim::three_running(&harness::three_dummies_unfenced());
+    // A resource of a node other than the DC (a cut-off node delivers nothing, not even
+    // its own messages; the simulation's cut still loops them back, which would end a
+    // DC's isolation at once).
+    let dc = sim.dcs()[0].expect("a DC");
+    let (rsc, v) = ["d1", "d2", "d3"]
+        .into_iter()
+        .map(|r| (r, sim.only_node_of(r)))
+        .find(|(_, n)| *n != dc)
+        .expect("a resource off the DC");
+    sim.exclusive = vec![rsc.into()];
+    let others: Vec<u32> = (1..=3).filter(|&i| i != v).collect();
+    sim.cut(vec![vec![v], others.clone()]);
+    sim.input(v, Input::Isolated);
+    sim.run_for(2_000);
+    assert!(
+        sim.running_on(rsc).is_empty(),
+        "V stopped {rsc} when cut off: {:?}",
+        sim.nodes[(v - 1) as usize].exec.log
+    );
+    let majority: Vec<Member> = others
+        .iter()
+        .map(|&i| Member::new(i, &sim.name(i)))
+        .collect();
+    for &id in &others {
+        sim.input(id, Input::Quorum(true));
+        sim.input(id, Input::Membership(majority.clone()));
+    }
+    sim.run_for(5_000);
+    let y = sim.only_node_of(rsc);
+    assert_ne!(y, v);
+    // V: its ring broke long ago; a membership of itself alone, quorate.
+    let long_ago = sim.now - 5_000;
+    sim.nodes[(v - 1) as usize]
+        .ctrl
+        .as_mut()
+        .expect("V runs")
+        .note_ring_break(long_ago);
+    sim.input(v, Input::Quorum(true));
+    sim.input(v, Input::Membership(vec![Member::new(v, &sim.name(v))]));
+    sim.run_for(1_500);
+    assert_eq!(sim.running_on(rsc), vec![sim.name(y)], "V started {rsc}");
+    // The quorum verdict catches up (the simulation's partition bookkeeping still has
+    // one part: record the split first), then the three merge.
+    sim.set_parts(vec![vec![v], others.clone()]);
+    sim.set_parts(vec![vec![1, 2, 3]]);
+    sim.run_for(5_000);
+    sim.settle(60_000);
+    assert_eq!(
+        sim.running_on(rsc).len(),
+        1,
+        "{:?} {:?}",
+        sim.running_on(rsc),
+        sim.nodes
+            .iter()
+            .map(|n| n.exec.log.clone())
+            .collect::<Vec<_>>()
+    );
+    assert!(sim.double_active.is_empty(), "{:?}", sim.double_active);
+}

@@ -42,6 +42,7 @@ impl Controller {
             return;
         }
         self.isolated = true;
+        self.was_cut_off = true;
         let mut input = transition::scheduler_input(cib, self.now_s());
         input.set_attr("have-quorum", "0");
         self.stop_here(input, "ring lost with no quorate membership in sight");
