@@ -1285,10 +1285,13 @@ pub fn graph_order(t: &Transition) -> Vec<usize> {
 /// cloned, and no earlier group member that has to stop and start instead).
 pub(crate) fn can_migrate(c: &Cluster, p: usize, from: usize, fenced: &[usize]) -> bool {
     let r = &c.rscs[p];
-    // Remote connections migrate unless told otherwise.
+    // Remote connections migrate unless told otherwise; a guest's only with a container
+    // that migrates and allows its connection to (`remote-allow-migrate`).
     let by_default = crate::remote::is_remote_agent(r.agent.as_ref())
-        && r.container
-            .is_none_or(|k| c.rscs[k].meta_bool("allow-migrate", false));
+        && r.container.is_none_or(|k| {
+            c.rscs[k].meta_bool("allow-migrate", false)
+                && c.rscs[k].meta_bool("remote-allow-migrate", false)
+        });
     if !r.meta_bool("allow-migrate", by_default)
         || r.dangling_source.is_some()
         || r.half_migrated

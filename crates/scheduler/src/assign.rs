@@ -226,6 +226,22 @@ pub fn collect(c: &mut Cluster, cib: &Cib) -> Constraints {
                                 r.no_discovery.retain(|&x| x != n);
                             }
                         }
+                        // A collective's members (clone instances, group members) are
+                        // probed as the constraint on the collective says.
+                        if c.rscs[i].variant != Variant::Primitive && disc.is_some() {
+                            for p in crate::bundle::discovery_primitives(c, i) {
+                                let r = &mut c.rscs[p];
+                                for n in (0..nn).filter(|&n| touched[n]) {
+                                    if disc == Some("never") {
+                                        if !r.no_discovery.contains(&n) {
+                                            r.no_discovery.push(n);
+                                        }
+                                    } else {
+                                        r.no_discovery.retain(|&x| x != n);
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }

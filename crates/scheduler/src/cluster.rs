@@ -230,6 +230,9 @@ pub struct Rsc {
     pub stopped_by_failure: bool,
     /// A failure was ignored (`on-fail=ignore`): status shows it.
     pub failure_ignored: bool,
+    /// Marked failed while active nowhere (the container of a guest node left with active
+    /// resources): status shows it `FAILED`.
+    pub failed_stopped: bool,
     /// Nodes a location constraint names (asymmetric clusters).
     pub allowed_any: Vec<usize>,
     /// Nodes where probes are not wanted (resource-discovery=never/exclusive).
@@ -295,6 +298,7 @@ impl Rsc {
             blocked: false,
             stopped_by_failure: false,
             failure_ignored: false,
+            failed_stopped: false,
             allowed_any: Vec::new(),
             no_discovery: Vec::new(),
             stop_reason: None,

@@ -89,6 +89,90 @@ pub fn add_guest_connections(c: &mut Cluster) {
     }
 }
 
+/// Where connection failures count: a guest connection's fail counts are added to its
+/// container's (a guest whose connection keeps failing counts against the container's
+/// `migration-threshold`). A remote node's connection is banned by its own recorded fail
+/// counts only in CIBs older than feature set 3.0.13; newer ones recover it in place
+/// (after fencing the node when needed). Bundles place their replicas themselves.
+pub fn connection_failcounts(c: &mut Cluster, cib: &Cib) {
+    let remote_bans = cib
+        .root
+        .attr("crm_feature_set")
+        .is_some_and(|v| feature_set_below(v, [3, 0, 13]));
+    for i in 0..c.rscs.len() {
+        let r = &c.rscs[i];
+        if r.failcount.is_empty() || r.parent.is_some() || !is_remote_agent(r.agent.as_ref()) {
+            continue;
+        }
+        let Some(k) = r.container else {
+            if !remote_bans {
+                c.rscs[i].failcount.clear();
+            }
+            continue;
+        };
+        let counts: Vec<(usize, i64)> = r.failcount.iter().map(|(&n, &f)| (n, f)).collect();
+        for (n, f) in counts {
+            let slot = c.rscs[k].failcount.entry(n).or_insert(0);
+            *slot = Score(*slot).plus(Score(f)).0;
+        }
+    }
+}
+
+/// Whether the dotted version `v` is below `than` (unparsable parts count as 0).
+fn feature_set_below(v: &str, than: [u64; 3]) -> bool {
+    let mut parts = v.trim().split('.').map(|p| p.parse::<u64>().unwrap_or(0));
+    let got = [
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    ];
+    got < than
+}
+
+/// Reads the node histories in Pacemaker's order, calling `unpack` on each: cluster members
+/// first, then remote and guest nodes whose connection (and a guest's container) the
+/// histories read so far show running, in status order, repeatedly; returns the rest (nodes
+/// that are down), to be read last in status order. Anonymous clone instances are numbered
+/// in this order, so an instance left on a down guest comes after those on live nodes.
+pub(crate) fn history_order<'a>(
+    c: &mut Cluster,
+    cib: &'a Cib,
+    unpack: &mut dyn FnMut(&mut Cluster, &'a cib::model::NodeState),
+) -> Vec<&'a cib::model::NodeState> {
+    let node_of = |c: &Cluster, st: &cib::model::NodeState| {
+        c.nodes
+            .iter()
+            .position(|n| n.id == st.id || n.name == st.uname)
+    };
+    let mut pending = Vec::new();
+    for st in &cib.status {
+        match node_of(c, st) {
+            Some(n) if c.nodes[n].kind != NodeKind::Member => pending.push((n, st)),
+            _ => unpack(c, st),
+        }
+    }
+    loop {
+        let before = pending.len();
+        let mut rest = Vec::with_capacity(before);
+        for (n, st) in pending {
+            let up = c.nodes[n].connection.is_some_and(|conn| {
+                let r = &c.rscs[conn];
+                !r.running.is_empty() && r.container.is_none_or(|k| !c.rscs[k].running.is_empty())
+            });
+            if up {
+                unpack(c, st);
+            } else {
+                rest.push((n, st));
+            }
+        }
+        pending = rest;
+        if pending.len() == before {
+            break;
+        }
+    }
+    pending.into_iter().map(|(_, st)| st).collect()
+}
+
 /// The kind of node resource `r` connects to, when it is a connection resource (`unpack`
 /// creates the node from it).
 pub fn node_for(c: &Cluster, r: usize) -> Option<NodeKind> {
@@ -154,21 +238,30 @@ fn cleanly_stopped(cib: &Cib, id: &str) -> bool {
     last.is_some_and(|(_, ok)| ok)
 }
 
-/// Whether the connection's latest recorded operation anywhere is a failed start.
-fn start_failed(cib: &Cib, id: &str) -> bool {
-    let mut last: Option<(i64, bool)> = None;
-    for st in &cib.status {
-        for lrm in st.lrm.iter().filter(|l| l.id == id) {
-            for op in lrm.ops.iter().filter(|o| o.call_id >= 0) {
-                let failed_start =
-                    op.operation == "start" && (op.rc_code != 0 || op.op_status != 0);
-                if last.is_none_or(|(c, _)| op.call_id > c) {
-                    last = Some((op.call_id, failed_start));
+/// Whether the connection's latest recorded operation on a node it is active on is a failed
+/// start (call ids only order the operations of one node).
+fn start_failed(c: &Cluster, cib: &Cib, conn: usize) -> bool {
+    let r = &c.rscs[conn];
+    cib.status
+        .iter()
+        .filter(|st| {
+            r.running
+                .keys()
+                .any(|&n| c.nodes[n].id == st.id || c.nodes[n].name == st.uname)
+        })
+        .any(|st| {
+            let mut last: Option<(i64, bool)> = None;
+            for lrm in st.lrm.iter().filter(|l| l.id == r.id) {
+                for op in lrm.ops.iter().filter(|o| o.call_id >= 0) {
+                    let failed_start =
+                        op.operation == "start" && (op.rc_code != 0 || op.op_status != 0);
+                    if last.is_none_or(|(c, _)| op.call_id > c) {
+                        last = Some((op.call_id, failed_start));
+                    }
                 }
             }
-        }
-    }
-    last.is_some_and(|(_, f)| f)
+            last.is_some_and(|(_, f)| f)
+        })
 }
 
 /// Whether a resource has failed on a node it is active on.
@@ -208,7 +301,12 @@ pub fn node_states(c: &mut Cluster, cib: &Cib) {
         let conn_failed = failed(&c.rscs[conn]);
         let container_failed = container.is_some_and(|k| failed(&c.rscs[k]));
         let container_down = container.is_some_and(|k| c.rscs[k].running.is_empty());
-        let online = conn_running && !conn_failed && !container_failed && !container_down;
+        // A guest whose container runs on a lost host is lost with it.
+        let host_lost =
+            container.is_some_and(|k| c.rscs[k].running.keys().any(|&h| host_is_lost(&c.nodes[h])));
+        let online =
+            conn_running && !conn_failed && !container_failed && !container_down && !host_lost;
+        let conn_start_failed = conn_failed && start_failed(c, cib, conn);
         let node = &mut c.nodes[n];
         node.online = online;
         node.remote_up = online;
@@ -228,9 +326,10 @@ pub fn node_states(c: &mut Cluster, cib: &Cib) {
                 // A connection that failed once up leaves the node's resources unknown; one
                 // that failed to start leaves whatever ran there in doubt.
                 if conn_failed && c.stonith_enabled {
-                    if !start_failed(cib, &c.rscs[conn].id) {
-                        if seen[n] {
+                    if !conn_start_failed {
+                        if seen[n] || node.has_state {
                             node.fencing = Some("remote connection is unrecoverable".into());
+                            node.unclean = true;
                         }
                     } else if let Some(r) = active[n] {
                         node.fencing =
@@ -294,10 +393,7 @@ fn guest_fencing(c: &mut Cluster, _seen: &[bool]) {
             continue;
         };
         let k = &c.rscs[container];
-        let host_lost = k.running.keys().any(|&h| {
-            let host = &c.nodes[h];
-            host.kind == NodeKind::Member && host.unclean || host.fencing.is_some()
-        });
+        let host_lost = k.running.keys().any(|&h| host_is_lost(&c.nodes[h]));
         let unclean = failed(k)
             || failed(&c.rscs[conn])
             || host_lost
@@ -308,8 +404,13 @@ fn guest_fencing(c: &mut Cluster, _seen: &[bool]) {
         }
         c.nodes[n].fencing = Some("guest is unclean".into());
         // A container on a lost host just moves; otherwise it is recovered (also when the
-        // connection to its guest failed).
-        if (c.nodes[n].online || failed(&c.rscs[conn])) && !host_lost {
+        // connection to its guest failed). Resources left active on a guest that is down
+        // fail its container wherever it is (status shows a stopped one `FAILED`).
+        let left_active = active[n] && !c.nodes[n].online;
+        if left_active && c.rscs[container].running.is_empty() {
+            c.rscs[container].failed_stopped = true;
+        }
+        if (c.nodes[n].online || failed(&c.rscs[conn])) && !host_lost || left_active {
             let hosts: Vec<usize> = c.rscs[container].running.keys().copied().collect();
             for h in hosts {
                 if !c.rscs[container].failed_on.contains(&h) {
@@ -318,6 +419,11 @@ fn guest_fencing(c: &mut Cluster, _seen: &[bool]) {
             }
         }
     }
+}
+
+/// Whether a guest's container host is lost: an unclean member, or a node to be fenced.
+fn host_is_lost(host: &crate::cluster::Node) -> bool {
+    host.kind == NodeKind::Member && host.unclean || host.fencing.is_some()
 }
 
 /// Resources active on a guest node that is to be fenced have failed there (they are
@@ -493,9 +599,44 @@ pub fn probe_on(c: &Cluster, n: usize, fenced: &[usize]) -> bool {
     }
     match node.kind {
         NodeKind::Remote => node.online || node.remote_up,
-        NodeKind::Guest => node.online && node.remote_up && !reconnects(c, n, fenced),
+        NodeKind::Guest => {
+            node.online && node.remote_up && !reconnects(c, n, fenced) && !moves(c, n)
+                || connects_in_place(c, n)
+        }
         NodeKind::Member => true,
     }
+}
+
+/// Whether guest node `n`'s connection leaves the node it runs on (a guest migrating with its
+/// container is not probed on the way).
+fn moves(c: &Cluster, n: usize) -> bool {
+    let Some(conn) = c.nodes[n].connection else {
+        return false;
+    };
+    let r = &c.rscs[conn];
+    r.next.is_some_and(|to| !r.running.contains_key(&to))
+}
+
+/// Whether guest node `n`'s connection starts next to a container that already runs and
+/// stays where it is (the guest is then probed once connected; a guest whose container
+/// starts is not).
+fn connects_in_place(c: &Cluster, n: usize) -> bool {
+    let Some(conn) = c.nodes[n].connection else {
+        return false;
+    };
+    let r = &c.rscs[conn];
+    let Some(k) = r.container else {
+        return false;
+    };
+    let kr = &c.rscs[k];
+    r.managed
+        && r.running.is_empty()
+        && r.next.is_some()
+        && kr.running.len() == 1
+        && kr
+            .next
+            .is_some_and(|h| kr.running.contains_key(&h) && r.next == Some(h))
+        && !failed(kr)
 }
 
 /// Whether resource actions on remote or guest node `n` must wait for its connection to

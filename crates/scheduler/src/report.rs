@@ -169,6 +169,7 @@ fn primitive_line(c: &Cluster, r: usize) -> String {
             Some((n, word)) => {
                 let _ = write!(state, "{word} {}", c.nodes[n].name);
             }
+            None if rsc.failed_stopped => state.push_str("FAILED"),
             None => state.push_str("Stopped"),
         }
     } else {
@@ -307,7 +308,16 @@ fn print_clone(c: &Cluster, r: usize, depth: usize, out: &mut String) {
     let mut active_instances = 0;
     for &k in &rsc.children {
         let prims = c.primitives(k);
-        let nodes = c.active_nodes(k);
+        let mut nodes = c.active_nodes(k);
+        // Instances left on a guest node that is down are not listed (nor is the node
+        // among the stopped ones).
+        nodes.retain(|&n| {
+            let listed = c.nodes[n].kind != NodeKind::Guest || c.nodes[n].online;
+            if !listed && !active_nodes.contains(&n) {
+                active_nodes.push(n);
+            }
+            listed
+        });
         if nodes.is_empty() {
             // An inactive instance still leaving a node is shown on its own line.
             if prims.iter().any(|&p| leaving(&c.rscs[p]).is_some()) {
@@ -393,10 +403,6 @@ fn print_clone(c: &Cluster, r: usize, depth: usize, out: &mut String) {
 }
 
 fn clone_allowed_on(c: &Cluster, r: usize, n: usize) -> bool {
-    let node = &c.nodes[n];
-    if node.kind == NodeKind::Guest && !node.online {
-        return false;
-    }
     if crate::bundle::is_bundle_guest(c, n)
         && c.rscs[r]
             .parent

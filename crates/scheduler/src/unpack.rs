@@ -68,7 +68,10 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
     }
     let mut lookup = RscLookup::build(&c);
     c.status_rank = crate::multi_active::status_ranks(&c, cib);
-    for st in &cib.status {
+    // Members first, then the remote and guest nodes that are up, then those that are down.
+    let down =
+        crate::remote::history_order(&mut c, cib, &mut |c, st| unpack_history(c, &mut lookup, st));
+    for st in down {
         unpack_history(&mut c, &mut lookup, st);
     }
     c.rsc_lookup = std::sync::Arc::new(lookup);
@@ -78,6 +81,7 @@ pub fn unpack(cib: &Cib, now: i64) -> Cluster {
     order.sort_by_key(|&(p, _)| std::cmp::Reverse(p));
     c.top = order.into_iter().map(|(_, r)| r).collect();
     post_state(&mut c);
+    crate::remote::connection_failcounts(&mut c, cib);
     crate::remote::node_states(&mut c, cib);
     c
 }
@@ -1049,7 +1053,12 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         if let Some(at) = expiry.recheck_at {
             c.recheck_by = Some(c.recheck_by.map_or(at, |t| t.min(at)));
         }
-        if rp.start_failed && rp.failed && truthy(c.options.get("start-failure-is-fatal"), true) {
+        // A remote node's connection counts only the fail counts recorded for it.
+        if rp.start_failed
+            && rp.failed
+            && truthy(c.options.get("start-failure-is-fatal"), true)
+            && crate::remote::node_for(c, idx) != Some(NodeKind::Remote)
+        {
             fc = Score::INFINITY;
         }
         // An agent found not installed there can never run there (until the failure expires).
