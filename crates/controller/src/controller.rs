@@ -118,6 +118,12 @@ pub struct Controller {
     last_check_ms: u64,
     /// A [`Timer::ReplicaCheck`] is pending.
     check_timer_set: bool,
+    /// The DC's check counter.
+    check_seq: u64,
+    /// Resynchronisations after a replica check found a difference.
+    resyncs: u64,
+    /// The replica check in progress: its number and the members' reports so far.
+    check: Option<replica_check::CheckRound>,
     /// Quorum messages this node sent and has not seen delivered yet.
     quorum_in_flight: u32,
     /// Without fencing, a quorate DC schedules nothing before this time (ms) after losing
@@ -194,6 +200,9 @@ impl Controller {
             checked: None,
             last_check_ms: 0,
             check_timer_set: false,
+            check_seq: 0,
+            resyncs: 0,
+            check: None,
             default_recovery_delay_ms: limits::DEFAULT_UNFENCED_RECOVERY_DELAY_MS,
             ring_break_ms: None,
             isolated: false,
@@ -354,6 +363,11 @@ impl Controller {
         self.phase() == Phase::Running && self.run.is_none() && !self.dirty
     }
 
+    /// Times this node resynchronised its CIB after a replica check found a difference.
+    pub fn resyncs(&self) -> u64 {
+        self.resyncs
+    }
+
     /// Transitions this node computed as DC.
     pub fn transitions(&self) -> u64 {
         self.transitions
@@ -417,6 +431,7 @@ impl Controller {
             .collect();
         self.members = members;
         self.view = view_of(&self.members);
+        self.check = None;
         self.end_isolation();
         self.quorum_in_flight = 0;
         tracing::info!(
@@ -472,6 +487,7 @@ impl Controller {
     /// the order and reports its version.
     fn start_sync_round(&mut self) {
         self.drop_held();
+        self.check = None;
         self.sync = Some(SyncRound {
             view: self.view,
             reports: BTreeMap::new(),
@@ -688,12 +704,16 @@ impl Controller {
                 version,
                 hold_ms,
             } => self.on_version(from, view, version, hold_ms),
-            Message::Check { version, digest } => {
+            Message::Check { id } => {
                 if Some(from) == self.dc() {
-                    self.on_check(version, &digest);
+                    self.on_check(id);
                 }
             }
-            Message::Resync => self.on_resync(),
+            Message::CheckReport {
+                id,
+                version,
+                digest,
+            } => self.on_check_report(from, id, version, digest),
             Message::Sync { view, cib } => self.on_sync(view, cib),
             Message::Exec(a) => {
                 self.note_fence_request(from, &a);
@@ -800,7 +820,7 @@ impl Controller {
             // (A batch is split on delivery: see on_delivered.)
             Message::Version { .. }
             | Message::Check { .. }
-            | Message::Resync
+            | Message::CheckReport { .. }
             | Message::Sync { .. }
             | Message::Exec(_)
             | Message::Batch(_) => {}

@@ -144,16 +144,21 @@ pub enum Message {
         /// resources, in ms (0: none): the new DC keeps it (see `loss_hold`).
         hold_ms: u64,
     },
-    /// The DC's CIB version and digest (MD5 of its text), for every replica to compare
-    /// with its own at this point of the order.
+    /// The DC asks every member to report its CIB's version and digest at this point of
+    /// the order (check `id`).
     Check {
-        /// The DC's version.
+        /// The check's number (the DC's counter).
+        id: u64,
+    },
+    /// A member's CIB version and digest (MD5 of its text) at the point of check `id`.
+    CheckReport {
+        /// The check answered.
+        id: u64,
+        /// The member's version.
         version: CibVersion,
-        /// MD5 of the DC's CIB text, hex.
+        /// MD5 of the member's CIB text, hex.
         digest: String,
     },
-    /// A replica found it differs from the DC's: every member enters a sync round.
-    Resync,
     /// The sync round's winning CIB.
     Sync {
         /// Membership digest.
@@ -236,13 +241,22 @@ impl Message {
                 }
                 e
             }
-            Message::Check { version, digest } => {
+            Message::Check { id } => {
                 let mut e = msg("check");
+                e.set_attr("id", &id.to_string());
+                e
+            }
+            Message::CheckReport {
+                id,
+                version,
+                digest,
+            } => {
+                let mut e = msg("check-report");
+                e.set_attr("id", &id.to_string());
                 e.set_attr("cib", &version.dotted());
                 e.set_attr("digest", digest);
                 e
             }
-            Message::Resync => msg("resync"),
             Message::Sync { view, cib } => {
                 let mut e = msg("sync");
                 e.set_attr("view", &view.to_string());
@@ -409,12 +423,13 @@ impl Message {
                     None => 0,
                 },
             },
-            "check" => Message::Check {
+            "check" => Message::Check { id: num(e, "id")? },
+            "check-report" => Message::CheckReport {
+                id: num(e, "id")?,
                 version: CibVersion::parse(req(e, "cib")?)
                     .ok_or_else(|| bad(e, "cib", "malformed version"))?,
                 digest: req(e, "digest")?.to_string(),
             },
-            "resync" => Message::Resync,
             "sync" => Message::Sync {
                 view: num(e, "view")?,
                 cib: e.body()?,
@@ -601,11 +616,12 @@ mod tests {
                 version: None,
                 hold_ms: 450,
             },
-            Message::Check {
+            Message::Check { id: 4 },
+            Message::CheckReport {
+                id: 4,
                 version: CibVersion::parse("0.3.9").expect("version"),
                 digest: "0123456789abcdef0123456789abcdef".into(),
             },
-            Message::Resync,
             Message::Sync {
                 view: 7,
                 cib: cib.clone(),

@@ -3,14 +3,18 @@
 //! Every replica applies the same messages at the same points of the group's order, so
 //! all should hold the same CIB; faults (a node syncing alone while the others move on,
 //! messages of a superseded sync round) have left one with a different version. As
-//! Pacemaker's CIB compares digests of its replicas, the DC, once idle after a change
-//! (at most every [`limits::REPLICA_CHECK_INTERVAL_MS`]), multicasts its version and
-//! digest; a replica that differs at that point of the order asks for a resync, and every
-//! member then runs the same sync round as after a membership change (the newest copy
-//! wins, each node's own history comes back with its join).
+//! Pacemaker's CIB compares digests of its replicas: the DC, once idle after a change (at
+//! most every [`limits::REPLICA_CHECK_INTERVAL_MS`]), asks for a check; at that point of
+//! the order every member reports its version and digest, and once all reports are in,
+//! every member compares them with the DC's the same way. When one differs, all enter the
+//! same sync round as after a membership change (the newest copy wins, each node's own
+//! history comes back with its join).
+
+use std::collections::BTreeMap;
 
 use md5::{Digest, Md5};
 
+use crate::api::NodeId;
 use crate::limits;
 use crate::message::Message;
 use crate::version::CibVersion;
@@ -18,8 +22,15 @@ use crate::{Output, Timer};
 
 use super::{Controller, Phase};
 
+/// A check in progress: its number and each member's (version, digest).
+#[derive(Debug)]
+pub(super) struct CheckRound {
+    id: u64,
+    reports: BTreeMap<NodeId, (CibVersion, String)>,
+}
+
 /// MD5 of a CIB's text, hex.
-pub(super) fn digest(cib: &cib::xml::Element) -> String {
+fn digest(cib: &cib::xml::Element) -> String {
     let mut text = String::new();
     cib.write(&mut text, 0);
     let sum = Md5::digest(text.as_bytes());
@@ -27,10 +38,10 @@ pub(super) fn digest(cib: &cib::xml::Element) -> String {
 }
 
 impl Controller {
-    /// The DC, idle with a CIB it has not had checked yet: sends a check now, or sets a
+    /// The DC, idle with a CIB it has not had checked yet: asks for a check now, or sets a
     /// timer for when the last one is old enough.
     pub(super) fn maybe_check_replicas(&mut self) {
-        if !self.is_dc() || !self.is_idle() || self.sync.is_some() {
+        if !self.is_dc() || !self.is_idle() || self.sync.is_some() || self.check.is_some() {
             return;
         }
         let Some(cib) = &self.cib else { return };
@@ -51,43 +62,80 @@ impl Controller {
             }
             return;
         }
-        let digest = digest(cib);
         self.checked = Some(version);
         self.last_check_ms = self.now_ms;
-        self.send(Message::Check { version, digest });
+        self.check_seq += 1;
+        self.send(Message::Check { id: self.check_seq });
     }
 
-    /// The check timer fired: the next idle moment may send a check.
+    /// The check timer fired: the next idle moment may ask for a check.
     pub(super) fn on_check_timer(&mut self) {
         self.check_timer_set = false;
     }
 
-    /// The DC's version and digest, at this point of the order: a replica that differs
-    /// asks for a resync.
-    pub(super) fn on_check(&mut self, version: CibVersion, dc_digest: &str) {
+    /// The DC asked for check `id`: report this replica's version and digest as of now.
+    pub(super) fn on_check(&mut self, id: u64) {
         if self.sync.is_some() || self.phase() != Phase::Running {
             return;
         }
         let Some(cib) = &self.cib else { return };
-        let mine = CibVersion::of(cib);
-        if mine == version && digest(cib) == dc_digest {
+        let version = CibVersion::of(cib);
+        let digest = digest(cib);
+        self.check = Some(CheckRound {
+            id,
+            reports: BTreeMap::new(),
+        });
+        self.send(Message::CheckReport {
+            id,
+            version,
+            digest,
+        });
+    }
+
+    /// A member's report for a check: once every member reported, all compare with the
+    /// DC's report and resynchronise together when one differs.
+    pub(super) fn on_check_report(
+        &mut self,
+        from: NodeId,
+        id: u64,
+        version: CibVersion,
+        digest: String,
+    ) {
+        let Some(round) = &mut self.check else { return };
+        if round.id != id {
+            return;
+        }
+        round.reports.insert(from, (version, digest));
+        if !self
+            .members
+            .iter()
+            .all(|m| round.reports.contains_key(&m.id))
+        {
+            return;
+        }
+        let Some(round) = self.check.take() else {
+            return;
+        };
+        let Some(dc) = self.dc() else { return };
+        let Some(reference) = round.reports.get(&dc) else {
+            return;
+        };
+        let differing: Vec<String> = round
+            .reports
+            .iter()
+            .filter(|(_, r)| *r != reference)
+            .map(|(node, (v, _))| format!("{node}:{}", v.dotted()))
+            .collect();
+        if differing.is_empty() {
             return;
         }
         tracing::warn!(
             node = %self.cfg.node_name,
-            mine = %mine.dotted(),
-            dc = %version.dotted(),
-            "this CIB replica differs from the DC's: asking for a resync"
+            dc = %reference.0.dotted(),
+            differing = ?differing,
+            "CIB replicas differ from the DC's: resynchronising"
         );
-        self.send(Message::Resync);
-    }
-
-    /// A member asked for a resync: every member enters the same sync round.
-    pub(super) fn on_resync(&mut self) {
-        if self.sync.is_some() {
-            return;
-        }
-        tracing::info!(node = %self.cfg.node_name, "resynchronising the CIB replicas");
+        self.resyncs += 1;
         self.run = None;
         self.dirty = true;
         self.start_sync_round();
