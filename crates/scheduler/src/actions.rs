@@ -796,7 +796,15 @@ fn plan_primitive(
             start = Some(s);
             let verb = if failed { "Recover" } else { "Move" };
 
-            if r.promotable {
+            if r.promotable && role == next_role {
+                // Keeping its role, only the destination shows it.
+                b.t.summary.push(format!(
+                    "{verb} {name} ( {} -> {} {} )",
+                    nodename(a),
+                    nodename(n),
+                    next_role.name()
+                ));
+            } else if r.promotable {
                 b.t.summary.push(format!(
                     "{verb} {name} ( {} {} -> {} {} )",
                     role.name(),

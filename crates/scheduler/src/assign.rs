@@ -1016,7 +1016,18 @@ impl<'a> Assigner<'a> {
         // Active instances whose current node can no longer host them are placed after the
         // inactive ones, so a fresh instance takes the free slot and the stranded one stops.
         let mut rest: Vec<usize> = (0..instances.len()).filter(|&i| !done[i]).collect();
-        rest.sort_by_key(|&i| self.stranded(instances[i], &base));
+        // Instances active on a lost node (unclean or offline) go first, while the nodes are
+        // least loaded.
+        rest.sort_by_key(|&i| {
+            let inst = instances[i];
+            let displaced = !self.c.rscs[inst].orphan
+                && self
+                    .c
+                    .active_nodes(inst)
+                    .iter()
+                    .any(|&n| self.c.nodes[n].unclean || !self.c.nodes[n].online);
+            (self.stranded(inst, &base), !displaced)
+        });
         for i in rest {
             let inst = instances[i];
             if assigned_count >= clone_max {

@@ -629,7 +629,13 @@ fn replay(ops: &[LrmOp]) -> Replay {
                 }
             }
             // Any other operation of the agent that failed (an asynchronous monitor...).
-            "notify" | "cancel" | "delete" | "meta-data" | "reload" | "reload-agent" => {}
+            // A successful reload means the agent was running.
+            "reload" | "reload-agent" => {
+                if rc == expected && !exec_failed && out.role == Some(Role::Stopped) {
+                    out.role = Some(Role::Started);
+                }
+            }
+            "notify" | "cancel" | "delete" | "meta-data" => {}
             _ => {
                 if rc != expected || exec_failed {
                     out.failed = true;

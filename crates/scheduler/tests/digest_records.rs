@@ -192,3 +192,18 @@ fn a_restart_digest_without_its_parameter_list_covers_every_parameter() {
         vec!["Restart r ( n1 ) due to resource definition change".to_string()]
     );
 }
+
+#[test]
+fn a_reload_alone_means_running_and_its_digest_is_not_compared() {
+    for task in ["reload", "reload-agent"] {
+        let s = run(&cib(PLAIN, "", &[rec(task, 3, 0, 0, BAD)]));
+        assert!(summary(&s).is_empty(), "{task}: {:?}", summary(&s));
+        assert!(
+            s.before
+                .rscs
+                .iter()
+                .any(|r| r.id == "r" && !r.running.is_empty()),
+            "{task}: not running"
+        );
+    }
+}
