@@ -140,6 +140,8 @@ pub enum Timer {
     },
     /// The delay after an unfenced node loss elapsed (see `unfenced-recovery-delay`).
     RecoveryDelay,
+    /// The DC may check the replicas again (see `replica_check`).
+    ReplicaCheck,
     /// A fence device's `pcmk_delay_base`/`pcmk_delay_max` delay ended: run it now.
     FenceDelay {
         /// The handle its execution will carry.

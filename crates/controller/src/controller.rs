@@ -21,6 +21,7 @@ mod fencing;
 mod isolation;
 mod loss_hold;
 mod outbox;
+mod replica_check;
 
 pub use fence_pending::PendingFence;
 pub use fencing::{FenceEvent, FenceHistory};
@@ -30,6 +31,8 @@ pub use fencing::{FenceEvent, FenceHistory};
 struct SyncRound {
     view: u64,
     reports: BTreeMap<NodeId, Option<CibVersion>>,
+    /// The longest recovery hold a member reported (ms left when it reported).
+    hold_ms: u64,
 }
 
 /// An operation handed to the local executor.
@@ -109,6 +112,12 @@ pub struct Controller {
     cib_changed: bool,
     /// The running transition changed since the last dispatch.
     kick: bool,
+    /// The CIB version the DC last had checked against the replicas.
+    checked: Option<CibVersion>,
+    /// When the DC last sent a replica check (ms since the epoch; 0: never).
+    last_check_ms: u64,
+    /// A [`Timer::ReplicaCheck`] is pending.
+    check_timer_set: bool,
     /// Quorum messages this node sent and has not seen delivered yet.
     quorum_in_flight: u32,
     /// Without fencing, a quorate DC schedules nothing before this time (ms) after losing
@@ -182,6 +191,9 @@ impl Controller {
             kick: false,
             quorum_in_flight: 0,
             hold_until_ms: 0,
+            checked: None,
+            last_check_ms: 0,
+            check_timer_set: false,
             default_recovery_delay_ms: limits::DEFAULT_UNFENCED_RECOVERY_DELAY_MS,
             ring_break_ms: None,
             isolated: false,
@@ -264,6 +276,7 @@ impl Controller {
             Input::Admin { req, op } => self.send(Message::Admin { req, op }),
         }
         self.maybe_schedule();
+        self.maybe_check_replicas();
         self.check_shutdown();
         self.check_fenced_exit();
         if std::mem::take(&mut self.cib_changed) {
@@ -414,6 +427,7 @@ impl Controller {
         );
         if !self.members.iter().any(|m| m.id == self.cfg.node_id) {
             // Not (yet) part of the group: nothing to sync.
+            self.drop_held();
             self.sync = None;
             self.run = None;
             return;
@@ -451,14 +465,53 @@ impl Controller {
                 return;
             }
         }
+        self.start_sync_round();
+    }
+
+    /// Every member enters a sync round for the current membership at the same point of
+    /// the order and reports its version.
+    fn start_sync_round(&mut self) {
+        self.drop_held();
         self.sync = Some(SyncRound {
             view: self.view,
             reports: BTreeMap::new(),
+            hold_ms: 0,
         });
         self.send(Message::Version {
             view: self.view,
             version: self.version(),
+            hold_ms: self.hold_left_ms(),
         });
+    }
+
+    /// A new sync round supersedes one in progress: the messages held for after it were
+    /// delivered in the old membership, where only the members that were syncing too held
+    /// them (the others applied them, or never got them: virtual synchrony), so applying
+    /// them after the new sync would apply them on some replicas only. They are dropped:
+    /// operation results come back with their node's own history at its join; a local
+    /// administrator's change is refused (the tools say so; retry it).
+    fn drop_held(&mut self) {
+        if self.held.is_empty() {
+            return;
+        }
+        tracing::info!(
+            messages = self.held.len(),
+            "membership changed during a CIB sync: dropping the messages held for after it"
+        );
+        for (from, m) in std::mem::take(&mut self.held) {
+            if let Message::Admin { req, .. } = m {
+                if from == self.cfg.node_id && req != 0 {
+                    self.out.push(Output::AdminReply {
+                        req,
+                        result: Err(ControllerError::update(
+                            "/cib",
+                            "the membership changed while the CIB was being synchronised; \
+                             the change was not applied, retry it",
+                        )),
+                    });
+                }
+            }
+        }
     }
 
     /// Writes the current membership into `cib`'s status (and nodes section): the same
@@ -484,7 +537,7 @@ impl Controller {
         change
     }
 
-    fn on_version(&mut self, from: NodeId, view: u64, version: Option<CibVersion>) {
+    fn on_version(&mut self, from: NodeId, view: u64, version: Option<CibVersion>, hold_ms: u64) {
         let Some(round) = &mut self.sync else {
             return;
         };
@@ -492,6 +545,7 @@ impl Controller {
             return;
         }
         round.reports.insert(from, version);
+        round.hold_ms = round.hold_ms.max(hold_ms);
         if round.reports.len() < self.members.len() {
             return;
         }
@@ -523,17 +577,29 @@ impl Controller {
         if round.view != view {
             return;
         }
-        self.sync = None;
-        // Resources the synced CIB shows active on nodes outside this membership: a member
-        // shared a ring with those nodes until a moment this node cannot know (say, a
-        // cut-off DC rejoining one side of a partition that is itself splitting), so the
-        // hold counts from now, not from this node's own ring break.
+        // A member that lost nodes running resources holds their recovery back (its
+        // replica then forgot them, fencing being off); whichever member is DC now keeps
+        // the longest such hold. Resources the synced CIB itself shows on nodes outside
+        // this membership get the whole delay from now: a member shared a ring with those
+        // nodes until a moment this node cannot know (a cut-off DC rejoining one side of a
+        // partition that is itself splitting).
+        let reported_hold_ms = round.hold_ms;
         let departed_active = cib_doc::active_outside(&cib, &self.members);
+        self.sync = None;
         let change = self.record_membership(&mut cib);
         cib_doc::bump(&mut cib, change);
         self.cib = Some(cib);
         if departed_active {
             self.hold_after_loss(None);
+        }
+        // Never longer than this CIB's own delay (a report is a member's remainder of it).
+        let reported_hold_ms = reported_hold_ms.min(self.recovery_delay_ms().unwrap_or(0));
+        if reported_hold_ms > 0 {
+            tracing::info!(
+                hold_ms = reported_hold_ms,
+                "a member holds the recovery of lost nodes' resources: keeping its hold"
+            );
+            self.extend_hold(self.now_ms.saturating_add(reported_hold_ms));
         }
         self.hist.0.clear();
         self.join_pending = self.members.iter().map(|m| m.id).collect();
@@ -617,7 +683,17 @@ impl Controller {
 
     fn on_message(&mut self, from: NodeId, m: Message) {
         match m {
-            Message::Version { view, version } => self.on_version(from, view, version),
+            Message::Version {
+                view,
+                version,
+                hold_ms,
+            } => self.on_version(from, view, version, hold_ms),
+            Message::Check { version, digest } => {
+                if Some(from) == self.dc() {
+                    self.on_check(version, &digest);
+                }
+            }
+            Message::Resync => self.on_resync(),
             Message::Sync { view, cib } => self.on_sync(view, cib),
             Message::Exec(a) => {
                 self.note_fence_request(from, &a);
@@ -723,6 +799,8 @@ impl Controller {
             Message::Result(rec) => self.on_result(rec),
             // (A batch is split on delivery: see on_delivered.)
             Message::Version { .. }
+            | Message::Check { .. }
+            | Message::Resync
             | Message::Sync { .. }
             | Message::Exec(_)
             | Message::Batch(_) => {}
@@ -1027,7 +1105,16 @@ impl Controller {
                     self.dirty = true;
                 }
             }
+            Timer::ReplicaCheck => self.on_check_timer(),
             Timer::RecoveryDelay => {
+                if self.now_ms < self.hold_until_ms {
+                    // A later hold replaced the one this timer was set for.
+                    self.out.push(Output::SetTimer {
+                        timer: Timer::RecoveryDelay,
+                        after_ms: self.hold_until_ms - self.now_ms,
+                    });
+                    return;
+                }
                 // What the hold deferred is still marked dirty (the membership change set
                 // it): nothing to recompute otherwise (a node without quorum never waited).
                 self.hold_until_ms = 0;

@@ -53,3 +53,7 @@ pub const ADMIN_FENCE_KEY: &str = "stonith_admin";
 /// Default of `stonith-max-attempts`: failed fencings of one target before the DC stops
 /// retrying it at once (it tries again at the next cluster recheck).
 pub const DEFAULT_STONITH_MAX_ATTEMPTS: u32 = 10;
+
+/// The DC checks the CIB replicas against its own at most this often (ms), when idle after
+/// a change: each check serialises and hashes the whole CIB on every node.
+pub const REPLICA_CHECK_INTERVAL_MS: u64 = 10_000;

@@ -140,7 +140,20 @@ pub enum Message {
         view: u64,
         /// The sender's version.
         version: Option<CibVersion>,
+        /// What is left of the sender's recovery hold after losing nodes that ran
+        /// resources, in ms (0: none): the new DC keeps it (see `loss_hold`).
+        hold_ms: u64,
     },
+    /// The DC's CIB version and digest (MD5 of its text), for every replica to compare
+    /// with its own at this point of the order.
+    Check {
+        /// The DC's version.
+        version: CibVersion,
+        /// MD5 of the DC's CIB text, hex.
+        digest: String,
+    },
+    /// A replica found it differs from the DC's: every member enters a sync round.
+    Resync,
     /// The sync round's winning CIB.
     Sync {
         /// Membership digest.
@@ -208,14 +221,28 @@ impl Message {
     /// The message as a `<tandem-msg>` element.
     fn element(&self) -> Element {
         match self {
-            Message::Version { view, version } => {
+            Message::Version {
+                view,
+                version,
+                hold_ms,
+            } => {
                 let mut e = msg("version");
                 e.set_attr("view", &view.to_string());
                 if let Some(v) = version {
                     e.set_attr("cib", &v.dotted());
                 }
+                if *hold_ms > 0 {
+                    e.set_attr("hold-ms", &hold_ms.to_string());
+                }
                 e
             }
+            Message::Check { version, digest } => {
+                let mut e = msg("check");
+                e.set_attr("cib", &version.dotted());
+                e.set_attr("digest", digest);
+                e
+            }
+            Message::Resync => msg("resync"),
             Message::Sync { view, cib } => {
                 let mut e = msg("sync");
                 e.set_attr("view", &view.to_string());
@@ -377,7 +404,17 @@ impl Message {
                     ),
                     None => None,
                 },
+                hold_ms: match e.attr("hold-ms") {
+                    Some(_) => num(e, "hold-ms")?,
+                    None => 0,
+                },
             },
+            "check" => Message::Check {
+                version: CibVersion::parse(req(e, "cib")?)
+                    .ok_or_else(|| bad(e, "cib", "malformed version"))?,
+                digest: req(e, "digest")?.to_string(),
+            },
+            "resync" => Message::Resync,
             "sync" => Message::Sync {
                 view: num(e, "view")?,
                 cib: e.body()?,
@@ -557,11 +594,18 @@ mod tests {
             Message::Version {
                 view: 7,
                 version: CibVersion::parse("0.3.9"),
+                hold_ms: 0,
             },
             Message::Version {
                 view: 7,
                 version: None,
+                hold_ms: 450,
             },
+            Message::Check {
+                version: CibVersion::parse("0.3.9").expect("version"),
+                digest: "0123456789abcdef0123456789abcdef".into(),
+            },
+            Message::Resync,
             Message::Sync {
                 view: 7,
                 cib: cib.clone(),
@@ -695,6 +739,7 @@ mod tests {
         all.push(Message::Version {
             view: 7,
             version: CibVersion::parse("0.3.9"),
+            hold_ms: 0,
         });
         for m in &all {
             let bytes = m.encode();

@@ -4,7 +4,7 @@
 
 mod harness;
 
-use controller::{Input, Member};
+use controller::{CibOp, Input, Member};
 use harness::Sim;
 
 /// Crashes the node running d1 after each survivor noted a ring break `broke_ms_ago` ms
@@ -74,6 +74,24 @@ fn a_noted_break_is_forgotten_at_the_next_membership_change() {
 /// the DC of the new membership, must still hold d1 back for the whole delay.
 #[test]
 fn a_dc_that_rejoins_a_splitting_partition_holds_from_the_merge() {
+    rejoin_a_splitting_partition(false, false);
+}
+
+/// The same, when the cut-off DC's own replica (which forgot what Y runs) wins the sync:
+/// Z's report of resources active outside the membership still holds recovery back.
+#[test]
+fn the_hold_comes_from_any_members_replica_not_only_the_winning_one() {
+    rejoin_a_splitting_partition(true, false);
+}
+
+/// The same when Z first saw itself alone (its replica then forgot what Y runs, fencing
+/// being off) before V joined it: Z's hold, reported with its version, still counts.
+#[test]
+fn a_members_hold_survives_an_intermediate_membership() {
+    rejoin_a_splitting_partition(true, true);
+}
+
+fn rejoin_a_splitting_partition(v_wins_the_sync: bool, z_alone_first: bool) {
     let mut sim = Sim::three_running(&harness::three_dummies_unfenced());
     sim.exclusive = vec!["d1".into()];
     let v = sim.only_node_of("d1");
@@ -81,6 +99,20 @@ fn a_dc_that_rejoins_a_splitting_partition_holds_from_the_merge() {
     sim.set_parts(vec![vec![v], rest.clone()]);
     sim.run_for(6_000);
     sim.settle(60_000);
+    if v_wins_the_sync {
+        // Status updates on the cut-off side (allowed without quorum) put V's replica
+        // ahead of the others' in num_updates.
+        for k in 0..200u64 {
+            let op = CibOp::SetAttr {
+                node: sim.name(v),
+                name: "probe-count".into(),
+                value: Some(k.to_string()),
+            };
+            sim.admin(v, 100 + k, op);
+            sim.run_for(5);
+        }
+        sim.settle(60_000);
+    }
     let y = sim.only_node_of("d1");
     let z = rest.into_iter().find(|&i| i != y).expect("a third node");
     // V's ring broke long ago (when it was cut off).
@@ -92,6 +124,11 @@ fn a_dc_that_rejoins_a_splitting_partition_holds_from_the_merge() {
         .note_ring_break(long_ago);
     // V and Z form a ring, V first (the DC); Y hears nothing yet and keeps d1.
     sim.cut(vec![vec![v, z], vec![y]]);
+    if z_alone_first {
+        sim.input(z, Input::Quorum(false));
+        sim.input(z, Input::Membership(vec![Member::new(z, &sim.name(z))]));
+        sim.run_for(20);
+    }
     let members = vec![Member::new(v, &sim.name(v)), Member::new(z, &sim.name(z))];
     for id in [v, z] {
         sim.input(id, Input::Quorum(true));

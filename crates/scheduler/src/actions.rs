@@ -202,7 +202,9 @@ pub(crate) fn recurring_ops(c: &Cluster, p: usize, role: Role) -> Vec<u64> {
         }
         let op_role = op.role.as_deref().and_then(Role::parse);
         let matches = match op_role {
-            None | Some(Role::Started) => role != Role::Promoted || !r.promotable,
+            None => role != Role::Promoted || !r.promotable,
+            // Instances of a promotable clone are never merely "Started".
+            Some(Role::Started) => !r.promotable,
             Some(Role::Unpromoted) => role == Role::Unpromoted,
             Some(Role::Promoted) => role == Role::Promoted,
             _ => false,
@@ -612,10 +614,19 @@ fn plan_primitive(
         if cur.is_empty() {
             if let Some(n) = next {
                 let why = if freeze { "quorum freeze" } else { "no quorum" };
-                b.t.summary.push(format!(
-                    "Start {} ( {} ) due to {why} (blocked)",
-                    r.id, c.nodes[n].name
-                ));
+                // A blocked start to the promoted role is shown as its promotion.
+                let line = if r.next_role == Role::Promoted {
+                    format!(
+                        "Promote {} ( Stopped -> Promoted {} ) blocked",
+                        r.id, c.nodes[n].name
+                    )
+                } else {
+                    format!(
+                        "Start {} ( {} ) due to {why} (blocked)",
+                        r.id, c.nodes[n].name
+                    )
+                };
+                b.t.summary.push(line);
                 for n in probes {
                     b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
                 }
@@ -630,10 +641,15 @@ fn plan_primitive(
 
     if cur.is_empty() && next.is_none() {
         if let Some((n, why)) = &r.blocked_start {
-            b.t.summary.push(format!(
-                "Start {} ( {} ) due to {why} (blocked)",
-                r.id, c.nodes[*n].name
-            ));
+            let line = if why.is_empty() {
+                format!("Start {} ( {} ) blocked", r.id, c.nodes[*n].name)
+            } else {
+                format!(
+                    "Start {} ( {} ) due to {why} (blocked)",
+                    r.id, c.nodes[*n].name
+                )
+            };
+            b.t.summary.push(line);
             for n in probes {
                 b.add(ActionKind::Resource, Some(p), "monitor", 0, Some(n));
             }
@@ -789,8 +805,13 @@ fn plan_primitive(
                     nodename(n)
                 ));
             } else {
+                let why = r
+                    .migration_blocked
+                    .as_ref()
+                    .map(|w| format!(" due to {w}"))
+                    .unwrap_or_default();
                 b.t.summary.push(format!(
-                    "{verb} {name} ( {} -> {} )",
+                    "{verb} {name} ( {} -> {} ){why}",
                     nodename(a),
                     nodename(n)
                 ));
@@ -939,6 +960,7 @@ fn plan_primitive(
         let stays = start.is_none() && !changed_role && r.running.contains_key(&n);
         crate::orphans::cancel_orphaned_monitors(b, p, stays, fenced);
     }
+    stops.extend(crate::live_migration::stop_dangling_source(b, p, fenced));
     // Probes (ordered before any start).
     let mut probe_actions = Vec::new();
     for n in probes {
@@ -1263,6 +1285,9 @@ pub(crate) fn can_migrate(c: &Cluster, p: usize, from: usize, fenced: &[usize]) 
                 && c.rscs[k].meta_bool("remote-allow-migrate", false)
         });
     if !r.meta_bool("allow-migrate", by_default)
+        || r.dangling_source.is_some()
+        || r.half_migrated
+        || r.migration_blocked.is_some()
         || !r.failed_on.is_empty()
         || r.promotable
         || c.clone_ancestor(p).is_some()

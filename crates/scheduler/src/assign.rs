@@ -1168,7 +1168,23 @@ impl<'a> Assigner<'a> {
         }
         crate::promotion::add_preferences(self, u, &mut cands, &preferences);
         cands.retain(|cand| cand.0 .0 >= 0);
-        cands.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        // Among equals, an instance being recovered where it is placed comes after the
+        // healthy ones (unless it is the promoted one).
+        let recovering = |i: usize| {
+            let inst = instances[i];
+            let c = &*self.c;
+            c.rscs[inst].next.is_some_and(|n| {
+                c.primitives(inst)
+                    .iter()
+                    .any(|&p| c.rscs[p].failed_on.contains(&n))
+            })
+        };
+        cands.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then(b.1.cmp(&a.1))
+                .then(recovering(a.2).cmp(&recovering(b.2)))
+                .then(a.2.cmp(&b.2))
+        });
         // Instances promoted on lost nodes that cannot be fenced stay promoted, as far as
         // anyone can tell.
         let mut count = crate::promotion::stuck_promoted(self.c, u);

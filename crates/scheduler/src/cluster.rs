@@ -194,6 +194,15 @@ pub struct Rsc {
     /// The active node listed before the others (the target of a failed live migration,
     /// found active while reading its source's history).
     pub listed_first: Option<usize>,
+    /// The source of a completed live migration whose last record there is still the
+    /// migrate_to: it is stopped there, and cannot migrate again in this transition.
+    pub dangling_source: Option<usize>,
+    /// Active only as the target of a migration whose migrate_from never ran: it cannot
+    /// migrate on from there.
+    pub half_migrated: bool,
+    /// Why it cannot live-migrate in this transition although it could otherwise (it is
+    /// ordered after a clone with instances both stopping and starting).
+    pub migration_blocked: Option<String>,
     /// Nodes where only reloadable parameters changed (the restart digest still matches).
     pub reload_on: Vec<usize>,
     /// Recurring operations (node, interval) whose recorded digest differs from the
@@ -273,6 +282,9 @@ impl Rsc {
             definition_changed_on: Vec::new(),
             agent_changed_on: Vec::new(),
             listed_first: None,
+            dangling_source: None,
+            half_migrated: false,
+            migration_blocked: None,
             reload_on: Vec::new(),
             stale_recurring: Vec::new(),
             pending: BTreeMap::new(),

@@ -13,8 +13,9 @@ pub struct RecordDigests {
     pub all: Option<String>,
     /// `op-secure-digest` and the names it leaves out (`op-secure-params`).
     pub secure: Option<(String, Vec<String>)>,
-    /// `op-restart-digest` and the only names it covers (`op-force-restart`).
-    pub restart: Option<(String, Vec<String>)>,
+    /// `op-restart-digest` and the only names it covers (`op-force-restart`; without
+    /// that list it covers every parameter).
+    pub restart: Option<(String, Option<Vec<String>>)>,
 }
 
 impl RecordDigests {
@@ -34,10 +35,7 @@ impl RecordDigests {
                 (Some(d), Some(n)) => Some((d.to_string(), names(n))),
                 _ => None,
             },
-            restart: match (restart_digest, force_restart) {
-                (Some(d), Some(n)) => Some((d.to_string(), names(n))),
-                _ => None,
-            },
+            restart: restart_digest.map(|d| (d.to_string(), force_restart.map(names))),
         }
     }
 
@@ -76,13 +74,16 @@ impl RecordDigests {
     /// Whether the recorded restart digest still matches `params` (only the parameters that
     /// force a restart changed nothing, so the rest can be reloaded).
     pub fn restart_matches(&self, params: &HashMap<String, String>) -> bool {
-        self.restart.as_ref().is_some_and(|(d, names)| {
-            let kept: HashMap<String, String> = params
-                .iter()
-                .filter(|(k, _)| names.contains(k))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            *d == op_digest(&kept, 0, 0)
+        self.restart.as_ref().is_some_and(|(d, names)| match names {
+            Some(names) => {
+                let kept: HashMap<String, String> = params
+                    .iter()
+                    .filter(|(k, _)| names.contains(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                *d == op_digest(&kept, 0, 0)
+            }
+            None => *d == op_digest(params, 0, 0),
         })
     }
 }
@@ -182,4 +183,59 @@ mod tests {
         ip.insert("ip".to_string(), "127.0.0.12".to_string());
         assert_eq!(op_digest(&ip, 0, 0), "d8eeae5f6724dfcab8f57ef54367eb0a");
     }
+}
+
+/// Whether a history record of `task` (at `interval_ms`, exit code `rc` where `expected`
+/// was wanted) is one whose digest is compared with the definition: a successful start,
+/// promote or migrate_from, or a probe that found the resource running. Notifications,
+/// demotes, reloads and migrate_to records are not compared.
+pub fn compared(task: &str, interval_ms: u64, rc: i32, expected: i32, exec_failed: bool) -> bool {
+    match task {
+        "monitor" => interval_ms == 0 && !exec_failed && matches!(rc, 0 | 8),
+        "start" | "promote" | "migrate_from" => rc == expected && !exec_failed,
+        _ => false,
+    }
+}
+
+/// What the compared history records of a resource say about its definition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Change {
+    /// Every record still matches.
+    None,
+    /// Only reloadable parameters changed.
+    Reload,
+    /// The definition changed: restart.
+    Restart,
+}
+
+/// Compares each record of `records` (digests, operation name and interval) with the
+/// definition of `r`; the strongest change wins.
+pub fn compare_records(
+    r: &crate::cluster::Rsc,
+    records: &[(RecordDigests, (String, u64))],
+) -> Change {
+    let mut out = Change::None;
+    for (d, (task, interval)) in records {
+        // The operation's own instance attributes are digested with the resource's.
+        let def = r
+            .ops
+            .iter()
+            .find(|o| o.name == *task && o.interval_ms == *interval);
+        let params = match def {
+            Some(def) => with_op_params(&r.params, def),
+            None => Cow::Borrowed(&r.params),
+        };
+        if d.matches(&params, 0, 0) {
+            continue;
+        }
+        // Parameters of the operation itself cannot be reloaded.
+        let op_params = def.is_some_and(|o| o.instance.iter().any(|s| !s.pairs.is_empty()));
+        let change = if !op_params && d.restart_matches(&r.params) {
+            Change::Reload
+        } else {
+            Change::Restart
+        };
+        out = out.max(change);
+    }
+    out
 }

@@ -153,8 +153,11 @@ fn apply_source(
         .is_some_and(|o| o.operation == "migrate_from" && ok(o));
     let r = &mut c.rscs[p];
     if latest_on_source && target_latest_from && r.running.contains_key(&target) {
-        // A completed migration: the source's record is left over.
+        // A completed migration: the source's record is left over (and stopped there).
         r.running.remove(&source);
+        if c.nodes[source].online && !c.nodes[source].unclean {
+            c.rscs[p].dangling_source = Some(source);
+        }
         return;
     }
     if from_done || target_settled || r.promotable {
@@ -172,6 +175,7 @@ fn apply_source(
     {
         // The source stopped after handing over: it runs on the target.
         r.running.insert(target, Role::Started);
+        r.half_migrated = true;
         if !r.known_on.contains(&target) {
             r.known_on.push(target);
         }

@@ -237,6 +237,8 @@ fn starts(c: &Cluster, r: usize, restart: &HashMap<usize, String>) -> bool {
         match pr.next {
             None => false,
             Some(_) if !pr.managed => false,
+            // A live migration keeps it running: what follows its start stays put.
+            Some(_) if crate::live_migration::migrates(c, p, restart) => false,
             Some(n) => {
                 !pr.running.contains_key(&n) || !pr.failed_on.is_empty() || restart.contains_key(&p)
             }
@@ -523,5 +525,16 @@ pub fn propagate(
             break;
         }
     }
+    let starts_after: Vec<(usize, usize)> = edges
+        .iter()
+        .filter(|e| {
+            e.first_action == "start"
+                && e.then_action == "start"
+                && !e.restart_only
+                && !e.asymmetric
+        })
+        .map(|e| (e.first, e.then))
+        .collect();
+    crate::live_migration::block_after_changing_clones(c, &starts_after, &restart);
     restart
 }

@@ -245,6 +245,10 @@ fn build(
         now: Some(c.now),
         ..RuleContext::default()
     };
+    // Instance attributes of the enclosing group and clone are the members' defaults.
+    if let Some(p) = parent {
+        rsc.params = c.rscs[p].params.clone();
+    }
     resolve_sets(&r.instance, &ctx, &mut rsc.params);
     let mut util = HashMap::new();
     resolve_sets(&r.utilization, &ctx, &mut util);
@@ -455,10 +459,10 @@ struct Replay {
     failed_since_success: bool,
     /// Exit code and execution status of the failed operations other than probes.
     error_results: Vec<(i32, i32)>,
-    /// Digests of the last successful non-recurring operation that left it active.
-    digest: Option<RecordDigests>,
-    /// That operation's name and interval (its own instance attributes are digested too).
-    digest_op: (String, u64),
+    /// Digests of the records compared with the definition: every successful start,
+    /// promote, migrate_from and probe that found it running since it last stopped, with
+    /// each operation's name and interval (its own instance attributes are digested too).
+    digests: Vec<(RecordDigests, (String, u64))>,
     /// Some operation of the history completed (not pending, not cancelled).
     completed: bool,
 }
@@ -506,8 +510,8 @@ fn replay(ops: &[LrmOp]) -> Replay {
                     out.role = Some(Role::Started);
                     // A start still in flight is compared with the definition too (what
                     // could be reloaded restarts instead: `agent_change::restarts`).
-                    out.digest = Some(RecordDigests::of(op));
-                    out.digest_op = (task.to_string(), op.interval_ms);
+                    out.digests
+                        .push((RecordDigests::of(op), (task.to_string(), op.interval_ms)));
                 }
                 "promote" => out.role = Some(Role::Promoted),
                 _ => {}
@@ -578,12 +582,12 @@ fn replay(ops: &[LrmOp]) -> Replay {
             }
             continue;
         }
-        if task == "stop" {
-            out.digest = None;
-        } else if rc == expected && !exec_failed {
+        if task == "stop" || probe_not_running && rc == 7 {
+            out.digests.clear();
+        } else if crate::digest::compared(task, op.interval_ms, rc, expected, exec_failed) {
             // `op-digest` covers every parameter, secure ones (`op-secure-params`) included.
-            out.digest = Some(RecordDigests::of(op));
-            out.digest_op = (task.to_string(), op.interval_ms);
+            out.digests
+                .push((RecordDigests::of(op), (task.to_string(), op.interval_ms)));
         }
         match task {
             "monitor" => match rc {
@@ -696,6 +700,9 @@ fn find_rsc_for_history(
         return Some(candidates[0]);
     };
     if replay_active {
+        if crate::duplicate_instances::lost_copy(c, clone, candidates[0], node) {
+            return orphan_instance(c, lookup, clone, lrm);
+        }
         let is_group_clone = instance_root(c, candidates[0]) != candidates[0];
         if !is_group_clone {
             if candidates
@@ -714,6 +721,17 @@ fn find_rsc_for_history(
                 if here && c.rscs[i].running.is_empty() {
                     return Some(i);
                 }
+            }
+            // Every group instance active here already runs this member: the record is a
+            // second copy on the node, held by an orphaned group instance.
+            let here = |c: &Cluster, i: usize| {
+                c.primitives(instance_root(c, i))
+                    .iter()
+                    .any(|&p| c.rscs[p].running.contains_key(&node))
+            };
+            let instances_here = candidates.iter().filter(|&&i| here(c, i)).count();
+            if instances_here >= c.rscs[clone].clone_node_max.max(1) {
+                return crate::duplicate_instances::orphan_group_instance(c, lookup, clone, base);
             }
         }
         for &i in &candidates {
@@ -748,7 +766,7 @@ fn find_rsc_for_history(
 }
 
 /// A primitive known only from history `lrm`: an orphan of its recorded agent, to be stopped.
-fn orphan_rsc(id: &str, base: &str, parent: Option<usize>, lrm: &LrmResource) -> Rsc {
+pub(crate) fn orphan_rsc(id: &str, base: &str, parent: Option<usize>, lrm: &LrmResource) -> Rsc {
     let mut r = Rsc::new(id, base, Variant::Primitive, parent);
     r.orphan = true;
     r.agent = Some(cib::model::Agent {
@@ -1016,29 +1034,12 @@ fn unpack_history(c: &mut Cluster, lookup: &mut RscLookup, st: &NodeState) {
         if failed && rp.role.is_some_and(|r| r.is_active()) {
             r.failed_on.push(node);
         }
-        if let Some(d) = &rp.digest {
-            let active = rp.role.is_some_and(|r| r.is_active());
-            if active && !r.orphan && !implicit && !agent_changed {
-                // The operation's own instance attributes are digested with the resource's.
-                let (task, interval) = &rp.digest_op;
-                let def = r
-                    .ops
-                    .iter()
-                    .find(|o| o.name == *task && o.interval_ms == *interval);
-                let params = match def {
-                    Some(def) => crate::digest::with_op_params(&r.params, def),
-                    None => std::borrow::Cow::Borrowed(&r.params),
-                };
-                if !d.matches(&params, 0, 0) {
-                    // Parameters of the operation itself cannot be reloaded.
-                    let op_params =
-                        def.is_some_and(|o| o.instance.iter().any(|s| !s.pairs.is_empty()));
-                    if !op_params && d.restart_matches(&r.params) {
-                        r.reload_on.push(node);
-                    } else {
-                        r.definition_changed_on.push(node);
-                    }
-                }
+        let active = rp.role.is_some_and(|r| r.is_active());
+        if active && !r.orphan && !implicit && !agent_changed {
+            match crate::digest::compare_records(r, &rp.digests) {
+                crate::digest::Change::None => {}
+                crate::digest::Change::Reload => r.reload_on.push(node),
+                crate::digest::Change::Restart => r.definition_changed_on.push(node),
             }
         }
         if rp.stop_failed {

@@ -28,17 +28,9 @@ impl Controller {
     /// waits `unfenced-recovery-delay` before recovering them, so they never run twice.
     /// `broke`: when this node's ring broke before this membership change, if known.
     pub(super) fn hold_after_loss(&mut self, broke: Option<u64>) {
-        let Some(cib) = &self.cib else { return };
-        let stonith = options::stonith_enabled(cib);
-        if stonith {
-            return; // recovery waits for fencing instead
-        }
-        let delay = options::property(cib, "unfenced-recovery-delay")
-            .and_then(|v| options::duration_ms(&v))
-            .unwrap_or(self.default_recovery_delay_ms);
-        if delay == 0 {
+        let Some(delay) = self.recovery_delay_ms() else {
             return;
-        }
+        };
         // A break reported from the future (clock steps) counts from now.
         let since = broke.filter(|at| *at <= self.now_ms).unwrap_or(self.now_ms);
         let until = since.saturating_add(delay);
@@ -49,13 +41,37 @@ impl Controller {
             wait_ms = after_ms,
             "lost a node that ran resources, without fencing: recovery waits for it to stop them"
         );
-        if after_ms == 0 {
+        self.extend_hold(until);
+    }
+
+    /// `unfenced-recovery-delay` in ms, when a hold applies at all (fencing off, delay > 0).
+    pub(super) fn recovery_delay_ms(&self) -> Option<u64> {
+        let cib = self.cib.as_ref()?;
+        if options::stonith_enabled(cib) {
+            return None; // recovery waits for fencing instead
+        }
+        let delay = options::property(cib, "unfenced-recovery-delay")
+            .and_then(|v| options::duration_ms(&v))
+            .unwrap_or(self.default_recovery_delay_ms);
+        (delay > 0).then_some(delay)
+    }
+
+    /// Holds recovery back until `until_ms` (wall clock, ms since the epoch), unless a
+    /// later hold already stands.
+    pub(super) fn extend_hold(&mut self, until_ms: u64) {
+        if until_ms <= self.now_ms || until_ms <= self.hold_until_ms {
             return;
         }
-        self.hold_until_ms = until;
+        self.hold_until_ms = until_ms;
         self.out.push(Output::SetTimer {
             timer: Timer::RecoveryDelay,
-            after_ms,
+            after_ms: until_ms - self.now_ms,
         });
+    }
+
+    /// What is left of this node's hold, in ms (0: none): reported with its CIB version
+    /// when a sync round starts, so that whichever member becomes DC keeps it.
+    pub(super) fn hold_left_ms(&self) -> u64 {
+        self.hold_until_ms.saturating_sub(self.now_ms)
     }
 }
