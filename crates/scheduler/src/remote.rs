@@ -25,26 +25,35 @@ pub fn is_remote_agent(agent: Option<&Agent>) -> bool {
 /// How many remote and guest nodes the configuration defines (they count as nodes for a
 /// clone's default clone-max).
 pub fn configured_count(cib: &Cib) -> usize {
-    fn walk(r: &cib::model::Resource, n: &mut usize) {
+    fn walk<'a>(r: &'a cib::model::Resource, names: &mut Vec<&'a str>) {
         match &r.kind {
             ResourceKind::Primitive { agent, .. } => {
                 let guest = r
                     .meta
                     .iter()
-                    .any(|set| set.pairs.iter().any(|(k, _)| k == "remote-node"));
-                if is_remote_agent(Some(agent)) || guest {
-                    *n += 1;
+                    .flat_map(|set| set.pairs.iter())
+                    .find(|(k, _)| k == "remote-node");
+                if let Some((_, g)) = guest {
+                    names.push(g.as_deref().unwrap_or(&r.id));
+                } else if is_remote_agent(Some(agent)) {
+                    names.push(&r.id);
                 }
             }
-            ResourceKind::Group(members) => members.iter().for_each(|m| walk(m, n)),
-            ResourceKind::Clone { child, .. } => walk(child, n),
+            ResourceKind::Group(members) => members.iter().for_each(|m| walk(m, names)),
+            ResourceKind::Clone { child, .. } => walk(child, names),
             // A bundle's guest nodes exist only once the bundle is unpacked.
             ResourceKind::Bundle(_) => {}
         }
     }
-    let mut n = 0;
-    cib.resources.iter().for_each(|r| walk(r, &mut n));
-    n
+    let mut names = Vec::new();
+    cib.resources.iter().for_each(|r| walk(r, &mut names));
+    // Remote nodes still listed without a connection count too.
+    let stale = cib
+        .nodes
+        .iter()
+        .filter(|d| d.kind == "remote" && !names.contains(&d.uname.as_str()))
+        .count();
+    names.len() + stale
 }
 
 /// Adds the implicit connection resource of every guest node (a primitive with the

@@ -365,7 +365,25 @@ fn add_remote_nodes(c: &mut Cluster, cib: &Cib) {
             continue;
         }
         if let Some(kind) = crate::remote::node_for(c, i) {
-            new_nodes.push((r.id.clone(), kind, i));
+            new_nodes.push((r.id.clone(), kind, Some(i)));
+        }
+    }
+    // A remote node still listed in the configuration without a connection resource is a
+    // remote node that is down (one whose history shows resources active is not handled
+    // yet: it is left out as before).
+    for def in cib.nodes.iter().filter(|d| d.kind == "remote") {
+        let active = cib
+            .status
+            .iter()
+            .filter(|st| st.uname == def.uname || st.id == def.id)
+            .flat_map(|st| st.lrm.iter())
+            .any(|lrm| replay(&lrm.ops).role.is_some_and(|r| r.is_active()));
+        if !active
+            && !new_nodes
+                .iter()
+                .any(|(name, _, _)| *name == def.uname || *name == def.id)
+        {
+            new_nodes.push((def.uname.clone(), NodeKind::Remote, None));
         }
     }
     for (name, kind, conn) in new_nodes {
@@ -385,7 +403,7 @@ fn add_remote_nodes(c: &mut Cluster, cib: &Cib) {
             is_dc: false,
             attrs: HashMap::new(),
             health: None,
-            connection: Some(conn),
+            connection: conn,
             has_state: state.is_some(),
             capacity: HashMap::new(),
             fencing: None,
