@@ -21,6 +21,7 @@
 #   memory      VmRSS/PSS of each tandemd with N bulk resources + base, after 30 s idle
 #   idle        CPU of the 3 tandemd processes at rest (base resources only): utime+stime from
 #               /proc/PID/stat over --settle S seconds (default 30), in ms per second, -n times
+# TDK_AT_ALL_STARTED=CMD (bulk): run CMD (eval) as soon as all are seen Started.
 # Per-action timelines: start the lab with TDK_LOG="info,executor::runner=debug,controller::controller=debug"
 # and run bench/cluster/timeline.sh FROM after a measurement.
 # Every poll loop starts a sample every LAB_POLL (0.05) s and gives up after LAB_WAIT_MAX s;
@@ -262,6 +263,8 @@ bulk() {
             fi
         done
         read -r cpu_d cpu_a < <(lab_cpu); r1=$(lab_runs)
+        # A hook for profiling (e.g. a per-thread CPU snapshot) at the moment all started.
+        [[ -n ${TDK_AT_ALL_STARTED:-} ]] && eval "$TDK_AT_ALL_STARTED"
         t_last=$(last_bulk_start "$t0")
         cpu_d=$(awk -v a="$c0" -v b="$cpu_d" 'BEGIN{printf "%.2f", b-a}')
         cpu_a=$(awk -v a="$c1" -v b="$cpu_a" 'BEGIN{printf "%.2f", b-a}')
