@@ -116,12 +116,7 @@ fn rejoin_a_splitting_partition(v_wins_the_sync: bool, z_alone_first: bool) {
     let y = sim.only_node_of("d1");
     let z = rest.into_iter().find(|&i| i != y).expect("a third node");
     // V's ring broke long ago (when it was cut off).
-    let long_ago = sim.now - 5_000;
-    sim.nodes[(v - 1) as usize]
-        .ctrl
-        .as_mut()
-        .expect("V runs")
-        .note_ring_break(long_ago);
+    broke_long_ago(&mut sim, v);
     // V and Z form a ring, V first (the DC); Y hears nothing yet and keeps d1.
     sim.cut(vec![vec![v, z], vec![y]]);
     if z_alone_first {
@@ -186,12 +181,7 @@ fn a_node_back_from_being_cut_off_holds_from_now() {
     let y = sim.only_node_of(rsc);
     assert_ne!(y, v);
     // V: its ring broke long ago; a membership of itself alone, quorate.
-    let long_ago = sim.now - 5_000;
-    sim.nodes[(v - 1) as usize]
-        .ctrl
-        .as_mut()
-        .expect("V runs")
-        .note_ring_break(long_ago);
+    broke_long_ago(&mut sim, v);
     sim.input(v, Input::Quorum(true));
     sim.input(v, Input::Membership(vec![Member::new(v, &sim.name(v))]));
     sim.run_for(1_500);
@@ -213,4 +203,14 @@ fn a_node_back_from_being_cut_off_holds_from_now() {
             .collect::<Vec<_>>()
     );
     assert!(sim.double_active.is_empty(), "{:?}", sim.double_active);
+}
+
+/// Node `v` notes that its ring broke 5 s ago.
+fn broke_long_ago(sim: &mut Sim, v: u32) {
+    let at = sim.now - 5_000;
+    sim.nodes[(v - 1) as usize]
+        .ctrl
+        .as_mut()
+        .expect("the node runs")
+        .note_ring_break(at);
 }

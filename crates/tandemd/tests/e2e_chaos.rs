@@ -22,7 +22,7 @@ mod e2e;
 
 use std::time::{Duration, Instant};
 
-use e2e::{settled, Cluster, Lab};
+use e2e::{settled, snapshot, Cluster, Lab};
 
 const LAB: Lab = Lab {
     prefix: "tdc",
@@ -90,40 +90,6 @@ fn pick(rng: &mut Rng) -> Fault {
             }
         }
     }
-}
-
-/// What runs where right now, read from the nodes' namespaces and agent files.
-#[derive(Debug, Default, PartialEq)]
-struct Snapshot {
-    vip: Vec<usize>,
-    a: Vec<usize>,
-    b: Vec<usize>,
-    clone: Vec<usize>,
-    promoted: Vec<usize>,
-}
-
-fn snapshot(c: &Cluster) -> Snapshot {
-    let mut s = Snapshot {
-        vip: c.vip_addr_on(),
-        ..Snapshot::default()
-    };
-    for i in 1..=c.n() {
-        let tmp = c.rsctmp(i);
-        if tmp.join("Dummy-a.state").exists() {
-            s.a.push(i);
-        }
-        if tmp.join("Dummy-b.state").exists() {
-            s.b.push(i);
-        }
-        if tmp.join("Dummy-c.state").exists() {
-            s.clone.push(i);
-        }
-        let st = std::fs::read_to_string(c.varrun(i).join("Stateful-st.state")).unwrap_or_default();
-        if st.trim() == "Promoted" {
-            s.promoted.push(i);
-        }
-    }
-    s
 }
 
 /// The nodes whose services count for "never twice": up, and not back from a crash with

@@ -5,43 +5,7 @@ mod e2e;
 
 use std::time::{Duration, Instant};
 
-use e2e::{placement, settled, Cluster};
-
-/// What runs where right now, read fast from each namespace (for polling): nodes with the
-/// VIP address, nodes with the state files of `a` and `b`, nodes where Stateful records
-/// itself promoted.
-#[derive(Debug, Default)]
-struct Snapshot {
-    vip: Vec<usize>,
-    a: Vec<usize>,
-    b: Vec<usize>,
-    promoted: Vec<usize>,
-    clone: Vec<usize>,
-}
-
-fn snapshot(c: &Cluster) -> Snapshot {
-    let mut s = Snapshot {
-        vip: c.vip_addr_on(),
-        ..Snapshot::default()
-    };
-    for i in 1..=c.n() {
-        let tmp = c.rsctmp(i);
-        if tmp.join("Dummy-a.state").exists() {
-            s.a.push(i);
-        }
-        if tmp.join("Dummy-b.state").exists() {
-            s.b.push(i);
-        }
-        if tmp.join("Dummy-c.state").exists() {
-            s.clone.push(i);
-        }
-        let st = std::fs::read_to_string(c.varrun(i).join("Stateful-st.state")).unwrap_or_default();
-        if st.trim() == "Promoted" {
-            s.promoted.push(i);
-        }
-    }
-    s
-}
+use e2e::{placement, settled, snapshot, Cluster, Snapshot};
 
 /// Records it when anything that must run once runs on two nodes (the test fails at the
 /// end with every such moment, so its message shows how long it lasted).

@@ -693,6 +693,48 @@ impl Cluster {
     }
 }
 
+/// What runs where right now, read fast from each node's namespace and agent files (for
+/// polling): nodes with the VIP address, with the state files of `a`, `b` and the clone
+/// `c`, and where Stateful records itself promoted.
+#[derive(Debug, Default, PartialEq)]
+pub struct Snapshot {
+    /// Nodes whose namespace has the VIP address.
+    pub vip: Vec<usize>,
+    /// Nodes with Dummy `a`'s state file.
+    pub a: Vec<usize>,
+    /// Nodes with Dummy `b`'s state file.
+    pub b: Vec<usize>,
+    /// Nodes with the clone instance's state file.
+    pub clone: Vec<usize>,
+    /// Nodes where Stateful `st` is promoted.
+    pub promoted: Vec<usize>,
+}
+
+/// The [`Snapshot`] of cluster `c` now.
+pub fn snapshot(c: &Cluster) -> Snapshot {
+    let mut s = Snapshot {
+        vip: c.vip_addr_on(),
+        ..Snapshot::default()
+    };
+    for i in 1..=c.n() {
+        let tmp = c.rsctmp(i);
+        if tmp.join("Dummy-a.state").exists() {
+            s.a.push(i);
+        }
+        if tmp.join("Dummy-b.state").exists() {
+            s.b.push(i);
+        }
+        if tmp.join("Dummy-c.state").exists() {
+            s.clone.push(i);
+        }
+        let st = std::fs::read_to_string(c.varrun(i).join("Stateful-st.state")).unwrap_or_default();
+        if st.trim() == "Promoted" {
+            s.promoted.push(i);
+        }
+    }
+    s
+}
+
 /// Whether [`DEFAULT_LAB`]'s VIP answers a ping from the hub within `wait_ms`.
 pub fn vip_answers(wait_ms: u32) -> bool {
     DEFAULT_LAB.vip_answers(wait_ms)
