@@ -4,7 +4,7 @@
 //! (each expectation checked against Debian's crm_simulate 2.1.5).
 
 mod common;
-use common::run;
+use common::{run, summary_words as summary};
 
 const FENCE: (&str, &str, &str) = ("stonith", "", "fence_dummy");
 const DUMMY: (&str, &str, &str) = ("ocf", "pacemaker", "Dummy");
@@ -115,17 +115,6 @@ fn cib(
 <resources>{resources}</resources><constraints>{constraints}</constraints>{defaults}</configuration>
 <status>{status}</status></cib>"#
     )
-}
-
-fn summary(s: &scheduler::Schedule) -> Vec<String> {
-    let mut v: Vec<String> = s
-        .transition
-        .summary
-        .iter()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect();
-    v.sort();
-    v
 }
 
 fn has(s: &scheduler::Schedule, line: &str) -> bool {

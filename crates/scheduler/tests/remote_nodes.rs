@@ -1,7 +1,7 @@
 //! Pacemaker Remote and guest nodes: connections, availability, orderings and fencing.
 
 mod common;
-use common::run;
+use common::{run, summary_words as summary};
 
 /// An lrm_resource entry with one operation.
 fn lrm(id: &str, agent: (&str, &str), op: &str, interval: u64, rc: i32, call: i64) -> String {
@@ -68,17 +68,6 @@ fn cib(resources: &str, constraints: &str, status: &str) -> String {
 
 const FENCE: &str = r#"<primitive id="fence" class="stonith" type="fence_xvm"/>"#;
 const CONN: &str = r#"<primitive id="r1" class="ocf" provider="pacemaker" type="remote"><operations><op id="r1-mon" name="monitor" interval="60s"/></operations></primitive>"#;
-
-fn summary(s: &scheduler::Schedule) -> Vec<String> {
-    let mut v: Vec<String> = s
-        .transition
-        .summary
-        .iter()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect();
-    v.sort();
-    v
-}
 
 fn action(s: &scheduler::Schedule, label: &str) -> usize {
     s.transition

@@ -14,6 +14,18 @@ pub fn summary(s: &scheduler::Schedule) -> Vec<String> {
     v
 }
 
+/// The Transition Summary lines with their padding collapsed to single spaces, sorted.
+pub fn summary_words(s: &scheduler::Schedule) -> Vec<String> {
+    let mut v: Vec<String> = s
+        .transition
+        .summary
+        .iter()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    v.sort();
+    v
+}
+
 /// The labels of every action of the transition, sorted.
 pub fn labels(s: &scheduler::Schedule) -> Vec<String> {
     let mut v: Vec<String> = s
