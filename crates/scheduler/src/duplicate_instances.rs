@@ -3,8 +3,9 @@
 //! `clone-node-max`, and what a lost node still runs of a clone that does not wait for
 //! fencing when the clone has fewer instances than the cluster has nodes.
 
-use crate::cluster::{Cluster, Rsc, Variant};
+use crate::cluster::{Cluster, Variant};
 use crate::rsc_lookup::RscLookup;
+use crate::unpack::stopped_orphan;
 
 /// Adds an orphaned instance of the group cloned by `clone` (a copy of its first
 /// instance's members, every one an orphan to stop) and returns its member configured as
@@ -24,15 +25,13 @@ pub(crate) fn orphan_group_instance(
     // `stop-orphan-resources=false`.
     let managed = c.rscs[clone].managed;
     let group_config = c.rscs[template].config_id.clone();
-    let mut group = Rsc::new(
+    let mut group = stopped_orphan(
         &format!("{group_config}:{n}"),
         &group_config,
         Variant::Group,
         Some(clone),
     );
-    group.orphan = true;
     group.managed = managed;
-    group.target_role = Some(crate::cluster::Role::Stopped);
     group.meta = c.rscs[template].meta.clone();
     group.promotable = c.rscs[clone].promotable;
     let g = c.rscs.len();
@@ -42,16 +41,14 @@ pub(crate) fn orphan_group_instance(
     let mut found = None;
     for m in c.rscs[template].children.clone() {
         let config = c.rscs[m].config_id.clone();
-        let mut r = Rsc::new(
+        let mut r = stopped_orphan(
             &format!("{config}:{n}"),
             &config,
             Variant::Primitive,
             Some(g),
         );
-        r.orphan = true;
         r.managed = managed;
         r.agent = c.rscs[m].agent.clone();
-        r.target_role = Some(crate::cluster::Role::Stopped);
         r.promotable = c.rscs[clone].promotable;
         let i = c.rscs.len();
         c.rscs.push(r);

@@ -771,16 +771,22 @@ fn find_rsc_for_history(
     candidates.first().copied()
 }
 
+/// A resource outside the configuration (`id`, configured as `base`), to be stopped.
+pub(crate) fn stopped_orphan(id: &str, base: &str, variant: Variant, parent: Option<usize>) -> Rsc {
+    let mut r = Rsc::new(id, base, variant, parent);
+    r.orphan = true;
+    r.target_role = Some(Role::Stopped);
+    r
+}
+
 /// A primitive known only from history `lrm`: an orphan of its recorded agent, to be stopped.
 pub(crate) fn orphan_rsc(id: &str, base: &str, parent: Option<usize>, lrm: &LrmResource) -> Rsc {
-    let mut r = Rsc::new(id, base, Variant::Primitive, parent);
-    r.orphan = true;
+    let mut r = stopped_orphan(id, base, Variant::Primitive, parent);
     r.agent = Some(cib::model::Agent {
         class: lrm.class.clone(),
         provider: lrm.provider.clone(),
         kind: lrm.kind.clone(),
     });
-    r.target_role = Some(Role::Stopped);
     r
 }
 
