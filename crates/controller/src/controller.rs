@@ -112,18 +112,8 @@ pub struct Controller {
     cib_changed: bool,
     /// The running transition changed since the last dispatch.
     kick: bool,
-    /// The CIB version the DC last had checked against the replicas.
-    checked: Option<CibVersion>,
-    /// When the DC last sent a replica check (ms since the epoch; 0: never).
-    last_check_ms: u64,
-    /// A [`Timer::ReplicaCheck`] is pending.
-    check_timer_set: bool,
-    /// The DC's check counter.
-    check_seq: u64,
-    /// Resynchronisations after a replica check found a difference.
-    resyncs: u64,
-    /// The replica check in progress: its number and the members' reports so far.
-    check: Option<replica_check::CheckRound>,
+    /// Checks of the CIB replicas against the DC's (see `replica_check`).
+    checks: replica_check::ReplicaChecks,
     /// Quorum messages this node sent and has not seen delivered yet.
     quorum_in_flight: u32,
     /// Without fencing, a quorate DC schedules nothing before this time (ms) after losing
@@ -200,12 +190,7 @@ impl Controller {
             kick: false,
             quorum_in_flight: 0,
             hold_until_ms: 0,
-            checked: None,
-            last_check_ms: 0,
-            check_timer_set: false,
-            check_seq: 0,
-            resyncs: 0,
-            check: None,
+            checks: replica_check::ReplicaChecks::default(),
             default_recovery_delay_ms: limits::DEFAULT_UNFENCED_RECOVERY_DELAY_MS,
             ring_break_ms: None,
             isolated: false,
@@ -369,7 +354,7 @@ impl Controller {
 
     /// Times this node resynchronised its CIB after a replica check found a difference.
     pub fn resyncs(&self) -> u64 {
-        self.resyncs
+        self.checks.resyncs
     }
 
     /// Transitions this node computed as DC.
@@ -435,7 +420,7 @@ impl Controller {
             .collect();
         self.members = members;
         self.view = view_of(&self.members);
-        self.check = None;
+        self.checks.round = None;
         self.end_isolation();
         self.quorum_in_flight = 0;
         tracing::info!(
@@ -494,7 +479,7 @@ impl Controller {
     /// the order and reports its version.
     fn start_sync_round(&mut self) {
         self.drop_held();
-        self.check = None;
+        self.checks.round = None;
         self.sync = Some(SyncRound {
             view: self.view,
             reports: BTreeMap::new(),

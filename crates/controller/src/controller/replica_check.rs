@@ -22,6 +22,23 @@ use crate::{Output, Timer};
 
 use super::{Controller, Phase};
 
+/// The controller's replica-check state.
+#[derive(Debug, Default)]
+pub(super) struct ReplicaChecks {
+    /// The CIB version the DC last had checked.
+    checked: Option<CibVersion>,
+    /// When the DC last asked for a check (ms since the epoch; 0: never).
+    last_ms: u64,
+    /// A [`Timer::ReplicaCheck`] is pending.
+    timer_set: bool,
+    /// The DC's check counter.
+    seq: u64,
+    /// Resynchronisations after a check found a difference.
+    pub(super) resyncs: u64,
+    /// The check in progress.
+    pub(super) round: Option<CheckRound>,
+}
+
 /// A check in progress: its number and each member's (version, digest).
 #[derive(Debug)]
 pub(super) struct CheckRound {
@@ -41,20 +58,21 @@ impl Controller {
     /// The DC, idle with a CIB it has not had checked yet: asks for a check now, or sets a
     /// timer for when the last one is old enough.
     pub(super) fn maybe_check_replicas(&mut self) {
-        if !self.is_dc() || !self.is_idle() || self.sync.is_some() || self.check.is_some() {
+        if !self.is_dc() || !self.is_idle() || self.sync.is_some() || self.checks.round.is_some() {
             return;
         }
         let Some(cib) = &self.cib else { return };
         let version = CibVersion::of(cib);
-        if self.checked == Some(version) {
+        if self.checks.checked == Some(version) {
             return;
         }
         let due = self
-            .last_check_ms
+            .checks
+            .last_ms
             .saturating_add(limits::REPLICA_CHECK_INTERVAL_MS);
-        if self.now_ms < due && self.last_check_ms != 0 {
-            if !self.check_timer_set {
-                self.check_timer_set = true;
+        if self.now_ms < due && self.checks.last_ms != 0 {
+            if !self.checks.timer_set {
+                self.checks.timer_set = true;
                 self.out.push(Output::SetTimer {
                     timer: Timer::ReplicaCheck,
                     after_ms: due - self.now_ms,
@@ -62,15 +80,17 @@ impl Controller {
             }
             return;
         }
-        self.checked = Some(version);
-        self.last_check_ms = self.now_ms;
-        self.check_seq += 1;
-        self.send(Message::Check { id: self.check_seq });
+        self.checks.checked = Some(version);
+        self.checks.last_ms = self.now_ms;
+        self.checks.seq += 1;
+        self.send(Message::Check {
+            id: self.checks.seq,
+        });
     }
 
     /// The check timer fired: the next idle moment may ask for a check.
     pub(super) fn on_check_timer(&mut self) {
-        self.check_timer_set = false;
+        self.checks.timer_set = false;
     }
 
     /// The DC asked for check `id`: report this replica's version and digest as of now.
@@ -81,7 +101,7 @@ impl Controller {
         let Some(cib) = &self.cib else { return };
         let version = CibVersion::of(cib);
         let digest = digest(cib);
-        self.check = Some(CheckRound {
+        self.checks.round = Some(CheckRound {
             id,
             reports: BTreeMap::new(),
         });
@@ -101,7 +121,9 @@ impl Controller {
         version: CibVersion,
         digest: String,
     ) {
-        let Some(round) = &mut self.check else { return };
+        let Some(round) = &mut self.checks.round else {
+            return;
+        };
         if round.id != id {
             return;
         }
@@ -113,7 +135,7 @@ impl Controller {
         {
             return;
         }
-        let Some(round) = self.check.take() else {
+        let Some(round) = self.checks.round.take() else {
             return;
         };
         let Some(dc) = self.dc() else { return };
@@ -135,7 +157,7 @@ impl Controller {
             differing = ?differing,
             "CIB replicas differ from the DC's: resynchronising"
         );
-        self.resyncs += 1;
+        self.checks.resyncs += 1;
         self.run = None;
         self.dirty = true;
         self.start_sync_round();
